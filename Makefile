@@ -1,0 +1,55 @@
+# Every habit has a target. `make run` and `make test` install what they need first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export AGORA_ENV ?= development
+
+.PHONY: run test install lint typecheck migrations-check pytest bench e2e vendor messages format clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/agora serve --host 127.0.0.1 --port 8000
+
+test: $(STAMP) lint typecheck migrations-check pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests alembic/env.py
+	$(BIN)/ruff format --check app tests alembic/env.py
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix app tests alembic/env.py
+	$(BIN)/ruff format app tests alembic/env.py
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+# A fresh database must migrate to head, and the models must match the migrations exactly.
+migrations-check: $(STAMP)
+	$(BIN)/python -m scripts.migrations_check
+
+pytest: $(STAMP)
+	$(BIN)/pytest --cov --cov-report=term:skip-covered --cov-fail-under=$$(cat .coverage-floor)
+
+e2e: $(STAMP)
+	$(BIN)/pytest tests/e2e -m browser
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench.run
+
+vendor:
+	bash scripts/vendor.sh
+
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -o app/locale/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -1,0 +1,1 @@
+"""Agora: a lightweight internal community platform."""

@@ -1,0 +1,55 @@
+"""Settings from the environment (AGORA_* variables)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused in production below
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AGORA_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'agora.db'}"
+    secret_key: str = DEFAULT_SECRET
+    seed_demo: bool = True
+    site_name: str = "Agora"
+    base_url: str = "http://127.0.0.1:8000"
+    default_locale: Literal["de", "en"] = "en"
+    default_timezone: str = "Europe/Berlin"
+    session_days: int = 14
+    # Sign-in throttling: failures counted in a sliding window, per account and per address.
+    login_window_minutes: int = 15
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 30
+    page_size: int = 20
+    invitation_days: int = 7
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> "Settings":
+        if self.env == "production" and (
+            not self.secret_key or self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "AGORA_SECRET_KEY must be set to a random value of at least 32 characters "
+                "when AGORA_ENV=production"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.env == "production" or self.base_url.startswith("https://")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

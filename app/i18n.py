@@ -1,0 +1,81 @@
+"""German and English strings through one gettext mechanism (Babel catalogues under app/locale).
+
+Catalogues are read from the .po sources at start-up, so no compiled files live in the repository.
+"""
+
+from contextvars import ContextVar
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALES = ("en", "de")
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+_current_locale: ContextVar[str] = ContextVar("agora_locale", default="en")
+
+
+@lru_cache
+def translations(locale: str) -> NullTranslations:
+    po_path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return NullTranslations()
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def set_locale(locale: str) -> None:
+    _current_locale.set(locale if locale in LOCALES else "en")
+
+
+def get_locale() -> str:
+    return _current_locale.get()
+
+
+def gettext(message: str, **variables: object) -> str:
+    text = translations(get_locale()).gettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+    text = translations(get_locale()).ngettext(singular, plural, n)
+    variables.setdefault("num", n)
+    return text % variables
+
+
+_ = gettext
+
+
+def raw_gettext(message: str) -> str:
+    """Lookup only; Jinja's new-style gettext does the %-formatting itself."""
+    return translations(get_locale()).gettext(message)
+
+
+def raw_ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(get_locale()).ngettext(singular, plural, n)
+
+
+def pick_locale(accept_language: str | None, default: str) -> str:
+    """The best supported language from an Accept-Language header."""
+    if not accept_language:
+        return default
+    weighted: list[tuple[float, str]] = []
+    for part in accept_language.split(","):
+        lang, _sep, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        weighted.append((quality, lang.split("-")[0].lower()))
+    for _quality, lang in sorted(weighted, key=lambda item: -item[0]):
+        if lang in LOCALES:
+            return lang
+    return default

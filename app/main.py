@@ -1,0 +1,70 @@
+"""create_app(): routers, static files, middleware, error pages."""
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.api.router import api_app
+from app.db import get_engine
+from app.errors import DomainError, LoginRequired
+from app.i18n import gettext
+from app.middleware import SecurityMiddleware
+from app.notifications.routes import router as notifications_router
+from app.people.routes import router as people_router
+from app.posts.routes import router as posts_router
+from app.spaces.routes import router as spaces_router
+from app.web import STATIC_DIR, render
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    return render(
+        request,
+        "errors/error.html",
+        {"status": status, "message": message},
+        status_code=status,
+        block="content" if request.headers.get("hx-request") else None,
+    )
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="Agora", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(SecurityMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/api/v1", api_app)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return JSONResponse({"status": "ok"})
+
+    for router in (people_router, spaces_router, posts_router, notifications_router):
+        app.include_router(router)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        location = f"/login?next={target}" if request.method == "GET" else "/login"
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": location})
+        return RedirectResponse(location, status_code=303)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        return _error_page(request, exc.status_code, gettext(exc.message))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {404: "Not found", 405: "Method not allowed"}
+        return _error_page(
+            request, exc.status_code, gettext(messages.get(exc.status_code, str(exc.detail)))
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        return _error_page(request, 422, gettext("Some of the input was not valid."))
+
+    return app

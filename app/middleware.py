@@ -1,0 +1,69 @@
+"""Security headers, the CSRF cookie and the request language, as one small ASGI layer."""
+
+import secrets
+from http.cookies import SimpleCookie
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.config import get_settings
+from app.i18n import pick_locale, set_locale
+from app.security import CSRF_COOKIE
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# The API docs page loads Swagger UI from the app's own static files and needs its inline bootstrap.
+DOCS_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"
+)
+
+
+class SecurityMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        settings = get_settings()
+        headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
+        cookie = SimpleCookie()
+        try:
+            cookie.load(headers.get("cookie", ""))
+        except Exception:
+            cookie = SimpleCookie()
+        existing = cookie.get(CSRF_COOKIE)
+        csrf_value = existing.value if existing and len(existing.value) >= 32 else None
+        new_csrf = csrf_value is None
+        if csrf_value is None:
+            csrf_value = secrets.token_urlsafe(32)
+        scope.setdefault("state", {})["csrf_token"] = csrf_value
+        set_locale(pick_locale(headers.get("accept-language"), settings.default_locale))
+        is_docs = scope["path"].startswith("/api/v1/docs")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                out = MutableHeaders(scope=message)
+                out.setdefault(
+                    "content-security-policy",
+                    DOCS_CONTENT_SECURITY_POLICY if is_docs else CONTENT_SECURITY_POLICY,
+                )
+                out.setdefault("x-content-type-options", "nosniff")
+                out.setdefault("x-frame-options", "DENY")
+                out.setdefault("referrer-policy", "same-origin")
+                out.setdefault("permissions-policy", "camera=(), microphone=(), geolocation=()")
+                if settings.secure_cookies:
+                    out.setdefault("strict-transport-security", "max-age=31536000")
+                if new_csrf:
+                    parts = [f"{CSRF_COOKIE}={csrf_value}", "Path=/", "HttpOnly", "SameSite=Lax"]
+                    if settings.secure_cookies:
+                        parts.append("Secure")
+                    out.append("set-cookie", "; ".join(parts))
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

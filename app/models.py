@@ -1,0 +1,22 @@
+"""Every domain's tables, imported in one place for Alembic and the tests."""
+
+from app.notifications.models import Notification
+from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
+from app.posts.models import Comment, Mention, Post, Reaction
+from app.spaces.models import Membership, Space
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "AuthSession",
+    "Comment",
+    "Invitation",
+    "LoginAttempt",
+    "Membership",
+    "Mention",
+    "Notification",
+    "Post",
+    "Reaction",
+    "Space",
+    "User",
+]

@@ -1,0 +1,41 @@
+"""Keyset cursors: an opaque token for "after this (timestamp, id)", never an offset."""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Generic, TypeVar
+
+from app.errors import Invalid
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Cursor:
+    at: datetime
+    id: int
+
+    def encode(self) -> str:
+        raw = f"{self.at.astimezone(UTC).isoformat()}|{self.id}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str | None) -> "Cursor | None":
+        if not token:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            at_text, id_text = raw.split("|", 1)
+            at = datetime.fromisoformat(at_text)
+            if at.tzinfo is None:
+                raise ValueError("naive")
+            return cls(at=at, id=int(id_text))
+        except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+            raise Invalid("That page link is not valid", field="cursor") from exc
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None

@@ -1,0 +1,126 @@
+"""People: accounts, sign-in sessions, invitations, API tokens, audit trail."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, String
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+
+class SiteRole(StrEnum):
+    member = "member"
+    admin = "admin"
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    # The @handle used in mentions; unique, lower case, derived from the email on creation.
+    handle: str = Field(max_length=40, unique=True, index=True)
+    display_name: str = Field(max_length=80)
+    title: str = Field(default="", max_length=120)
+    department: str = Field(default="", max_length=120)
+    password_hash: str | None = Field(default=None, max_length=255)
+    site_role: SiteRole = Field(default=SiteRole.member, sa_type=String(16))
+    is_leader: bool = Field(default=False)
+    leader_title: str = Field(default="", max_length=120)
+    locale: str = Field(default="en", max_length=5)
+    time_zone: str = Field(default="Europe/Berlin", max_length=64)
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+    @property
+    def is_admin(self) -> bool:
+        return self.site_role == SiteRole.admin
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored."""
+
+    __tablename__ = "auth_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed sign-ins, kept in the database so every app process sees the same count."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "attempted_at"),
+        Index("ix_login_attempts_address_at", "address", "attempted_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    address: str = Field(max_length=64)
+    attempted_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class Invitation(SQLModel, table=True):
+    """A one-time link that lets an invited person set their password."""
+
+    __tablename__ = "invitations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    invited_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal access token for the JSON API; only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    name: str = Field(default="", max_length=80)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    last_used_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what to whom, for admin and moderator actions."""
+
+    __tablename__ = "audit_entries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int | None = Field(
+        default=None, foreign_key="users.id", index=True, ondelete="SET NULL"
+    )
+    action: str = Field(max_length=64, index=True)
+    target_type: str = Field(max_length=32)
+    target_id: int | None = Field(default=None)
+    space_id: int | None = Field(
+        default=None, foreign_key="spaces.id", index=True, ondelete="SET NULL"
+    )
+    detail: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )

@@ -1,0 +1,262 @@
+"""Sign-in, invitations, profiles, settings and the admin's people pages."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import col, select
+
+from app.config import get_settings
+from app.errors import DomainError, Invalid, NotFound
+from app.i18n import gettext
+from app.people import service
+from app.people.models import User
+from app.posts.service import posts_by_author
+from app.security import (
+    SESSION_COOKIE,
+    AdminUser,
+    CurrentUser,
+    OptionalUser,
+    SessionDep,
+    csrf_protect,
+    end_session,
+    start_session,
+)
+from app.web import render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+TIME_ZONES = (
+    "Europe/Berlin",
+    "Europe/Vienna",
+    "Europe/Zurich",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Madrid",
+    "Europe/Warsaw",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "UTC",
+)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never an open redirect to another host."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/"
+
+
+def _sign_in_response(request: Request, session: SessionDep, user: User, target: str) -> Response:
+    end_session(session, token=request.cookies.get(SESSION_COOKIE))
+    token = start_session(session, user=user)
+    response = RedirectResponse(safe_next(target), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+        max_age=get_settings().session_days * 86400,
+    )
+    return response
+
+
+@router.get("/login")
+def login_page(request: Request, user: OptionalUser, next: str = "/") -> Response:
+    if user is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(request, "people/login.html", {"next": safe_next(next), "email": ""})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    address = request.client.host if request.client else "unknown"
+    context = {"next": safe_next(next), "email": email}
+    try:
+        user = service.authenticate(session, email=email, password=password, address=address)
+    except DomainError as exc:
+        return render(
+            request,
+            "people/login.html",
+            {**context, "error": gettext(exc.message)},
+            status_code=exc.status_code,
+        )
+    if user is None:
+        session.commit()  # keep the failure count even though the answer is an error
+        return render(
+            request,
+            "people/login.html",
+            {**context, "error": gettext("Email or password is not right.")},
+            status_code=400,
+        )
+    return _sign_in_response(request, session, user, next)
+
+
+@router.post("/logout")
+def logout(request: Request, session: SessionDep) -> Response:
+    end_session(session, token=request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/invite/{token}")
+def invitation_page(request: Request, session: SessionDep, token: str) -> Response:
+    _invitation, user = service.invitation_for(session, token)
+    return render(request, "people/invitation.html", {"invitee": user, "token": token})
+
+
+@router.post("/invite/{token}")
+def accept_invitation(
+    request: Request,
+    session: SessionDep,
+    token: str,
+    password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    try:
+        user = service.accept_invitation(session, token=token, password=password)
+    except Invalid as exc:
+        _invitation, invitee = service.invitation_for(session, token)
+        return render(
+            request,
+            "people/invitation.html",
+            {"invitee": invitee, "token": token, "error": gettext(exc.message)},
+            status_code=422,
+        )
+    return _sign_in_response(request, session, user, "/")
+
+
+@router.get("/people/@{handle}")
+def profile_by_handle(session: SessionDep, user: CurrentUser, handle: str) -> Response:
+    person = session.exec(select(User).where(User.handle == handle.lower())).first()
+    if person is None:
+        raise NotFound("Person not found")
+    return RedirectResponse(f"/people/{person.id}", status_code=303)
+
+
+@router.get("/people/{person_id}")
+def profile(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    person_id: int,
+    cursor: str | None = None,
+) -> Response:
+    person = service.active_user(session, person_id)
+    page = posts_by_author(session, viewer=user, author_id=person_id, cursor=cursor)
+    return render(request, "people/profile.html", {"person": person, "page": page})
+
+
+@router.get("/settings")
+def settings_page(request: Request, user: CurrentUser) -> Response:
+    return render(request, "people/settings.html", {"time_zones": TIME_ZONES, "form": user})
+
+
+@router.post("/settings")
+def save_settings(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    display_name: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    department: Annotated[str, Form()] = "",
+    locale: Annotated[str, Form()] = "en",
+    time_zone: Annotated[str, Form()] = "Europe/Berlin",
+) -> Response:
+    form = {
+        "display_name": display_name,
+        "title": title,
+        "department": department,
+        "locale": locale,
+        "time_zone": time_zone,
+    }
+    try:
+        service.update_profile(session, user=user, **form)
+    except Invalid as exc:
+        session.rollback()
+        return render(
+            request,
+            "people/settings.html",
+            {"time_zones": TIME_ZONES, "form": form, "errors": {exc.field: gettext(exc.message)}},
+            status_code=422,
+        )
+    return RedirectResponse("/settings?saved=1", status_code=303)
+
+
+@router.post("/settings/password")
+def save_password(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    current_password: Annotated[str, Form(max_length=1000)] = "",
+    new_password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    try:
+        service.change_password(session, user=user, current=current_password, new=new_password)
+    except Invalid as exc:
+        return render(
+            request,
+            "people/settings.html",
+            {"time_zones": TIME_ZONES, "form": user, "errors": {exc.field: gettext(exc.message)}},
+            status_code=422,
+        )
+    return RedirectResponse("/settings?saved=1", status_code=303)
+
+
+@router.get("/admin/people")
+def admin_people(request: Request, session: SessionDep, admin: AdminUser) -> Response:
+    people = session.exec(select(User).order_by(col(User.display_name)).limit(500)).all()
+    return render(request, "people/admin.html", {"people": people})
+
+
+@router.post("/admin/people/invite")
+def admin_invite(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    email: Annotated[str, Form()] = "",
+    display_name: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        _user, token = service.invite_user(
+            session, email=email, display_name=display_name, invited_by=admin
+        )
+    except Invalid as exc:
+        session.rollback()
+        people = session.exec(select(User).order_by(col(User.display_name)).limit(500)).all()
+        return render(
+            request,
+            "people/admin.html",
+            {
+                "people": people,
+                "form": {"email": email, "display_name": display_name},
+                "errors": {exc.field: gettext(exc.message)},
+            },
+            status_code=422,
+        )
+    people = session.exec(select(User).order_by(col(User.display_name)).limit(500)).all()
+    link = f"{get_settings().base_url.rstrip('/')}/invite/{token}"
+    return render(request, "people/admin.html", {"people": people, "invite_link": link})
+
+
+@router.post("/admin/people/{person_id}/active")
+def admin_set_active(
+    session: SessionDep,
+    admin: AdminUser,
+    person_id: int,
+    active: Annotated[bool, Form()] = False,
+) -> Response:
+    person = service.active_user(session, person_id)
+    service.set_active(session, user=person, active=active, actor=admin)
+    return RedirectResponse("/admin/people", status_code=303)

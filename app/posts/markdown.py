@@ -1,0 +1,114 @@
+"""Markdown to safe HTML: markdown-it-py renders, nh3 keeps only an allow-list.
+
+@mentions become profile links while rendering, so code spans and blocks keep their '@' as text.
+"""
+
+import re
+from collections.abc import Collection
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+HANDLE_RE = re.compile(r"@([a-z0-9](?:[a-z0-9._-]{0,38}[a-z0-9])?)", re.IGNORECASE)
+
+ALLOWED_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "input",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class"},
+    "abbr": {"title"},
+    "code": {"class"},
+    "input": {"type", "checked", "disabled"},
+    "li": {"class"},
+    "td": {"align"},
+    "th": {"align"},
+}
+
+
+def _mention_rule(state: StateInline, silent: bool) -> bool:
+    pos = state.pos
+    if state.src[pos] != "@":
+        return False
+    # An '@' inside a word (an email address) is not a mention.
+    if pos > 0 and (state.src[pos - 1].isalnum() or state.src[pos - 1] in "._-"):
+        return False
+    match = HANDLE_RE.match(state.src, pos)
+    if match is None:
+        return False
+    handle = match.group(1).lower()
+    known: Collection[str] = state.env.get("known_handles", ())
+    if handle not in known:
+        return False
+    if not silent:
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": f"/people/@{handle}", "class": "mention"}
+        text = state.push("text", "", 0)
+        text.content = f"@{handle}"
+        state.push("link_close", "a", -1)
+    state.pos = match.end()
+    return True
+
+
+def _build() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"linkify": True, "typographer": False, "html": False})
+    md.enable(["table", "strikethrough", "linkify"])
+    md.inline.ruler.before("emphasis", "mention", _mention_rule)
+    return md
+
+
+_md = _build()
+
+
+def mentioned_handles(source: str) -> set[str]:
+    """Every @handle-shaped word in the source (the caller checks which people exist)."""
+    found = set()
+    for match in HANDLE_RE.finditer(source):
+        start = match.start()
+        if start > 0 and (source[start - 1].isalnum() or source[start - 1] in "._-"):
+            continue
+        found.add(match.group(1).lower())
+    return found
+
+
+def render_markdown(source: str, *, known_handles: Collection[str] = ()) -> str:
+    """Markdown source to sanitised HTML; links get rel=noopener and only safe schemes survive."""
+    html = _md.render(source, {"known_handles": set(known_handles)})
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )

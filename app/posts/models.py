@@ -1,0 +1,107 @@
+"""Posts, comments, reactions and mentions."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+
+class PostKind(StrEnum):
+    discussion = "discussion"
+    question = "question"
+    announcement = "announcement"
+    prompt = "prompt"
+    showcase = "showcase"
+
+
+class ReactionKind(StrEnum):
+    like = "like"
+    thanks = "thanks"
+    insightful = "insightful"
+
+
+class Post(SQLModel, table=True):
+    __tablename__ = "posts"
+    __table_args__ = (
+        # Space stream and home stream walk these newest-first with a keyset cursor.
+        Index("ix_posts_space_published", "space_id", "published_at", "id"),
+        Index("ix_posts_published", "published_at", "id"),
+        Index("ix_posts_kind_published", "kind", "published_at", "id"),
+        Index("ix_posts_space_pinned", "space_id", "pinned_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    space_id: int = Field(foreign_key="spaces.id", ondelete="CASCADE")
+    author_id: int | None = Field(
+        default=None, foreign_key="users.id", index=True, ondelete="SET NULL"
+    )
+    kind: PostKind = Field(default=PostKind.discussion, sa_type=String(16))
+    title: str = Field(max_length=200)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    body_html: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    # When the post enters streams; later than created_at for scheduled posts.
+    published_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    edited_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    pinned_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    hidden_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    # Denormalised so a stream shows counts without counting thousands of rows per page.
+    comment_count: int = Field(default=0)
+
+
+class Comment(SQLModel, table=True):
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_post_created", "post_id", "created_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="posts.id", ondelete="CASCADE")
+    author_id: int | None = Field(
+        default=None, foreign_key="users.id", index=True, ondelete="SET NULL"
+    )
+    parent_id: int | None = Field(default=None, foreign_key="comments.id", ondelete="SET NULL")
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    body_html: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    edited_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    hidden_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class Reaction(SQLModel, table=True):
+    __tablename__ = "reactions"
+    __table_args__ = (
+        UniqueConstraint("post_id", "user_id", "kind", name="uq_reactions_post_user_kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="posts.id", ondelete="CASCADE")
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    kind: ReactionKind = Field(sa_type=String(16))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class Mention(SQLModel, table=True):
+    __tablename__ = "mentions"
+    __table_args__ = (
+        UniqueConstraint("post_id", "comment_id", "user_id", name="uq_mentions_target_user"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    post_id: int = Field(foreign_key="posts.id", index=True, ondelete="CASCADE")
+    comment_id: int | None = Field(default=None, foreign_key="comments.id", ondelete="CASCADE")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )

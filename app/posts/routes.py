@@ -1,0 +1,258 @@
+"""Home stream, post pages, composing, comments, reactions and pins."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.errors import Invalid
+from app.i18n import gettext
+from app.notifications.service import unread_count
+from app.posts import service
+from app.posts.models import ReactionKind
+from app.security import CurrentUser, SessionDep, csrf_protect
+from app.spaces.access import space_access_by_slug
+from app.spaces.service import directory, member_count
+from app.web import is_htmx, render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+
+
+@router.get("/")
+def home(
+    request: Request, session: SessionDep, user: CurrentUser, cursor: str | None = None
+) -> Response:
+    page = service.home_stream(session, user=user, cursor=cursor)
+    if cursor:
+        return render(
+            request,
+            "posts/home.html",
+            {"page": page},
+            block="stream_items" if is_htmx(request) else None,
+        )
+    my_spaces = [
+        (s, n) for s, m, n in directory(session, user=user) if m is not None and m.state == "active"
+    ]
+    return render(
+        request,
+        "posts/home.html",
+        {"page": page, "my_spaces": my_spaces, "unread": unread_count(session, user=user)},
+    )
+
+
+@router.post("/spaces/{slug}/posts")
+def create_post(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    title: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "discussion",
+) -> Response:
+    access = space_access_by_slug(session, user, slug)
+    try:
+        post = service.create_post(session, access=access, title=title, body=body, kind=kind)
+    except Invalid as exc:
+        session.rollback()
+        context = {
+            "space": access.space,
+            "access": access,
+            "member_count": member_count(session, access.space.id),
+            "form": {"title": title, "body": body, "kind": kind},
+            "errors": {exc.field: gettext(exc.message)},
+        }
+        return render(
+            request,
+            "posts/composer.html",
+            context,
+            status_code=422,
+            block="composer" if is_htmx(request) else None,
+        )
+    return RedirectResponse(
+        f"/posts/{post.id}" if not is_htmx(request) else f"/spaces/{slug}", status_code=303
+    )
+
+
+def _post_context(
+    session: SessionDep, user: CurrentUser, post_id: int, cursor: str | None = None
+) -> dict:  # type: ignore[type-arg]
+    post, access = service.load_post(session, user=user, post_id=post_id)
+    card = service.post_card(session, user=user, post=post, space=access.space)
+    comments = service.comments_page(session, user=user, post=post, cursor=cursor)
+    return {
+        "card": card,
+        "access": access,
+        "comments": comments,
+        "space": access.space,
+        "member_count": member_count(session, access.space.id),
+    }
+
+
+@router.get("/posts/{post_id}")
+def post_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    post_id: int,
+    cursor: str | None = None,
+) -> Response:
+    context = _post_context(session, user, post_id, cursor)
+    if cursor:
+        return render(
+            request, "posts/page.html", context, block="comment_items" if is_htmx(request) else None
+        )
+    return render(request, "posts/page.html", context)
+
+
+@router.get("/posts/{post_id}/edit")
+def edit_post(request: Request, session: SessionDep, user: CurrentUser, post_id: int) -> Response:
+    post, access = service.load_post(session, user=user, post_id=post_id)
+    return render(
+        request,
+        "posts/edit.html",
+        {
+            "post": post,
+            "space": access.space,
+            "form": post,
+            "access": access,
+            "member_count": member_count(session, access.space.id),
+        },
+    )
+
+
+@router.post("/posts/{post_id}/edit")
+def save_post(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    post_id: int,
+    title: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        service.update_post(session, user=user, post_id=post_id, title=title, body=body)
+    except Invalid as exc:
+        session.rollback()
+        post, access = service.load_post(session, user=user, post_id=post_id)
+        return render(
+            request,
+            "posts/edit.html",
+            {
+                "post": post,
+                "space": access.space,
+                "access": access,
+                "member_count": member_count(session, access.space.id),
+                "form": {"title": title, "body": body},
+                "errors": {exc.field: gettext(exc.message)},
+            },
+            status_code=422,
+        )
+    return RedirectResponse(f"/posts/{post_id}", status_code=303)
+
+
+@router.post("/posts/{post_id}/delete")
+def delete_post(session: SessionDep, user: CurrentUser, post_id: int) -> Response:
+    post = service.delete_post(session, user=user, post_id=post_id)
+    from app.spaces.models import Space
+
+    space = session.get(Space, post.space_id)
+    return RedirectResponse(f"/spaces/{space.slug}" if space else "/", status_code=303)
+
+
+@router.post("/posts/{post_id}/pin")
+def pin_post(
+    session: SessionDep, user: CurrentUser, post_id: int, pinned: Annotated[bool, Form()] = True
+) -> Response:
+    service.set_pinned(session, user=user, post_id=post_id, pinned=pinned)
+    return RedirectResponse(f"/posts/{post_id}", status_code=303)
+
+
+@router.post("/posts/{post_id}/reactions/{kind}")
+def toggle_reaction(
+    request: Request, session: SessionDep, user: CurrentUser, post_id: int, kind: str
+) -> Response:
+    if kind not in ReactionKind.__members__:
+        raise Invalid("Unknown reaction")
+    post, access = service.load_post(session, user=user, post_id=post_id)
+    card = service.post_card(session, user=user, post=post, space=access.space)
+    on = kind not in card.my_reactions
+    service.react(session, user=user, post_id=post_id, kind=kind, on=on)
+    if is_htmx(request):
+        card = service.post_card(session, user=user, post=post, space=access.space)
+        return render(request, "posts/_reactions.html", {"card": card})
+    return RedirectResponse(f"/posts/{post_id}", status_code=303)
+
+
+@router.post("/posts/{post_id}/comments")
+def add_comment(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    post_id: int,
+    body: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        comment = service.add_comment(session, user=user, post_id=post_id, body=body)
+    except Invalid as exc:
+        session.rollback()
+        context = _post_context(session, user, post_id)
+        context.update(comment_form={"body": body}, errors={"body": gettext(exc.message)})
+        return render(
+            request,
+            "posts/page.html",
+            context,
+            status_code=422,
+            block="comment_form" if is_htmx(request) else None,
+        )
+    if is_htmx(request):
+        author = user
+        return render(
+            request,
+            "posts/_comment_created.html",
+            {"comment": comment, "author": author, "card": None, "post_id": post_id},
+        )
+    return RedirectResponse(f"/posts/{post_id}#comment-{comment.id}", status_code=303)
+
+
+@router.get("/comments/{comment_id}/edit")
+def edit_comment(
+    request: Request, session: SessionDep, user: CurrentUser, comment_id: int
+) -> Response:
+    comment, post, _access = service.load_comment(session, user=user, comment_id=comment_id)
+    return render(
+        request, "posts/comment_edit.html", {"comment": comment, "post": post, "form": comment}
+    )
+
+
+@router.post("/comments/{comment_id}/edit")
+def save_comment(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    comment_id: int,
+    body: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        comment = service.update_comment(session, user=user, comment_id=comment_id, body=body)
+    except Invalid as exc:
+        session.rollback()
+        comment, post, _access = service.load_comment(session, user=user, comment_id=comment_id)
+        return render(
+            request,
+            "posts/comment_edit.html",
+            {
+                "comment": comment,
+                "post": post,
+                "form": {"body": body},
+                "errors": {"body": gettext(exc.message)},
+            },
+            status_code=422,
+        )
+    return RedirectResponse(f"/posts/{comment.post_id}#comment-{comment.id}", status_code=303)
+
+
+@router.post("/comments/{comment_id}/delete")
+def delete_comment(session: SessionDep, user: CurrentUser, comment_id: int) -> Response:
+    comment = service.delete_comment(session, user=user, comment_id=comment_id)
+    return RedirectResponse(f"/posts/{comment.post_id}", status_code=303)

@@ -1,0 +1,158 @@
+"""Passwords, tokens, sign-in sessions, CSRF and the current-user dependencies."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from typing import Annotated
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Depends, Request
+from sqlmodel import Session, select
+
+from app.config import get_settings
+from app.db import get_session, utcnow
+from app.errors import Forbidden, LoginRequired
+from app.people.models import ApiToken, AuthSession, User
+
+SESSION_COOKIE = "agora_session"
+CSRF_COOKIE = "agora_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+TOKEN_PREFIX = "agora_"  # noqa: S105 - a public prefix, not a secret
+
+_hasher = PasswordHasher()
+# Verifying against a throw-away hash keeps sign-in timing the same for unknown accounts.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_token(prefix: str = "") -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(session: Session, *, user: User) -> str:
+    """Create a fresh sign-in session (a new token on every sign-in) and return the cookie value."""
+    token = new_token()
+    days = get_settings().session_days
+    session.add(
+        AuthSession(
+            token_hash=hash_token(token),
+            user_id=user.id,  # type: ignore[arg-type]
+            expires_at=utcnow() + timedelta(days=days),
+        )
+    )
+    session.flush()
+    return token
+
+
+def end_session(session: Session, *, token: str | None) -> None:
+    if not token:
+        return
+    found = session.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token)))
+    for row in found:
+        session.delete(row)
+    session.flush()
+
+
+def user_for_session_token(session: Session, token: str | None) -> User | None:
+    if not token:
+        return None
+    return session.exec(
+        select(User)
+        .join(AuthSession, AuthSession.user_id == User.id)  # type: ignore[arg-type]
+        .where(
+            AuthSession.token_hash == hash_token(token),
+            AuthSession.expires_at > utcnow(),
+            User.is_active == True,  # noqa: E712
+        )
+    ).first()
+
+
+def user_for_api_token(session: Session, token: str) -> User | None:
+    row = session.exec(
+        select(User, ApiToken)
+        .join(ApiToken, ApiToken.user_id == User.id)  # type: ignore[arg-type]
+        .where(
+            ApiToken.token_hash == hash_token(token),
+            ApiToken.revoked_at == None,  # noqa: E711
+            User.is_active == True,  # noqa: E712
+        )
+    ).first()
+    return row[0] if row else None
+
+
+def csrf_token(request: Request) -> str:
+    token: str = request.scope.get("state", {}).get("csrf_token", "")
+    return token
+
+
+def csrf_matches(request: Request, submitted: str | None) -> bool:
+    expected = csrf_token(request)
+    return bool(expected and submitted and hmac.compare_digest(expected, submitted))
+
+
+def optional_user(
+    request: Request, session: Annotated[Session, Depends(get_session)]
+) -> User | None:
+    if "user" in request.scope.setdefault("state", {}):
+        cached: User | None = request.scope["state"]["user"]
+        return cached
+    user = user_for_session_token(session, request.cookies.get(SESSION_COOKIE))
+    if user is not None:
+        # Detached but loaded: error pages rendered after a rollback can still show who is here.
+        session.expunge(user)
+    request.scope["state"]["user"] = user
+    if user is not None:
+        from app.i18n import set_locale
+
+        set_locale(user.locale)
+    return user
+
+
+def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    if user is None:
+        raise LoginRequired
+    return user
+
+
+def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
+    if not user.is_admin:
+        raise Forbidden("Only administrators may do that")
+    return user
+
+
+async def csrf_protect(request: Request) -> None:
+    """Every state-changing browser request carries the CSRF token (form field or htmx header)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    submitted = request.headers.get(CSRF_HEADER)
+    if submitted is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            submitted = value if isinstance(value, str) else None
+    if not csrf_matches(request, submitted):
+        raise Forbidden("The form has expired. Please reload the page and try again.")
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+CurrentUser = Annotated[User, Depends(current_user)]
+AdminUser = Annotated[User, Depends(admin_user)]

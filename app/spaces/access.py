@@ -1,0 +1,168 @@
+"""The access policy: which spaces a person may list, read, write and moderate.
+
+Every query that lists or shows space content starts from these filters, so one rule decides
+for pages, fragments, streams, search, notifications, feeds and the API alike.
+What a person may not see answers 404 (``NotFound``), so its existence does not leak either.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlmodel import Session, col, select
+
+from app.errors import Forbidden, NotFound
+from app.people.models import User
+from app.spaces.models import MemberRole, Membership, MemberState, Space, Visibility
+
+
+def active_membership_space_ids(user: User) -> Select[tuple[int]]:
+    return select(Membership.space_id).where(
+        Membership.user_id == user.id, Membership.state == MemberState.active
+    )
+
+
+def readable_space_ids(user: User) -> Select[tuple[int]]:
+    """Ids of spaces whose content the person may read: public ones and those they belong to."""
+    return select(Space.id).where(  # type: ignore[return-value]
+        or_(
+            Space.visibility == Visibility.public,
+            col(Space.id).in_(active_membership_space_ids(user)),
+        )
+    )
+
+
+def readable_spaces_filter(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on Space for the spaces the person may read."""
+    return or_(
+        Space.visibility == Visibility.public,
+        col(Space.id).in_(active_membership_space_ids(user)),
+    )
+
+
+def listable_spaces_filter(user: User) -> ColumnElement[bool]:
+    """Spaces that may appear in a directory: public and private ones, secret ones only to members.
+
+    A secret space is also listed to someone invited to it or who asked to join (they know of it).
+    """
+    known = select(Membership.space_id).where(Membership.user_id == user.id)
+    return or_(Space.visibility != Visibility.secret, col(Space.id).in_(known))
+
+
+def moderated_space_ids(user: User) -> Select[tuple[int]]:
+    return select(Membership.space_id).where(
+        Membership.user_id == user.id,
+        Membership.state == MemberState.active,
+        Membership.role == MemberRole.host,
+    )
+
+
+@dataclass(frozen=True)
+class SpaceAccess:
+    """What one person may do in one space, decided from the space and their membership."""
+
+    space: Space
+    membership: Membership | None
+    user: User
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership is not None and self.membership.state == MemberState.active
+
+    @property
+    def is_host(self) -> bool:
+        return (
+            self.is_member
+            and self.membership is not None
+            and (self.membership.role == MemberRole.host)
+        )
+
+    @property
+    def can_list(self) -> bool:
+        return self.space.visibility != Visibility.secret or self.membership is not None
+
+    @property
+    def can_read(self) -> bool:
+        return self.space.visibility == Visibility.public or self.is_member
+
+    @property
+    def can_write(self) -> bool:
+        return self.is_member and self.space.archived_at is None
+
+    @property
+    def can_moderate(self) -> bool:
+        """Hosts moderate their space; admins moderate the spaces whose content they can read."""
+        return self.is_host or (self.user.is_admin and self.can_read)
+
+    @property
+    def can_manage(self) -> bool:
+        """Settings, archive, members: hosts, and admins where they can see the space."""
+        return self.is_host or (self.user.is_admin and self.can_list)
+
+    @property
+    def pending(self) -> MemberState | None:
+        if self.membership is not None and self.membership.state != MemberState.active:
+            return self.membership.state
+        return None
+
+
+def access_for(session: Session, user: User, space: Space) -> SpaceAccess:
+    membership = session.exec(
+        select(Membership).where(Membership.space_id == space.id, Membership.user_id == user.id)
+    ).first()
+    return SpaceAccess(space=space, membership=membership, user=user)
+
+
+def space_access_by_slug(session: Session, user: User, slug: str) -> SpaceAccess:
+    """Load a space with the person's membership in one query; 404 unless they may know of it."""
+    row = session.exec(
+        select(Space, Membership)
+        .outerjoin(
+            Membership,
+            and_(Membership.space_id == Space.id, Membership.user_id == user.id),  # type: ignore[arg-type]
+        )
+        .where(Space.slug == slug)
+    ).first()
+    if row is None:
+        raise NotFound("Space not found")
+    access = SpaceAccess(space=row[0], membership=row[1], user=user)
+    if not access.can_list:
+        raise NotFound("Space not found")
+    return access
+
+
+def space_access_by_id(session: Session, user: User, space_id: int) -> SpaceAccess:
+    space = session.get(Space, space_id)
+    if space is None:
+        raise NotFound("Space not found")
+    access = access_for(session, user, space)
+    if not access.can_list:
+        raise NotFound("Space not found")
+    return access
+
+
+def require_read(access: SpaceAccess) -> SpaceAccess:
+    if not access.can_read:
+        raise NotFound("Space not found")
+    return access
+
+
+def require_write(access: SpaceAccess) -> SpaceAccess:
+    require_read(access)
+    if access.space.archived_at is not None:
+        raise Forbidden("This space is archived")
+    if not access.can_write:
+        raise Forbidden("Join this space to post in it")
+    return access
+
+
+def require_moderate(access: SpaceAccess) -> SpaceAccess:
+    require_read(access)
+    if not access.can_moderate:
+        raise Forbidden("Only hosts of this space may do that")
+    return access
+
+
+def require_manage(access: SpaceAccess) -> SpaceAccess:
+    if not access.can_manage:
+        raise Forbidden("Only hosts of this space may do that")
+    return access

@@ -1,0 +1,69 @@
+"""Spaces and who belongs to them."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+
+class Visibility(StrEnum):
+    public = "public"
+    private = "private"
+    secret = "secret"  # noqa: S105 - a visibility level
+
+
+class JoinPolicy(StrEnum):
+    open = "open"
+    request = "request"
+    invite = "invite"
+
+
+class MemberRole(StrEnum):
+    member = "member"
+    host = "host"
+
+
+class MemberState(StrEnum):
+    active = "active"
+    requested = "requested"
+    invited = "invited"
+
+
+class Space(SQLModel, table=True):
+    __tablename__ = "spaces"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, unique=True, index=True)
+    name: str = Field(max_length=80)
+    description: str = Field(default="", max_length=2000)
+    visibility: Visibility = Field(default=Visibility.public, sa_type=String(16), index=True)
+    join_policy: JoinPolicy = Field(default=JoinPolicy.open, sa_type=String(16))
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class Membership(SQLModel, table=True):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("space_id", "user_id", name="uq_memberships_space_user"),
+        # "Which spaces am I in?" is on every page: serve it from the index alone.
+        Index("ix_memberships_user_state_space", "user_id", "state", "space_id"),
+        Index("ix_memberships_space_state_joined", "space_id", "state", "joined_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    space_id: int = Field(foreign_key="spaces.id", ondelete="CASCADE")
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    role: MemberRole = Field(default=MemberRole.member, sa_type=String(16))
+    state: MemberState = Field(default=MemberState.active, sa_type=String(16))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    # Set when the membership becomes active; the order of joining drives early-adopter badges.
+    joined_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

@@ -1,0 +1,218 @@
+"""Space pages: directory, create, stream, settings, members, join and leave."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.errors import DomainError, Invalid
+from app.i18n import gettext
+from app.people.service import user_by_email
+from app.posts import service as posts
+from app.security import CurrentUser, SessionDep, csrf_protect
+from app.spaces import service
+from app.spaces.access import require_manage, require_read, space_access_by_slug
+from app.spaces.models import MemberState
+from app.web import is_htmx, render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+
+
+@router.get("/spaces")
+def directory(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    rows = service.directory(session, user=user)
+    return render(request, "spaces/directory.html", {"rows": rows})
+
+
+@router.get("/spaces/new")
+def new_space(request: Request, user: CurrentUser) -> Response:
+    return render(
+        request, "spaces/form.html", {"form": {"visibility": "public", "join_policy": "open"}}
+    )
+
+
+@router.post("/spaces")
+def create_space(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    name: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    visibility: Annotated[str, Form()] = "public",
+    join_policy: Annotated[str, Form()] = "open",
+) -> Response:
+    form = {
+        "name": name,
+        "description": description,
+        "visibility": visibility,
+        "join_policy": join_policy,
+    }
+    try:
+        space = service.create_space(session, creator=user, **form)
+    except Invalid as exc:
+        session.rollback()
+        return render(
+            request,
+            "spaces/form.html",
+            {"form": form, "errors": {exc.field: gettext(exc.message)}},
+            status_code=422,
+        )
+    return RedirectResponse(f"/spaces/{space.slug}", status_code=303)
+
+
+def _space_context(session: SessionDep, access, cursor: str | None) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    require_read(access)
+    page = posts.space_stream(session, access=access, cursor=cursor)
+    count = service.member_count(session, access.space.id)
+    return {"access": access, "space": access.space, "page": page, "member_count": count}
+
+
+@router.get("/spaces/{slug}")
+def space_page(
+    request: Request, session: SessionDep, user: CurrentUser, slug: str, cursor: str | None = None
+) -> Response:
+    access = space_access_by_slug(session, user, slug)
+    if not access.can_read:
+        # Private spaces are listed, so a non-member sees the door, not the room.
+        count = service.member_count(session, access.space.id)
+        return render(
+            request,
+            "spaces/locked.html",
+            {"access": access, "space": access.space, "member_count": count},
+        )
+    context = _space_context(session, access, cursor)
+    if cursor:
+        return render(
+            request, "spaces/page.html", context, block="stream_items" if is_htmx(request) else None
+        )
+    context["pinned"] = posts.pinned_posts(session, access=access)
+    return render(request, "spaces/page.html", context)
+
+
+@router.get("/spaces/{slug}/edit")
+def edit_space(request: Request, session: SessionDep, user: CurrentUser, slug: str) -> Response:
+    access = require_manage(space_access_by_slug(session, user, slug))
+    return render(request, "spaces/form.html", {"form": access.space, "space": access.space})
+
+
+@router.post("/spaces/{slug}/edit")
+def save_space(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    name: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    visibility: Annotated[str, Form()] = "public",
+    join_policy: Annotated[str, Form()] = "open",
+) -> Response:
+    access = require_manage(space_access_by_slug(session, user, slug))
+    form = {
+        "name": name,
+        "description": description,
+        "visibility": visibility,
+        "join_policy": join_policy,
+    }
+    try:
+        service.update_space(session, access=access, **form)
+    except Invalid as exc:
+        session.rollback()
+        return render(
+            request,
+            "spaces/form.html",
+            {"form": form, "space": access.space, "errors": {exc.field: gettext(exc.message)}},
+            status_code=422,
+        )
+    return RedirectResponse(f"/spaces/{slug}", status_code=303)
+
+
+@router.post("/spaces/{slug}/archive")
+def archive_space(
+    session: SessionDep, user: CurrentUser, slug: str, archived: Annotated[bool, Form()] = True
+) -> Response:
+    access = space_access_by_slug(session, user, slug)
+    service.set_archived(session, access=access, archived=archived)
+    return RedirectResponse(f"/spaces/{slug}", status_code=303)
+
+
+@router.post("/spaces/{slug}/join")
+def join(session: SessionDep, user: CurrentUser, slug: str) -> Response:
+    access = space_access_by_slug(session, user, slug)
+    service.join_space(session, access=access)
+    return RedirectResponse(f"/spaces/{slug}", status_code=303)
+
+
+@router.post("/spaces/{slug}/leave")
+def leave(session: SessionDep, user: CurrentUser, slug: str) -> Response:
+    access = space_access_by_slug(session, user, slug)
+    service.leave_space(session, access=access)
+    return RedirectResponse("/spaces", status_code=303)
+
+
+def _members_context(session: SessionDep, access) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    return {
+        "access": access,
+        "space": access.space,
+        "members": service.members(session, space_id=access.space.id),
+        "requests": service.members(session, space_id=access.space.id, state=MemberState.requested)
+        if access.can_manage
+        else [],
+        "invited": service.members(session, space_id=access.space.id, state=MemberState.invited)
+        if access.can_manage
+        else [],
+    }
+
+
+@router.get("/spaces/{slug}/members")
+def members_page(request: Request, session: SessionDep, user: CurrentUser, slug: str) -> Response:
+    access = require_read(space_access_by_slug(session, user, slug))
+    return render(request, "spaces/members.html", _members_context(session, access))
+
+
+@router.post("/spaces/{slug}/members")
+def add_member(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    email: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "member",
+    mode: Annotated[str, Form()] = "add",
+) -> Response:
+    access = require_manage(space_access_by_slug(session, user, slug))
+    try:
+        person = user_by_email(session, email)
+        service.add_member(session, access=access, user=person, role=role, invite=mode == "invite")
+    except DomainError as exc:
+        session.rollback()
+        context = _members_context(session, access)
+        context.update(errors={"email": gettext(exc.message)}, form={"email": email})
+        return render(request, "spaces/members.html", context, status_code=422)
+    return RedirectResponse(f"/spaces/{slug}/members", status_code=303)
+
+
+@router.post("/spaces/{slug}/members/{user_id}/{action}")
+def member_action(
+    session: SessionDep, user: CurrentUser, slug: str, user_id: int, action: str
+) -> Response:
+    access = space_access_by_slug(session, user, slug)
+    if action == "approve":
+        service.decide_request(session, access=access, user_id=user_id, approve=True)
+    elif action == "decline":
+        service.decide_request(session, access=access, user_id=user_id, approve=False)
+    elif action in ("host", "member"):
+        service.set_role(session, access=access, user_id=user_id, role=action)
+    elif action == "remove":
+        service.remove_member(session, access=access, user_id=user_id)
+    else:
+        raise Invalid("Unknown action")
+    return RedirectResponse(f"/spaces/{slug}/members", status_code=303)
+
+
+@router.get("/spaces/{slug}/mentions")
+def mention_lookup(
+    request: Request, session: SessionDep, user: CurrentUser, slug: str, q: str = ""
+) -> Response:
+    access = space_access_by_slug(session, user, slug)
+    people = posts.mention_candidates(session, access=access, prefix=q)
+    return render(request, "spaces/mentions.html", {"people": people})

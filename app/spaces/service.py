@@ -1,0 +1,358 @@
+"""Spaces: create, edit, archive; join, leave, request, approve, invite; members and roles."""
+
+import re
+import unicodedata
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.db import utcnow
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.people.models import User
+from app.people.service import record_audit
+from app.spaces.access import (
+    SpaceAccess,
+    access_for,
+    listable_spaces_filter,
+    require_manage,
+)
+from app.spaces.models import JoinPolicy, MemberRole, Membership, MemberState, Space, Visibility
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.replace("ß", "ss")).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-")
+
+
+def _validate(name: str, description: str, visibility: str, join_policy: str) -> tuple[str, str]:
+    name = name.strip()
+    if not name:
+        raise Invalid("Give the space a name", field="name")
+    if len(name) > 80:
+        raise Invalid("At most 80 characters", field="name")
+    description = description.strip()
+    if len(description) > 2000:
+        raise Invalid("At most 2000 characters", field="description")
+    if visibility not in Visibility.__members__:
+        raise Invalid("Choose public, private or secret", field="visibility")
+    if join_policy not in JoinPolicy.__members__:
+        raise Invalid("Choose open, request or invite", field="join_policy")
+    if visibility == Visibility.secret and join_policy != JoinPolicy.invite:
+        raise Invalid("A secret space can only be joined by invitation", field="join_policy")
+    return name, description
+
+
+def create_space(
+    session: Session,
+    *,
+    creator: User,
+    name: str,
+    description: str = "",
+    visibility: str = "public",
+    join_policy: str = "open",
+    slug: str | None = None,
+) -> Space:
+    """Create a space; its creator becomes its first host."""
+    name, description = _validate(name, description, visibility, join_policy)
+    if slug:
+        slug = slug.strip().lower()
+        if not SLUG_RE.match(slug):
+            raise Invalid("Use lower-case letters, digits and dashes", field="slug")
+        if session.exec(select(Space.id).where(Space.slug == slug)).first() is not None:
+            raise Invalid("That address is taken", field="slug")
+    else:
+        base = slugify(name) or "space"
+        taken = set(session.exec(select(Space.slug).where(col(Space.slug).startswith(base))).all())
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base[:55]}-{n}", n + 1
+    space = Space(
+        slug=slug,
+        name=name,
+        description=description,
+        visibility=Visibility(visibility),
+        join_policy=JoinPolicy(join_policy),
+        created_by_id=creator.id,
+    )
+    session.add(space)
+    session.flush()
+    now = utcnow()
+    session.add(
+        Membership(
+            space_id=space.id,  # type: ignore[arg-type]
+            user_id=creator.id,  # type: ignore[arg-type]
+            role=MemberRole.host,
+            state=MemberState.active,
+            joined_at=now,
+        )
+    )
+    session.flush()
+    return space
+
+
+def update_space(
+    session: Session,
+    *,
+    access: SpaceAccess,
+    name: str,
+    description: str,
+    visibility: str,
+    join_policy: str,
+) -> Space:
+    require_manage(access)
+    name, description = _validate(name, description, visibility, join_policy)
+    space = access.space
+    space.name, space.description = name, description
+    space.visibility, space.join_policy = Visibility(visibility), JoinPolicy(join_policy)
+    session.add(space)
+    record_audit(
+        session,
+        actor=access.user,
+        action="space.update",
+        target_type="space",
+        target_id=space.id,
+        space_id=space.id,
+    )
+    session.flush()
+    return space
+
+
+def set_archived(session: Session, *, access: SpaceAccess, archived: bool) -> Space:
+    require_manage(access)
+    space = access.space
+    space.archived_at = utcnow() if archived else None
+    session.add(space)
+    record_audit(
+        session,
+        actor=access.user,
+        action="space.archive" if archived else "space.unarchive",
+        target_type="space",
+        target_id=space.id,
+        space_id=space.id,
+    )
+    session.flush()
+    return space
+
+
+def join_space(session: Session, *, access: SpaceAccess) -> Membership:
+    """Join an open space, ask to join a request-only one, or accept a pending invitation."""
+    space, user, membership = access.space, access.user, access.membership
+    if space.archived_at is not None:
+        raise Forbidden("This space is archived")
+    if membership is not None:
+        if membership.state == MemberState.invited:
+            membership.state, membership.joined_at = MemberState.active, utcnow()
+            session.add(membership)
+            session.flush()
+        return membership
+    if space.join_policy == JoinPolicy.invite or space.visibility == Visibility.secret:
+        raise Forbidden("This space can only be joined by invitation")
+    membership = Membership(
+        space_id=space.id,  # type: ignore[arg-type]
+        user_id=user.id,  # type: ignore[arg-type]
+        state=MemberState.active if space.join_policy == JoinPolicy.open else MemberState.requested,
+        joined_at=utcnow() if space.join_policy == JoinPolicy.open else None,
+    )
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def leave_space(session: Session, *, access: SpaceAccess) -> None:
+    membership = access.membership
+    if membership is None:
+        return
+    if membership.role == MemberRole.host and membership.state == MemberState.active:
+        hosts = session.exec(
+            select(func.count()).where(
+                Membership.space_id == access.space.id,
+                Membership.role == MemberRole.host,
+                Membership.state == MemberState.active,
+            )
+        ).one()
+        if hosts <= 1:
+            raise Conflict("You are the only host. Make someone else a host before you leave.")
+    session.delete(membership)
+    session.flush()
+
+
+def add_member(
+    session: Session, *, access: SpaceAccess, user: User, role: str = "member", invite: bool = False
+) -> Membership:
+    """A host adds a person directly (or, with invite, asks them to join); idempotent."""
+    require_manage(access)
+    if role not in MemberRole.__members__:
+        raise Invalid("Choose member or host", field="role")
+    if not user.is_active:
+        raise Invalid("That account is deactivated", field="email")
+    existing = access_for(session, user, access.space).membership
+    now = utcnow()
+    if existing is None:
+        existing = Membership(
+            space_id=access.space.id,  # type: ignore[arg-type]
+            user_id=user.id,  # type: ignore[arg-type]
+            role=MemberRole(role),
+            state=MemberState.invited if invite else MemberState.active,
+            joined_at=None if invite else now,
+        )
+    else:
+        existing.role = MemberRole(role)
+        if existing.state != MemberState.active and not invite:
+            existing.state, existing.joined_at = MemberState.active, now
+    session.add(existing)
+    record_audit(
+        session,
+        actor=access.user,
+        action="space.member_add",
+        target_type="user",
+        target_id=user.id,
+        space_id=access.space.id,
+        detail=f"role={role} invite={invite}",
+    )
+    session.flush()
+    return existing
+
+
+def decide_request(session: Session, *, access: SpaceAccess, user_id: int, approve: bool) -> None:
+    require_manage(access)
+    membership = session.exec(
+        select(Membership).where(
+            Membership.space_id == access.space.id,
+            Membership.user_id == user_id,
+            Membership.state == MemberState.requested,
+        )
+    ).first()
+    if membership is None:
+        raise NotFound("No such request")
+    if approve:
+        membership.state, membership.joined_at = MemberState.active, utcnow()
+        session.add(membership)
+    else:
+        session.delete(membership)
+    record_audit(
+        session,
+        actor=access.user,
+        action="space.request_approve" if approve else "space.request_decline",
+        target_type="user",
+        target_id=user_id,
+        space_id=access.space.id,
+    )
+    session.flush()
+
+
+def set_role(session: Session, *, access: SpaceAccess, user_id: int, role: str) -> None:
+    require_manage(access)
+    if role not in MemberRole.__members__:
+        raise Invalid("Choose member or host", field="role")
+    membership = session.exec(
+        select(Membership).where(
+            Membership.space_id == access.space.id,
+            Membership.user_id == user_id,
+            Membership.state == MemberState.active,
+        )
+    ).first()
+    if membership is None:
+        raise NotFound("Not a member")
+    if membership.role == MemberRole.host and role == MemberRole.member:
+        hosts = session.exec(
+            select(func.count()).where(
+                Membership.space_id == access.space.id,
+                Membership.role == MemberRole.host,
+                Membership.state == MemberState.active,
+            )
+        ).one()
+        if hosts <= 1:
+            raise Conflict("A space needs at least one host")
+    membership.role = MemberRole(role)
+    session.add(membership)
+    record_audit(
+        session,
+        actor=access.user,
+        action="space.set_role",
+        target_type="user",
+        target_id=user_id,
+        space_id=access.space.id,
+        detail=f"role={role}",
+    )
+    session.flush()
+
+
+def remove_member(session: Session, *, access: SpaceAccess, user_id: int) -> None:
+    require_manage(access)
+    membership = session.exec(
+        select(Membership).where(
+            Membership.space_id == access.space.id, Membership.user_id == user_id
+        )
+    ).first()
+    if membership is None:
+        raise NotFound("Not a member")
+    if membership.role == MemberRole.host and membership.state == MemberState.active:
+        hosts = session.exec(
+            select(func.count()).where(
+                Membership.space_id == access.space.id,
+                Membership.role == MemberRole.host,
+                Membership.state == MemberState.active,
+            )
+        ).one()
+        if hosts <= 1:
+            raise Conflict("A space needs at least one host")
+    session.delete(membership)
+    record_audit(
+        session,
+        actor=access.user,
+        action="space.member_remove",
+        target_type="user",
+        target_id=user_id,
+        space_id=access.space.id,
+    )
+    session.flush()
+
+
+def member_count(session: Session, space_id: int) -> int:
+    return session.exec(
+        select(func.count()).where(
+            Membership.space_id == space_id, Membership.state == MemberState.active
+        )
+    ).one()
+
+
+def members(
+    session: Session, *, space_id: int, state: MemberState = MemberState.active, limit: int = 200
+) -> list[tuple[Membership, User]]:
+    rows = session.exec(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)  # type: ignore[arg-type]
+        .where(Membership.space_id == space_id, Membership.state == state)
+        .order_by(col(Membership.role).desc(), col(User.display_name))
+        .limit(limit)
+    ).all()
+    return [(m, u) for m, u in rows]
+
+
+def directory(
+    session: Session, *, user: User, include_archived: bool = False
+) -> list[tuple[Space, Membership | None, int]]:
+    """Spaces the person may know of, with their membership and the member count."""
+    counts = (
+        select(Membership.space_id, func.count().label("n"))
+        .where(Membership.state == MemberState.active)
+        .group_by(Membership.space_id)
+        .subquery()
+    )
+    query = (
+        select(Space, Membership, func.coalesce(counts.c.n, 0))
+        .outerjoin(Membership, (Membership.space_id == Space.id) & (Membership.user_id == user.id))  # type: ignore[arg-type]
+        .outerjoin(counts, counts.c.space_id == Space.id)
+        .where(listable_spaces_filter(user))
+        .order_by(col(Space.name))
+    )
+    if not include_archived:
+        query = query.where(Space.archived_at == None)  # noqa: E711
+    return [(s, m, int(n)) for s, m, n in session.exec(query).all()]
+
+
+def audience_line_parts(space: Space, count: int) -> tuple[str, int]:
+    """What the composer says about who will read: everyone, or the n members of the space."""
+    return ("everyone" if space.visibility == Visibility.public else "members", count)

@@ -1,0 +1,102 @@
+"""Templates and render(): the full page, or for htmx the block named by the request's target."""
+
+import hashlib
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime, format_timedelta
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2_fragments import render_block
+
+from app.config import PROJECT_ROOT, get_settings
+from app.db import utcnow
+from app.i18n import get_locale, raw_gettext, raw_ngettext
+from app.security import csrf_token
+
+TEMPLATE_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = PROJECT_ROOT / "static"
+
+env = Environment(
+    loader=FileSystemLoader(TEMPLATE_DIR),
+    autoescape=select_autoescape(["html", "xml"]),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.install_gettext_callables(raw_gettext, raw_ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+
+@lru_cache
+def static_url(path: str) -> str:
+    """A cache-busting address for a file under static/ (content hash in the query)."""
+    digest = hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+    return f"/static/{path}?v={digest}"
+
+
+def format_when(value: datetime | None, fmt: str = "medium", zone: str | None = None) -> str:
+    if value is None:
+        return ""
+    tz = ZoneInfo(zone) if zone else ZoneInfo(get_settings().default_timezone)
+    return format_datetime(value.astimezone(tz), format=fmt, locale=get_locale())
+
+
+def format_ago(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_timedelta(value - utcnow(), add_direction=True, locale=get_locale())
+
+
+env.globals.update(static_url=static_url, site_name=lambda: get_settings().site_name)
+env.filters.update(ago=format_ago)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def fragment_name(request: Request) -> str | None:
+    """The block an htmx request asks for: its target id with dashes as underscores.
+
+    Boosted navigation and history restores need the whole page, so they get it.
+    """
+    if not is_htmx(request) or request.headers.get("hx-boosted") == "true":
+        return None
+    if request.headers.get("hx-history-restore-request") == "true":
+        return None
+    target = request.headers.get("hx-target")
+    return target.replace("-", "_") if target else None
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    block: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render a page, or one named block of it when htmx asked for that part only."""
+    user = request.scope.get("state", {}).get("user")
+    zone = user.time_zone if user is not None else get_settings().default_timezone
+    ctx: dict[str, Any] = {
+        "request": request,
+        "current_user": user,
+        "csrf_token": csrf_token(request),
+        "locale": get_locale(),
+        "when": lambda value, fmt="medium": format_when(value, fmt, zone),
+        **(context or {}),
+    }
+    compiled = env.get_template(template)
+    wanted = block or fragment_name(request)
+    if wanted and wanted in compiled.blocks:
+        html = render_block(env, template, wanted, ctx)
+    else:
+        html = compiled.render(ctx)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    response.headers.append("vary", "HX-Request")
+    return response
