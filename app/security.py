@@ -152,7 +152,6 @@ async def csrf_protect(request: Request) -> None:
         raise Forbidden("The form has expired. Please reload the page and try again.")
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 CurrentUser = Annotated[User, Depends(current_user)]
 AdminUser = Annotated[User, Depends(admin_user)]

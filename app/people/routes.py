@@ -260,3 +260,9 @@ def admin_set_active(
     person = service.active_user(session, person_id)
     service.set_active(session, user=person, active=active, actor=admin)
     return RedirectResponse("/admin/people", status_code=303)
+
+
+@router.get("/ping")
+def ping(user: CurrentUser) -> Response:
+    """The cheapest signed-in page: the benchmark's floor (same middleware and session check)."""
+    return Response("pong", media_type="text/plain")
