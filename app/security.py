@@ -107,9 +107,12 @@ def csrf_matches(request: Request, submitted: str | None) -> bool:
     return bool(expected and submitted and hmac.compare_digest(expected, submitted))
 
 
-def optional_user(
-    request: Request, session: Annotated[Session, Depends(get_session)]
-) -> User | None:
+# "function" scope: the transaction commits before the response leaves, so a client that follows
+# a redirect at once always sees what it just wrote, and a failed commit is an error, not a lie.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def optional_user(request: Request, session: SessionDep) -> User | None:
     if "user" in request.scope.setdefault("state", {}):
         cached: User | None = request.scope["state"]["user"]
         return cached
