@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 from typing import Annotated
 
 from argon2 import PasswordHasher
@@ -22,20 +23,31 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 TOKEN_PREFIX = "agora_"  # noqa: S105 - a public prefix, not a secret
 
-_hasher = PasswordHasher()
-# Verifying against a throw-away hash keeps sign-in timing the same for unknown accounts.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+@lru_cache
+def _hasher() -> PasswordHasher:
+    # The test suite hashes thousands of passwords; cheap parameters there, the library's
+    # recommended ones everywhere else.
+    if get_settings().env == "test":
+        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return PasswordHasher()
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    # Verifying against a throw-away hash keeps sign-in timing the same for unknown accounts.
+    return _hasher().hash(secrets.token_hex(16))
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        matches = _hasher().verify(password_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
+    return matches and password_hash is not None
 
 
 def new_token(prefix: str = "") -> str:
