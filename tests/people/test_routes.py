@@ -177,3 +177,16 @@ def test_profile_by_handle_redirects(session, login):
 
 def test_healthz_checks_the_database(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_rendered_forms_carry_the_csrf_token_a_browser_would_send(session, client):
+    user = make_user(session)
+    page = client.get("/login")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    assert token == client.cookies.get(CSRF_COOKIE)
+    response = client.post("/login", data={"csrf_token": token, "email": user.email,
+                                           "password": PASSWORD}, follow_redirects=False)
+    assert response.status_code == 303
+    home = client.get("/")
+    tokens = set(home.text.split('name="csrf_token" value="')[1:])
+    assert all(t.split('"')[0] == token for t in tokens)
