@@ -11,10 +11,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
 from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings
 from app.db import get_session, utcnow
 from app.errors import Forbidden, LoginRequired
+from app.i18n import set_locale
 from app.people.models import ApiToken, AuthSession, User
 
 SESSION_COOKIE = "agora_session"
@@ -22,6 +24,7 @@ CSRF_COOKIE = "agora_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 TOKEN_PREFIX = "agora_"  # noqa: S105 - a public prefix, not a secret
+
 
 @lru_cache
 def _hasher() -> PasswordHasher:
@@ -124,19 +127,21 @@ def csrf_matches(request: Request, submitted: str | None) -> bool:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def optional_user(request: Request, session: SessionDep) -> User | None:
-    if "user" in request.scope.setdefault("state", {}):
-        cached: User | None = request.scope["state"]["user"]
+async def optional_user(request: Request, session: SessionDep) -> User | None:
+    # Async on purpose: the language chosen here must reach the (threaded) route and its
+    # templates, and context variables only flow downwards from the request's own task.
+    state = request.scope.setdefault("state", {})
+    if "user" in state:
+        cached: User | None = state["user"]
         return cached
-    user = user_for_session_token(session, request.cookies.get(SESSION_COOKIE))
+    user = await run_in_threadpool(
+        user_for_session_token, session, request.cookies.get(SESSION_COOKIE)
+    )
     if user is not None:
         # Detached but loaded: error pages rendered after a rollback can still show who is here.
         session.expunge(user)
-    request.scope["state"]["user"] = user
-    if user is not None:
-        from app.i18n import set_locale
-
         set_locale(user.locale)
+    state["user"] = user
     return user
 
 

@@ -16,9 +16,15 @@ from tests.factories import make_comment, make_post, make_space, make_user
 def test_markdown_is_rendered_and_sanitised(session):
     author = make_user(session)
     space = make_space(session, host=author)
-    post = make_post(session, author=author, space=space, body=(
-        "**bold** <script>alert(1)</script> [x](javascript:alert(1)) "
-        "<img src=x onerror=alert(1)> [ok](https://example.com)"))
+    post = make_post(
+        session,
+        author=author,
+        space=space,
+        body=(
+            "**bold** <script>alert(1)</script> [x](javascript:alert(1)) "
+            "<img src=x onerror=alert(1)> [ok](https://example.com)"
+        ),
+    )
     assert "<strong>bold</strong>" in post.body_html
     assert "<script" not in post.body_html
     assert 'href="javascript' not in post.body_html
@@ -28,13 +34,20 @@ def test_markdown_is_rendered_and_sanitised(session):
 
 @pytest.mark.parametrize(
     ("title", "body", "field"),
-    [("", "text", "title"), ("t" * 201, "text", "title"), ("ok", "   ", "body"), ("ok", "b" * 20001, "body")],
+    [
+        ("", "text", "title"),
+        ("t" * 201, "text", "title"),
+        ("ok", "   ", "body"),
+        ("ok", "b" * 20001, "body"),
+    ],
 )
 def test_bad_post_input_is_refused_and_nothing_written(session, title, body, field):
     author = make_user(session)
     space = make_space(session, host=author)
     with pytest.raises(Invalid) as caught:
-        service.create_post(session, access=access_for(session, author, space), title=title, body=body)
+        service.create_post(
+            session, access=access_for(session, author, space), title=title, body=body
+        )
     assert caught.value.field == field
     session.rollback()
     assert session.exec(select(Post)).all() == []
@@ -44,17 +57,30 @@ def test_non_members_cannot_post_and_members_cannot_announce(session):
     host, member, outsider = make_user(session), make_user(session), make_user(session)
     space = make_space(session, host=host, members=(member,))
     with pytest.raises(Forbidden):
-        service.create_post(session, access=access_for(session, outsider, space), title="t", body="b")
+        service.create_post(
+            session, access=access_for(session, outsider, space), title="t", body="b"
+        )
     with pytest.raises(Forbidden):
-        service.create_post(session, access=access_for(session, member, space), title="t", body="b",
-                            kind="announcement")
+        service.create_post(
+            session,
+            access=access_for(session, member, space),
+            title="t",
+            body="b",
+            kind="announcement",
+        )
 
 
 def test_mentions_link_and_notify_only_people_who_can_read(session):
     host, member, outsider = make_user(session), make_user(session), make_user(session)
-    space = make_space(session, host=host, visibility="private", join_policy="request", members=(member,))
-    post = make_post(session, author=host, space=space,
-                     body=f"Hi @{member.handle} and @{outsider.handle}, not `@{member.handle}`")
+    space = make_space(
+        session, host=host, visibility="private", join_policy="request", members=(member,)
+    )
+    post = make_post(
+        session,
+        author=host,
+        space=space,
+        body=f"Hi @{member.handle} and @{outsider.handle}, not `@{member.handle}`",
+    )
 
     assert f'href="/people/@{member.handle}"' in post.body_html
     assert post.body_html.count('class="mention"') == 2
@@ -109,7 +135,10 @@ def test_comments_count_notify_the_author_and_deleted_ones_drop_out(session):
 def test_comment_reply_must_belong_to_the_same_post(session):
     author = make_user(session)
     space = make_space(session, host=author)
-    one, two = make_post(session, author=author, space=space), make_post(session, author=author, space=space)
+    one, two = (
+        make_post(session, author=author, space=space),
+        make_post(session, author=author, space=space),
+    )
     foreign = make_comment(session, author=author, post=one)
     with pytest.raises(Invalid):
         service.add_comment(session, user=author, post_id=two.id, body="x", parent_id=foreign.id)
@@ -121,7 +150,10 @@ def test_reactions_are_idempotent_and_reversible(session):
     post = make_post(session, author=author, space=space)
     assert service.react(session, user=fan, post_id=post.id, kind="like") == {"like": 1}
     assert service.react(session, user=fan, post_id=post.id, kind="like") == {"like": 1}
-    assert service.react(session, user=author, post_id=post.id, kind="thanks") == {"like": 1, "thanks": 1}
+    assert service.react(session, user=author, post_id=post.id, kind="thanks") == {
+        "like": 1,
+        "thanks": 1,
+    }
     assert service.react(session, user=fan, post_id=post.id, kind="like", on=False) == {"thanks": 1}
     with pytest.raises(Invalid):
         service.react(session, user=fan, post_id=post.id, kind="angry")
@@ -134,7 +166,9 @@ def test_only_hosts_pin(session):
     post = make_post(session, author=member, space=space)
     with pytest.raises(Forbidden):
         service.set_pinned(session, user=member, post_id=post.id, pinned=True)
-    assert service.set_pinned(session, user=host, post_id=post.id, pinned=True).pinned_at is not None
+    assert (
+        service.set_pinned(session, user=host, post_id=post.id, pinned=True).pinned_at is not None
+    )
 
 
 def test_private_posts_are_not_found_for_outsiders_and_admins(session):
@@ -148,7 +182,9 @@ def test_private_posts_are_not_found_for_outsiders_and_admins(session):
 
 def test_notifications_disappear_when_access_is_lost(session):
     host, member = make_user(session), make_user(session)
-    space = make_space(session, host=host, visibility="private", join_policy="request", members=(member,))
+    space = make_space(
+        session, host=host, visibility="private", join_policy="request", members=(member,)
+    )
     make_post(session, author=host, space=space, title="Secret plans", body=f"@{member.handle}")
     assert len(list_notifications(session, user=member).items) == 1
 
@@ -163,9 +199,15 @@ def test_mention_candidates_in_private_space_are_members_only(session):
     host = make_user(session, name="Zora Host")
     member = make_user(session, name="Zed Member")
     make_user(session, name="Zelda Outsider")
-    space = make_space(session, host=host, visibility="private", join_policy="request", members=(member,))
-    names = [u.display_name for u in service.mention_candidates(
-        session, access=access_for(session, host, space), prefix="z")]
+    space = make_space(
+        session, host=host, visibility="private", join_policy="request", members=(member,)
+    )
+    names = [
+        u.display_name
+        for u in service.mention_candidates(
+            session, access=access_for(session, host, space), prefix="z"
+        )
+    ]
     assert names == ["Zed Member", "Zora Host"]
 
 
@@ -175,5 +217,8 @@ def test_posts_by_author_only_lists_what_the_viewer_can_read(session):
     private = make_space(session, host=author, visibility="private", join_policy="request")
     make_post(session, author=author, space=public, title="open")
     make_post(session, author=author, space=private, title="closed")
-    titles = [c.post.title for c in service.posts_by_author(session, viewer=viewer, author_id=author.id).items]
+    titles = [
+        c.post.title
+        for c in service.posts_by_author(session, viewer=viewer, author_id=author.id).items
+    ]
     assert titles == ["open"]

@@ -6,7 +6,7 @@ from sqlmodel import select
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.spaces import service
 from app.spaces.access import access_for, space_access_by_slug
-from app.spaces.models import MemberRole, MemberState, Membership, Space
+from app.spaces.models import MemberRole, Membership, MemberState, Space
 from tests.factories import make_space, make_user
 
 
@@ -61,7 +61,9 @@ def test_request_space_needs_approval(session):
     assert membership.state == MemberState.requested
     assert not access_for(session, person, space).can_read
 
-    service.decide_request(session, access=access_for(session, host, space), user_id=person.id, approve=True)
+    service.decide_request(
+        session, access=access_for(session, host, space), user_id=person.id, approve=True
+    )
     assert access_for(session, person, space).can_read
 
 
@@ -69,7 +71,9 @@ def test_declined_request_removes_the_membership(session):
     host, person = make_user(session), make_user(session)
     space = make_space(session, host=host, visibility="private", join_policy="request")
     service.join_space(session, access=access_for(session, person, space))
-    service.decide_request(session, access=access_for(session, host, space), user_id=person.id, approve=False)
+    service.decide_request(
+        session, access=access_for(session, host, space), user_id=person.id, approve=False
+    )
     assert access_for(session, person, space).membership is None
 
 
@@ -103,13 +107,17 @@ def test_last_host_cannot_leave_or_step_down(session):
     with pytest.raises(Conflict):
         service.leave_space(session, access=access_for(session, host, space))
     with pytest.raises(Conflict):
-        service.set_role(session, access=access_for(session, host, space), user_id=host.id, role="member")
+        service.set_role(
+            session, access=access_for(session, host, space), user_id=host.id, role="member"
+        )
 
 
 def test_host_can_promote_then_leave(session):
     host, member = make_user(session), make_user(session)
     space = make_space(session, host=host, members=(member,))
-    service.set_role(session, access=access_for(session, host, space), user_id=member.id, role="host")
+    service.set_role(
+        session, access=access_for(session, host, space), user_id=member.id, role="host"
+    )
     service.leave_space(session, access=access_for(session, host, space))
     roles = session.exec(select(Membership.role).where(Membership.space_id == space.id)).all()
     assert roles == [MemberRole.host]
@@ -144,7 +152,13 @@ def test_visibility_change_by_host_is_audited(session):
 
     host = make_user(session)
     space = make_space(session, host=host)
-    service.update_space(session, access=access_for(session, host, space), name="Renamed",
-                         description="", visibility="private", join_policy="request")
+    service.update_space(
+        session,
+        access=access_for(session, host, space),
+        name="Renamed",
+        description="",
+        visibility="private",
+        join_policy="request",
+    )
     assert space.visibility == "private"
     assert session.exec(select(AuditEntry).where(AuditEntry.action == "space.update")).one()
