@@ -25,7 +25,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlmodel import Session
 
 from app.db import make_engine, utcnow
-from app.people.service import user_by_email
+from app.people.service import create_user, user_by_email
 from app.posts.service import create_post
 from app.spaces.access import access_for, space_access_by_slug
 from app.spaces.service import add_member, create_space
@@ -127,9 +127,14 @@ def _agora(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
 
 
 def _seed(server: Server) -> None:
-    """Two public spaces and a private one; 25 older posts so the home stream has a second page."""
+    """Three more people, two public spaces and a private one, and 25 older posts (so the home
+    stream has a second page)."""
     with server.session() as session:
-        anna, ben, dora = (user_by_email(session, p.email) for p in (ANNA, BEN, DORA))
+        anna = user_by_email(session, ANNA.email)
+        ben, _clara, dora = (
+            create_user(session, email=p.email, display_name=p.name, password=p.password)
+            for p in (BEN, CLARA, DORA)
+        )
         engineering = create_space(
             session,
             creator=anna,
@@ -191,18 +196,8 @@ def server() -> Iterator[Server]:
         "AGORA_SEED_DEMO": "0",
     }
     _agora(env, "migrate")
-    for person in (ANNA, BEN, CLARA, DORA):
-        admin = ["--admin"] if person is ANNA else []
-        _agora(
-            env,
-            "users",
-            "create",
-            person.email,
-            "--name",
-            person.name,
-            *admin,
-            stdin=f"{person.password}\n",
-        )
+    # The admin comes from the CLI, as on a real installation; the others from the services.
+    _agora(env, "users", "create", ANNA.email, "--name", ANNA.name, "--admin", stdin=PASSWORD)
     engine = make_engine(database_url)
     instance = Server(url=url, database_url=database_url, engine=engine)
     _seed(instance)

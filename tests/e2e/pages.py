@@ -52,9 +52,13 @@ class BasePage:
         return self.page.locator("#unread-badge .count-badge")
 
     def screenshot(self, name: str) -> Path:
+        """The page from the top, at most two screens tall (long streams stay readable)."""
         SCREENSHOTS.mkdir(exist_ok=True)
         target = SCREENSHOTS / f"{name}.png"
-        self.page.screenshot(path=target, full_page=True)
+        size = self.page.viewport_size or {"width": 1280, "height": 800}
+        height = self.page.evaluate("() => document.documentElement.scrollHeight")
+        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(height, 2 * size["height"])}
+        self.page.screenshot(path=target, full_page=True, clip=clip)  # type: ignore[arg-type]
         return target
 
 

@@ -33,6 +33,7 @@ def test_react_and_comment_without_a_reload(signed_in, server):
     expect(post.comments.last).to_contain_text("Great work, the whole team feels it.")
     expect(post.comments.last).to_contain_text(ANNA.name)
     expect(post.comment_field).to_have_value("")
+    expect(page.locator("#comments-heading")).to_have_text("1 comment")
     assert page.evaluate(STILL_MARKED)
     post.arrived()
     post.screenshot("desktop-post")
@@ -42,6 +43,27 @@ def test_react_and_comment_without_a_reload(signed_in, server):
     page.reload()
     expect(post.comments).to_have_count(1)
     expect(post.reaction("Like")).to_have_attribute("aria-pressed", "false")
+
+
+def test_a_blank_comment_is_refused_in_place(signed_in, server):
+    post_id = server.create_post(
+        author=BEN, space_slug="engineering", title="Lunch order", body="Pizza or sushi?"
+    )
+    page = signed_in(ANNA)
+    post = PostPage(page, post_id).open()
+
+    post.comment_field.fill("   ")  # passes the browser's own check, not the server's
+    page.get_by_role("button", name="Comment", exact=True).click()
+
+    expect(page.locator("#comment-form .field-error")).to_have_text("The comment cannot be empty")
+    expect(post.comment_field).to_have_attribute("aria-invalid", "true")
+    expect(post.comments).to_have_count(0)
+    post.arrived()
+
+    post.comment("Sushi, please.")
+
+    expect(page.locator("#comment-form .field-error")).to_have_count(0)
+    expect(page.locator("#comment-form form")).to_have_count(1)
 
 
 def test_mention_a_colleague_who_then_sees_the_notification(signed_in):
