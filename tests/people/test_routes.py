@@ -184,8 +184,11 @@ def test_rendered_forms_carry_the_csrf_token_a_browser_would_send(session, clien
     page = client.get("/login")
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
     assert token == client.cookies.get(CSRF_COOKIE)
-    response = client.post("/login", data={"csrf_token": token, "email": user.email,
-                                           "password": PASSWORD}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"csrf_token": token, "email": user.email, "password": PASSWORD},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     home = client.get("/")
     tokens = set(home.text.split('name="csrf_token" value="')[1:])
