@@ -55,7 +55,7 @@ vendor:
 	bash scripts/vendor.sh
 
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -o app/locale/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k Invalid -k NotFound -k Forbidden -k Conflict -k TooManyRequests -k DomainError -k NO_TITLE -o app/locale/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-fuzzy-matching --ignore-obsolete
 
 clean:
