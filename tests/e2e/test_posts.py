@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from app.posts.service import NO_COMMENT
 from tests.e2e.conftest import ANNA, BEN, DORA
 from tests.e2e.pages import HomePage, NotificationsPage, PostPage, SpacePage
 
@@ -32,6 +33,9 @@ def test_react_and_comment_without_a_reload(signed_in, server):
 
     expect(post.comments.last).to_contain_text("Great work, the whole team feels it.")
     expect(post.comments.last).to_contain_text(ANNA.name)
+    actions = post.comments.last.locator(".comment-actions")
+    expect(actions.get_by_role("link", name="Edit")).to_be_visible()
+    expect(actions.get_by_role("button", name="Delete")).to_be_visible()
     expect(post.comment_field).to_have_value("")
     expect(page.locator("#comments-heading")).to_have_text("1 comment")
     assert page.evaluate(STILL_MARKED)
@@ -55,7 +59,7 @@ def test_a_blank_comment_is_refused_in_place(signed_in, server):
     post.comment_field.fill("   ")  # passes the browser's own check, not the server's
     page.get_by_role("button", name="Comment", exact=True).click()
 
-    expect(page.locator("#comment-form .field-error")).to_have_text("The comment cannot be empty")
+    expect(page.locator("#comment-form .field-error")).to_have_text(NO_COMMENT)
     expect(post.comment_field).to_have_attribute("aria-invalid", "true")
     expect(post.comments).to_have_count(0)
     post.arrived()

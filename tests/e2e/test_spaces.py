@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from app.posts.service import NO_TEXT
 from tests.e2e.conftest import BEN, CLARA
 from tests.e2e.pages import HomePage, SpacePage
 
@@ -48,5 +49,5 @@ def test_an_empty_post_is_refused_with_a_message(signed_in):
     # The browser's own check would stop an empty field; a blank one reaches the server.
     space.write_post_expecting_error("A title", "   ")
 
-    expect(page.locator("#composer .field-error")).to_have_text("The text cannot be empty")
+    expect(page.locator("#composer .field-error")).to_have_text(NO_TEXT)
     space.arrived()

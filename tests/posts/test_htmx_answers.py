@@ -1,5 +1,6 @@
 """The answers to invalid input: a whole page for a form post, a fragment for htmx."""
 
+from app.posts.service import NO_COMMENT, NO_TEXT, NO_TITLE
 from tests.factories import make_comment, make_post, make_space, make_user
 
 
@@ -13,7 +14,7 @@ def test_invalid_post_from_a_plain_form_gets_the_whole_space_page_back(session, 
     assert response.status_code == 422
     assert response.text.startswith("<!doctype html>")
     assert '<h1><a href="/spaces/garden-club">Garden Club</a></h1>' in response.text
-    assert "The text cannot be empty" in response.text
+    assert NO_TEXT in response.text
     assert 'value="Seeds"' in response.text
 
 
@@ -32,7 +33,7 @@ def test_invalid_post_from_htmx_gets_only_the_composer(session, login):
     assert response.status_code == 422
     assert "<html" not in response.text
     assert response.text.lstrip().startswith('<section class="card composer" id="composer"')
-    assert "The title cannot be empty" in response.text
+    assert NO_TITLE in response.text
 
 
 def test_blank_comment_from_htmx_replaces_the_form_not_the_list(session, login):
@@ -49,7 +50,7 @@ def test_blank_comment_from_htmx_replaces_the_form_not_the_list(session, login):
     assert response.headers["hx-retarget"] == "#comment-form"
     assert response.headers["hx-reswap"] == "outerHTML"
     assert response.text.lstrip().startswith('<div id="comment-form">')
-    assert "The comment cannot be empty" in response.text
+    assert NO_COMMENT in response.text
 
 
 def test_new_comment_from_htmx_also_updates_the_count(session, login):
