@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.errors import Forbidden, Invalid, NotFound
+from app.i18n import N_
 from app.notifications.service import notify
 from app.pagination import Cursor, Page
 from app.people.models import User
@@ -29,7 +30,9 @@ MAX_TITLE = 200
 MAX_BODY = 20_000
 MAX_COMMENT = 10_000
 MODERATOR_KINDS = {PostKind.announcement}
-NO_TITLE, NO_TEXT, NO_COMMENT = "Give it a title", "Write something first", "Write a comment first"
+NO_TITLE = N_("Give it a title")
+NO_TEXT = N_("Write something first")
+NO_COMMENT = N_("Write a comment first")
 
 
 @dataclass
