@@ -416,13 +416,18 @@ def home_stream(
 
 
 def space_stream(
-    session: Session, *, access: SpaceAccess, cursor: str | None = None, limit: int = 20
+    session: Session,
+    *,
+    access: SpaceAccess,
+    cursor: str | None = None,
+    limit: int = 20,
+    include_pinned: bool = False,
 ) -> Page[PostCard]:
-    """A space's posts, newest first, without the pinned ones (they are shown above)."""
+    """A space's posts, newest first; pages leave out pinned ones (they are shown above)."""
     require_read(access)
-    query = _stream_query(access.user).where(
-        col(Post.space_id) == access.space.id, col(Post.pinned_at).is_(None)
-    )
+    query = _stream_query(access.user).where(col(Post.space_id) == access.space.id)
+    if not include_pinned:
+        query = query.where(col(Post.pinned_at).is_(None))
     return _paginate(session, access.user, query, cursor, limit)
 
 
