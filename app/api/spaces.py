@@ -62,7 +62,7 @@ def create_space(session: SessionDep, user: ApiUser, data: SpaceCreate) -> Space
 def get_space(session: SessionDep, user: ApiUser, slug: Slug) -> SpaceOut:
     """A space's description; private spaces show it to everyone, their posts only to members."""
     access = space_access_by_slug(session, user, slug)
-    count = service.member_count(session, access.space.id)  # type: ignore[arg-type]
+    count = service.member_count(session, access.space.id)
     return space_out(access.space, access.membership, count)
 
 
@@ -80,7 +80,7 @@ def update_space(session: SessionDep, user: ApiUser, slug: Slug, data: SpacePatc
         visibility=changes.get("visibility", space.visibility),
         join_policy=changes.get("join_policy", space.join_policy),
     )
-    return space_out(space, access.membership, service.member_count(session, space.id))  # type: ignore[arg-type]
+    return space_out(space, access.membership, service.member_count(session, space.id))
 
 
 @router.post("/spaces/{slug}/join", response_model=MemberOut)

@@ -4,19 +4,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from tests.factories import make_token
-
-# API tests make many people and never need slow hashes; Argon2 stays Argon2 (verify reads the
-# parameters from the hash), just with the cheapest settings, so sign-in still works.
-_cheap_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("app.people.service.hash_password", _cheap_hasher.hash)
 
 
 @pytest.fixture
