@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.api.router import api_app
 from app.db import get_engine
 from app.errors import DomainError, LoginRequired
-from app.i18n import gettext
+from app.i18n import N_, gettext
 from app.middleware import SecurityMiddleware
 from app.notifications.routes import router as notifications_router
 from app.people.routes import router as people_router
@@ -58,7 +58,7 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        messages = {404: "Not found", 405: "Method not allowed"}
+        messages = {404: N_("Not found"), 405: N_("Method not allowed")}
         return _error_page(
             request, exc.status_code, gettext(messages.get(exc.status_code, str(exc.detail)))
         )

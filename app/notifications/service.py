@@ -1,5 +1,7 @@
 """Notifications: created by other domains' services, listed through the access policy."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
@@ -7,6 +9,7 @@ from app.db import utcnow
 from app.notifications.models import Notification
 from app.pagination import Cursor, Page
 from app.people.models import User
+from app.posts.models import Post
 from app.spaces.access import readable_space_ids
 
 
@@ -52,13 +55,23 @@ def unread_count(session: Session, *, user: User) -> int:
     ).one()
 
 
+@dataclass
+class NotificationItem:
+    """A notification with what its text needs, so it is worded in the reader's language."""
+
+    notification: Notification
+    actor: User | None
+    post_title: str | None
+
+
 def list_notifications(
     session: Session, *, user: User, cursor: str | None = None, limit: int = 30
-) -> Page[tuple[Notification, User | None]]:
+) -> Page[NotificationItem]:
     after = Cursor.decode(cursor)
     query = (
-        select(Notification, User)
+        select(Notification, User, Post.title)
         .outerjoin(User, User.id == Notification.actor_id)  # type: ignore[arg-type]
+        .outerjoin(Post, Post.id == Notification.post_id)  # type: ignore[arg-type]
         .where(_visible(user))
         .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
         .limit(limit + 1)
@@ -70,11 +83,11 @@ def list_notifications(
                 (col(Notification.created_at) == after.at) & (col(Notification.id) < after.id),
             )
         )
-    rows: list[tuple[Notification, User | None]] = [(n, u) for n, u in session.exec(query).all()]
+    rows = [NotificationItem(n, u, t) for n, u, t in session.exec(query).all()]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = rows[-1][0]
+        last = rows[-1].notification
         next_cursor = Cursor(last.created_at, last.id).encode()  # type: ignore[arg-type]
     return Page(items=rows, next_cursor=next_cursor)
 

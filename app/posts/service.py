@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.errors import Forbidden, Invalid, NotFound
+from app.i18n import N_
 from app.notifications.service import notify
 from app.pagination import Cursor, Page
 from app.people.models import User
@@ -29,7 +30,9 @@ MAX_TITLE = 200
 MAX_BODY = 20_000
 MAX_COMMENT = 10_000
 MODERATOR_KINDS = {PostKind.announcement}
-NO_TITLE, NO_TEXT, NO_COMMENT = "Give it a title", "Write something first", "Write a comment first"
+NO_TITLE = N_("Give it a title")
+NO_TEXT = N_("Write something first")
+NO_COMMENT = N_("Write a comment first")
 
 
 @dataclass
@@ -413,13 +416,18 @@ def home_stream(
 
 
 def space_stream(
-    session: Session, *, access: SpaceAccess, cursor: str | None = None, limit: int = 20
+    session: Session,
+    *,
+    access: SpaceAccess,
+    cursor: str | None = None,
+    limit: int = 20,
+    include_pinned: bool = False,
 ) -> Page[PostCard]:
-    """A space's posts, newest first, without the pinned ones (they are shown above)."""
+    """A space's posts, newest first; pages leave out pinned ones (they are shown above)."""
     require_read(access)
-    query = _stream_query(access.user).where(
-        col(Post.space_id) == access.space.id, col(Post.pinned_at).is_(None)
-    )
+    query = _stream_query(access.user).where(col(Post.space_id) == access.space.id)
+    if not include_pinned:
+        query = query.where(col(Post.pinned_at).is_(None))
     return _paginate(session, access.user, query, cursor, limit)
 
 
