@@ -1,16 +1,35 @@
 """Notifications: created by other domains' services, listed through the access policy."""
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
+from app.i18n import N_, gettext
 from app.notifications.models import Notification
 from app.pagination import Cursor, Page
 from app.people.models import User
 from app.posts.models import Post
 from app.spaces.access import readable_space_ids
+
+# The stored text is English (for the API and exports); the list page words these kinds anew
+# in the reader's language, from the actor's name and the post's title.
+MESSAGES = {
+    "mention": N_("%(name)s mentioned you in “%(title)s”"),
+    "comment": N_("%(name)s commented on “%(title)s”"),
+}
+
+
+def message_text(kind: str, *, name: str, title: str) -> str:
+    """The English text a notification of a known kind is stored with."""
+    return MESSAGES[kind] % {"name": name, "title": title}
+
+
+def shown_text(notification: Notification, actor: User | None, post_title: str | None) -> str:
+    """What the reader sees, in their language; without actor or post, the stored text."""
+    message = MESSAGES.get(notification.kind)
+    if message is None or actor is None or post_title is None:
+        return notification.text
+    return gettext(message, name=actor.display_name, title=post_title)
 
 
 def notify(
@@ -55,18 +74,10 @@ def unread_count(session: Session, *, user: User) -> int:
     ).one()
 
 
-@dataclass
-class NotificationItem:
-    """A notification with what its text needs, so it is worded in the reader's language."""
-
-    notification: Notification
-    actor: User | None
-    post_title: str | None
-
-
 def list_notifications(
     session: Session, *, user: User, cursor: str | None = None, limit: int = 30
-) -> Page[NotificationItem]:
+) -> Page[tuple[Notification, User | None, str]]:
+    """Newest first, each with its actor and the text to show in the reader's language."""
     after = Cursor.decode(cursor)
     query = (
         select(Notification, User, Post.title)
@@ -83,11 +94,13 @@ def list_notifications(
                 (col(Notification.created_at) == after.at) & (col(Notification.id) < after.id),
             )
         )
-    rows = [NotificationItem(n, u, t) for n, u, t in session.exec(query).all()]
+    rows: list[tuple[Notification, User | None, str]] = [
+        (n, u, shown_text(n, u, title)) for n, u, title in session.exec(query).all()
+    ]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = rows[-1].notification
+        last = rows[-1][0]
         next_cursor = Cursor(last.created_at, last.id).encode()  # type: ignore[arg-type]
     return Page(items=rows, next_cursor=next_cursor)
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from app.db import utcnow
 from app.errors import Forbidden, Invalid, NotFound
 from app.i18n import N_
-from app.notifications.service import notify
+from app.notifications.service import message_text, notify
 from app.pagination import Cursor, Page
 from app.people.models import User
 from app.posts.markdown import mentioned_handles, render_markdown
@@ -110,7 +110,7 @@ def _notify_mentions(
             session,
             user_id=person.id,  # type: ignore[arg-type]
             kind="mention",
-            text=f"{author.display_name} mentioned you in “{post.title}”",
+            text=message_text("mention", name=author.display_name, title=post.title),
             url=f"/posts/{post.id}" + (f"#comment-{comment.id}" if comment else ""),
             actor_id=author.id,
             space_id=space.id,
@@ -249,7 +249,7 @@ def add_comment(
             session,
             user_id=post.author_id,
             kind="comment",
-            text=f"{user.display_name} commented on “{post.title}”",
+            text=message_text("comment", name=user.display_name, title=post.title),
             url=f"/posts/{post.id}#comment-{comment.id}",
             actor_id=user.id,
             space_id=post.space_id,
