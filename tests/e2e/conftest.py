@@ -7,6 +7,7 @@ Playwright launches /usr/bin/chromium; it never downloads a browser of its own.
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -100,17 +101,25 @@ def _free_port() -> int:
     raise RuntimeError(f"no free port in {PORT_RANGE}")
 
 
+def _e2e_database_name() -> str:
+    return f"{make_url(TEST_DATABASE_URL).database}_e2e"
+
+
+def _on_postgresql(*statements: str) -> None:
+    """Run statements on the test database's server, outside a transaction (CREATE DATABASE)."""
+    admin = create_engine(make_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    admin.dispose()
+
+
 def _fresh_database(folder: Path) -> str:
     if not TEST_DATABASE_URL.startswith("postgresql"):
         return f"sqlite:///{folder}/e2e.db"
-    url = make_url(TEST_DATABASE_URL)
-    name = f"{url.database}_e2e"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    name = _e2e_database_name()
+    _on_postgresql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
 
 
 def _agora(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
@@ -228,6 +237,9 @@ def server() -> Iterator[Server]:
             process.kill()
             process.wait()
         engine.dispose()
+        if TEST_DATABASE_URL.startswith("postgresql"):
+            _on_postgresql(f'DROP DATABASE IF EXISTS "{_e2e_database_name()}" WITH (FORCE)')
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="package")
