@@ -84,6 +84,17 @@ def feed_token(session: Session, *, user: User, access: SpaceAccess | None = Non
     return token
 
 
+def current_feed_url(
+    session: Session, *, user: User, access: SpaceAccess | None = None
+) -> str | None:
+    """The feed address if the person already has one; looking never creates one."""
+    row = _active(session, user, access.space.id if access is not None else None)
+    if row is None:
+        return None
+    token = _derive(row.salt)
+    return feed_url(token) if hmac.compare_digest(hash_token(token), row.token_hash) else None
+
+
 def revoke_feed_token(session: Session, *, user: User, space_id: int | None = None) -> None:
     """Stop the current address working; asking again gives a new one."""
     row = _active(session, user, space_id)

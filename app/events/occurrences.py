@@ -271,3 +271,46 @@ def past_events(
         last = rows[-1]
         next_cursor = Cursor(last.series_ends_at, last.id).encode()  # type: ignore[arg-type]
     return Page(items=rows, next_cursor=next_cursor)
+
+
+def events_page(
+    session: Session,
+    *,
+    where: ColumnElement[bool],
+    now: datetime,
+    cursor: str | None = None,
+    limit: int = 20,
+) -> Page[Event]:
+    """Events (a series counts once) not over yet, by first start; a keyset page."""
+    after = Cursor.decode(cursor)
+    query = select(Event).where(
+        where, or_(col(Event.series_ends_at).is_(None), col(Event.series_ends_at) > now)
+    )
+    if after is not None:
+        query = query.where(tuple_(Event.starts_at, Event.id) > tuple_(after.at, after.id))
+    rows = list(
+        session.exec(query.order_by(col(Event.starts_at), col(Event.id)).limit(limit + 1)).all()
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = Cursor(rows[-1].starts_at, rows[-1].id).encode()  # type: ignore[arg-type]
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+def current_occurrences(
+    session: Session, events: list[Event], *, now: datetime
+) -> dict[int, Occurrence]:
+    """Each event's next occurrence not over (else its last one), with one overrides query."""
+    overrides = overrides_for(session, events, since=(now - MAX_MOVE).date())
+    found: dict[int, Occurrence] = {}
+    for event in events:
+        chosen: Occurrence | None = None
+        for slot in _expand(event, after=now - MAX_MOVE if event.rrule else None, limit=60):
+            chosen = resolve(event, slot, overrides.get((event.id, slot.occurrence_date)))  # type: ignore[arg-type]
+            if chosen.ends_at > now and not chosen.cancelled:
+                break
+        if chosen is None:
+            chosen = current_occurrence(session, event=event, now=now)
+        found[event.id] = chosen  # type: ignore[index]
+    return found
