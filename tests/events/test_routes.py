@@ -47,7 +47,7 @@ def test_private_event_pages_walked_as_outsider_member_host_and_admin(session, l
 
 
 def test_create_event_through_the_form(session, login):
-    host, member, _outsider, _admin, space = _people(session, visibility="public")
+    _host, member, _outsider, _admin, space = _people(session, visibility="public")
     client = login(member)
     start = soon(48)
     assert "New event" in client.get(f"/spaces/{space.slug}/events").text
