@@ -269,7 +269,7 @@ def rsvp(session: SessionDep, user: ApiUser, event_id: int, data: RsvpIn) -> Rsv
     status = set_rsvp(
         session, user=user, event_id=event_id, status=data.status, occurrence_date=data.occurrence
     )
-    return RsvpOut(status=status.value)
+    return RsvpOut(status=str(status))
 
 
 @router.get("/events/{event_id}/attendees", response_model=AttendeePage)
@@ -293,7 +293,7 @@ def list_attendees(
             user_id=u.id,
             display_name=u.display_name,
             handle=u.handle,
-            status=r.status.value,
+            status=str(r.status),
             checked_in=r.checked_in_at is not None,
         )
         for r, u in page.items

@@ -14,7 +14,7 @@ from app.db import utcnow
 from app.events.models import Event
 from app.events.occurrences import Occurrence, current_occurrence, occurrence_on
 from app.events.rsvp import attended
-from app.events.text import place_text, when_text
+from app.events.text import when_text
 from app.i18n import gettext
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.+?)\s*$")
@@ -66,9 +66,9 @@ def protocol_prefill(
     people = attended(session, event_id=event.id, day=occ.occurrence_date)  # type: ignore[arg-type]
     when = when_text(occ.starts_at, occ.ends_at, event.timezone)
     title = f"{gettext('Protocol')}: {event.title} ({occ.occurrence_date.isoformat()})"[:200]
-    place = place_text(event, occ.location)
+    place = occ.location
     if event.online_url:
-        place = f"{place} ({event.online_url})" if occ.location else event.online_url
+        place = f"{place} ({event.online_url})" if place else event.online_url
     markdown = protocol_markdown(
         title=title,
         when=when,

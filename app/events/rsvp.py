@@ -183,7 +183,7 @@ def set_rsvp(
         existing.status == requested
         or (requested == RsvpStatus.going and existing.status == RsvpStatus.waitlisted)
     ):
-        return existing.status
+        return RsvpStatus(existing.status)
     was_going = existing is not None and existing.status == RsvpStatus.going
     new = requested
     if requested == RsvpStatus.going:
