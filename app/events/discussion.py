@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 from app.events.models import Event
 from app.events.occurrences import Occurrence
 from app.events.recurrence import describe
-from app.events.text import md_escape, place_text, when_text
+from app.events.text import date_text, md_escape, place_text, when_text
 from app.i18n import gettext, ngettext
 from app.posts.markdown import render_markdown
 from app.posts.models import Post
@@ -29,7 +29,8 @@ def _title(event: Event, occ: Occurrence) -> str:
         when = describe(event.rrule, start=event.starts_at, zone_name=event.timezone)
         when += ", " + occ.starts_at.astimezone(_zone(event)).strftime("%H:%M")
     else:
-        when = when_text(occ.starts_at, occ.ends_at, event.timezone).rsplit(" (", 1)[0]
+        local = occ.starts_at.astimezone(_zone(event))
+        when = f"{date_text(occ.starts_at, event.timezone)}, {local.strftime('%H:%M')}"
     place = place_text(event, occ.location if not event.rrule else None)
     tail = f" — {when}" + (f", {place}" if place else "")
     prefix = gettext("Cancelled: ") if event.cancelled_at else ""
@@ -58,7 +59,12 @@ def header_markdown(event: Event, occ: Occurrence, *, going: int, waiting: int) 
         lines.append(f"**{gettext('Online')}:** <{event.online_url}>")
     going_text = ngettext("%(num)s going", "%(num)s going", going)
     if event.capacity is not None:
-        going_text += " · " + ngettext("%(num)s place", "%(num)s places", event.capacity)
+        going_text += ", " + ngettext(
+            "%(left)s of %(num)s place left",
+            "%(left)s of %(num)s places left",
+            event.capacity,
+            left=max(event.capacity - going, 0),
+        )
     if waiting:
         going_text += " · " + ngettext(
             "%(num)s on the waitlist", "%(num)s on the waitlist", waiting

@@ -313,3 +313,34 @@ def test_home_aside_costs_exactly_one_query(session, login, count_queries, monke
         client.get("/")
     assert len(with_aside) - len(without) == 1
     assert views.upcoming_for_home is not None
+
+
+def test_times_show_in_the_viewers_zone_with_the_local_time_beside(session, login):
+    from app.people.service import update_profile
+
+    host = make_user(session)
+    viewer = make_user(session)
+    update_profile(
+        session,
+        user=viewer,
+        display_name=viewer.display_name,
+        title="",
+        department="",
+        locale="en",
+        time_zone="America/New_York",
+    )
+    session.commit()
+    space = make_space(session, host=host)
+    # 1 April 2030: Berlin is on summer time (UTC+2), New York too (UTC-4).
+    event = make_event(
+        session, host=host, space=space, starts_at="2030-04-01T18:00", ends_at="2030-04-01T19:30"
+    )
+    page = login(viewer).get(f"/events/{event.id}").text
+    assert "12:00" in page
+    assert "13:30" in page
+    assert "(America/New_York)" in page
+    assert "Local time at the event:" in page
+    assert "18:00–19:30 (Europe/Berlin)" in page
+    own = login(host).get(f"/events/{event.id}").text
+    assert "18:00" in own
+    assert "Local time at the event:" not in own

@@ -2,6 +2,7 @@
 
 import threading
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, func, select
@@ -160,7 +161,7 @@ def test_rsvps_are_per_occurrence_of_a_series(session):
     event = make_event(
         session, host=host, space=space, start=start, capacity="1", rrule="FREQ=WEEKLY"
     )
-    first = start.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Berlin")).date()
+    first = start.astimezone(ZoneInfo("Europe/Berlin")).date()
     second = first + timedelta(days=7)
 
     assert set_rsvp(session, user=a, event_id=event.id, status="going") == "going"

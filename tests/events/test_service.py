@@ -1,6 +1,7 @@
 """Creating, editing and cancelling events; the discussion post; validation."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import func, select
@@ -45,7 +46,7 @@ def test_create_event_stores_utc_and_writes_the_discussion_post(session):
     assert "Room 4" in post.title
     assert f"/events/{event.id}" in post.body
     assert "0 going" in post.body
-    assert "12 places" in post.body
+    assert "12 of 12 places left" in post.body
     assert "Roadmap" in post.body_html
 
 
@@ -248,3 +249,26 @@ def test_one_occurrence_of_a_series_moves_or_is_cancelled(session):
     session.commit()
     assert occ.cancelled
     assert session.exec(select(func.count()).select_from(EventOccurrence)).one() == 1
+
+
+def test_moving_an_event_to_another_day_keeps_its_answers(session):
+    from app.events.rsvp import counts, set_rsvp
+
+    host = make_user(session)
+    space = make_space(session, host=host)
+    start = soon(30)
+    event = make_event(session, host=host, space=space, start=start, rrule="FREQ=WEEKLY")
+    set_rsvp(session, user=host, event_id=event.id, status="going")
+    session.commit()
+    first_day = start.astimezone(ZoneInfo("Europe/Berlin")).date()
+
+    update_event(
+        session,
+        user=host,
+        event_id=event.id,
+        data=event_input(start=start + timedelta(days=1), rrule="FREQ=WEEKLY"),
+    )
+    session.commit()
+
+    assert counts(session, event_id=event.id, day=first_day)["going"] == 0
+    assert counts(session, event_id=event.id, day=first_day + timedelta(days=1))["going"] == 1
