@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import NotFound
 from app.events.models import Event, EventOccurrence
-from app.events.recurrence import Slot, expand, slot_for_date
+from app.events.recurrence import Slot, expand, neighbour_dates, slot_for_date
 from app.pagination import Cursor, Page
 from app.spaces.models import Space
 
@@ -112,18 +112,12 @@ def neighbours(event: Event, occ: Occurrence) -> tuple[date | None, date | None]
     """Series dates before and after an occurrence (for "previous / next" links)."""
     if not event.rrule:
         return None, None
-    later = [
-        s
-        for s in _expand(event, after=occ.ends_at, limit=2)
-        if s.occurrence_date > occ.occurrence_date
-    ]
-    earlier = None
-    for slot in _expand(
-        event, after=occ.starts_at - timedelta(days=62), before=occ.starts_at, limit=40
-    ):
-        if slot.occurrence_date < occ.occurrence_date:
-            earlier = slot.occurrence_date
-    return earlier, (later[0].occurrence_date if later else None)
+    return neighbour_dates(
+        rule_text=event.rrule,
+        starts_at=event.starts_at,
+        zone_name=event.timezone,
+        day=occ.occurrence_date,
+    )
 
 
 def overrides_for(

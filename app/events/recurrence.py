@@ -242,6 +242,18 @@ def slot_for_date(
     return None
 
 
+def neighbour_dates(
+    *, rule_text: str, starts_at: datetime, zone_name: str, day: date
+) -> tuple[date | None, date | None]:
+    """The series dates just before and just after `day` (exact for any interval)."""
+    zone = ZoneInfo(zone_name)
+    local_start = starts_at.astimezone(zone).replace(tzinfo=None)
+    rule = _dateutil_rule(parse_rule(rule_text, start=starts_at, zone=zone), local_start, zone)
+    here = datetime.combine(day, local_start.time())
+    earlier, later = rule.before(here), rule.after(here)
+    return (earlier.date() if earlier else None), (later.date() if later else None)
+
+
 def series_end(
     *, rule_text: str | None, starts_at: datetime, ends_at: datetime, zone_name: str
 ) -> datetime | None:

@@ -303,3 +303,20 @@ def test_a_moved_occurrence_is_listed_at_its_new_time(session):
         ("weekly", "2030-01-16", False),
         ("weekly", "2030-01-21", True),
     ]
+
+
+def test_previous_and_next_dates_are_exact_for_any_rule():
+    from app.events.recurrence import neighbour_dates
+
+    start = berlin(2030, 1, 7, 10, 0)  # a Monday
+    weekdays = "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
+    assert neighbour_dates(
+        rule_text=weekdays, starts_at=start, zone_name="Europe/Berlin", day=date(2030, 3, 11)
+    ) == (date(2030, 3, 8), date(2030, 3, 12))
+    yearly_ish = "FREQ=WEEKLY;INTERVAL=52;BYDAY=MO;COUNT=3"
+    assert neighbour_dates(
+        rule_text=yearly_ish, starts_at=start, zone_name="Europe/Berlin", day=date(2031, 1, 6)
+    ) == (date(2030, 1, 7), date(2032, 1, 5))
+    assert neighbour_dates(
+        rule_text=yearly_ish, starts_at=start, zone_name="Europe/Berlin", day=date(2030, 1, 7)
+    ) == (None, date(2031, 1, 6))
