@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.api.router import api_app
 from app.db import get_engine
 from app.errors import DomainError, LoginRequired
+from app.events.routes import router as events_router
 from app.i18n import N_, gettext
 from app.middleware import SecurityMiddleware
 from app.notifications.routes import router as notifications_router
@@ -51,7 +52,7 @@ def create_app() -> FastAPI:
             connection.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok"})
 
-    for router in (people_router, spaces_router, posts_router, notifications_router):
+    for router in (people_router, spaces_router, posts_router, notifications_router, events_router):
         app.include_router(router)
 
     @app.exception_handler(LoginRequired)

@@ -1,5 +1,13 @@
 """Every domain's tables, imported in one place for Alembic and the tests."""
 
+from app.events.models import (
+    CalendarToken,
+    Event,
+    EventFollowup,
+    EventOccurrence,
+    EventSpaceSetting,
+    Rsvp,
+)
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
 from app.posts.models import Comment, Mention, Post, Reaction
@@ -9,7 +17,12 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "AuthSession",
+    "CalendarToken",
     "Comment",
+    "Event",
+    "EventFollowup",
+    "EventOccurrence",
+    "EventSpaceSetting",
     "Invitation",
     "LoginAttempt",
     "Membership",
@@ -17,6 +30,7 @@ __all__ = [
     "Notification",
     "Post",
     "Reaction",
+    "Rsvp",
     "Space",
     "User",
 ]
