@@ -1,4 +1,7 @@
-"""create_app(): routers, static files, middleware, error pages."""
+"""create_app(): routers, static files, middleware, error pages, background jobs."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,6 +14,7 @@ from app.api.router import api_app
 from app.db import get_engine
 from app.errors import DomainError, LoginRequired
 from app.i18n import N_, gettext
+from app.jobs import periodic_jobs
 from app.middleware import SecurityMiddleware
 from app.notifications.routes import router as notifications_router
 from app.people.routes import router as people_router
@@ -29,8 +33,14 @@ def _error_page(request: Request, status: int, message: str) -> Response:
     )
 
 
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async with periodic_jobs():
+        yield
+
+
 def create_app() -> FastAPI:
-    app = FastAPI(title="Agora", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="Agora", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/api/v1", api_app)

@@ -1,5 +1,14 @@
 """Every domain's tables, imported in one place for Alembic and the tests."""
 
+from app.community.models import (
+    Flag,
+    OnboardingProgress,
+    PromptDetails,
+    ShowcaseEntry,
+    ShowcaseSuggestion,
+    ShowcaseTag,
+    SitePin,
+)
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
 from app.posts.models import Comment, Mention, Post, Reaction
@@ -10,13 +19,20 @@ __all__ = [
     "AuditEntry",
     "AuthSession",
     "Comment",
+    "Flag",
     "Invitation",
     "LoginAttempt",
     "Membership",
     "Mention",
     "Notification",
+    "OnboardingProgress",
     "Post",
+    "PromptDetails",
     "Reaction",
+    "ShowcaseEntry",
+    "ShowcaseSuggestion",
+    "ShowcaseTag",
+    "SitePin",
     "Space",
     "User",
 ]
