@@ -11,6 +11,7 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.router import api_app
+from app.community.routes import routers as community_routers
 from app.db import get_engine
 from app.errors import DomainError, LoginRequired
 from app.i18n import N_, gettext
@@ -51,7 +52,13 @@ def create_app() -> FastAPI:
             connection.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok"})
 
-    for router in (people_router, spaces_router, posts_router, notifications_router):
+    for router in (
+        people_router,
+        spaces_router,
+        posts_router,
+        notifications_router,
+        *community_routers,
+    ):
         app.include_router(router)
 
     @app.exception_handler(LoginRequired)

@@ -2,4 +2,7 @@
 
 from fastapi import FastAPI
 
+from app.api.community import router as community_router
+
 api_app = FastAPI(title="Agora API", version="1", docs_url=None, redoc_url=None)
+api_app.include_router(community_router)

@@ -23,7 +23,7 @@ from app.people.models import User
 from app.people.service import record_audit
 from app.posts.models import Comment, Post
 from app.posts.service import load_comment, load_post
-from app.spaces.access import access_for, moderatable_space_ids
+from app.spaces.access import SpaceAccess, access_for, moderatable_space_ids
 from app.spaces.models import MemberRole, Membership, MemberState, Space
 
 ACTIONS = ("hide", "restore", "dismiss", "warn")
@@ -437,7 +437,9 @@ class Note:
     resolved_at: datetime | None
 
 
-def moderation_notes(session: Session, *, user: User, post_id: int) -> tuple[Post, list[Note]]:
+def moderation_notes(
+    session: Session, *, user: User, post_id: int
+) -> tuple[Post, SpaceAccess, list[Note]]:
     """Decisions about a post and its comments: moderators see all, authors those about theirs."""
     post, access = load_post(session, user=user, post_id=post_id)
     query = (
@@ -464,4 +466,4 @@ def moderation_notes(session: Session, *, user: User, post_id: int) -> tuple[Pos
             )
         )
     notes = [Note(str(t), i, str(s), n, r) for t, i, s, n, r in session.exec(query).all()]
-    return post, notes
+    return post, access, notes

@@ -206,7 +206,9 @@ def test_hide_tells_the_author_why_and_is_audited(session, world):
         world["space"].id,
     )
     assert "Contains a customer name" in entry.detail
-    _post, notes = moderation_notes(session, user=world["author"], post_id=world["post"].id)
+    _post, _access, notes = moderation_notes(
+        session, user=world["author"], post_id=world["post"].id
+    )
     assert [(n.state, n.note) for n in notes] == [("hidden", "Contains a customer name")]
 
 
@@ -284,11 +286,13 @@ def test_moderation_notes_show_the_author_only_decisions_about_their_own_content
     act_on_flag(session, user=world["host"], flag_id=flag.id, action="hide", note="Be kind")
     session.commit()
 
-    _p, for_post_author = moderation_notes(session, user=world["author"], post_id=world["post"].id)
-    _p, for_commenter = moderation_notes(
+    _p, _a, for_post_author = moderation_notes(
+        session, user=world["author"], post_id=world["post"].id
+    )
+    _p, _a, for_commenter = moderation_notes(
         session, user=world["readers"][0], post_id=world["post"].id
     )
-    _p, for_host = moderation_notes(session, user=world["host"], post_id=world["post"].id)
+    _p, _a, for_host = moderation_notes(session, user=world["host"], post_id=world["post"].id)
     assert for_post_author == []
     assert [n.note for n in for_commenter] == ["Be kind"]
     assert [n.note for n in for_host] == ["Be kind"]
