@@ -155,20 +155,28 @@ def _contributions(scope, start: datetime, now: datetime):
     return union_all(*branches).subquery("contrib")
 
 
-def _peer_reply_at(post_alias):
-    """When the first comment by a peer (not the author, not a host or leader) came, per post."""
-    lead, host_join, person_join = _lead(post_alias.space_id, Comment.author_id)
+def _first_peer_replies(space_ids, start: datetime, now: datetime):
+    """Per post in scope and period, when the first comment by a peer came (not the author, not
+    a host or leader): one grouped pass over the comments, joined to the posts afterwards."""
+    replied = aliased(Post)
+    lead, host_join, person_join = _lead(replied.space_id, Comment.author_id)
     return (
-        select(func.min(Comment.created_at))
+        select(
+            col(Comment.post_id).label("post_id"), func.min(Comment.created_at).label("first_at")
+        )
+        .join(replied, col(replied.id) == Comment.post_id)
         .join(person_join[0], person_join[1])
         .outerjoin(*host_join)
         .where(
-            col(Comment.post_id) == post_alias.id,
-            col(Comment.author_id) != post_alias.author_id,
+            col(replied.space_id).in_(space_ids),
+            col(replied.published_at) >= start,
+            col(replied.published_at) <= now,
+            col(Comment.author_id) != replied.author_id,
             col(Comment.deleted_at).is_(None),
             lead == 0,
         )
-        .scalar_subquery()
+        .group_by(col(Comment.post_id))
+        .subquery("peer_replies")
     )
 
 
@@ -224,21 +232,30 @@ def health_report(
     contrib = _contributions(space_ids, start, now)
     week = _week_index(contrib.c.at, start, dialect).label("week")
     only_group = contrib.c.lead == (1 if who == "hosts" else 0) if who != "all" else true()
+    # One pass over the contributions: counts per kind and side, and distinct people, per week.
+    tallies = [
+        func.sum(case((and_(contrib.c.kind == kind, contrib.c.lead == lead), 1), else_=0))
+        for kind in ("post", "comment")
+        for lead in (0, 1)
+    ]
     rows = session.exec(
-        select(week, contrib.c.kind, contrib.c.lead, func.count())
+        select(week, func.count(func.distinct(contrib.c.person)), *tallies)
         .where(only_group)
-        .group_by(week, contrib.c.kind, contrib.c.lead)
+        .group_by(week)
     ).all()
-    counts = {(int(w), k, int(lead)): n for w, k, lead, n in rows}
-    active = dict(
-        session.exec(
-            select(week, func.count(func.distinct(contrib.c.person)))
-            .where(only_group)
-            .group_by(week)
-        ).all()
-    )
+    counts: dict[tuple[int, str, int], int] = {}
+    active: dict[int, int] = {}
+    for w, people_active, posts_m, posts_l, comments_m, comments_l in rows:
+        active[int(w)] = int(people_active)
+        for key, n in (
+            (("post", 0), posts_m),
+            (("post", 1), posts_l),
+            (("comment", 0), comments_m),
+            (("comment", 1), comments_l),
+        ):
+            counts[(int(w), *key)] = int(n or 0)
     span = range(weeks)
-    report.weekly_active = [int(active.get(i, 0)) for i in span]
+    report.weekly_active = [active.get(i, 0) for i in span]
     report.weekly_posts = [_in_week(counts, i, "post") for i in span]
     report.weekly_comments = [_in_week(counts, i, "comment") for i in span]
     if report.split_shown:
@@ -276,7 +293,8 @@ def _reply_figures(
 ) -> None:
     post = aliased(Post)
     lead, host_join, person_join = _lead(post.space_id, post.author_id)
-    first = _peer_reply_at(post).label("first_at")
+    replies = _first_peer_replies(space_ids, start, now)
+    first = replies.c.first_at.label("first_at")
     base = (
         select(  # type: ignore[call-overload]
             col(post.id),
@@ -288,6 +306,7 @@ def _reply_figures(
         )
         .join(person_join[0], person_join[1])
         .outerjoin(*host_join)
+        .outerjoin(replies, replies.c.post_id == post.id)
         .where(
             col(post.space_id).in_(space_ids),
             col(post.deleted_at).is_(None),

@@ -68,13 +68,13 @@ def week_labels(weeks: list[datetime]) -> list[str]:
 
 
 def bar_chart(
-    values: list[int], labels: list[str], *, width: int = 640, height: int = 180
+    values: list[int], labels: list[str], *, width: int = 360, height: int = 150
 ) -> BarChart:
     """Vertical bars, one per week, on a 0..nice maximum scale with three grid lines."""
-    left, top, bottom = 36.0, 10.0, 26.0
+    left, right, top, bottom = 28.0, 14.0, 8.0, 22.0
     plot_height = height - top - bottom
     top_value = nice_ceiling(max(values, default=0))
-    slot = (width - left) / max(len(values), 1)
+    slot = (width - left - right) / max(len(values), 1)
     bar_width = max(slot * 0.7, 2.0)
     bars = []
     for i, (value, label) in enumerate(zip(values, labels, strict=True)):
@@ -95,7 +95,7 @@ def bar_chart(
         for fraction in (0.0, 0.5, 1.0)
     ]
     # Label every week when they fit, otherwise every few, so the dates never overlap.
-    every = max(1, math.ceil(len(values) / 8))
+    every = max(1, math.ceil(len(values) / 6))
     under = [
         (round(left + i * slot + slot / 2, 1), label)
         for i, label in enumerate(labels)
@@ -113,15 +113,15 @@ def bar_chart(
 
 
 def hbar_chart(
-    rows: list[tuple[str, int]], *, width: int = 640, label_width: int = 190, bar_height: int = 22
+    rows: list[tuple[str, int]], *, width: int = 360, label_width: int = 118, bar_height: int = 18
 ) -> HBarChart:
     """Horizontal bars for a distribution (e.g. how soon posts got a peer reply)."""
     total = sum(value for _label, value in rows) or 1
     top_value = max((value for _label, value in rows), default=0) or 1
-    room = width - label_width - 90
+    room = width - label_width - 64
     bars = [
         HBar(
-            y=i * (bar_height + 8),
+            y=i * (bar_height + 6),
             width=round(room * value / top_value, 1),
             value=value,
             label=label,
@@ -131,7 +131,7 @@ def hbar_chart(
     ]
     return HBarChart(
         width=width,
-        height=len(rows) * (bar_height + 8),
+        height=len(rows) * (bar_height + 6),
         label_width=label_width,
         bar_height=bar_height,
         bars=bars,
