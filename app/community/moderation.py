@@ -435,6 +435,8 @@ class Note:
     state: str
     note: str
     resolved_at: datetime | None
+    flag_id: int
+    latest: bool = False  # the newest decision about its target: "hidden" means hidden now
 
 
 def moderation_notes(
@@ -442,17 +444,19 @@ def moderation_notes(
 ) -> tuple[Post, SpaceAccess, list[Note]]:
     """Decisions about a post and its comments: moderators see all, authors those about theirs."""
     post, access = load_post(session, user=user, post_id=post_id)
+    # One decision resolves several flags at once: group them back into that one decision.
+    decision = (
+        col(Flag.target_type),
+        col(Flag.target_id),
+        col(Flag.state),
+        col(Flag.resolution_note),
+        col(Flag.resolved_at),
+    )
     query = (
-        select(  # type: ignore[call-overload]
-            col(Flag.target_type),
-            col(Flag.target_id),
-            col(Flag.state),
-            col(Flag.resolution_note),
-            col(Flag.resolved_at),
-        )
+        select(*decision, func.max(Flag.id))  # type: ignore[call-overload]
         .where(col(Flag.post_id) == post.id, col(Flag.state) != FlagState.open)
-        .distinct()
-        .order_by(col(Flag.resolved_at).desc())
+        .group_by(*decision)
+        .order_by(col(Flag.resolved_at).desc(), func.max(Flag.id).desc())
     )
     if not access.can_moderate:
         mine = select(Comment.id).where(
@@ -465,5 +469,9 @@ def moderation_notes(
                 and_(col(Flag.target_type) == FlagTarget.comment, col(Flag.target_id).in_(mine)),
             )
         )
-    notes = [Note(str(t), i, str(s), n, r) for t, i, s, n, r in session.exec(query).all()]
+    notes = [Note(str(t), i, str(s), n, r, f) for t, i, s, n, r, f in session.exec(query).all()]
+    seen: set[tuple[str, int]] = set()
+    for note in notes:
+        note.latest = (note.target_type, note.target_id) not in seen
+        seen.add((note.target_type, note.target_id))
     return post, access, notes

@@ -141,7 +141,8 @@ def act(
     back: Annotated[str, Form()] = "/moderation",
 ) -> Response:
     moderation.act_on_flag(session, user=user, flag_id=flag_id, action=action, note=note)
-    target = back if back.startswith("/moderation") else "/moderation"
+    # Back to the queue or a post's decisions page; never anywhere else (no open redirect).
+    target = back if back.startswith(("/moderation", "/posts/")) else "/moderation"
     separator = "&" if "?" in target else "?"
     return RedirectResponse(f"{target}{separator}done={action}", status_code=303)
 

@@ -104,3 +104,29 @@ def test_acting_twice_is_a_conflict_not_a_second_decision(session, login):
     again = client.form(f"/moderation/flags/{flag.id}", {"action": "warn"})
     assert again.status_code == 409
     assert "already handled" in again.text
+
+
+def test_a_moderator_restores_hidden_content_from_its_decisions_page(session, login):
+    host, author, reader, outsider, _space, post = _world(session)
+    login(reader).form(f"/posts/{post.id}/flag", {"reason": "spam"})
+    client = login(host)
+    flag = session.exec(select(Flag)).one()
+    client.form(f"/moderation/flags/{flag.id}", {"action": "hide", "note": "Looks like spam"})
+    decisions = client.get(f"/posts/{post.id}/moderation")
+    assert 'value="restore"' in decisions.text
+    assert 'value="restore"' not in login(author).get(f"/posts/{post.id}/moderation").text
+
+    response = client.form(
+        f"/moderation/flags/{flag.id}",
+        {"action": "restore", "back": f"/posts/{post.id}/moderation"},
+    )
+
+    assert response.headers["location"] == f"/posts/{post.id}/moderation?done=restore"
+    assert login(outsider).get(f"/posts/{post.id}").status_code == 200
+    assert 'value="restore"' not in client.get(f"/posts/{post.id}/moderation").text
+    login(make_user(session)).form(f"/posts/{post.id}/flag", {"reason": "offensive"})
+    new_flag = session.exec(select(Flag).where(Flag.state == "open")).one()
+    elsewhere = client.form(
+        f"/moderation/flags/{new_flag.id}", {"action": "dismiss", "back": "https://evil.example"}
+    )
+    assert elsewhere.headers["location"] == "/moderation?done=dismiss"  # never off-site
