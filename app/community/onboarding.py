@@ -51,6 +51,10 @@ class Checklist:
         return self.newcomer and not self.dismissed and not self.complete
 
 
+def is_newcomer(user: User) -> bool:
+    return user.created_at > utcnow() - timedelta(days=NEWCOMER_DAYS)
+
+
 def _count(query) -> Any:
     return select(func.count()).select_from(query.subquery()).scalar_subquery()
 
@@ -83,8 +87,7 @@ def checklist(session: Session, *, user: User) -> Checklist:
         Step("prompt", n_replies > 0, "/"),
         Step("visibility", seen_at is not None, "/about/visibility"),
     ]
-    newcomer = user.created_at > utcnow() - timedelta(days=NEWCOMER_DAYS)
-    return Checklist(steps=steps, dismissed=dismissed_at is not None, newcomer=newcomer)
+    return Checklist(steps=steps, dismissed=dismissed_at is not None, newcomer=is_newcomer(user))
 
 
 def _progress(session: Session, user: User) -> OnboardingProgress:

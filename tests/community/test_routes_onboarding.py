@@ -73,3 +73,15 @@ def test_the_export_holds_my_data_and_nothing_from_spaces_i_cannot_read(session,
     assert data["posts_in_spaces_you_cannot_read_any_more"] == 1
     assert "private words" not in response.text and "Not mine" not in response.text
     assert "password" not in json.dumps(data["profile"]).replace("has_password", "")
+
+
+def test_people_who_joined_long_ago_see_no_checklist(session, login):
+    from datetime import timedelta
+
+    from app.db import utcnow
+
+    veteran = make_user(session)
+    veteran.created_at = utcnow() - timedelta(days=400)
+    session.add(veteran)
+    session.commit()
+    assert "Getting started" not in login(veteran).get("/").text
