@@ -298,20 +298,6 @@ def review_queue(
     return Page(items=items, next_cursor=next_cursor)
 
 
-def open_flag_count(session: Session, *, user: User) -> int:
-    """How many flagged things wait for this person (for a badge next to the queue link)."""
-    cases = (
-        select(Flag.target_type, Flag.target_id)
-        .where(
-            col(Flag.state) == FlagState.open,
-            col(Flag.space_id).in_(moderatable_space_ids(user)),
-        )
-        .group_by(col(Flag.target_type), col(Flag.target_id))
-        .subquery()
-    )
-    return session.exec(select(func.count()).select_from(cases)).one()
-
-
 @dataclass
 class Decision:
     flag: Flag

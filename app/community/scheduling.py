@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 from app.db import utcnow
 from app.errors import Invalid
 from app.i18n import N_
-from app.people.models import User
 from app.posts.models import Post
 from app.spaces.access import SpaceAccess, require_read
 
@@ -57,19 +56,6 @@ def resolve_publish_at(value: datetime, *, zone: str, now: datetime | None = Non
     return max(value, now)
 
 
-def local_input_value(value: datetime, zone: str) -> str:
-    """The value for a datetime-local field showing this instant in the person's zone."""
-    try:
-        tz = ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo("UTC")
-    return value.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
-
-
-def is_scheduled(post: Post, now: datetime | None = None) -> bool:
-    return post.published_at > (now or utcnow())
-
-
 def scheduled_posts(session: Session, *, access: SpaceAccess, limit: int = 100) -> list[Post]:
     """Posts waiting to be published in a space: hosts see all of them, others their own."""
     require_read(access)
@@ -81,18 +67,3 @@ def scheduled_posts(session: Session, *, access: SpaceAccess, limit: int = 100) 
     if not access.can_moderate:
         query = query.where(col(Post.author_id) == access.user.id)
     return list(session.exec(query.order_by(col(Post.published_at), col(Post.id)).limit(limit)))
-
-
-def my_scheduled_posts(session: Session, *, user: User, limit: int = 100) -> list[Post]:
-    """A person's own posts that are still waiting, across spaces."""
-    query = (
-        select(Post)
-        .where(
-            col(Post.author_id) == user.id,
-            col(Post.deleted_at).is_(None),
-            col(Post.published_at) > utcnow(),
-        )
-        .order_by(col(Post.published_at), col(Post.id))
-        .limit(limit)
-    )
-    return list(session.exec(query))
