@@ -10,7 +10,7 @@ from app.errors import Invalid
 from app.posts.service import load_comment, load_post
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_moderate, space_access_by_slug
-from app.web import render
+from app.web import is_htmx, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 
@@ -125,9 +125,8 @@ def queue(
         "suggestions": [] if cursor else showcase.open_suggestions(session, user=user),
         "done": request.query_params.get("done"),
     }
-    if cursor:
-        return render(request, "community/queue.html", context, block="queue_items")
-    return render(request, "community/queue.html", context)
+    block = "queue_items" if cursor and is_htmx(request) else None
+    return render(request, "community/queue.html", context, block=block)
 
 
 @router.post("/moderation/flags/{flag_id}")

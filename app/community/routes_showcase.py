@@ -11,7 +11,7 @@ from app.community import announcements, showcase
 from app.errors import Forbidden, Invalid
 from app.posts.service import load_post
 from app.security import CurrentUser, SessionDep, csrf_protect
-from app.web import render
+from app.web import is_htmx, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 
@@ -26,7 +26,7 @@ def showcase_page(
 ) -> Response:
     page = showcase.showcase_page(session, user=user, tag=tag, cursor=cursor)
     context: dict[str, Any] = {"page": page, "tag": tag}
-    if cursor:
+    if cursor and is_htmx(request):
         return render(request, "community/showcase.html", context, block="showcase_items")
     context["tags"] = showcase.showcase_tags(session, user=user)
     return render(request, "community/showcase.html", context)

@@ -235,3 +235,20 @@ def test_scheduled_posts_reach_mentioned_people_after_the_job(session, login):
     publish_scheduled_posts(session)
     session.commit()
     assert "mentioned you" in anna_client.get("/notifications").text
+
+
+def test_the_showcase_loads_more_as_a_fragment_or_a_page(session, login):
+    host = make_user(session)
+    space = make_space(session, host=host)
+    client = login(host)
+    for i in range(22):
+        post = make_post(session, author=host, space=space, title=f"Example {i}")
+        client.form(f"/posts/{post.id}/showcase", {"tags": "x"})
+    page = client.get("/showcase")
+    cursor = page.text.split("/showcase?cursor=")[1].split('"')[0]
+
+    fragment = client.htmx("GET", f"/showcase?cursor={cursor}")
+    full = client.get(f"/showcase?cursor={cursor}")
+
+    assert "<html" not in fragment.text and fragment.text.count("showcase-card") == 2
+    assert "<html" in full.text and "Example 0" in full.text
