@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
-from app.community import health, moderation, onboarding, scheduling, showcase
-from app.community.moderation import QueueItem
+from app.community import health, moderation, onboarding, review, scheduling, showcase
+from app.community.review import QueueItem
 from app.community.showcase import ShowcaseCard
 from app.errors import DomainError, Forbidden
 from app.people.models import User
@@ -168,7 +168,7 @@ def queue(
     space_id = None
     if space:
         space_id = require_moderate(space_access_by_slug(session, user, space)).space.id
-    page = moderation.review_queue(session, user=user, space_id=space_id, cursor=cursor)
+    page = review.review_queue(session, user=user, space_id=space_id, cursor=cursor)
     return {"items": [_queue_item(i) for i in page.items], "next_cursor": page.next_cursor}
 
 

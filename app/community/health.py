@@ -14,16 +14,22 @@ The page runs a fixed number of queries whatever the amount of data.
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, literal, or_, true, union_all
+from sqlalchemy import ColumnElement, and_, case, func, or_, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.db import UTCDateTime, utcnow
+from app.community.health_sql import (
+    contributions,
+    first_peer_replies,
+    lead_of,
+    seconds_between,
+    week_index,
+)
+from app.db import utcnow
 from app.errors import Invalid
 from app.people.models import User
-from app.posts.models import Comment, Post, PostKind, Reaction
+from app.posts.models import Comment, Post, PostKind
 from app.spaces.access import readable_space_ids
 from app.spaces.models import MemberRole, Membership, MemberState, Space
 
@@ -70,18 +76,6 @@ class HealthReport:
         return self.newcomers[1] / self.newcomers[0]
 
 
-def _seconds(later, earlier, dialect: str):
-    if dialect == "sqlite":
-        return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-    return func.extract("epoch", later - earlier)
-
-
-def _week_index(at, start: datetime, dialect: str):
-    since = _seconds(at, literal(start, UTCDateTime), dialect) / (7 * 86400)
-    # SQLite has no floor(); casting a non-negative number to integer truncates the same way.
-    return cast(since, Integer) if dialect == "sqlite" else cast(func.floor(since), Integer)
-
-
 def eligible_space_ids(user: User):
     """Spaces the site view counts: readable by the viewer and with at least MIN_GROUP members."""
     return (
@@ -92,91 +86,6 @@ def eligible_space_ids(user: User):
         )
         .group_by(col(Membership.space_id))
         .having(func.count() >= MIN_GROUP)
-    )
-
-
-def _lead(space_id, person_id):
-    """1 when the person hosts that space or is a leader, else 0 (an expression and its joins)."""
-    host = aliased(Membership)
-    person = aliased(User)
-    on_host = and_(
-        col(host.space_id) == space_id,
-        col(host.user_id) == person_id,
-        col(host.role) == MemberRole.host,
-        col(host.state) == MemberState.active,
-    )
-    expr = case((or_(col(host.id).is_not(None), col(person.is_leader)), 1), else_=0)
-    return expr, (host, on_host), (person, col(person.id) == person_id)
-
-
-def _contributions(scope, start: datetime, now: datetime):
-    """Every post, comment and reaction in scope and period: who, when, what, lead or not."""
-    lead, host_join, person_join = _lead(Post.space_id, Post.author_id)
-    posts: Any = (
-        select(
-            col(Post.author_id).label("person"),
-            col(Post.published_at).label("at"),
-            literal("post").label("kind"),
-            lead.label("lead"),
-        )
-        .join(person_join[0], person_join[1])
-        .outerjoin(*host_join)
-        .where(
-            col(Post.space_id).in_(scope),
-            col(Post.deleted_at).is_(None),
-            col(Post.published_at) >= start,
-            col(Post.published_at) <= now,
-        )
-    )
-    branches = [posts]
-    for model, person_col in ((Comment, Comment.author_id), (Reaction, Reaction.user_id)):
-        lead, host_join, person_join = _lead(Post.space_id, person_col)
-        query: Any = (
-            select(
-                col(person_col).label("person"),
-                col(model.created_at).label("at"),
-                literal(model.__tablename__[:-1]).label("kind"),
-                lead.label("lead"),
-            )
-            .select_from(model)
-            .join(Post, col(Post.id) == model.post_id)
-            .join(person_join[0], person_join[1])
-            .outerjoin(*host_join)
-            .where(
-                col(Post.space_id).in_(scope),
-                col(Post.deleted_at).is_(None),
-                col(model.created_at) >= start,
-                col(model.created_at) <= now,
-            )
-        )
-        if model is Comment:
-            query = query.where(col(Comment.deleted_at).is_(None))
-        branches.append(query)
-    return union_all(*branches).subquery("contrib")
-
-
-def _first_peer_replies(space_ids, start: datetime, now: datetime):
-    """Per post in scope and period, when the first comment by a peer came (not the author, not
-    a host or leader): one grouped pass over the comments, joined to the posts afterwards."""
-    replied = aliased(Post)
-    lead, host_join, person_join = _lead(replied.space_id, Comment.author_id)
-    return (
-        select(
-            col(Comment.post_id).label("post_id"), func.min(Comment.created_at).label("first_at")
-        )
-        .join(replied, col(replied.id) == Comment.post_id)
-        .join(person_join[0], person_join[1])
-        .outerjoin(*host_join)
-        .where(
-            col(replied.space_id).in_(space_ids),
-            col(replied.published_at) >= start,
-            col(replied.published_at) <= now,
-            col(Comment.author_id) != replied.author_id,
-            col(Comment.deleted_at).is_(None),
-            lead == 0,
-        )
-        .group_by(col(Comment.post_id))
-        .subquery("peer_replies")
     )
 
 
@@ -229,8 +138,8 @@ def health_report(
         return report
     report.people = group
 
-    contrib = _contributions(space_ids, start, now)
-    week = _week_index(contrib.c.at, start, dialect).label("week")
+    contrib = contributions(space_ids, start, now)
+    week = week_index(contrib.c.at, start, dialect).label("week")
     only_group = contrib.c.lead == (1 if who == "hosts" else 0) if who != "all" else true()
     # One pass over the contributions: counts per kind and side, and distinct people, per week.
     tallies = [
@@ -292,8 +201,8 @@ def _reply_figures(
     who: str,
 ) -> None:
     post = aliased(Post)
-    lead, host_join, person_join = _lead(post.space_id, post.author_id)
-    replies = _first_peer_replies(space_ids, start, now)
+    lead, host_join, person_join = lead_of(post.space_id, post.author_id)
+    replies = first_peer_replies(space_ids, start, now)
     first = replies.c.first_at.label("first_at")
     base = (
         select(  # type: ignore[call-overload]
@@ -318,7 +227,7 @@ def _reply_figures(
     if who != "all":
         base = base.where(lead == (1 if who == "hosts" else 0))
     sub = base.subquery()
-    delta = _seconds(sub.c.first_at, sub.c.at, dialect)
+    delta = seconds_between(sub.c.first_at, sub.c.at, dialect)
     bucket = case(
         (sub.c.first_at.is_(None), "none"),
         *[(delta < limit, name) for name, limit in _BUCKET_SECONDS],
@@ -360,7 +269,7 @@ def _newcomers(
     window = NEWCOMER_DAYS * 86400
 
     def wrote(model, at_col) -> ColumnElement[bool]:
-        within = _seconds(at_col, m.joined_at, dialect)
+        within = seconds_between(at_col, m.joined_at, dialect)
         query = select(model.id).where(model.author_id == m.user_id, within >= 0, within < window)
         if model is Post:
             query = query.where(col(Post.space_id) == m.space_id)

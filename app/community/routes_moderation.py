@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.community import moderation, showcase
+from app.community import moderation, review, showcase
 from app.errors import Invalid
 from app.posts.service import load_comment, load_post
 from app.security import CurrentUser, SessionDep, csrf_protect
@@ -118,7 +118,7 @@ def queue(
     if space:
         access = require_moderate(space_access_by_slug(session, user, space))
         space_id = access.space.id
-    page = moderation.review_queue(session, user=user, space_id=space_id, cursor=cursor)
+    page = review.review_queue(session, user=user, space_id=space_id, cursor=cursor)
     context = {
         "page": page,
         "space_slug": space,
@@ -148,7 +148,7 @@ def act(
 
 @router.get("/posts/{post_id}/moderation")
 def notes(request: Request, session: SessionDep, user: CurrentUser, post_id: int) -> Response:
-    post, access, items = moderation.moderation_notes(session, user=user, post_id=post_id)
+    post, access, items = review.moderation_notes(session, user=user, post_id=post_id)
     return render(
         request,
         "community/notes.html",

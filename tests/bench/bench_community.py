@@ -59,7 +59,7 @@ def main() -> None:
     from sqlmodel import Session, col, func, select
 
     from app.cli import run_migrations
-    from app.community import health, moderation, showcase
+    from app.community import health, review, showcase
     from app.db import get_engine
     from app.demo import bulk_seed
     from app.people.service import create_user
@@ -115,7 +115,7 @@ def main() -> None:
             )
         _measure("site health, who=members", lambda: health.health_report(
             session, space_ids=health.eligible_space_ids(admin), who="members"))  # fmt: skip
-        _measure("review queue (host)", lambda: moderation.review_queue(session, user=host))
+        _measure("review queue (host)", lambda: review.review_queue(session, user=host))
         _measure("showcase page (admin)", lambda: showcase.showcase_page(session, user=admin))
     get_engine().dispose()
 

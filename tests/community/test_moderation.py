@@ -8,9 +8,8 @@ from app.community.moderation import (
     act_on_flag,
     flag_comment,
     flag_post,
-    moderation_notes,
-    review_queue,
 )
+from app.community.review import moderation_notes, review_queue
 from app.config import get_settings
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.notifications.models import Notification
