@@ -93,18 +93,6 @@ def tokens_create(
     typer.echo(token)
 
 
-@jobs_cli.command("run-once")
-def jobs_run_once() -> None:
-    """Run every due background job once (event follow-ups), then exit."""
-    from app.db import utcnow
-    from app.events.jobs import send_event_followups
-
-    with Session(get_engine()) as session:
-        sent = send_event_followups(session, utcnow())
-        session.commit()
-    typer.echo(f"Event follow-ups sent: {sent}")
-
-
 @cli.command("seed-demo")
 def seed_demo(
     users: Annotated[int, typer.Option(help="Extra synthetic people")] = 0,
@@ -175,6 +163,51 @@ def serve(
         proxy_headers=True,
         log_level="info",
     )
+
+
+@jobs_cli.command("run-once")
+def jobs_run_once(
+    job: Annotated[
+        list[str] | None, typer.Option("--job", help="Only this job (repeatable)")
+    ] = None,
+) -> None:
+    """Run every periodic job once and report what each did."""
+    from app.jobs import JOBS, run_jobs_once
+
+    known = {j.name for j in JOBS}
+    unknown = sorted(set(job or []) - known)
+    if unknown:
+        typer.echo(
+            f"Unknown job: {', '.join(unknown)} (known: {', '.join(sorted(known))})", err=True
+        )
+        raise typer.Exit(2)
+    results = run_jobs_once(job or None)
+    for name, done in results.items():
+        typer.echo(f"{name}: {'failed' if done is None else done}")
+    if None in results.values():
+        raise typer.Exit(1)
+
+
+@cli.command()
+def worker(
+    interval: Annotated[
+        float | None, typer.Option(help="Seconds between passes (default: the setting)")
+    ] = None,
+) -> None:
+    """Only run the periodic jobs, in a loop, until stopped (for larger deployments)."""
+    import logging
+    import signal
+    import threading
+
+    from app.jobs import run_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_args: stop.set())
+    typer.echo("Agora worker: running periodic jobs. Stop with Ctrl+C.")
+    run_forever(stop, interval)
+    typer.echo("Agora worker stopped.")
 
 
 def main() -> None:

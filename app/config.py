@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 30
     invitation_days: int = 7
+    # Open flags from different people that hide a post or comment until a moderator reviews it.
+    flag_auto_hide_threshold: int = Field(default=3, ge=1)
+    # Periodic jobs (scheduled posts, ...): `agora serve` runs them unless run_jobs is false
+    # (e.g. when a separate `agora worker` does); unset means on, except in the test suite.
+    run_jobs: bool | None = None
+    jobs_interval_seconds: float = Field(default=20.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> "Settings":
@@ -43,6 +49,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def jobs_enabled(self) -> bool:
+        return self.run_jobs if self.run_jobs is not None else self.env != "test"
 
     @property
     def secure_cookies(self) -> bool:

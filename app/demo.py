@@ -352,6 +352,7 @@ def bulk_seed(
                         "body_html": body_html,
                         "created_at": at,
                         "published_at": at,
+                        "announced_at": at,
                         "comment_count": counts[i],
                     }
                 )

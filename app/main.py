@@ -1,4 +1,7 @@
-"""create_app(): routers, static files, middleware, error pages."""
+"""create_app(): routers, static files, middleware, error pages, background jobs."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -9,10 +12,12 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.router import api_app
+from app.community.routes import routers as community_routers
 from app.db import get_engine
 from app.errors import DomainError, LoginRequired
 from app.events.routes import router as events_router
 from app.i18n import N_, gettext
+from app.jobs import periodic_jobs
 from app.middleware import SecurityMiddleware
 from app.notifications.routes import router as notifications_router
 from app.people.routes import router as people_router
@@ -40,8 +45,14 @@ async def _load_viewer(request: Request) -> None:
         await optional_user(request, session)
 
 
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async with periodic_jobs():
+        yield
+
+
 def create_app() -> FastAPI:
-    app = FastAPI(title="Agora", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="Agora", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/api/v1", api_app)
@@ -52,7 +63,14 @@ def create_app() -> FastAPI:
             connection.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok"})
 
-    for router in (people_router, spaces_router, posts_router, notifications_router, events_router):
+    for router in (
+        people_router,
+        spaces_router,
+        posts_router,
+        notifications_router,
+        events_router,
+        *community_routers,
+    ):
         app.include_router(router)
 
     @app.exception_handler(LoginRequired)

@@ -1,5 +1,14 @@
 """Every domain's tables, imported in one place for Alembic and the tests."""
 
+from app.community.models import (
+    Flag,
+    OnboardingProgress,
+    PromptDetails,
+    ShowcaseEntry,
+    ShowcaseSuggestion,
+    ShowcaseTag,
+    SitePin,
+)
 from app.events.models import (
     CalendarToken,
     Event,
@@ -23,14 +32,21 @@ __all__ = [
     "EventFollowup",
     "EventOccurrence",
     "EventSpaceSetting",
+    "Flag",
     "Invitation",
     "LoginAttempt",
     "Membership",
     "Mention",
     "Notification",
+    "OnboardingProgress",
     "Post",
+    "PromptDetails",
     "Reaction",
     "Rsvp",
+    "ShowcaseEntry",
+    "ShowcaseSuggestion",
+    "ShowcaseTag",
+    "SitePin",
     "Space",
     "User",
 ]

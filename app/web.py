@@ -52,6 +52,8 @@ def format_ago(value: datetime | None) -> str:
 
 env.globals.update(static_url=static_url, site_name=lambda: get_settings().site_name)
 env.filters.update(ago=format_ago)
+# `{% if post.published_at is future %}`: scheduled, not yet published.
+env.tests.update(future=lambda value: value is not None and value > utcnow())
 
 
 def is_htmx(request: Request) -> bool:

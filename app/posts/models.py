@@ -31,6 +31,8 @@ class Post(SQLModel, table=True):
         Index("ix_posts_published", "published_at", "id"),
         Index("ix_posts_kind_published", "kind", "published_at", "id"),
         Index("ix_posts_space_pinned", "space_id", "pinned_at"),
+        # The publishing job looks for posts that are due but not yet announced.
+        Index("ix_posts_announce", "announced_at", "published_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -48,6 +50,11 @@ class Post(SQLModel, table=True):
     # When the post enters streams; later than created_at for scheduled posts.
     published_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    # Set once the post's publication was announced (mentions notified). Scheduled posts keep it
+    # empty until the publishing job claims them; bulk inserts must set it, or they get announced.
+    announced_at: datetime | None = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=True)
     )
     edited_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     pinned_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

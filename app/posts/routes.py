@@ -5,6 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.community.home import home_extras
+from app.community.scheduling import parse_publish_at
 from app.errors import Invalid
 from app.events.views import upcoming_for_home
 from app.notifications.service import unread_count
@@ -41,6 +43,7 @@ def home(
             "my_spaces": my_spaces,
             "unread": unread_count(session, user=user),
             "upcoming_events": upcoming_for_home(session, user=user),
+            **home_extras(session, user=user),
         },
     )
 
@@ -54,17 +57,25 @@ def create_post(
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
     kind: Annotated[str, Form()] = "discussion",
+    publish_at: Annotated[str, Form()] = "",
 ) -> Response:
     access = space_access_by_slug(session, user, slug)
     try:
-        post = service.create_post(session, access=access, title=title, body=body, kind=kind)
+        post = service.create_post(
+            session,
+            access=access,
+            title=title,
+            body=body,
+            kind=kind,
+            publish_at=parse_publish_at(publish_at),
+        )
     except Invalid as exc:
         session.rollback()
         context = {
             "space": access.space,
             "access": access,
             "member_count": member_count(session, access.space.id),
-            "form": {"title": title, "body": body, "kind": kind},
+            "form": {"title": title, "body": body, "kind": kind, "publish_at": publish_at},
             "errors": {exc.field: exc.text()},
         }
         if is_htmx(request):
@@ -137,9 +148,17 @@ def save_post(
     post_id: int,
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
+    publish_at: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        service.update_post(session, user=user, post_id=post_id, title=title, body=body)
+        service.update_post(
+            session,
+            user=user,
+            post_id=post_id,
+            title=title,
+            body=body,
+            publish_at=parse_publish_at(publish_at),
+        )
     except Invalid as exc:
         session.rollback()
         post, access = service.load_post(session, user=user, post_id=post_id)
@@ -151,7 +170,7 @@ def save_post(
                 "space": access.space,
                 "access": access,
                 "member_count": member_count(session, access.space.id),
-                "form": {"title": title, "body": body},
+                "form": {"title": title, "body": body, "publish_at": publish_at},
                 "errors": {exc.field: exc.text()},
             },
             status_code=422,

@@ -29,7 +29,7 @@ from app.spaces.models import Membership, MemberState, Space, Visibility
 MAX_TITLE = 200
 MAX_BODY = 20_000
 MAX_COMMENT = 10_000
-MODERATOR_KINDS = {PostKind.announcement}
+MODERATOR_KINDS = {PostKind.announcement, PostKind.prompt}
 NO_TITLE = N_("Give it a title")
 NO_TEXT = N_("Write something first")
 NO_COMMENT = N_("Write a comment first")
@@ -127,17 +127,29 @@ def create_post(
     body: str,
     kind: str = "discussion",
     published_at: datetime | None = None,
+    publish_at: datetime | None = None,
 ) -> Post:
-    """Write a post in a space the author may write in; mentioned readers are notified."""
+    """Write a post in a space the author may write in; mentioned readers are notified.
+
+    With ``publish_at`` (aware, or wall time in the author's zone) the post is scheduled: it stays
+    out of streams until then, and the publishing job notifies mentioned people at that time.
+    """
     require_write(access)
     title = _check_text(title, field="title", max_length=MAX_TITLE, empty=NO_TITLE)
     body = _check_text(body, field="body", max_length=MAX_BODY, empty=NO_TEXT)
     if kind not in PostKind.__members__:
         raise Invalid("Unknown kind of post", field="kind")
     if kind in MODERATOR_KINDS and not access.can_moderate:
+        if kind == PostKind.prompt:
+            raise Forbidden("Only hosts may post prompts")
         raise Forbidden("Only hosts may post announcements")
     html, people = _render_with_mentions(session, body)
     now = utcnow()
+    if publish_at is not None:
+        from app.community.scheduling import resolve_publish_at  # community builds on posts
+
+        published_at = resolve_publish_at(publish_at, zone=access.user.time_zone, now=now)
+    scheduled = published_at is not None and published_at > now
     post = Post(
         space_id=access.space.id,  # type: ignore[arg-type]
         author_id=access.user.id,
@@ -147,12 +159,24 @@ def create_post(
         body_html=html,
         created_at=now,
         published_at=published_at or now,
+        announced_at=None if scheduled else now,
     )
     session.add(post)
     session.flush()
-    _notify_mentions(session, space=access.space, author=access.user, people=people, post=post)
+    if not scheduled:
+        _notify_mentions(session, space=access.space, author=access.user, people=people, post=post)
     session.flush()
     return post
+
+
+def announce_post(session: Session, *, post: Post) -> None:
+    """Tell the people a just-published scheduled post mentions (the publishing job calls this)."""
+    space = session.get(Space, post.space_id)
+    author = session.get(User, post.author_id) if post.author_id else None
+    if space is None or author is None:
+        return
+    _html, people = _render_with_mentions(session, post.body)
+    _notify_mentions(session, space=space, author=author, people=people, post=post)
 
 
 def load_post(session: Session, *, user: User, post_id: int) -> tuple[Post, SpaceAccess]:
@@ -174,22 +198,39 @@ def load_post(session: Session, *, user: User, post_id: int) -> tuple[Post, Spac
 
 
 def update_post(
-    session: Session, *, user: User, post_id: int, title: str | None = None, body: str | None = None
+    session: Session,
+    *,
+    user: User,
+    post_id: int,
+    title: str | None = None,
+    body: str | None = None,
+    publish_at: datetime | None = None,
 ) -> Post:
+    """The author edits a post; a scheduled post's time can change until it is published."""
     post, access = load_post(session, user=user, post_id=post_id)
     if post.author_id != user.id:
         raise Forbidden("Only the author can edit this post")
     require_write(access)
+    unpublished = post.announced_at is None and post.published_at > utcnow()
+    if publish_at is not None:
+        if not unpublished:
+            raise Invalid("This post is already published", field="publish_at")
+        from app.community.scheduling import resolve_publish_at
+
+        post.published_at = resolve_publish_at(publish_at, zone=user.time_zone)
     if title is not None:
         post.title = _check_text(title, field="title", max_length=MAX_TITLE, empty=NO_TITLE)
     people: list[User] = []
     if body is not None:
         post.body = _check_text(body, field="body", max_length=MAX_BODY, empty=NO_TEXT)
         post.body_html, people = _render_with_mentions(session, post.body)
-    post.edited_at = utcnow()
+    if not unpublished:
+        # Until it is published nobody has read it, so it is not "edited" and mentions wait.
+        post.edited_at = utcnow()
     session.add(post)
     session.flush()
-    _notify_mentions(session, space=access.space, author=user, people=people, post=post)
+    if not unpublished:
+        _notify_mentions(session, space=access.space, author=user, people=people, post=post)
     session.flush()
     return post
 

@@ -57,6 +57,11 @@ def moderated_space_ids(user: User) -> SelectOfScalar[int]:
     )
 
 
+def moderatable_space_ids(user: User) -> SelectOfScalar[int]:
+    """Spaces whose flags and health a person works on: hosts theirs, admins those they can read."""
+    return readable_space_ids(user) if user.is_admin else moderated_space_ids(user)
+
+
 @dataclass(frozen=True)
 class SpaceAccess:
     """What one person may do in one space, decided from the space and their membership."""

@@ -1,0 +1,156 @@
+"""Pages for flagging, the review queue and moderators' decisions."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.community import moderation, review, showcase
+from app.errors import Invalid
+from app.posts.service import load_comment, load_post
+from app.security import CurrentUser, SessionDep, csrf_protect
+from app.spaces.access import require_moderate, space_access_by_slug
+from app.web import is_htmx, render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+
+REASONS = ("spam", "offensive", "confidential", "off-topic", "other")
+
+
+def _flag_page(
+    request: Request,
+    context: dict,
+    *,
+    status_code: int = 200,
+) -> Response:
+    context.setdefault("reasons", REASONS)
+    return render(request, "community/flag.html", context, status_code=status_code)
+
+
+def _reason_text(reason: str, detail: str) -> str:
+    """The preset the person picked plus their own words: moderators need both."""
+    detail = detail.strip()
+    if reason not in REASONS:
+        return detail
+    return f"{reason}: {detail}" if detail else reason
+
+
+@router.get("/posts/{post_id}/flag")
+def flag_post_form(
+    request: Request, session: SessionDep, user: CurrentUser, post_id: int
+) -> Response:
+    post, access = load_post(session, user=user, post_id=post_id)
+    return _flag_page(request, {"post": post, "space": access.space, "comment": None})
+
+
+@router.post("/posts/{post_id}/flag")
+def flag_post(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    post_id: int,
+    reason: Annotated[str, Form()] = "",
+    detail: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        moderation.flag_post(
+            session, user=user, post_id=post_id, reason=_reason_text(reason, detail)
+        )
+    except Invalid as exc:
+        session.rollback()
+        post, access = load_post(session, user=user, post_id=post_id)
+        context = {
+            "post": post,
+            "space": access.space,
+            "comment": None,
+            "form": {"reason": reason, "detail": detail},
+            "errors": {exc.field or "reason": exc.text()},
+        }
+        return _flag_page(request, context, status_code=422)
+    return RedirectResponse(f"/posts/{post_id}?flagged=1", status_code=303)
+
+
+@router.get("/comments/{comment_id}/flag")
+def flag_comment_form(
+    request: Request, session: SessionDep, user: CurrentUser, comment_id: int
+) -> Response:
+    comment, post, access = load_comment(session, user=user, comment_id=comment_id)
+    return _flag_page(request, {"post": post, "space": access.space, "comment": comment})
+
+
+@router.post("/comments/{comment_id}/flag")
+def flag_comment(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    comment_id: int,
+    reason: Annotated[str, Form()] = "",
+    detail: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        moderation.flag_comment(
+            session, user=user, comment_id=comment_id, reason=_reason_text(reason, detail)
+        )
+    except Invalid as exc:
+        session.rollback()
+        comment, post, access = load_comment(session, user=user, comment_id=comment_id)
+        context = {
+            "post": post,
+            "space": access.space,
+            "comment": comment,
+            "form": {"reason": reason, "detail": detail},
+            "errors": {exc.field or "reason": exc.text()},
+        }
+        return _flag_page(request, context, status_code=422)
+    comment, post, _access = load_comment(session, user=user, comment_id=comment_id)
+    return RedirectResponse(f"/posts/{post.id}?flagged=1#comment-{comment.id}", status_code=303)
+
+
+@router.get("/moderation")
+def queue(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    space: str | None = None,
+    cursor: str | None = None,
+) -> Response:
+    space_id = None
+    if space:
+        access = require_moderate(space_access_by_slug(session, user, space))
+        space_id = access.space.id
+    page = review.review_queue(session, user=user, space_id=space_id, cursor=cursor)
+    context = {
+        "page": page,
+        "space_slug": space,
+        "suggestions": [] if cursor else showcase.open_suggestions(session, user=user),
+        "done": request.query_params.get("done"),
+    }
+    block = "queue_items" if cursor and is_htmx(request) else None
+    return render(request, "community/queue.html", context, block=block)
+
+
+@router.post("/moderation/flags/{flag_id}")
+def act(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    flag_id: int,
+    action: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "/moderation",
+) -> Response:
+    moderation.act_on_flag(session, user=user, flag_id=flag_id, action=action, note=note)
+    # Back to the queue or a post's decisions page; never anywhere else (no open redirect).
+    target = back if back.startswith(("/moderation", "/posts/")) else "/moderation"
+    separator = "&" if "?" in target else "?"
+    return RedirectResponse(f"{target}{separator}done={action}", status_code=303)
+
+
+@router.get("/posts/{post_id}/moderation")
+def notes(request: Request, session: SessionDep, user: CurrentUser, post_id: int) -> Response:
+    post, access, items = review.moderation_notes(session, user=user, post_id=post_id)
+    return render(
+        request,
+        "community/notes.html",
+        {"post": post, "notes": items, "space": access.space, "access": access},
+    )

@@ -1,0 +1,181 @@
+"""Pages for the showcase, suggestions for it, and announcements pinned on home."""
+
+from datetime import datetime, time
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.community import announcements, showcase
+from app.errors import Forbidden, Invalid
+from app.posts.service import load_post
+from app.security import CurrentUser, SessionDep, csrf_protect
+from app.web import is_htmx, render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+
+
+@router.get("/showcase")
+def showcase_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    tag: str | None = None,
+    cursor: str | None = None,
+) -> Response:
+    page = showcase.showcase_page(session, user=user, tag=tag, cursor=cursor)
+    context: dict[str, Any] = {"page": page, "tag": tag}
+    if cursor and is_htmx(request):
+        return render(request, "community/showcase.html", context, block="showcase_items")
+    context["tags"] = showcase.showcase_tags(session, user=user)
+    return render(request, "community/showcase.html", context)
+
+
+def _showcase_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    post_id: int,
+    form: dict | None = None,
+    errors: dict | None = None,
+    status_code: int = 200,
+) -> Response:
+    post, access = load_post(session, user=user, post_id=post_id)
+    current = showcase.entry_for_post(session, post_id=post_id)
+    if form is None:
+        form = {"tags": ", ".join(current[1]) if current else "", "origin": "internal"}
+        if current:
+            form.update(origin=current[0].origin, external_url=current[0].external_url)
+    return render(
+        request,
+        "community/showcase_form.html",
+        {
+            "post": post,
+            "space": access.space,
+            "access": access,
+            "entry": current[0] if current else None,
+            "form": form,
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/posts/{post_id}/showcase")
+def showcase_form(
+    request: Request, session: SessionDep, user: CurrentUser, post_id: int
+) -> Response:
+    return _showcase_form(request, session, user, post_id)
+
+
+@router.post("/posts/{post_id}/showcase")
+def add_to_showcase(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    post_id: int,
+    tags: Annotated[str, Form()] = "",
+    origin: Annotated[str, Form()] = "internal",
+    external_url: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """Moderators put the post in the showcase; everyone else suggests it."""
+    _post, access = load_post(session, user=user, post_id=post_id)
+    try:
+        if access.can_moderate:
+            showcase.feature_post(
+                session,
+                user=user,
+                post_id=post_id,
+                tags=tags,
+                origin=origin,
+                external_url=external_url,
+            )
+        else:
+            showcase.suggest_post(session, user=user, post_id=post_id, note=note)
+    except Invalid as exc:
+        session.rollback()
+        form = {"tags": tags, "origin": origin, "external_url": external_url, "note": note}
+        errors = {exc.field or "tags": exc.text()}
+        return _showcase_form(request, session, user, post_id, form, errors, 422)
+    done = "showcased" if access.can_moderate else "suggested"
+    return RedirectResponse(f"/posts/{post_id}?{done}=1", status_code=303)
+
+
+@router.post("/posts/{post_id}/showcase/remove")
+def remove_from_showcase(session: SessionDep, user: CurrentUser, post_id: int) -> Response:
+    showcase.unfeature_post(session, user=user, post_id=post_id)
+    return RedirectResponse(f"/posts/{post_id}", status_code=303)
+
+
+@router.post("/showcase/suggestions/{suggestion_id}/decline")
+def decline(session: SessionDep, user: CurrentUser, suggestion_id: int) -> Response:
+    showcase.decline_suggestion(session, user=user, suggestion_id=suggestion_id)
+    return RedirectResponse("/moderation?done=declined", status_code=303)
+
+
+def _pin_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    post_id: int,
+    form: dict | None = None,
+    errors: dict | None = None,
+    status_code: int = 200,
+) -> Response:
+    post, access = load_post(session, user=user, post_id=post_id)
+    if not user.is_admin:
+        raise Forbidden("Only administrators may do that")
+    return render(
+        request,
+        "community/home_pin.html",
+        {
+            "post": post,
+            "space": access.space,
+            "pin": announcements.site_pin_for(session, post_id=post_id),
+            "form": form or {},
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/posts/{post_id}/home-pin")
+def home_pin_form(
+    request: Request, session: SessionDep, user: CurrentUser, post_id: int
+) -> Response:
+    return _pin_form(request, session, user, post_id)
+
+
+def _end_of_day(value: str, zone: str) -> datetime | None:
+    """A date from the form means "until the end of that day" in the admin's time zone."""
+    if not value.strip():
+        return None
+    try:
+        day = datetime.fromisoformat(value.strip()).date()
+    except ValueError as exc:
+        raise Invalid("Enter a date, e.g. 2030-05-17", field="expires_at") from exc
+    return datetime.combine(day, time(23, 59), tzinfo=ZoneInfo(zone))
+
+
+@router.post("/posts/{post_id}/home-pin")
+def home_pin(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    post_id: int,
+    expires_at: Annotated[str, Form()] = "",
+    unpin: Annotated[bool, Form()] = False,
+) -> Response:
+    if unpin:
+        announcements.unpin_from_home(session, user=user, post_id=post_id)
+        return RedirectResponse(f"/posts/{post_id}", status_code=303)
+    try:
+        until = _end_of_day(expires_at, user.time_zone)
+        announcements.pin_on_home(session, user=user, post_id=post_id, expires_at=until)
+    except Invalid as exc:
+        session.rollback()
+        errors = {exc.field or "expires_at": exc.text()}
+        return _pin_form(request, session, user, post_id, {"expires_at": expires_at}, errors, 422)
+    return RedirectResponse("/", status_code=303)

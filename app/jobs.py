@@ -1,0 +1,92 @@
+"""Periodic jobs: the registry, one pass over it, and the loops that run it.
+
+`agora serve` runs the loop as a task in each process (so one process needs nothing else),
+`agora worker` runs only the loop, `agora jobs run-once` one pass. Jobs must be idempotent and
+safe to run in several processes at once; each runs in its own session and transaction, so one
+failing job neither blocks nor rolls back the others.
+"""
+
+import asyncio
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+
+import anyio
+from sqlmodel import Session
+
+from app.community.jobs import publish_scheduled_posts, remove_expired_site_pins
+from app.config import get_settings
+from app.db import get_engine, utcnow
+from app.events.jobs import send_event_followups
+
+log = logging.getLogger("agora.jobs")
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[Session], int]  # returns how many things it did
+
+
+# Add a domain's job with one line.
+JOBS: list[Job] = [
+    Job("publish_scheduled_posts", publish_scheduled_posts),
+    Job("remove_expired_site_pins", remove_expired_site_pins),
+    Job("send_event_followups", lambda session: send_event_followups(session, utcnow())),
+]
+
+
+def run_jobs_once(names: list[str] | None = None) -> dict[str, int | None]:
+    """Run each job (or the named ones) once; a failed job is logged and reported as None."""
+    results: dict[str, int | None] = {}
+    for job in JOBS:
+        if names and job.name not in names:
+            continue
+        with Session(get_engine(), expire_on_commit=False) as session:
+            try:
+                results[job.name] = job.run(session)
+                session.commit()
+            except Exception:
+                session.rollback()
+                log.exception("job %s failed", job.name)
+                results[job.name] = None
+    return results
+
+
+def run_forever(stop: threading.Event, interval: float | None = None) -> None:
+    """The worker loop: a pass, then wait, until stop is set."""
+    interval = interval or get_settings().jobs_interval_seconds
+    while not stop.is_set():
+        try:
+            run_jobs_once()
+        except Exception:
+            log.exception("periodic jobs failed")
+        stop.wait(interval)
+
+
+async def _loop(interval: float) -> None:
+    while True:
+        try:
+            # In a thread: jobs use the blocking database driver and must not stall requests.
+            await anyio.to_thread.run_sync(run_jobs_once)
+        except Exception:  # the loop outlives a database that is briefly away
+            log.exception("periodic jobs failed")
+        await asyncio.sleep(interval)
+
+
+@asynccontextmanager
+async def periodic_jobs() -> AsyncIterator[None]:
+    """For the app's lifespan: run the jobs in the background while the server is up."""
+    settings = get_settings()
+    if not settings.jobs_enabled:
+        yield
+        return
+    task = asyncio.create_task(_loop(settings.jobs_interval_seconds), name="agora-jobs")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
