@@ -14,6 +14,7 @@ from app.api.schemas import (
     comment_out,
     post_out,
 )
+from app.community.scheduling import parse_publish_at
 from app.posts import service
 from app.posts.models import ReactionKind
 from app.security import SessionDep
@@ -32,9 +33,15 @@ def get_post(session: SessionDep, user: ApiUser, post_id: PostId) -> PostOut:
 def update_post(session: SessionDep, user: ApiUser, post_id: PostId, data: PostPatch) -> PostOut:
     """The author edits title and text; hosts pin and unpin. All of it, or nothing on error."""
     changes = data.model_dump(exclude_unset=True)
-    if "title" in changes or "body" in changes:
-        title, body = changes.get("title"), changes.get("body")
-        service.update_post(session, user=user, post_id=post_id, title=title, body=body)
+    if changes.keys() & {"title", "body", "publish_at"}:
+        service.update_post(
+            session,
+            user=user,
+            post_id=post_id,
+            title=changes.get("title"),
+            body=changes.get("body"),
+            publish_at=parse_publish_at(changes.get("publish_at") or ""),
+        )
     if "pinned" in changes:
         service.set_pinned(session, user=user, post_id=post_id, pinned=changes["pinned"])
     post, access = service.load_post(session, user=user, post_id=post_id)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
 
+from app.db import utcnow
 from app.people.models import User
 from app.posts.models import Comment, PostKind, ReactionKind
 from app.posts.service import MAX_BODY, MAX_COMMENT, MAX_TITLE, PostCard
@@ -106,12 +107,20 @@ class PostCreate(Input):
     title: str = _text(MAX_TITLE, "One line")
     body: str = _text(MAX_BODY, "Markdown")
     kind: PostKind = PostKind.discussion
+    publish_at: str | None = Field(
+        default=None,
+        max_length=40,
+        description="ISO 8601; without an offset it is wall time in the author's time zone",
+    )
 
 
 class PostPatch(PatchInput):
     title: str | None = _text(MAX_TITLE, "New title (author only)", default=None)
     body: str | None = _text(MAX_BODY, "New Markdown text (author only)", default=None)
     pinned: bool | None = Field(default=None, strict=True, description="Hosts pin and unpin")
+    publish_at: str | None = Field(
+        default=None, max_length=40, description="Reschedule a post that is not published yet"
+    )
 
 
 class PostOut(BaseModel):
@@ -123,6 +132,8 @@ class PostOut(BaseModel):
     body: str = Field(description="Markdown source")
     body_html: str = Field(description="Rendered and sanitised")
     created_at: ApiDateTime
+    published_at: ApiDateTime
+    scheduled: bool = Field(description="True until published_at has come")
     edited_at: ApiDateTime | None
     pinned: bool
     reactions: dict[str, int] = Field(description='Counts by kind, e.g. {"like": 2}')
@@ -217,6 +228,8 @@ def post_out(card: PostCard) -> PostOut:
         body=post.body,
         body_html=post.body_html,
         created_at=post.created_at,
+        published_at=post.published_at,
+        scheduled=post.published_at > utcnow(),
         edited_at=post.edited_at,
         pinned=post.pinned_at is not None,
         reactions=card.reactions,

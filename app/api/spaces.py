@@ -17,6 +17,7 @@ from app.api.schemas import (
     post_out,
     space_out,
 )
+from app.community.scheduling import parse_publish_at
 from app.errors import Invalid, NotFound
 from app.people.service import normalise_email, user_by_email
 from app.posts import service as posts
@@ -121,6 +122,11 @@ def create_post(session: SessionDep, user: ApiUser, slug: Slug, data: PostCreate
     """Write a post in a space the caller is a member of."""
     access = space_access_by_slug(session, user, slug)
     post = posts.create_post(
-        session, access=access, title=data.title, body=data.body, kind=data.kind
+        session,
+        access=access,
+        title=data.title,
+        body=data.body,
+        kind=data.kind,
+        publish_at=parse_publish_at(data.publish_at or ""),
     )
     return post_out(posts.post_card(session, user=user, post=post, space=access.space))

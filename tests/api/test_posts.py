@@ -26,7 +26,7 @@ def test_member_writes_a_post_and_reads_it_back(session, api):
     assert created.status_code == 201
     body = created.json()
     assert body == client.get(f"/api/v1/posts/{body['id']}").json()
-    assert {k: v for k, v in body.items() if k not in ("id", "created_at")} == {
+    assert {k: v for k, v in body.items() if k not in ("id", "created_at", "published_at")} == {
         "space": space.slug,
         "author": {"id": author.id, "display_name": "Ada", "is_leader": False},
         "kind": "question",
@@ -398,3 +398,27 @@ def test_reacting_to_an_unknown_post_is_404(session, api):
 
     assert client.post("/api/v1/posts/4242/reactions", json={"kind": "like"}).status_code == 404
     assert client.delete("/api/v1/posts/4242/reactions/like").status_code == 404
+
+
+def test_posts_can_be_scheduled_through_the_api(session, api):
+    from datetime import UTC, datetime, timedelta
+
+    from tests.factories import make_space, make_user
+
+    host, reader = make_user(session), make_user(session)
+    space = make_space(session, host=host, members=(reader,))
+    when = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
+    created = api(host).post(
+        f"/api/v1/spaces/{space.slug}/posts",
+        json={"title": "Later", "body": "Soon", "publish_at": when.isoformat()},
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["scheduled"] is True
+    assert datetime.fromisoformat(created.json()["published_at"]) == when
+    assert "Later" not in api(reader).get("/api/v1/feed").text
+    past = api(host).post(
+        f"/api/v1/spaces/{space.slug}/posts",
+        json={"title": "Past", "body": "x", "publish_at": "2001-01-01T10:00"},
+    )
+    assert past.status_code == 422
+    assert "publish_at" in past.text
