@@ -35,6 +35,7 @@ def test_member_writes_a_post_and_reads_it_back(session, api):
         "body_html": "<p>Some <em>Markdown</em></p>\n",
         "edited_at": None,
         "pinned": False,
+        "scheduled": False,
         "reactions": {},
         "my_reactions": [],
     }
