@@ -3,20 +3,32 @@
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
 from app.posts.models import Comment, Mention, Post, Reaction
+from app.recognition.models import (
+    Award,
+    Badge,
+    Kudos,
+    RecognitionPreference,
+    RecognitionSettings,
+)
 from app.spaces.models import Membership, Space
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
     "AuthSession",
+    "Award",
+    "Badge",
     "Comment",
     "Invitation",
+    "Kudos",
     "LoginAttempt",
     "Membership",
     "Mention",
     "Notification",
     "Post",
     "Reaction",
+    "RecognitionPreference",
+    "RecognitionSettings",
     "Space",
     "User",
 ]
