@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, or_, tuple_, update
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +15,7 @@ from app.pagination import Cursor, Page
 from app.people.models import User
 from app.posts.markdown import mentioned_handles, render_markdown
 from app.posts.models import Comment, Mention, Post, PostKind, Reaction, ReactionKind
+from app.recognition import service as recognition
 from app.spaces.access import (
     SpaceAccess,
     access_for,
@@ -40,6 +42,8 @@ class PostCard:
     space: Space
     reactions: dict[str, int] = field(default_factory=dict)
     my_reactions: set[str] = field(default_factory=set)
+    # Badges shown beside the author's name in this space (recognition), loaded for all cards.
+    author_marks: list[Any] = field(default_factory=list)
 
 
 def _check_text(value: str, *, field: str, max_length: int, what: str) -> str:
@@ -143,6 +147,7 @@ def create_post(
     session.add(post)
     session.flush()
     _notify_mentions(session, space=access.space, author=access.user, people=people, post=post)
+    recognition.after_contribution(session, user=access.user, space_id=post.space_id)
     session.flush()
     return post
 
@@ -251,6 +256,7 @@ def add_comment(
     _notify_mentions(
         session, space=access.space, author=user, people=people, post=post, comment=comment
     )
+    recognition.after_contribution(session, user=user, space_id=post.space_id, comment_on=post)
     session.flush()
     return comment
 
@@ -340,7 +346,8 @@ def reaction_counts(session: Session, post_ids: list[int]) -> dict[int, dict[str
 def _cards(
     session: Session, user: User, rows: list[tuple[Post, User | None, Space]]
 ) -> list[PostCard]:
-    """Two more queries whatever the number of posts: reaction counts, and the viewer's own."""
+    """Three more queries whatever the number of posts: reaction counts, the viewer's own
+    reactions, and the badges beside the authors' names."""
     ids = [p.id for p, _a, _s in rows if p.id is not None]
     counts = reaction_counts(session, ids)
     mine: dict[int, set[str]] = {}
@@ -351,6 +358,7 @@ def _cards(
             )
         ).all():
             mine.setdefault(post_id, set()).add(str(kind))
+    marks = recognition.name_marks(session, [(p.author_id, s.id) for p, _a, s in rows])
     return [
         PostCard(
             post=p,
@@ -358,6 +366,7 @@ def _cards(
             space=s,
             reactions=counts.get(p.id, {}),  # type: ignore[arg-type]
             my_reactions=mine.get(p.id, set()),
+            author_marks=marks.get((p.author_id, s.id), []),
         )
         for p, a, s in rows
     ]  # type: ignore[arg-type]

@@ -1,0 +1,414 @@
+"""Recognition: site settings, personal choices, leaders, custom badges, and the grant hook."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func
+from sqlmodel import Session, col, select
+
+from app.db import utcnow
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.notifications.service import notify
+from app.people.models import User
+from app.people.service import record_audit
+from app.posts.models import Post
+from app.recognition.models import (
+    Award,
+    Badge,
+    BadgeLevel,
+    RecognitionPreference,
+    RecognitionSettings,
+)
+from app.recognition.rules import RULES_AFTER, ensure_builtin_badges, run_rules
+from app.spaces.access import readable_space_ids
+from app.spaces.models import Space
+from app.spaces.service import slugify
+
+LEADER = "leader"
+EARLY_ADOPTER = "early-adopter"
+
+
+def _require_admin(actor: User) -> None:
+    if not actor.is_admin:
+        raise Forbidden("Only administrators may do that")
+
+
+def _clean(value: str, *, field: str, max_length: int, required: bool = False) -> str:
+    value = value.strip()
+    if required and not value:
+        raise Invalid("This field is required", field=field)
+    if len(value) > max_length:
+        raise Invalid(f"At most {max_length} characters", field=field)
+    return value
+
+
+# --- site settings and personal choices --------------------------------------------------------
+
+
+def site_settings(session: Session) -> RecognitionSettings:
+    """The site's settings; the defaults (not stored) until an admin saves them."""
+    return session.get(RecognitionSettings, 1) or RecognitionSettings()
+
+
+def update_site_settings(
+    session: Session,
+    *,
+    actor: User,
+    early_adopter_count: int,
+    kudos_monthly_budget: int,
+    thank_you_wall: bool,
+) -> RecognitionSettings:
+    _require_admin(actor)
+    if not 1 <= early_adopter_count <= 1000:
+        raise Invalid("Choose between 1 and 1000", field="early_adopter_count")
+    if not 1 <= kudos_monthly_budget <= 1000:
+        raise Invalid("Choose between 1 and 1000", field="kudos_monthly_budget")
+    row = session.get(RecognitionSettings, 1) or RecognitionSettings(id=1)
+    row.early_adopter_count = early_adopter_count
+    row.kudos_monthly_budget = kudos_monthly_budget
+    row.thank_you_wall = thank_you_wall
+    row.updated_by_id, row.updated_at = actor.id, utcnow()
+    session.add(row)
+    record_audit(
+        session,
+        actor=actor,
+        action="recognition.settings",
+        target_type="site",
+        target_id=None,
+        detail=f"early_adopters={early_adopter_count} budget={kudos_monthly_budget} "
+        f"thank_you_wall={thank_you_wall}",
+    )
+    session.flush()
+    return row
+
+
+def preferences(session: Session, *, user_id: int) -> RecognitionPreference:
+    return session.get(RecognitionPreference, user_id) or RecognitionPreference(user_id=user_id)
+
+
+def update_preferences(
+    session: Session, *, user: User, hide_badges: bool, kudos_in_space: bool
+) -> RecognitionPreference:
+    """A person's choices: hide their badges; let kudos they receive show in the space."""
+    row = session.get(RecognitionPreference, user.id) or RecognitionPreference(user_id=user.id)  # type: ignore[arg-type]
+    row.hide_badges, row.kudos_in_space, row.updated_at = hide_badges, kudos_in_space, utcnow()
+    session.add(row)
+    session.flush()
+    return row
+
+
+def shows_badges(user_col: Any) -> ColumnElement[bool]:
+    """A WHERE clause: the person has not chosen to hide their badges."""
+    return ~exists().where(
+        col(RecognitionPreference.user_id) == user_col,
+        col(RecognitionPreference.hide_badges).is_(True),
+    )
+
+
+# --- leaders ---------------------------------------------------------------------------------
+
+
+def set_leader(
+    session: Session, *, actor: User, person: User, is_leader: bool, title: str = ""
+) -> User:
+    """An admin marks (or unmarks) a leader, with an optional title; audited."""
+    _require_admin(actor)
+    title = _clean(title, field="title", max_length=120) if is_leader else ""
+    person.is_leader, person.leader_title = is_leader, title
+    session.add(person)
+    badge = ensure_builtin_badges(session)[LEADER]
+    current = session.exec(
+        select(Award).where(
+            Award.user_id == person.id, Award.badge_id == badge.id, col(Award.space_id).is_(None)
+        )
+    ).first()
+    if is_leader and current is None:
+        session.add(
+            Award(
+                user_id=person.id,  # type: ignore[arg-type]
+                badge_id=badge.id,  # type: ignore[arg-type]
+                granted_by_id=actor.id,
+                reason=title or "Leader",
+            )
+        )
+    elif is_leader and current is not None:
+        current.reason = title or "Leader"
+        session.add(current)
+    elif current is not None:
+        session.delete(current)
+    record_audit(
+        session,
+        actor=actor,
+        action="user.leader" if is_leader else "user.unleader",
+        target_type="user",
+        target_id=person.id,
+        detail=f"title={title}" if title else "",
+    )
+    session.flush()
+    return person
+
+
+def leaders(session: Session) -> list[User]:
+    return list(
+        session.exec(
+            select(User).where(col(User.is_leader).is_(True)).order_by(col(User.display_name))
+        )
+    )
+
+
+# --- custom badges, given by hand ------------------------------------------------------------
+
+
+def all_badges(session: Session) -> list[Badge]:
+    ensure_builtin_badges(session)
+    return list(session.exec(select(Badge).order_by(col(Badge.is_builtin).desc(), col(Badge.name))))
+
+
+def create_badge(
+    session: Session,
+    *,
+    actor: User,
+    name: str,
+    description: str = "",
+    icon: str = "🏅",
+    level: str = "bronze",
+) -> Badge:
+    """An admin defines a badge that is only ever given by hand, with a reason."""
+    _require_admin(actor)
+    name = _clean(name, field="name", max_length=80, required=True)
+    description = _clean(description, field="description", max_length=300)
+    icon = _clean(icon, field="icon", max_length=16) or "🏅"
+    if level not in BadgeLevel.__members__:
+        raise Invalid("Choose bronze, silver or gold", field="level")
+    slug = slugify(name)[:60] or "badge"
+    if session.exec(select(Badge.id).where(Badge.slug == slug)).first() is not None:
+        raise Invalid("A badge with this name exists already", field="name")
+    badge = Badge(
+        slug=slug,
+        name=name,
+        description=description,
+        icon=icon,
+        level=BadgeLevel(level),
+        created_by_id=actor.id,
+    )
+    session.add(badge)
+    session.flush()
+    record_audit(
+        session, actor=actor, action="badge.create", target_type="badge", target_id=badge.id
+    )
+    return badge
+
+
+def award_badge(
+    session: Session,
+    *,
+    actor: User,
+    badge_id: int,
+    person: User,
+    reason: str,
+    space_id: int | None = None,
+) -> Award:
+    """An admin gives a custom badge to a person with a reason; audited, the person is told."""
+    _require_admin(actor)
+    badge = session.get(Badge, badge_id)
+    if badge is None:
+        raise NotFound("Badge not found")
+    if badge.rule is not None:
+        raise Invalid("This badge is granted automatically", field="badge_id")
+    reason = _clean(reason, field="reason", max_length=300, required=True)
+    if space_id is not None and session.get(Space, space_id) is None:
+        raise Invalid("Space not found", field="space")
+    same_scope = col(Award.space_id).is_(None) if space_id is None else Award.space_id == space_id
+    exists = session.exec(
+        select(Award.id).where(Award.user_id == person.id, Award.badge_id == badge.id, same_scope)
+    ).first()
+    if exists is not None:
+        raise Conflict("This person has this badge already")
+    row = Award(
+        user_id=person.id,  # type: ignore[arg-type]
+        badge_id=badge.id,  # type: ignore[arg-type]
+        space_id=space_id,
+        granted_by_id=actor.id,
+        reason=reason,
+    )
+    session.add(row)
+    session.flush()
+    record_audit(
+        session,
+        actor=actor,
+        action="badge.award",
+        target_type="user",
+        target_id=person.id,
+        space_id=space_id,
+        detail=f"badge={badge.slug} reason={reason}",
+    )
+    notify(
+        session,
+        user_id=person.id,  # type: ignore[arg-type]
+        kind="badge",
+        text=f"You received the badge “{badge.name}”",
+        url=f"/people/{person.id}#badges",
+        actor_id=actor.id,
+        space_id=space_id,
+    )
+    return row
+
+
+def revoke_award(session: Session, *, actor: User, award_id: int) -> None:
+    """Take back a badge given by hand (rules would grant their own badges again)."""
+    _require_admin(actor)
+    row = session.exec(
+        select(Award, Badge)
+        .join(Badge, col(Badge.id) == Award.badge_id)
+        .where(Award.id == award_id)
+    ).first()
+    if row is None:
+        raise NotFound("Award not found")
+    award, badge = row
+    if badge.rule is not None:
+        raise Invalid("Badges granted by a rule cannot be taken back by hand")
+    session.delete(award)
+    record_audit(
+        session,
+        actor=actor,
+        action="badge.revoke",
+        target_type="user",
+        target_id=award.user_id,
+        space_id=award.space_id,
+        detail=f"badge={badge.slug}",
+    )
+    session.flush()
+
+
+def manual_awards(session: Session, *, limit: int = 50) -> list[tuple[Award, Badge, User]]:
+    rows = session.exec(
+        select(Award, Badge, User)
+        .join(Badge, col(Badge.id) == Award.badge_id)
+        .join(User, col(User.id) == Award.user_id)
+        .where(col(Badge.rule).is_(None))
+        .order_by(col(Award.granted_at).desc(), col(Award.id).desc())
+        .limit(limit)
+    )
+    return [(a, b, u) for a, b, u in rows]
+
+
+# --- what others see -------------------------------------------------------------------------
+
+
+@dataclass
+class ShownAward:
+    award: Award
+    badge: Badge
+    space: Space | None
+
+
+def badges_for(session: Session, *, viewer: User, person: User) -> list[ShownAward]:
+    """A person's badges as the viewer may see them: space awards only for readable spaces;
+    if the person hides their badges, others see only the leader badge (an admin's designation).
+    """
+    query = (
+        select(Award, Badge, Space)
+        .join(Badge, col(Badge.id) == Award.badge_id)
+        .outerjoin(Space, col(Space.id) == Award.space_id)
+        .where(
+            Award.user_id == person.id,
+            col(Award.space_id).is_(None) | col(Award.space_id).in_(readable_space_ids(viewer)),
+        )
+        .order_by(col(Award.granted_at).desc(), col(Award.id).desc())
+    )
+    if viewer.id != person.id:
+        query = query.where((col(Badge.slug) == LEADER) | shows_badges(Award.user_id))
+    return [ShownAward(award=a, badge=b, space=s) for a, b, s in session.exec(query)]
+
+
+def name_marks(
+    session: Session, pairs: Iterable[tuple[int | None, int | None]]
+) -> dict[tuple[int | None, int | None], list[Badge]]:
+    """Badges shown beside names, for many (person, space) pairs in one query."""
+    wanted = {(u, s) for u, s in pairs if u is not None and s is not None}
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(Award.user_id, Award.space_id, Badge)
+        .join(Badge, col(Badge.id) == Award.badge_id)
+        .where(
+            col(Badge.beside_name).is_(True),
+            col(Award.user_id).in_({u for u, _s in wanted}),
+            col(Award.space_id).in_({s for _u, s in wanted}),
+            shows_badges(Award.user_id),
+        )
+        .order_by(col(Badge.name))
+    )
+    marks: dict[tuple[int | None, int | None], list[Badge]] = {}
+    for user_id, space_id, badge in rows:
+        if (user_id, space_id) in wanted:
+            marks.setdefault((user_id, space_id), []).append(badge)
+    return marks
+
+
+# --- right after an action --------------------------------------------------------------------
+
+
+def after_contribution(
+    session: Session, *, user: User, space_id: int, comment_on: Post | None = None
+) -> int:
+    """Grant what a new post (or, with comment_on, a comment) may have earned; kept cheap.
+
+    Only the actor is evaluated (and the post's author after a comment, for "conversation
+    starter"); rules all of them already hold are skipped. The job catches everything else.
+    """
+    subjects: set[int] = {user.id}  # type: ignore[arg-type]
+    if comment_on is not None and comment_on.author_id is not None:
+        subjects.add(comment_on.author_id)
+    rules = set(RULES_AFTER["comment" if comment_on is not None else "post"])
+    badges = ensure_builtin_badges(session)
+    by_rule = {b.rule: b for b in badges.values() if b.rule in rules}
+    held = session.exec(
+        select(Badge.rule, Award.user_id, func.count())
+        .join(Award, col(Award.badge_id) == Badge.id)
+        .where(
+            col(Badge.id).in_([b.id for b in by_rule.values()]),
+            col(Award.user_id).in_(subjects),
+            col(Award.space_id).is_(None) | (col(Award.space_id) == space_id),
+        )
+        .group_by(col(Badge.rule), col(Award.user_id))
+    ).all()
+    # Early adopter has a site award and a space award; the others one site award.
+    needed = {rule: (2 if rule == "early_adopter" else 1) for rule in rules}
+    holders: dict[str, set[int]] = {}
+    for rule, user_id, n in held:
+        if rule is not None and n >= needed[rule]:
+            holders.setdefault(rule, set()).add(user_id)
+    rules = {rule for rule in rules if not subjects <= holders.get(rule, set())}
+    settings = site_settings(session)
+    if "early_adopter" in rules and not _early_window_open(
+        session, settings=settings, badge=by_rule["early_adopter"], space_id=space_id
+    ):
+        rules.discard("early_adopter")
+    if not rules:
+        return 0
+    return run_rules(session, settings=settings, rules=rules, user_ids=subjects, space_id=space_id)
+
+
+def _early_window_open(
+    session: Session, *, settings: RecognitionSettings, badge: Badge, space_id: int
+) -> bool:
+    """Could a contribution now still make someone an early adopter (of the space or site)?"""
+    count = (
+        select(func.count()).select_from(Award).where(Award.badge_id == badge.id).correlate(None)
+    )
+    site_start, space_start, space_count, site_count = session.exec(
+        select(
+            select(func.min(User.created_at)).scalar_subquery(),
+            select(Space.created_at).where(Space.id == space_id).scalar_subquery(),
+            count.where(Award.space_id == space_id).scalar_subquery(),
+            count.where(col(Award.space_id).is_(None)).scalar_subquery(),
+        )
+    ).one()
+    now, window = utcnow(), timedelta(days=settings.early_adopter_days)
+    n = settings.early_adopter_count
+    space_open = space_start is not None and now < space_start + window and space_count < n
+    site_open = site_start is not None and now < site_start + window and site_count < n
+    return bool(space_open or site_open)
