@@ -21,12 +21,12 @@ run: $(STAMP)
 test: $(STAMP) lint typecheck migrations-check pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests alembic/env.py
-	$(BIN)/ruff format --check app tests alembic/env.py
+	$(BIN)/ruff check app tests scripts alembic/env.py
+	$(BIN)/ruff format --check app tests scripts alembic/env.py
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix app tests alembic/env.py
-	$(BIN)/ruff format app tests alembic/env.py
+	$(BIN)/ruff check --fix app tests scripts alembic/env.py
+	$(BIN)/ruff format app tests scripts alembic/env.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -12,6 +12,12 @@ class DomainError(Exception):
         self.field = field
         self.params = params
 
+    def text(self) -> str:
+        """The message in the current language, with its values filled in."""
+        from app.i18n import gettext
+
+        return gettext(self.message, **self.params)
+
 
 class NotFound(DomainError):
     """Missing, or not visible to the caller: both answer the same, so nothing leaks."""

@@ -54,7 +54,7 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
-        return _error_page(request, exc.status_code, gettext(exc.message))
+        return _error_page(request, exc.status_code, exc.text())
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

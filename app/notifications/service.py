@@ -38,7 +38,7 @@ def notify(
     )
 
 
-def _visible(user: User):  # type: ignore[no-untyped-def]
+def _visible(user: User):
     # A notification about a space's content shows only while the person can still read it.
     return (col(Notification.user_id) == user.id) & or_(
         col(Notification.space_id).is_(None),
@@ -70,7 +70,7 @@ def list_notifications(
                 (col(Notification.created_at) == after.at) & (col(Notification.id) < after.id),
             )
         )
-    rows = [(n, u) for n, u in session.exec(query).all()]
+    rows: list[tuple[Notification, User | None]] = [(n, u) for n, u in session.exec(query).all()]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -80,7 +80,7 @@ def list_notifications(
 
 
 def mark_all_read(session: Session, *, user: User) -> None:
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Notification)
         .where(col(Notification.user_id) == user.id, col(Notification.read_at).is_(None))
         .values(read_at=utcnow())

@@ -31,6 +31,7 @@ MAX_TITLE = 200
 MAX_BODY = 20_000
 MAX_COMMENT = 10_000
 MODERATOR_KINDS = {PostKind.announcement}
+NO_TITLE, NO_TEXT, NO_COMMENT = "Give it a title", "Write something first", "Write a comment first"
 
 
 @dataclass
@@ -46,12 +47,12 @@ class PostCard:
     author_marks: list[Any] = field(default_factory=list)
 
 
-def _check_text(value: str, *, field: str, max_length: int, what: str) -> str:
+def _check_text(value: str, *, field: str, max_length: int, empty: str) -> str:
     value = value.strip()
     if not value:
-        raise Invalid(f"{what} cannot be empty", field=field)
+        raise Invalid(empty, field=field)
     if len(value) > max_length:
-        raise Invalid(f"{what} is too long (at most {max_length} characters)", field=field)
+        raise Invalid("Too long: at most %(max)s characters", field=field, max=max_length)
     return value
 
 
@@ -100,8 +101,12 @@ def _notify_mentions(
         if person.id not in readers or person.id in already or person.id == author.id:
             continue
         session.add(
-            Mention(user_id=person.id, post_id=post.id, comment_id=comment.id if comment else None)
-        )  # type: ignore[arg-type]
+            Mention(
+                user_id=person.id,  # type: ignore[arg-type]
+                post_id=post.id,  # type: ignore[arg-type]
+                comment_id=comment.id if comment else None,
+            )
+        )
         notify(
             session,
             user_id=person.id,  # type: ignore[arg-type]
@@ -126,8 +131,8 @@ def create_post(
 ) -> Post:
     """Write a post in a space the author may write in; mentioned readers are notified."""
     require_write(access)
-    title = _check_text(title, field="title", max_length=MAX_TITLE, what="The title")
-    body = _check_text(body, field="body", max_length=MAX_BODY, what="The text")
+    title = _check_text(title, field="title", max_length=MAX_TITLE, empty=NO_TITLE)
+    body = _check_text(body, field="body", max_length=MAX_BODY, empty=NO_TEXT)
     if kind not in PostKind.__members__:
         raise Invalid("Unknown kind of post", field="kind")
     if kind in MODERATOR_KINDS and not access.can_moderate:
@@ -178,10 +183,10 @@ def update_post(
         raise Forbidden("Only the author can edit this post")
     require_write(access)
     if title is not None:
-        post.title = _check_text(title, field="title", max_length=MAX_TITLE, what="The title")
+        post.title = _check_text(title, field="title", max_length=MAX_TITLE, empty=NO_TITLE)
     people: list[User] = []
     if body is not None:
-        post.body = _check_text(body, field="body", max_length=MAX_BODY, what="The text")
+        post.body = _check_text(body, field="body", max_length=MAX_BODY, empty=NO_TEXT)
         post.body_html, people = _render_with_mentions(session, post.body)
     post.edited_at = utcnow()
     session.add(post)
@@ -227,17 +232,17 @@ def add_comment(
 ) -> Comment:
     post, access = load_post(session, user=user, post_id=post_id)
     require_write(access)
-    body = _check_text(body, field="body", max_length=MAX_COMMENT, what="The comment")
+    body = _check_text(body, field="body", max_length=MAX_COMMENT, empty=NO_COMMENT)
     if parent_id is not None:
         parent = session.get(Comment, parent_id)
         if parent is None or parent.post_id != post.id:
             raise Invalid("You can only reply to a comment on this post", field="parent_id")
     html, people = _render_with_mentions(session, body)
     comment = Comment(
-        post_id=post.id, author_id=user.id, parent_id=parent_id, body=body, body_html=html
-    )  # type: ignore[arg-type]
+        post_id=post_id, author_id=user.id, parent_id=parent_id, body=body, body_html=html
+    )
     session.add(comment)
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Post).where(col(Post.id) == post.id).values(comment_count=Post.comment_count + 1)
     )
     session.flush()
@@ -278,7 +283,7 @@ def update_comment(session: Session, *, user: User, comment_id: int, body: str) 
     if comment.author_id != user.id:
         raise Forbidden("Only the author can edit this comment")
     require_write(access)
-    comment.body = _check_text(body, field="body", max_length=MAX_COMMENT, what="The comment")
+    comment.body = _check_text(body, field="body", max_length=MAX_COMMENT, empty=NO_COMMENT)
     comment.body_html, people = _render_with_mentions(session, comment.body)
     comment.edited_at = utcnow()
     session.add(comment)
@@ -296,7 +301,7 @@ def delete_comment(session: Session, *, user: User, comment_id: int) -> Comment:
     comment.deleted_at = utcnow()
     comment.body, comment.body_html = "", ""
     session.add(comment)
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Post).where(col(Post.id) == post.id).values(comment_count=Post.comment_count - 1)
     )
     session.flush()
@@ -327,7 +332,7 @@ def react(
     elif not on and existing is not None:
         session.delete(existing)
     session.flush()
-    return reaction_counts(session, [post.id])[post.id]  # type: ignore[index]
+    return reaction_counts(session, [post_id])[post_id]
 
 
 def reaction_counts(session: Session, post_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -337,7 +342,7 @@ def reaction_counts(session: Session, post_ids: list[int]) -> dict[int, dict[str
     for post_id, kind, n in session.exec(
         select(Reaction.post_id, Reaction.kind, func.count())
         .where(col(Reaction.post_id).in_(post_ids))
-        .group_by(Reaction.post_id, Reaction.kind)
+        .group_by(col(Reaction.post_id), col(Reaction.kind))
     ).all():
         counts[post_id][str(kind)] = n
     return counts
@@ -365,14 +370,14 @@ def _cards(
             author=a,
             space=s,
             reactions=counts.get(p.id, {}),  # type: ignore[arg-type]
-            my_reactions=mine.get(p.id, set()),
+            my_reactions=mine.get(p.id, set()),  # type: ignore[arg-type]
             author_marks=marks.get((p.author_id, s.id), []),
         )
         for p, a, s in rows
-    ]  # type: ignore[arg-type]
+    ]
 
 
-def _stream_query(user: User):  # type: ignore[no-untyped-def]
+def _stream_query(user: User):
     return (
         select(Post, User, Space)
         .join(Space, Space.id == Post.space_id)  # type: ignore[arg-type]
@@ -387,7 +392,7 @@ def _stream_query(user: User):  # type: ignore[no-untyped-def]
 
 def _paginate(
     session: Session, user: User, query, cursor: str | None, limit: int
-) -> Page[PostCard]:  # type: ignore[no-untyped-def]
+) -> Page[PostCard]:
     after = Cursor.decode(cursor)
     if after is not None:
         query = query.where(tuple_(Post.published_at, Post.id) < tuple_(after.at, after.id))
@@ -397,7 +402,7 @@ def _paginate(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1][0]
-        next_cursor = Cursor(last.published_at, last.id).encode()  # type: ignore[arg-type]
+        next_cursor = Cursor(last.published_at, last.id).encode()
     return Page(items=_cards(session, user, rows), next_cursor=next_cursor)
 
 
@@ -438,7 +443,7 @@ def pinned_posts(session: Session, *, access: SpaceAccess, limit: int = 10) -> l
     return _cards(session, access.user, [(p, a, s) for p, a, s in rows])
 
 
-def readable_posts_query(user: User):  # type: ignore[no-untyped-def]
+def readable_posts_query(user: User):
     """Posts in every space the person can read (for search, exports and other lists)."""
     return _stream_query(user).where(col(Post.space_id).in_(readable_space_ids(user)))
 
@@ -466,7 +471,7 @@ def comments_page(
     )
     if after is not None:
         query = query.where(tuple_(Comment.created_at, Comment.id) > tuple_(after.at, after.id))
-    rows = [(c, u) for c, u in session.exec(query).all()]
+    rows: list[tuple[Comment, User | None]] = [(c, u) for c, u in session.exec(query).all()]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -31,10 +31,10 @@ def _validate(name: str, description: str, visibility: str, join_policy: str) ->
     if not name:
         raise Invalid("Give the space a name", field="name")
     if len(name) > 80:
-        raise Invalid("At most 80 characters", field="name")
+        raise Invalid("Too long: at most %(max)s characters", field="name", max=80)
     description = description.strip()
     if len(description) > 2000:
-        raise Invalid("At most 2000 characters", field="description")
+        raise Invalid("Too long: at most %(max)s characters", field="description", max=2000)
     if visibility not in Visibility.__members__:
         raise Invalid("Choose public, private or secret", field="visibility")
     if join_policy not in JoinPolicy.__members__:
@@ -310,7 +310,7 @@ def remove_member(session: Session, *, access: SpaceAccess, user_id: int) -> Non
     session.flush()
 
 
-def member_count(session: Session, space_id: int) -> int:
+def member_count(session: Session, space_id: int | None) -> int:
     return session.exec(
         select(func.count()).where(
             Membership.space_id == space_id, Membership.state == MemberState.active
@@ -338,7 +338,7 @@ def directory(
     counts = (
         select(Membership.space_id, func.count().label("n"))
         .where(Membership.state == MemberState.active)
-        .group_by(Membership.space_id)
+        .group_by(col(Membership.space_id))
         .subquery()
     )
     query = (
