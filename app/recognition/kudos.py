@@ -123,7 +123,7 @@ def give_kudos(
     if not message:
         raise Invalid("Write a short message", field="message")
     if len(message) > MAX_MESSAGE:
-        raise Invalid(f"At most {MAX_MESSAGE} characters", field="message")
+        raise Invalid("Too long: at most %(max)s characters", field="message", max=MAX_MESSAGE)
     target: TargetInfo | None = None
     if target_type is not None or target_id is not None:
         if target_type not in TARGETS or target_id is None:
@@ -143,13 +143,15 @@ def give_kudos(
         for receiver in receivers:
             if not access_for(session, receiver, target.space).can_read:
                 raise Invalid(
-                    f"{receiver.display_name} cannot see this, so it cannot be tied to the kudos",
+                    "%(name)s cannot see this, so the kudos cannot be tied to it",
                     field="to_user_id",
+                    name=receiver.display_name,
                 )
     budget = site_settings(session).kudos_monthly_budget
     if budget_used(session, giver=giver) >= budget:
         raise TooManyRequests(
-            f"You have given all {budget} kudos for this month. Thank you for being generous!"
+            "You have given all %(budget)s kudos for this month. Thank you for being generous!",
+            budget=budget,
         )
     batch, now = uuid.uuid4().hex, utcnow()
     rows = [

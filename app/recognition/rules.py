@@ -424,9 +424,10 @@ def run_rules(
     rules: Collection[str] | None = None,
     user_ids: Collection[int] | None = None,
     space_id: int | None = None,
+    badges: dict[str, Badge] | None = None,
 ) -> int:
     """Evaluate rules (all, or the named ones) and grant what is due; returns awards added."""
-    badges = ensure_builtin_badges(session)
+    badges = badges or ensure_builtin_badges(session)
     now, added = utcnow(), 0
     for spec in BUILTIN_BADGES:
         if rules is not None and spec.rule not in rules:

@@ -40,7 +40,7 @@ def _clean(value: str, *, field: str, max_length: int, required: bool = False) -
     if required and not value:
         raise Invalid("This field is required", field=field)
     if len(value) > max_length:
-        raise Invalid(f"At most {max_length} characters", field=field)
+        raise Invalid("Too long: at most %(max)s characters", field=field, max=max_length)
     return value
 
 
@@ -62,9 +62,9 @@ def update_site_settings(
 ) -> RecognitionSettings:
     _require_admin(actor)
     if not 1 <= early_adopter_count <= 1000:
-        raise Invalid("Choose between 1 and 1000", field="early_adopter_count")
+        raise Invalid("Choose a number from 1 to 1000", field="early_adopter_count")
     if not 1 <= kudos_monthly_budget <= 1000:
-        raise Invalid("Choose between 1 and 1000", field="kudos_monthly_budget")
+        raise Invalid("Choose a number from 1 to 1000", field="kudos_monthly_budget")
     row = session.get(RecognitionSettings, 1) or RecognitionSettings(id=1)
     row.early_adopter_count = early_adopter_count
     row.kudos_monthly_budget = kudos_monthly_budget
@@ -389,7 +389,14 @@ def after_contribution(
         rules.discard("early_adopter")
     if not rules:
         return 0
-    return run_rules(session, settings=settings, rules=rules, user_ids=subjects, space_id=space_id)
+    return run_rules(
+        session,
+        settings=settings,
+        rules=rules,
+        user_ids=subjects,
+        space_id=space_id,
+        badges=badges,
+    )
 
 
 def _early_window_open(
