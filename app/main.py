@@ -15,6 +15,8 @@ from app.middleware import SecurityMiddleware
 from app.notifications.routes import router as notifications_router
 from app.people.routes import router as people_router
 from app.posts.routes import router as posts_router
+from app.recognition.admin_routes import router as recognition_admin_router
+from app.recognition.routes import router as recognition_router
 from app.spaces.routes import router as spaces_router
 from app.web import STATIC_DIR, render
 
@@ -41,7 +43,14 @@ def create_app() -> FastAPI:
             connection.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok"})
 
-    for router in (people_router, spaces_router, posts_router, notifications_router):
+    for router in (
+        people_router,
+        spaces_router,
+        posts_router,
+        notifications_router,
+        recognition_router,
+        recognition_admin_router,
+    ):
         app.include_router(router)
 
     @app.exception_handler(LoginRequired)

@@ -2,4 +2,7 @@
 
 from fastapi import FastAPI
 
+from app.api.recognition import router as recognition_router
+
 api_app = FastAPI(title="Agora API", version="1", docs_url=None, redoc_url=None)
+api_app.include_router(recognition_router)

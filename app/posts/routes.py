@@ -9,6 +9,8 @@ from app.errors import Invalid
 from app.notifications.service import unread_count
 from app.posts import service
 from app.posts.models import ReactionKind
+from app.recognition import service as recognition
+from app.recognition.panels import home_panel
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import space_access_by_slug
 from app.spaces.service import directory, member_count
@@ -35,7 +37,12 @@ def home(
     return render(
         request,
         "posts/home.html",
-        {"page": page, "my_spaces": my_spaces, "unread": unread_count(session, user=user)},
+        {
+            "page": page,
+            "my_spaces": my_spaces,
+            "unread": unread_count(session, user=user),
+            "recognition": home_panel(session, user=user),
+        },
     )
 
 
@@ -85,6 +92,9 @@ def _post_context(
         "comments": comments,
         "space": access.space,
         "member_count": member_count(session, access.space.id),
+        "comment_marks": recognition.marks_by_person(
+            session, space_id=access.space.id, user_ids=[c.author_id for c, _a in comments.items]
+        ),
     }
 
 

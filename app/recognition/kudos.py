@@ -205,17 +205,21 @@ def visible_to(viewer: User) -> ColumnElement[bool]:
     return or_(col(Kudos.space_id).is_(None), col(Kudos.space_id).in_(readable_space_ids(viewer)))
 
 
-def _page(session: Session, query: Any, cursor: str | None, limit: int) -> Page[KudosView]:
-    """Newest first with a keyset cursor; target titles in one query per kind of target."""
+def _with_people(query: Any) -> Any:
+    """Kudos with giver, receiver and space, newest first."""
     giver, receiver = aliased(User), aliased(User)
-    query = (
+    return (
         query.add_columns(giver, receiver, Space)
         .join(giver, col(giver.id) == Kudos.giver_id)
         .join(receiver, col(receiver.id) == Kudos.receiver_id)
         .outerjoin(Space, col(Space.id) == Kudos.space_id)
         .order_by(col(Kudos.created_at).desc(), col(Kudos.id).desc())
-        .limit(limit + 1)
     )
+
+
+def _page(session: Session, query: Any, cursor: str | None, limit: int) -> Page[KudosView]:
+    """Newest first with a keyset cursor; target titles in one query per kind of target."""
+    query = _with_people(query).limit(limit + 1)
     after = Cursor.decode(cursor)
     if after is not None:
         query = query.where(tuple_(Kudos.created_at, Kudos.id) < tuple_(after.at, after.id))
@@ -246,17 +250,27 @@ def kudos_received(
     return _page(session, query, cursor, limit)
 
 
-def kudos_in_space(
-    session: Session, *, access: SpaceAccess, cursor: str | None = None, limit: int = 20
-) -> Page[KudosView]:
+def _shown_in_space(access: SpaceAccess) -> Any:
     """Kudos tied to a space's content whose receivers chose to show them there."""
     require_read(access)
     allowed = exists().where(
         col(RecognitionPreference.user_id) == Kudos.receiver_id,
         col(RecognitionPreference.kudos_in_space).is_(True),
     )
-    query = select(Kudos).where(Kudos.space_id == access.space.id, allowed)
-    return _page(session, query, cursor, limit)
+    return select(Kudos).where(Kudos.space_id == access.space.id, allowed)
+
+
+def kudos_in_space(
+    session: Session, *, access: SpaceAccess, cursor: str | None = None, limit: int = 20
+) -> Page[KudosView]:
+    """The thank-you wall: a space's shown kudos with what they were for, newest first."""
+    return _page(session, _shown_in_space(access), cursor, limit)
+
+
+def recent_thanks(session: Session, *, access: SpaceAccess, limit: int = 3) -> list[KudosView]:
+    """The latest shown kudos of a space, for its page: one query, without target titles."""
+    rows = session.exec(_with_people(_shown_in_space(access)).limit(limit)).all()
+    return [KudosView(kudos=k, giver=g, receiver=r, space=s) for k, g, r, s in rows]
 
 
 def kudos_given_and_received(session: Session, *, user: User) -> list[Kudos]:

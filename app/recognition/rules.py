@@ -18,7 +18,6 @@ from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.db import utcnow
-from app.notifications.service import notify
 from app.people.models import User
 from app.posts.models import Comment, Post, PostKind, Reaction
 from app.recognition.models import Award, Badge, BadgeLevel, Kudos, RecognitionSettings
@@ -387,7 +386,11 @@ RULES_AFTER = {
 
 
 def award(session: Session, *, badge: Badge, grants: list[Grant]) -> list[Grant]:
-    """Insert the awards that do not exist yet and tell each new holder; returns those added."""
+    """Insert the awards that do not exist yet; returns those this call added.
+
+    No notification: a first post can earn three badges at once, and a stream of automatic
+    "you earned" messages would be noise. The profile shows them with reason and date.
+    """
     if not grants:
         return []
     session.flush()
@@ -404,16 +407,6 @@ def award(session: Session, *, badge: Badge, grants: list[Grant]) -> list[Grant]
         statement = insert_ignoring_duplicates(session, Award, rows)
         result = session.execute(statement.returning(Award.user_id, Award.space_id))
         added += [by_key[(uid, sid)] for uid, sid in result]
-    for grant in added:
-        notify(
-            session,
-            user_id=grant.user_id,
-            kind="badge",
-            text=f"You earned the badge “{badge.name}”",
-            url=f"/people/{grant.user_id}#badges",
-            space_id=grant.space_id,
-        )
-    session.flush()
     return added
 
 

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.errors import DomainError, Invalid
 from app.people.service import user_by_email
 from app.posts import service as posts
+from app.recognition.panels import space_panel
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces import service
 from app.spaces.access import require_manage, require_read, space_access_by_slug
@@ -85,6 +86,7 @@ def space_page(
             request, "spaces/page.html", context, block="stream_items" if is_htmx(request) else None
         )
     context["pinned"] = posts.pinned_posts(session, access=access)
+    context["recognition"] = space_panel(session, access=access)
     return render(request, "spaces/page.html", context)
 
 
