@@ -205,11 +205,12 @@ def visible_to(viewer: User) -> ColumnElement[bool]:
     return or_(col(Kudos.space_id).is_(None), col(Kudos.space_id).in_(readable_space_ids(viewer)))
 
 
-def _with_people(query: Any) -> Any:
+def _with_people(*where: ColumnElement[bool]) -> Any:
     """Kudos with giver, receiver and space, newest first."""
     giver, receiver = aliased(User), aliased(User)
     return (
-        query.add_columns(giver, receiver, Space)
+        select(Kudos, giver, receiver, Space)
+        .where(*where)
         .join(giver, col(giver.id) == Kudos.giver_id)
         .join(receiver, col(receiver.id) == Kudos.receiver_id)
         .outerjoin(Space, col(Space.id) == Kudos.space_id)
@@ -217,9 +218,11 @@ def _with_people(query: Any) -> Any:
     )
 
 
-def _page(session: Session, query: Any, cursor: str | None, limit: int) -> Page[KudosView]:
+def _page(
+    session: Session, where: list[ColumnElement[bool]], cursor: str | None, limit: int
+) -> Page[KudosView]:
     """Newest first with a keyset cursor; target titles in one query per kind of target."""
-    query = _with_people(query).limit(limit + 1)
+    query = _with_people(*where).limit(limit + 1)
     after = Cursor.decode(cursor)
     if after is not None:
         query = query.where(tuple_(Kudos.created_at, Kudos.id) < tuple_(after.at, after.id))
@@ -246,18 +249,18 @@ def kudos_received(
     session: Session, *, viewer: User, person: User, cursor: str | None = None, limit: int = 20
 ) -> Page[KudosView]:
     """Kudos a person received, as the viewer may see them."""
-    query = select(Kudos).where(Kudos.receiver_id == person.id, visible_to(viewer))
-    return _page(session, query, cursor, limit)
+    where = [col(Kudos.receiver_id) == person.id, visible_to(viewer)]
+    return _page(session, where, cursor, limit)
 
 
-def _shown_in_space(access: SpaceAccess) -> Any:
+def _shown_in_space(access: SpaceAccess) -> list[ColumnElement[bool]]:
     """Kudos tied to a space's content whose receivers chose to show them there."""
     require_read(access)
     allowed = exists().where(
         col(RecognitionPreference.user_id) == Kudos.receiver_id,
         col(RecognitionPreference.kudos_in_space).is_(True),
     )
-    return select(Kudos).where(Kudos.space_id == access.space.id, allowed)
+    return [col(Kudos.space_id) == access.space.id, allowed]
 
 
 def kudos_in_space(
@@ -269,7 +272,7 @@ def kudos_in_space(
 
 def recent_thanks(session: Session, *, access: SpaceAccess, limit: int = 3) -> list[KudosView]:
     """The latest shown kudos of a space, for its page: one query, without target titles."""
-    rows = session.exec(_with_people(_shown_in_space(access)).limit(limit)).all()
+    rows = session.exec(_with_people(*_shown_in_space(access)).limit(limit)).all()
     return [KudosView(kudos=k, giver=g, receiver=r, space=s) for k, g, r, s in rows]
 
 
