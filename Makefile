@@ -48,7 +48,8 @@ vendor:
 	bash scripts/vendor.sh
 
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -o app/locale/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k Invalid -k NotFound -k Forbidden -k Conflict -k TooManyRequests -k DomainError -k N_ -o app/locale/messages.pot --no-location --sort-output .
+	test -f app/locale/de/LC_MESSAGES/messages.po || $(BIN)/pybabel init -i app/locale/messages.pot -d app/locale -l de
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-fuzzy-matching --ignore-obsolete
 
 clean:

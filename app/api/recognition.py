@@ -1,67 +1,25 @@
-"""JSON API for recognition: badges, kudos and leaders (bearer-token callers).
+"""JSON API for recognition: badges, kudos and leaders.
 
-Errors are JSON {"detail": ...}; an invalid field answers 422 with FastAPI's list format
-({"loc", "msg", "type"}), so clients read service errors like schema errors.
+Visibility is the pages' own: the same service functions decide what a caller may see.
 """
 
-from collections.abc import Callable, Coroutine
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
-from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
-from app.errors import DomainError, Forbidden, Invalid
+from app.api.deps import MAX_ID, ApiUser, Cursor, Limit
+from app.api.schemas import ApiDateTime, AuthorOut, Input
+from app.errors import Forbidden
 from app.people.models import User
 from app.people.service import active_user
 from app.recognition import kudos as kudos_service
 from app.recognition import service
-from app.security import SessionDep, user_for_api_token
+from app.security import SessionDep
 
-_bearer = HTTPBearer(auto_error=False)
-MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL; larger numbers name nothing
-
-
-class DomainErrorRoute(APIRoute):
-    """Answers a service's DomainError as JSON with its status, in this router's endpoints."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except DomainError as exc:
-                if isinstance(exc, Invalid):
-                    loc = ["body", exc.field] if exc.field else ["body"]
-                    detail: Any = [{"loc": loc, "msg": exc.text(), "type": "invalid"}]
-                    return JSONResponse({"detail": detail}, status_code=422)
-                return JSONResponse({"detail": exc.text()}, status_code=exc.status_code)
-
-        return handle
-
-
-def api_caller(
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> User:
-    """The person behind the personal access token; anything else is a 401."""
-    user = user_for_api_token(session, credentials.credentials) if credentials else None
-    if user is None:
-        raise HTTPException(
-            status_code=401,
-            detail="Not authenticated" if credentials is None else "Invalid or revoked token",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return user
-
-
-Caller = Annotated[User, Depends(api_caller)]
-UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
-router = APIRouter(route_class=DomainErrorRoute, tags=["recognition"])
+# Paths say {id}, as the API is documented; Python code says user_id.
+UserId = Annotated[int, Path(alias="id", ge=1, le=MAX_ID, description="The person's id")]
+router = APIRouter(tags=["recognition"])
 
 
 class BadgeOut(BaseModel):
@@ -69,24 +27,21 @@ class BadgeOut(BaseModel):
     name: str
     icon: str
     level: str
-    space: str | None
+    space: str | None = Field(description="The space's slug; null for a site-wide badge")
     reason: str
-    granted_at: datetime
+    granted_at: ApiDateTime
 
 
 class BadgeList(BaseModel):
     items: list[BadgeOut]
 
 
-class KudosIn(BaseModel):
-    to_user_id: int = Field(ge=1, le=MAX_ID)
-    message: str = Field(max_length=kudos_service.MAX_MESSAGE)
-    post_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-
-
-class PersonRef(BaseModel):
-    id: int
-    display_name: str
+class KudosIn(Input):
+    to_user_id: int = Field(strict=True, ge=1, le=MAX_ID)
+    message: str = Field(strict=True, max_length=kudos_service.MAX_MESSAGE)
+    post_id: int | None = Field(
+        default=None, strict=True, ge=1, le=MAX_ID, description="A post the caller can read"
+    )
 
 
 class TargetOut(BaseModel):
@@ -98,11 +53,11 @@ class TargetOut(BaseModel):
 
 class KudosOut(BaseModel):
     id: int
-    giver: PersonRef
-    receiver: PersonRef
+    giver: AuthorOut
+    receiver: AuthorOut
     message: str
     target: TargetOut | None
-    created_at: datetime
+    created_at: ApiDateTime
 
 
 class KudosList(BaseModel):
@@ -110,15 +65,19 @@ class KudosList(BaseModel):
     next_cursor: str | None
 
 
-class LeaderIn(BaseModel):
-    is_leader: bool
-    title: str | None = Field(default=None, max_length=120)
+class LeaderIn(Input):
+    is_leader: bool = Field(strict=True)
+    title: str | None = Field(default=None, strict=True, max_length=120)
 
 
 class LeaderOut(BaseModel):
     id: int
     is_leader: bool
     leader_title: str
+
+
+def _person(user: User) -> AuthorOut:
+    return AuthorOut(id=user.id, display_name=user.display_name, is_leader=user.is_leader)
 
 
 def _kudos_out(view: kudos_service.KudosView) -> KudosOut:
@@ -128,16 +87,16 @@ def _kudos_out(view: kudos_service.KudosView) -> KudosOut:
         target = TargetOut(type=k.target_type, id=k.target_id, title=view.target_title)
     return KudosOut(
         id=k.id,
-        giver=PersonRef(id=view.giver.id, display_name=view.giver.display_name),
-        receiver=PersonRef(id=view.receiver.id, display_name=view.receiver.display_name),
+        giver=_person(view.giver),
+        receiver=_person(view.receiver),
         message=k.message,
         target=target,
         created_at=k.created_at,
     )
 
 
-@router.get("/users/{user_id}/badges", response_model=BadgeList)
-def user_badges(session: SessionDep, caller: Caller, user_id: UserId) -> BadgeList:
+@router.get("/users/{id}/badges", response_model=BadgeList)
+def user_badges(session: SessionDep, caller: ApiUser, user_id: UserId) -> BadgeList:
     """A person's badges as the caller may see them (hidden ones, unreadable spaces left out)."""
     person = active_user(session, user_id)
     shown = service.badges_for(session, viewer=caller, person=person)
@@ -158,7 +117,7 @@ def user_badges(session: SessionDep, caller: Caller, user_id: UserId) -> BadgeLi
 
 
 @router.post("/kudos", response_model=KudosOut, status_code=201)
-def give_kudos(session: SessionDep, caller: Caller, payload: KudosIn) -> KudosOut:
+def give_kudos(session: SessionDep, caller: ApiUser, payload: KudosIn) -> KudosOut:
     """Thank a colleague, optionally for a post the caller can read; counts against the budget."""
     rows = kudos_service.give_kudos(
         session,
@@ -176,13 +135,13 @@ def give_kudos(session: SessionDep, caller: Caller, payload: KudosIn) -> KudosOu
     return _kudos_out(view)
 
 
-@router.get("/users/{user_id}/kudos", response_model=KudosList)
+@router.get("/users/{id}/kudos", response_model=KudosList)
 def user_kudos(
     session: SessionDep,
-    caller: Caller,
+    caller: ApiUser,
     user_id: UserId,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Cursor = None,
+    limit: Limit = 20,
 ) -> KudosList:
     """Kudos a person received; those tied to content the caller cannot read are left out."""
     person = active_user(session, user_id)
@@ -192,9 +151,9 @@ def user_kudos(
     return KudosList(items=[_kudos_out(v) for v in page.items], next_cursor=page.next_cursor)
 
 
-@router.post("/users/{user_id}/leader", response_model=LeaderOut)
+@router.post("/users/{id}/leader", response_model=LeaderOut)
 def set_leader(
-    session: SessionDep, caller: Caller, user_id: UserId, payload: LeaderIn
+    session: SessionDep, caller: ApiUser, user_id: UserId, payload: LeaderIn
 ) -> LeaderOut:
     """Admins only: mark or unmark a leader, with an optional title; audited."""
     if not caller.is_admin:

@@ -13,6 +13,7 @@ from app.people import service
 from app.people.models import User
 from app.posts.service import posts_by_author
 from app.recognition.panels import profile_panel
+from app.recognition.service import attach_marks
 from app.security import (
     SESSION_COOKIE,
     AdminUser,
@@ -156,6 +157,7 @@ def profile(
 ) -> Response:
     person = service.active_user(session, person_id)
     page = posts_by_author(session, viewer=user, author_id=person_id, cursor=cursor)
+    attach_marks(session, page.items)
     recognition = profile_panel(session, viewer=user, person=person)
     return render(
         request,

@@ -24,6 +24,7 @@ def home(
     request: Request, session: SessionDep, user: CurrentUser, cursor: str | None = None
 ) -> Response:
     page = service.home_stream(session, user=user, cursor=cursor)
+    recognition.attach_marks(session, page.items)
     if cursor:
         return render(
             request,
@@ -92,8 +93,11 @@ def _post_context(
         "comments": comments,
         "space": access.space,
         "member_count": member_count(session, access.space.id),
-        "comment_marks": recognition.marks_by_person(
-            session, space_id=access.space.id, user_ids=[c.author_id for c, _a in comments.items]
+        "comment_marks": recognition.attach_marks(
+            session,
+            [card],
+            more_people=[c.author_id for c, _a in comments.items],
+            space_id=access.space.id,
         ),
     }
 

@@ -10,7 +10,8 @@ from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.errors import Forbidden, Invalid, NotFound
-from app.notifications.service import notify
+from app.i18n import N_
+from app.notifications.service import message_text, notify
 from app.pagination import Cursor, Page
 from app.people.models import User
 from app.posts.markdown import mentioned_handles, render_markdown
@@ -31,7 +32,9 @@ MAX_TITLE = 200
 MAX_BODY = 20_000
 MAX_COMMENT = 10_000
 MODERATOR_KINDS = {PostKind.announcement}
-NO_TITLE, NO_TEXT, NO_COMMENT = "Give it a title", "Write something first", "Write a comment first"
+NO_TITLE = N_("Give it a title")
+NO_TEXT = N_("Write something first")
+NO_COMMENT = N_("Write a comment first")
 
 
 @dataclass
@@ -43,7 +46,8 @@ class PostCard:
     space: Space
     reactions: dict[str, int] = field(default_factory=dict)
     my_reactions: set[str] = field(default_factory=set)
-    # Badges shown beside the author's name in this space (recognition), loaded for all cards.
+    # Badges beside the author's name in this space: pages fill them in for all cards at once
+    # (recognition.service.attach_marks); the API leaves them out.
     author_marks: list[Any] = field(default_factory=list)
 
 
@@ -111,7 +115,7 @@ def _notify_mentions(
             session,
             user_id=person.id,  # type: ignore[arg-type]
             kind="mention",
-            text=f"{author.display_name} mentioned you in “{post.title}”",
+            text=message_text("mention", name=author.display_name, title=post.title),
             url=f"/posts/{post.id}" + (f"#comment-{comment.id}" if comment else ""),
             actor_id=author.id,
             space_id=space.id,
@@ -251,7 +255,7 @@ def add_comment(
             session,
             user_id=post.author_id,
             kind="comment",
-            text=f"{user.display_name} commented on “{post.title}”",
+            text=message_text("comment", name=user.display_name, title=post.title),
             url=f"/posts/{post.id}#comment-{comment.id}",
             actor_id=user.id,
             space_id=post.space_id,
@@ -351,8 +355,7 @@ def reaction_counts(session: Session, post_ids: list[int]) -> dict[int, dict[str
 def _cards(
     session: Session, user: User, rows: list[tuple[Post, User | None, Space]]
 ) -> list[PostCard]:
-    """Three more queries whatever the number of posts: reaction counts, the viewer's own
-    reactions, and the badges beside the authors' names."""
+    """Two more queries whatever the number of posts: reaction counts, and the viewer's own."""
     ids = [p.id for p, _a, _s in rows if p.id is not None]
     counts = reaction_counts(session, ids)
     mine: dict[int, set[str]] = {}
@@ -363,7 +366,6 @@ def _cards(
             )
         ).all():
             mine.setdefault(post_id, set()).add(str(kind))
-    marks = recognition.name_marks(session, [(p.author_id, s.id) for p, _a, s in rows])
     return [
         PostCard(
             post=p,
@@ -371,7 +373,6 @@ def _cards(
             space=s,
             reactions=counts.get(p.id, {}),  # type: ignore[arg-type]
             my_reactions=mine.get(p.id, set()),  # type: ignore[arg-type]
-            author_marks=marks.get((p.author_id, s.id), []),
         )
         for p, a, s in rows
     ]
@@ -422,13 +423,18 @@ def home_stream(
 
 
 def space_stream(
-    session: Session, *, access: SpaceAccess, cursor: str | None = None, limit: int = 20
+    session: Session,
+    *,
+    access: SpaceAccess,
+    cursor: str | None = None,
+    limit: int = 20,
+    include_pinned: bool = False,
 ) -> Page[PostCard]:
-    """A space's posts, newest first, without the pinned ones (they are shown above)."""
+    """A space's posts, newest first; pages leave out pinned ones (they are shown above)."""
     require_read(access)
-    query = _stream_query(access.user).where(
-        col(Post.space_id) == access.space.id, col(Post.pinned_at).is_(None)
-    )
+    query = _stream_query(access.user).where(col(Post.space_id) == access.space.id)
+    if not include_pinned:
+        query = query.where(col(Post.pinned_at).is_(None))
     return _paginate(session, access.user, query, cursor, limit)
 
 

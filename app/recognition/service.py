@@ -348,12 +348,21 @@ def name_marks(
     return marks
 
 
-def marks_by_person(
-    session: Session, *, space_id: int | None, user_ids: Iterable[int | None]
+def attach_marks(
+    session: Session,
+    cards: Iterable[Any],
+    *,
+    more_people: Iterable[int | None] = (),
+    space_id: int | None = None,
 ) -> dict[int | None, list[Badge]]:
-    """Badges beside the names of many people in one space (comments), in one query."""
-    found = name_marks(session, [(u, space_id) for u in user_ids])
-    return {user_id: badges for (user_id, _space), badges in found.items()}
+    """Put the badges shown beside names on post cards, and return those of more people in one
+    space (a post's commenters): all in one query, however many names the page shows."""
+    cards, more_people = list(cards), list(more_people)
+    pairs = [(card.post.author_id, card.space.id) for card in cards]
+    found = name_marks(session, pairs + [(u, space_id) for u in more_people])
+    for card in cards:
+        card.author_marks = found.get((card.post.author_id, card.space.id), [])
+    return {user_id: found.get((user_id, space_id), []) for user_id in more_people}
 
 
 # --- right after an action --------------------------------------------------------------------

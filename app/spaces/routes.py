@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.errors import DomainError, Invalid
 from app.people.service import user_by_email
 from app.posts import service as posts
+from app.recognition import service as recognition
 from app.recognition.panels import space_panel
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces import service
@@ -63,6 +64,7 @@ def create_space(
 def _space_context(session: SessionDep, access, cursor: str | None) -> dict:
     require_read(access)
     page = posts.space_stream(session, access=access, cursor=cursor)
+    recognition.attach_marks(session, page.items)
     count = service.member_count(session, access.space.id)
     return {"access": access, "space": access.space, "page": page, "member_count": count}
 
@@ -86,6 +88,7 @@ def space_page(
             request, "spaces/page.html", context, block="stream_items" if is_htmx(request) else None
         )
     context["pinned"] = posts.pinned_posts(session, access=access)
+    recognition.attach_marks(session, context["pinned"])
     context["recognition"] = space_panel(session, access=access)
     return render(request, "spaces/page.html", context)
 

@@ -2,12 +2,14 @@
 
 import re
 import unicodedata
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, tuple_
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.pagination import Cursor, Page
 from app.people.models import User
 from app.people.service import record_audit
 from app.spaces.access import (
@@ -331,10 +333,7 @@ def members(
     return [(m, u) for m, u in rows]
 
 
-def directory(
-    session: Session, *, user: User, include_archived: bool = False
-) -> list[tuple[Space, Membership | None, int]]:
-    """Spaces the person may know of, with their membership and the member count."""
+def _directory_query(user: User, include_archived: bool) -> Any:
     counts = (
         select(Membership.space_id, func.count().label("n"))
         .where(Membership.state == MemberState.active)
@@ -346,11 +345,36 @@ def directory(
         .outerjoin(Membership, (Membership.space_id == Space.id) & (Membership.user_id == user.id))  # type: ignore[arg-type]
         .outerjoin(counts, counts.c.space_id == Space.id)
         .where(listable_spaces_filter(user))
-        .order_by(col(Space.name))
     )
     if not include_archived:
         query = query.where(Space.archived_at == None)  # noqa: E711
+    return query
+
+
+def directory(
+    session: Session, *, user: User, include_archived: bool = False
+) -> list[tuple[Space, Membership | None, int]]:
+    """Spaces the person may know of, with their membership and the member count."""
+    query = _directory_query(user, include_archived).order_by(col(Space.name))
     return [(s, m, int(n)) for s, m, n in session.exec(query).all()]
+
+
+def directory_page(
+    session: Session, *, user: User, cursor: str | None = None, limit: int = 20
+) -> Page[tuple[Space, Membership | None, int]]:
+    """The directory oldest first, one keyset page at a time (names change, creation does not)."""
+    after = Cursor.decode(cursor)
+    query = _directory_query(user, include_archived=False)
+    if after is not None:
+        query = query.where(tuple_(Space.created_at, Space.id) > tuple_(after.at, after.id))
+    query = query.order_by(col(Space.created_at), col(Space.id)).limit(limit + 1)
+    rows = [(s, m, int(n)) for s, m, n in session.exec(query).all()]
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1][0]
+        next_cursor = Cursor(last.created_at, last.id).encode()
+    return Page(items=rows, next_cursor=next_cursor)
 
 
 def audience_line_parts(space: Space, count: int) -> tuple[str, int]:
