@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.db import utcnow
+from app.i18n import N_
 from app.people.models import User
 from app.posts.models import Comment, Post, PostKind, Reaction
 from app.recognition.models import Award, Badge, BadgeLevel, Kudos, RecognitionSettings
@@ -38,27 +39,35 @@ class BadgeSpec:
 
 
 BUILTIN_BADGES: tuple[BadgeSpec, ...] = (
-    BadgeSpec("leader", "Leader", "Marked as a leader by an administrator.", "★",
+    BadgeSpec("leader", N_("Leader"),
+              N_("Marked as a leader by an administrator."), "★",
               BadgeLevel.gold, "leader"),
-    BadgeSpec("early-adopter", "Early adopter",
-              "One of the first active contributors of a space or of the whole site.", "🌱",
+    BadgeSpec("early-adopter", N_("Early adopter"),
+              N_("One of the first active contributors of a space or of the whole site."), "🌱",
               BadgeLevel.gold, "early_adopter", beside_name=True),
-    BadgeSpec("first-post", "First post", "Wrote a first post.", "✍", BadgeLevel.bronze,
+    BadgeSpec("first-post", N_("First post"),
+              N_("Wrote a first post."), "✍", BadgeLevel.bronze,
               "first_post"),
-    BadgeSpec("first-comment", "First comment", "Joined a conversation with a first comment.",
+    BadgeSpec("first-comment", N_("First comment"),
+              N_("Joined a conversation with a first comment."),
               "💬", BadgeLevel.bronze, "first_comment"),
-    BadgeSpec("helpful", "Helpful", "Received 10 reactions from colleagues.", "🙌",
+    BadgeSpec("helpful", N_("Helpful"),
+              N_("Received 10 reactions from colleagues."), "🙌",
               BadgeLevel.silver, "helpful", 10),
-    BadgeSpec("welcomer", "Welcomer", "Welcomed 5 newcomers by commenting on their first post.",
+    BadgeSpec("welcomer", N_("Welcomer"),
+              N_("Welcomed 5 newcomers by commenting on their first post."),
               "👋", BadgeLevel.silver, "welcomer", 5),
-    BadgeSpec("conversation-starter", "Conversation starter",
-              "Wrote a post that 5 colleagues commented on.", "🔥", BadgeLevel.silver,
+    BadgeSpec("conversation-starter", N_("Conversation starter"),
+              N_("Wrote a post that 5 colleagues commented on."), "🔥", BadgeLevel.silver,
               "conversation_starter", 5),
-    BadgeSpec("curious-mind", "Curious mind", "Asked 3 questions.", "❓", BadgeLevel.bronze,
+    BadgeSpec("curious-mind", N_("Curious mind"),
+              N_("Asked 3 questions."), "❓", BadgeLevel.bronze,
               "curious", 3),
-    BadgeSpec("bridge-builder", "Bridge builder", "Took part in 3 different spaces.", "🌉",
+    BadgeSpec("bridge-builder", N_("Bridge builder"),
+              N_("Took part in 3 different spaces."), "🌉",
               BadgeLevel.silver, "bridge_builder", 3),
-    BadgeSpec("generous", "Generous", "Gave kudos to 5 different colleagues.", "🎁",
+    BadgeSpec("generous", N_("Generous"),
+              N_("Gave kudos to 5 different colleagues."), "🎁",
               BadgeLevel.bronze, "generous", 5),
 )  # fmt: skip
 BUILTIN_SLUGS = tuple(spec.slug for spec in BUILTIN_BADGES)
