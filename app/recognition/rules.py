@@ -46,7 +46,7 @@ BUILTIN_BADGES: tuple[BadgeSpec, ...] = (
               N_("One of the first active contributors of a space or of the whole site."), "🌱",
               BadgeLevel.gold, "early_adopter", beside_name=True),
     BadgeSpec("first-post", N_("First post"),
-              N_("Wrote a first post."), "✍", BadgeLevel.bronze,
+              N_("Wrote a first post."), "📝", BadgeLevel.bronze,
               "first_post"),
     BadgeSpec("first-comment", N_("First comment"),
               N_("Joined a conversation with a first comment."),
