@@ -147,6 +147,11 @@ def _lacks(ctx: RuleContext, user_col: Any, space_col: Any = None) -> ColumnElem
     )
 
 
+def site_started_at() -> Any:
+    """When the site started: the first account's creation (by id, so the primary key answers)."""
+    return select(User.created_at).order_by(col(User.id)).limit(1).scalar_subquery()
+
+
 def _site_grants(session: Session, query: Any, reason: str) -> list[Grant]:
     return [Grant(user_id=uid, space_id=None, reason=reason) for uid in session.exec(query)]
 
@@ -338,7 +343,7 @@ def early_adopter(session: Session, ctx: RuleContext) -> list[Grant]:
         Grant(user_id=u, space_id=s, reason=f"No. {r} of the first {n} contributors of this space")
         for u, s, r in space_rows
     ]
-    site_start = select(func.min(User.created_at)).scalar_subquery()
+    site_start = site_started_at()
     everywhere = _contributions(ctx.now)
     site_firsts = (
         select(everywhere.c.user_id, func.min(everywhere.c.at).label("first_at"))

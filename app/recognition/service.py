@@ -21,7 +21,12 @@ from app.recognition.models import (
     RecognitionPreference,
     RecognitionSettings,
 )
-from app.recognition.rules import RULES_AFTER, ensure_builtin_badges, run_rules
+from app.recognition.rules import (
+    RULES_AFTER,
+    ensure_builtin_badges,
+    run_rules,
+    site_started_at,
+)
 from app.spaces.access import readable_space_ids
 from app.spaces.models import Space
 from app.spaces.service import slugify
@@ -425,7 +430,7 @@ def _early_window_open(
     )
     site_start, space_start, space_count, site_count = session.exec(
         select(
-            select(func.min(User.created_at)).scalar_subquery(),
+            site_started_at(),
             select(Space.created_at).where(Space.id == space_id).scalar_subquery(),
             count.where(Award.space_id == space_id).scalar_subquery(),
             count.where(col(Award.space_id).is_(None)).scalar_subquery(),
