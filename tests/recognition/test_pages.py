@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlmodel import select
 
 from app.people.models import AuditEntry
@@ -153,3 +154,48 @@ def test_badges_beside_names_take_no_query_per_author(session, login, count_quer
     assert page.text.count("badge badge-mark") == 10  # the first ten only
     assert len(many_space) == len(few_space) <= 10
     assert len(many_home) == len(few_home) <= 8
+
+
+def test_comment_authors_badges_take_no_query_per_comment(session, login, count_queries):
+    host = make_user(session)
+    space = make_space(session, host=host)
+    post = make_post(session, author=host, space=space)
+
+    def comment_as_new_member():
+        person = make_user(session)
+        join_space(session, access=access_for(session, person, space))
+        session.commit()
+        make_comment(session, author=person, post=post)
+
+    comment_as_new_member()
+    client = login(host)
+    with count_queries() as few:
+        page = client.get(f"/posts/{post.id}")
+    assert page.text.count("badge badge-mark") == 2  # the post's author and the commenter
+    for _ in range(8):
+        comment_as_new_member()
+
+    with count_queries() as many:
+        page = client.get(f"/posts/{post.id}")
+
+    assert page.text.count("badge badge-mark") == 10  # the first ten contributors
+    assert len(many) == len(few)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("outsider", 404), ("admin", 404), ("member", 200), ("host", 200)]
+)
+def test_kudos_form_for_a_private_post_follows_the_access_policy(session, login, who, status):
+    host, member = make_user(session), make_user(session)
+    people = {"host": host, "member": member, "outsider": make_user(session),
+              "admin": make_user(session, admin=True)}  # fmt: skip
+    space = make_space(
+        session, host=host, visibility="private", join_policy="request", members=(member,)
+    )
+    post = make_post(session, author=host, space=space, title="Board minutes")
+    client = login(people[who])
+
+    response = client.get(f"/kudos/new?post_id={post.id}&to={member.id}")
+
+    assert response.status_code == status
+    assert ("Board minutes" in response.text) == (status == 200)
