@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export AGORA_ENV ?= development
 
-.PHONY: run test install lint typecheck migrations-check pytest bench e2e vendor messages format clean
+.PHONY: run test test-pg install lint typecheck migrations-check pytest bench e2e vendor messages format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ migrations-check: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest --cov --cov-report=term:skip-covered --cov-fail-under=$$(cat .coverage-floor)
+
+# The migration check and the whole suite on a throw-away PostgreSQL server (scripts/pg_tmp.sh;
+# needs the PostgreSQL server binaries, e.g. Debian's postgresql package).
+test-pg: $(STAMP)
+	export AGORA_PG_DIR=$$(mktemp -d -t agora-pg.XXXXXX) && trap 'bash scripts/pg_tmp.sh stop' EXIT && \
+	url=$$(bash scripts/pg_tmp.sh start) && export AGORA_TEST_DATABASE_URL="$$url" && \
+	$(MAKE) --no-print-directory migrations-check pytest
 
 e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e -m browser

@@ -174,4 +174,13 @@ def serve(
 
 
 def main() -> None:
+    from pydantic import ValidationError
+
+    try:
+        get_settings()
+    except ValidationError as exc:
+        # A misconfiguration is the operator's to fix: say what, without a traceback.
+        for error in exc.errors():
+            typer.echo(f"Configuration error: {error['msg']}", err=True)
+        raise SystemExit(2) from None
     cli()

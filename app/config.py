@@ -27,7 +27,6 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 30
-    page_size: int = 20
     invitation_days: int = 7
 
     @model_validator(mode="after")

@@ -6,6 +6,7 @@ that use several connections at once (concurrency, live servers) see committed d
 
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,6 +43,7 @@ def _database() -> Iterator[None]:
     run_migrations()
     yield
     get_engine().dispose()
+    shutil.rmtree(_tmp, ignore_errors=True)
 
 
 def _empty_all_tables() -> None:

@@ -69,13 +69,16 @@ def create_post(
             "form": {"title": title, "body": body, "kind": kind},
             "errors": {exc.field: exc.text()},
         }
-        return render(
-            request,
-            "posts/composer.html",
-            context,
-            status_code=422,
-            block="composer" if is_htmx(request) else None,
+        if is_htmx(request):
+            return render(
+                request, "posts/composer.html", context, status_code=422, block="composer"
+            )
+        # A plain form post gets the whole space page back, the composer keeping what was typed.
+        context.update(
+            page=service.space_stream(session, access=access),
+            pinned=service.pinned_posts(session, access=access),
         )
+        return render(request, "spaces/page.html", context, status_code=422)
     return RedirectResponse(
         f"/posts/{post.id}" if not is_htmx(request) else f"/spaces/{slug}", status_code=303
     )
@@ -211,19 +214,24 @@ def add_comment(
         session.rollback()
         context = _post_context(session, user, post_id)
         context.update(comment_form={"body": body}, errors={"body": exc.text()})
+        if not is_htmx(request):
+            return render(request, "posts/page.html", context, status_code=422)
+        # The form posts into the comment list; its error answer replaces the form instead.
         return render(
             request,
             "posts/page.html",
             context,
             status_code=422,
-            block="comment_form" if is_htmx(request) else None,
+            block="comment_form",
+            headers={"HX-Retarget": "#comment-form", "HX-Reswap": "outerHTML"},
         )
     if is_htmx(request):
-        author = user
+        post, _access = service.load_post(session, user=user, post_id=post_id)
+        session.refresh(post, ["comment_count"])  # the count was raised by an UPDATE statement
         return render(
             request,
             "posts/_comment_created.html",
-            {"comment": comment, "author": author, "card": None, "post_id": post_id},
+            {"comment": comment, "author": user, "card": None, "comment_count": post.comment_count},
         )
     return RedirectResponse(f"/posts/{post_id}#comment-{comment.id}", status_code=303)
 

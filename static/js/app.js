@@ -7,6 +7,9 @@
     var form = event.target.closest && event.target.closest("form[data-reset-on-success]");
     if (form && event.detail.successful) {
       form.reset();
+      // A message from an earlier, refused try no longer applies.
+      form.querySelectorAll(".field-error").forEach(function (el) { el.remove(); });
+      form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
     }
   });
 
