@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from app.errors import DomainError, Invalid, NotFound
 from app.people.service import user_by_email
-from app.recognition import service
+from app.recognition import custom_badges, service
 from app.security import AdminUser, SessionDep, csrf_protect
 from app.spaces.models import Space
 from app.web import render
@@ -18,13 +18,13 @@ PAGE = "/admin/recognition"
 
 
 def _context(session: SessionDep, **extra: Any) -> dict[str, Any]:
-    badges = service.all_badges(session)
+    badges = custom_badges.all_badges(session)
     return {
         "leaders": service.leaders(session),
         "settings": service.site_settings(session),
         "badges": badges,
         "custom_badges": [b for b in badges if b.rule is None],
-        "awards": service.manual_awards(session),
+        "awards": custom_badges.manual_awards(session),
         **extra,
     }
 
@@ -95,7 +95,7 @@ def create_badge(
     level: Annotated[str, Form()] = "bronze",
 ) -> Response:
     try:
-        service.create_badge(
+        custom_badges.create_badge(
             session, actor=admin, name=name, description=description, icon=icon, level=level
         )
     except DomainError as exc:
@@ -120,7 +120,7 @@ def award_badge(
             space_id = session.exec(select(Space.id).where(Space.slug == space.strip())).first()
             if space_id is None:
                 raise Invalid("Space not found", field="space")
-        service.award_badge(
+        custom_badges.award_badge(
             session, actor=admin, badge_id=badge_id, person=person, reason=reason, space_id=space_id
         )
     except DomainError as exc:
@@ -132,5 +132,5 @@ def award_badge(
 
 @router.post("/awards/{award_id}/revoke")
 def revoke_award(session: SessionDep, admin: AdminUser, award_id: int) -> Response:
-    service.revoke_award(session, actor=admin, award_id=award_id)
+    custom_badges.revoke_award(session, actor=admin, award_id=award_id)
     return RedirectResponse(PAGE, status_code=303)

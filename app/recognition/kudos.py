@@ -22,8 +22,8 @@ from app.pagination import Cursor, Page
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.posts.service import load_comment, load_post
+from app.recognition.engine import run_rules
 from app.recognition.models import Kudos, KudosTarget, RecognitionPreference
-from app.recognition.rules import run_rules
 from app.recognition.service import site_settings
 from app.spaces.access import SpaceAccess, access_for, readable_space_ids, require_read
 from app.spaces.models import Space

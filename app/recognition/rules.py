@@ -1,10 +1,7 @@
-"""The badge engine: built-in badges are data, each names a rule; rules are set-based queries.
+"""The badge rules: each answers, in one set-based query, "who qualifies and does not hold the
+badge yet", for everyone (the job) or for a few people (right after they acted).
 
-A rule answers "who qualifies and does not hold the badge yet" for everyone (the job) or for a
-few people (right after they acted). Granting is insert-if-absent against the unique keys on
-awards, so any number of processes may evaluate the same rule at once: each award exists once.
-Awards are never taken back by a rule (except ``leader``, which mirrors the admin's choice):
-recognition that silently disappears would feel unfair.
+Granting what they find is engine.py's job; the badges themselves are data (badges.py).
 """
 
 from collections.abc import Callable, Collection
@@ -17,60 +14,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
-from app.db import utcnow
-from app.i18n import N_
 from app.people.models import User
 from app.posts.models import Comment, Post, PostKind, Reaction
-from app.recognition.models import Award, Badge, BadgeLevel, Kudos, RecognitionSettings
-from app.recognition.sql import insert_ignoring_duplicates, plus_days
+from app.recognition.models import Award, Badge, Kudos, RecognitionSettings
+from app.recognition.sql import plus_days
 from app.spaces.models import Space
-
-
-@dataclass(frozen=True)
-class BadgeSpec:
-    slug: str
-    name: str
-    description: str
-    icon: str
-    level: BadgeLevel
-    rule: str
-    threshold: int | None = None
-    beside_name: bool = False
-
-
-BUILTIN_BADGES: tuple[BadgeSpec, ...] = (
-    BadgeSpec("leader", N_("Leader"),
-              N_("Marked as a leader by an administrator."), "★",
-              BadgeLevel.gold, "leader"),
-    BadgeSpec("early-adopter", N_("Early adopter"),
-              N_("One of the first active contributors of a space or of the whole site."), "🌱",
-              BadgeLevel.gold, "early_adopter", beside_name=True),
-    BadgeSpec("first-post", N_("First post"),
-              N_("Wrote a first post."), "📝", BadgeLevel.bronze,
-              "first_post"),
-    BadgeSpec("first-comment", N_("First comment"),
-              N_("Joined a conversation with a first comment."),
-              "💬", BadgeLevel.bronze, "first_comment"),
-    BadgeSpec("helpful", N_("Helpful"),
-              N_("Received 10 reactions from colleagues."), "🙌",
-              BadgeLevel.silver, "helpful", 10),
-    BadgeSpec("welcomer", N_("Welcomer"),
-              N_("Welcomed 5 newcomers by commenting on their first post."),
-              "👋", BadgeLevel.silver, "welcomer", 5),
-    BadgeSpec("conversation-starter", N_("Conversation starter"),
-              N_("Wrote a post that 5 colleagues commented on."), "🔥", BadgeLevel.silver,
-              "conversation_starter", 5),
-    BadgeSpec("curious-mind", N_("Curious mind"),
-              N_("Asked 3 questions."), "❓", BadgeLevel.bronze,
-              "curious", 3),
-    BadgeSpec("bridge-builder", N_("Bridge builder"),
-              N_("Took part in 3 different spaces."), "🌉",
-              BadgeLevel.silver, "bridge_builder", 3),
-    BadgeSpec("generous", N_("Generous"),
-              N_("Gave kudos to 5 different colleagues."), "🎁",
-              BadgeLevel.bronze, "generous", 5),
-)  # fmt: skip
-BUILTIN_SLUGS = tuple(spec.slug for spec in BUILTIN_BADGES)
 
 
 @dataclass(frozen=True)
@@ -91,24 +39,6 @@ class RuleContext:
     @property
     def threshold(self) -> int:
         return self.badge.threshold or 1
-
-
-def ensure_builtin_badges(session: Session) -> dict[str, Badge]:
-    """The built-in badges by slug; any that are missing are added (safe to race)."""
-    query = select(Badge).where(col(Badge.slug).in_(BUILTIN_SLUGS))
-    found = {b.slug: b for b in session.exec(query)}
-    missing = [spec for spec in BUILTIN_BADGES if spec.slug not in found]
-    if missing:
-        now = utcnow()
-        rows = [
-            {"slug": s.slug, "name": s.name, "description": s.description, "icon": s.icon,
-             "level": str(s.level), "rule": s.rule, "threshold": s.threshold,
-             "beside_name": s.beside_name, "is_builtin": True, "created_at": now}
-            for s in missing
-        ]  # fmt: skip
-        session.execute(insert_ignoring_duplicates(session, Badge, rows))
-        found = {b.slug: b for b in session.exec(query)}
-    return found
 
 
 # --- what counts as a contribution ------------------------------------------------------------
@@ -397,66 +327,3 @@ RULES_AFTER = {
     ),
     "kudos": ("generous",),
 }
-
-
-def award(session: Session, *, badge: Badge, grants: list[Grant]) -> list[Grant]:
-    """Insert the awards that do not exist yet; returns those this call added.
-
-    No notification: a first post can earn three badges at once, and a stream of automatic
-    "you earned" messages would be noise. The profile shows them with reason and date.
-    """
-    if not grants:
-        return []
-    session.flush()
-    # A fixed order: concurrent granters then take row locks in the same order (no deadlock).
-    ordered = sorted(grants, key=lambda g: (g.user_id, g.space_id or 0))
-    now, added = utcnow(), []
-    by_key = {(g.user_id, g.space_id): g for g in ordered}
-    for start in range(0, len(ordered), 500):
-        rows = [
-            {"user_id": g.user_id, "badge_id": badge.id, "space_id": g.space_id,
-             "reason": g.reason[:300], "granted_by_id": None, "granted_at": now}
-            for g in ordered[start : start + 500]
-        ]  # fmt: skip
-        statement = insert_ignoring_duplicates(session, Award, rows)
-        result = session.execute(statement.returning(Award.user_id, Award.space_id))
-        added += [by_key[(uid, sid)] for uid, sid in result]
-    return added
-
-
-def run_rules(
-    session: Session,
-    *,
-    settings: RecognitionSettings,
-    rules: Collection[str] | None = None,
-    user_ids: Collection[int] | None = None,
-    space_id: int | None = None,
-    badges: dict[str, Badge] | None = None,
-) -> int:
-    """Evaluate rules (all, or the named ones) and grant what is due; returns awards added."""
-    badges = badges or ensure_builtin_badges(session)
-    now, added = utcnow(), 0
-    for spec in BUILTIN_BADGES:
-        if rules is not None and spec.rule not in rules:
-            continue
-        badge = badges[spec.slug]
-        ctx = RuleContext(
-            badge=badge, settings=settings, now=now, user_ids=user_ids, space_id=space_id
-        )
-        added += len(award(session, badge=badge, grants=RULES[spec.rule](session, ctx)))
-    return added
-
-
-def revoke_stale_leaders(session: Session, *, leader_badge: Badge) -> int:
-    """The leader badge mirrors User.is_leader; drop awards of people no longer marked."""
-    stale = list(
-        session.exec(
-            select(Award)
-            .join(User, col(User.id) == Award.user_id)
-            .where(col(Award.badge_id) == leader_badge.id, col(User.is_leader).is_(False))
-        )
-    )
-    for row in stale:
-        session.delete(row)
-    session.flush()
-    return len(stale)

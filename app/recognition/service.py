@@ -9,38 +9,32 @@ from sqlalchemy import ColumnElement, exists, func
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
-from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.notifications.service import notify
+from app.errors import Forbidden, Invalid
 from app.people.models import User
 from app.people.service import record_audit
 from app.posts.models import Post
+from app.recognition.badges import ensure_builtin_badges
+from app.recognition.engine import run_rules
 from app.recognition.models import (
     Award,
     Badge,
-    BadgeLevel,
     RecognitionPreference,
     RecognitionSettings,
 )
-from app.recognition.rules import (
-    RULES_AFTER,
-    ensure_builtin_badges,
-    run_rules,
-    site_started_at,
-)
+from app.recognition.rules import RULES_AFTER, site_started_at
 from app.spaces.access import readable_space_ids
 from app.spaces.models import Space
-from app.spaces.service import slugify
 
 LEADER = "leader"
 EARLY_ADOPTER = "early-adopter"
 
 
-def _require_admin(actor: User) -> None:
+def require_admin(actor: User) -> None:
     if not actor.is_admin:
         raise Forbidden("Only administrators may do that")
 
 
-def _clean(value: str, *, field: str, max_length: int, required: bool = False) -> str:
+def clean_text(value: str, *, field: str, max_length: int, required: bool = False) -> str:
     value = value.strip()
     if required and not value:
         raise Invalid("This field is required", field=field)
@@ -65,7 +59,7 @@ def update_site_settings(
     kudos_monthly_budget: int,
     thank_you_wall: bool,
 ) -> RecognitionSettings:
-    _require_admin(actor)
+    require_admin(actor)
     if not 1 <= early_adopter_count <= 1000:
         raise Invalid("Choose a number from 1 to 1000", field="early_adopter_count")
     if not 1 <= kudos_monthly_budget <= 1000:
@@ -119,8 +113,8 @@ def set_leader(
     session: Session, *, actor: User, person: User, is_leader: bool, title: str = ""
 ) -> User:
     """An admin marks (or unmarks) a leader, with an optional title; audited."""
-    _require_admin(actor)
-    title = _clean(title, field="title", max_length=120) if is_leader else ""
+    require_admin(actor)
+    title = clean_text(title, field="title", max_length=120) if is_leader else ""
     person.is_leader, person.leader_title = is_leader, title
     session.add(person)
     badge = ensure_builtin_badges(session)[LEADER]
@@ -161,142 +155,6 @@ def leaders(session: Session) -> list[User]:
             select(User).where(col(User.is_leader).is_(True)).order_by(col(User.display_name))
         )
     )
-
-
-# --- custom badges, given by hand ------------------------------------------------------------
-
-
-def all_badges(session: Session) -> list[Badge]:
-    ensure_builtin_badges(session)
-    return list(session.exec(select(Badge).order_by(col(Badge.is_builtin).desc(), col(Badge.name))))
-
-
-def create_badge(
-    session: Session,
-    *,
-    actor: User,
-    name: str,
-    description: str = "",
-    icon: str = "🏅",
-    level: str = "bronze",
-) -> Badge:
-    """An admin defines a badge that is only ever given by hand, with a reason."""
-    _require_admin(actor)
-    name = _clean(name, field="name", max_length=80, required=True)
-    description = _clean(description, field="description", max_length=300)
-    icon = _clean(icon, field="icon", max_length=16) or "🏅"
-    if level not in BadgeLevel.__members__:
-        raise Invalid("Choose bronze, silver or gold", field="level")
-    slug = slugify(name)[:60] or "badge"
-    if session.exec(select(Badge.id).where(Badge.slug == slug)).first() is not None:
-        raise Invalid("A badge with this name exists already", field="name")
-    badge = Badge(
-        slug=slug,
-        name=name,
-        description=description,
-        icon=icon,
-        level=BadgeLevel(level),
-        created_by_id=actor.id,
-    )
-    session.add(badge)
-    session.flush()
-    record_audit(
-        session, actor=actor, action="badge.create", target_type="badge", target_id=badge.id
-    )
-    return badge
-
-
-def award_badge(
-    session: Session,
-    *,
-    actor: User,
-    badge_id: int,
-    person: User,
-    reason: str,
-    space_id: int | None = None,
-) -> Award:
-    """An admin gives a custom badge to a person with a reason; audited, the person is told."""
-    _require_admin(actor)
-    badge = session.get(Badge, badge_id)
-    if badge is None:
-        raise NotFound("Badge not found")
-    if badge.rule is not None:
-        raise Invalid("This badge is granted automatically", field="badge_id")
-    reason = _clean(reason, field="reason", max_length=300, required=True)
-    if space_id is not None and session.get(Space, space_id) is None:
-        raise Invalid("Space not found", field="space")
-    same_scope = col(Award.space_id).is_(None) if space_id is None else Award.space_id == space_id
-    exists = session.exec(
-        select(Award.id).where(Award.user_id == person.id, Award.badge_id == badge.id, same_scope)
-    ).first()
-    if exists is not None:
-        raise Conflict("This person has this badge already")
-    row = Award(
-        user_id=person.id,  # type: ignore[arg-type]
-        badge_id=badge.id,  # type: ignore[arg-type]
-        space_id=space_id,
-        granted_by_id=actor.id,
-        reason=reason,
-    )
-    session.add(row)
-    session.flush()
-    record_audit(
-        session,
-        actor=actor,
-        action="badge.award",
-        target_type="user",
-        target_id=person.id,
-        space_id=space_id,
-        detail=f"badge={badge.slug} reason={reason}",
-    )
-    notify(
-        session,
-        user_id=person.id,  # type: ignore[arg-type]
-        kind="badge",
-        text=f"You received the badge “{badge.name}”",
-        url=f"/people/{person.id}#badges",
-        actor_id=actor.id,
-        space_id=space_id,
-    )
-    return row
-
-
-def revoke_award(session: Session, *, actor: User, award_id: int) -> None:
-    """Take back a badge given by hand (rules would grant their own badges again)."""
-    _require_admin(actor)
-    row = session.exec(
-        select(Award, Badge)
-        .join(Badge, col(Badge.id) == Award.badge_id)
-        .where(Award.id == award_id)
-    ).first()
-    if row is None:
-        raise NotFound("Award not found")
-    award, badge = row
-    if badge.rule is not None:
-        raise Invalid("Badges granted by a rule cannot be taken back by hand")
-    session.delete(award)
-    record_audit(
-        session,
-        actor=actor,
-        action="badge.revoke",
-        target_type="user",
-        target_id=award.user_id,
-        space_id=award.space_id,
-        detail=f"badge={badge.slug}",
-    )
-    session.flush()
-
-
-def manual_awards(session: Session, *, limit: int = 50) -> list[tuple[Award, Badge, User]]:
-    rows = session.exec(
-        select(Award, Badge, User)
-        .join(Badge, col(Badge.id) == Award.badge_id)
-        .join(User, col(User.id) == Award.user_id)
-        .where(col(Badge.rule).is_(None))
-        .order_by(col(Award.granted_at).desc(), col(Award.id).desc())
-        .limit(limit)
-    )
-    return [(a, b, u) for a, b, u in rows]
 
 
 # --- what others see -------------------------------------------------------------------------

@@ -3,10 +3,10 @@
 from sqlmodel import select
 
 from app.people.models import AuditEntry
+from app.recognition.badges import ensure_builtin_badges
 from app.recognition.kudos import give_kudos
 from app.recognition.models import Award, Badge
 from app.recognition.privacy import recognition_data_for
-from app.recognition.rules import ensure_builtin_badges
 from app.recognition.service import update_preferences
 from tests.factories import make_post, make_space, make_user
 

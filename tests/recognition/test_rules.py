@@ -4,10 +4,10 @@ from sqlmodel import select
 
 from app.notifications.models import Notification
 from app.posts.service import delete_post, react, set_pinned
+from app.recognition.badges import BUILTIN_BADGES, ensure_builtin_badges
 from app.recognition.jobs import grant_badges
 from app.recognition.kudos import give_kudos
 from app.recognition.models import Badge
-from app.recognition.rules import BUILTIN_BADGES, ensure_builtin_badges
 from app.recognition.service import set_leader
 from tests.factories import make_comment, make_post, make_space, make_user
 from tests.recognition.helpers import forget_awards, holders, slugs_of
