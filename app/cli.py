@@ -15,7 +15,11 @@ cli = typer.Typer(help="Agora, the internal community platform.", no_args_is_hel
 users_cli = typer.Typer(help="Manage people.", no_args_is_help=True)
 tokens_cli = typer.Typer(help="Personal access tokens for the JSON API.", no_args_is_help=True)
 cli.add_typer(users_cli, name="users")
+jobs_cli = typer.Typer(
+    help="Background jobs (idempotent; safe to run anywhere).", no_args_is_help=True
+)
 cli.add_typer(tokens_cli, name="tokens")
+cli.add_typer(jobs_cli, name="jobs")
 
 
 def run_migrations() -> None:
@@ -87,6 +91,18 @@ def tokens_create(
             raise typer.Exit(1) from exc
         session.commit()
     typer.echo(token)
+
+
+@jobs_cli.command("run-once")
+def jobs_run_once() -> None:
+    """Run every due background job once (event follow-ups), then exit."""
+    from app.db import utcnow
+    from app.events.jobs import send_event_followups
+
+    with Session(get_engine()) as session:
+        sent = send_event_followups(session, utcnow())
+        session.commit()
+    typer.echo(f"Event follow-ups sent: {sent}")
 
 
 @cli.command("seed-demo")

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.api.router import api_app
 from app.db import get_engine
 from app.errors import DomainError, LoginRequired
+from app.events.routes import router as events_router
 from app.i18n import N_, gettext
 from app.middleware import SecurityMiddleware
 from app.notifications.routes import router as notifications_router
@@ -58,6 +59,7 @@ def create_app() -> FastAPI:
         spaces_router,
         posts_router,
         notifications_router,
+        events_router,
         recognition_router,
         recognition_admin_router,
     ):

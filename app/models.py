@@ -1,5 +1,13 @@
 """Every domain's tables, imported in one place for Alembic and the tests."""
 
+from app.events.models import (
+    CalendarToken,
+    Event,
+    EventFollowup,
+    EventOccurrence,
+    EventSpaceSetting,
+    Rsvp,
+)
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
 from app.posts.models import Comment, Mention, Post, Reaction
@@ -18,7 +26,12 @@ __all__ = [
     "AuthSession",
     "Award",
     "Badge",
+    "CalendarToken",
     "Comment",
+    "Event",
+    "EventFollowup",
+    "EventOccurrence",
+    "EventSpaceSetting",
     "Invitation",
     "Kudos",
     "LoginAttempt",
@@ -29,6 +42,7 @@ __all__ = [
     "Reaction",
     "RecognitionPreference",
     "RecognitionSettings",
+    "Rsvp",
     "Space",
     "User",
 ]

@@ -1,10 +1,10 @@
 """recognition: badges, awards, kudos, recognition preferences and site settings
 
-Built-in badges are not inserted here: app.recognition.rules.ensure_builtin_badges adds any
+Built-in badges are not inserted here: app.recognition.badges.ensure_builtin_badges adds any
 that are missing (insert-if-absent) whenever the engine runs, so code and data stay in step.
 
 Revision ID: 0005_recognition
-Revises: 0001
+Revises: 0004_events
 Create Date: 2026-11-26 20:42:25.678849
 """
 
@@ -17,7 +17,8 @@ from alembic import op
 import app.db
 
 revision: str = '0005_recognition'
-down_revision: str | None = '0001'
+# Chained after events (merged into main first); it needs only the foundation's tables.
+down_revision: str | None = '0004_events'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.errors import Invalid
+from app.events.views import upcoming_for_home
 from app.notifications.service import unread_count
 from app.posts import service
 from app.posts.models import ReactionKind
@@ -43,6 +44,7 @@ def home(
             "my_spaces": my_spaces,
             "unread": unread_count(session, user=user),
             "recognition": home_panel(session, user=user),
+            "upcoming_events": upcoming_for_home(session, user=user),
         },
     )
 

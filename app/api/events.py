@@ -1,0 +1,313 @@
+"""JSON API for events: list/create per space, read/change/cancel, RSVP, attendees, calendars.
+
+Times go out as ISO 8601 with offset (UTC). Create and PATCH take `starts_at`/`ends_at` as
+wall-clock times in `timezone` when they carry no offset. Errors answer {"detail": "..."}
+(422s also carry "errors": {field: message}).
+"""
+
+from collections.abc import Callable, Coroutine
+from datetime import date, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
+
+from app.db import utcnow
+from app.errors import DomainError, Invalid
+from app.events import feeds, service
+from app.events.access import EventAccess, load_event
+from app.events.ics import build_calendar
+from app.events.models import Event, EventOccurrence, RsvpStatus
+from app.events.occurrences import Occurrence, current_occurrences, events_page, occurrence_on
+from app.events.rsvp import attendees, counts_for, set_rsvp
+from app.events.schemas import EventInput
+from app.i18n import gettext
+from app.people.models import User
+from app.security import SessionDep, user_for_api_token
+from app.spaces.access import require_read, space_access_by_slug
+from app.spaces.models import Space
+
+
+class _JsonErrors(APIRoute):
+    """Domain errors become {"detail": ...} with their status, as the API promises."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def run(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except DomainError as exc:
+                body: dict[str, Any] = {"detail": gettext(exc.message)}
+                if isinstance(exc, Invalid):
+                    found = exc.params.get("errors") or (
+                        {exc.field: exc.message} if exc.field else {}
+                    )
+                    body["errors"] = {k: gettext(v) for k, v in found.items()}
+                return JSONResponse(body, status_code=exc.status_code)
+
+        return run
+
+
+def api_user(request: Request, session: SessionDep) -> User:
+    """The person behind the bearer token (a personal access token)."""
+    scheme, _sep, token = request.headers.get("authorization", "").partition(" ")
+    user = user_for_api_token(session, token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        raise HTTPException(
+            status_code=401,
+            detail="A valid personal access token is required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return user
+
+
+ApiUser = Annotated[User, Depends(api_user)]
+router = APIRouter(route_class=_JsonErrors, tags=["events"])
+
+
+class EventWrite(BaseModel):
+    title: str | None = None
+    description: str | None = None
+    starts_at: str | None = Field(None, examples=["2030-03-05T18:00"])
+    ends_at: str | None = Field(None, examples=["2030-03-05T20:00"])
+    timezone: str | None = Field(None, examples=["Europe/Berlin"])
+    location: str | None = None
+    online_url: str | None = None
+    capacity: int | None = None
+    rrule: str | None = Field(None, examples=["FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"])
+    rsvp_deadline: str | None = None
+
+
+class EventOut(BaseModel):
+    id: int
+    space: str
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    location: str
+    online_url: str
+    capacity: int | None
+    rrule: str | None
+    rsvp_deadline: datetime | None
+    cancelled: bool
+    going_count: int
+    waitlist_count: int
+    occurrence: date
+    discussion_post_id: int | None
+    protocol_id: int | None
+    url: str
+
+
+class EventPage(BaseModel):
+    items: list[EventOut]
+    next_cursor: str | None
+
+
+class RsvpIn(BaseModel):
+    status: str = Field(examples=["going"])
+    occurrence: date | None = None
+
+
+class RsvpOut(BaseModel):
+    status: str
+
+
+class AttendeeOut(BaseModel):
+    user_id: int
+    display_name: str
+    handle: str
+    status: str
+    checked_in: bool
+
+
+class AttendeePage(BaseModel):
+    items: list[AttendeeOut]
+    next_cursor: str | None
+
+
+class FeedOut(BaseModel):
+    url: str
+
+
+def _out(event: Event, space: Space, occ: Occurrence, numbers: dict[str, int]) -> EventOut:
+    return EventOut(
+        id=event.id or 0,
+        space=space.slug,
+        title=event.title,
+        description=event.description,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        timezone=event.timezone,
+        location=event.location,
+        online_url=event.online_url,
+        capacity=event.capacity,
+        rrule=event.rrule,
+        rsvp_deadline=event.rsvp_deadline,
+        cancelled=event.cancelled_at is not None,
+        going_count=numbers.get(RsvpStatus.going.value, 0),
+        waitlist_count=numbers.get(RsvpStatus.waitlisted.value, 0),
+        occurrence=occ.occurrence_date,
+        discussion_post_id=event.discussion_post_id,
+        protocol_id=event.protocol_id,
+        url=f"/events/{event.id}",
+    )
+
+
+def _outs(session: Session, rows: list[tuple[Event, Space]]) -> list[EventOut]:
+    """Counts for the current occurrence of each event: three queries for any number."""
+    occurrences = current_occurrences(session, [e for e, _s in rows], now=utcnow())
+    chosen = [(e, s, occurrences[e.id or 0]) for e, s in rows]
+    numbers = counts_for(session, [(e.id or 0, o.occurrence_date) for e, _s, o in chosen])
+    return [_out(e, s, o, numbers[(e.id or 0, o.occurrence_date)]) for e, s, o in chosen]
+
+
+def _one(session: Session, access: EventAccess) -> EventOut:
+    return _outs(session, [(access.event, access.space.space)])[0]
+
+
+def _input(data: EventWrite, base: dict[str, Any] | None = None) -> EventInput:
+    values = dict(base or {})
+    values.update(data.model_dump(exclude_unset=True))
+    return EventInput(**{k: v for k, v in values.items() if v is not None or k == "capacity"})
+
+
+def _current_values(event: Event) -> dict[str, Any]:
+    zone = ZoneInfo(event.timezone)
+
+    def wall(moment: datetime | None) -> str | None:
+        return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S") if moment else None
+
+    return {
+        "title": event.title,
+        "description": event.description,
+        "starts_at": wall(event.starts_at),
+        "ends_at": wall(event.ends_at),
+        "timezone": event.timezone,
+        "location": event.location,
+        "online_url": event.online_url,
+        "capacity": event.capacity,
+        "rrule": event.rrule,
+        "rsvp_deadline": wall(event.rsvp_deadline),
+    }
+
+
+@router.get("/spaces/{slug}/events", response_model=EventPage)
+def list_events(
+    session: SessionDep,
+    user: ApiUser,
+    slug: str,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> EventPage:
+    """Events of a space that are not over yet (a series once), soonest first."""
+    access = require_read(space_access_by_slug(session, user, slug))
+    page = events_page(
+        session,
+        where=col(Event.space_id) == access.space.id,
+        now=utcnow(),
+        cursor=cursor,
+        limit=limit,
+    )
+    items = _outs(session, [(e, access.space) for e in page.items])
+    return EventPage(items=items, next_cursor=page.next_cursor)
+
+
+@router.post("/spaces/{slug}/events", response_model=EventOut, status_code=201)
+def create(session: SessionDep, user: ApiUser, slug: str, data: EventWrite) -> EventOut:
+    access = space_access_by_slug(session, user, slug)
+    event = service.create_event(session, access=access, data=_input(data))
+    return _one(session, load_event(session, user=user, event_id=event.id))  # type: ignore[arg-type]
+
+
+@router.get("/events/{event_id}.ics")
+def event_ics(session: SessionDep, user: ApiUser, event_id: int) -> Response:
+    access = load_event(session, user=user, event_id=event_id)
+    overrides = session.exec(
+        select(EventOccurrence).where(EventOccurrence.event_id == event_id)
+    ).all()
+    body = build_calendar(
+        name=access.event.title,
+        uid=f"event-file-{event_id}",
+        events=[access.event],
+        overrides=overrides,
+        zone_hint=access.event.timezone,
+    )
+    return Response(body, media_type="text/calendar; charset=utf-8")
+
+
+@router.get("/events/{event_id}", response_model=EventOut)
+def read(session: SessionDep, user: ApiUser, event_id: int) -> EventOut:
+    return _one(session, load_event(session, user=user, event_id=event_id))
+
+
+@router.patch("/events/{event_id}", response_model=EventOut)
+def change(session: SessionDep, user: ApiUser, event_id: int, data: EventWrite) -> EventOut:
+    """Change given fields; local times stay wall-clock times in the (new) time zone."""
+    access = load_event(session, user=user, event_id=event_id)
+    merged = _input(data, base=_current_values(access.event))
+    service.update_event(session, user=user, event_id=event_id, data=merged)
+    return _one(session, load_event(session, user=user, event_id=event_id))
+
+
+@router.delete("/events/{event_id}", status_code=204)
+def cancel(session: SessionDep, user: ApiUser, event_id: int) -> Response:
+    """Cancel (kept, marked cancelled, so subscribed calendars drop it too)."""
+    service.cancel_event(session, user=user, event_id=event_id)
+    return Response(status_code=204)
+
+
+@router.post("/events/{event_id}/rsvp", response_model=RsvpOut)
+def rsvp(session: SessionDep, user: ApiUser, event_id: int, data: RsvpIn) -> RsvpOut:
+    """Answer going / maybe / declined; the result may be `waitlisted`. Repeating is harmless."""
+    status = set_rsvp(
+        session, user=user, event_id=event_id, status=data.status, occurrence_date=data.occurrence
+    )
+    return RsvpOut(status=str(status))
+
+
+@router.get("/events/{event_id}/attendees", response_model=AttendeePage)
+def list_attendees(
+    session: SessionDep,
+    user: ApiUser,
+    event_id: int,
+    occurrence: date | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> AttendeePage:
+    """Who is going, maybe or waitlisted (in the order they asked), for one occurrence."""
+    access = load_event(session, user=user, event_id=event_id)
+    if occurrence is not None:
+        day = occurrence_on(session, event=access.event, day=occurrence).occurrence_date
+    else:
+        day = current_occurrences(session, [access.event], now=utcnow())[event_id].occurrence_date
+    page = attendees(session, event_id=event_id, day=day, cursor=cursor, limit=limit)
+    items = [
+        AttendeeOut(
+            user_id=u.id,
+            display_name=u.display_name,
+            handle=u.handle,
+            status=str(r.status),
+            checked_in=r.checked_in_at is not None,
+        )
+        for r, u in page.items
+    ]
+    return AttendeePage(items=items, next_cursor=page.next_cursor)
+
+
+@router.get("/me/calendar", response_model=FeedOut)
+def my_calendar(session: SessionDep, user: ApiUser) -> FeedOut:
+    """The personal feed address (created on first request; revoke it on the events page)."""
+    return FeedOut(url=feeds.feed_url(feeds.feed_token(session, user=user)))
+
+
+@router.get("/spaces/{slug}/calendar", response_model=FeedOut)
+def space_calendar(session: SessionDep, user: ApiUser, slug: str) -> FeedOut:
+    access = space_access_by_slug(session, user, slug)
+    return FeedOut(url=feeds.feed_url(feeds.feed_token(session, user=user, access=access)))

@@ -1,0 +1,87 @@
+"""The meeting protocol's pre-filled start: title, date, place, attendees and agenda.
+
+Until the protocols capability is wired in, the event page offers this Markdown to copy. The
+wiring only needs `protocol_prefill` (what to put in) and `link_protocol` (remember which
+protocol belongs to the event).
+"""
+
+import re
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from app.db import utcnow
+from app.events.models import Event
+from app.events.occurrences import Occurrence, current_occurrence, occurrence_on
+from app.events.rsvp import attended
+from app.events.text import when_text
+from app.i18n import gettext
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.+?)\s*$")
+_HEADING = re.compile(r"^\s*#{1,6}\s+(.+?)\s*#*\s*$")
+
+
+def agenda_from(description: str) -> list[str]:
+    """Agenda points: the description's list items and headings, else its non-empty lines."""
+    lines = description.splitlines()
+    points = []
+    for line in lines:
+        match = _LIST_ITEM.match(line) or _HEADING.match(line)
+        if match:
+            points.append(match.group(1))
+    if points:
+        return points
+    return [line.strip() for line in lines if line.strip()][:20]
+
+
+def protocol_markdown(
+    *, title: str, when: str, place: str, attendees: list[str], agenda: list[str]
+) -> str:
+    """The protocol template as Markdown (pure: everything it shows comes in as arguments)."""
+    out = [f"# {title}", "", f"**{gettext('Date')}:** {when}"]
+    if place:
+        out.append(f"**{gettext('Place')}:** {place}")
+    out += ["", f"## {gettext('Attendees')}", ""]
+    out += [f"- {name}" for name in attendees] or [f"- {gettext('(nobody yet)')}"]
+    out += ["", f"## {gettext('Agenda')}", ""]
+    out += [f"{n}. {point}" for n, point in enumerate(agenda, 1)] or ["1. "]
+    out += ["", f"## {gettext('Decisions')}", "", "- ", "", f"## {gettext('Action items')}", ""]
+    out += ["- [ ] ", ""]
+    return "\n".join(out)
+
+
+def protocol_prefill(
+    session: Session,
+    *,
+    event: Event,
+    occurrence_date: date | None = None,
+    now: datetime | None = None,
+) -> tuple[str, str]:
+    """(title, markdown) for the event's protocol: attendees are those going or checked in."""
+    occ: Occurrence = (
+        occurrence_on(session, event=event, day=occurrence_date)
+        if occurrence_date
+        else current_occurrence(session, event=event, now=now or utcnow())
+    )
+    people = attended(session, event_id=event.id, day=occ.occurrence_date)  # type: ignore[arg-type]
+    when = when_text(occ.starts_at, occ.ends_at, event.timezone)
+    title = f"{gettext('Protocol')}: {event.title} ({occ.occurrence_date.isoformat()})"[:200]
+    place = occ.location
+    if event.online_url:
+        place = f"{place} ({event.online_url})" if place else event.online_url
+    markdown = protocol_markdown(
+        title=title,
+        when=when,
+        place=place,
+        attendees=[p.display_name for p in people],
+        agenda=agenda_from(event.description),
+    )
+    return title, markdown
+
+
+def link_protocol(session: Session, *, event: Event, protocol_id: int) -> Event:
+    """Remember the protocol started for this event (set by the protocols capability)."""
+    event.protocol_id = protocol_id
+    session.add(event)
+    session.flush()
+    return event

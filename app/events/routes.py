@@ -1,0 +1,250 @@
+"""Event pages: a space's events tab, my events, create and edit, the event page and RSVP."""
+
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from app.db import utcnow
+from app.errors import Conflict, Invalid
+from app.events import service, views
+from app.events.access import load_event, require_create, require_organiser
+from app.events.occurrences import occurrence_on
+from app.events.rsvp import set_rsvp
+from app.events.schemas import known_zones
+from app.events.venue_routes import router as venue_router
+from app.i18n import gettext
+from app.security import CurrentUser, SessionDep, csrf_protect
+from app.spaces.access import require_read, space_access_by_slug
+from app.spaces.service import member_count
+from app.web import is_htmx, render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+router.include_router(venue_router)
+
+
+def _errors(exc: Invalid) -> dict[str, str]:
+    found = exc.params.get("errors") or {exc.field or "form": exc.message}
+    return {name: gettext(message) for name, message in found.items()}
+
+
+def _fields(form: FormData) -> dict[str, str]:
+    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+
+
+@router.get("/spaces/{slug}/events")
+def space_events(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    cursor: str | None = None,
+    past: str | None = None,
+) -> Response:
+    access = require_read(space_access_by_slug(session, user, slug))
+    context = views.space_tab(session, access=access, cursor=cursor, past_cursor=past)
+    block = "upcoming_items" if cursor and is_htmx(request) else None
+    return render(request, "events/space.html", context, block=block)
+
+
+@router.get("/events")
+def my_events(
+    request: Request, session: SessionDep, user: CurrentUser, cursor: str | None = None
+) -> Response:
+    from app.events.feeds import current_feed_url
+
+    context = {
+        "listing": views.listing(session, user=user, where=views.for_me(user), cursor=cursor),
+        "calendar_url": current_feed_url(session, user=user),
+    }
+    block = "upcoming_items" if cursor and is_htmx(request) else None
+    return render(request, "events/mine.html", context, block=block)
+
+
+def _form_page(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
+    context.setdefault("zones", sorted(known_zones()))
+    context.setdefault("errors", {})
+    return render(request, "events/form.html", context, status_code=status_code)
+
+
+@router.get("/spaces/{slug}/events/new")
+def new_event(request: Request, session: SessionDep, user: CurrentUser, slug: str) -> Response:
+    access = require_create(session, space_access_by_slug(session, user, slug))
+    form = {"timezone": user.time_zone, "repeat": "none", "repeat_interval": 1}
+    return _form_page(
+        request,
+        {
+            "space": access.space,
+            "form": form,
+            "member_count": member_count(session, access.space.id),
+        },
+    )
+
+
+@router.post("/spaces/{slug}/events")
+async def create_event(
+    request: Request, session: SessionDep, user: CurrentUser, slug: str
+) -> Response:
+    access = space_access_by_slug(session, user, slug)
+    form = _fields(await request.form())
+    try:
+        event = service.create_event(session, access=access, data=views.input_from_form(form))
+    except Invalid as exc:
+        session.rollback()
+        context = {
+            "space": access.space,
+            "form": form,
+            "errors": _errors(exc),
+            "member_count": member_count(session, access.space.id),
+        }
+        return _form_page(request, context, status_code=422)
+    return RedirectResponse(f"/events/{event.id}", status_code=303)
+
+
+@router.get("/events/{event_id}/edit")
+def edit_event(request: Request, session: SessionDep, user: CurrentUser, event_id: int) -> Response:
+    access = require_organiser(load_event(session, user=user, event_id=event_id))
+    return _form_page(
+        request,
+        {
+            "space": access.space.space,
+            "event": access.event,
+            "form": views.form_for(access.event),
+            "member_count": member_count(session, access.event.space_id),
+        },
+    )
+
+
+@router.post("/events/{event_id}/edit")
+async def save_event(
+    request: Request, session: SessionDep, user: CurrentUser, event_id: int
+) -> Response:
+    form = _fields(await request.form())
+    try:
+        service.update_event(
+            session, user=user, event_id=event_id, data=views.input_from_form(form)
+        )
+    except Invalid as exc:
+        session.rollback()
+        access = load_event(session, user=user, event_id=event_id)
+        context = {
+            "space": access.space.space,
+            "event": access.event,
+            "form": form,
+            "errors": _errors(exc),
+            "member_count": member_count(session, access.event.space_id),
+        }
+        return _form_page(request, context, status_code=422)
+    return RedirectResponse(f"/events/{event_id}", status_code=303)
+
+
+@router.post("/events/{event_id}/cancel")
+def cancel_event(session: SessionDep, user: CurrentUser, event_id: int) -> Response:
+    service.cancel_event(session, user=user, event_id=event_id)
+    return RedirectResponse(f"/events/{event_id}", status_code=303)
+
+
+@router.get("/events/{event_id}/occurrences/{day}/edit")
+def edit_occurrence(
+    request: Request, session: SessionDep, user: CurrentUser, event_id: int, day: str
+) -> Response:
+    access = require_organiser(load_event(session, user=user, event_id=event_id))
+    occ = occurrence_on(session, event=access.event, day=views.parse_day(day))  # type: ignore[arg-type]
+    zone = ZoneInfo(access.event.timezone)
+    form = {
+        "starts_at": occ.starts_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": occ.ends_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+        "location": occ.location,
+        "cancelled": occ.override is not None and occ.override.cancelled_at is not None,
+    }
+    context = {"event": access.event, "occ": occ, "form": form, "errors": {}}
+    return render(request, "events/occurrence.html", context)
+
+
+@router.post("/events/{event_id}/occurrences/{day}/edit")
+def save_occurrence(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    event_id: int,
+    day: str,
+    starts_at: Annotated[str, Form()] = "",
+    ends_at: Annotated[str, Form()] = "",
+    location: Annotated[str, Form()] = "",
+    cancelled: Annotated[bool, Form()] = False,
+) -> Response:
+    on = views.parse_day(day)
+    try:
+        service.update_occurrence(
+            session,
+            user=user,
+            event_id=event_id,
+            day=on,  # type: ignore[arg-type]
+            starts_at=starts_at or None,
+            ends_at=ends_at or None,
+            location=location,
+            cancelled=cancelled,
+        )
+    except Invalid as exc:
+        session.rollback()
+        access = load_event(session, user=user, event_id=event_id)
+        occ = occurrence_on(session, event=access.event, day=on)  # type: ignore[arg-type]
+        form = {"starts_at": starts_at, "ends_at": ends_at, "location": location}
+        context = {"event": access.event, "occ": occ, "form": form, "errors": _errors(exc)}
+        return render(request, "events/occurrence.html", context, status_code=422)
+    return RedirectResponse(f"/events/{event_id}?on={day}", status_code=303)
+
+
+@router.get("/events/{event_id}")
+def event_page(
+    request: Request, session: SessionDep, user: CurrentUser, event_id: int, on: str | None = None
+) -> Response:
+    page = views.event_page(session, user=user, event_id=event_id, day=views.parse_day(on))
+    return render(request, "events/page.html", {"p": page, "space": page.space})
+
+
+@router.post("/events/{event_id}/rsvp")
+def rsvp(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    event_id: int,
+    status: Annotated[str, Form()] = "",
+    on: Annotated[str, Form()] = "",
+) -> Response:
+    day = views.parse_day(on)
+    error = None
+    try:
+        set_rsvp(session, user=user, event_id=event_id, status=status, occurrence_date=day)
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        if not is_htmx(request):
+            raise
+        error = gettext(exc.message)
+    if not is_htmx(request):
+        suffix = f"?on={on}" if on else ""
+        return RedirectResponse(f"/events/{event_id}{suffix}#rsvp", status_code=303)
+    # Later reads in this request must see what was just written; the page is built afresh.
+    session.flush()
+    page = views.event_page(session, user=user, event_id=event_id, day=day, now=utcnow())
+    response = render(
+        request,
+        "events/page.html",
+        {"p": page, "space": page.space, "rsvp_error": error},
+        block="rsvp",
+        status_code=422 if error else 200,
+    )
+    # The attendee list listens for this and reloads itself.
+    response.headers["HX-Trigger"] = "rsvp-changed"
+    return response
+
+
+@router.post("/spaces/{slug}/events/settings")
+def event_settings(
+    session: SessionDep, user: CurrentUser, slug: str, creators: Annotated[str, Form()] = ""
+) -> Response:
+    access = space_access_by_slug(session, user, slug)
+    service.set_event_creators(session, access=access, creators=creators)
+    return RedirectResponse(f"/spaces/{slug}/events", status_code=303)

@@ -1,0 +1,185 @@
+"""At and after the meeting: check-in (link + QR), protocol template, recap; calendars (.ics)."""
+
+import io
+from typing import Annotated
+
+import segno
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.config import get_settings
+from app.db import utcnow
+from app.errors import Invalid
+from app.events import feeds
+from app.events.access import load_event, require_organiser
+from app.events.ics import build_calendar
+from app.events.models import EventOccurrence
+from app.events.protocol import protocol_prefill
+from app.events.rsvp import attended, check_in, checkin_occurrence
+from app.events.service import create_recap_post
+from app.events.views import parse_day
+from app.i18n import gettext
+from app.security import CurrentUser, SessionDep
+from app.spaces.access import space_access_by_slug
+from app.web import is_htmx, render
+
+router = APIRouter()
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+def checkin_url(event_id: int, code: str) -> str:
+    return f"{get_settings().base_url.rstrip('/')}/events/{event_id}/checkin/{code}"
+
+
+@router.get("/events/{event_id}/checkin")
+def checkin_host_page(
+    request: Request, session: SessionDep, user: CurrentUser, event_id: int
+) -> Response:
+    """For organisers: the link and QR code to show at the venue, and who has checked in."""
+    access = require_organiser(load_event(session, user=user, event_id=event_id))
+    event = access.event
+    try:
+        occ = checkin_occurrence(event, now=utcnow(), session=session)
+        error = None
+    except Invalid as exc:
+        occ, error = None, gettext(exc.message)
+    people = attended(session, event_id=event_id, day=occ.occurrence_date) if occ else []
+    context = {
+        "event": event,
+        "space": access.space.space,
+        "occ": occ,
+        "people": people,
+        "checkin_error": error,
+        "url": checkin_url(event_id, event.checkin_code),
+    }
+    return render(request, "events/checkin_host.html", context)
+
+
+@router.get("/events/{event_id}/checkin.svg")
+def checkin_qr(session: SessionDep, user: CurrentUser, event_id: int) -> Response:
+    """The check-in link as a QR code image, made on the server (no script needed)."""
+    access = require_organiser(load_event(session, user=user, event_id=event_id))
+    buffer = io.BytesIO()
+    segno.make(checkin_url(event_id, access.event.checkin_code), error="m").save(
+        buffer, kind="svg", scale=8, border=2, xmldecl=False, dark="#000", light="#fff"
+    )
+    return Response(
+        buffer.getvalue(),
+        media_type="image/svg+xml",
+        headers={"cache-control": "private, no-store"},
+    )
+
+
+@router.get("/events/{event_id}/checkin/{code}")
+def checkin(
+    request: Request, session: SessionDep, user: CurrentUser, event_id: int, code: str
+) -> Response:
+    """Opening the venue link while signed in checks the person in (again: nothing changes)."""
+    try:
+        access, occ, new = check_in(session, user=user, event_id=event_id, code=code)
+    except Invalid as exc:
+        session.rollback()
+        access = load_event(session, user=user, event_id=event_id)
+        context = {"event": access.event, "error": gettext(exc.message), "occ": None}
+        return render(request, "events/checkin.html", context, status_code=422)
+    context = {"event": access.event, "occ": occ, "new": new, "error": None}
+    return render(request, "events/checkin.html", context)
+
+
+@router.get("/events/{event_id}/protocol")
+def protocol_page(
+    request: Request, session: SessionDep, user: CurrentUser, event_id: int, on: str | None = None
+) -> Response:
+    """Start the protocol: the pre-filled Markdown to copy (until protocols are wired in)."""
+    access = load_event(session, user=user, event_id=event_id)
+    title, markdown = protocol_prefill(session, event=access.event, occurrence_date=parse_day(on))
+    context = {
+        "event": access.event,
+        "space": access.space.space,
+        "title": title,
+        "markdown": markdown,
+        "on": on,
+    }
+    return render(request, "events/protocol.html", context)
+
+
+@router.post("/events/{event_id}/recap")
+def recap(
+    session: SessionDep, user: CurrentUser, event_id: int, on: Annotated[str, Form()] = ""
+) -> Response:
+    post = create_recap_post(session, user=user, event_id=event_id, day=parse_day(on))
+    return RedirectResponse(f"/posts/{post.id}/edit", status_code=303)
+
+
+@router.get("/events/{event_id}.ics")
+def event_ics(session: SessionDep, user: CurrentUser, event_id: int) -> Response:
+    """ "Add to calendar": this event (with its changed occurrences) as a file."""
+    from sqlmodel import select
+
+    access = load_event(session, user=user, event_id=event_id)
+    event = access.event
+    overrides = session.exec(
+        select(EventOccurrence).where(EventOccurrence.event_id == event_id)
+    ).all()
+    body = build_calendar(
+        name=event.title,
+        uid=f"event-file-{event_id}",
+        events=[event],
+        overrides=overrides,
+        zone_hint=event.timezone,
+    )
+    return Response(
+        body,
+        media_type=CALENDAR_TYPE,
+        headers={"content-disposition": f'attachment; filename="event-{event_id}.ics"'},
+    )
+
+
+@router.get("/calendar/{token}.ics")
+def calendar_feed(session: SessionDep, token: str) -> Response:
+    """A subscribed calendar: no sign-in, the secret address is the key."""
+    return Response(
+        feeds.feed_calendar(session, token=token),
+        media_type=CALENDAR_TYPE,
+        headers={"cache-control": "private, max-age=300", "x-robots-tag": "noindex"},
+    )
+
+
+def _calendar_block(request: Request, url: str | None, target: str, back: str) -> Response:
+    if is_htmx(request):
+        return render(
+            request,
+            "events/_calendar.html",
+            {"calendar_url": url, "calendar_action": target},
+        )
+    return RedirectResponse(back, status_code=303)
+
+
+@router.post("/events/calendar")
+def my_calendar(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    url = feeds.feed_url(feeds.feed_token(session, user=user))
+    return _calendar_block(request, url, "/events/calendar", "/events#calendar")
+
+
+@router.post("/events/calendar/revoke")
+def revoke_my_calendar(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    feeds.revoke_feed_token(session, user=user)
+    return _calendar_block(request, None, "/events/calendar", "/events#calendar")
+
+
+@router.post("/spaces/{slug}/events/calendar")
+def space_calendar(request: Request, session: SessionDep, user: CurrentUser, slug: str) -> Response:
+    access = space_access_by_slug(session, user, slug)
+    url = feeds.feed_url(feeds.feed_token(session, user=user, access=access))
+    action = f"/spaces/{slug}/events/calendar"
+    return _calendar_block(request, url, action, f"/spaces/{slug}/events#calendar")
+
+
+@router.post("/spaces/{slug}/events/calendar/revoke")
+def revoke_space_calendar(
+    request: Request, session: SessionDep, user: CurrentUser, slug: str
+) -> Response:
+    access = space_access_by_slug(session, user, slug)
+    feeds.revoke_feed_token(session, user=user, space_id=access.space.id)
+    action = f"/spaces/{slug}/events/calendar"
+    return _calendar_block(request, None, action, f"/spaces/{slug}/events#calendar")
