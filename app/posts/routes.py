@@ -25,8 +25,8 @@ def home(
     request: Request, session: SessionDep, user: CurrentUser, cursor: str | None = None
 ) -> Response:
     page = service.home_stream(session, user=user, cursor=cursor)
-    recognition.attach_marks(session, page.items)
     if cursor:
+        recognition.attach_marks(session, page.items)
         return render(
             request,
             "posts/home.html",
@@ -43,7 +43,7 @@ def home(
             "page": page,
             "my_spaces": my_spaces,
             "unread": unread_count(session, user=user),
-            "recognition": home_panel(session, user=user),
+            "recognition": home_panel(session, user=user, cards=page.items),
             "upcoming_events": upcoming_for_home(session, user=user),
         },
     )

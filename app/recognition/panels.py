@@ -1,10 +1,12 @@
 """What recognition adds to the home page, a space page and a profile.
 
 Each panel is one statement: a UNION of small id-only branches ("which leaders' posts", "whose
-turn in the spotlight", ...) joined once to the rows the template shows. Content comes from the
+turn in the spotlight", "which badges beside the stream's names", ...) joined once to the rows
+the template shows. Content comes from the
 posts domain's readable_posts_query, so the panels obey the access policy like the streams do.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +76,7 @@ _COLUMNS = {
     "post_id": Integer,
     "space_id": Integer,
     "award_id": Integer,
+    "badge_id": Integer,
     "posts": Integer,
     "comments": Integer,
     "flag": Boolean,
@@ -173,23 +176,66 @@ def _spotlight(row: Any) -> Spotlight:
     )
 
 
+def _marks_branch(cards: Sequence[Any]) -> Any | None:
+    """The badges beside the names on the page's post cards (see service.attach_marks)."""
+    pairs = {(card.post.author_id, card.space.id) for card in cards if card.post.author_id}
+    if not pairs:
+        return None
+    return (
+        select(
+            *_ids(
+                "mark",
+                user_id=col(Award.user_id),
+                space_id=col(Award.space_id),
+                badge_id=col(Award.badge_id),
+            )
+        )
+        .join(Badge, col(Badge.id) == Award.badge_id)
+        .where(
+            col(Badge.beside_name).is_(True),
+            col(Award.user_id).in_({u for u, _s in pairs}),
+            col(Award.space_id).in_({s for _u, s in pairs}),
+            shows_badges(Award.user_id),
+        )
+    )
+
+
+def _put_marks(cards: Sequence[Any], rows: list[Any]) -> None:
+    marks: dict[tuple[int, int], list[Badge]] = {}
+    for row in rows:
+        if row.kind == "mark":
+            marks.setdefault((row.user_id, row.space_id), []).append(row.Badge)
+    for card in cards:
+        found = marks.get((card.post.author_id, card.space.id), [])
+        card.author_marks = sorted(found, key=lambda badge: badge.name)
+
+
 def _rows(session: Session, branches: list[Any]) -> list[Any]:
-    panel = union_all(*[select(branch.subquery()) for branch in branches]).subquery("panel")
-    shown: list[Any] = [panel.c.kind, panel.c.posts, panel.c.comments, panel.c.flag]
-    shown += [User, Post, Space, Award]
+    parts = [select(branch.subquery()) for branch in branches if branch is not None]
+    panel = union_all(*parts).subquery("panel")
+    shown: list[Any] = [panel.c.kind, panel.c.user_id, panel.c.space_id, panel.c.posts]
+    shown += [panel.c.comments, panel.c.flag, User, Post, Space, Award, Badge]
     query = (
         select(*shown)
         .outerjoin(User, col(User.id) == panel.c.user_id)
         .outerjoin(Post, col(Post.id) == panel.c.post_id)
         .outerjoin(Space, col(Space.id) == panel.c.space_id)
         .outerjoin(Award, col(Award.id) == panel.c.award_id)
+        .outerjoin(Badge, col(Badge.id) == panel.c.badge_id)
         .order_by(panel.c.kind, col(Post.published_at).desc(), col(User.display_name))
     )
     return list(session.exec(query).all())
 
 
-def home_panel(session: Session, *, user: User, slot: int | None = None) -> HomePanel:
-    """Leaders' voices (recent posts by leaders that the viewer can read) and the spotlight."""
+def home_panel(
+    session: Session,
+    *,
+    user: User,
+    cards: Sequence[Any] = (),
+    slot: int | None = None,
+) -> HomePanel:
+    """Leaders' voices (recent posts by leaders that the viewer can read) and the spotlight;
+    also puts the badges beside names on the stream's cards, all in one query."""
     voices = (
         readable_posts_query(user)
         .where(col(User.is_leader).is_(True))
@@ -203,16 +249,25 @@ def home_panel(session: Session, *, user: User, slot: int | None = None) -> Home
     )
     spotlight = _spotlight_branch(user, None, rotation_slot() if slot is None else slot)
     panel = HomePanel()
-    for row in _rows(session, [voices, spotlight]):
+    rows = _rows(session, [voices, spotlight, _marks_branch(cards)])
+    for row in rows:
         if row.kind == "voice":
             panel.voices.append((row.Post, row.User, row.Space))
-        else:
+        elif row.kind == "spotlight":
             panel.spotlight = _spotlight(row)
+    _put_marks(cards, rows)
     return panel
 
 
-def space_panel(session: Session, *, access: SpaceAccess, slot: int | None = None) -> SpacePanel:
-    """The leaders who are members, the space's spotlight, the wall setting; then recent thanks."""
+def space_panel(
+    session: Session,
+    *,
+    access: SpaceAccess,
+    cards: Sequence[Any] = (),
+    slot: int | None = None,
+) -> SpacePanel:
+    """The leaders who are members, the space's spotlight, the wall setting and the badges
+    beside the names on the page's cards in one query; then the recent thanks."""
     require_read(access)
     wall = select(RecognitionSettings.thank_you_wall).where(RecognitionSettings.id == 1)
     settings = select(*_ids("settings", flag=func.coalesce(wall.scalar_subquery(), false())))
@@ -232,13 +287,15 @@ def space_panel(session: Session, *, access: SpaceAccess, slot: int | None = Non
         access.user, access.space, rotation_slot() if slot is None else slot
     )
     panel = SpacePanel()
-    for row in _rows(session, [settings, leaders, spotlight]):
+    rows = _rows(session, [settings, leaders, spotlight, _marks_branch(cards)])
+    for row in rows:
         if row.kind == "settings":
             panel.wall = bool(row.flag)
         elif row.kind == "leader":
             panel.leaders.append(row.User)
-        else:
+        elif row.kind == "spotlight":
             panel.spotlight = _spotlight(row)
+    _put_marks(cards, rows)
     panel.thanks = recent_thanks(session, access=access)
     return panel
 

@@ -64,7 +64,6 @@ def create_space(
 def _space_context(session: SessionDep, access, cursor: str | None) -> dict:
     require_read(access)
     page = posts.space_stream(session, access=access, cursor=cursor)
-    recognition.attach_marks(session, page.items)
     count = service.member_count(session, access.space.id)
     return {"access": access, "space": access.space, "page": page, "member_count": count}
 
@@ -84,12 +83,13 @@ def space_page(
         )
     context = _space_context(session, access, cursor)
     if cursor:
+        recognition.attach_marks(session, context["page"].items)
         return render(
             request, "spaces/page.html", context, block="stream_items" if is_htmx(request) else None
         )
     context["pinned"] = posts.pinned_posts(session, access=access)
-    recognition.attach_marks(session, context["pinned"])
-    context["recognition"] = space_panel(session, access=access)
+    cards = [*context["page"].items, *context["pinned"]]
+    context["recognition"] = space_panel(session, access=access, cards=cards)
     return render(request, "spaces/page.html", context)
 
 
