@@ -111,6 +111,14 @@ def seed_demo(
         bulk_seed(get_engine(), users=users, spaces=spaces, posts=posts, comments=comments)
 
 
+@cli.command("grant-badges")
+def grant_badges() -> None:
+    """Grant every badge that is due (idempotent; safe to run from several hosts at once)."""
+    from app.recognition.jobs import run_grant_badges
+
+    typer.echo(f"{run_grant_badges()} badge(s) granted.")
+
+
 def bootstrap_first_start() -> None:
     """On an empty database: an admin account (printed once) and, unless disabled, demo content."""
     from app.demo import DEMO_PASSWORD, seed_community
@@ -131,6 +139,10 @@ def bootstrap_first_start() -> None:
         )
         if settings.seed_demo:
             seed_community(session)
+            # Demo leaders are marked directly in the data: give them their badges too.
+            from app.recognition.jobs import grant_badges
+
+            grant_badges(session)
         session.commit()
     typer.echo("=" * 64)
     typer.echo("First start: an administrator account was created.")

@@ -9,9 +9,11 @@ failing job neither blocks nor rolls back the others.
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 
 import anyio
 from sqlmodel import Session
@@ -20,6 +22,7 @@ from app.community.jobs import publish_scheduled_posts, remove_expired_site_pins
 from app.config import get_settings
 from app.db import get_engine, utcnow
 from app.events.jobs import send_event_followups
+from app.recognition.jobs import grant_badges
 
 log = logging.getLogger("agora.jobs")
 
@@ -28,6 +31,13 @@ log = logging.getLogger("agora.jobs")
 class Job:
     name: str
     run: Callable[[Session], int]  # returns how many things it did
+    # At most this often in one process; a catch-up job need not run on every pass.
+    every_seconds: float = 0
+
+
+# When each job last ran in this process. Only pacing lives here, never correctness: every job
+# is idempotent, so another process running it too changes nothing.
+_last_run: dict[str, float] = {}
 
 
 # Add a domain's job with one line.
@@ -35,15 +45,25 @@ JOBS: list[Job] = [
     Job("publish_scheduled_posts", publish_scheduled_posts),
     Job("remove_expired_site_pins", remove_expired_site_pins),
     Job("send_event_followups", lambda session: send_event_followups(session, utcnow())),
+    # Badges are granted right after each contribution; this pass only catches up.
+    Job("grant_badges", grant_badges, every_seconds=900),
 ]
 
 
-def run_jobs_once(names: list[str] | None = None) -> dict[str, int | None]:
-    """Run each job (or the named ones) once; a failed job is logged and reported as None."""
+def run_jobs_once(names: list[str] | None = None, *, paced: bool = False) -> dict[str, int | None]:
+    """Run each job (or the named ones) once; a failed job is logged and reported as None.
+
+    ``paced`` (the background loops) skips jobs that ran in this process less than their
+    ``every_seconds`` ago.
+    """
     results: dict[str, int | None] = {}
+    now = time.monotonic()
     for job in JOBS:
         if names and job.name not in names:
             continue
+        if paced and now - _last_run.get(job.name, -job.every_seconds) < job.every_seconds:
+            continue
+        _last_run[job.name] = now
         with Session(get_engine(), expire_on_commit=False) as session:
             try:
                 results[job.name] = job.run(session)
@@ -60,7 +80,7 @@ def run_forever(stop: threading.Event, interval: float | None = None) -> None:
     interval = interval or get_settings().jobs_interval_seconds
     while not stop.is_set():
         try:
-            run_jobs_once()
+            run_jobs_once(paced=True)
         except Exception:
             log.exception("periodic jobs failed")
         stop.wait(interval)
@@ -70,7 +90,7 @@ async def _loop(interval: float) -> None:
     while True:
         try:
             # In a thread: jobs use the blocking database driver and must not stall requests.
-            await anyio.to_thread.run_sync(run_jobs_once)
+            await anyio.to_thread.run_sync(partial(run_jobs_once, paced=True))
         except Exception:  # the loop outlives a database that is briefly away
             log.exception("periodic jobs failed")
         await asyncio.sleep(interval)

@@ -22,6 +22,8 @@ from app.middleware import SecurityMiddleware
 from app.notifications.routes import router as notifications_router
 from app.people.routes import router as people_router
 from app.posts.routes import router as posts_router
+from app.recognition.admin_routes import router as recognition_admin_router
+from app.recognition.routes import router as recognition_router
 from app.security import optional_user
 from app.spaces.routes import router as spaces_router
 from app.web import STATIC_DIR, render
@@ -70,6 +72,8 @@ def create_app() -> FastAPI:
         notifications_router,
         events_router,
         *community_routers,
+        recognition_router,
+        recognition_admin_router,
     ):
         app.include_router(router)
 

@@ -20,12 +20,21 @@ from app.events.models import (
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
 from app.posts.models import Comment, Mention, Post, Reaction
+from app.recognition.models import (
+    Award,
+    Badge,
+    Kudos,
+    RecognitionPreference,
+    RecognitionSettings,
+)
 from app.spaces.models import Membership, Space
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
     "AuthSession",
+    "Award",
+    "Badge",
     "CalendarToken",
     "Comment",
     "Event",
@@ -34,6 +43,7 @@ __all__ = [
     "EventSpaceSetting",
     "Flag",
     "Invitation",
+    "Kudos",
     "LoginAttempt",
     "Membership",
     "Mention",
@@ -42,6 +52,8 @@ __all__ = [
     "Post",
     "PromptDetails",
     "Reaction",
+    "RecognitionPreference",
+    "RecognitionSettings",
     "Rsvp",
     "ShowcaseEntry",
     "ShowcaseSuggestion",

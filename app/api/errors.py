@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import DomainError, Invalid
-from app.i18n import gettext
 
 # Fields that services name but that travel in the query string, not the body.
 QUERY_FIELDS = {"cursor", "limit"}
@@ -21,7 +20,7 @@ QUERY_FIELDS = {"cursor", "limit"}
 def invalid_detail(exc: Invalid) -> list[dict[str, Any]]:
     where = "query" if exc.field in QUERY_FIELDS else "body"
     loc = [where, exc.field] if exc.field else [where]
-    return [{"loc": loc, "msg": gettext(exc.message), "type": "invalid"}]
+    return [{"loc": loc, "msg": exc.text(), "type": "invalid"}]
 
 
 def validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -37,7 +36,7 @@ def install_error_handlers(api: FastAPI) -> None:
     async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
         if isinstance(exc, Invalid):
             return JSONResponse({"detail": invalid_detail(exc)}, status_code=422)
-        return JSONResponse({"detail": gettext(exc.message)}, status_code=exc.status_code)
+        return JSONResponse({"detail": exc.text()}, status_code=exc.status_code)
 
     @api.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

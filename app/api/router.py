@@ -8,6 +8,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
 from app.api import community, events, me, posts, spaces
+from app.api import recognition as recognition_api
 from app.api.errors import install_error_handlers
 from app.api.schemas import ErrorOut
 from app.web import static_url
@@ -34,7 +35,7 @@ api_app = FastAPI(
     redoc_url=None,
 )
 install_error_handlers(api_app)
-for module in (spaces, posts, me, events, community):
+for module in (spaces, posts, me, events, community, recognition_api):
     api_app.include_router(module.router, responses=ERROR_RESPONSES)
 
 

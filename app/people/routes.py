@@ -12,6 +12,8 @@ from app.i18n import gettext
 from app.people import service
 from app.people.models import User
 from app.posts.service import posts_by_author
+from app.recognition.panels import profile_panel
+from app.recognition.service import attach_marks
 from app.security import (
     SESSION_COOKIE,
     AdminUser,
@@ -155,7 +157,13 @@ def profile(
 ) -> Response:
     person = service.active_user(session, person_id)
     page = posts_by_author(session, viewer=user, author_id=person_id, cursor=cursor)
-    return render(request, "people/profile.html", {"person": person, "page": page})
+    attach_marks(session, page.items)
+    recognition = profile_panel(session, viewer=user, person=person)
+    return render(
+        request,
+        "people/profile.html",
+        {"person": person, "page": page, "recognition": recognition},
+    )
 
 
 @router.get("/settings")

@@ -12,6 +12,8 @@ from app.events.views import upcoming_for_home
 from app.notifications.service import unread_count
 from app.posts import service
 from app.posts.models import ReactionKind
+from app.recognition import service as recognition
+from app.recognition.panels import home_panel
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import space_access_by_slug
 from app.spaces.service import directory, member_count
@@ -26,6 +28,7 @@ def home(
 ) -> Response:
     page = service.home_stream(session, user=user, cursor=cursor)
     if cursor:
+        recognition.attach_marks(session, page.items)
         return render(
             request,
             "posts/home.html",
@@ -42,6 +45,7 @@ def home(
             "page": page,
             "my_spaces": my_spaces,
             "unread": unread_count(session, user=user),
+            "recognition": home_panel(session, user=user, cards=page.items),
             "upcoming_events": upcoming_for_home(session, user=user),
             **home_extras(session, user=user),
         },
@@ -105,6 +109,12 @@ def _post_context(
         "comments": comments,
         "space": access.space,
         "member_count": member_count(session, access.space.id),
+        "comment_marks": recognition.attach_marks(
+            session,
+            [card],
+            more_people=[c.author_id for c, _a in comments.items],
+            space_id=access.space.id,
+        ),
     }
 
 

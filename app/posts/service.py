@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, or_, tuple_, update
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +16,7 @@ from app.pagination import Cursor, Page
 from app.people.models import User
 from app.posts.markdown import mentioned_handles, render_markdown
 from app.posts.models import Comment, Mention, Post, PostKind, Reaction, ReactionKind
+from app.recognition import service as recognition
 from app.spaces.access import (
     SpaceAccess,
     access_for,
@@ -44,6 +46,9 @@ class PostCard:
     space: Space
     reactions: dict[str, int] = field(default_factory=dict)
     my_reactions: set[str] = field(default_factory=set)
+    # Badges beside the author's name in this space: pages fill them in for all cards at once
+    # (recognition.service.attach_marks); the API leaves them out.
+    author_marks: list[Any] = field(default_factory=list)
 
 
 def _check_text(value: str, *, field: str, max_length: int, empty: str) -> str:
@@ -165,6 +170,7 @@ def create_post(
     session.flush()
     if not scheduled:
         _notify_mentions(session, space=access.space, author=access.user, people=people, post=post)
+    recognition.after_contribution(session, user=access.user, space_id=post.space_id)
     session.flush()
     return post
 
@@ -300,6 +306,7 @@ def add_comment(
     _notify_mentions(
         session, space=access.space, author=user, people=people, post=post, comment=comment
     )
+    recognition.after_contribution(session, user=user, space_id=post.space_id, comment_on=post)
     session.flush()
     return comment
 

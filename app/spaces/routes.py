@@ -8,6 +8,8 @@ from fastapi.responses import RedirectResponse, Response
 from app.errors import DomainError, Invalid
 from app.people.service import user_by_email
 from app.posts import service as posts
+from app.recognition import service as recognition
+from app.recognition.panels import space_panel
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces import service
 from app.spaces.access import require_manage, require_read, space_access_by_slug
@@ -81,10 +83,13 @@ def space_page(
         )
     context = _space_context(session, access, cursor)
     if cursor:
+        recognition.attach_marks(session, context["page"].items)
         return render(
             request, "spaces/page.html", context, block="stream_items" if is_htmx(request) else None
         )
     context["pinned"] = posts.pinned_posts(session, access=access)
+    cards = [*context["page"].items, *context["pinned"]]
+    context["recognition"] = space_panel(session, access=access, cards=cards)
     return render(request, "spaces/page.html", context)
 
 

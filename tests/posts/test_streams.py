@@ -70,7 +70,7 @@ def test_home_page_query_count_does_not_grow_with_data(session, login, count_que
     with count_queries() as many:
         assert client.get("/").status_code == 200
     assert len(many) == len(few)
-    assert len(many) <= 11  # stream (5) + pinned announcements, checklist, showcase (with tags)
+    assert len(many) <= 12  # stream, my spaces, events, pins, checklist, showcase, leaders
 
 
 def test_space_page_query_count_does_not_grow_with_data(session, login, count_queries):

@@ -1,0 +1,169 @@
+"""JSON API for recognition: badges, kudos and leaders.
+
+Visibility is the pages' own: the same service functions decide what a caller may see.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
+
+from app.api.deps import MAX_ID, ApiUser, Cursor, Limit
+from app.api.schemas import ApiDateTime, AuthorOut, Input
+from app.errors import Forbidden
+from app.people.models import User
+from app.people.service import active_user
+from app.recognition import kudos as kudos_service
+from app.recognition import service
+from app.security import SessionDep
+
+# Paths say {id}, as the API is documented; Python code says user_id.
+UserId = Annotated[int, Path(alias="id", ge=1, le=MAX_ID, description="The person's id")]
+router = APIRouter(tags=["recognition"])
+
+
+class BadgeOut(BaseModel):
+    slug: str
+    name: str
+    icon: str
+    level: str
+    space: str | None = Field(description="The space's slug; null for a site-wide badge")
+    reason: str
+    granted_at: ApiDateTime
+
+
+class BadgeList(BaseModel):
+    items: list[BadgeOut]
+
+
+class KudosIn(Input):
+    to_user_id: int = Field(strict=True, ge=1, le=MAX_ID)
+    message: str = Field(strict=True, max_length=kudos_service.MAX_MESSAGE)
+    post_id: int | None = Field(
+        default=None, strict=True, ge=1, le=MAX_ID, description="A post the caller can read"
+    )
+
+
+class TargetOut(BaseModel):
+    type: str
+    id: int
+    # None when the content was deleted or hidden since; the kudos itself stays.
+    title: str | None
+
+
+class KudosOut(BaseModel):
+    id: int
+    giver: AuthorOut
+    receiver: AuthorOut
+    message: str
+    target: TargetOut | None
+    created_at: ApiDateTime
+
+
+class KudosList(BaseModel):
+    items: list[KudosOut]
+    next_cursor: str | None
+
+
+class LeaderIn(Input):
+    is_leader: bool = Field(strict=True)
+    title: str | None = Field(default=None, strict=True, max_length=120)
+
+
+class LeaderOut(BaseModel):
+    id: int
+    is_leader: bool
+    leader_title: str
+
+
+def _person(user: User) -> AuthorOut:
+    return AuthorOut(id=user.id, display_name=user.display_name, is_leader=user.is_leader)
+
+
+def _kudos_out(view: kudos_service.KudosView) -> KudosOut:
+    k = view.kudos
+    target = None
+    if k.target_type is not None and k.target_id is not None:
+        target = TargetOut(type=k.target_type, id=k.target_id, title=view.target_title)
+    return KudosOut(
+        id=k.id,
+        giver=_person(view.giver),
+        receiver=_person(view.receiver),
+        message=k.message,
+        target=target,
+        created_at=k.created_at,
+    )
+
+
+@router.get("/users/{id}/badges", response_model=BadgeList)
+def user_badges(session: SessionDep, caller: ApiUser, user_id: UserId) -> BadgeList:
+    """A person's badges as the caller may see them (hidden ones, unreadable spaces left out)."""
+    person = active_user(session, user_id)
+    shown = service.badges_for(session, viewer=caller, person=person)
+    return BadgeList(
+        items=[
+            BadgeOut(
+                slug=s.badge.slug,
+                name=s.badge.name,
+                icon=s.badge.icon,
+                level=str(s.badge.level),
+                space=s.space.slug if s.space else None,
+                reason=s.award.reason,
+                granted_at=s.award.granted_at,
+            )
+            for s in shown
+        ]
+    )
+
+
+@router.post("/kudos", response_model=KudosOut, status_code=201)
+def give_kudos(session: SessionDep, caller: ApiUser, payload: KudosIn) -> KudosOut:
+    """Thank a colleague, optionally for a post the caller can read; counts against the budget."""
+    rows = kudos_service.give_kudos(
+        session,
+        giver=caller,
+        receiver_ids=[payload.to_user_id],
+        message=payload.message,
+        target_type="post" if payload.post_id is not None else None,
+        target_id=payload.post_id,
+    )
+    person = active_user(session, payload.to_user_id)
+    view = kudos_service.KudosView(kudos=rows[0], giver=caller, receiver=person, space=None)
+    if payload.post_id is not None:
+        titles = kudos_service.TARGETS["post"][1](session, [payload.post_id])
+        view.target_title = titles.get(payload.post_id, (None, None))[0]
+    return _kudos_out(view)
+
+
+@router.get("/users/{id}/kudos", response_model=KudosList)
+def user_kudos(
+    session: SessionDep,
+    caller: ApiUser,
+    user_id: UserId,
+    cursor: Cursor = None,
+    limit: Limit = 20,
+) -> KudosList:
+    """Kudos a person received; those tied to content the caller cannot read are left out."""
+    person = active_user(session, user_id)
+    page = kudos_service.kudos_received(
+        session, viewer=caller, person=person, cursor=cursor, limit=limit
+    )
+    return KudosList(items=[_kudos_out(v) for v in page.items], next_cursor=page.next_cursor)
+
+
+@router.post("/users/{id}/leader", response_model=LeaderOut)
+def set_leader(
+    session: SessionDep, caller: ApiUser, user_id: UserId, payload: LeaderIn
+) -> LeaderOut:
+    """Admins only: mark or unmark a leader, with an optional title; audited."""
+    if not caller.is_admin:
+        raise Forbidden("Only administrators may do that")
+    person = active_user(session, user_id)
+    service.set_leader(
+        session,
+        actor=caller,
+        person=person,
+        is_leader=payload.is_leader,
+        title=payload.title or "",
+    )
+    return LeaderOut(id=person.id, is_leader=person.is_leader, leader_title=person.leader_title)

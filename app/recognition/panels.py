@@ -1,0 +1,310 @@
+"""What recognition adds to the home page, a space page and a profile.
+
+Each panel is one statement: a UNION of small id-only branches ("which leaders' posts", "whose
+turn in the spotlight", "which badges beside the stream's names", ...) joined once to the rows
+the template shows. Content comes from the
+posts domain's readable_posts_query, so the panels obey the access policy like the streams do.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    false,
+    func,
+    literal,
+    null,
+    union_all,
+)
+from sqlmodel import Session, col, select
+
+from app.db import utcnow
+from app.people.models import User
+from app.posts.models import Comment, Post
+from app.posts.service import readable_posts_query
+from app.recognition.kudos import kudos_received, recent_thanks
+from app.recognition.models import Award, Badge, RecognitionSettings
+from app.recognition.service import EARLY_ADOPTER, badges_for, preferences, shows_badges
+from app.spaces.access import SpaceAccess, readable_space_ids, require_read
+from app.spaces.models import Membership, MemberState, Space
+
+SPOTLIGHT_HOURS = 1
+VOICES = 3
+SPACE_LEADERS = 12
+
+
+@dataclass
+class Spotlight:
+    """One early adopter, with what they contributed that the viewer can read."""
+
+    person: User
+    award: Award
+    space: Space | None
+    latest: Post | None = None
+    posts: int = 0
+    comments: int = 0
+
+
+@dataclass
+class HomePanel:
+    voices: list[tuple[Post, User, Space]] = field(default_factory=list)
+    spotlight: Spotlight | None = None
+
+
+@dataclass
+class SpacePanel:
+    leaders: list[User] = field(default_factory=list)
+    spotlight: Spotlight | None = None
+    thanks: list[Any] = field(default_factory=list)
+    wall: bool = False
+
+
+def rotation_slot() -> int:
+    """Changes every hour, the same for everyone: the spotlight turns at a calm pace."""
+    return int(utcnow().timestamp() // (3600 * SPOTLIGHT_HOURS))
+
+
+# Every branch of a panel's UNION has these columns, in this order (missing ones are NULL).
+_COLUMNS = {
+    "user_id": Integer,
+    "post_id": Integer,
+    "space_id": Integer,
+    "award_id": Integer,
+    "badge_id": Integer,
+    "posts": Integer,
+    "comments": Integer,
+    "flag": Boolean,
+}
+
+
+def _ids(kind: str, **columns: Any) -> list[Any]:
+    kind_column = literal(kind, String).label("kind")
+    return [kind_column] + [
+        columns.get(name, null().cast(type_)).label(name) for name, type_ in _COLUMNS.items()
+    ]
+
+
+def _in_scope(viewer: User, award_space: Any) -> ColumnElement[bool]:
+    """Live posts the viewer can read (in the award's space, if it has one)."""
+    return and_(
+        col(Post.deleted_at).is_(None),
+        col(Post.hidden_at).is_(None),
+        col(Post.published_at) <= utcnow(),
+        col(Post.space_id).in_(readable_space_ids(viewer)),
+        award_space.is_(None) | (col(Post.space_id) == award_space),
+    )
+
+
+def _spotlight_branch(viewer: User, space: Space | None, slot: int) -> Any:
+    """Whose turn it is: early adopters numbered in the database, one picked by the slot.
+
+    People who hide their badges are never put in the spotlight.
+    """
+    where: list[ColumnElement[bool]] = [
+        col(Badge.slug) == EARLY_ADOPTER,
+        col(User.is_active).is_(True),
+        shows_badges(Award.user_id),
+    ]
+    if space is not None:
+        where.append(col(Award.space_id) == space.id)
+    else:
+        where.append(
+            col(Award.space_id).is_(None) | col(Award.space_id).in_(readable_space_ids(viewer))
+        )
+    numbered = (
+        select(
+            col(Award.id).label("award_id"),
+            func.row_number().over(order_by=col(Award.id)).label("n"),
+            func.count().over().label("total"),
+        )
+        .join(Badge, col(Badge.id) == Award.badge_id)
+        .join(User, col(User.id) == Award.user_id)
+        .where(*where)
+        .subquery("numbered")
+    )
+    scope = _in_scope(viewer, col(Award.space_id)) & (col(Post.author_id) == Award.user_id)
+    latest = (
+        select(Post.id)
+        .where(scope)
+        .order_by(col(Post.published_at).desc(), col(Post.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    posts = select(func.count()).select_from(Post).where(scope).scalar_subquery()
+    comments = (
+        select(func.count())
+        .select_from(Comment)
+        .join(Post, col(Post.id) == Comment.post_id)
+        .where(
+            col(Comment.author_id) == Award.user_id,
+            col(Comment.deleted_at).is_(None),
+            col(Comment.hidden_at).is_(None),
+            _in_scope(viewer, col(Award.space_id)),
+        )
+        .scalar_subquery()
+    )
+    return select(
+        *_ids(
+            "spotlight",
+            user_id=col(Award.user_id),
+            post_id=latest,
+            space_id=col(Award.space_id),
+            award_id=col(Award.id),
+            posts=posts,
+            comments=comments,
+        )
+    ).where(
+        col(Award.id) == numbered.c.award_id,
+        numbered.c.n - 1 == literal(slot) % numbered.c.total,
+    )
+
+
+def _spotlight(row: Any) -> Spotlight:
+    return Spotlight(
+        person=row.User,
+        award=row.Award,
+        space=row.Space,
+        latest=row.Post,
+        posts=row.posts or 0,
+        comments=row.comments or 0,
+    )
+
+
+def _marks_branch(cards: Sequence[Any]) -> Any | None:
+    """The badges beside the names on the page's post cards (see service.attach_marks)."""
+    pairs = {(card.post.author_id, card.space.id) for card in cards if card.post.author_id}
+    if not pairs:
+        return None
+    return (
+        select(
+            *_ids(
+                "mark",
+                user_id=col(Award.user_id),
+                space_id=col(Award.space_id),
+                badge_id=col(Award.badge_id),
+            )
+        )
+        .join(Badge, col(Badge.id) == Award.badge_id)
+        .where(
+            col(Badge.beside_name).is_(True),
+            col(Award.user_id).in_({u for u, _s in pairs}),
+            col(Award.space_id).in_({s for _u, s in pairs}),
+            shows_badges(Award.user_id),
+        )
+    )
+
+
+def _put_marks(cards: Sequence[Any], rows: list[Any]) -> None:
+    marks: dict[tuple[int, int], list[Badge]] = {}
+    for row in rows:
+        if row.kind == "mark":
+            marks.setdefault((row.user_id, row.space_id), []).append(row.Badge)
+    for card in cards:
+        found = marks.get((card.post.author_id, card.space.id), [])
+        card.author_marks = sorted(found, key=lambda badge: badge.name)
+
+
+def _rows(session: Session, branches: list[Any]) -> list[Any]:
+    parts = [select(branch.subquery()) for branch in branches if branch is not None]
+    panel = union_all(*parts).subquery("panel")
+    shown: list[Any] = [panel.c.kind, panel.c.user_id, panel.c.space_id, panel.c.posts]
+    shown += [panel.c.comments, panel.c.flag, User, Post, Space, Award, Badge]
+    query = (
+        select(*shown)
+        .outerjoin(User, col(User.id) == panel.c.user_id)
+        .outerjoin(Post, col(Post.id) == panel.c.post_id)
+        .outerjoin(Space, col(Space.id) == panel.c.space_id)
+        .outerjoin(Award, col(Award.id) == panel.c.award_id)
+        .outerjoin(Badge, col(Badge.id) == panel.c.badge_id)
+        .order_by(panel.c.kind, col(Post.published_at).desc(), col(User.display_name))
+    )
+    return list(session.exec(query).all())
+
+
+def home_panel(
+    session: Session,
+    *,
+    user: User,
+    cards: Sequence[Any] = (),
+    slot: int | None = None,
+) -> HomePanel:
+    """Leaders' voices (recent posts by leaders that the viewer can read) and the spotlight;
+    also puts the badges beside names on the stream's cards, all in one query."""
+    voices = (
+        readable_posts_query(user)
+        .where(col(User.is_leader).is_(True))
+        .order_by(col(Post.published_at).desc(), col(Post.id).desc())
+        .limit(VOICES)
+        .with_only_columns(
+            *_ids(
+                "voice", user_id=col(Post.author_id), post_id=col(Post.id), space_id=col(Space.id)
+            )
+        )
+    )
+    spotlight = _spotlight_branch(user, None, rotation_slot() if slot is None else slot)
+    panel = HomePanel()
+    rows = _rows(session, [voices, spotlight, _marks_branch(cards)])
+    for row in rows:
+        if row.kind == "voice":
+            panel.voices.append((row.Post, row.User, row.Space))
+        elif row.kind == "spotlight":
+            panel.spotlight = _spotlight(row)
+    _put_marks(cards, rows)
+    return panel
+
+
+def space_panel(
+    session: Session,
+    *,
+    access: SpaceAccess,
+    cards: Sequence[Any] = (),
+    slot: int | None = None,
+) -> SpacePanel:
+    """The leaders who are members, the space's spotlight, the wall setting and the badges
+    beside the names on the page's cards in one query; then the recent thanks."""
+    require_read(access)
+    wall = select(RecognitionSettings.thank_you_wall).where(RecognitionSettings.id == 1)
+    settings = select(*_ids("settings", flag=func.coalesce(wall.scalar_subquery(), false())))
+    leaders = (
+        select(*_ids("leader", user_id=col(User.id)))
+        .join(Membership, col(Membership.user_id) == User.id)
+        .where(
+            Membership.space_id == access.space.id,
+            Membership.state == MemberState.active,
+            col(User.is_leader).is_(True),
+            col(User.is_active).is_(True),
+        )
+        .order_by(col(User.display_name))
+        .limit(SPACE_LEADERS)
+    )
+    spotlight = _spotlight_branch(
+        access.user, access.space, rotation_slot() if slot is None else slot
+    )
+    panel = SpacePanel()
+    rows = _rows(session, [settings, leaders, spotlight, _marks_branch(cards)])
+    for row in rows:
+        if row.kind == "settings":
+            panel.wall = bool(row.flag)
+        elif row.kind == "leader":
+            panel.leaders.append(row.User)
+        elif row.kind == "spotlight":
+            panel.spotlight = _spotlight(row)
+    _put_marks(cards, rows)
+    panel.thanks = recent_thanks(session, access=access)
+    return panel
+
+
+def profile_panel(session: Session, *, viewer: User, person: User) -> dict[str, Any]:
+    """Badges (with reason and date) and recent kudos on a profile, as the viewer may see them."""
+    return {
+        "badges": badges_for(session, viewer=viewer, person=person),
+        "kudos": kudos_received(session, viewer=viewer, person=person, limit=5),
+        "hides_badges": preferences(session, user_id=person.id).hide_badges,  # type: ignore[arg-type]
+        "can_thank": viewer.id != person.id and person.is_active,
+    }

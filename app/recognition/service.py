@@ -1,0 +1,301 @@
+"""Recognition: site settings, personal choices, leaders, custom badges, and the grant hook."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func
+from sqlmodel import Session, col, select
+
+from app.db import utcnow
+from app.errors import Forbidden, Invalid
+from app.people.models import User
+from app.people.service import record_audit
+from app.posts.models import Post
+from app.recognition.badges import ensure_builtin_badges
+from app.recognition.engine import run_rules
+from app.recognition.models import (
+    Award,
+    Badge,
+    RecognitionPreference,
+    RecognitionSettings,
+)
+from app.recognition.rules import RULES_AFTER, site_started_at
+from app.spaces.access import readable_space_ids
+from app.spaces.models import Space
+
+LEADER = "leader"
+EARLY_ADOPTER = "early-adopter"
+
+
+def require_admin(actor: User) -> None:
+    if not actor.is_admin:
+        raise Forbidden("Only administrators may do that")
+
+
+def clean_text(value: str, *, field: str, max_length: int, required: bool = False) -> str:
+    value = value.strip()
+    if required and not value:
+        raise Invalid("This field is required", field=field)
+    if len(value) > max_length:
+        raise Invalid("Too long: at most %(max)s characters", field=field, max=max_length)
+    return value
+
+
+# --- site settings and personal choices --------------------------------------------------------
+
+
+def site_settings(session: Session) -> RecognitionSettings:
+    """The site's settings; the defaults (not stored) until an admin saves them."""
+    return session.get(RecognitionSettings, 1) or RecognitionSettings()
+
+
+def update_site_settings(
+    session: Session,
+    *,
+    actor: User,
+    early_adopter_count: int,
+    kudos_monthly_budget: int,
+    thank_you_wall: bool,
+) -> RecognitionSettings:
+    require_admin(actor)
+    if not 1 <= early_adopter_count <= 1000:
+        raise Invalid("Choose a number from 1 to 1000", field="early_adopter_count")
+    if not 1 <= kudos_monthly_budget <= 1000:
+        raise Invalid("Choose a number from 1 to 1000", field="kudos_monthly_budget")
+    row = session.get(RecognitionSettings, 1) or RecognitionSettings(id=1)
+    row.early_adopter_count = early_adopter_count
+    row.kudos_monthly_budget = kudos_monthly_budget
+    row.thank_you_wall = thank_you_wall
+    row.updated_by_id, row.updated_at = actor.id, utcnow()
+    session.add(row)
+    record_audit(
+        session,
+        actor=actor,
+        action="recognition.settings",
+        target_type="site",
+        target_id=None,
+        detail=f"early_adopters={early_adopter_count} budget={kudos_monthly_budget} "
+        f"thank_you_wall={thank_you_wall}",
+    )
+    session.flush()
+    return row
+
+
+def preferences(session: Session, *, user_id: int) -> RecognitionPreference:
+    return session.get(RecognitionPreference, user_id) or RecognitionPreference(user_id=user_id)
+
+
+def update_preferences(
+    session: Session, *, user: User, hide_badges: bool, kudos_in_space: bool
+) -> RecognitionPreference:
+    """A person's choices: hide their badges; let kudos they receive show in the space."""
+    row = session.get(RecognitionPreference, user.id) or RecognitionPreference(user_id=user.id)  # type: ignore[arg-type]
+    row.hide_badges, row.kudos_in_space, row.updated_at = hide_badges, kudos_in_space, utcnow()
+    session.add(row)
+    session.flush()
+    return row
+
+
+def shows_badges(user_col: Any) -> ColumnElement[bool]:
+    """A WHERE clause: the person has not chosen to hide their badges."""
+    return ~exists().where(
+        col(RecognitionPreference.user_id) == user_col,
+        col(RecognitionPreference.hide_badges).is_(True),
+    )
+
+
+# --- leaders ---------------------------------------------------------------------------------
+
+
+def set_leader(
+    session: Session, *, actor: User, person: User, is_leader: bool, title: str = ""
+) -> User:
+    """An admin marks (or unmarks) a leader, with an optional title; audited."""
+    require_admin(actor)
+    title = clean_text(title, field="title", max_length=120) if is_leader else ""
+    person.is_leader, person.leader_title = is_leader, title
+    session.add(person)
+    badge = ensure_builtin_badges(session)[LEADER]
+    current = session.exec(
+        select(Award).where(
+            Award.user_id == person.id, Award.badge_id == badge.id, col(Award.space_id).is_(None)
+        )
+    ).first()
+    if is_leader and current is None:
+        session.add(
+            Award(
+                user_id=person.id,  # type: ignore[arg-type]
+                badge_id=badge.id,  # type: ignore[arg-type]
+                granted_by_id=actor.id,
+                reason=title or "Leader",
+            )
+        )
+    elif is_leader and current is not None:
+        current.reason = title or "Leader"
+        session.add(current)
+    elif current is not None:
+        session.delete(current)
+    record_audit(
+        session,
+        actor=actor,
+        action="user.leader" if is_leader else "user.unleader",
+        target_type="user",
+        target_id=person.id,
+        detail=f"title={title}" if title else "",
+    )
+    session.flush()
+    return person
+
+
+def leaders(session: Session) -> list[User]:
+    return list(
+        session.exec(
+            select(User).where(col(User.is_leader).is_(True)).order_by(col(User.display_name))
+        )
+    )
+
+
+# --- what others see -------------------------------------------------------------------------
+
+
+@dataclass
+class ShownAward:
+    award: Award
+    badge: Badge
+    space: Space | None
+
+
+def badges_for(session: Session, *, viewer: User, person: User) -> list[ShownAward]:
+    """A person's badges as the viewer may see them: space awards only for readable spaces;
+    if the person hides their badges, others see only the leader badge (an admin's designation).
+    """
+    query = (
+        select(Award, Badge, Space)
+        .join(Badge, col(Badge.id) == Award.badge_id)
+        .outerjoin(Space, col(Space.id) == Award.space_id)
+        .where(
+            Award.user_id == person.id,
+            col(Award.space_id).is_(None) | col(Award.space_id).in_(readable_space_ids(viewer)),
+        )
+        .order_by(col(Award.granted_at).desc(), col(Award.id).desc())
+    )
+    if viewer.id != person.id:
+        query = query.where((col(Badge.slug) == LEADER) | shows_badges(Award.user_id))
+    return [ShownAward(award=a, badge=b, space=s) for a, b, s in session.exec(query)]
+
+
+def name_marks(
+    session: Session, pairs: Iterable[tuple[int | None, int | None]]
+) -> dict[tuple[int | None, int | None], list[Badge]]:
+    """Badges shown beside names, for many (person, space) pairs in one query."""
+    wanted = {(u, s) for u, s in pairs if u is not None and s is not None}
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(Award.user_id, Award.space_id, Badge)
+        .join(Badge, col(Badge.id) == Award.badge_id)
+        .where(
+            col(Badge.beside_name).is_(True),
+            col(Award.user_id).in_({u for u, _s in wanted}),
+            col(Award.space_id).in_({s for _u, s in wanted}),
+            shows_badges(Award.user_id),
+        )
+        .order_by(col(Badge.name))
+    )
+    marks: dict[tuple[int | None, int | None], list[Badge]] = {}
+    for user_id, space_id, badge in rows:
+        if (user_id, space_id) in wanted:
+            marks.setdefault((user_id, space_id), []).append(badge)
+    return marks
+
+
+def attach_marks(
+    session: Session,
+    cards: Iterable[Any],
+    *,
+    more_people: Iterable[int | None] = (),
+    space_id: int | None = None,
+) -> dict[int | None, list[Badge]]:
+    """Put the badges shown beside names on post cards, and return those of more people in one
+    space (a post's commenters): all in one query, however many names the page shows."""
+    cards, more_people = list(cards), list(more_people)
+    pairs = [(card.post.author_id, card.space.id) for card in cards]
+    found = name_marks(session, pairs + [(u, space_id) for u in more_people])
+    for card in cards:
+        card.author_marks = found.get((card.post.author_id, card.space.id), [])
+    return {user_id: found.get((user_id, space_id), []) for user_id in more_people}
+
+
+# --- right after an action --------------------------------------------------------------------
+
+
+def after_contribution(
+    session: Session, *, user: User, space_id: int, comment_on: Post | None = None
+) -> int:
+    """Grant what a new post (or, with comment_on, a comment) may have earned; kept cheap.
+
+    Only the actor is evaluated (and the post's author after a comment, for "conversation
+    starter"); rules all of them already hold are skipped. The job catches everything else.
+    """
+    subjects: set[int] = {user.id}  # type: ignore[arg-type]
+    if comment_on is not None and comment_on.author_id is not None:
+        subjects.add(comment_on.author_id)
+    rules = set(RULES_AFTER["comment" if comment_on is not None else "post"])
+    badges = ensure_builtin_badges(session)
+    by_rule = {b.rule: b for b in badges.values() if b.rule in rules}
+    held = session.exec(
+        select(Badge.rule, Award.user_id, func.count())
+        .join(Award, col(Award.badge_id) == Badge.id)
+        .where(
+            col(Badge.id).in_([b.id for b in by_rule.values()]),
+            col(Award.user_id).in_(subjects),
+            col(Award.space_id).is_(None) | (col(Award.space_id) == space_id),
+        )
+        .group_by(col(Badge.rule), col(Award.user_id))
+    ).all()
+    # Early adopter has a site award and a space award; the others one site award.
+    needed = {rule: (2 if rule == "early_adopter" else 1) for rule in rules}
+    holders: dict[str, set[int]] = {}
+    for rule, user_id, n in held:
+        if rule is not None and n >= needed[rule]:
+            holders.setdefault(rule, set()).add(user_id)
+    rules = {rule for rule in rules if not subjects <= holders.get(rule, set())}
+    settings = site_settings(session)
+    if "early_adopter" in rules and not _early_window_open(
+        session, settings=settings, badge=by_rule["early_adopter"], space_id=space_id
+    ):
+        rules.discard("early_adopter")
+    if not rules:
+        return 0
+    return run_rules(
+        session,
+        settings=settings,
+        rules=rules,
+        user_ids=subjects,
+        space_id=space_id,
+        badges=badges,
+    )
+
+
+def _early_window_open(
+    session: Session, *, settings: RecognitionSettings, badge: Badge, space_id: int
+) -> bool:
+    """Could a contribution now still make someone an early adopter (of the space or site)?"""
+    count = (
+        select(func.count()).select_from(Award).where(Award.badge_id == badge.id).correlate(None)
+    )
+    site_start, space_start, space_count, site_count = session.exec(
+        select(
+            site_started_at(),
+            select(Space.created_at).where(Space.id == space_id).scalar_subquery(),
+            count.where(Award.space_id == space_id).scalar_subquery(),
+            count.where(col(Award.space_id).is_(None)).scalar_subquery(),
+        )
+    ).one()
+    now, window = utcnow(), timedelta(days=settings.early_adopter_days)
+    n = settings.early_adopter_count
+    space_open = space_start is not None and now < space_start + window and space_count < n
+    site_open = site_start is not None and now < site_start + window and site_count < n
+    return bool(space_open or site_open)
