@@ -58,16 +58,6 @@ def live_server(monkeypatch) -> Iterator[str]:
     thread.join(timeout=30)
 
 
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]

@@ -18,7 +18,6 @@ from tests.e2e.community_support import (
 from tests.factories import make_comment, make_post, make_space, make_user
 
 pytestmark = pytest.mark.browser
-browser = support.browser  # fixtures, shared with other community browser tests
 live_server = support.live_server
 
 

@@ -57,14 +57,6 @@ def live_server() -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture
-def browser() -> Iterator:  # type: ignore[type-arg]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _session_token(user) -> str:  # type: ignore[no-untyped-def]
