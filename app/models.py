@@ -3,9 +3,17 @@
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
 from app.posts.models import Comment, Mention, Post, Reaction
+from app.protocols.models import (
+    ActionItem,
+    Protocol,
+    ProtocolContributor,
+    ProtocolRevision,
+    ProtocolUpdate,
+)
 from app.spaces.models import Membership, Space
 
 __all__ = [
+    "ActionItem",
     "ApiToken",
     "AuditEntry",
     "AuthSession",
@@ -16,6 +24,10 @@ __all__ = [
     "Mention",
     "Notification",
     "Post",
+    "Protocol",
+    "ProtocolContributor",
+    "ProtocolRevision",
+    "ProtocolUpdate",
     "Reaction",
     "Space",
     "User",

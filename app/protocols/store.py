@@ -1,0 +1,196 @@
+"""The update log: store Yjs updates with gap-free sequence numbers, load and compact documents.
+
+Rules (see DESIGN.md "Protocols"): every update is written here before anyone sees it; a room is
+rebuilt from the snapshot plus later updates; compaction replays into a Doc, never merges raw
+updates; the Markdown text is derived from the document and never fed back into it.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pycrdt import Doc, Text
+from sqlalchemy import delete, insert, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from app.db import get_engine, utcnow
+from app.protocols.models import Protocol, ProtocolContributor, ProtocolUpdate
+
+TEXT_NAME = "content"  # the shared Y.Text every client binds to
+NOTIFY_CHANNEL = "agora_protocols"
+
+
+def new_doc() -> Doc:
+    # Rooms are touched from worker threads (the database work runs off the event loop).
+    return Doc(allow_multithreading=True)
+
+
+def doc_text(doc: Doc) -> Text:
+    return doc.get(TEXT_NAME, type=Text)
+
+
+@dataclass
+class StoredDoc:
+    doc: Doc
+    seq: int
+    snapshot_seq: int
+    replayed: int  # updates applied on top of the snapshot
+
+
+def allocate_seqs(session: Session, protocol_id: int, count: int) -> int:
+    """Reserve `count` sequence numbers and return the last one.
+
+    The single UPDATE locks the protocol row until commit (PostgreSQL) or takes the write lock
+    (SQLite), so numbers commit in order and a reader never sees seq n+1 before n.
+    """
+    row = session.execute(
+        update(Protocol)
+        .where(col(Protocol.id) == protocol_id)
+        .values(last_seq=Protocol.last_seq + count)
+        .returning(col(Protocol.last_seq))
+    ).first()
+    if row is None:
+        raise LookupError(f"protocol {protocol_id} is gone")
+    return int(row[0])
+
+
+def insert_updates(
+    session: Session, protocol_id: int, first_seq: int, items: Sequence[tuple[bytes, int | None]]
+) -> None:
+    now = utcnow()
+    session.execute(
+        insert(ProtocolUpdate),
+        [
+            {
+                "protocol_id": protocol_id,
+                "seq": first_seq + i,
+                "data": data,
+                "user_id": user_id,
+                "created_at": now,
+            }
+            for i, (data, user_id) in enumerate(items)
+        ],
+    )
+
+
+def credit_contributors(session: Session, protocol_id: int, edits: dict[int, int]) -> None:
+    """Count edits per person (one upsert per person in the batch): the history credits them."""
+    if not edits:
+        return
+    dialect = session.get_bind().dialect.name
+    maker = pg_insert if dialect == "postgresql" else sqlite_insert
+    now = utcnow()
+    for user_id, n in edits.items():
+        stmt = maker(ProtocolContributor).values(
+            protocol_id=protocol_id, user_id=user_id, edits=n, last_edit_at=now
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["protocol_id", "user_id"],
+            set_={"edits": ProtocolContributor.edits + n, "last_edit_at": now},
+        )
+        session.execute(stmt)
+
+
+def announce(session: Session, protocol_id: int, seq: int) -> None:
+    """Tell other processes "protocol P has seq N"; PostgreSQL delivers it when we commit."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": NOTIFY_CHANNEL, "payload": f"{protocol_id}:{seq}"},
+        )
+
+
+def fetch_updates(
+    session: Session, protocol_id: int, after: int, upto: int | None = None
+) -> list[tuple[int, bytes]]:
+    query = (
+        select(ProtocolUpdate.seq, ProtocolUpdate.data)
+        .where(ProtocolUpdate.protocol_id == protocol_id, col(ProtocolUpdate.seq) > after)
+        .order_by(col(ProtocolUpdate.seq))
+    )
+    if upto is not None:
+        query = query.where(col(ProtocolUpdate.seq) <= upto)
+    return [(int(s), bytes(d)) for s, d in session.exec(query).all()]
+
+
+def apply_all(doc: Doc, updates: Iterable[bytes]) -> int:
+    n = 0
+    for data in updates:
+        doc.apply_update(data)
+        n += 1
+    return n
+
+
+def load_doc(protocol_id: int) -> StoredDoc:
+    """Snapshot plus every later update. Retries if a compaction ran between the two reads."""
+    engine = get_engine()
+    for _attempt in range(5):
+        with Session(engine) as session:
+            head = session.exec(
+                select(Protocol.snapshot, Protocol.snapshot_seq, Protocol.last_seq).where(
+                    Protocol.id == protocol_id
+                )
+            ).first()
+            if head is None:
+                raise LookupError(f"protocol {protocol_id} is gone")
+            snapshot, snapshot_seq, _last = head
+            rows = fetch_updates(session, protocol_id, snapshot_seq)
+        # A compaction that committed between the reads deleted what we still needed: reread.
+        if rows and rows[0][0] != snapshot_seq + 1:
+            continue
+        doc = new_doc()
+        doc_text(doc)
+        if snapshot:
+            doc.apply_update(bytes(snapshot))
+        replayed = apply_all(doc, (data for _seq, data in rows))
+        seq = rows[-1][0] if rows else snapshot_seq
+        return StoredDoc(doc=doc, seq=seq, snapshot_seq=snapshot_seq, replayed=replayed)
+    raise RuntimeError(f"protocol {protocol_id}: could not read a consistent state")
+
+
+def compact(protocol_id: int, doc: Doc, seq: int) -> bool:
+    """Store `doc` (which reflects every update up to `seq`) as the snapshot; drop older updates.
+
+    The doc is the replay of those updates, so the snapshot is exact. Guarded by snapshot_seq so
+    two processes compacting at once cannot move it backwards.
+    """
+    state = doc.get_update()
+    with Session(get_engine()) as session:
+        moved = session.execute(
+            update(Protocol)
+            .where(col(Protocol.id) == protocol_id, col(Protocol.snapshot_seq) < seq)
+            .values(snapshot=state, snapshot_seq=seq)
+        )
+        if not moved.rowcount:  # type: ignore[attr-defined]
+            return False
+        session.execute(
+            delete(ProtocolUpdate).where(
+                col(ProtocolUpdate.protocol_id) == protocol_id, col(ProtocolUpdate.seq) <= seq
+            )
+        )
+        session.commit()
+    return True
+
+
+def save_text(protocol_id: int, markdown: str, seq: int) -> bool:
+    """Record the Markdown derived from the document at `seq` (never older than what is stored)."""
+    with Session(get_engine()) as session:
+        moved = session.execute(
+            update(Protocol)
+            .where(col(Protocol.id) == protocol_id, col(Protocol.text_seq) < seq)
+            .values(text=markdown, text_seq=seq, updated_at=utcnow())
+        )
+        session.commit()
+        return bool(moved.rowcount)  # type: ignore[attr-defined]
+
+
+def current_seq(protocol_id: int) -> int:
+    with Session(get_engine()) as session:
+        value = session.exec(select(Protocol.last_seq).where(Protocol.id == protocol_id)).first()
+    return int(value or 0)
+
+
+def current_seq_in(session: Session, protocol_id: int) -> int:
+    value = session.exec(select(Protocol.last_seq).where(Protocol.id == protocol_id)).first()
+    return int(value or 0)
