@@ -15,6 +15,7 @@ from app.middleware import SecurityMiddleware
 from app.notifications.routes import router as notifications_router
 from app.people.routes import router as people_router
 from app.posts.routes import router as posts_router
+from app.protocols.routes import router as protocols_router
 from app.spaces.routes import router as spaces_router
 from app.web import STATIC_DIR, render
 
@@ -41,7 +42,13 @@ def create_app() -> FastAPI:
             connection.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok"})
 
-    for router in (people_router, spaces_router, posts_router, notifications_router):
+    for router in (
+        people_router,
+        spaces_router,
+        posts_router,
+        notifications_router,
+        protocols_router,
+    ):
         app.include_router(router)
 
     @app.exception_handler(LoginRequired)
