@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_BAD_MESSAGE = 4400
-CLOSE_RESYNC = 4409  # the room was rebuilt; the client reconnects and re-sends what it has
+CLOSE_RESYNC = 4501  # the room was rebuilt; the client reconnects and re-sends what it has
 
 
 class Peer(Interface):

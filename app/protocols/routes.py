@@ -4,7 +4,7 @@ resolution, history with diff and restore, publish/lock, export and "My action i
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from app.errors import Invalid
 from app.i18n import gettext
@@ -96,6 +96,14 @@ def protocol_page(
         "items": action_items_of(session, protocol_id=protocol_id),
     }
     return render(request, "protocols/page.html", context)
+
+
+@router.get("/protocols/{protocol_id}/preview")
+def preview(session: SessionDep, user: CurrentUser, protocol_id: int) -> Response:
+    """The live document rendered and sanitised on the server (the editor's preview pane)."""
+    service.load_protocol(session, user=user, protocol_id=protocol_id)
+    text, _seq = service.live_text(protocol_id)
+    return HTMLResponse(summary.render_protocol(session, text), headers={"vary": "HX-Request"})
 
 
 @router.get("/protocols/{protocol_id}/edit")

@@ -30,7 +30,7 @@ MAX_MESSAGE = 2 * 1024 * 1024  # bytes; larger messages close that one connectio
 OUTGOING_LIMIT = 5000  # queued messages; a client this far behind reconnects and resyncs
 MESSAGE_QUERY_AWARENESS = 3
 CLOSE_NOT_FOUND = 4404
-CLOSE_TOO_SLOW = 4408
+CLOSE_TOO_SLOW = 4502  # outside 44xx: y-websocket reconnects and resyncs
 
 
 class Connection:
