@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = 30
     page_size: int = 20
     invitation_days: int = 7
+    # Live protocol rooms look for other processes' updates this often, notice or not.
+    protocol_poll_seconds: float = 1.0
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> "Settings":

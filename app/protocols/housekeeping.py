@@ -8,6 +8,7 @@ import time
 import anyio
 from sqlmodel import Session
 
+from app.config import get_settings
 from app.db import get_engine
 from app.protocols import store
 from app.protocols.access import reader_ids
@@ -20,8 +21,8 @@ log = logging.getLogger(__name__)
 class Timing:
     """Seconds; tests shorten them."""
 
-    tick = 0.5
-    poll_every = 1.0  # look for other processes' updates even without a notice
+    tick = 0.25
+    poll_every = 5.0  # upper bound; settings.protocol_poll_seconds usually decides
     access_every = 2.0
     text_after_quiet = 1.0
     text_at_least_every = 5.0
@@ -59,7 +60,8 @@ async def _watch(room: Room) -> None:
         await asyncio.sleep(Timing.tick)
         now = time.monotonic()
         try:
-            if room.catch_up_wanted or now - last_poll >= Timing.poll_every:
+            poll_every = min(Timing.poll_every, get_settings().protocol_poll_seconds)
+            if room.catch_up_wanted or now - last_poll >= poll_every:
                 room.catch_up_wanted = False
                 last_poll = now
                 if await anyio.to_thread.run_sync(store.current_seq, room.protocol_id) > room.seq:
