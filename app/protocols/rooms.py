@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol as Interface
 
-from pycrdt import Awareness, Decoder, Doc, TransactionEvent, create_update_message
+from pycrdt import Awareness, Decoder, Doc, Text, TransactionEvent, create_update_message
 from sqlmodel import Session
 
 from app.db import get_engine
@@ -47,6 +47,20 @@ def _fan_out(peers: list[Peer], items: list[tuple[bytes, Peer | None]]) -> None:
         for peer in peers:
             if peer is not exclude:
                 peer.deliver(message)
+
+
+def apply_edits_to_text(ytext: Text, current: str, edits: list[tuple[int, int, str]]) -> None:
+    """Apply code-point edits of `current` (the text's value) to the shared text, right to left.
+
+    pycrdt indexes Y.Text by UTF-8 bytes; Python strings count code points.
+    """
+    for start, end, replacement in sorted(edits, reverse=True):
+        b_start = len(current[:start].encode())
+        b_end = b_start + len(current[start:end].encode())
+        if b_end > b_start:
+            del ytext[b_start:b_end]
+        if replacement:
+            ytext.insert(b_start, replacement)
 
 
 class Room:
@@ -253,14 +267,7 @@ class Room:
             subscription = self.doc.observe(capture)
             try:
                 with self.doc.transaction(origin="server"):
-                    for start, end, replacement in sorted(edits, reverse=True):
-                        # pycrdt counts UTF-8 bytes, Python counts code points.
-                        b_start = len(current[:start].encode())
-                        b_end = b_start + len(current[start:end].encode())
-                        if b_end > b_start:
-                            del ytext[b_start:b_end]
-                        if replacement:
-                            ytext.insert(b_start, replacement)
+                    apply_edits_to_text(ytext, current, edits)
             finally:
                 self.doc.unobserve(subscription)
             update = captured[0] if captured and captured[0] != b"\x00\x00" else None

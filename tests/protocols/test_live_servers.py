@@ -140,7 +140,8 @@ def test_garbage_only_drops_the_sender(session, make_protocol, garbage):
 
     try:
         dropped, text = asyncio.run(scenario())
-        assert server.process is not None and server.process.poll() is None
+        assert server.process is not None
+        assert server.process.poll() is None
     finally:
         server.stop()
     assert dropped
