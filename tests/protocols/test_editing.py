@@ -30,7 +30,9 @@ def test_save_from_an_old_version_merges_with_what_changed_meanwhile(session, ma
     p = make_protocol(host, space, text="a\nb\nc\n")
     first = _save(host, p.id, 1, "A\nb\nc\n")
     second = _save(host, p.id, 1, "a\nb\nC\n")
-    assert not first.merged and second.merged and not second.conflict
+    assert not first.merged
+    assert second.merged
+    assert not second.conflict
     assert second.text == "A\nb\nC\n"
     assert service.derived_text(p.id)[0] == "A\nb\nC\n"
 
@@ -46,7 +48,8 @@ def test_real_conflict_keeps_the_submitted_text_and_leaves_the_document(session,
     kept = session.exec(
         select(ProtocolRevision).where(ProtocolRevision.id == clash.revision.id)
     ).one()
-    assert kept.submitted_text == "a\nY\n" and kept.state == "conflict"
+    assert kept.submitted_text == "a\nY\n"
+    assert kept.state == "conflict"
 
 
 def test_fifty_concurrent_saves_from_one_base_give_fifty_revisions_and_lose_nothing(
@@ -93,7 +96,8 @@ def test_restore_makes_a_new_revision_with_the_old_text(session, make_protocol):
     _save(host, p.id, 1, "two\n")
     restored = editing.restore(session, user=host, protocol_id=p.id, number=1)
     session.commit()
-    assert restored.kind == "restore" and restored.text == "one\n"
+    assert restored.kind == "restore"
+    assert restored.text == "one\n"
     assert service.derived_text(p.id)[0] == "one\n"
     numbers = [r.number for r in editing.list_revisions(session, user=host, protocol_id=p.id)]
     assert numbers == [3, 2, 1]

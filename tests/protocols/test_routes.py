@@ -80,7 +80,9 @@ def test_form_edit_with_conflict_shows_both_versions_side_by_side(session, login
     )
     clash = client.form(f"/protocols/{protocol.id}/edit", {"text": "a\nY\n", "base_version": "1"})
     assert clash.status_code == 409
-    assert "Your version" in clash.text and "a\nY" in clash.text and "a\nX" in clash.text
+    assert "Your version" in clash.text
+    assert "a\nY" in clash.text
+    assert "a\nX" in clash.text
 
 
 def test_publish_lock_summary_and_my_action_items(session, login, make_protocol):
@@ -93,7 +95,8 @@ def test_publish_lock_summary_and_my_action_items(session, login, make_protocol)
     summary = client.form(f"/protocols/{protocol.id}/summary")
     assert summary.status_code == 303
     post = session.exec(select(Post)).one()
-    assert "Buy chairs" in post.body and "Order chairs" in post.body
+    assert "Buy chairs" in post.body
+    assert "Order chairs" in post.body
     anna_client = login(anna)
     mine = anna_client.get("/action-items")
     assert "Order chairs" in mine.text
@@ -104,7 +107,8 @@ def test_publish_lock_summary_and_my_action_items(session, login, make_protocol)
         target=f"action-item-{item.id}",
         data={"done": "true"},
     )
-    assert toggled.status_code == 200 and "is-done" in toggled.text
+    assert toggled.status_code == 200
+    assert "is-done" in toggled.text
     assert "- [x] @" in service.derived_text(protocol.id)[0]
     assert client.form(f"/protocols/{protocol.id}/lock", {"locked": "true"}).status_code == 303
     assert (
@@ -118,7 +122,8 @@ def test_history_restore_and_diff(session, login, make_protocol):
     client = login(host)
     client.form(f"/protocols/{protocol.id}/edit", {"text": "second\n", "base_version": "1"})
     diff = client.get(f"/protocols/{protocol.id}/diff?a=1&b=2")
-    assert 'class="diff-add"' in diff.text and "second" in diff.text
+    assert 'class="diff-add"' in diff.text
+    assert "second" in diff.text
     assert client.form(f"/protocols/{protocol.id}/restore", {"number": "1"}).status_code == 303
     assert service.derived_text(protocol.id)[0] == "first\n"
     assert "restored revision 1" in client.get(f"/protocols/{protocol.id}/history").text
@@ -164,21 +169,25 @@ def test_api_create_get_put_merge_conflict_revisions_and_my_items(session, clien
     assert created.status_code == 201
     pid = created.json()["id"]
     got = client.get(f"/api/v1/protocols/{pid}", headers=auth).json()
-    assert got["text"] == "a\nb\nc\n" and got["version"] == 1
+    assert got["text"] == "a\nb\nc\n"
+    assert got["version"] == 1
     one = client.put(
         f"/api/v1/protocols/{pid}", json={"text": "A\nb\nc\n", "base_version": 1}, headers=auth
     )
-    assert one.status_code == 200 and one.json()["merged"] is False
+    assert one.status_code == 200
+    assert one.json()["merged"] is False
     two = client.put(
         f"/api/v1/protocols/{pid}", json={"text": "a\nb\nC\n", "base_version": 1}, headers=auth
     )
     assert two.status_code == 200
-    assert two.json()["merged"] is True and two.json()["text"] == "A\nb\nC\n"
+    assert two.json()["merged"] is True
+    assert two.json()["text"] == "A\nb\nC\n"
     clash = client.put(
         f"/api/v1/protocols/{pid}", json={"text": "Z\nb\nc\n", "base_version": 1}, headers=auth
     )
     assert clash.status_code == 409
-    assert clash.json()["yours"] == "Z\nb\nc\n" and clash.json()["theirs"] == "A\nb\nC\n"
+    assert clash.json()["yours"] == "Z\nb\nc\n"
+    assert clash.json()["theirs"] == "A\nb\nC\n"
     revisions = client.get(f"/api/v1/protocols/{pid}/revisions", headers=auth).json()["items"]
     assert [r["version"] for r in revisions] == [4, 3, 2, 1]
     assert client.get("/api/v1/me/action-items", headers=auth).json() == {"items": []}
