@@ -21,12 +21,12 @@ run: $(STAMP)
 test: $(STAMP) lint typecheck migrations-check pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests alembic/env.py
-	$(BIN)/ruff format --check app tests alembic/env.py
+	$(BIN)/ruff check app tests scripts alembic/env.py
+	$(BIN)/ruff format --check app tests scripts alembic/env.py
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix app tests alembic/env.py
-	$(BIN)/ruff format app tests alembic/env.py
+	$(BIN)/ruff check --fix app tests scripts alembic/env.py
+	$(BIN)/ruff format app tests scripts alembic/env.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -52,7 +52,8 @@ vendor-editor:
 	bash scripts/build_editor.sh
 
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -o app/locale/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k Invalid -k NotFound -k Forbidden -k Conflict -k TooManyRequests -k DomainError -k N_ -o app/locale/messages.pot --no-location --sort-output .
+	test -f app/locale/de/LC_MESSAGES/messages.po || $(BIN)/pybabel init -i app/locale/messages.pot -d app/locale -l de
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-fuzzy-matching --ignore-obsolete
 
 clean:

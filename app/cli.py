@@ -19,9 +19,8 @@ cli.add_typer(tokens_cli, name="tokens")
 
 
 def run_migrations() -> None:
-    from alembic.config import Config
-
     from alembic import command
+    from alembic.config import Config
 
     settings = get_settings()
     if settings.is_sqlite:

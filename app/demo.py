@@ -4,8 +4,8 @@ import random
 from datetime import timedelta
 
 from rich.progress import Progress
-from sqlalchemy import Engine, insert, select
-from sqlmodel import Session
+from sqlalchemy import Engine, func, insert
+from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.people.models import User
@@ -167,7 +167,7 @@ def _ensure_demo_people(session: Session) -> dict[str, User]:
     people: dict[str, User] = {}
     for handle, name, title, department, leader, locale in PEOPLE:
         email = f"{handle}@agora.local"
-        user = session.exec(select(User).where(User.email == email)).scalars().first()  # type: ignore[call-overload]
+        user = session.exec(select(User).where(User.email == email)).first()
         if user is None:
             user = create_user(
                 session,
@@ -188,7 +188,7 @@ def _ensure_demo_people(session: Session) -> dict[str, User]:
 
 def seed_community(session: Session) -> bool:
     """Seed a small, living community once; returns False if it is already there."""
-    if session.exec(select(Space.id).where(Space.slug == "welcome")).first() is not None:  # type: ignore[call-overload]
+    if session.exec(select(Space.id).where(Space.slug == "welcome")).first() is not None:
         return False
     people = _ensure_demo_people(session)
     spaces: dict[str, Space] = {}
@@ -207,7 +207,7 @@ def seed_community(session: Session) -> bool:
         for handle in people if members == ["*"] else members:
             if handle != host:
                 add_member(session, access=host_access, user=people[handle])
-        admins = session.exec(select(User).where(User.site_role == "admin")).scalars().all()  # type: ignore[call-overload]
+        admins = session.exec(select(User).where(User.site_role == "admin")).all()
         if visibility == "public":
             for admin in admins:
                 join_space(session, access=access_for(session, admin, space))
@@ -261,12 +261,8 @@ def bulk_seed(
     comment_html = render_markdown(comment_body)
     password = hash_password(DEMO_PASSWORD)
     with engine.begin() as conn:
-        user_start = (
-            conn.execute(select(User.id).order_by(User.id.desc()).limit(1)).scalar() or 0
-        ) + 1  # type: ignore[union-attr,attr-defined]
-        space_start = (
-            conn.execute(select(Space.id).order_by(Space.id.desc()).limit(1)).scalar() or 0
-        ) + 1  # type: ignore[union-attr,attr-defined]
+        user_start = (conn.execute(select(func.max(col(User.id)))).scalar() or 0) + 1
+        space_start = (conn.execute(select(func.max(col(Space.id)))).scalar() or 0) + 1
     with Progress() as progress, engine.begin() as conn:
         task = progress.add_task("people", total=users)
         for start in range(0, users, batch):
@@ -290,7 +286,7 @@ def bulk_seed(
             ]
             conn.execute(insert(User), rows)
             progress.advance(task, len(rows))
-        user_ids = [row[0] for row in conn.execute(select(User.id))]  # type: ignore[call-overload]
+        user_ids = [row[0] for row in conn.execute(select(User.id))]
         task = progress.add_task("spaces", total=spaces)
         for i in range(spaces):
             conn.execute(
@@ -308,17 +304,20 @@ def bulk_seed(
             )
             progress.advance(task)
         space_ids = [
-            row[0] for row in conn.execute(select(Space.id).where(Space.slug.like("bench-space-%")))
-        ]  # type: ignore[call-overload,attr-defined]
+            row[0]
+            for row in conn.execute(
+                select(col(Space.id)).where(col(Space.slug).like("bench-space-%"))
+            )
+        ]
         task = progress.add_task("memberships", total=len(space_ids))
         for space_id in space_ids:
             members = rng.sample(user_ids, min(len(user_ids), 30))
             existing = {
                 row[0]
                 for row in conn.execute(
-                    select(Membership.user_id).where(Membership.space_id == space_id)
+                    select(col(Membership.user_id)).where(Membership.space_id == space_id)
                 )
-            }  # type: ignore[call-overload]
+            }
             rows = [
                 {
                     "space_id": space_id,
@@ -338,7 +337,7 @@ def bulk_seed(
             return
         counts = _comment_counts(posts, comments, rng)
         task = progress.add_task("posts", total=posts)
-        post_ids: list[int] = []
+        post_ids: list[int | None] = []
         for start in range(0, posts, batch):
             rows = []
             for i in range(start, min(posts, start + batch)):
@@ -358,9 +357,9 @@ def bulk_seed(
                 )
             post_ids.extend(
                 conn.execute(
-                    insert(Post).returning(Post.id, sort_by_parameter_order=True), rows
+                    insert(Post).returning(col(Post.id), sort_by_parameter_order=True), rows
                 ).scalars()
-            )  # type: ignore[arg-type]
+            )
             progress.advance(task, len(rows))
         task = progress.add_task("comments", total=sum(counts))
         pending: list[dict[str, object]] = []

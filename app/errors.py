@@ -2,6 +2,12 @@
 
 from typing import Any
 
+from app.i18n import N_, gettext
+
+# Defaults are marked here so they reach the catalogue; text() translates them when shown.
+NOT_FOUND = N_("Not found")
+NOT_ALLOWED = N_("You may not do that here")
+
 
 class DomainError(Exception):
     status_code = 400
@@ -12,20 +18,24 @@ class DomainError(Exception):
         self.field = field
         self.params = params
 
+    def text(self) -> str:
+        """The message in the current language, with its values filled in."""
+        return gettext(self.message, **self.params)
+
 
 class NotFound(DomainError):
     """Missing, or not visible to the caller: both answer the same, so nothing leaks."""
 
     status_code = 404
 
-    def __init__(self, message: str = "Not found", **kwargs: Any) -> None:
+    def __init__(self, message: str = NOT_FOUND, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
 
 
 class Forbidden(DomainError):
     status_code = 403
 
-    def __init__(self, message: str = "You may not do that here", **kwargs: Any) -> None:
+    def __init__(self, message: str = NOT_ALLOWED, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
 
 

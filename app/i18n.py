@@ -52,6 +52,11 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated later, where it is shown."""
+    return message
+
+
 def raw_gettext(message: str) -> str:
     """Lookup only; Jinja's new-style gettext does the %-formatting itself."""
     return translations(get_locale()).gettext(message)

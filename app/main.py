@@ -5,17 +5,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.router import api_app
 from app.db import get_engine
 from app.errors import DomainError, LoginRequired
-from app.i18n import gettext
+from app.i18n import N_, gettext
 from app.middleware import SecurityMiddleware
 from app.notifications.routes import router as notifications_router
 from app.people.routes import router as people_router
 from app.posts.routes import router as posts_router
 from app.protocols.routes import router as protocols_router
+from app.security import optional_user
 from app.spaces.routes import router as spaces_router
 from app.web import STATIC_DIR, render
 
@@ -28,6 +30,14 @@ def _error_page(request: Request, status: int, message: str) -> Response:
         status_code=status,
         block="content" if request.headers.get("hx-request") else None,
     )
+
+
+async def _load_viewer(request: Request) -> None:
+    """No route ran for an unknown address, so find the signed-in person (and their language)."""
+    if "user" in request.scope.get("state", {}):
+        return
+    with Session(get_engine(), expire_on_commit=False) as session:
+        await optional_user(request, session)
 
 
 def create_app() -> FastAPI:
@@ -61,11 +71,12 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
-        return _error_page(request, exc.status_code, gettext(exc.message))
+        return _error_page(request, exc.status_code, exc.text())
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        messages = {404: "Not found", 405: "Method not allowed"}
+        await _load_viewer(request)
+        messages = {404: N_("Not found"), 405: N_("Method not allowed")}
         return _error_page(
             request, exc.status_code, gettext(messages.get(exc.status_code, str(exc.detail)))
         )

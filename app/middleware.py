@@ -45,6 +45,8 @@ class SecurityMiddleware:
         scope.setdefault("state", {})["csrf_token"] = csrf_value
         set_locale(pick_locale(headers.get("accept-language"), settings.default_locale))
         is_docs = scope["path"].startswith("/api/v1/docs")
+        # The JSON API authenticates with bearer tokens only, so it never sets a cookie.
+        is_api = scope["path"].startswith("/api/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -59,7 +61,7 @@ class SecurityMiddleware:
                 out.setdefault("permissions-policy", "camera=(), microphone=(), geolocation=()")
                 if settings.secure_cookies:
                     out.setdefault("strict-transport-security", "max-age=31536000")
-                if new_csrf:
+                if new_csrf and not is_api:
                     parts = [f"{CSRF_COOKIE}={csrf_value}", "Path=/", "HttpOnly", "SameSite=Lax"]
                     if settings.secure_cookies:
                         parts.append("Secure")

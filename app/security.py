@@ -4,16 +4,19 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 from typing import Annotated
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
 from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings
 from app.db import get_session, utcnow
 from app.errors import Forbidden, LoginRequired
+from app.i18n import set_locale
 from app.people.models import ApiToken, AuthSession, User
 
 SESSION_COOKIE = "agora_session"
@@ -22,20 +25,32 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 TOKEN_PREFIX = "agora_"  # noqa: S105 - a public prefix, not a secret
 
-_hasher = PasswordHasher()
-# Verifying against a throw-away hash keeps sign-in timing the same for unknown accounts.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+@lru_cache
+def _hasher() -> PasswordHasher:
+    # The test suite hashes thousands of passwords; cheap parameters there, the library's
+    # recommended ones everywhere else.
+    if get_settings().env == "test":
+        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return PasswordHasher()
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    # Verifying against a throw-away hash keeps sign-in timing the same for unknown accounts.
+    return _hasher().hash(secrets.token_hex(16))
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        matches = _hasher().verify(password_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
+    return matches and password_hash is not None
 
 
 def new_token(prefix: str = "") -> str:
@@ -112,19 +127,21 @@ def csrf_matches(request: Request, submitted: str | None) -> bool:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def optional_user(request: Request, session: SessionDep) -> User | None:
-    if "user" in request.scope.setdefault("state", {}):
-        cached: User | None = request.scope["state"]["user"]
+async def optional_user(request: Request, session: SessionDep) -> User | None:
+    # Async on purpose: the language chosen here must reach the (threaded) route and its
+    # templates, and context variables only flow downwards from the request's own task.
+    state = request.scope.setdefault("state", {})
+    if "user" in state:
+        cached: User | None = state["user"]
         return cached
-    user = user_for_session_token(session, request.cookies.get(SESSION_COOKIE))
+    user = await run_in_threadpool(
+        user_for_session_token, session, request.cookies.get(SESSION_COOKIE)
+    )
     if user is not None:
         # Detached but loaded: error pages rendered after a rollback can still show who is here.
         session.expunge(user)
-    request.scope["state"]["user"] = user
-    if user is not None:
-        from app.i18n import set_locale
-
         set_locale(user.locale)
+    state["user"] = user
     return user
 
 

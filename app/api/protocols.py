@@ -1,47 +1,23 @@
 """Protocols in the JSON API, and the live sync WebSocket (y-websocket protocol)."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket
+from fastapi import APIRouter, WebSocket
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from app.errors import DomainError
-from app.people.models import User
+from app.api.deps import ApiUser
 from app.protocols import editing, service
 from app.protocols import sync as live
 from app.protocols.actions import parse_decisions
 from app.protocols.models import ActionItem, Protocol, ProtocolRevision
 from app.protocols.queries import action_items_of, my_action_items
-from app.security import SessionDep, user_for_api_token
+from app.security import SessionDep
 from app.spaces.access import space_access_by_slug
 
 router = APIRouter(tags=["protocols"])
-
-
-def api_user(request: Request, session: SessionDep) -> User:
-    header = request.headers.get("authorization", "")
-    user = (
-        user_for_api_token(session, header[7:].strip()) if header[:7].lower() == "bearer " else None
-    )
-    if user is None:
-        raise HTTPException(401, "A valid bearer token is required", {"WWW-Authenticate": "Bearer"})
-    return user
-
-
-ApiUser = Annotated[User, Depends(api_user)]
-
-
-@contextmanager
-def domain_errors() -> Iterator[None]:
-    try:
-        yield
-    except DomainError as exc:
-        raise HTTPException(exc.status_code, exc.message) from exc
 
 
 class ProtocolCreate(BaseModel):
@@ -101,9 +77,8 @@ def _revision(r: ProtocolRevision) -> dict[str, Any]:
 def list_protocols(
     session: SessionDep, user: ApiUser, slug: str, q: str = "", cursor: str | None = None
 ) -> dict[str, Any]:
-    with domain_errors():
-        access = space_access_by_slug(session, user, slug)
-        page = service.list_protocols(session, access=access, query=q, cursor=cursor)
+    access = space_access_by_slug(session, user, slug)
+    page = service.list_protocols(session, access=access, query=q, cursor=cursor)
     return {
         "items": [
             {
@@ -122,20 +97,18 @@ def list_protocols(
 def create_protocol(
     session: SessionDep, user: ApiUser, slug: str, body: ProtocolCreate
 ) -> dict[str, Any]:
-    with domain_errors():
-        access = space_access_by_slug(session, user, slug)
-        protocol = service.create_protocol(
-            session, access=access, title=body.title, template=body.template, text=body.text
-        )
+    access = space_access_by_slug(session, user, slug)
+    protocol = service.create_protocol(
+        session, access=access, title=body.title, template=body.template, text=body.text
+    )
     return _protocol(session, protocol, 1)
 
 
 @router.get("/protocols/{protocol_id}")
 def get_protocol(session: SessionDep, user: ApiUser, protocol_id: int) -> dict[str, Any]:
-    with domain_errors():
-        view = service.load_protocol(session, user=user, protocol_id=protocol_id)
-        version = editing.current_version(session, protocol_id=protocol_id)
-        session.refresh(view.protocol)
+    view = service.load_protocol(session, user=user, protocol_id=protocol_id)
+    version = editing.current_version(session, protocol_id=protocol_id)
+    session.refresh(view.protocol)
     return _protocol(session, view.protocol, version.number)
 
 
@@ -143,14 +116,13 @@ def get_protocol(session: SessionDep, user: ApiUser, protocol_id: int) -> dict[s
 def save_protocol(
     session: SessionDep, user: ApiUser, protocol_id: int, body: ProtocolSave
 ) -> dict[str, Any] | JSONResponse:
-    with domain_errors():
-        result = editing.save_text(
-            session,
-            user=user,
-            protocol_id=protocol_id,
-            base_version=body.base_version,
-            text=body.text,
-        )
+    result = editing.save_text(
+        session,
+        user=user,
+        protocol_id=protocol_id,
+        base_version=body.base_version,
+        text=body.text,
+    )
     if result.conflict:
         return JSONResponse(
             status_code=409,
@@ -172,8 +144,7 @@ def save_protocol(
 
 @router.get("/protocols/{protocol_id}/revisions")
 def revisions(session: SessionDep, user: ApiUser, protocol_id: int) -> dict[str, Any]:
-    with domain_errors():
-        rows = editing.list_revisions(session, user=user, protocol_id=protocol_id)
+    rows = editing.list_revisions(session, user=user, protocol_id=protocol_id)
     return {"items": [_revision(r) for r in rows]}
 
 
@@ -192,8 +163,7 @@ def my_items(session: SessionDep, user: ApiUser, done: bool = False) -> dict[str
 def patch_item(
     session: SessionDep, user: ApiUser, item_id: int, body: ActionItemPatch
 ) -> dict[str, Any]:
-    with domain_errors():
-        item = editing.set_action_item_done(session, user=user, item_id=item_id, done=body.done)
+    item = editing.set_action_item_done(session, user=user, item_id=item_id, done=body.done)
     return _item(item)
 
 

@@ -1,9 +1,54 @@
-"""The JSON API under /api/v1 (a mounted sub-application with its own OpenAPI document)."""
+"""The JSON API under /api/v1 (a mounted sub-application with its own OpenAPI document).
 
-from fastapi import FastAPI
+Bearer tokens only, no cookies and so no CSRF; every answer, errors included, is JSON.
+"""
 
-api_app = FastAPI(title="Agora API", version="1", docs_url=None, redoc_url=None)
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 
-from app.api.protocols import router as protocols_router  # noqa: E402
+from app.api import me, posts, protocols, spaces
+from app.api.errors import install_error_handlers
+from app.api.schemas import ErrorOut
+from app.web import static_url
 
-api_app.include_router(protocols_router)
+DESCRIPTION = """
+Agora's JSON API. Authenticate with `Authorization: Bearer <token>`; create a personal access
+token with `agora tokens create EMAIL`. Errors answer `{"detail": ...}`: 401 without a valid
+token, 404 for what the caller may not see, 403 for what they see but may not do, 422 for invalid
+input (a list of `{"loc", "msg", "type"}`). Lists answer `{"items": [...], "next_cursor": ...}`;
+pass `next_cursor` back as `?cursor=` for the next page.
+"""
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorOut, "description": "No valid bearer token"},
+    403: {"model": ErrorOut, "description": "Visible, but not allowed"},
+    404: {"model": ErrorOut, "description": "Missing, or not visible to the caller"},
+}
+
+api_app = FastAPI(
+    title="Agora API",
+    version="1",
+    description=DESCRIPTION,
+    docs_url=None,
+    redoc_url=None,
+)
+install_error_handlers(api_app)
+for module in (spaces, posts, me, protocols):
+    api_app.include_router(module.router, responses=ERROR_RESPONSES)
+
+
+@api_app.get("/docs", include_in_schema=False)
+def docs(request: Request) -> HTMLResponse:
+    """Swagger UI from our own vendored files: no CDN at run time."""
+    root = request.scope.get("root_path", "").rstrip("/")
+    return get_swagger_ui_html(
+        openapi_url=f"{root}{api_app.openapi_url}",
+        title="Agora API",
+        swagger_js_url=static_url("vendor/swagger-ui/swagger-ui-bundle.js"),
+        swagger_css_url=static_url("vendor/swagger-ui/swagger-ui.css"),
+        # A data URL: the page asks no server (and no CDN) for an icon.
+        swagger_favicon_url="data:,",
+        # No badge from the public validator service either.
+        swagger_ui_parameters={"validatorUrl": None},
+    )

@@ -4,10 +4,32 @@ from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
+from app.i18n import N_, gettext
 from app.notifications.models import Notification
 from app.pagination import Cursor, Page
 from app.people.models import User
+from app.posts.models import Post
 from app.spaces.access import readable_space_ids
+
+# The stored text is English (for the API and exports); the list page words these kinds anew
+# in the reader's language, from the actor's name and the post's title.
+MESSAGES = {
+    "mention": N_("%(name)s mentioned you in “%(title)s”"),
+    "comment": N_("%(name)s commented on “%(title)s”"),
+}
+
+
+def message_text(kind: str, *, name: str, title: str) -> str:
+    """The English text a notification of a known kind is stored with."""
+    return MESSAGES[kind] % {"name": name, "title": title}
+
+
+def shown_text(notification: Notification, actor: User | None, post_title: str | None) -> str:
+    """What the reader sees, in their language; without actor or post, the stored text."""
+    message = MESSAGES.get(notification.kind)
+    if message is None or actor is None or post_title is None:
+        return notification.text
+    return gettext(message, name=actor.display_name, title=post_title)
 
 
 def notify(
@@ -38,7 +60,7 @@ def notify(
     )
 
 
-def _visible(user: User):  # type: ignore[no-untyped-def]
+def _visible(user: User):
     # A notification about a space's content shows only while the person can still read it.
     return (col(Notification.user_id) == user.id) & or_(
         col(Notification.space_id).is_(None),
@@ -54,11 +76,13 @@ def unread_count(session: Session, *, user: User) -> int:
 
 def list_notifications(
     session: Session, *, user: User, cursor: str | None = None, limit: int = 30
-) -> Page[tuple[Notification, User | None]]:
+) -> Page[tuple[Notification, User | None, str]]:
+    """Newest first, each with its actor and the text to show in the reader's language."""
     after = Cursor.decode(cursor)
     query = (
-        select(Notification, User)
+        select(Notification, User, Post.title)
         .outerjoin(User, User.id == Notification.actor_id)  # type: ignore[arg-type]
+        .outerjoin(Post, Post.id == Notification.post_id)  # type: ignore[arg-type]
         .where(_visible(user))
         .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
         .limit(limit + 1)
@@ -70,7 +94,9 @@ def list_notifications(
                 (col(Notification.created_at) == after.at) & (col(Notification.id) < after.id),
             )
         )
-    rows = [(n, u) for n, u in session.exec(query).all()]
+    rows: list[tuple[Notification, User | None, str]] = [
+        (n, u, shown_text(n, u, title)) for n, u, title in session.exec(query).all()
+    ]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -80,7 +106,7 @@ def list_notifications(
 
 
 def mark_all_read(session: Session, *, user: User) -> None:
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Notification)
         .where(col(Notification.user_id) == user.id, col(Notification.read_at).is_(None))
         .values(read_at=utcnow())

@@ -89,7 +89,7 @@ def login(
         return render(
             request,
             "people/login.html",
-            {**context, "error": gettext(exc.message)},
+            {**context, "error": exc.text()},
             status_code=exc.status_code,
         )
     if user is None:
@@ -131,7 +131,7 @@ def accept_invitation(
         return render(
             request,
             "people/invitation.html",
-            {"invitee": invitee, "token": token, "error": gettext(exc.message)},
+            {"invitee": invitee, "token": token, "error": exc.text()},
             status_code=422,
         )
     return _sign_in_response(request, session, user, "/")
@@ -188,7 +188,7 @@ def save_settings(
         return render(
             request,
             "people/settings.html",
-            {"time_zones": TIME_ZONES, "form": form, "errors": {exc.field: gettext(exc.message)}},
+            {"time_zones": TIME_ZONES, "form": form, "errors": {exc.field: exc.text()}},
             status_code=422,
         )
     return RedirectResponse("/settings?saved=1", status_code=303)
@@ -208,7 +208,7 @@ def save_password(
         return render(
             request,
             "people/settings.html",
-            {"time_zones": TIME_ZONES, "form": user, "errors": {exc.field: gettext(exc.message)}},
+            {"time_zones": TIME_ZONES, "form": user, "errors": {exc.field: exc.text()}},
             status_code=422,
         )
     return RedirectResponse("/settings?saved=1", status_code=303)
@@ -241,7 +241,7 @@ def admin_invite(
             {
                 "people": people,
                 "form": {"email": email, "display_name": display_name},
-                "errors": {exc.field: gettext(exc.message)},
+                "errors": {exc.field: exc.text()},
             },
             status_code=422,
         )

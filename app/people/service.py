@@ -35,7 +35,7 @@ def normalise_email(email: str) -> str:
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise Invalid(f"Use at least {MIN_PASSWORD} characters", field="password")
+        raise Invalid("Use at least %(min)s characters", field="password", min=MIN_PASSWORD)
     if len(password) > 1000:
         raise Invalid("That password is too long", field="password")
 
@@ -45,7 +45,7 @@ def _clean_text(value: str, *, field: str, max_length: int, required: bool = Fal
     if required and not value:
         raise Invalid("This field is required", field=field)
     if len(value) > max_length:
-        raise Invalid(f"At most {max_length} characters", field=field)
+        raise Invalid("Too long: at most %(max)s characters", field=field, max=max_length)
     return value
 
 
@@ -125,7 +125,7 @@ def authenticate(session: Session, *, email: str, password: str, address: str) -
         session.add(LoginAttempt(email=email, address=address[:64]))
         session.flush()
         return None
-    session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == email))  # type: ignore[call-overload]
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == email))
     return user
 
 
@@ -216,7 +216,7 @@ def set_active(session: Session, *, user: User, active: bool, actor: User) -> No
     user.is_active = active
     session.add(user)
     if not active:
-        session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user.id))  # type: ignore[call-overload]
+        session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user.id))
         for token in session.exec(
             select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at == None)  # noqa: E711
         ):

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.errors import Invalid
-from app.i18n import gettext
 from app.notifications.service import unread_count
 from app.posts import service
 from app.posts.models import ReactionKind
@@ -60,7 +59,7 @@ def create_post(
             "access": access,
             "member_count": member_count(session, access.space.id),
             "form": {"title": title, "body": body, "kind": kind},
-            "errors": {exc.field: gettext(exc.message)},
+            "errors": {exc.field: exc.text()},
         }
         return render(
             request,
@@ -76,7 +75,7 @@ def create_post(
 
 def _post_context(
     session: SessionDep, user: CurrentUser, post_id: int, cursor: str | None = None
-) -> dict:  # type: ignore[type-arg]
+) -> dict:
     post, access = service.load_post(session, user=user, post_id=post_id)
     card = service.post_card(session, user=user, post=post, space=access.space)
     comments = service.comments_page(session, user=user, post=post, cursor=cursor)
@@ -144,7 +143,7 @@ def save_post(
                 "access": access,
                 "member_count": member_count(session, access.space.id),
                 "form": {"title": title, "body": body},
-                "errors": {exc.field: gettext(exc.message)},
+                "errors": {exc.field: exc.text()},
             },
             status_code=422,
         )
@@ -197,7 +196,7 @@ def add_comment(
     except Invalid as exc:
         session.rollback()
         context = _post_context(session, user, post_id)
-        context.update(comment_form={"body": body}, errors={"body": gettext(exc.message)})
+        context.update(comment_form={"body": body}, errors={"body": exc.text()})
         return render(
             request,
             "posts/page.html",
@@ -245,7 +244,7 @@ def save_comment(
                 "comment": comment,
                 "post": post,
                 "form": {"body": body},
-                "errors": {"body": gettext(exc.message)},
+                "errors": {"body": exc.text()},
             },
             status_code=422,
         )

@@ -9,7 +9,8 @@ from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.errors import Forbidden, Invalid, NotFound
-from app.notifications.service import notify
+from app.i18n import N_
+from app.notifications.service import message_text, notify
 from app.pagination import Cursor, Page
 from app.people.models import User
 from app.posts.markdown import mentioned_handles, render_markdown
@@ -29,6 +30,9 @@ MAX_TITLE = 200
 MAX_BODY = 20_000
 MAX_COMMENT = 10_000
 MODERATOR_KINDS = {PostKind.announcement}
+NO_TITLE = N_("Give it a title")
+NO_TEXT = N_("Write something first")
+NO_COMMENT = N_("Write a comment first")
 
 
 @dataclass
@@ -42,12 +46,12 @@ class PostCard:
     my_reactions: set[str] = field(default_factory=set)
 
 
-def _check_text(value: str, *, field: str, max_length: int, what: str) -> str:
+def _check_text(value: str, *, field: str, max_length: int, empty: str) -> str:
     value = value.strip()
     if not value:
-        raise Invalid(f"{what} cannot be empty", field=field)
+        raise Invalid(empty, field=field)
     if len(value) > max_length:
-        raise Invalid(f"{what} is too long (at most {max_length} characters)", field=field)
+        raise Invalid("Too long: at most %(max)s characters", field=field, max=max_length)
     return value
 
 
@@ -96,13 +100,17 @@ def _notify_mentions(
         if person.id not in readers or person.id in already or person.id == author.id:
             continue
         session.add(
-            Mention(user_id=person.id, post_id=post.id, comment_id=comment.id if comment else None)
-        )  # type: ignore[arg-type]
+            Mention(
+                user_id=person.id,  # type: ignore[arg-type]
+                post_id=post.id,  # type: ignore[arg-type]
+                comment_id=comment.id if comment else None,
+            )
+        )
         notify(
             session,
             user_id=person.id,  # type: ignore[arg-type]
             kind="mention",
-            text=f"{author.display_name} mentioned you in “{post.title}”",
+            text=message_text("mention", name=author.display_name, title=post.title),
             url=f"/posts/{post.id}" + (f"#comment-{comment.id}" if comment else ""),
             actor_id=author.id,
             space_id=space.id,
@@ -122,8 +130,8 @@ def create_post(
 ) -> Post:
     """Write a post in a space the author may write in; mentioned readers are notified."""
     require_write(access)
-    title = _check_text(title, field="title", max_length=MAX_TITLE, what="The title")
-    body = _check_text(body, field="body", max_length=MAX_BODY, what="The text")
+    title = _check_text(title, field="title", max_length=MAX_TITLE, empty=NO_TITLE)
+    body = _check_text(body, field="body", max_length=MAX_BODY, empty=NO_TEXT)
     if kind not in PostKind.__members__:
         raise Invalid("Unknown kind of post", field="kind")
     if kind in MODERATOR_KINDS and not access.can_moderate:
@@ -173,10 +181,10 @@ def update_post(
         raise Forbidden("Only the author can edit this post")
     require_write(access)
     if title is not None:
-        post.title = _check_text(title, field="title", max_length=MAX_TITLE, what="The title")
+        post.title = _check_text(title, field="title", max_length=MAX_TITLE, empty=NO_TITLE)
     people: list[User] = []
     if body is not None:
-        post.body = _check_text(body, field="body", max_length=MAX_BODY, what="The text")
+        post.body = _check_text(body, field="body", max_length=MAX_BODY, empty=NO_TEXT)
         post.body_html, people = _render_with_mentions(session, post.body)
     post.edited_at = utcnow()
     session.add(post)
@@ -222,17 +230,17 @@ def add_comment(
 ) -> Comment:
     post, access = load_post(session, user=user, post_id=post_id)
     require_write(access)
-    body = _check_text(body, field="body", max_length=MAX_COMMENT, what="The comment")
+    body = _check_text(body, field="body", max_length=MAX_COMMENT, empty=NO_COMMENT)
     if parent_id is not None:
         parent = session.get(Comment, parent_id)
         if parent is None or parent.post_id != post.id:
             raise Invalid("You can only reply to a comment on this post", field="parent_id")
     html, people = _render_with_mentions(session, body)
     comment = Comment(
-        post_id=post.id, author_id=user.id, parent_id=parent_id, body=body, body_html=html
-    )  # type: ignore[arg-type]
+        post_id=post_id, author_id=user.id, parent_id=parent_id, body=body, body_html=html
+    )
     session.add(comment)
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Post).where(col(Post.id) == post.id).values(comment_count=Post.comment_count + 1)
     )
     session.flush()
@@ -241,7 +249,7 @@ def add_comment(
             session,
             user_id=post.author_id,
             kind="comment",
-            text=f"{user.display_name} commented on “{post.title}”",
+            text=message_text("comment", name=user.display_name, title=post.title),
             url=f"/posts/{post.id}#comment-{comment.id}",
             actor_id=user.id,
             space_id=post.space_id,
@@ -272,7 +280,7 @@ def update_comment(session: Session, *, user: User, comment_id: int, body: str) 
     if comment.author_id != user.id:
         raise Forbidden("Only the author can edit this comment")
     require_write(access)
-    comment.body = _check_text(body, field="body", max_length=MAX_COMMENT, what="The comment")
+    comment.body = _check_text(body, field="body", max_length=MAX_COMMENT, empty=NO_COMMENT)
     comment.body_html, people = _render_with_mentions(session, comment.body)
     comment.edited_at = utcnow()
     session.add(comment)
@@ -290,7 +298,7 @@ def delete_comment(session: Session, *, user: User, comment_id: int) -> Comment:
     comment.deleted_at = utcnow()
     comment.body, comment.body_html = "", ""
     session.add(comment)
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Post).where(col(Post.id) == post.id).values(comment_count=Post.comment_count - 1)
     )
     session.flush()
@@ -321,7 +329,7 @@ def react(
     elif not on and existing is not None:
         session.delete(existing)
     session.flush()
-    return reaction_counts(session, [post.id])[post.id]  # type: ignore[index]
+    return reaction_counts(session, [post_id])[post_id]
 
 
 def reaction_counts(session: Session, post_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -331,7 +339,7 @@ def reaction_counts(session: Session, post_ids: list[int]) -> dict[int, dict[str
     for post_id, kind, n in session.exec(
         select(Reaction.post_id, Reaction.kind, func.count())
         .where(col(Reaction.post_id).in_(post_ids))
-        .group_by(Reaction.post_id, Reaction.kind)
+        .group_by(col(Reaction.post_id), col(Reaction.kind))
     ).all():
         counts[post_id][str(kind)] = n
     return counts
@@ -357,13 +365,13 @@ def _cards(
             author=a,
             space=s,
             reactions=counts.get(p.id, {}),  # type: ignore[arg-type]
-            my_reactions=mine.get(p.id, set()),
+            my_reactions=mine.get(p.id, set()),  # type: ignore[arg-type]
         )
         for p, a, s in rows
-    ]  # type: ignore[arg-type]
+    ]
 
 
-def _stream_query(user: User):  # type: ignore[no-untyped-def]
+def _stream_query(user: User):
     return (
         select(Post, User, Space)
         .join(Space, Space.id == Post.space_id)  # type: ignore[arg-type]
@@ -378,7 +386,7 @@ def _stream_query(user: User):  # type: ignore[no-untyped-def]
 
 def _paginate(
     session: Session, user: User, query, cursor: str | None, limit: int
-) -> Page[PostCard]:  # type: ignore[no-untyped-def]
+) -> Page[PostCard]:
     after = Cursor.decode(cursor)
     if after is not None:
         query = query.where(tuple_(Post.published_at, Post.id) < tuple_(after.at, after.id))
@@ -388,7 +396,7 @@ def _paginate(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1][0]
-        next_cursor = Cursor(last.published_at, last.id).encode()  # type: ignore[arg-type]
+        next_cursor = Cursor(last.published_at, last.id).encode()
     return Page(items=_cards(session, user, rows), next_cursor=next_cursor)
 
 
@@ -408,13 +416,18 @@ def home_stream(
 
 
 def space_stream(
-    session: Session, *, access: SpaceAccess, cursor: str | None = None, limit: int = 20
+    session: Session,
+    *,
+    access: SpaceAccess,
+    cursor: str | None = None,
+    limit: int = 20,
+    include_pinned: bool = False,
 ) -> Page[PostCard]:
-    """A space's posts, newest first, without the pinned ones (they are shown above)."""
+    """A space's posts, newest first; pages leave out pinned ones (they are shown above)."""
     require_read(access)
-    query = _stream_query(access.user).where(
-        col(Post.space_id) == access.space.id, col(Post.pinned_at).is_(None)
-    )
+    query = _stream_query(access.user).where(col(Post.space_id) == access.space.id)
+    if not include_pinned:
+        query = query.where(col(Post.pinned_at).is_(None))
     return _paginate(session, access.user, query, cursor, limit)
 
 
@@ -429,7 +442,7 @@ def pinned_posts(session: Session, *, access: SpaceAccess, limit: int = 10) -> l
     return _cards(session, access.user, [(p, a, s) for p, a, s in rows])
 
 
-def readable_posts_query(user: User):  # type: ignore[no-untyped-def]
+def readable_posts_query(user: User):
     """Posts in every space the person can read (for search, exports and other lists)."""
     return _stream_query(user).where(col(Post.space_id).in_(readable_space_ids(user)))
 
@@ -457,7 +470,7 @@ def comments_page(
     )
     if after is not None:
         query = query.where(tuple_(Comment.created_at, Comment.id) > tuple_(after.at, after.id))
-    rows = [(c, u) for c, u in session.exec(query).all()]
+    rows: list[tuple[Comment, User | None]] = [(c, u) for c, u in session.exec(query).all()]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

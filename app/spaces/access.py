@@ -7,25 +7,26 @@ What a person may not see answers 404 (``NotFound``), so its existence does not 
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.errors import Forbidden, NotFound
 from app.people.models import User
 from app.spaces.models import MemberRole, Membership, MemberState, Space, Visibility
 
 
-def active_membership_space_ids(user: User) -> Select[tuple[int]]:
+def active_membership_space_ids(user: User) -> SelectOfScalar[int]:
     return select(Membership.space_id).where(
         Membership.user_id == user.id, Membership.state == MemberState.active
     )
 
 
-def readable_space_ids(user: User) -> Select[tuple[int]]:
+def readable_space_ids(user: User) -> SelectOfScalar[int]:
     """Ids of spaces whose content the person may read: public ones and those they belong to."""
     return select(Space.id).where(  # type: ignore[return-value]
         or_(
-            Space.visibility == Visibility.public,
+            col(Space.visibility) == Visibility.public,
             col(Space.id).in_(active_membership_space_ids(user)),
         )
     )
@@ -34,7 +35,7 @@ def readable_space_ids(user: User) -> Select[tuple[int]]:
 def readable_spaces_filter(user: User) -> ColumnElement[bool]:
     """A WHERE clause on Space for the spaces the person may read."""
     return or_(
-        Space.visibility == Visibility.public,
+        col(Space.visibility) == Visibility.public,
         col(Space.id).in_(active_membership_space_ids(user)),
     )
 
@@ -45,10 +46,10 @@ def listable_spaces_filter(user: User) -> ColumnElement[bool]:
     A secret space is also listed to someone invited to it or who asked to join (they know of it).
     """
     known = select(Membership.space_id).where(Membership.user_id == user.id)
-    return or_(Space.visibility != Visibility.secret, col(Space.id).in_(known))
+    return or_(col(Space.visibility) != Visibility.secret, col(Space.id).in_(known))
 
 
-def moderated_space_ids(user: User) -> Select[tuple[int]]:
+def moderated_space_ids(user: User) -> SelectOfScalar[int]:
     return select(Membership.space_id).where(
         Membership.user_id == user.id,
         Membership.state == MemberState.active,

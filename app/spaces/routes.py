@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.errors import DomainError, Invalid
-from app.i18n import gettext
 from app.people.service import user_by_email
 from app.posts import service as posts
 from app.security import CurrentUser, SessionDep, csrf_protect
@@ -54,13 +53,13 @@ def create_space(
         return render(
             request,
             "spaces/form.html",
-            {"form": form, "errors": {exc.field: gettext(exc.message)}},
+            {"form": form, "errors": {exc.field: exc.text()}},
             status_code=422,
         )
     return RedirectResponse(f"/spaces/{space.slug}", status_code=303)
 
 
-def _space_context(session: SessionDep, access, cursor: str | None) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def _space_context(session: SessionDep, access, cursor: str | None) -> dict:
     require_read(access)
     page = posts.space_stream(session, access=access, cursor=cursor)
     count = service.member_count(session, access.space.id)
@@ -120,7 +119,7 @@ def save_space(
         return render(
             request,
             "spaces/form.html",
-            {"form": form, "space": access.space, "errors": {exc.field: gettext(exc.message)}},
+            {"form": form, "space": access.space, "errors": {exc.field: exc.text()}},
             status_code=422,
         )
     return RedirectResponse(f"/spaces/{slug}", status_code=303)
@@ -149,7 +148,7 @@ def leave(session: SessionDep, user: CurrentUser, slug: str) -> Response:
     return RedirectResponse("/spaces", status_code=303)
 
 
-def _members_context(session: SessionDep, access) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def _members_context(session: SessionDep, access) -> dict:
     return {
         "access": access,
         "space": access.space,
@@ -186,7 +185,7 @@ def add_member(
     except DomainError as exc:
         session.rollback()
         context = _members_context(session, access)
-        context.update(errors={"email": gettext(exc.message)}, form={"email": email})
+        context.update(errors={"email": exc.text()}, form={"email": email})
         return render(request, "spaces/members.html", context, status_code=422)
     return RedirectResponse(f"/spaces/{slug}/members", status_code=303)
 

@@ -2,12 +2,14 @@
 
 import re
 import unicodedata
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, tuple_
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.pagination import Cursor, Page
 from app.people.models import User
 from app.people.service import record_audit
 from app.spaces.access import (
@@ -31,10 +33,10 @@ def _validate(name: str, description: str, visibility: str, join_policy: str) ->
     if not name:
         raise Invalid("Give the space a name", field="name")
     if len(name) > 80:
-        raise Invalid("At most 80 characters", field="name")
+        raise Invalid("Too long: at most %(max)s characters", field="name", max=80)
     description = description.strip()
     if len(description) > 2000:
-        raise Invalid("At most 2000 characters", field="description")
+        raise Invalid("Too long: at most %(max)s characters", field="description", max=2000)
     if visibility not in Visibility.__members__:
         raise Invalid("Choose public, private or secret", field="visibility")
     if join_policy not in JoinPolicy.__members__:
@@ -310,7 +312,7 @@ def remove_member(session: Session, *, access: SpaceAccess, user_id: int) -> Non
     session.flush()
 
 
-def member_count(session: Session, space_id: int) -> int:
+def member_count(session: Session, space_id: int | None) -> int:
     return session.exec(
         select(func.count()).where(
             Membership.space_id == space_id, Membership.state == MemberState.active
@@ -331,14 +333,11 @@ def members(
     return [(m, u) for m, u in rows]
 
 
-def directory(
-    session: Session, *, user: User, include_archived: bool = False
-) -> list[tuple[Space, Membership | None, int]]:
-    """Spaces the person may know of, with their membership and the member count."""
+def _directory_query(user: User, include_archived: bool) -> Any:
     counts = (
         select(Membership.space_id, func.count().label("n"))
         .where(Membership.state == MemberState.active)
-        .group_by(Membership.space_id)
+        .group_by(col(Membership.space_id))
         .subquery()
     )
     query = (
@@ -346,11 +345,36 @@ def directory(
         .outerjoin(Membership, (Membership.space_id == Space.id) & (Membership.user_id == user.id))  # type: ignore[arg-type]
         .outerjoin(counts, counts.c.space_id == Space.id)
         .where(listable_spaces_filter(user))
-        .order_by(col(Space.name))
     )
     if not include_archived:
         query = query.where(Space.archived_at == None)  # noqa: E711
+    return query
+
+
+def directory(
+    session: Session, *, user: User, include_archived: bool = False
+) -> list[tuple[Space, Membership | None, int]]:
+    """Spaces the person may know of, with their membership and the member count."""
+    query = _directory_query(user, include_archived).order_by(col(Space.name))
     return [(s, m, int(n)) for s, m, n in session.exec(query).all()]
+
+
+def directory_page(
+    session: Session, *, user: User, cursor: str | None = None, limit: int = 20
+) -> Page[tuple[Space, Membership | None, int]]:
+    """The directory oldest first, one keyset page at a time (names change, creation does not)."""
+    after = Cursor.decode(cursor)
+    query = _directory_query(user, include_archived=False)
+    if after is not None:
+        query = query.where(tuple_(Space.created_at, Space.id) > tuple_(after.at, after.id))
+    query = query.order_by(col(Space.created_at), col(Space.id)).limit(limit + 1)
+    rows = [(s, m, int(n)) for s, m, n in session.exec(query).all()]
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1][0]
+        next_cursor = Cursor(last.created_at, last.id).encode()
+    return Page(items=rows, next_cursor=next_cursor)
 
 
 def audience_line_parts(space: Space, count: int) -> tuple[str, int]:

@@ -1,0 +1,48 @@
+"""API dependencies: the bearer-token caller and the shared path and paging parameters."""
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Query, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.people.models import User
+from app.security import SessionDep, user_for_api_token
+
+# auto_error=False: we answer a missing token ourselves, as JSON with WWW-Authenticate: Bearer.
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    description="A personal access token, created with `agora tokens create EMAIL`.",
+)
+
+# Ids are 32-bit integers on PostgreSQL; a larger number cannot name anything, so it is a 422
+# here rather than a database error deeper down.
+MAX_ID = 2**31 - 1
+
+
+def _unauthorized(detail: str, error: str | None = None) -> HTTPException:
+    challenge = f'Bearer error="{error}"' if error else "Bearer"
+    return HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": challenge})
+
+
+def api_user(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
+) -> User:
+    """The person behind the bearer token; revoked tokens and deactivated people answer 401."""
+    if credentials is None or not credentials.credentials:
+        raise _unauthorized("Not authenticated")
+    user = user_for_api_token(session, credentials.credentials)
+    if user is None:
+        raise _unauthorized("Invalid or revoked token", error="invalid_token")
+    return user
+
+
+ApiUser = Annotated[User, Depends(api_user)]
+# Paths say {id}, as the API is documented; Python code says post_id.
+PostId = Annotated[int, Path(alias="id", ge=1, le=MAX_ID, description="The post's id")]
+Slug = Annotated[str, Path(max_length=60, description="The space's address")]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=200, description="The next_cursor of the previous page; omit for the first"),
+]
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]

@@ -1,0 +1,55 @@
+"""Every API error is JSON {"detail": ...}: domain errors, invalid input and HTTP errors alike.
+
+422 answers always carry a list of {"loc", "msg", "type"} items (FastAPI's validation format), so a
+client reads a service's ``Invalid`` exactly like a schema violation: ``loc`` names the field.
+"""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.errors import DomainError, Invalid
+from app.i18n import gettext
+
+# Fields that services name but that travel in the query string, not the body.
+QUERY_FIELDS = {"cursor", "limit"}
+
+
+def invalid_detail(exc: Invalid) -> list[dict[str, Any]]:
+    where = "query" if exc.field in QUERY_FIELDS else "body"
+    loc = [where, exc.field] if exc.field else [where]
+    return [{"loc": loc, "msg": gettext(exc.message), "type": "invalid"}]
+
+
+def validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
+    # Only loc/msg/type: "input" would echo up to 20,000 characters back, "ctx" may hold objects.
+    return [
+        {"loc": list(error.get("loc", ())), "msg": error.get("msg", ""), "type": error.get("type")}
+        for error in exc.errors()
+    ]
+
+
+def install_error_handlers(api: FastAPI) -> None:
+    @api.exception_handler(DomainError)
+    async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        if isinstance(exc, Invalid):
+            return JSONResponse({"detail": invalid_detail(exc)}, status_code=422)
+        return JSONResponse({"detail": gettext(exc.message)}, status_code=exc.status_code)
+
+    @api.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": validation_detail(exc)}, status_code=422)
+
+    @api.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    @api.exception_handler(Exception)
+    async def server_error(_request: Request, _exc: Exception) -> JSONResponse:
+        # Starlette re-raises after this answer, so the server still logs the traceback.
+        return JSONResponse({"detail": "Internal server error"}, status_code=500)
