@@ -283,7 +283,7 @@ def restore(session: Session, *, user: User, protocol_id: int, number: int) -> P
         text=text,
         seq=seq,
         author_id=user.id,
-        note=f"restored revision {number}",
+        note=f"from revision {number}",
     )
 
 

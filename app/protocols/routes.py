@@ -11,6 +11,7 @@ from app.i18n import gettext
 from app.protocols import editing, service, summary
 from app.protocols.access import can_edit
 from app.protocols.actions import parse_decisions
+from app.protocols.models import Protocol
 from app.protocols.queries import action_items_of, my_action_items
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
@@ -291,5 +292,6 @@ def toggle_item(
 ) -> Response:
     item = editing.set_action_item_done(session, user=user, item_id=item_id, done=done)
     if is_htmx(request):
-        return render(request, "protocols/_item_row.html", {"item": item, "protocol": None})
+        protocol = session.get(Protocol, item.protocol_id)
+        return render(request, "protocols/_item_row.html", {"item": item, "protocol": protocol})
     return RedirectResponse("/action-items", status_code=303)

@@ -1,6 +1,7 @@
 // The protocol editor bundle: Yjs + y-websocket + CodeMirror 6 with its Yjs binding.
-// Remote cursors are drawn with CSS classes (one per colour) instead of inline styles,
-// because Agora's Content-Security-Policy forbids style attributes.
+// Agora's Content-Security-Policy forbids inline styles, so: the editor lives in a shadow root
+// (CodeMirror then styles it with constructed style sheets, which the CSP allows, instead of a
+// <style> element), and remote cursors use one CSS class per colour, not style attributes.
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
@@ -12,7 +13,31 @@ import { defaultKeymap, indentWithTab } from "@codemirror/commands";
 import { syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
 import { markdown } from "@codemirror/lang-markdown";
 
-const PALETTE = 8;
+const COLOURS = ["#1a73e8", "#d93025", "#188038", "#a142f4", "#e37400", "#007b83", "#c5221f", "#5f6368"];
+const PALETTE = COLOURS.length;
+
+const peerRules = {};
+COLOURS.forEach((colour, i) => {
+  peerRules[".cm-peer-caret.peer-" + i] = { borderLeftColor: colour };
+  peerRules[".peer-" + i + " .cm-peer-label"] = { backgroundColor: colour };
+  peerRules[".cm-peer-sel.peer-" + i] = { backgroundColor: colour + "33" };
+});
+
+const agoraTheme = EditorView.theme({
+  "&": { minHeight: "20rem", fontSize: "0.95rem", backgroundColor: "#fff" },
+  "&.cm-focused": { outline: "2px solid #2f5bd3" },
+  ".cm-scroller": { fontFamily: "ui-monospace, SFMono-Regular, Menlo, monospace", minHeight: "20rem" },
+  ".cm-gutters": { backgroundColor: "#f6f7f9", color: "#6b7280", borderRight: "1px solid #e5e7eb" },
+  ".cm-peer-caret": {
+    position: "relative", borderLeft: "2px solid", marginLeft: "-1px", marginRight: "-1px",
+  },
+  ".cm-peer-label": {
+    position: "absolute", top: "-1.35em", left: "-2px", fontSize: "0.7rem", lineHeight: "1.2",
+    padding: "0 0.25rem", color: "#fff", whiteSpace: "nowrap", borderRadius: "3px 3px 3px 0",
+    pointerEvents: "none", fontFamily: "system-ui, sans-serif",
+  },
+  ...peerRules,
+});
 
 function colourOf(clientId) {
   return "peer-" + (Math.abs(clientId) % PALETTE);
@@ -120,10 +145,14 @@ function createEditor({ parent, url, room, user, editable, onStatus, onPresence,
       remoteCursors(ytext, awareness),
       EditorView.editable.of(editable),
       EditorState.readOnly.of(!editable),
+      agoraTheme,
       EditorView.contentAttributes.of({ "aria-label": "Protocol text", "aria-multiline": "true" }),
     ],
   });
-  const view = new EditorView({ state, parent });
+  const shadow = parent.shadowRoot || parent.attachShadow({ mode: "open" });
+  const mount = document.createElement("div");
+  shadow.appendChild(mount);
+  const view = new EditorView({ state, parent: mount, root: shadow });
   return { doc, ytext, provider, awareness, view };
 }
 

@@ -1,6 +1,7 @@
 """Two Chromium pages co-edit a protocol; a third restores a revision; ticking an action item
 on "My action items" shows in the protocol. Screenshots land in tests/e2e/screenshots/."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,16 @@ BROWSER_ARGS = [
 ]
 
 
+def wait_until(page, script: str, arg=None, timeout: float = 15.0) -> None:
+    """Poll with page.evaluate: wait_for_function evaluates strings, which our CSP forbids."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script, arg):
+        if time.monotonic() > deadline:
+            state = page.evaluate("() => window.agoraProtocol && window.agoraProtocol.ytext.toString()")
+            raise AssertionError(f"timed out waiting for {script} ({arg!r}); text: {state!r}")
+        page.wait_for_timeout(100)
+
+
 class ProtocolPage:
     """Page object for the live protocol editor."""
 
@@ -38,14 +49,13 @@ class ProtocolPage:
         self.page.fill("#password", PASSWORD)
         with self.page.expect_navigation():
             self.page.click("form[action='/login'] button[type=submit]")
-        error = self.page.locator("main").inner_text()[:300]
-        assert self.page.url == f"{self.base}/", (self.page.url, error)
+        assert self.page.url == f"{self.base}/", self.page.locator("main").inner_text()[:300]
 
     def open(self, protocol_id: int) -> None:
         self.page.goto(f"{self.base}/protocols/{protocol_id}")
         self.page.wait_for_selector(".cm-content")
-        self.page.wait_for_function(
-            "document.getElementById('protocol-status').dataset.state === 'synced'"
+        wait_until(
+            self.page, "() => document.getElementById('protocol-status').dataset.state === 'synced'"
         )
 
     def text(self) -> str:
@@ -57,9 +67,7 @@ class ProtocolPage:
         self.page.keyboard.type(value, delay=15)
 
     def wait_for_text(self, fragment: str) -> None:
-        self.page.wait_for_function(
-            "f => window.agoraProtocol.ytext.toString().includes(f)", arg=fragment, timeout=10_000
-        )
+        wait_until(self.page, "f => window.agoraProtocol.ytext.toString().includes(f)", fragment)
 
 
 @pytest.fixture
@@ -118,9 +126,8 @@ def test_two_pages_edit_at_once_history_restores_and_items_tick(server):
         history.click("#revision-1 button:has-text('Restore')")
         history.wait_for_url(f"{server.url}/protocols/{protocol.id}/history")
         history.screenshot(path=str(SHOTS / "protocol-history.png"), full_page=True)
-        annas.page.wait_for_function(
-            "() => !window.agoraProtocol.ytext.toString().includes('Anna adds that.')",
-            timeout=10_000,
+        wait_until(
+            annas.page, "() => !window.agoraProtocol.ytext.toString().includes('Anna adds that.')"
         )
         assert annas.text() == text
 

@@ -126,7 +126,7 @@ def test_history_restore_and_diff(session, login, make_protocol):
     assert "second" in diff.text
     assert client.form(f"/protocols/{protocol.id}/restore", {"number": "1"}).status_code == 303
     assert service.derived_text(protocol.id)[0] == "first\n"
-    assert "restored revision 1" in client.get(f"/protocols/{protocol.id}/history").text
+    assert "from revision 1" in client.get(f"/protocols/{protocol.id}/history").text
 
 
 def test_export_markdown_is_the_document_text(session, login, make_protocol):
