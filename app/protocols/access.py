@@ -2,7 +2,7 @@
 
 from collections.abc import Collection
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, bindparam, or_
 from sqlmodel import Session, col, select
 
 from app.errors import Forbidden, NotFound
@@ -70,6 +70,23 @@ def writer_ids(session: Session, protocol_id: int, user_ids: Collection[int]) ->
         )
     ).all()
     return {int(r) for r in rows}
+
+
+# Built once: the live sync asks this for every batch, and building a statement costs more than
+# running it. Same rule as writer_ids, for a Core connection.
+WRITERS_STATEMENT = (
+    select(col(Membership.user_id))
+    .join(Protocol, col(Protocol.space_id) == col(Membership.space_id))
+    .join(Space, col(Space.id) == col(Protocol.space_id))
+    .where(
+        col(Protocol.id) == bindparam("protocol_id"),
+        col(Protocol.locked_at).is_(None),
+        col(Protocol.archived_at).is_(None),
+        col(Space.archived_at).is_(None),
+        col(Membership.state) == MemberState.active.value,
+        col(Membership.user_id).in_(bindparam("user_ids", expanding=True)),
+    )
+)
 
 
 def reader_ids(session: Session, protocol_id: int, user_ids: Collection[int]) -> set[int]:

@@ -2,6 +2,7 @@
 access, store the derived text, take idle revisions, compact, and let idle rooms go."""
 
 import asyncio
+import contextlib
 import logging
 import time
 
@@ -22,7 +23,6 @@ class Timing:
     """Seconds; tests shorten them."""
 
     tick = 0.25
-    poll_every = 5.0  # upper bound; settings.protocol_poll_seconds usually decides
     access_every = 2.0
     text_after_quiet = 1.0
     text_at_least_every = 5.0
@@ -32,6 +32,7 @@ class Timing:
 
 
 _tasks: set[asyncio.Task[None]] = set()
+_wakers: dict[int, asyncio.Event] = {}
 
 
 def _on_notice(protocol_id: int, seq: int) -> None:
@@ -39,6 +40,9 @@ def _on_notice(protocol_id: int, seq: int) -> None:
     for room in rooms:
         if room is not None and (seq == 0 or seq > room.seq):
             room.catch_up_wanted = True
+            wake = _wakers.get(room.protocol_id)
+            if wake is not None:
+                wake.set()  # notices arrive on the event loop, as does the watchdog
 
 
 notices.subscribe(_on_notice)
@@ -48,6 +52,7 @@ def ensure_watchdog(room: Room) -> None:
     if room.watchdog_started:
         return
     room.watchdog_started = True
+    _wakers[room.protocol_id] = asyncio.Event()
     task = asyncio.get_running_loop().create_task(_watch(room))
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)
@@ -56,11 +61,14 @@ def ensure_watchdog(room: Room) -> None:
 async def _watch(room: Room) -> None:
     last_poll = last_access = last_text = time.monotonic()
     revision_seq = room.seq
+    wake = _wakers[room.protocol_id]
     while not room.broken:
-        await asyncio.sleep(Timing.tick)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), Timing.tick)
+        wake.clear()
         now = time.monotonic()
         try:
-            poll_every = min(Timing.poll_every, get_settings().protocol_poll_seconds)
+            poll_every = get_settings().protocol_poll_seconds
             if room.catch_up_wanted or now - last_poll >= poll_every:
                 room.catch_up_wanted = False
                 last_poll = now
@@ -88,6 +96,8 @@ async def _watch(room: Room) -> None:
         except Exception:
             log.exception("protocol %s: housekeeping failed", room.protocol_id)
     room.watchdog_started = False
+    if _wakers.get(room.protocol_id) is wake:
+        del _wakers[room.protocol_id]
 
 
 def _drop_unauthorised(room: Room) -> None:

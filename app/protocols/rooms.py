@@ -13,12 +13,20 @@ import time
 from collections.abc import Callable
 from typing import Protocol as Interface
 
-from pycrdt import Awareness, Decoder, Doc, Text, TransactionEvent, create_update_message
+from pycrdt import (
+    Awareness,
+    Decoder,
+    Doc,
+    Text,
+    TransactionEvent,
+    create_update_message,
+    merge_updates,
+)
 from sqlmodel import Session
 
 from app.db import get_engine
 from app.protocols import store
-from app.protocols.access import writer_ids
+from app.protocols.access import WRITERS_STATEMENT
 
 log = logging.getLogger(__name__)
 
@@ -180,42 +188,52 @@ class Room:
                 self._break()
 
     def _store_batch(self, batch: list[tuple[Peer, bytes]]) -> None:
-        with self.lock, Session(get_engine()) as session:
+        with self.lock:
             if self.broken:
                 for peer, _ in batch:
                     peer.close_soon(CLOSE_RESYNC, "room rebuilt")
                 return
-            allowed = writer_ids(session, self.protocol_id, {p.user_id for p, _ in batch})
-            accepted: list[tuple[Peer, bytes]] = []
-            for peer, data in batch:
-                if peer.user_id not in allowed:
-                    peer.close_soon(CLOSE_FORBIDDEN, "may not edit")
-                    continue
-                try:
-                    self.doc.apply_update(data)
-                except Exception:
-                    peer.close_soon(CLOSE_BAD_MESSAGE, "bad update")
-                    continue
-                accepted.append((peer, data))
-            if not accepted:
-                return
-            last = store.allocate_seqs(session, self.protocol_id, len(accepted))
-            first = last - len(accepted) + 1
-            missed = self._take_missed(session, first - 1)
-            store.insert_updates(
-                session, self.protocol_id, first, [(d, p.user_id) for p, d in accepted]
-            )
-            edits: dict[int, int] = {}
-            for peer, _ in accepted:
-                edits[peer.user_id] = edits.get(peer.user_id, 0) + 1
-            store.credit_contributors(session, self.protocol_id, edits)
-            store.announce(session, self.protocol_id, last)
-            session.commit()
+            with get_engine().begin() as conn:
+                user_ids = list({p.user_id for p, _ in batch})
+                allowed = set(
+                    conn.execute(
+                        WRITERS_STATEMENT, {"protocol_id": self.protocol_id, "user_ids": user_ids}
+                    ).scalars()
+                )
+                accepted: list[tuple[Peer, bytes]] = []
+                for peer, data in batch:
+                    if peer.user_id not in allowed:
+                        peer.close_soon(CLOSE_FORBIDDEN, "may not edit")
+                        continue
+                    try:
+                        self.doc.apply_update(data)
+                    except Exception:
+                        peer.close_soon(CLOSE_BAD_MESSAGE, "bad update")
+                        continue
+                    accepted.append((peer, data))
+                if not accepted:
+                    return
+                last = store.store_batch(
+                    conn, self.protocol_id, [(d, p.user_id) for p, d in accepted]
+                )
+                first = last - len(accepted) + 1
+                # What other processes stored just before us (we hold the counter row now).
+                missed: list[bytes] = []
+                if first - 1 > self.seq:
+                    missed = store.fetch_between(conn, self.protocol_id, self.seq, first - 1)
+                    for data in missed:
+                        self.doc.apply_update(data)
+            # Committed (the transaction block ended without an error).
             self.seq = last
             self.last_change = time.monotonic()
         # Stored: now (and only now) the others may see it.
         items: list[tuple[bytes, Peer | None]] = [(create_update_message(d), None) for d in missed]
-        items += [(create_update_message(d), p) for p, d in accepted]
+        if len(accepted) == 1:
+            items.append((create_update_message(accepted[0][1]), accepted[0][0]))
+        else:
+            # Under load batches grow: one merged message per peer instead of one per update
+            # and peer. Senders get their own edits back, which Yjs ignores as already known.
+            items.append((create_update_message(merge_updates(*(d for _p, d in accepted))), None))
         self.broadcast_many(items)
 
     def _take_missed(self, session: Session, upto: int) -> list[bytes]:

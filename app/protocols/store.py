@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pycrdt import Doc, Text
-from sqlalchemy import delete, insert, text, update
+from sqlalchemy import Connection, bindparam, delete, insert, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -36,6 +36,92 @@ class StoredDoc:
     seq: int
     snapshot_seq: int
     replayed: int  # updates applied on top of the snapshot
+
+
+_ALLOCATE = (
+    update(Protocol)
+    .where(col(Protocol.id) == bindparam("protocol_id"))
+    .values(last_seq=Protocol.last_seq + bindparam("count"))
+    .returning(col(Protocol.last_seq))
+)
+_INSERT_UPDATES = insert(ProtocolUpdate)
+_NOTIFY = text("SELECT pg_notify(:channel, :payload)")
+
+
+def _credit_statement(dialect: str):  # type: ignore[no-untyped-def]
+    maker = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = maker(ProtocolContributor).values(
+        protocol_id=bindparam("protocol_id"),
+        user_id=bindparam("user_id"),
+        edits=bindparam("edits"),
+        last_edit_at=bindparam("now"),
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["protocol_id", "user_id"],
+        set_={
+            "edits": ProtocolContributor.edits + stmt.excluded.edits,
+            "last_edit_at": stmt.excluded.last_edit_at,
+        },
+    )
+
+
+_CREDIT = {name: _credit_statement(name) for name in ("postgresql", "sqlite")}
+
+
+def store_batch(
+    conn: Connection, protocol_id: int, items: Sequence[tuple[bytes, int | None]]
+) -> int:
+    """Append updates in the caller's transaction: seqs, rows, credits, notice. Returns last seq.
+
+    Prebuilt Core statements: this runs for every batch of keystrokes, so it stays cheap.
+    """
+    last = conn.execute(_ALLOCATE, {"protocol_id": protocol_id, "count": len(items)}).scalar_one()
+    first = int(last) - len(items) + 1
+    now = utcnow()
+    conn.execute(
+        _INSERT_UPDATES,
+        [
+            {
+                "protocol_id": protocol_id,
+                "seq": first + i,
+                "data": data,
+                "user_id": user_id,
+                "created_at": now,
+            }
+            for i, (data, user_id) in enumerate(items)
+        ],
+    )
+    edits: dict[int, int] = {}
+    for _data, user_id in items:
+        if user_id is not None:
+            edits[user_id] = edits.get(user_id, 0) + 1
+    dialect = conn.dialect.name
+    conn.execute(
+        _CREDIT["postgresql" if dialect == "postgresql" else "sqlite"],
+        [
+            {"protocol_id": protocol_id, "user_id": u, "edits": n, "now": now}
+            for u, n in edits.items()
+        ],
+    )
+    if dialect == "postgresql":
+        conn.execute(_NOTIFY, {"channel": NOTIFY_CHANNEL, "payload": f"{protocol_id}:{last}"})
+    return int(last)
+
+
+def fetch_between(conn: Connection, protocol_id: int, after: int, upto: int) -> list[bytes]:
+    rows = conn.execute(_FETCH_RANGE, {"protocol_id": protocol_id, "after": after, "upto": upto})
+    return [bytes(data) for _seq, data in rows]
+
+
+_FETCH_RANGE = (
+    select(col(ProtocolUpdate.seq), col(ProtocolUpdate.data))
+    .where(
+        col(ProtocolUpdate.protocol_id) == bindparam("protocol_id"),
+        col(ProtocolUpdate.seq) > bindparam("after"),
+        col(ProtocolUpdate.seq) <= bindparam("upto"),
+    )
+    .order_by(col(ProtocolUpdate.seq))
+)
 
 
 def allocate_seqs(session: Session, protocol_id: int, count: int) -> int:

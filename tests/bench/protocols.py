@@ -2,8 +2,8 @@
 
 1. Update latency p50/p99 with 2, 10, 50 and 200 simulated editors on one protocol: every editor
    is a real WebSocket client of a uvicorn server (port 8340); each types a keystroke every
-   `--interval` seconds on average; latency is from sending an update to another editor
-   receiving it (the server relays the exact bytes, so they identify the keystroke).
+   `--interval` seconds on average; latency is from sending a keystroke to its text showing
+   in the documents of three observer clients (who receive everything, as every editor does).
 2. Room load time with 10k and 100k stored updates (replay into a Doc), compaction time, and the
    load time after compaction.
 Uses a throw-away SQLite database unless AGORA_BENCH_DATABASE_URL is set.
@@ -27,7 +27,7 @@ os.environ.update(
     AGORA_SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789",
 )
 
-from pycrdt import Decoder, Doc, Text, TransactionEvent  # noqa: E402
+from pycrdt import Doc, Text, TransactionEvent  # noqa: E402
 from sqlalchemy import insert, update  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
@@ -74,51 +74,63 @@ def setup(editors: int) -> tuple[int, list[str]]:
         return int(protocol.id), tokens  # type: ignore[arg-type]
 
 
-def payload_of(message: bytes) -> bytes | None:
-    decoder = Decoder(message)
-    if decoder.read_var_uint() != 0 or decoder.read_var_uint() != 2:
-        return None
-    return decoder.read_message()
+OBSERVERS = 3
 
 
 async def latency_run(editors: int, seconds: float, interval: float) -> dict[str, float]:
+    """Editors type; a few extra observers apply every update to their own Doc and time when
+    each keystroke's token appears (so merged or batched relays are measured correctly)."""
     protocol_id, tokens = setup(editors)
     url = f"ws://127.0.0.1:{PORT}/api/v1/protocols/{protocol_id}/sync"
-    sent: dict[bytes, float] = {}
+    sent: dict[str, float] = {}
     samples: list[float] = []
     stop = asyncio.Event()
+    clients = editors + OBSERVERS
     ready = 0
     all_ready = asyncio.Event()
 
-    async def editor(i: int) -> None:
+    async def join(ws, y: YClient) -> None:  # type: ignore[no-untyped-def]
         nonlocal ready
+        await ws.send(y.hello())
+        while not y.synced:
+            for reply in y.feed(await ws.recv()):
+                await ws.send(reply)
+        ready += 1
+        if ready == clients:
+            all_ready.set()
+        await all_ready.wait()
+
+    def headers(i: int) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
+
+    async def observer(i: int) -> None:
         y = YClient()
-        async with connect(
-            url,
-            additional_headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"},
-            max_size=None,
-        ) as ws:
-            await ws.send(y.hello())
-            while not y.synced:
-                for reply in y.feed(await ws.recv()):
-                    await ws.send(reply)
-            ready += 1
-            if ready == editors:
-                all_ready.set()
-            await all_ready.wait()
 
-            async def reader() -> None:
-                with contextlib.suppress(ConnectionClosed):
-                    await read_all()
+        def seen(event) -> None:  # type: ignore[no-untyped-def]
+            now = time.perf_counter()
+            for op in event.delta:
+                for token in str(op.get("insert", "")).split():
+                    if token in sent:
+                        samples.append(now - sent[token])
 
-            async def read_all() -> None:
+        y.text.observe(seen)
+        async with connect(url, additional_headers=headers(i), max_size=None) as ws:
+            await join(ws, y)
+            with contextlib.suppress(ConnectionClosed):
                 async for message in ws:
-                    got = time.perf_counter()
-                    data = payload_of(message) if isinstance(message, bytes) else None
-                    if data is not None and data in sent:
-                        samples.append(got - sent[data])
+                    y.feed(message)
 
-            task = asyncio.create_task(reader())
+    async def editor(i: int) -> None:
+        y = YClient()
+        async with connect(url, additional_headers=headers(i), max_size=None) as ws:
+            await join(ws, y)
+
+            async def drain() -> None:
+                with contextlib.suppress(ConnectionClosed):
+                    async for _message in ws:
+                        pass
+
+            reader = asyncio.create_task(drain())
             local = Doc()
             text = local.get("content", type=Text)
             captured: list[bytes] = []
@@ -126,24 +138,21 @@ async def latency_run(editors: int, seconds: float, interval: float) -> dict[str
             await asyncio.sleep(random.random() * interval)
             k = 0
             while not stop.is_set():
-                text.insert(0, f"{i}.{k} ")
+                token = f"{i}.{k}"
+                text.insert(0, token + " ")
                 k += 1
-                update = captured.pop()
-                sent[update] = time.perf_counter()
-                await ws.send(
-                    b"\x00\x02" + bytes([len(update)]) + update
-                    if len(update) < 128
-                    else y_message(update)
-                )
+                sent[token] = time.perf_counter()
+                await ws.send(y_message(captured.pop()))
                 await asyncio.sleep(interval * (0.5 + random.random()))
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
 
     tasks = [asyncio.create_task(editor(i)) for i in range(editors)]
-    await asyncio.wait_for(all_ready.wait(), 120)
+    tasks += [asyncio.create_task(observer(i)) for i in range(OBSERVERS)]
+    await asyncio.wait_for(all_ready.wait(), 180)
     await asyncio.sleep(seconds)
     stop.set()
-    await asyncio.sleep(1.0)
+    await asyncio.sleep(1.5)
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -153,7 +162,7 @@ async def latency_run(editors: int, seconds: float, interval: float) -> dict[str
         "updates": len(sent),
         "deliveries": len(samples),
         "p50_ms": 1000 * statistics.median(samples) if samples else float("nan"),
-        "p99_ms": 1000 * samples[int(len(samples) * 0.99) - 1] if samples else float("nan"),
+        "p99_ms": 1000 * samples[max(0, int(len(samples) * 0.99) - 1)] if samples else float("nan"),
     }
 
 
@@ -186,7 +195,13 @@ def load_run(count: int) -> dict[str, float]:
             s.execute(
                 insert(ProtocolUpdate),
                 [
-                    {"protocol_id": protocol_id, "seq": 2 + start + j, "data": u, "user_id": None, "created_at": now}
+                    {
+                        "protocol_id": protocol_id,
+                        "seq": 2 + start + j,
+                        "data": u,
+                        "user_id": None,
+                        "created_at": now,
+                    }
                     for j, u in enumerate(updates[start : start + 5000])
                 ],
             )
@@ -219,12 +234,14 @@ def main() -> None:
     parser.add_argument(
         "--interval", type=float, default=2.0, help="mean seconds between keystrokes per editor"
     )
+    parser.add_argument("--loads", default="10000,100000", help="stored update counts to load")
+    parser.add_argument("--editors", default="2,10,50,200", help="editor counts for latency")
     args = parser.parse_args()
     get_settings.cache_clear()
     get_engine.cache_clear()
     reset_database(DATABASE_URL)
     run_migrations()
-    levels = [2, 10] if args.quick else [2, 10, 50, 200]
+    levels = [2, 10] if args.quick else [int(n) for n in args.editors.split(",") if n]
     server = LiveServer(PORT, DATABASE_URL).start()
     try:
         print(f"database: {DATABASE_URL.split('@')[-1]}")
