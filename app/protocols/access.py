@@ -2,7 +2,7 @@
 
 from collections.abc import Collection
 
-from sqlalchemy import and_, bindparam, or_
+from sqlalchemy import ColumnElement, and_, bindparam, or_
 from sqlmodel import Session, col, select
 
 from app.errors import Forbidden, NotFound
@@ -12,7 +12,7 @@ from app.spaces.access import SpaceAccess, access_for, readable_space_ids, requi
 from app.spaces.models import Membership, MemberState, Space, Visibility
 
 
-def readable_protocols_filter(user: User):  # type: ignore[no-untyped-def]
+def readable_protocols_filter(user: User) -> ColumnElement[bool]:
     """WHERE clause on Protocol: protocols in spaces the person may read."""
     return col(Protocol.space_id).in_(readable_space_ids(user))
 
@@ -69,7 +69,7 @@ def writer_ids(session: Session, protocol_id: int, user_ids: Collection[int]) ->
             col(Membership.user_id).in_(list(user_ids)),
         )
     ).all()
-    return {int(r) for r in rows}
+    return {int(r) for r in rows if r is not None}
 
 
 # Built once: the live sync asks this for every batch, and building a statement costs more than
@@ -104,8 +104,8 @@ def reader_ids(session: Session, protocol_id: int, user_ids: Collection[int]) ->
         .join(Space, col(Space.id) == col(Protocol.space_id))
         .where(
             col(User.id).in_(list(user_ids)),
-            User.is_active == True,  # noqa: E712
-            or_(Space.visibility == Visibility.public, member.exists()),
+            col(User.is_active) == True,  # noqa: E712
+            or_(col(Space.visibility) == Visibility.public, member.exists()),
         )
     ).all()
-    return {int(r) for r in rows}
+    return {int(r) for r in rows if r is not None}

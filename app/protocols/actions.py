@@ -145,7 +145,7 @@ def sync_action_items(
             session.add(row)
             notify(
                 session,
-                user_id=assignee.id,  # type: ignore[arg-type]
+                user_id=int(assignee.id or 0),
                 kind="action_item",
                 text=f"Action item for you in “{protocol.title}”: {item.text}",
                 url=f"/protocols/{protocol.id}",

@@ -152,7 +152,7 @@ def save_text(
         "conflict" if outcome["conflict"] else ("merged" if outcome["merged"] else "clean")
     )
     session.add(revision)
-    _after_change(session, protocol, after, seq, user.id)  # type: ignore[arg-type]
+    _after_change(session, protocol, after, seq, user.id)
     session.flush()
     return SaveResult(revision, outcome["merged"], outcome["conflict"], after, submitted)
 
@@ -246,7 +246,9 @@ def get_revision(
 
 
 def revision_text(revision: ProtocolRevision) -> str:
-    return revision.submitted_text if revision.state == "conflict" else revision.text
+    if revision.state == "conflict":
+        return revision.submitted_text or ""
+    return revision.text
 
 
 def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
@@ -275,7 +277,7 @@ def restore(session: Session, *, user: User, protocol_id: int, number: int) -> P
     room = registry.get(protocol_id)
     room.change_text(lambda current: text_edits(current, target), user.id)  # type: ignore[arg-type]
     text, seq = room.text(), room.seq
-    _after_change(session, protocol, text, seq, user.id)  # type: ignore[arg-type]
+    _after_change(session, protocol, text, seq, user.id)
     return record_revision(
         session,
         protocol_id=protocol_id,
@@ -300,7 +302,7 @@ def set_action_item_done(session: Session, *, user: User, item_id: int, done: bo
     room = registry.get(protocol.id)  # type: ignore[arg-type]
     room.change_text(lambda current: checkbox_edit(current, item.key, done), user.id)  # type: ignore[arg-type]
     text, seq = room.text(), room.seq
-    _after_change(session, protocol, text, seq, user.id)  # type: ignore[arg-type]
+    _after_change(session, protocol, text, seq, user.id)
     session.refresh(item)
     return item
 
@@ -311,7 +313,7 @@ def save_derived_text(protocol_id: int, text: str, seq: int) -> None:
         protocol = session.get(Protocol, protocol_id)
         if protocol is None or protocol.text_seq >= seq:
             return
-        _after_change(session, protocol, text, seq, None)  # type: ignore[arg-type]
+        _after_change(session, protocol, text, seq, None)
         session.commit()
 
 

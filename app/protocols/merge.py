@@ -50,7 +50,7 @@ def three_way(base: str, mine: str, theirs: str) -> MergeResult:
         elif kind == "b":
             out += t[region[1] : region[2]]
         else:
-            z0, z1, a0, a1, b0, b1 = region[1:]
+            z0, z1, a0, a1, b0, b1 = region[1:7]  # type: ignore[misc]
             if z0 == z1:
                 out += _ends_line(t[b0:b1]) + m[a0:a1]
             else:

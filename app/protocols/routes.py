@@ -44,7 +44,7 @@ def protocol_list(
         "q": q,
         "archived": archived,
         "templates": list(service.TEMPLATES),
-        "member_count": member_count(session, access.space.id),  # type: ignore[arg-type]
+        "member_count": member_count(session, access.space.id),
     }
     return render(request, "protocols/list.html", context)
 
@@ -71,7 +71,7 @@ def protocol_create(
                 "space": access.space,
                 "page": service.list_protocols(session, access=access),
                 "templates": list(service.TEMPLATES),
-                "member_count": member_count(session, access.space.id),  # type: ignore[arg-type]
+                "member_count": member_count(session, access.space.id),
                 "errors": {exc.field: gettext(exc.message)},
                 "form": {"title": title, "template": template},
             },

@@ -89,8 +89,8 @@ def create_protocol(
     protocol.revision_count = 1
     session.add(
         ProtocolUpdate(
-            protocol_id=protocol.id, seq=1, data=doc.get_update(), user_id=access.user.id
-        )  # type: ignore[arg-type]
+            protocol_id=int(protocol.id or 0), seq=1, data=doc.get_update(), user_id=access.user.id
+        )
     )
     session.add(
         ProtocolRevision(
@@ -139,7 +139,7 @@ def list_protocols(
                 (col(Protocol.updated_at) == after.at) & (col(Protocol.id) < after.id),
             )
         )
-    rows = [(p, u) for p, u in session.exec(stmt).all()]
+    rows: list[tuple[Protocol, User | None]] = [(p, u) for p, u in session.exec(stmt).all()]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -7,6 +7,7 @@ updates; the Markdown text is derived from the document and never fed back into 
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pycrdt import Doc, Text
 from sqlalchemy import Connection, bindparam, delete, insert, text, update
@@ -48,7 +49,7 @@ _INSERT_UPDATES = insert(ProtocolUpdate)
 _NOTIFY = text("SELECT pg_notify(:channel, :payload)")
 
 
-def _credit_statement(dialect: str):  # type: ignore[no-untyped-def]
+def _credit_statement(dialect: str) -> Any:
     maker = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = maker(ProtocolContributor).values(
         protocol_id=bindparam("protocol_id"),

@@ -11,7 +11,15 @@ import logging
 from http.cookies import SimpleCookie
 
 import anyio
-from pycrdt import Decoder, YMessageType, YSyncMessageType, create_sync_message, write_var_uint
+from pycrdt import (
+    Decoder,
+    YMessageType,
+    YSyncMessageType,
+    create_sync_message,
+    create_update_message,
+    merge_updates,
+    write_var_uint,
+)
 from sqlmodel import Session
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -72,10 +80,40 @@ class Connection:
                 if isinstance(item, int):
                     await self.websocket.close(code=item)
                     return
-                await self.websocket.send_bytes(item)
+                for message in self._coalesce(item):
+                    await self.websocket.send_bytes(message)
         except Exception:
             # The client went away mid-send: only this connection ends.
             self.closed = True
+
+    def _coalesce(self, first: bytes) -> list[bytes]:
+        """A client that fell behind gets the document updates queued for it as one merged
+        update (one frame instead of dozens); other messages keep their place in the order."""
+        if self.queue.empty() or not first.startswith(UPDATE_PREFIX):
+            return [first]
+        out: list[bytes] = []
+        updates = [_update_payload(first)]
+        while not self.queue.empty() and len(updates) < COALESCE_LIMIT:
+            nxt = self.queue._queue[0]  # type: ignore[attr-defined]  # peek: keep a close in line
+            if isinstance(nxt, int):
+                break
+            self.queue.get_nowait()
+            if nxt.startswith(UPDATE_PREFIX):
+                updates.append(_update_payload(nxt))
+            else:
+                out.append(nxt)
+        merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
+        return [create_update_message(merged), *out]
+
+
+UPDATE_PREFIX = bytes([YMessageType.SYNC, YSyncMessageType.SYNC_UPDATE])
+COALESCE_LIMIT = 500
+
+
+def _update_payload(message: bytes) -> bytes:
+    decoder = Decoder(message[2:])
+    payload = decoder.read_message()
+    return payload or b""
 
 
 def _authenticate(websocket: WebSocket, protocol_id: int) -> tuple[int, bool]:

@@ -10,8 +10,8 @@ Uses a throw-away SQLite database unless AGORA_BENCH_DATABASE_URL is set.
 """
 
 import argparse
-import contextlib
 import asyncio
+import contextlib
 import os
 import random
 import statistics
@@ -245,20 +245,22 @@ def main() -> None:
     server = LiveServer(PORT, DATABASE_URL).start()
     try:
         print(f"database: {DATABASE_URL.split('@')[-1]}")
-        print(
-            f"latency: each editor types every {args.interval}s on average, {args.seconds}s per level"
-        )
+        print(f"latency: a keystroke every {args.interval}s per editor, {args.seconds}s per level")
         for editors in levels:
             r = asyncio.run(latency_run(editors, args.seconds, args.interval))
             print(
-                f"  {r['editors']:>4} editors: {r['updates']:>6} updates, {r['deliveries']:>8} deliveries, p50 {r['p50_ms']:7.1f} ms, p99 {r['p99_ms']:7.1f} ms"
+                f"  {r['editors']:>4} editors: {r['updates']:>6} updates, "
+                f"{r['deliveries']:>8} deliveries, "
+                f"p50 {r['p50_ms']:7.1f} ms, p99 {r['p99_ms']:7.1f} ms"
             )
     finally:
         server.stop()
     for count in [10_000] if args.quick else [10_000, 100_000]:
         r = load_run(count)
         print(
-            f"room load: {r['updates']:>7} updates ({r['text_chars']} chars): load {r['load_s']:.2f}s, compact {r['compact_s']:.3f}s, load after compaction {r['load_after_compaction_s']:.3f}s"
+            f"room load: {r['updates']:>7} updates ({r['text_chars']} chars): "
+            f"load {r['load_s']:.2f}s, compact {r['compact_s']:.3f}s, "
+            f"load after compaction {r['load_after_compaction_s']:.3f}s"
         )
 
 

@@ -32,7 +32,7 @@ def wait_until(page, script: str, arg=None, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while not page.evaluate(script, arg):
         if time.monotonic() > deadline:
-            state = page.evaluate("() => window.agoraProtocol && window.agoraProtocol.ytext.toString()")
+            state = page.evaluate("() => window.agoraProtocol?.ytext.toString()")
             raise AssertionError(f"timed out waiting for {script} ({arg!r}); text: {state!r}")
         page.wait_for_timeout(100)
 

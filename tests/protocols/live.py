@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -17,7 +18,7 @@ class LiveServer:
         self.database_url = database_url
         self.extra_env = extra_env or {}
         self.process: subprocess.Popen[bytes] | None = None
-        self.log = Path(f"/tmp/agora-live-{port}.log")
+        self.log = Path(tempfile.gettempdir()) / f"agora-live-{port}.log"
 
     @property
     def url(self) -> str:

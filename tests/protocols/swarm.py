@@ -64,7 +64,7 @@ class Typist:
         ws = self._ws
         messages = self.client.take()
         if ws is None:
-            return  # offline: the next handshake carries it (the client answers the server's step 1)
+            return  # offline: the next handshake carries it (our answer to the server's step 1)
         try:
             for message in messages:
                 await ws.send(message)  # type: ignore[attr-defined]

@@ -19,6 +19,12 @@ from tests.protocols.live import LiveServer
 from tests.protocols.swarm import Typist, settle, tokens_in
 
 CLIENTS = 12
+
+
+def sync_path(protocol_id: int) -> str:
+    return f"/api/v1/protocols/{protocol_id}/sync"
+
+
 TOKENS_EACH = 25
 
 
@@ -37,7 +43,7 @@ async def _run(
     typists = [
         Typist(
             name=f"c{i}",
-            url=f"ws://127.0.0.1:{servers[i % len(servers)].port}/api/v1/protocols/{protocol_id}/sync",
+            url=f"ws://127.0.0.1:{servers[i % len(servers)].port}{sync_path(protocol_id)}",
             token=tokens[i % len(tokens)],
         )
         for i in range(CLIENTS)

@@ -88,7 +88,10 @@ def test_form_edit_with_conflict_shows_both_versions_side_by_side(session, login
 def test_publish_lock_summary_and_my_action_items(session, login, make_protocol):
     host, anna = make_user(session), make_user(session)
     space = make_space(session, host=host, members=(anna,))
-    text = f"# M\n## Decisions\n- Buy chairs\n## Action items\n- [ ] @{anna.handle} Order chairs (due 2026-12-15)\n"
+    text = (
+        "# M\n## Decisions\n- Buy chairs\n## Action items\n"
+        f"- [ ] @{anna.handle} Order chairs (due 2026-12-15)\n"
+    )
     protocol = make_protocol(host, space, text=text)
     client = login(host)
     assert client.form(f"/protocols/{protocol.id}/publish").status_code == 303
