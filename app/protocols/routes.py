@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from app.errors import Invalid
-from app.i18n import gettext
 from app.protocols import editing, service, summary
 from app.protocols.access import can_edit
 from app.protocols.actions import parse_decisions
@@ -72,7 +71,7 @@ def protocol_create(
                 "page": service.list_protocols(session, access=access),
                 "templates": list(service.TEMPLATES),
                 "member_count": member_count(session, access.space.id),
-                "errors": {exc.field: gettext(exc.message)},
+                "errors": {exc.field: exc.text()},
                 "form": {"title": title, "template": template},
             },
             status_code=422,

@@ -54,7 +54,7 @@ def template_text(template: str, title: str) -> str:
 
 def check_text(text: str) -> str:
     if len(text) > MAX_TEXT:
-        raise Invalid(f"The text is too long (at most {MAX_TEXT} characters)", field="text")
+        raise Invalid("Too long: at most %(max)s characters", field="text", max=MAX_TEXT)
     return text.replace("\r\n", "\n")
 
 
@@ -72,7 +72,7 @@ def create_protocol(
     if not title:
         raise Invalid("Give the protocol a title", field="title")
     if len(title) > MAX_TITLE:
-        raise Invalid(f"At most {MAX_TITLE} characters", field="title")
+        raise Invalid("Too long: at most %(max)s characters", field="title", max=MAX_TITLE)
     body = check_text(text) if text is not None else template_text(template, title)
     protocol = Protocol(
         space_id=access.space.id,  # type: ignore[arg-type]
@@ -202,7 +202,7 @@ def set_title(session: Session, *, user: User, protocol_id: int, title: str) -> 
     require_edit(protocol, access)
     title = title.strip()
     if not title or len(title) > MAX_TITLE:
-        raise Invalid(f"Give a title of at most {MAX_TITLE} characters", field="title")
+        raise Invalid("Give the protocol a title", field="title")
     protocol.title = title
     session.add(protocol)
     session.flush()
