@@ -182,13 +182,18 @@ def load_run(count: int) -> dict[str, float]:
         updates.append(event.update)
 
     doc.observe(keep)
+    # Like people typing: runs of keystrokes at a cursor that jumps now and then, some deletes.
     rng = random.Random(1)
+    cursor = 0
     for i in range(count):
-        if i % 10 == 9 and len(text) > 5:
-            at = rng.randrange(len(text) - 2)
-            del text[at : at + 1]
+        if i % 40 == 0:
+            cursor = rng.randrange(len(text) + 1)
+        if i % 10 == 9 and cursor > 0:
+            del text[cursor - 1 : cursor]
+            cursor -= 1
         else:
-            text.insert(rng.randrange(len(text) + 1), "abcdefgh"[i % 8])
+            text.insert(cursor, "abcdefgh"[i % 8])
+            cursor += 1
     now = utcnow()
     with Session(get_engine()) as s:
         for start in range(0, count, 5000):
