@@ -48,32 +48,9 @@ def require_edit(protocol: Protocol, access: SpaceAccess) -> None:
         raise Forbidden("This protocol is archived")
 
 
-def writer_ids(session: Session, protocol_id: int, user_ids: Collection[int]) -> set[int]:
-    """Of these people, those who may change the document right now (one query).
-
-    The live sync asks this for every batch of incoming updates, so a person removed from the
-    space, or a protocol locked meanwhile, stops edits at once.
-    """
-    if not user_ids:
-        return set()
-    rows = session.exec(
-        select(Membership.user_id)
-        .join(Protocol, col(Protocol.space_id) == col(Membership.space_id))
-        .join(Space, col(Space.id) == col(Protocol.space_id))
-        .where(
-            Protocol.id == protocol_id,
-            col(Protocol.locked_at).is_(None),
-            col(Protocol.archived_at).is_(None),
-            col(Space.archived_at).is_(None),
-            Membership.state == MemberState.active,
-            col(Membership.user_id).in_(list(user_ids)),
-        )
-    ).all()
-    return {int(r) for r in rows if r is not None}
-
-
-# Built once: the live sync asks this for every batch, and building a statement costs more than
-# running it. Same rule as writer_ids, for a Core connection.
+# Who of :user_ids may change protocol :protocol_id's document right now. The live sync asks
+# this for every batch of incoming updates, so a person removed from the space, or a protocol
+# locked meanwhile, stops edits at once. Built once: building costs more than running it.
 WRITERS_STATEMENT = (
     select(col(Membership.user_id))
     .join(Protocol, col(Protocol.space_id) == col(Membership.space_id))

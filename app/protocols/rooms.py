@@ -22,6 +22,7 @@ from pycrdt import (
     create_update_message,
     merge_updates,
 )
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from app.db import get_engine
@@ -218,11 +219,7 @@ class Room:
                 )
                 first = last - len(accepted) + 1
                 # What other processes stored just before us (we hold the counter row now).
-                missed: list[bytes] = []
-                if first - 1 > self.seq:
-                    missed = store.fetch_between(conn, self.protocol_id, self.seq, first - 1)
-                    for data in missed:
-                        self.doc.apply_update(data)
+                missed = self._apply_stored(conn, self.seq, first - 1)
             # Committed (the transaction block ended without an error).
             self.seq = last
             self.last_change = time.monotonic()
@@ -235,15 +232,6 @@ class Room:
             # and peer. Senders get their own edits back, which Yjs ignores as already known.
             items.append((create_update_message(merge_updates(*(d for _p, d in accepted))), None))
         self.broadcast_many(items)
-
-    def _take_missed(self, session: Session, upto: int) -> list[bytes]:
-        """Apply what other processes stored before our batch (seq numbers we did not see)."""
-        if upto <= self.seq:
-            return []
-        rows = store.fetch_updates(session, self.protocol_id, self.seq, upto)
-        for _seq, data in rows:
-            self.doc.apply_update(data)
-        return [data for _seq, data in rows]
 
     def catch_up(self) -> int:
         """Fetch and pass on updates other processes stored after ours; returns how many."""
@@ -270,38 +258,52 @@ class Room:
         `edit` gets the current text and returns (start, end, replacement) in code points,
         applied right to left so earlier offsets stay valid. Returns the new seq.
         """
-        with self.lock, Session(get_engine()) as session:
+        update: bytes | None = None
+        with self.lock:
             if self.broken:
                 raise RuntimeError("room is being rebuilt")
-            missed = self._take_missed(session, store.current_seq_in(session, self.protocol_id))
-            ytext = store.doc_text(self.doc)
-            current = str(ytext)
-            edits = edit(current)
-            captured: list[bytes] = []
-
-            def capture(event: TransactionEvent) -> None:
-                captured.append(event.update)
-
-            subscription = self.doc.observe(capture)
             try:
-                with self.doc.transaction(origin="server"):
-                    apply_edits_to_text(ytext, current, edits)
-            finally:
-                self.doc.unobserve(subscription)
-            update = captured[0] if captured and captured[0] != b"\x00\x00" else None
+                with get_engine().begin() as conn:
+                    # Edit the latest text: first take in what other processes stored.
+                    known = store.last_seq(conn, self.protocol_id)
+                    missed = self._apply_stored(conn, self.seq, known)
+                    ytext = store.doc_text(self.doc)
+                    current = str(ytext)
+                    edits = edit(current)
+                    captured: list[bytes] = []
+
+                    def capture(event: TransactionEvent) -> None:
+                        captured.append(event.update)
+
+                    subscription = self.doc.observe(capture)
+                    try:
+                        with self.doc.transaction(origin="server"):
+                            apply_edits_to_text(ytext, current, edits)
+                    finally:
+                        self.doc.unobserve(subscription)
+                    if captured and captured[0] != b"\x00\x00":
+                        update = captured[0]
+                        last = store.store_batch(conn, self.protocol_id, [(update, user_id)])
+                        missed += self._apply_stored(conn, max(known, self.seq), last - 1)
+                        known = last
+            except Exception:
+                self._break()  # the document may now hold an edit that was not stored
+                raise
+            self.seq = max(self.seq, known)
             if update is not None:
-                last = store.allocate_seqs(session, self.protocol_id, 1)
-                missed += self._take_missed(session, last - 1)
-                store.insert_updates(session, self.protocol_id, last, [(update, user_id)])
-                store.credit_contributors(session, self.protocol_id, {user_id: 1})
-                store.announce(session, self.protocol_id, last)
-                session.commit()
-                self.seq = last
                 self.last_change = time.monotonic()
-        if update is not None:
-            missed.append(update)
+                missed.append(update)
         self.broadcast_many([(create_update_message(data), None) for data in missed])
         return self.seq
+
+    def _apply_stored(self, conn: Connection, after: int, upto: int) -> list[bytes]:
+        """Apply updates other processes stored in (after, upto]; the caller holds the lock."""
+        if upto <= after:
+            return []
+        missed = store.fetch_between(conn, self.protocol_id, after, upto)
+        for data in missed:
+            self.doc.apply_update(data)
+        return missed
 
     def _break(self) -> None:
         """The document may hold something unstored: drop the room; clients reconnect and

@@ -8,12 +8,12 @@ from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
-from app.errors import Forbidden, Invalid, NotFound
+from app.errors import Forbidden, Invalid
 from app.pagination import Cursor, Page
 from app.people.models import User
 from app.people.service import record_audit
 from app.protocols import store
-from app.protocols.access import protocol_access, require_edit
+from app.protocols.access import protocol_access
 from app.protocols.actions import sync_action_items
 from app.protocols.models import (
     Protocol,
@@ -197,18 +197,6 @@ def load_protocol(session: Session, *, user: User, protocol_id: int) -> Protocol
     return ProtocolView(protocol, access, [(u, int(n)) for u, n in rows])
 
 
-def set_title(session: Session, *, user: User, protocol_id: int, title: str) -> Protocol:
-    protocol, access = protocol_access(session, user, protocol_id)
-    require_edit(protocol, access)
-    title = title.strip()
-    if not title or len(title) > MAX_TITLE:
-        raise Invalid("Give the protocol a title", field="title")
-    protocol.title = title
-    session.add(protocol)
-    session.flush()
-    return protocol
-
-
 def set_locked(session: Session, *, user: User, protocol_id: int, locked: bool) -> Protocol:
     """Hosts lock a protocol against edits; unlocking is audited."""
     protocol, access = protocol_access(session, user, protocol_id)
@@ -254,10 +242,3 @@ def export_markdown(session: Session, *, user: User, protocol_id: int) -> tuple[
 def replay_stored(protocol_id: int) -> Doc:
     """A fresh Doc from the database alone (tests and tooling compare rooms against it)."""
     return store.load_doc(protocol_id).doc
-
-
-def get_protocol_or_404(session: Session, protocol_id: int) -> Protocol:
-    protocol = session.get(Protocol, protocol_id)
-    if protocol is None:
-        raise NotFound("Protocol not found")
-    return protocol

@@ -109,9 +109,11 @@ def store_batch(
     return int(last)
 
 
-def fetch_between(conn: Connection, protocol_id: int, after: int, upto: int) -> list[bytes]:
-    rows = conn.execute(_FETCH_RANGE, {"protocol_id": protocol_id, "after": after, "upto": upto})
-    return [bytes(data) for _seq, data in rows]
+_LAST_SEQ = select(col(Protocol.last_seq)).where(col(Protocol.id) == bindparam("protocol_id"))
+
+
+def last_seq(conn: Connection, protocol_id: int) -> int:
+    return int(conn.execute(_LAST_SEQ, {"protocol_id": protocol_id}).scalar_one_or_none() or 0)
 
 
 _FETCH_RANGE = (
@@ -125,67 +127,9 @@ _FETCH_RANGE = (
 )
 
 
-def allocate_seqs(session: Session, protocol_id: int, count: int) -> int:
-    """Reserve `count` sequence numbers and return the last one.
-
-    The single UPDATE locks the protocol row until commit (PostgreSQL) or takes the write lock
-    (SQLite), so numbers commit in order and a reader never sees seq n+1 before n.
-    """
-    row = session.execute(
-        update(Protocol)
-        .where(col(Protocol.id) == protocol_id)
-        .values(last_seq=Protocol.last_seq + count)
-        .returning(col(Protocol.last_seq))
-    ).first()
-    if row is None:
-        raise LookupError(f"protocol {protocol_id} is gone")
-    return int(row[0])
-
-
-def insert_updates(
-    session: Session, protocol_id: int, first_seq: int, items: Sequence[tuple[bytes, int | None]]
-) -> None:
-    now = utcnow()
-    session.execute(
-        insert(ProtocolUpdate),
-        [
-            {
-                "protocol_id": protocol_id,
-                "seq": first_seq + i,
-                "data": data,
-                "user_id": user_id,
-                "created_at": now,
-            }
-            for i, (data, user_id) in enumerate(items)
-        ],
-    )
-
-
-def credit_contributors(session: Session, protocol_id: int, edits: dict[int, int]) -> None:
-    """Count edits per person (one upsert per person in the batch): the history credits them."""
-    if not edits:
-        return
-    dialect = session.get_bind().dialect.name
-    maker = pg_insert if dialect == "postgresql" else sqlite_insert
-    now = utcnow()
-    for user_id, n in edits.items():
-        stmt = maker(ProtocolContributor).values(
-            protocol_id=protocol_id, user_id=user_id, edits=n, last_edit_at=now
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["protocol_id", "user_id"],
-            set_={"edits": ProtocolContributor.edits + n, "last_edit_at": now},
-        )
-        session.execute(stmt)
-
-
-def announce(session: Session, protocol_id: int, seq: int) -> None:
-    """Tell other processes "protocol P has seq N"; PostgreSQL delivers it when we commit."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT pg_notify(:channel, :payload)"),
-            {"channel": NOTIFY_CHANNEL, "payload": f"{protocol_id}:{seq}"},
-        )
+def fetch_between(conn: Connection, protocol_id: int, after: int, upto: int) -> list[bytes]:
+    rows = conn.execute(_FETCH_RANGE, {"protocol_id": protocol_id, "after": after, "upto": upto})
+    return [bytes(data) for _seq, data in rows]
 
 
 def fetch_updates(
@@ -260,24 +204,7 @@ def compact(protocol_id: int, doc: Doc, seq: int) -> bool:
     return True
 
 
-def save_text(protocol_id: int, markdown: str, seq: int) -> bool:
-    """Record the Markdown derived from the document at `seq` (never older than what is stored)."""
-    with Session(get_engine()) as session:
-        moved = session.execute(
-            update(Protocol)
-            .where(col(Protocol.id) == protocol_id, col(Protocol.text_seq) < seq)
-            .values(text=markdown, text_seq=seq, updated_at=utcnow())
-        )
-        session.commit()
-        return bool(moved.rowcount)  # type: ignore[attr-defined]
-
-
 def current_seq(protocol_id: int) -> int:
     with Session(get_engine()) as session:
         value = session.exec(select(Protocol.last_seq).where(Protocol.id == protocol_id)).first()
-    return int(value or 0)
-
-
-def current_seq_in(session: Session, protocol_id: int) -> int:
-    value = session.exec(select(Protocol.last_seq).where(Protocol.id == protocol_id)).first()
     return int(value or 0)

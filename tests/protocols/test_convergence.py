@@ -14,16 +14,17 @@ ALPHABET = st.sampled_from(list("ab \nä€😀#-[]@"))
 
 
 class Replica:
-    def __init__(self, log: list[bytes]) -> None:
+    def __init__(self) -> None:
         self.doc = Doc()
         self.text = self.doc.get("content", type=Text)
-        self.log = log
+        self.outbox: list[bytes] = []  # sent, not yet at the server (a slow network)
+        self.cursor = 0  # how much of the server's log this replica has received
         self.receiving = False
         self.doc.observe(self._emit)
 
     def _emit(self, event: TransactionEvent) -> None:
         if not self.receiving:
-            self.log.append(event.update)
+            self.outbox.append(event.update)
 
     def receive(self, update: bytes) -> None:
         self.receiving = True
@@ -51,45 +52,70 @@ action = st.one_of(
         st.text(ALPHABET, min_size=1, max_size=4),
         st.integers(1, 3),
     ),
-    st.tuples(st.just("deliver"), st.integers(0, 3), st.integers(0, 10_000)),
+    st.tuples(st.just("send"), st.integers(0, 3), st.integers(1, 4)),
+    st.tuples(st.just("deliver"), st.integers(0, 3), st.integers(0, 6), st.integers(0, 3)),
+    st.tuples(st.just("reconnect"), st.integers(0, 3)),
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# The delivery model is the one the server guarantees: each client's updates reach the server in
+# the order that client sent them, interleaved with other clients' in any order and as late as
+# you like; the server stores before it relays, so what a client receives is a prefix of the
+# stored log, possibly with repeats of what it already had, or (after a reconnect) a state diff.
+# Arbitrary reordering of *dependent* updates is not part of it; yrs (pycrdt 0.14) does not always
+# converge under that (a pending delete can get lost), which is one more reason to keep the
+# server's log causal.
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     replicas=st.integers(2, 4), actions=st.lists(action, max_size=60), seed=st.integers(0, 2**32)
 )
 def test_replicas_converge_with_reordered_duplicated_and_late_deliveries(replicas, actions, seed):
     rng = random.Random(seed)
-    log: list[bytes] = []
-    nodes = [Replica(log) for _ in range(replicas)]
+    nodes = [Replica() for _ in range(replicas)]
+    server = Doc()
+    server_text = server.get("content", type=Text)
+    log: list[bytes] = []  # the stored updates, in seq order
+
+    def send(node: Replica, count: int) -> None:
+        for _ in range(min(count, len(node.outbox))):
+            update = node.outbox.pop(0)
+            server.apply_update(update)
+            log.append(update)
+
+    def deliver(node: Replica, count: int, repeats: int) -> None:
+        upto = min(len(log), node.cursor + count)
+        fresh = log[node.cursor : upto]
+        old = [rng.choice(log[:upto]) for _ in range(repeats)] if upto else []
+        for update in fresh:
+            node.receive(update)
+        node.cursor = upto
+        for update in old:  # duplicates, in any order
+            node.receive(update)
+
     for act in actions:
         node = nodes[act[1] % replicas]
         if act[0] == "edit":
             node.edit(act[2], act[3], act[4], act[5])
-        elif log:
-            # Any update, possibly one this replica already has, possibly out of order.
-            node.receive(log[act[2] % len(log)])
-    # The server stores what it receives in arrival order (here: a shuffled copy with repeats).
-    stored = log + rng.sample(log, k=len(log) // 2)
-    rng.shuffle(stored)
-    server = Doc()
-    server_text = server.get("content", type=Text)
-    for update in stored:
-        server.apply_update(update)
-    # Late deliveries: everyone finally gets everything, in their own random order, twice over.
+        elif act[0] == "send":
+            send(node, act[2])
+        elif act[0] == "deliver":
+            deliver(node, act[2], act[3])
+        else:
+            # Reconnect: exchange state diffs with the server (sync step 1 and 2 both ways).
+            send(node, len(node.outbox))
+            node.receive(server.get_update(node.doc.get_state()))
+            node.cursor = len(log)
     for node in nodes:
-        pending = log + log
-        rng.shuffle(pending)
-        for update in pending:
-            node.receive(update)
+        send(node, len(node.outbox))
+    for node in nodes:
+        deliver(node, len(log), len(log))
     texts = {str(n.text) for n in nodes}
     assert len(texts) == 1
     assert str(server_text) == texts.pop()
     # A replay of the stored log into a fresh document (a room rebuild) agrees too.
     replay = Doc()
     replay_text = replay.get("content", type=Text)
-    for update in stored:
+    for update in log:
         replay.apply_update(update)
     assert str(replay_text) == str(server_text)
 

@@ -212,3 +212,26 @@ def test_api_hides_private_protocols_from_outsiders(session, client, make_protoc
         == 404
     )
     assert client.get(f"/api/v1/protocols/{protocol.id}").status_code == 401
+
+
+def test_fifty_concurrent_api_saves_from_one_base_all_land(session, client, make_protocol):
+    from concurrent.futures import ThreadPoolExecutor
+
+    host = make_user(session)
+    base = "".join(f"item {i}\n\n" for i in range(50))
+    protocol = make_protocol(host, make_space(session, host=host), text=base)
+    auth = {"Authorization": f"Bearer {make_token(session, user=host)}"}
+
+    def save(i: int) -> int:
+        text = base.replace(f"item {i}\n", f"item {i} done\n")
+        body = {"text": text, "base_version": 1}
+        return client.put(f"/api/v1/protocols/{protocol.id}", json=body, headers=auth).status_code
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = list(pool.map(save, range(50)))
+
+    assert statuses == [200] * 50
+    revisions = client.get(f"/api/v1/protocols/{protocol.id}/revisions", headers=auth).json()
+    assert sum(1 for r in revisions["items"] if r["kind"] == "form") == 50
+    final = client.get(f"/api/v1/protocols/{protocol.id}", headers=auth).json()["text"]
+    assert all(f"item {i} done\n" in final for i in range(50))
