@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export AGORA_ENV ?= development
 
-.PHONY: run test test-pg install lint typecheck migrations-check pytest bench e2e vendor messages format clean
+.PHONY: run test test-pg install lint typecheck migrations-check pytest bench e2e vendor vendor-editor messages format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ bench: $(STAMP)
 
 vendor:
 	bash scripts/vendor.sh
+
+# The protocol editor bundle (Yjs + CodeMirror), built with esbuild from pinned npm packages.
+vendor-editor:
+	bash scripts/build_editor.sh
 
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k Invalid -k NotFound -k Forbidden -k Conflict -k TooManyRequests -k DomainError -k N_ -o app/locale/messages.pot --no-location --sort-output .

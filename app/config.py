@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # (e.g. when a separate `agora worker` does); unset means on, except in the test suite.
     run_jobs: bool | None = None
     jobs_interval_seconds: float = Field(default=20.0, gt=0)
+    # Live protocol rooms look for other processes' updates this often, notice or not.
+    protocol_poll_seconds: float = 1.0
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> "Settings":

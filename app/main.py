@@ -22,6 +22,7 @@ from app.middleware import SecurityMiddleware
 from app.notifications.routes import router as notifications_router
 from app.people.routes import router as people_router
 from app.posts.routes import router as posts_router
+from app.protocols.routes import router as protocols_router
 from app.recognition.admin_routes import router as recognition_admin_router
 from app.recognition.routes import router as recognition_router
 from app.security import optional_user
@@ -74,6 +75,7 @@ def create_app() -> FastAPI:
         *community_routers,
         recognition_router,
         recognition_admin_router,
+        protocols_router,
     ):
         app.include_router(router)
 

@@ -20,6 +20,13 @@ from app.events.models import (
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
 from app.posts.models import Comment, Mention, Post, Reaction
+from app.protocols.models import (
+    ActionItem,
+    Protocol,
+    ProtocolContributor,
+    ProtocolRevision,
+    ProtocolUpdate,
+)
 from app.recognition.models import (
     Award,
     Badge,
@@ -30,6 +37,7 @@ from app.recognition.models import (
 from app.spaces.models import Membership, Space
 
 __all__ = [
+    "ActionItem",
     "ApiToken",
     "AuditEntry",
     "AuthSession",
@@ -51,6 +59,10 @@ __all__ = [
     "OnboardingProgress",
     "Post",
     "PromptDetails",
+    "Protocol",
+    "ProtocolContributor",
+    "ProtocolRevision",
+    "ProtocolUpdate",
     "Reaction",
     "RecognitionPreference",
     "RecognitionSettings",

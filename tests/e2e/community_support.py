@@ -58,8 +58,6 @@ def live_server(monkeypatch) -> Iterator[str]:
     thread.join(timeout=30)
 
 
-
-
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

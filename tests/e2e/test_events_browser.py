@@ -57,8 +57,6 @@ def live_server() -> Iterator[str]:
     thread.join(timeout=10)
 
 
-
-
 def _session_token(user) -> str:  # type: ignore[no-untyped-def]
     from sqlmodel import Session
 

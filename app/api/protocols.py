@@ -1,0 +1,172 @@
+"""Protocols in the JSON API, and the live sync WebSocket (y-websocket protocol)."""
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from app.api.deps import ApiUser
+from app.protocols import editing, service
+from app.protocols import sync as live
+from app.protocols.actions import parse_decisions
+from app.protocols.models import ActionItem, Protocol, ProtocolRevision
+from app.protocols.queries import action_items_of, my_action_items
+from app.security import SessionDep
+from app.spaces.access import space_access_by_slug
+
+router = APIRouter(tags=["protocols"])
+
+
+class ProtocolCreate(BaseModel):
+    title: str = Field(max_length=200)
+    template: str = "meeting"
+    text: str | None = None
+
+
+class ProtocolSave(BaseModel):
+    text: str
+    base_version: int
+
+
+class ActionItemPatch(BaseModel):
+    done: bool
+
+
+def _item(item: ActionItem, handle: str | None = None) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "protocol_id": item.protocol_id,
+        "text": item.text,
+        "assignee": handle,
+        "due": item.due.isoformat() if isinstance(item.due, date) else None,
+        "done": item.done,
+    }
+
+
+def _protocol(session: Session, protocol: Protocol, version: int) -> dict[str, Any]:
+    items = action_items_of(session, protocol_id=protocol.id)  # type: ignore[arg-type]
+    return {
+        "id": protocol.id,
+        "title": protocol.title,
+        "status": protocol.status,
+        "locked": protocol.locked_at is not None,
+        "text": protocol.text,
+        "version": version,
+        "decisions": parse_decisions(protocol.text),
+        "action_items": [_item(i, h) for i, h in items],
+        "updated_at": protocol.updated_at.isoformat(),
+    }
+
+
+def _revision(r: ProtocolRevision) -> dict[str, Any]:
+    return {
+        "version": r.number,
+        "kind": r.kind,
+        "state": r.state,
+        "author_id": r.author_id,
+        "credited": [int(i) for i in r.credited_ids.split(",") if i],
+        "created_at": r.created_at.isoformat(),
+        "note": r.note,
+    }
+
+
+@router.get("/spaces/{slug}/protocols")
+def list_protocols(
+    session: SessionDep, user: ApiUser, slug: str, q: str = "", cursor: str | None = None
+) -> dict[str, Any]:
+    access = space_access_by_slug(session, user, slug)
+    page = service.list_protocols(session, access=access, query=q, cursor=cursor)
+    return {
+        "items": [
+            {
+                "id": p.id,
+                "title": p.title,
+                "status": p.status,
+                "updated_at": p.updated_at.isoformat(),
+            }
+            for p, _u in page.items
+        ],
+        "next_cursor": page.next_cursor,
+    }
+
+
+@router.post("/spaces/{slug}/protocols", status_code=201)
+def create_protocol(
+    session: SessionDep, user: ApiUser, slug: str, body: ProtocolCreate
+) -> dict[str, Any]:
+    access = space_access_by_slug(session, user, slug)
+    protocol = service.create_protocol(
+        session, access=access, title=body.title, template=body.template, text=body.text
+    )
+    return _protocol(session, protocol, 1)
+
+
+@router.get("/protocols/{protocol_id}")
+def get_protocol(session: SessionDep, user: ApiUser, protocol_id: int) -> dict[str, Any]:
+    view = service.load_protocol(session, user=user, protocol_id=protocol_id)
+    version = editing.current_version(session, protocol_id=protocol_id)
+    session.refresh(view.protocol)
+    return _protocol(session, view.protocol, version.number)
+
+
+@router.put("/protocols/{protocol_id}", response_model=None)
+def save_protocol(
+    session: SessionDep, user: ApiUser, protocol_id: int, body: ProtocolSave
+) -> dict[str, Any] | JSONResponse:
+    result = editing.save_text(
+        session,
+        user=user,
+        protocol_id=protocol_id,
+        base_version=body.base_version,
+        text=body.text,
+    )
+    if result.conflict:
+        return JSONResponse(
+            status_code=409,
+            content={
+                "detail": "Your changes conflict with edits made meanwhile",
+                "yours": result.submitted,
+                "theirs": result.text,
+                "version": result.revision.number,
+                "base_version": body.base_version,
+            },
+        )
+    protocol = session.get(Protocol, protocol_id)
+    assert protocol is not None
+    session.refresh(protocol)
+    data = _protocol(session, protocol, result.revision.number)
+    data["merged"] = result.merged
+    return data
+
+
+@router.get("/protocols/{protocol_id}/revisions")
+def revisions(session: SessionDep, user: ApiUser, protocol_id: int) -> dict[str, Any]:
+    rows = editing.list_revisions(session, user=user, protocol_id=protocol_id)
+    return {"items": [_revision(r) for r in rows]}
+
+
+@router.get("/me/action-items")
+def my_items(session: SessionDep, user: ApiUser, done: bool = False) -> dict[str, Any]:
+    rows = my_action_items(session, user=user, done=done)
+    return {
+        "items": [
+            {**_item(item, user.handle), "protocol_title": protocol.title}
+            for item, protocol, _s in rows
+        ]
+    }
+
+
+@router.patch("/action-items/{item_id}")
+def patch_item(
+    session: SessionDep, user: ApiUser, item_id: int, body: ActionItemPatch
+) -> dict[str, Any]:
+    item = editing.set_action_item_done(session, user=user, item_id=item_id, done=body.done)
+    return _item(item)
+
+
+@router.websocket("/protocols/{protocol_id}/sync")
+async def sync(websocket: WebSocket, protocol_id: int) -> None:
+    await live.serve(websocket, protocol_id)

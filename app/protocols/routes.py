@@ -1,0 +1,296 @@
+"""Protocol pages: list and create, the live editor page, plain form edit with conflict
+resolution, history with diff and restore, publish/lock, export and "My action items"."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+
+from app.errors import Invalid
+from app.protocols import editing, service, summary
+from app.protocols.access import can_edit
+from app.protocols.actions import parse_decisions
+from app.protocols.models import Protocol
+from app.protocols.queries import action_items_of, my_action_items
+from app.security import CurrentUser, SessionDep, csrf_protect
+from app.spaces.access import require_read, space_access_by_slug
+from app.spaces.service import member_count
+from app.web import is_htmx, render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+
+
+def _back(protocol_id: int, suffix: str = "") -> RedirectResponse:
+    return RedirectResponse(f"/protocols/{protocol_id}{suffix}", status_code=303)
+
+
+@router.get("/spaces/{slug}/protocols")
+def protocol_list(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    q: str = "",
+    archived: bool = False,
+    cursor: str | None = None,
+) -> Response:
+    access = require_read(space_access_by_slug(session, user, slug))
+    page = service.list_protocols(session, access=access, query=q, archived=archived, cursor=cursor)
+    context = {
+        "access": access,
+        "space": access.space,
+        "page": page,
+        "q": q,
+        "archived": archived,
+        "templates": list(service.TEMPLATES),
+        "member_count": member_count(session, access.space.id),
+    }
+    return render(request, "protocols/list.html", context)
+
+
+@router.post("/spaces/{slug}/protocols")
+def protocol_create(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    title: Annotated[str, Form()] = "",
+    template: Annotated[str, Form()] = "meeting",
+) -> Response:
+    access = space_access_by_slug(session, user, slug)
+    try:
+        protocol = service.create_protocol(session, access=access, title=title, template=template)
+    except Invalid as exc:
+        session.rollback()
+        return render(
+            request,
+            "protocols/list.html",
+            {
+                "access": access,
+                "space": access.space,
+                "page": service.list_protocols(session, access=access),
+                "templates": list(service.TEMPLATES),
+                "member_count": member_count(session, access.space.id),
+                "errors": {exc.field: exc.text()},
+                "form": {"title": title, "template": template},
+            },
+            status_code=422,
+        )
+    return _back(protocol.id)  # type: ignore[arg-type]
+
+
+@router.get("/protocols/{protocol_id}")
+def protocol_page(
+    request: Request, session: SessionDep, user: CurrentUser, protocol_id: int
+) -> Response:
+    view = service.load_protocol(session, user=user, protocol_id=protocol_id)
+    protocol = view.protocol
+    context = {
+        "protocol": protocol,
+        "access": view.access,
+        "space": view.access.space,
+        "contributors": view.contributors,
+        "can_edit": can_edit(protocol, view.access),
+        "html": summary.render_protocol(session, protocol.text),
+        "decisions": parse_decisions(protocol.text),
+        "items": action_items_of(session, protocol_id=protocol_id),
+    }
+    return render(request, "protocols/page.html", context)
+
+
+@router.get("/protocols/{protocol_id}/preview")
+def preview(session: SessionDep, user: CurrentUser, protocol_id: int) -> Response:
+    """The live document rendered and sanitised on the server (the editor's preview pane)."""
+    service.load_protocol(session, user=user, protocol_id=protocol_id)
+    text, _seq = service.live_text(protocol_id)
+    return HTMLResponse(summary.render_protocol(session, text), headers={"vary": "HX-Request"})
+
+
+@router.get("/protocols/{protocol_id}/edit")
+def edit_form(
+    request: Request, session: SessionDep, user: CurrentUser, protocol_id: int
+) -> Response:
+    view = service.load_protocol(session, user=user, protocol_id=protocol_id)
+    version = editing.current_version(session, protocol_id=protocol_id)
+    return render(
+        request,
+        "protocols/edit.html",
+        {
+            "protocol": view.protocol,
+            "space": view.access.space,
+            "text": version.text,
+            "version": version.number,
+        },
+    )
+
+
+@router.post("/protocols/{protocol_id}/edit")
+def edit_save(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    protocol_id: int,
+    text: Annotated[str, Form()] = "",
+    base_version: Annotated[int, Form()] = 0,
+) -> Response:
+    result = editing.save_text(
+        session, user=user, protocol_id=protocol_id, base_version=base_version, text=text
+    )
+    if not result.conflict:
+        return _back(protocol_id, "?saved=1")
+    view = service.load_protocol(session, user=user, protocol_id=protocol_id)
+    return render(
+        request,
+        "protocols/edit.html",
+        {
+            "protocol": view.protocol,
+            "space": view.access.space,
+            "text": result.submitted,
+            "theirs": result.text,
+            "version": result.revision.number,
+            "conflict": True,
+        },
+        status_code=409,
+    )
+
+
+@router.get("/protocols/{protocol_id}/history")
+def history(request: Request, session: SessionDep, user: CurrentUser, protocol_id: int) -> Response:
+    view = service.load_protocol(session, user=user, protocol_id=protocol_id)
+    revisions = editing.list_revisions(session, user=user, protocol_id=protocol_id)
+    people = {u.id: u for u, _n in view.contributors}
+    return render(
+        request,
+        "protocols/history.html",
+        {
+            "protocol": view.protocol,
+            "space": view.access.space,
+            "revisions": revisions,
+            "people": people,
+            "can_edit": can_edit(view.protocol, view.access),
+        },
+    )
+
+
+@router.get("/protocols/{protocol_id}/diff")
+def diff(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    protocol_id: int,
+    a: int = 1,
+    b: int = 1,
+) -> Response:
+    old = editing.get_revision(session, user=user, protocol_id=protocol_id, number=a)
+    new = editing.get_revision(session, user=user, protocol_id=protocol_id, number=b)
+    view = service.load_protocol(session, user=user, protocol_id=protocol_id)
+    lines = editing.diff_lines(editing.revision_text(old), editing.revision_text(new))
+    return render(
+        request,
+        "protocols/diff.html",
+        {
+            "protocol": view.protocol,
+            "space": view.access.space,
+            "old": old,
+            "new": new,
+            "lines": lines,
+        },
+    )
+
+
+@router.post("/protocols/{protocol_id}/restore")
+def restore(
+    session: SessionDep, user: CurrentUser, protocol_id: int, number: Annotated[int, Form()] = 0
+) -> Response:
+    editing.restore(session, user=user, protocol_id=protocol_id, number=number)
+    return _back(protocol_id, "/history")
+
+
+@router.post("/protocols/{protocol_id}/revisions")
+def save_revision(
+    session: SessionDep, user: CurrentUser, protocol_id: int, note: Annotated[str, Form()] = ""
+) -> Response:
+    editing.save_manual_revision(session, user=user, protocol_id=protocol_id, note=note)
+    return _back(protocol_id, "/history")
+
+
+@router.post("/protocols/{protocol_id}/publish")
+def publish(session: SessionDep, user: CurrentUser, protocol_id: int) -> Response:
+    editing.publish(session, user=user, protocol_id=protocol_id)
+    return _back(protocol_id)
+
+
+@router.post("/protocols/{protocol_id}/lock")
+def lock(
+    session: SessionDep, user: CurrentUser, protocol_id: int, locked: Annotated[bool, Form()] = True
+) -> Response:
+    service.set_locked(session, user=user, protocol_id=protocol_id, locked=locked)
+    return _back(protocol_id)
+
+
+@router.post("/protocols/{protocol_id}/archive")
+def archive(
+    session: SessionDep,
+    user: CurrentUser,
+    protocol_id: int,
+    archived: Annotated[bool, Form()] = True,
+) -> Response:
+    service.set_archived(session, user=user, protocol_id=protocol_id, archived=archived)
+    return _back(protocol_id)
+
+
+@router.post("/protocols/{protocol_id}/summary")
+def post_summary(session: SessionDep, user: CurrentUser, protocol_id: int) -> Response:
+    post = summary.post_summary(session, user=user, protocol_id=protocol_id)
+    return RedirectResponse(f"/posts/{post.id}", status_code=303)
+
+
+@router.get("/protocols/{protocol_id}/export.md")
+def export_markdown(session: SessionDep, user: CurrentUser, protocol_id: int) -> Response:
+    protocol, text = service.export_markdown(session, user=user, protocol_id=protocol_id)
+    filename = f"protocol-{protocol.id}.md"
+    return PlainTextResponse(
+        text,
+        media_type="text/markdown; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/protocols/{protocol_id}/print")
+def print_view(
+    request: Request, session: SessionDep, user: CurrentUser, protocol_id: int
+) -> Response:
+    view = service.load_protocol(session, user=user, protocol_id=protocol_id)
+    return render(
+        request,
+        "protocols/print.html",
+        {
+            "protocol": view.protocol,
+            "space": view.access.space,
+            "contributors": view.contributors,
+            "html": summary.render_protocol(session, view.protocol.text),
+        },
+    )
+
+
+@router.get("/action-items")
+def my_items(
+    request: Request, session: SessionDep, user: CurrentUser, done: bool = False
+) -> Response:
+    rows = my_action_items(session, user=user, done=done)
+    return render(request, "protocols/my_items.html", {"rows": rows, "done": done})
+
+
+@router.post("/action-items/{item_id}/toggle")
+def toggle_item(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    item_id: int,
+    done: Annotated[bool, Form()] = True,
+) -> Response:
+    item = editing.set_action_item_done(session, user=user, item_id=item_id, done=done)
+    if is_htmx(request):
+        protocol = session.get(Protocol, item.protocol_id)
+        return render(request, "protocols/_item_row.html", {"item": item, "protocol": protocol})
+    return RedirectResponse("/action-items", status_code=303)

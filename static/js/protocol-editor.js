@@ -1,0 +1,63 @@
+// Glue for the protocol page: mount the live editor (bundle in vendor/protocol-editor/),
+// show connection status and who is here, and refresh the server-rendered preview.
+// Without JavaScript the page still shows the rendered document and the plain form edit.
+(function () {
+  "use strict";
+  var holder = document.getElementById("protocol-editor");
+  if (!holder || !window.AgoraProtocolEditor) { return; }
+  var status = document.getElementById("protocol-status");
+  var presence = document.getElementById("protocol-presence");
+  var preview = document.getElementById("protocol-preview");
+  var id = holder.dataset.protocolId;
+  var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+  var url = scheme + window.location.host + holder.dataset.syncUrl;
+
+  function setStatus(state, code) {
+    var text = {
+      connected: holder.dataset.labelOnline,
+      synced: holder.dataset.labelOnline,
+      connecting: holder.dataset.labelConnecting,
+      disconnected: holder.dataset.labelOffline,
+      closed: holder.dataset.labelOffline
+    }[state] || "";
+    status.textContent = text;
+    status.dataset.state = state;
+    if (state === "closed" && code === 4403) { editor.view.contentDOM.setAttribute("contenteditable", "false"); }
+  }
+
+  function showPresence(people) {
+    presence.textContent = "";
+    people.forEach(function (person) {
+      var li = document.createElement("li");
+      var dot = document.createElement("span");
+      dot.className = "presence-dot " + person.colour;
+      dot.setAttribute("aria-hidden", "true");
+      li.appendChild(dot);
+      li.appendChild(document.createTextNode(person.name + (person.me ? " (you)" : "")));
+      presence.appendChild(li);
+    });
+  }
+
+  var timer = null;
+  function refreshPreview() {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      fetch("/protocols/" + id + "/preview", { credentials: "same-origin", headers: { "HX-Request": "true" } })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) { if (html !== null) { preview.innerHTML = html; } });
+    }, 800);
+  }
+
+  holder.hidden = false;
+  var editor = window.AgoraProtocolEditor.createEditor({
+    parent: holder,
+    url: url,
+    room: id + "/sync",
+    user: { name: holder.dataset.userName, id: holder.dataset.userId },
+    editable: holder.dataset.canEdit === "true",
+    onStatus: setStatus,
+    onPresence: showPresence,
+    onChange: refreshPreview
+  });
+  window.agoraProtocol = editor;  // for the browser tests and the curious
+})();
