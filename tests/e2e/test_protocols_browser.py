@@ -17,15 +17,6 @@ from tests.protocols.live import LiveServer
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).parent / "screenshots"
 PORT = 8330
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 def wait_until(page, script: str, arg=None, timeout: float = 15.0) -> None:
     """Poll with page.evaluate: wait_for_function evaluates strings, which our CSP forbids."""
@@ -77,8 +68,7 @@ def server():
     live.stop()
 
 
-def test_two_pages_edit_at_once_history_restores_and_items_tick(server):
-    from playwright.sync_api import sync_playwright
+def test_two_pages_edit_at_once_history_restores_and_items_tick(server, browser):
 
     with Session(get_engine(), expire_on_commit=False) as session:
         host = make_user(session, name="Hanna Host")
@@ -93,50 +83,47 @@ def test_two_pages_edit_at_once_history_restores_and_items_tick(server):
         )
         session.commit()
     SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
-        errors: list[str] = []
-        ctx_h, ctx_a = browser.new_context(), browser.new_context()
-        hanna, annas = (
-            ProtocolPage(ctx_h.new_page(), server.url),
-            ProtocolPage(ctx_a.new_page(), server.url),
-        )
-        for who in (hanna, annas):
-            who.page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        hanna.sign_in(host.email)
-        annas.sign_in(anna.email)
-        hanna.open(protocol.id)
-        annas.open(protocol.id)
+    errors: list[str] = []
+    ctx_h, ctx_a = browser.new_context(), browser.new_context()
+    hanna, annas = (
+        ProtocolPage(ctx_h.new_page(), server.url),
+        ProtocolPage(ctx_a.new_page(), server.url),
+    )
+    for who in (hanna, annas):
+        who.page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    hanna.sign_in(host.email)
+    annas.sign_in(anna.email)
+    hanna.open(protocol.id)
+    annas.open(protocol.id)
 
-        hanna.type_at_end("Hanna writes this. ")
-        annas.type_at_end("Anna adds that.")
-        hanna.wait_for_text("Anna adds that.")
-        annas.wait_for_text("Hanna writes this.")
-        assert hanna.text() == annas.text()
-        # Each sees the other's cursor with the name, and who is here.
-        hanna.page.wait_for_selector(".cm-peer-label:has-text('Anna Schmidt')")
-        annas.page.wait_for_selector(".cm-peer-label:has-text('Hanna Host')")
-        hanna.page.wait_for_selector("#protocol-presence li:has-text('Anna Schmidt')")
-        hanna.page.wait_for_timeout(1200)  # let the preview refresh
-        hanna.page.screenshot(path=str(SHOTS / "protocol-editor.png"), full_page=True)
+    hanna.type_at_end("Hanna writes this. ")
+    annas.type_at_end("Anna adds that.")
+    hanna.wait_for_text("Anna adds that.")
+    annas.wait_for_text("Hanna writes this.")
+    assert hanna.text() == annas.text()
+    # Each sees the other's cursor with the name, and who is here.
+    hanna.page.wait_for_selector(".cm-peer-label:has-text('Anna Schmidt')")
+    annas.page.wait_for_selector(".cm-peer-label:has-text('Hanna Host')")
+    hanna.page.wait_for_selector("#protocol-presence li:has-text('Anna Schmidt')")
+    hanna.page.wait_for_timeout(1200)  # let the preview refresh
+    hanna.page.screenshot(path=str(SHOTS / "protocol-editor.png"), full_page=True)
 
-        # A third page restores revision 1; both editors follow live.
-        history = ctx_h.new_page()
-        history.goto(f"{server.url}/protocols/{protocol.id}/history")
-        history.click("#revision-1 button:has-text('Restore')")
-        history.wait_for_url(f"{server.url}/protocols/{protocol.id}/history")
-        history.screenshot(path=str(SHOTS / "protocol-history.png"), full_page=True)
-        wait_until(
-            annas.page, "() => !window.agoraProtocol.ytext.toString().includes('Anna adds that.')"
-        )
-        assert annas.text() == text
+    # A third page restores revision 1; both editors follow live.
+    history = ctx_h.new_page()
+    history.goto(f"{server.url}/protocols/{protocol.id}/history")
+    history.click("#revision-1 button:has-text('Restore')")
+    history.wait_for_url(f"{server.url}/protocols/{protocol.id}/history")
+    history.screenshot(path=str(SHOTS / "protocol-history.png"), full_page=True)
+    wait_until(
+        annas.page, "() => !window.agoraProtocol.ytext.toString().includes('Anna adds that.')"
+    )
+    assert annas.text() == text
 
-        # Anna ticks her item on "My action items"; the open protocol shows it ticked.
-        mine = ctx_a.new_page()
-        mine.goto(f"{server.url}/action-items")
-        mine.click("button[aria-label='Mark as done']")
-        mine.wait_for_selector(".action-item.is-done")
-        hanna.wait_for_text(f"- [x] @{anna.handle} Book the room")
-        mine.screenshot(path=str(SHOTS / "my-action-items.png"), full_page=True)
-        assert not [e for e in errors if "Content Security Policy" in e], errors
-        browser.close()
+    # Anna ticks her item on "My action items"; the open protocol shows it ticked.
+    mine = ctx_a.new_page()
+    mine.goto(f"{server.url}/action-items")
+    mine.click("button[aria-label='Mark as done']")
+    mine.wait_for_selector(".action-item.is-done")
+    hanna.wait_for_text(f"- [x] @{anna.handle} Book the room")
+    mine.screenshot(path=str(SHOTS / "my-action-items.png"), full_page=True)
+    assert not [e for e in errors if "Content Security Policy" in e], errors
