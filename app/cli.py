@@ -99,16 +99,41 @@ def seed_demo(
     spaces: Annotated[int, typer.Option(help="Extra synthetic spaces")] = 0,
     posts: Annotated[int, typer.Option(help="Extra synthetic posts")] = 0,
     comments: Annotated[int, typer.Option(help="Extra synthetic comments")] = 0,
+    member: Annotated[
+        list[str] | None,
+        typer.Option(help="Email of a person to add to several synthetic spaces (repeatable)"),
+    ] = None,
 ) -> None:
     """Seed the demo community; with counts, also bulk synthetic data for benchmarks."""
-    from app.demo import bulk_seed, seed_community
+    from app.demo import seed_community
+    from app.demo_bulk import bulk_seed
+    from app.errors import DomainError
 
     with Session(get_engine()) as session:
         created = seed_community(session)
         session.commit()
     typer.echo("Demo community seeded." if created else "Demo community already present.")
-    if users or spaces or posts or comments:
-        bulk_seed(get_engine(), users=users, spaces=spaces, posts=posts, comments=comments)
+    if not (users or spaces or posts or comments):
+        return
+    try:
+        result = bulk_seed(
+            get_engine(),
+            users=users,
+            spaces=spaces,
+            posts=posts,
+            comments=comments,
+            member_emails=member or (),
+            report=lambda line: typer.echo(line, err=True),
+        )
+    except DomainError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(
+        f"Seeded {result.users:,} people, {result.spaces:,} spaces, {result.posts:,} posts, "
+        f"{result.comments:,} comments in {sum(result.seconds.values()):.1f} s."
+    )
+    if result.showcase_post_id is not None:
+        typer.echo(f"Post with 300 comments: {result.showcase_post_id}")
 
 
 @cli.command("grant-badges")

@@ -1,21 +1,14 @@
-"""Demo content for a first look, and bulk synthetic data for benchmarks."""
+"""Demo content for a first look (bulk synthetic data for benchmarks is in demo_bulk)."""
 
-import random
-from datetime import timedelta
+from sqlalchemy import select
+from sqlmodel import Session, col
 
-from rich.progress import Progress
-from sqlalchemy import Engine, func, insert
-from sqlmodel import Session, col, select
-
-from app.db import utcnow
 from app.people.models import User
 from app.people.service import create_user
-from app.posts.markdown import render_markdown
-from app.posts.models import Comment, Post
+from app.posts.models import Post
 from app.posts.service import add_comment, create_post, react, set_pinned
-from app.security import hash_password
 from app.spaces.access import access_for
-from app.spaces.models import Membership, Space
+from app.spaces.models import Space
 from app.spaces.service import add_member, create_space, join_space
 
 DEMO_PASSWORD = "agora-demo-2026"  # noqa: S105 - published demo credential, printed on first start
@@ -167,7 +160,7 @@ def _ensure_demo_people(session: Session) -> dict[str, User]:
     people: dict[str, User] = {}
     for handle, name, title, department, leader, locale in PEOPLE:
         email = f"{handle}@agora.local"
-        user = session.exec(select(User).where(User.email == email)).first()
+        user = session.exec(select(User).where(col(User.email) == email)).scalars().first()
         if user is None:
             user = create_user(
                 session,
@@ -188,7 +181,7 @@ def _ensure_demo_people(session: Session) -> dict[str, User]:
 
 def seed_community(session: Session) -> bool:
     """Seed a small, living community once; returns False if it is already there."""
-    if session.exec(select(Space.id).where(Space.slug == "welcome")).first() is not None:
+    if session.exec(select(Space.id).where(Space.slug == "welcome")).first() is not None:  # type: ignore[call-overload]
         return False
     people = _ensure_demo_people(session)
     spaces: dict[str, Space] = {}
@@ -207,7 +200,7 @@ def seed_community(session: Session) -> bool:
         for handle in people if members == ["*"] else members:
             if handle != host:
                 add_member(session, access=host_access, user=people[handle])
-        admins = session.exec(select(User).where(User.site_role == "admin")).all()
+        admins = session.exec(select(User).where(col(User.site_role) == "admin")).scalars().all()
         if visibility == "public":
             for admin in admins:
                 join_space(session, access=access_for(session, admin, space))
@@ -223,163 +216,3 @@ def seed_community(session: Session) -> bool:
     react(session, user=people["clara.weber"], post_id=created[1].id, kind="thanks")  # type: ignore[arg-type]
     session.flush()
     return True
-
-
-def _comment_counts(posts: int, comments: int, rng: random.Random) -> list[int]:
-    """About `comments` in all: most posts get a handful, a few get hundreds."""
-    if posts == 0:
-        return []
-    counts = [0] * posts
-    heavy = max(1, posts // 500)
-    for index in rng.sample(range(posts), heavy):
-        counts[index] = min(400, comments // heavy)
-    remaining = comments - sum(counts)
-    for _ in range(max(0, remaining)):
-        counts[rng.randrange(posts)] += 1
-    return counts
-
-
-def bulk_seed(
-    engine: Engine,
-    *,
-    users: int,
-    spaces: int,
-    posts: int,
-    comments: int,
-    seed: int = 7,
-    batch: int = 5000,
-) -> None:
-    """Insert synthetic rows in large batches (bypassing services on purpose: speed)."""
-    rng = random.Random(seed)
-    now = utcnow()
-    body = (
-        "Synthetic post for load tests. **Markdown** with a [link](https://example.com) "
-        "and a list:\n\n- one\n- two\n"
-    )
-    body_html = render_markdown(body)
-    comment_body = "Thanks, that helps! Let's discuss it on Thursday."
-    comment_html = render_markdown(comment_body)
-    password = hash_password(DEMO_PASSWORD)
-    with engine.begin() as conn:
-        user_start = (conn.execute(select(func.max(col(User.id)))).scalar() or 0) + 1
-        space_start = (conn.execute(select(func.max(col(Space.id)))).scalar() or 0) + 1
-    with Progress() as progress, engine.begin() as conn:
-        task = progress.add_task("people", total=users)
-        for start in range(0, users, batch):
-            rows = [
-                {
-                    "email": f"bench{user_start + i}@agora.local",
-                    "handle": f"bench{user_start + i}",
-                    "display_name": f"Bench Person {user_start + i}",
-                    "title": "",
-                    "department": "",
-                    "password_hash": password,
-                    "site_role": "member",
-                    "is_leader": i % 50 == 0,
-                    "leader_title": "",
-                    "locale": "en",
-                    "time_zone": "Europe/Berlin",
-                    "is_active": True,
-                    "created_at": now,
-                }
-                for i in range(start, min(users, start + batch))
-            ]
-            conn.execute(insert(User), rows)
-            progress.advance(task, len(rows))
-        user_ids = [row[0] for row in conn.execute(select(User.id))]
-        task = progress.add_task("spaces", total=spaces)
-        for i in range(spaces):
-            conn.execute(
-                insert(Space),
-                [
-                    {
-                        "slug": f"bench-space-{space_start + i}",
-                        "name": f"Bench space {space_start + i}",
-                        "description": "Synthetic space",
-                        "visibility": ("public", "private", "secret")[i % 3],
-                        "join_policy": "open" if i % 3 == 0 else "invite",
-                        "created_at": now,
-                    }
-                ],
-            )
-            progress.advance(task)
-        space_ids = [
-            row[0]
-            for row in conn.execute(
-                select(col(Space.id)).where(col(Space.slug).like("bench-space-%"))
-            )
-        ]
-        task = progress.add_task("memberships", total=len(space_ids))
-        for space_id in space_ids:
-            members = rng.sample(user_ids, min(len(user_ids), 30))
-            existing = {
-                row[0]
-                for row in conn.execute(
-                    select(col(Membership.user_id)).where(Membership.space_id == space_id)
-                )
-            }
-            rows = [
-                {
-                    "space_id": space_id,
-                    "user_id": uid,
-                    "role": "host" if n == 0 else "member",
-                    "state": "active",
-                    "created_at": now,
-                    "joined_at": now,
-                }
-                for n, uid in enumerate(members)
-                if uid not in existing
-            ]
-            if rows:
-                conn.execute(insert(Membership), rows)
-            progress.advance(task)
-        if not space_ids or not user_ids:
-            return
-        counts = _comment_counts(posts, comments, rng)
-        task = progress.add_task("posts", total=posts)
-        post_ids: list[int | None] = []
-        for start in range(0, posts, batch):
-            rows = []
-            for i in range(start, min(posts, start + batch)):
-                at = now - timedelta(minutes=(posts - i) * 3)
-                rows.append(
-                    {
-                        "space_id": space_ids[i % len(space_ids)],
-                        "author_id": user_ids[i % len(user_ids)],
-                        "kind": "discussion",
-                        "title": f"Synthetic post {i}",
-                        "body": body,
-                        "body_html": body_html,
-                        "created_at": at,
-                        "published_at": at,
-                        "announced_at": at,
-                        "comment_count": counts[i],
-                    }
-                )
-            post_ids.extend(
-                conn.execute(
-                    insert(Post).returning(col(Post.id), sort_by_parameter_order=True), rows
-                ).scalars()
-            )
-            progress.advance(task, len(rows))
-        task = progress.add_task("comments", total=sum(counts))
-        pending: list[dict[str, object]] = []
-        for i, n in enumerate(counts):
-            post_at = now - timedelta(minutes=(posts - i) * 3)
-            for k in range(n):
-                pending.append(
-                    {
-                        "post_id": post_ids[i],
-                        "author_id": user_ids[(i + k) % len(user_ids)],
-                        "body": comment_body,
-                        "body_html": comment_html,
-                        "created_at": post_at + timedelta(seconds=k + 1),
-                    }
-                )
-                if len(pending) >= batch:
-                    conn.execute(insert(Comment), pending)
-                    progress.advance(task, len(pending))
-                    pending = []
-        if pending:
-            conn.execute(insert(Comment), pending)
-            progress.advance(task, len(pending))
