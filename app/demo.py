@@ -160,7 +160,7 @@ def _ensure_demo_people(session: Session) -> dict[str, User]:
     people: dict[str, User] = {}
     for handle, name, title, department, leader, locale in PEOPLE:
         email = f"{handle}@agora.local"
-        user = session.exec(select(User).where(col(User.email) == email)).scalars().first()
+        user = session.exec(select(User).where(col(User.email) == email)).scalars().first()  # type: ignore[call-overload]
         if user is None:
             user = create_user(
                 session,
@@ -200,7 +200,7 @@ def seed_community(session: Session) -> bool:
         for handle in people if members == ["*"] else members:
             if handle != host:
                 add_member(session, access=host_access, user=people[handle])
-        admins = session.exec(select(User).where(col(User.site_role) == "admin")).scalars().all()
+        admins = session.exec(select(User).where(col(User.site_role) == "admin")).scalars().all()  # type: ignore[call-overload]
         if visibility == "public":
             for admin in admins:
                 join_space(session, access=access_for(session, admin, space))

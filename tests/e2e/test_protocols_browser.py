@@ -18,6 +18,7 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).parent / "screenshots"
 PORT = 8330
 
+
 def wait_until(page, script: str, arg=None, timeout: float = 15.0) -> None:
     """Poll with page.evaluate: wait_for_function evaluates strings, which our CSP forbids."""
     deadline = time.monotonic() + timeout
