@@ -16,7 +16,7 @@ from app.recognition import service as recognition
 from app.recognition.panels import home_panel
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import space_access_by_slug
-from app.spaces.service import directory, member_count
+from app.spaces.service import member_count, my_spaces
 from app.web import is_htmx, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -35,15 +35,12 @@ def home(
             {"page": page},
             block="stream_items" if is_htmx(request) else None,
         )
-    my_spaces = [
-        (s, n) for s, m, n in directory(session, user=user) if m is not None and m.state == "active"
-    ]
     return render(
         request,
         "posts/home.html",
         {
             "page": page,
-            "my_spaces": my_spaces,
+            "my_spaces": my_spaces(session, user=user),
             "unread": unread_count(session, user=user),
             "recognition": home_panel(session, user=user, cards=page.items),
             "upcoming_events": upcoming_for_home(session, user=user),

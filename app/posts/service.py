@@ -4,9 +4,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, tuple_, update
+from sqlalchemy import ColumnElement, func, or_, tuple_, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.db import utcnow
 from app.errors import Forbidden, Invalid, NotFound
@@ -419,16 +420,21 @@ def _cards(
     ]
 
 
+def _shown_in_streams() -> tuple[ColumnElement[bool], ...]:
+    """Published, and neither deleted nor hidden."""
+    return (
+        col(Post.deleted_at).is_(None),
+        col(Post.hidden_at).is_(None),
+        col(Post.published_at) <= utcnow(),
+    )
+
+
 def _stream_query(user: User):
     return (
         select(Post, User, Space)
         .join(Space, Space.id == Post.space_id)  # type: ignore[arg-type]
         .outerjoin(User, User.id == Post.author_id)  # type: ignore[arg-type]
-        .where(
-            col(Post.deleted_at).is_(None),
-            col(Post.hidden_at).is_(None),
-            col(Post.published_at) <= utcnow(),
-        )
+        .where(*_shown_in_streams())
     )
 
 
@@ -451,15 +457,30 @@ def _paginate(
 def home_stream(
     session: Session, *, user: User, cursor: str | None = None, limit: int = 20
 ) -> Page[PostCard]:
-    """Newest posts from my spaces, plus announcements in public spaces, newest first."""
-    query = _stream_query(user).where(
-        or_(
-            col(Post.space_id).in_(active_membership_space_ids(user)),
-            and_(
-                col(Post.kind) == PostKind.announcement, col(Space.visibility) == Visibility.public
-            ),
-        )
+    """Newest posts from my spaces, plus announcements in public spaces, newest first.
+
+    Each of the two sources is cut to one page on its own index before they are merged: one
+    query with an OR across both makes the database fetch, join and sort every post of every
+    source, which grows with the site (70 ms per page at 100,000 posts).
+    """
+    after = Cursor.decode(cursor)
+
+    def one_page(ids: SelectOfScalar[int | None]) -> SelectOfScalar[int | None]:
+        query = ids.where(*_shown_in_streams())
+        if after is not None:
+            query = query.where(tuple_(Post.published_at, Post.id) < tuple_(after.at, after.id))
+        page = query.order_by(col(Post.published_at).desc(), col(Post.id).desc()).limit(limit + 1)
+        return select(page.subquery().c.id)
+
+    mine = one_page(
+        select(col(Post.id)).where(col(Post.space_id).in_(active_membership_space_ids(user)))
     )
+    announced = one_page(
+        select(col(Post.id))
+        .join(Space, col(Space.id) == Post.space_id)
+        .where(col(Post.kind) == PostKind.announcement, col(Space.visibility) == Visibility.public)
+    )
+    query = _stream_query(user).where(col(Post.id).in_(union_all(mine, announced)))
     return _paginate(session, user, query, cursor, limit)
 
 

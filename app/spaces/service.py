@@ -15,6 +15,7 @@ from app.people.service import record_audit
 from app.spaces.access import (
     SpaceAccess,
     access_for,
+    active_membership_space_ids,
     listable_spaces_filter,
     require_manage,
 )
@@ -375,6 +376,28 @@ def directory_page(
         last = rows[-1][0]
         next_cursor = Cursor(last.created_at, last.id).encode()
     return Page(items=rows, next_cursor=next_cursor)
+
+
+def my_spaces(session: Session, *, user: User) -> list[tuple[Space, int]]:
+    """The spaces the person is an active member of (archived ones left out), with member counts.
+
+    Counts only these spaces' memberships: the home page shows this on every visit, and counting
+    every space's members there grew with the whole site.
+    """
+    mine = active_membership_space_ids(user)
+    counts = (
+        select(Membership.space_id, func.count().label("n"))
+        .where(col(Membership.space_id).in_(mine), Membership.state == MemberState.active)
+        .group_by(col(Membership.space_id))
+        .subquery()
+    )
+    query = (
+        select(Space, counts.c.n)
+        .join(counts, counts.c.space_id == Space.id)
+        .where(Space.archived_at == None)  # noqa: E711
+        .order_by(col(Space.name))
+    )
+    return [(space, int(n)) for space, n in session.exec(query).all()]
 
 
 def audience_line_parts(space: Space, count: int) -> tuple[str, int]:

@@ -110,3 +110,29 @@ def test_malformed_cursor_is_a_clear_422(session, login):
     response = client.get("/?cursor=not-a-cursor!!")
     assert response.status_code == 422
     assert "page link is not valid" in response.text
+
+
+def test_home_stream_merges_my_spaces_and_announcements_page_by_page(session):
+    me, host, stranger = make_user(session), make_user(session), make_user(session)
+    mine = make_space(session, host=host, members=(me,))
+    elsewhere = make_space(session, host=stranger)
+    expected = []
+    for i in range(8):
+        make_post(session, author=host, space=mine, title=f"mine {i}")
+        expected.append(f"mine {i}")
+        if i % 2:
+            make_post(
+                session, author=stranger, space=elsewhere, title=f"news {i}", kind="announcement"
+            )
+            expected.append(f"news {i}")
+            make_post(session, author=stranger, space=elsewhere, title=f"chatter {i}")
+
+    seen, cursor = [], None
+    while True:
+        page = home_stream(session, user=me, cursor=cursor, limit=3)
+        seen += [card.post.title for card in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+
+    assert seen == list(reversed(expected))
