@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export AGORA_ENV ?= development
 
-.PHONY: run test test-pg install lint typecheck migrations-check pytest bench e2e vendor vendor-editor messages format clean
+.PHONY: run test test-pg install lint typecheck migrations-check pytest bench bench-protocols e2e vendor vendor-editor messages format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ e2e: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run
+
+bench-protocols: $(STAMP)
+	$(BIN)/python -m tests.bench.protocols
 
 vendor:
 	bash scripts/vendor.sh
