@@ -14,11 +14,12 @@ from app.events import feeds
 from app.events.access import load_event, require_organiser
 from app.events.ics import build_calendar
 from app.events.models import EventOccurrence
-from app.events.protocol import protocol_prefill
+from app.events.protocol import link_protocol, protocol_prefill
 from app.events.rsvp import attended, check_in, checkin_occurrence
 from app.events.service import create_recap_post
 from app.events.views import parse_day
 from app.i18n import gettext
+from app.protocols.service import create_protocol
 from app.security import CurrentUser, SessionDep
 from app.spaces.access import space_access_by_slug
 from app.web import is_htmx, render
@@ -90,7 +91,7 @@ def checkin(
 def protocol_page(
     request: Request, session: SessionDep, user: CurrentUser, event_id: int, on: str | None = None
 ) -> Response:
-    """Start the protocol: the pre-filled Markdown to copy (until protocols are wired in)."""
+    """Start the protocol: a live protocol pre-filled from the event, or the Markdown to copy."""
     access = load_event(session, user=user, event_id=event_id)
     title, markdown = protocol_prefill(session, event=access.event, occurrence_date=parse_day(on))
     context = {
@@ -99,8 +100,23 @@ def protocol_page(
         "title": title,
         "markdown": markdown,
         "on": on,
+        "can_start": access.space.can_write,
     }
     return render(request, "events/protocol.html", context)
+
+
+@router.post("/events/{event_id}/protocol")
+def start_protocol(
+    session: SessionDep, user: CurrentUser, event_id: int, on: Annotated[str, Form()] = ""
+) -> Response:
+    """Create the event's live protocol, pre-filled (title, date, place, attendees, agenda)."""
+    access = load_event(session, user=user, event_id=event_id)
+    event = access.event
+    if event.protocol_id is None:
+        title, markdown = protocol_prefill(session, event=event, occurrence_date=parse_day(on))
+        protocol = create_protocol(session, access=access.space, title=title, text=markdown)
+        link_protocol(session, event=event, protocol_id=protocol.id)  # type: ignore[arg-type]
+    return RedirectResponse(f"/protocols/{event.protocol_id}", status_code=303)
 
 
 @router.post("/events/{event_id}/recap")

@@ -62,3 +62,34 @@ def test_link_protocol_remembers_it(session):
     session.commit()
     session.refresh(event)
     assert event.protocol_id == 42
+
+
+def test_start_protocol_creates_the_live_protocol_once_and_links_it(session, login):
+    from sqlmodel import select
+
+    from app.events.models import Event
+    from app.protocols.models import Protocol
+    from tests.events.factories import make_event
+    from tests.factories import make_space, make_user
+
+    host, member, outsider = make_user(session), make_user(session), make_user(session)
+    space = make_space(
+        session, host=host, members=(member,), visibility="private", join_policy="request"
+    )
+    event = make_event(session, host=host, space=space, title="Retro")
+    client = login(member)
+    page = client.get(f"/events/{event.id}/protocol")
+    assert "Start the live protocol" in page.text
+
+    first = client.form(f"/events/{event.id}/protocol")
+    second = client.form(f"/events/{event.id}/protocol")
+
+    protocols = session.exec(select(Protocol)).all()
+    assert len(protocols) == 1
+    assert (
+        first.headers["location"] == second.headers["location"] == f"/protocols/{protocols[0].id}"
+    )
+    session.expire_all()
+    assert session.get(Event, event.id).protocol_id == protocols[0].id
+    assert "Retro" in client.get(f"/protocols/{protocols[0].id}").text
+    assert login(outsider).form(f"/events/{event.id}/protocol").status_code == 404
