@@ -61,7 +61,7 @@ def main() -> None:
     from app.cli import run_migrations
     from app.community import health, review, showcase
     from app.db import get_engine
-    from app.demo import bulk_seed
+    from app.demo_bulk import bulk_seed
     from app.people.service import create_user
     from app.posts.models import Comment, Post
     from app.spaces.models import Membership, Space
