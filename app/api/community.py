@@ -6,19 +6,19 @@ goes through the same services and access policy as the pages. Errors are ``{"de
 
 from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
+from app.api.deps import ApiUser
 from app.community import health, moderation, onboarding, review, scheduling, showcase
 from app.community.review import QueueItem
 from app.community.showcase import ShowcaseCard
 from app.errors import DomainError, Forbidden
-from app.people.models import User
-from app.security import SessionDep, user_for_api_token
+from app.security import SessionDep
 from app.spaces.access import require_moderate, require_read, space_access_by_slug
 
 
@@ -37,19 +37,6 @@ class JsonErrors(APIRoute):
         return route
 
 
-def api_user(request: Request, session: SessionDep) -> User:
-    scheme, _sep, token = request.headers.get("authorization", "").partition(" ")
-    user = user_for_api_token(session, token.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
-        raise HTTPException(
-            status_code=401,
-            detail="A valid personal access token is required",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return user
-
-
-ApiUser = Annotated[User, Depends(api_user)]
 router = APIRouter(route_class=JsonErrors, tags=["community"])
 
 

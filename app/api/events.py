@@ -10,12 +10,13 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
+from app.api.deps import ApiUser
 from app.db import utcnow
 from app.errors import DomainError, Invalid
 from app.events import feeds, service
@@ -26,8 +27,7 @@ from app.events.occurrences import Occurrence, current_occurrences, events_page,
 from app.events.rsvp import attendees, counts_for, set_rsvp
 from app.events.schemas import EventInput
 from app.i18n import gettext
-from app.people.models import User
-from app.security import SessionDep, user_for_api_token
+from app.security import SessionDep
 from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.models import Space
 
@@ -53,20 +53,6 @@ class _JsonErrors(APIRoute):
         return run
 
 
-def api_user(request: Request, session: SessionDep) -> User:
-    """The person behind the bearer token (a personal access token)."""
-    scheme, _sep, token = request.headers.get("authorization", "").partition(" ")
-    user = user_for_api_token(session, token.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
-        raise HTTPException(
-            status_code=401,
-            detail="A valid personal access token is required",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return user
-
-
-ApiUser = Annotated[User, Depends(api_user)]
 router = APIRouter(route_class=_JsonErrors, tags=["events"])
 
 

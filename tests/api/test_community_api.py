@@ -41,11 +41,15 @@ def world(session):
 
 
 def test_requests_without_a_valid_token_are_401_json(api, world):
-    for token in (None, "agora_wrong"):
+    expected = {
+        None: ("Not authenticated", "Bearer"),
+        "agora_wrong": ("Invalid or revoked token", 'Bearer error="invalid_token"'),
+    }
+    for token, (detail, challenge) in expected.items():
         response = api("GET", "/showcase", token)
         assert response.status_code == 401
-        assert response.json() == {"detail": "A valid personal access token is required"}
-        assert response.headers["www-authenticate"] == "Bearer"
+        assert response.json() == {"detail": detail}
+        assert response.headers["www-authenticate"] == challenge
 
 
 def test_flag_review_and_decide_over_the_api(api, world, session):

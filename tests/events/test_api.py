@@ -39,7 +39,7 @@ BODY = {
 def test_without_a_token_the_api_answers_401_json(client, session):
     response = client.get("/api/v1/me/calendar")
     assert response.status_code == 401
-    assert response.json() == {"detail": "A valid personal access token is required"}
+    assert response.json() == {"detail": "Not authenticated"}
     assert response.headers["www-authenticate"] == "Bearer"
     bad = client.get("/api/v1/me/calendar", headers={"Authorization": "Bearer nope"})
     assert bad.status_code == 401
