@@ -26,6 +26,8 @@ env = Environment(
     extensions=["jinja2.ext.i18n"],
     trim_blocks=True,
     lstrip_blocks=True,
+    # Outside development templates never change under a running process: no stat() per include.
+    auto_reload=get_settings().env == "development",
 )
 env.install_gettext_callables(raw_gettext, raw_ngettext, newstyle=True)  # type: ignore[attr-defined]
 

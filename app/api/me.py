@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from app.api.deps import ApiUser, Cursor, Limit
 from app.api.schemas import MeOut, PostPage, post_out
-from app.posts import service as posts
+from app.posts import streams as posts
 from app.security import SessionDep
 
 router = APIRouter(tags=["me"])

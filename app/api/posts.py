@@ -15,7 +15,7 @@ from app.api.schemas import (
     post_out,
 )
 from app.community.scheduling import parse_publish_at
-from app.posts import service
+from app.posts import service, streams
 from app.posts.models import ReactionKind
 from app.security import SessionDep
 
@@ -26,7 +26,7 @@ router = APIRouter(tags=["posts"])
 def get_post(session: SessionDep, user: ApiUser, post_id: PostId) -> PostOut:
     """One post, if the caller may read its space."""
     post, access = service.load_post(session, user=user, post_id=post_id)
-    return post_out(service.post_card(session, user=user, post=post, space=access.space))
+    return post_out(streams.post_card(session, user=user, post=post, space=access.space))
 
 
 @router.patch("/posts/{id}", response_model=PostOut)
@@ -45,7 +45,7 @@ def update_post(session: SessionDep, user: ApiUser, post_id: PostId, data: PostP
     if "pinned" in changes:
         service.set_pinned(session, user=user, post_id=post_id, pinned=changes["pinned"])
     post, access = service.load_post(session, user=user, post_id=post_id)
-    return post_out(service.post_card(session, user=user, post=post, space=access.space))
+    return post_out(streams.post_card(session, user=user, post=post, space=access.space))
 
 
 @router.delete("/posts/{id}", status_code=204)
@@ -61,7 +61,7 @@ def list_comments(
 ) -> CommentPage:
     """A post's comments, oldest first."""
     post, _access = service.load_post(session, user=user, post_id=post_id)
-    page = service.comments_page(session, user=user, post=post, cursor=cursor, limit=limit)
+    page = streams.comments_page(session, user=user, post=post, cursor=cursor, limit=limit)
     return CommentPage(
         items=[comment_out(comment, author) for comment, author in page.items],
         next_cursor=page.next_cursor,
@@ -79,7 +79,7 @@ def add_comment(
 
 def _reactions(session: SessionDep, user: ApiUser, post_id: int) -> ReactionsOut:
     post, access = service.load_post(session, user=user, post_id=post_id)
-    card = service.post_card(session, user=user, post=post, space=access.space)
+    card = streams.post_card(session, user=user, post=post, space=access.space)
     return ReactionsOut(reactions=card.reactions, my_reactions=sorted(card.my_reactions))
 
 

@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSche
 from app.db import utcnow
 from app.people.models import User
 from app.posts.models import Comment, PostKind, ReactionKind
-from app.posts.service import MAX_BODY, MAX_COMMENT, MAX_TITLE, PostCard
+from app.posts.service import MAX_BODY, MAX_COMMENT, MAX_TITLE
+from app.posts.streams import PostCard
 from app.spaces.models import JoinPolicy, MemberRole, Membership, MemberState, Space, Visibility
 
 # Always "+00:00" (not "Z"): the same text Python's isoformat and most clients parse and write.

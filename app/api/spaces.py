@@ -21,6 +21,7 @@ from app.community.scheduling import parse_publish_at
 from app.errors import Invalid, NotFound
 from app.people.service import normalise_email, user_by_email
 from app.posts import service as posts
+from app.posts import streams
 from app.security import SessionDep
 from app.spaces import service
 from app.spaces.access import require_manage, space_access_by_slug
@@ -111,7 +112,7 @@ def list_posts(
 ) -> PostPage:
     """A space's posts, newest first, pinned ones included (see their pinned flag)."""
     access = space_access_by_slug(session, user, slug)
-    page = posts.space_stream(
+    page = streams.space_stream(
         session, access=access, cursor=cursor, limit=limit, include_pinned=True
     )
     return PostPage(items=[post_out(card) for card in page.items], next_cursor=page.next_cursor)
@@ -129,4 +130,4 @@ def create_post(session: SessionDep, user: ApiUser, slug: Slug, data: PostCreate
         kind=data.kind,
         publish_at=parse_publish_at(data.publish_at or ""),
     )
-    return post_out(posts.post_card(session, user=user, post=post, space=access.space))
+    return post_out(streams.post_card(session, user=user, post=post, space=access.space))

@@ -29,7 +29,7 @@ from app.events.text import place_text, when_text
 from app.pagination import Page
 from app.people.models import User
 from app.posts.models import Comment, Post
-from app.posts.service import comments_page
+from app.posts.streams import comments_page
 from app.spaces.access import SpaceAccess, active_membership_space_ids, readable_space_ids
 from app.spaces.models import Space
 from app.spaces.service import member_count

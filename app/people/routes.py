@@ -11,7 +11,7 @@ from app.errors import DomainError, Invalid, NotFound
 from app.i18n import gettext
 from app.people import service
 from app.people.models import User
-from app.posts.service import posts_by_author
+from app.posts.streams import posts_by_author
 from app.recognition.panels import profile_panel
 from app.recognition.service import attach_marks
 from app.security import (

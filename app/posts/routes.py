@@ -10,7 +10,7 @@ from app.community.scheduling import parse_publish_at
 from app.errors import Invalid
 from app.events.views import upcoming_for_home
 from app.notifications.service import unread_count
-from app.posts import service
+from app.posts import service, streams
 from app.posts.models import ReactionKind
 from app.recognition import service as recognition
 from app.recognition.panels import home_panel
@@ -26,7 +26,7 @@ router = APIRouter(dependencies=[Depends(csrf_protect)])
 def home(
     request: Request, session: SessionDep, user: CurrentUser, cursor: str | None = None
 ) -> Response:
-    page = service.home_stream(session, user=user, cursor=cursor)
+    page = streams.home_stream(session, user=user, cursor=cursor)
     if cursor:
         recognition.attach_marks(session, page.items)
         return render(
@@ -85,8 +85,8 @@ def create_post(
             )
         # A plain form post gets the whole space page back, the composer keeping what was typed.
         context.update(
-            page=service.space_stream(session, access=access),
-            pinned=service.pinned_posts(session, access=access),
+            page=streams.space_stream(session, access=access),
+            pinned=streams.pinned_posts(session, access=access),
         )
         return render(request, "spaces/page.html", context, status_code=422)
     return RedirectResponse(
@@ -98,8 +98,8 @@ def _post_context(
     session: SessionDep, user: CurrentUser, post_id: int, cursor: str | None = None
 ) -> dict:
     post, access = service.load_post(session, user=user, post_id=post_id)
-    card = service.post_card(session, user=user, post=post, space=access.space)
-    comments = service.comments_page(session, user=user, post=post, cursor=cursor)
+    card = streams.post_card(session, user=user, post=post, space=access.space)
+    comments = streams.comments_page(session, user=user, post=post, cursor=cursor)
     return {
         "card": card,
         "access": access,
@@ -209,11 +209,11 @@ def toggle_reaction(
     if kind not in ReactionKind.__members__:
         raise Invalid("Unknown reaction")
     post, access = service.load_post(session, user=user, post_id=post_id)
-    card = service.post_card(session, user=user, post=post, space=access.space)
+    card = streams.post_card(session, user=user, post=post, space=access.space)
     on = kind not in card.my_reactions
     service.react(session, user=user, post_id=post_id, kind=kind, on=on)
     if is_htmx(request):
-        card = service.post_card(session, user=user, post=post, space=access.space)
+        card = streams.post_card(session, user=user, post=post, space=access.space)
         return render(request, "posts/_reactions.html", {"card": card})
     return RedirectResponse(f"/posts/{post_id}", status_code=303)
 

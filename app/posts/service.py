@@ -1,28 +1,23 @@
 """Posts and comments: write, edit, delete, pin, react, mention; the home and space streams."""
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, tuple_, union_all, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from app.db import utcnow
 from app.errors import Forbidden, Invalid, NotFound
 from app.i18n import N_
 from app.notifications.service import message_text, notify
-from app.pagination import Cursor, Page
 from app.people.models import User
 from app.posts.markdown import mentioned_handles, render_markdown
 from app.posts.models import Comment, Mention, Post, PostKind, Reaction, ReactionKind
+from app.posts.streams import reaction_counts
 from app.recognition import service as recognition
 from app.spaces.access import (
     SpaceAccess,
     access_for,
-    active_membership_space_ids,
-    readable_space_ids,
     require_moderate,
     require_read,
     require_write,
@@ -36,20 +31,6 @@ MODERATOR_KINDS = {PostKind.announcement, PostKind.prompt}
 NO_TITLE = N_("Give it a title")
 NO_TEXT = N_("Write something first")
 NO_COMMENT = N_("Write a comment first")
-
-
-@dataclass
-class PostCard:
-    """A post with all a stream shows about it, loaded in a fixed number of queries."""
-
-    post: Post
-    author: User | None
-    space: Space
-    reactions: dict[str, int] = field(default_factory=dict)
-    my_reactions: set[str] = field(default_factory=set)
-    # Badges beside the author's name in this space: pages fill them in for all cards at once
-    # (recognition.service.attach_marks); the API leaves them out.
-    author_marks: list[Any] = field(default_factory=list)
 
 
 def _check_text(value: str, *, field: str, max_length: int, empty: str) -> str:
@@ -381,173 +362,6 @@ def react(
     return reaction_counts(session, [post_id])[post_id]
 
 
-def reaction_counts(session: Session, post_ids: list[int]) -> dict[int, dict[str, int]]:
-    counts: dict[int, dict[str, int]] = {pid: {} for pid in post_ids}
-    if not post_ids:
-        return counts
-    for post_id, kind, n in session.exec(
-        select(Reaction.post_id, Reaction.kind, func.count())
-        .where(col(Reaction.post_id).in_(post_ids))
-        .group_by(col(Reaction.post_id), col(Reaction.kind))
-    ).all():
-        counts[post_id][str(kind)] = n
-    return counts
-
-
-def _cards(
-    session: Session, user: User, rows: list[tuple[Post, User | None, Space]]
-) -> list[PostCard]:
-    """Two more queries whatever the number of posts: reaction counts, and the viewer's own."""
-    ids = [p.id for p, _a, _s in rows if p.id is not None]
-    counts = reaction_counts(session, ids)
-    mine: dict[int, set[str]] = {}
-    if ids:
-        for post_id, kind in session.exec(
-            select(Reaction.post_id, Reaction.kind).where(
-                col(Reaction.post_id).in_(ids), Reaction.user_id == user.id
-            )
-        ).all():
-            mine.setdefault(post_id, set()).add(str(kind))
-    return [
-        PostCard(
-            post=p,
-            author=a,
-            space=s,
-            reactions=counts.get(p.id, {}),  # type: ignore[arg-type]
-            my_reactions=mine.get(p.id, set()),  # type: ignore[arg-type]
-        )
-        for p, a, s in rows
-    ]
-
-
-def _shown_in_streams() -> tuple[ColumnElement[bool], ...]:
-    """Published, and neither deleted nor hidden."""
-    return (
-        col(Post.deleted_at).is_(None),
-        col(Post.hidden_at).is_(None),
-        col(Post.published_at) <= utcnow(),
-    )
-
-
-def _stream_query(user: User):
-    return (
-        select(Post, User, Space)
-        .join(Space, Space.id == Post.space_id)  # type: ignore[arg-type]
-        .outerjoin(User, User.id == Post.author_id)  # type: ignore[arg-type]
-        .where(*_shown_in_streams())
-    )
-
-
-def _paginate(
-    session: Session, user: User, query, cursor: str | None, limit: int
-) -> Page[PostCard]:
-    after = Cursor.decode(cursor)
-    if after is not None:
-        query = query.where(tuple_(Post.published_at, Post.id) < tuple_(after.at, after.id))
-    query = query.order_by(col(Post.published_at).desc(), col(Post.id).desc()).limit(limit + 1)
-    rows = [(p, a, s) for p, a, s in session.exec(query).all()]
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1][0]
-        next_cursor = Cursor(last.published_at, last.id).encode()
-    return Page(items=_cards(session, user, rows), next_cursor=next_cursor)
-
-
-def home_stream(
-    session: Session, *, user: User, cursor: str | None = None, limit: int = 20
-) -> Page[PostCard]:
-    """Newest posts from my spaces, plus announcements in public spaces, newest first.
-
-    Each of the two sources is cut to one page on its own index before they are merged: one
-    query with an OR across both makes the database fetch, join and sort every post of every
-    source, which grows with the site (70 ms per page at 100,000 posts).
-    """
-    after = Cursor.decode(cursor)
-
-    def one_page(ids: SelectOfScalar[int | None]) -> SelectOfScalar[int | None]:
-        query = ids.where(*_shown_in_streams())
-        if after is not None:
-            query = query.where(tuple_(Post.published_at, Post.id) < tuple_(after.at, after.id))
-        page = query.order_by(col(Post.published_at).desc(), col(Post.id).desc()).limit(limit + 1)
-        return select(page.subquery().c.id)
-
-    mine = one_page(
-        select(col(Post.id)).where(col(Post.space_id).in_(active_membership_space_ids(user)))
-    )
-    announced = one_page(
-        select(col(Post.id))
-        .join(Space, col(Space.id) == Post.space_id)
-        .where(col(Post.kind) == PostKind.announcement, col(Space.visibility) == Visibility.public)
-    )
-    query = _stream_query(user).where(col(Post.id).in_(union_all(mine, announced)))
-    return _paginate(session, user, query, cursor, limit)
-
-
-def space_stream(
-    session: Session,
-    *,
-    access: SpaceAccess,
-    cursor: str | None = None,
-    limit: int = 20,
-    include_pinned: bool = False,
-) -> Page[PostCard]:
-    """A space's posts, newest first; pages leave out pinned ones (they are shown above)."""
-    require_read(access)
-    query = _stream_query(access.user).where(col(Post.space_id) == access.space.id)
-    if not include_pinned:
-        query = query.where(col(Post.pinned_at).is_(None))
-    return _paginate(session, access.user, query, cursor, limit)
-
-
-def pinned_posts(session: Session, *, access: SpaceAccess, limit: int = 10) -> list[PostCard]:
-    require_read(access)
-    rows = session.exec(
-        _stream_query(access.user)
-        .where(col(Post.space_id) == access.space.id, col(Post.pinned_at).is_not(None))
-        .order_by(col(Post.pinned_at).desc())
-        .limit(limit)
-    ).all()
-    return _cards(session, access.user, [(p, a, s) for p, a, s in rows])
-
-
-def readable_posts_query(user: User):
-    """Posts in every space the person can read (for search, exports and other lists)."""
-    return _stream_query(user).where(col(Post.space_id).in_(readable_space_ids(user)))
-
-
-def post_card(session: Session, *, user: User, post: Post, space: Space) -> PostCard:
-    author = session.get(User, post.author_id) if post.author_id else None
-    return _cards(session, user, [(post, author, space)])[0]
-
-
-def comments_page(
-    session: Session, *, user: User, post: Post, cursor: str | None = None, limit: int = 50
-) -> Page[tuple[Comment, User | None]]:
-    """Comments oldest first, one query per page; hidden ones only for their author."""
-    after = Cursor.decode(cursor)
-    query = (
-        select(Comment, User)
-        .outerjoin(User, User.id == Comment.author_id)  # type: ignore[arg-type]
-        .where(
-            col(Comment.post_id) == post.id,
-            col(Comment.deleted_at).is_(None),
-            or_(col(Comment.hidden_at).is_(None), col(Comment.author_id) == user.id),
-        )
-        .order_by(col(Comment.created_at), col(Comment.id))
-        .limit(limit + 1)
-    )
-    if after is not None:
-        query = query.where(tuple_(Comment.created_at, Comment.id) > tuple_(after.at, after.id))
-    rows: list[tuple[Comment, User | None]] = [(c, u) for c, u in session.exec(query).all()]
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1][0]
-        next_cursor = Cursor(last.created_at, last.id).encode()  # type: ignore[arg-type]
-    return Page(items=rows, next_cursor=next_cursor)
-
-
 def mention_candidates(
     session: Session, *, access: SpaceAccess, prefix: str, limit: int = 8
 ) -> list[User]:
@@ -572,11 +386,3 @@ def mention_candidates(
             )
         )
     return list(session.exec(query.order_by(col(User.display_name)).limit(limit)).all())
-
-
-def posts_by_author(
-    session: Session, *, viewer: User, author_id: int, cursor: str | None = None, limit: int = 20
-) -> Page[PostCard]:
-    """A person's posts as the viewer may see them (only spaces the viewer can read)."""
-    query = readable_posts_query(viewer).where(col(Post.author_id) == author_id)
-    return _paginate(session, viewer, query, cursor, limit)

@@ -2,12 +2,14 @@
 
 Each panel is one statement: a UNION of small id-only branches ("which leaders' posts", "whose
 turn in the spotlight", "which badges beside the stream's names", ...) joined once to the rows
-the template shows. Content comes from the
-posts domain's readable_posts_query, so the panels obey the access policy like the streams do.
+the template shows. Content comes from the posts domain's readable_posts_of, so the panels obey
+the access policy like the streams do. The statements are built once per process and run with
+the viewer, the time and the rotation slot as parameters (app.prepared).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -16,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    bindparam,
     false,
     func,
     literal,
@@ -24,19 +27,23 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col, select
 
+from app import prepared
 from app.db import utcnow
 from app.people.models import User
 from app.posts.models import Comment, Post
-from app.posts.service import readable_posts_query
+from app.posts.streams import readable_posts_of
+from app.prepared import NOW, VIEWER
 from app.recognition.kudos import kudos_received, recent_thanks
 from app.recognition.models import Award, Badge, RecognitionSettings
 from app.recognition.service import EARLY_ADOPTER, badges_for, preferences, shows_badges
-from app.spaces.access import SpaceAccess, readable_space_ids, require_read
+from app.spaces.access import SpaceAccess, readable_space_ids_of, require_read
 from app.spaces.models import Membership, MemberState, Space
 
 SPOTLIGHT_HOURS = 1
 VOICES = 3
 SPACE_LEADERS = 12
+SLOT = bindparam("slot", type_=Integer)
+SPACE = bindparam("space_id", type_=Integer)
 
 
 @dataclass
@@ -90,18 +97,18 @@ def _ids(kind: str, **columns: Any) -> list[Any]:
     ]
 
 
-def _in_scope(viewer: User, award_space: Any) -> ColumnElement[bool]:
+def _in_scope(award_space: Any) -> ColumnElement[bool]:
     """Live posts the viewer can read (in the award's space, if it has one)."""
     return and_(
         col(Post.deleted_at).is_(None),
         col(Post.hidden_at).is_(None),
-        col(Post.published_at) <= utcnow(),
-        col(Post.space_id).in_(readable_space_ids(viewer)),
+        col(Post.published_at) <= NOW,
+        col(Post.space_id).in_(readable_space_ids_of(VIEWER)),
         award_space.is_(None) | (col(Post.space_id) == award_space),
     )
 
 
-def _spotlight_branch(viewer: User, space: Space | None, slot: int) -> Any:
+def _spotlight_branch(in_space: bool) -> Any:
     """Whose turn it is: early adopters numbered in the database, one picked by the slot.
 
     People who hide their badges are never put in the spotlight.
@@ -111,11 +118,11 @@ def _spotlight_branch(viewer: User, space: Space | None, slot: int) -> Any:
         col(User.is_active).is_(True),
         shows_badges(Award.user_id),
     ]
-    if space is not None:
-        where.append(col(Award.space_id) == space.id)
+    if in_space:
+        where.append(col(Award.space_id) == SPACE)
     else:
         where.append(
-            col(Award.space_id).is_(None) | col(Award.space_id).in_(readable_space_ids(viewer))
+            col(Award.space_id).is_(None) | col(Award.space_id).in_(readable_space_ids_of(VIEWER))
         )
     numbered = (
         select(
@@ -128,7 +135,7 @@ def _spotlight_branch(viewer: User, space: Space | None, slot: int) -> Any:
         .where(*where)
         .subquery("numbered")
     )
-    scope = _in_scope(viewer, col(Award.space_id)) & (col(Post.author_id) == Award.user_id)
+    scope = _in_scope(col(Award.space_id)) & (col(Post.author_id) == Award.user_id)
     latest = (
         select(Post.id)
         .where(scope)
@@ -145,7 +152,7 @@ def _spotlight_branch(viewer: User, space: Space | None, slot: int) -> Any:
             col(Comment.author_id) == Award.user_id,
             col(Comment.deleted_at).is_(None),
             col(Comment.hidden_at).is_(None),
-            _in_scope(viewer, col(Award.space_id)),
+            _in_scope(col(Award.space_id)),
         )
         .scalar_subquery()
     )
@@ -161,7 +168,7 @@ def _spotlight_branch(viewer: User, space: Space | None, slot: int) -> Any:
         )
     ).where(
         col(Award.id) == numbered.c.award_id,
-        numbered.c.n - 1 == literal(slot) % numbered.c.total,
+        numbered.c.n - 1 == SLOT % numbered.c.total,
     )
 
 
@@ -176,11 +183,14 @@ def _spotlight(row: Any) -> Spotlight:
     )
 
 
-def _marks_branch(cards: Sequence[Any]) -> Any | None:
-    """The badges beside the names on the page's post cards (see service.attach_marks)."""
+def _mark_params(cards: Sequence[Any]) -> dict[str, list[int]]:
     pairs = {(card.post.author_id, card.space.id) for card in cards if card.post.author_id}
-    if not pairs:
-        return None
+    users, spaces = sorted({u for u, _s in pairs}), sorted({s for _u, s in pairs})
+    return {"mark_users": users, "mark_spaces": spaces}
+
+
+def _marks_branch() -> Any:
+    """The badges beside the names on the page's post cards (see service.attach_marks)."""
     return (
         select(
             *_ids(
@@ -193,8 +203,8 @@ def _marks_branch(cards: Sequence[Any]) -> Any | None:
         .join(Badge, col(Badge.id) == Award.badge_id)
         .where(
             col(Badge.beside_name).is_(True),
-            col(Award.user_id).in_({u for u, _s in pairs}),
-            col(Award.space_id).in_({s for _u, s in pairs}),
+            col(Award.user_id).in_(prepared.ids("mark_users")),
+            col(Award.space_id).in_(prepared.ids("mark_spaces")),
             shows_badges(Award.user_id),
         )
     )
@@ -210,8 +220,8 @@ def _put_marks(cards: Sequence[Any], rows: list[Any]) -> None:
         card.author_marks = sorted(found, key=lambda badge: badge.name)
 
 
-def _rows(session: Session, branches: list[Any]) -> list[Any]:
-    parts = [select(branch.subquery()) for branch in branches if branch is not None]
+def _panel(branches: list[Any]) -> Any:
+    parts = [select(branch.subquery()) for branch in branches]
     panel = union_all(*parts).subquery("panel")
     shown: list[Any] = [panel.c.kind, panel.c.user_id, panel.c.space_id, panel.c.posts]
     shown += [panel.c.comments, panel.c.flag, User, Post, Space, Award, Badge]
@@ -224,7 +234,52 @@ def _rows(session: Session, branches: list[Any]) -> list[Any]:
         .outerjoin(Badge, col(Badge.id) == panel.c.badge_id)
         .order_by(panel.c.kind, col(Post.published_at).desc(), col(User.display_name))
     )
-    return list(session.exec(query).all())
+    return query
+
+
+def _rows(
+    session: Session, statement: Any, viewer: User, slot: int | None, **more: Any
+) -> list[Any]:
+    slot = rotation_slot() if slot is None else slot
+    values = prepared.values(viewer.id, utcnow(), slot=slot, **more)
+    return list(session.execute(statement, values).all())
+
+
+@cache
+def _home_statement(with_marks: bool) -> Any:
+    voices = (
+        readable_posts_of(VIEWER, NOW)
+        .where(col(User.is_leader).is_(True))
+        .order_by(col(Post.published_at).desc(), col(Post.id).desc())
+        .limit(VOICES)
+        .with_only_columns(
+            *_ids(
+                "voice", user_id=col(Post.author_id), post_id=col(Post.id), space_id=col(Space.id)
+            )
+        )
+    )
+    branches = [voices, _spotlight_branch(in_space=False)]
+    return _panel([*branches, _marks_branch()] if with_marks else branches)
+
+
+@cache
+def _space_statement(with_marks: bool) -> Any:
+    wall = select(RecognitionSettings.thank_you_wall).where(RecognitionSettings.id == 1)
+    settings = select(*_ids("settings", flag=func.coalesce(wall.scalar_subquery(), false())))
+    leaders = (
+        select(*_ids("leader", user_id=col(User.id)))
+        .join(Membership, col(Membership.user_id) == User.id)
+        .where(
+            Membership.space_id == SPACE,
+            Membership.state == MemberState.active,
+            col(User.is_leader).is_(True),
+            col(User.is_active).is_(True),
+        )
+        .order_by(col(User.display_name))
+        .limit(SPACE_LEADERS)
+    )
+    branches = [settings, leaders, _spotlight_branch(in_space=True)]
+    return _panel([*branches, _marks_branch()] if with_marks else branches)
 
 
 def home_panel(
@@ -236,20 +291,10 @@ def home_panel(
 ) -> HomePanel:
     """Leaders' voices (recent posts by leaders that the viewer can read) and the spotlight;
     also puts the badges beside names on the stream's cards, all in one query."""
-    voices = (
-        readable_posts_query(user)
-        .where(col(User.is_leader).is_(True))
-        .order_by(col(Post.published_at).desc(), col(Post.id).desc())
-        .limit(VOICES)
-        .with_only_columns(
-            *_ids(
-                "voice", user_id=col(Post.author_id), post_id=col(Post.id), space_id=col(Space.id)
-            )
-        )
-    )
-    spotlight = _spotlight_branch(user, None, rotation_slot() if slot is None else slot)
+    marks = _mark_params(cards)
+    statement = _home_statement(bool(marks["mark_users"]))
     panel = HomePanel()
-    rows = _rows(session, [voices, spotlight, _marks_branch(cards)])
+    rows = _rows(session, statement, user, slot, **marks)
     for row in rows:
         if row.kind == "voice":
             panel.voices.append((row.Post, row.User, row.Space))
@@ -269,25 +314,10 @@ def space_panel(
     """The leaders who are members, the space's spotlight, the wall setting and the badges
     beside the names on the page's cards in one query; then the recent thanks."""
     require_read(access)
-    wall = select(RecognitionSettings.thank_you_wall).where(RecognitionSettings.id == 1)
-    settings = select(*_ids("settings", flag=func.coalesce(wall.scalar_subquery(), false())))
-    leaders = (
-        select(*_ids("leader", user_id=col(User.id)))
-        .join(Membership, col(Membership.user_id) == User.id)
-        .where(
-            Membership.space_id == access.space.id,
-            Membership.state == MemberState.active,
-            col(User.is_leader).is_(True),
-            col(User.is_active).is_(True),
-        )
-        .order_by(col(User.display_name))
-        .limit(SPACE_LEADERS)
-    )
-    spotlight = _spotlight_branch(
-        access.user, access.space, rotation_slot() if slot is None else slot
-    )
+    marks = _mark_params(cards)
+    statement = _space_statement(bool(marks["mark_users"]))
     panel = SpacePanel()
-    rows = _rows(session, [settings, leaders, spotlight, _marks_branch(cards)])
+    rows = _rows(session, statement, access.user, slot, space_id=access.space.id, **marks)
     for row in rows:
         if row.kind == "settings":
             panel.wall = bool(row.flag)

@@ -6,6 +6,7 @@ What a person may not see answers 404 (``NotFound``), so its existence does not 
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
@@ -17,17 +18,27 @@ from app.spaces.models import MemberRole, Membership, MemberState, Space, Visibi
 
 
 def active_membership_space_ids(user: User) -> SelectOfScalar[int]:
+    return member_space_ids_of(user.id)
+
+
+def member_space_ids_of(user_id: Any) -> SelectOfScalar[int]:
+    """The same rule for a person's id, which may be a bind parameter (statements built once)."""
     return select(Membership.space_id).where(
-        Membership.user_id == user.id, Membership.state == MemberState.active
+        Membership.user_id == user_id, Membership.state == MemberState.active
     )
 
 
 def readable_space_ids(user: User) -> SelectOfScalar[int]:
     """Ids of spaces whose content the person may read: public ones and those they belong to."""
+    return readable_space_ids_of(user.id)
+
+
+def readable_space_ids_of(user_id: Any) -> SelectOfScalar[int]:
+    """readable_space_ids for a person's id or a bind parameter standing for it."""
     return select(Space.id).where(  # type: ignore[return-value]
         or_(
             col(Space.visibility) == Visibility.public,
-            col(Space.id).in_(active_membership_space_ids(user)),
+            col(Space.id).in_(member_space_ids_of(user_id)),
         )
     )
 

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.errors import DomainError, Invalid
 from app.people.service import user_by_email
 from app.posts import service as posts
+from app.posts import streams
 from app.recognition import service as recognition
 from app.recognition.panels import space_panel
 from app.security import CurrentUser, SessionDep, csrf_protect
@@ -63,7 +64,7 @@ def create_space(
 
 def _space_context(session: SessionDep, access, cursor: str | None) -> dict:
     require_read(access)
-    page = posts.space_stream(session, access=access, cursor=cursor)
+    page = streams.space_stream(session, access=access, cursor=cursor)
     count = service.member_count(session, access.space.id)
     return {"access": access, "space": access.space, "page": page, "member_count": count}
 
@@ -87,7 +88,7 @@ def space_page(
         return render(
             request, "spaces/page.html", context, block="stream_items" if is_htmx(request) else None
         )
-    context["pinned"] = posts.pinned_posts(session, access=access)
+    context["pinned"] = streams.pinned_posts(session, access=access)
     cards = [*context["page"].items, *context["pinned"]]
     context["recognition"] = space_panel(session, access=access, cards=cards)
     return render(request, "spaces/page.html", context)

@@ -14,7 +14,8 @@ from app.config import get_settings
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.notifications.models import Notification
 from app.people.models import AuditEntry
-from app.posts.service import comments_page, home_stream, load_comment, load_post
+from app.posts.service import load_comment, load_post
+from app.posts.streams import comments_page, home_stream
 from tests.factories import make_comment, make_post, make_space, make_user
 
 

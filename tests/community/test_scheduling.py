@@ -21,7 +21,8 @@ from app.db import utcnow
 from app.errors import Invalid, NotFound
 from app.notifications.models import Notification
 from app.posts.models import Post
-from app.posts.service import create_post, home_stream, load_post, space_stream, update_post
+from app.posts.service import create_post, load_post, update_post
+from app.posts.streams import home_stream, space_stream
 from app.spaces.access import access_for
 from tests.factories import make_space, make_user
 

@@ -6,7 +6,7 @@ from sqlmodel import select
 from app.errors import Forbidden, Invalid, NotFound
 from app.notifications.models import Notification
 from app.notifications.service import list_notifications, unread_count
-from app.posts import service
+from app.posts import service, streams
 from app.posts.models import Post, Reaction
 from app.spaces.access import access_for
 from app.spaces.service import remove_member
@@ -127,7 +127,7 @@ def test_comments_count_notify_the_author_and_deleted_ones_drop_out(session):
     service.delete_comment(session, user=commenter, comment_id=first.id)
     session.commit()
     session.refresh(post)
-    page = service.comments_page(session, user=author, post=post)
+    page = streams.comments_page(session, user=author, post=post)
     assert [c.body for c, _a in page.items] == ["two"]
     assert post.comment_count == 1
 
@@ -219,6 +219,6 @@ def test_posts_by_author_only_lists_what_the_viewer_can_read(session):
     make_post(session, author=author, space=private, title="closed")
     titles = [
         c.post.title
-        for c in service.posts_by_author(session, viewer=viewer, author_id=author.id).items
+        for c in streams.posts_by_author(session, viewer=viewer, author_id=author.id).items
     ]
     assert titles == ["open"]

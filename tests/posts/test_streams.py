@@ -1,6 +1,6 @@
 """Home and space streams: what shows, in which order, in how many queries."""
 
-from app.posts.service import home_stream, space_stream
+from app.posts.streams import home_stream, space_stream
 from app.spaces.access import access_for
 from tests.factories import make_post, make_space, make_user
 
@@ -38,7 +38,8 @@ def test_home_stream_pages_with_a_cursor_without_gaps_or_repeats(session):
 
 
 def test_space_stream_leaves_pinned_posts_to_the_pinned_list(session):
-    from app.posts.service import pinned_posts, set_pinned
+    from app.posts.service import set_pinned
+    from app.posts.streams import pinned_posts
 
     host = make_user(session)
     space = make_space(session, host=host)
