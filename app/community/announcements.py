@@ -1,6 +1,8 @@
 """Site announcements pinned on everyone's home page by admins, with an optional expiry."""
 
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
@@ -12,6 +14,7 @@ from app.people.models import User
 from app.people.service import record_audit
 from app.posts.models import Post, PostKind
 from app.posts.service import load_post
+from app.prepared import NOW
 from app.spaces.models import Space, Visibility
 
 MAX_HOME_PINS = 5
@@ -69,22 +72,26 @@ def site_pin_for(session: Session, *, post_id: int) -> SitePin | None:
     return session.exec(select(SitePin).where(SitePin.post_id == post_id)).first()
 
 
-def home_pins(session: Session) -> list[tuple[Post, Space, SitePin]]:
-    """Pinned announcements still in force, newest pin first: public spaces only, so everyone
-    may read them."""
-    now = utcnow()
-    rows = session.exec(
+@cache
+def _home_pins_statement() -> Any:
+    return (
         select(Post, Space, SitePin)
         .join(SitePin, col(SitePin.post_id) == Post.id)
         .join(Space, col(Space.id) == Post.space_id)
         .where(
-            or_(col(SitePin.expires_at).is_(None), col(SitePin.expires_at) > now),
+            or_(col(SitePin.expires_at).is_(None), col(SitePin.expires_at) > NOW),
             col(Space.visibility) == Visibility.public,
             col(Post.deleted_at).is_(None),
             col(Post.hidden_at).is_(None),
-            col(Post.published_at) <= now,
+            col(Post.published_at) <= NOW,
         )
         .order_by(col(SitePin.pinned_at).desc())
         .limit(MAX_HOME_PINS)
-    ).all()
+    )
+
+
+def home_pins(session: Session) -> list[tuple[Post, Space, SitePin]]:
+    """Pinned announcements still in force, newest pin first: public spaces only, so everyone
+    may read them."""
+    rows = session.execute(_home_pins_statement(), {"now": utcnow()}).all()
     return [(p, s, pin) for p, s, pin in rows]

@@ -7,12 +7,15 @@ Members suggest posts; moderators of the post's space decide.
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
 from urllib.parse import urlparse
 
 from sqlalchemy import delete, func, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app import prepared
 from app.community.models import (
     ShowcaseEntry,
     ShowcaseOrigin,
@@ -28,10 +31,11 @@ from app.people.models import User
 from app.people.service import record_audit
 from app.posts.models import Post
 from app.posts.service import load_post
+from app.prepared import LIMIT, NOW, VIEWER
 from app.spaces.access import (
     access_for,
     moderatable_space_ids,
-    readable_space_ids,
+    readable_space_ids_of,
     require_moderate,
 )
 from app.spaces.models import MemberRole, Membership, MemberState, Space
@@ -265,16 +269,20 @@ def open_suggestions(
 
 
 def _visible_entries(user: User):
+    return _visible_entries_to(user.id, utcnow())
+
+
+def _visible_entries_to(viewer_id: Any, now: Any) -> Any:
     return (
         select(ShowcaseEntry, Post, Space, User)
         .join(Post, col(Post.id) == ShowcaseEntry.post_id)
         .join(Space, col(Space.id) == Post.space_id)
         .outerjoin(User, col(User.id) == Post.author_id)
         .where(
-            col(Post.space_id).in_(readable_space_ids(user)),
+            col(Post.space_id).in_(readable_space_ids_of(viewer_id)),
             col(Post.deleted_at).is_(None),
             col(Post.hidden_at).is_(None),
-            col(Post.published_at) <= utcnow(),
+            col(Post.published_at) <= now,
         )
     )
 
@@ -331,8 +339,19 @@ def showcase_page(
     return Page(items=_with_tags(session, rows), next_cursor=next_cursor)
 
 
+@cache
+def _newest_statement() -> Any:
+    return (
+        _visible_entries_to(VIEWER, NOW)
+        .order_by(col(ShowcaseEntry.featured_at).desc(), col(ShowcaseEntry.id).desc())
+        .limit(LIMIT)
+    )
+
+
 def newest_showcase(session: Session, *, user: User, limit: int = 3) -> list[ShowcaseCard]:
-    return showcase_page(session, user=user, limit=limit).items
+    """The home page's few newest entries (built once: the home page shows them every time)."""
+    values = prepared.values(user.id, utcnow(), limit)
+    return _with_tags(session, session.execute(_newest_statement(), values).all())
 
 
 def showcase_tags(session: Session, *, user: User, limit: int = 40) -> list[tuple[str, int]]:

@@ -7,14 +7,18 @@ come from SQL, occurrences from expanding rules in memory, overrides in one furt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, tuple_
+from sqlalchemy import ColumnElement, Date, and_, bindparam, or_, tuple_
 from sqlmodel import Session, col, select
 
+from app.db import UTCDateTime
 from app.errors import NotFound
 from app.events.models import Event, EventOccurrence
 from app.events.recurrence import Slot, expand, neighbour_dates, slot_for_date
 from app.pagination import Cursor, Page
+from app.prepared import NOW
 from app.spaces.models import Space
 
 # A single occurrence may be moved at most this far from its series date (keeps lists exact).
@@ -201,38 +205,57 @@ def upcoming(
     return Page(items=found, next_cursor=next_cursor)
 
 
-def upcoming_in_one_query(
-    session: Session, *, where: ColumnElement[bool], now: datetime, limit: int = 5
-) -> list[tuple[Occurrence, Space]]:
-    """The next few occurrences in a single query (events outer-joined to their near overrides).
-
-    Built for the home page, which may only spend one query on this aside.
-    """
-    horizon = now + HOME_HORIZON
-    rows = session.exec(
+@cache
+def _upcoming_statement(where: ColumnElement[bool]) -> Any:
+    """Built once per filter; the filter itself must be built once (it may hold parameters)."""
+    return (
         select(Event, Space, EventOccurrence)
-        .join(Space, Space.id == Event.space_id)  # type: ignore[arg-type]
+        .join(Space, col(Space.id) == Event.space_id)
         .outerjoin(
             EventOccurrence,
             and_(
-                EventOccurrence.event_id == Event.id,  # type: ignore[arg-type]
-                col(EventOccurrence.occurrence_date) >= (now - MAX_MOVE).date(),
-                col(EventOccurrence.occurrence_date) <= (horizon + MAX_MOVE).date(),
+                col(EventOccurrence.event_id) == Event.id,
+                col(EventOccurrence.occurrence_date) >= bindparam("first_day", type_=Date),
+                col(EventOccurrence.occurrence_date) <= bindparam("last_day", type_=Date),
             ),
         )
         .where(
             where,
             col(Event.cancelled_at).is_(None),
-            col(Event.starts_at) < horizon,
-            or_(col(Event.series_ends_at).is_(None), col(Event.series_ends_at) > now),
+            col(Event.starts_at) < bindparam("horizon", type_=UTCDateTime()),
+            or_(col(Event.series_ends_at).is_(None), col(Event.series_ends_at) > NOW),
         )
         .order_by(col(Event.starts_at), col(Event.id))
         .limit(300)
-    ).all()
+    )
+
+
+def upcoming_in_one_query(
+    session: Session,
+    *,
+    where: ColumnElement[bool],
+    now: datetime,
+    limit: int = 5,
+    params: dict[str, Any] | None = None,
+) -> list[tuple[Occurrence, Space]]:
+    """The next few occurrences in a single query (events outer-joined to their near overrides).
+
+    Built for the home page, which may only spend one query on this aside. `where` is a filter
+    built once per process; `params` holds the values of its bind parameters.
+    """
+    horizon = now + HOME_HORIZON
+    values = {
+        **(params or {}),
+        "now": now,
+        "horizon": horizon,
+        "first_day": (now - MAX_MOVE).date(),
+        "last_day": (horizon + MAX_MOVE).date(),
+    }
+    rows = session.execute(_upcoming_statement(where), values).all()
     events: dict[int, tuple[Event, Space]] = {}
     overrides: dict[tuple[int, date], EventOccurrence] = {}
     for event, space, override in rows:
-        events[event.id] = (event, space)  # type: ignore[index]
+        events[event.id] = (event, space)
         if override is not None:
             overrides[(override.event_id, override.occurrence_date)] = override
     found = _merge(list(events.values()), overrides, now=now, after=None, limit=limit)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,7 +31,8 @@ from app.pagination import Page
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.posts.streams import comments_page
-from app.spaces.access import SpaceAccess, active_membership_space_ids, readable_space_ids
+from app.prepared import VIEWER
+from app.spaces.access import SpaceAccess, member_space_ids_of, readable_space_ids_of
 from app.spaces.models import Space
 from app.spaces.service import member_count
 
@@ -193,7 +195,9 @@ def upcoming_for_home(
     session: Session, *, user: User, limit: int = 5
 ) -> list[tuple[Occurrence, Space]]:
     """The next few events for the home page aside, in exactly one query."""
-    return upcoming_in_one_query(session, where=for_me(user), now=utcnow(), limit=limit)
+    return upcoming_in_one_query(
+        session, where=_for_viewer(), now=utcnow(), limit=limit, params={"viewer_id": user.id}
+    )
 
 
 def in_space(access: SpaceAccess) -> ColumnElement[bool]:
@@ -202,9 +206,19 @@ def in_space(access: SpaceAccess) -> ColumnElement[bool]:
 
 def for_me(user: User) -> ColumnElement[bool]:
     """Events in my spaces, and events I am going to in any space I can still read."""
-    going = select(Rsvp.event_id).where(Rsvp.user_id == user.id, Rsvp.status == RsvpStatus.going)
-    return col(Event.space_id).in_(readable_space_ids(user)) & or_(
-        col(Event.space_id).in_(active_membership_space_ids(user)),
+    return _for(user.id)
+
+
+@cache
+def _for_viewer() -> ColumnElement[bool]:
+    # The home page's filter, built once: the viewer is a parameter of the statement.
+    return _for(VIEWER)
+
+
+def _for(user_id: Any) -> ColumnElement[bool]:
+    going = select(Rsvp.event_id).where(Rsvp.user_id == user_id, Rsvp.status == RsvpStatus.going)
+    return col(Event.space_id).in_(readable_space_ids_of(user_id)) & or_(
+        col(Event.space_id).in_(member_space_ids_of(user_id)),
         col(Event.id).in_(going),
     )
 

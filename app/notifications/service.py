@@ -1,5 +1,8 @@
 """Notifications: created by other domains' services, listed through the access policy."""
 
+from functools import cache
+from typing import Any
+
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
@@ -9,7 +12,8 @@ from app.notifications.models import Notification
 from app.pagination import Cursor, Page
 from app.people.models import User
 from app.posts.models import Post
-from app.spaces.access import readable_space_ids
+from app.prepared import VIEWER
+from app.spaces.access import readable_space_ids_of
 
 # The stored text is English (for the API and exports); the list page words these kinds anew
 # in the reader's language, from the actor's name and the post's title.
@@ -61,17 +65,25 @@ def notify(
 
 
 def _visible(user: User):
+    return _visible_to(user.id)
+
+
+def _visible_to(user_id: Any):
     # A notification about a space's content shows only while the person can still read it.
-    return (col(Notification.user_id) == user.id) & or_(
+    return (col(Notification.user_id) == user_id) & or_(
         col(Notification.space_id).is_(None),
-        col(Notification.space_id).in_(readable_space_ids(user)),
+        col(Notification.space_id).in_(readable_space_ids_of(user_id)),
     )
 
 
+@cache
+def _unread_statement() -> Any:
+    # Every page's header asks: built once, run with the reader as a parameter.
+    return select(func.count()).where(_visible_to(VIEWER), col(Notification.read_at).is_(None))
+
+
 def unread_count(session: Session, *, user: User) -> int:
-    return session.exec(
-        select(func.count()).where(_visible(user), col(Notification.read_at).is_(None))
-    ).one()
+    return int(session.execute(_unread_statement(), {"viewer_id": user.id}).scalar_one())
 
 
 def list_notifications(

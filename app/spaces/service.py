@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import cache
 from typing import Any
 
 from sqlalchemy import func, tuple_
@@ -12,11 +13,12 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.pagination import Cursor, Page
 from app.people.models import User
 from app.people.service import record_audit
+from app.prepared import VIEWER
 from app.spaces.access import (
     SpaceAccess,
     access_for,
-    active_membership_space_ids,
     listable_spaces_filter,
+    member_space_ids_of,
     require_manage,
 )
 from app.spaces.models import JoinPolicy, MemberRole, Membership, MemberState, Space, Visibility
@@ -384,20 +386,27 @@ def my_spaces(session: Session, *, user: User) -> list[tuple[Space, int]]:
     Counts only these spaces' memberships: the home page shows this on every visit, and counting
     every space's members there grew with the whole site.
     """
-    mine = active_membership_space_ids(user)
+    rows = session.execute(_my_spaces_statement(), {"viewer_id": user.id}).all()
+    return [(space, int(n)) for space, n in rows]
+
+
+@cache
+def _my_spaces_statement() -> Any:
     counts = (
         select(Membership.space_id, func.count().label("n"))
-        .where(col(Membership.space_id).in_(mine), Membership.state == MemberState.active)
+        .where(
+            col(Membership.space_id).in_(member_space_ids_of(VIEWER)),
+            Membership.state == MemberState.active,
+        )
         .group_by(col(Membership.space_id))
         .subquery()
     )
-    query = (
+    return (
         select(Space, counts.c.n)
         .join(counts, counts.c.space_id == Space.id)
-        .where(Space.archived_at == None)  # noqa: E711
+        .where(col(Space.archived_at).is_(None))
         .order_by(col(Space.name))
     )
-    return [(space, int(n)) for space, n in session.exec(query).all()]
 
 
 def audience_line_parts(space: Space, count: int) -> tuple[str, int]:
