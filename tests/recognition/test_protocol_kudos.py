@@ -161,7 +161,7 @@ def test_the_protocol_page_offers_to_thank_the_authors(session, login):
     assert form.status_code == 200
     assert "<html" not in form.text
     assert anna.display_name in form.text and ben.display_name in form.text
-    assert "One kudos each goes to these 2 co-authors" in form.text
+    assert "2 co-authors get one kudos each" in form.text
     assert 'name="to"' not in form.text
 
     sent = reader.htmx(
