@@ -79,9 +79,7 @@ def format_ago(value: datetime | None) -> str:
     if text is None:
         if len(_ago_texts) > 4096:
             _ago_texts.clear()
-        text = format_timedelta(
-            delta, add_direction=True, threshold=_AGO_THRESHOLD, locale=locale
-        )
+        text = format_timedelta(delta, add_direction=True, threshold=_AGO_THRESHOLD, locale=locale)
         _ago_texts[key] = text
     return text
 

@@ -6,7 +6,8 @@ Visibility is the pages' own: the same service functions decide what a caller ma
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.api.deps import MAX_ID, ApiUser, Cursor, Limit
 from app.api.schemas import ApiDateTime, AuthorOut, Input
@@ -37,11 +38,34 @@ class BadgeList(BaseModel):
 
 
 class KudosIn(Input):
-    to_user_id: int = Field(strict=True, ge=1, le=MAX_ID)
+    to_user_id: int | None = Field(
+        default=None,
+        strict=True,
+        ge=1,
+        le=MAX_ID,
+        description="Whom to thank; may be left out with protocol_id to thank all co-authors",
+    )
     message: str = Field(strict=True, max_length=kudos_service.MAX_MESSAGE)
     post_id: int | None = Field(
         default=None, strict=True, ge=1, le=MAX_ID, description="A post the caller can read"
     )
+    protocol_id: int | None = Field(
+        default=None,
+        strict=True,
+        ge=1,
+        le=MAX_ID,
+        description="A protocol the caller can read (instead of post_id)",
+    )
+
+    @model_validator(mode="after")
+    def _one_target_and_someone_to_thank(self) -> "KudosIn":
+        if self.post_id is not None and self.protocol_id is not None:
+            raise PydanticCustomError("target", "Give post_id or protocol_id, not both")
+        if self.to_user_id is None and self.protocol_id is None:
+            raise PydanticCustomError(
+                "missing", "to_user_id is required unless protocol_id is given"
+            )
+        return self
 
 
 class TargetOut(BaseModel):
@@ -58,6 +82,12 @@ class KudosOut(BaseModel):
     message: str
     target: TargetOut | None
     created_at: ApiDateTime
+
+
+class KudosGiven(KudosOut):
+    """The first kudos given, and every one this call gave (one per person thanked)."""
+
+    items: list[KudosOut]
 
 
 class KudosList(BaseModel):
@@ -116,23 +146,41 @@ def user_badges(session: SessionDep, caller: ApiUser, user_id: UserId) -> BadgeL
     )
 
 
-@router.post("/kudos", response_model=KudosOut, status_code=201)
-def give_kudos(session: SessionDep, caller: ApiUser, payload: KudosIn) -> KudosOut:
-    """Thank a colleague, optionally for a post the caller can read; counts against the budget."""
+@router.post("/kudos", response_model=KudosGiven, status_code=201)
+def give_kudos(session: SessionDep, caller: ApiUser, payload: KudosIn) -> KudosGiven:
+    """Thank a colleague, optionally for a post the caller can read; or, with protocol_id and
+    no to_user_id, every credited co-author of the protocol but the caller, one kudos each.
+    Each kudos counts against the caller's monthly budget; if it does not cover all, none is
+    given (429)."""
+    target_type, target_id = None, None
+    if payload.post_id is not None:
+        target_type, target_id = "post", payload.post_id
+    elif payload.protocol_id is not None:
+        target_type, target_id = "protocol", payload.protocol_id
     rows = kudos_service.give_kudos(
         session,
         giver=caller,
-        receiver_ids=[payload.to_user_id],
+        receiver_ids=[payload.to_user_id] if payload.to_user_id is not None else None,
         message=payload.message,
-        target_type="post" if payload.post_id is not None else None,
-        target_id=payload.post_id,
+        target_type=target_type,
+        target_id=target_id,
     )
-    person = active_user(session, payload.to_user_id)
-    view = kudos_service.KudosView(kudos=rows[0], giver=caller, receiver=person, space=None)
-    if payload.post_id is not None:
-        titles = kudos_service.TARGETS["post"][1](session, [payload.post_id])
-        view.target_title = titles.get(payload.post_id, (None, None))[0]
-    return _kudos_out(view)
+    receivers = {p.id: p for p in kudos_service.people(session, [r.receiver_id for r in rows])}
+    title = None
+    if target_type is not None and target_id is not None:
+        title = kudos_service.TARGETS[target_type][1](session, [target_id]).get(target_id)
+    views = [
+        kudos_service.KudosView(
+            kudos=row,
+            giver=caller,
+            receiver=receivers[row.receiver_id],
+            space=None,
+            target_title=title[0] if title else None,
+        )
+        for row in rows
+    ]
+    items = [_kudos_out(view) for view in views]
+    return KudosGiven(**items[0].model_dump(), items=items)
 
 
 @router.get("/users/{id}/kudos", response_model=KudosList)

@@ -29,6 +29,7 @@ from app.events.recurrence import expand
 from app.notifications.service import notify
 from app.pagination import Cursor, Page
 from app.people.models import User
+from app.recognition import service as recognition
 
 ANSWERS = (RsvpStatus.going, RsvpStatus.maybe, RsvpStatus.declined)
 CHECKIN_OPENS = timedelta(hours=2)
@@ -208,6 +209,9 @@ def set_rsvp(
         promote_waitlisted(session, event=event, occ=occ, actor_id=user.id)
     refresh_discussion(session, event=event, now=now)
     session.flush()
+    if new == RsvpStatus.going and occ.starts_at <= now:
+        # Joining a meetup that is under way counts as taking part (first-meetup badge).
+        recognition.after_action(session, action="attendance", user_ids=[user.id])  # type: ignore[list-item]
     return new
 
 
@@ -331,4 +335,5 @@ def check_in(
     session.add(rsvp)
     session.flush()
     refresh_discussion(session, event=event, now=now)
+    recognition.after_action(session, action="attendance", user_ids=[user.id])  # type: ignore[list-item]
     return access, occ, True

@@ -24,6 +24,8 @@ class Notification(SQLModel, table=True):
     space_id: int | None = Field(default=None, foreign_key="spaces.id", ondelete="CASCADE")
     post_id: int | None = Field(default=None, foreign_key="posts.id", ondelete="CASCADE")
     comment_id: int | None = Field(default=None, foreign_key="comments.id", ondelete="CASCADE")
+    # Kudos notifications are worded from the kudos row when shown (the reader's language).
+    kudos_id: int | None = Field(default=None, foreign_key="kudos.id", ondelete="CASCADE")
     url: str = Field(default="", max_length=300)
     text: str = Field(default="", max_length=300)
     created_at: datetime = Field(

@@ -13,27 +13,38 @@ from app.pagination import Cursor, Page
 from app.people.models import User
 from app.posts.models import Post
 from app.prepared import VIEWER
+from app.recognition.models import Kudos
 from app.spaces.access import readable_space_ids_of
 
 # The stored text is English (for the API and exports); the list page words these kinds anew
-# in the reader's language, from the actor's name and the post's title.
+# in the reader's language, from the actor's name and the post's title (or the kudos' message,
+# which is the giver's own words and stays as written).
 MESSAGES = {
     "mention": N_("%(name)s mentioned you in “%(title)s”"),
     "comment": N_("%(name)s commented on “%(title)s”"),
+    "kudos": N_("%(name)s gave you kudos: “%(quote)s”"),
 }
+KUDOS_QUOTE = 200  # characters of the kudos message quoted in the notification
 
 
 def message_text(kind: str, *, name: str, title: str) -> str:
     """The English text a notification of a known kind is stored with."""
-    return MESSAGES[kind] % {"name": name, "title": title}
+    return MESSAGES[kind] % {"name": name, "title": title, "quote": title}
 
 
-def shown_text(notification: Notification, actor: User | None, post_title: str | None) -> str:
-    """What the reader sees, in their language; without actor or post, the stored text."""
+def kudos_text(name: str, message: str) -> str:
+    return message_text("kudos", name=name, title=message[:KUDOS_QUOTE])
+
+
+def shown_text(notification: Notification, actor: User | None, subject: str | None) -> str:
+    """What the reader sees, in their language; without actor or subject (the post's title,
+    the kudos' message), the stored text."""
     message = MESSAGES.get(notification.kind)
-    if message is None or actor is None or post_title is None:
+    if message is None or actor is None or subject is None:
         return notification.text
-    return gettext(message, name=actor.display_name, title=post_title)
+    if notification.kind == "kudos":
+        subject = subject[:KUDOS_QUOTE]
+    return gettext(message, name=actor.display_name, title=subject, quote=subject)
 
 
 def notify(
@@ -47,6 +58,7 @@ def notify(
     space_id: int | None = None,
     post_id: int | None = None,
     comment_id: int | None = None,
+    kudos_id: int | None = None,
 ) -> None:
     if actor_id is not None and actor_id == user_id:
         return
@@ -60,6 +72,7 @@ def notify(
             space_id=space_id,
             post_id=post_id,
             comment_id=comment_id,
+            kudos_id=kudos_id,
         )
     )
 
@@ -92,9 +105,10 @@ def list_notifications(
     """Newest first, each with its actor and the text to show in the reader's language."""
     after = Cursor.decode(cursor)
     query = (
-        select(Notification, User, Post.title)
+        select(Notification, User, func.coalesce(Post.title, Kudos.message))
         .outerjoin(User, User.id == Notification.actor_id)  # type: ignore[arg-type]
         .outerjoin(Post, Post.id == Notification.post_id)  # type: ignore[arg-type]
+        .outerjoin(Kudos, Kudos.id == Notification.kudos_id)  # type: ignore[arg-type]
         .where(_visible(user))
         .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
         .limit(limit + 1)
@@ -107,7 +121,7 @@ def list_notifications(
             )
         )
     rows: list[tuple[Notification, User | None, str]] = [
-        (n, u, shown_text(n, u, title)) for n, u, title in session.exec(query).all()
+        (n, u, shown_text(n, u, subject)) for n, u, subject in session.exec(query).all()
     ]
     next_cursor = None
     if len(rows) > limit:

@@ -14,6 +14,7 @@ from app.posts import service, streams
 from app.posts.models import ReactionKind
 from app.recognition import service as recognition
 from app.recognition.panels import home_panel
+from app.recognition.stream import home_stream_with_thanks
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import space_access_by_slug
 from app.spaces.service import member_count, my_spaces
@@ -26,13 +27,18 @@ router = APIRouter(dependencies=[Depends(csrf_protect)])
 def home(
     request: Request, session: SessionDep, user: CurrentUser, cursor: str | None = None
 ) -> Response:
-    page = streams.home_stream(session, user=user, cursor=cursor)
+    page, stream = home_stream_with_thanks(
+        session,
+        user=user,
+        posts_page=lambda after: streams.home_stream(session, user=user, cursor=after),
+        cursor=cursor,
+    )
     if cursor:
         recognition.attach_marks(session, page.items)
         return render(
             request,
             "posts/home.html",
-            {"page": page},
+            {"page": page, "stream": stream},
             block="stream_items" if is_htmx(request) else None,
         )
     return render(
@@ -40,6 +46,7 @@ def home(
         "posts/home.html",
         {
             "page": page,
+            "stream": stream,
             "my_spaces": my_spaces(session, user=user),
             "unread": unread_count(session, user=user),
             "recognition": home_panel(session, user=user, cards=page.items),

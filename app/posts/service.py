@@ -356,6 +356,10 @@ def react(
                 session.add(Reaction(post_id=post.id, user_id=user.id, kind=ReactionKind(kind)))  # type: ignore[arg-type]
         except IntegrityError:
             pass  # a parallel request added the same reaction: the result is the same
+        else:
+            if post.author_id is not None and post.author_id != user.id:
+                # "Helpful" counts reactions received: only the author can have earned it.
+                recognition.after_action(session, action="reaction", user_ids=[post.author_id])
     elif not on and existing is not None:
         session.delete(existing)
     session.flush()

@@ -23,6 +23,7 @@ from app.protocols.models import (
 )
 from app.protocols.rooms import registry
 from app.protocols.service import check_text, mark_published
+from app.recognition import service as recognition
 
 
 @dataclass
@@ -114,6 +115,23 @@ def _after_change(
         .values(text=text, text_seq=seq, updated_at=utcnow())
     )
     sync_action_items(session, protocol=protocol, text=text, actor_id=actor)
+    _after_edit(session, protocol, actor)
+
+
+def _after_edit(session: Session, protocol: Protocol, actor: int | None) -> None:
+    """Badges an edit may have earned: the actor's, or after live typing (no actor known
+    here) those of the protocol's contributors; people who hold them already cost nothing."""
+    if actor is not None:
+        editors: list[int] = [actor]
+    else:
+        editors = list(
+            session.exec(
+                select(ProtocolContributor.user_id).where(
+                    ProtocolContributor.protocol_id == protocol.id
+                )
+            )
+        )
+    recognition.after_action(session, action="protocol_edit", user_ids=editors)
 
 
 def save_text(

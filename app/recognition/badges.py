@@ -57,6 +57,12 @@ BUILTIN_BADGES: tuple[BadgeSpec, ...] = (
     BadgeSpec("generous", N_("Generous"),
               N_("Gave kudos to 5 different colleagues."), "🎁",
               BadgeLevel.bronze, "generous", 5),
+    BadgeSpec("first-protocol-edit", N_("Minute taker"),
+              N_("Helped write a protocol for the first time."), "🗒️",
+              BadgeLevel.bronze, "first_protocol_edit"),
+    BadgeSpec("first-meetup", N_("First meetup"),
+              N_("Took part in a first event or meetup."), "🤝",
+              BadgeLevel.bronze, "first_meetup"),
 )  # fmt: skip
 BUILTIN_SLUGS = tuple(spec.slug for spec in BUILTIN_BADGES)
 

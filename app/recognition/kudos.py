@@ -5,7 +5,6 @@ message may talk about it); if not, every signed-in colleague. Nothing else deci
 """
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,73 +16,17 @@ from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.errors import Invalid, TooManyRequests
-from app.notifications.service import notify
+from app.notifications.service import kudos_text, notify
 from app.pagination import Cursor, Page
 from app.people.models import User
-from app.posts.models import Comment, Post
-from app.posts.service import load_comment, load_post
 from app.recognition.engine import run_rules
-from app.recognition.models import Kudos, KudosTarget, RecognitionPreference
+from app.recognition.kudos_targets import TARGETS, TargetInfo, load_target
+from app.recognition.models import Kudos, RecognitionPreference
 from app.recognition.service import site_settings
 from app.spaces.access import SpaceAccess, access_for, readable_space_ids, require_read
 from app.spaces.models import Space
 
 MAX_MESSAGE = 500
-
-
-@dataclass(frozen=True)
-class TargetInfo:
-    """What kudos need to know about the content they are tied to."""
-
-    space: Space
-    author_ids: list[int]
-
-
-# A loader checks that the giver may read the target (404 otherwise) and describes it.
-TargetLoader = Callable[[Session, User, int], TargetInfo]
-# A titler gives (title, address) for the targets that still exist and are shown, by id.
-TargetTitler = Callable[[Session, list[int]], dict[int, tuple[str, str]]]
-
-
-def _load_post(session: Session, giver: User, post_id: int) -> TargetInfo:
-    post, access = load_post(session, user=giver, post_id=post_id)
-    return TargetInfo(space=access.space, author_ids=[post.author_id] if post.author_id else [])
-
-
-def _load_comment(session: Session, giver: User, comment_id: int) -> TargetInfo:
-    comment, _post, access = load_comment(session, user=giver, comment_id=comment_id)
-    authors = [comment.author_id] if comment.author_id else []
-    return TargetInfo(space=access.space, author_ids=authors)
-
-
-def _live(post: type[Post] = Post) -> ColumnElement[bool]:
-    return col(post.deleted_at).is_(None) & col(post.hidden_at).is_(None)
-
-
-def _post_titles(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
-    rows = session.exec(select(Post.id, Post.title).where(col(Post.id).in_(ids), _live()))
-    return {pid: (title, f"/posts/{pid}") for pid, title in rows}  # type: ignore[misc]
-
-
-def _comment_titles(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
-    rows = session.exec(
-        select(Comment.id, Post.id, Post.title)
-        .join(Post, col(Post.id) == Comment.post_id)
-        .where(col(Comment.id).in_(ids), col(Comment.deleted_at).is_(None), _live())
-        .where(col(Comment.hidden_at).is_(None))
-    )
-    return {cid: (title, f"/posts/{pid}#comment-{cid}") for cid, pid, title in rows}  # type: ignore[misc]
-
-
-TARGETS: dict[str, tuple[TargetLoader, TargetTitler]] = {
-    KudosTarget.post: (_load_post, _post_titles),
-    KudosTarget.comment: (_load_comment, _comment_titles),
-}
-
-
-def register_target(kind: KudosTarget, loader: TargetLoader, titler: TargetTitler) -> None:
-    """Another domain (protocols) makes its content something kudos can be tied to."""
-    TARGETS[kind] = (loader, titler)
 
 
 def month_start(user: User, now: datetime | None = None) -> datetime:
@@ -97,9 +40,9 @@ def month_start(user: User, now: datetime | None = None) -> datetime:
 
 
 def budget_used(session: Session, *, giver: User) -> int:
-    """Kudos given this month; thanking several co-authors at once counts once."""
+    """Kudos given this month: thanking three co-authors at once uses three."""
     return session.exec(
-        select(func.count(func.distinct(Kudos.batch))).where(
+        select(func.count()).where(
             Kudos.giver_id == giver.id, Kudos.created_at >= month_start(giver)
         )
     ).one()
@@ -107,6 +50,49 @@ def budget_used(session: Session, *, giver: User) -> int:
 
 def budget_left(session: Session, *, giver: User) -> int:
     return max(0, site_settings(session).kudos_monthly_budget - budget_used(session, giver=giver))
+
+
+def people(session: Session, ids: list[int]) -> list[User]:
+    """Active people by id, in the order given."""
+    found = {
+        u.id: u
+        for u in session.exec(select(User).where(col(User.id).in_(ids), col(User.is_active)))
+    }
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
+def authors_to_thank(session: Session, *, giver: User, target: TargetInfo) -> list[User]:
+    """The target's authors but the giver, passing over those who left or can no longer read
+    it: thanking the co-authors of a protocol must not fail because one of them moved on."""
+    authors = people(session, [a for a in target.author_ids if a != giver.id])
+    return [a for a in authors if access_for(session, a, target.space).can_read]
+
+
+def _receivers(
+    session: Session, *, giver: User, chosen: list[int] | None, target: TargetInfo | None
+) -> list[User]:
+    """Whom to thank: the people named (existing, active, able to read the target), or else
+    the target's authors but the giver."""
+    if not chosen:
+        if target is None:
+            raise Invalid("Choose whom to thank", field="to_user_id")
+        receivers = authors_to_thank(session, giver=giver, target=target)
+        if not receivers:
+            raise Invalid("Nobody else is credited here yet", field="to_user_id")
+        return receivers
+    if giver.id in chosen:
+        raise Invalid("You cannot give kudos to yourself", field="to_user_id")
+    receivers = people(session, chosen)
+    if len(receivers) != len(set(chosen)):
+        raise Invalid("No such person", field="to_user_id")
+    for receiver in receivers:
+        if target is not None and not access_for(session, receiver, target.space).can_read:
+            raise Invalid(
+                "%(name)s cannot see this, so the kudos cannot be tied to it",
+                field="to_user_id",
+                name=receiver.display_name,
+            )
+    return receivers
 
 
 def give_kudos(
@@ -118,7 +104,8 @@ def give_kudos(
     target_type: str | None = None,
     target_id: int | None = None,
 ) -> list[Kudos]:
-    """Thank one or more colleagues; without receivers, the authors of the target are thanked."""
+    """Thank one or more colleagues, one kudos each; without receivers, the target's authors
+    (all co-authors of a protocol) are thanked. The budget must cover all, or nothing is kept."""
     message = message.strip()
     if not message:
         raise Invalid("Write a short message", field="message")
@@ -127,31 +114,22 @@ def give_kudos(
     target: TargetInfo | None = None
     if target_type is not None or target_id is not None:
         if target_type not in TARGETS or target_id is None:
-            raise Invalid("Kudos can be tied to a post or a comment", field="target")
-        target = TARGETS[target_type][0](session, giver, target_id)
-    wanted = list(dict.fromkeys(receiver_ids or (target.author_ids if target else [])))
-    if not wanted:
-        raise Invalid("Choose whom to thank", field="to_user_id")
-    if giver.id in wanted:
-        raise Invalid("You cannot give kudos to yourself", field="to_user_id")
-    receivers = list(
-        session.exec(select(User).where(col(User.id).in_(wanted), col(User.is_active).is_(True)))
-    )
-    if len(receivers) != len(wanted):
-        raise Invalid("No such person", field="to_user_id")
-    if target is not None:
-        for receiver in receivers:
-            if not access_for(session, receiver, target.space).can_read:
-                raise Invalid(
-                    "%(name)s cannot see this, so the kudos cannot be tied to it",
-                    field="to_user_id",
-                    name=receiver.display_name,
-                )
+            raise Invalid("Kudos can be tied to a post, a comment or a protocol", field="target")
+        target = load_target(session, giver, target_type, target_id)
+    receivers = _receivers(session, giver=giver, chosen=receiver_ids, target=target)
     budget = site_settings(session).kudos_monthly_budget
-    if budget_used(session, giver=giver) >= budget:
+    left = max(0, budget - budget_used(session, giver=giver))
+    if left == 0:
         raise TooManyRequests(
             "You have given all %(budget)s kudos for this month. Thank you for being generous!",
             budget=budget,
+        )
+    if len(receivers) > left:
+        raise TooManyRequests(
+            "Thanking all %(count)s people takes %(count)s kudos, and you have %(left)s left "
+            "this month.",
+            count=len(receivers),
+            left=left,
         )
     batch, now = uuid.uuid4().hex, utcnow()
     rows = [
@@ -174,10 +152,11 @@ def give_kudos(
             session,
             user_id=row.receiver_id,
             kind="kudos",
-            text=f"{giver.display_name} gave you kudos: “{message[:200]}”",
+            text=kudos_text(giver.display_name, message),
             url=f"/people/{row.receiver_id}#kudos",
             actor_id=giver.id,
             space_id=row.space_id,
+            kudos_id=row.id,
         )
     run_rules(session, settings=site_settings(session), rules={"generous"}, user_ids=[giver.id])  # type: ignore[list-item]
     return rows

@@ -16,7 +16,7 @@ class BadgeLevel(StrEnum):
 
 
 class KudosTarget(StrEnum):
-    """What a kudos can point at; protocols join when that domain exists (no foreign key)."""
+    """What a kudos can point at (type + id, no foreign key: see kudos_targets.py)."""
 
     post = "post"
     comment = "comment"
@@ -95,7 +95,8 @@ class Kudos(SQLModel, table=True):
     target_id: int | None = Field(default=None)
     # The space of the target: every listing filters on it through the access policy.
     space_id: int | None = Field(default=None, foreign_key="spaces.id", ondelete="CASCADE")
-    # Kudos given together (all co-authors of a protocol) share a batch; the budget counts batches.
+    # Kudos given together (all co-authors of a protocol) share a batch; each counts against
+    # the giver's budget.
     batch: str = Field(max_length=32, index=True)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)

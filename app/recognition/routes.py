@@ -8,9 +8,9 @@ from fastapi.responses import RedirectResponse, Response
 from app.errors import Invalid, NotFound, TooManyRequests
 from app.people.models import User
 from app.people.service import active_user
-from app.posts.service import load_comment, load_post
 from app.recognition import kudos as kudos_service
 from app.recognition import service
+from app.recognition.kudos_targets import TARGETS, load_target
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
 from app.web import is_htmx, render
@@ -23,32 +23,32 @@ def _kudos_form_context(
     user: User,
     *,
     to: int | None,
-    post_id: int | None,
-    comment_id: int | None,
+    target_type: str | None,
+    target_id: int | None,
 ) -> dict[str, Any]:
-    """Whom the kudos go to and what they are tied to, checked like the post page checks."""
-    target_type, target_id, title, url, space = None, None, None, None, None
-    receiver_id = to
-    if comment_id is not None:
-        comment, post, access = load_comment(session, user=user, comment_id=comment_id)
-        target_type, target_id, title, space = "comment", comment.id, post.title, access.space
-        url = f"/posts/{post.id}#comment-{comment.id}"
-        receiver_id = receiver_id or comment.author_id
-    elif post_id is not None:
-        post, access = load_post(session, user=user, post_id=post_id)
-        target_type, target_id, title, space = "post", post.id, post.title, access.space
-        url = f"/posts/{post.id}"
-        receiver_id = receiver_id or post.author_id
-    if receiver_id is None:
+    """Whom the kudos go to and what they are tied to, checked like the target's page checks.
+
+    Without `to`, the target's authors are thanked: all co-authors of a protocol but the giver.
+    """
+    target = None
+    if target_type in TARGETS and target_id is not None:
+        target = load_target(session, user, target_type, target_id)
+    if to is not None:
+        receivers = [active_user(session, to)]
+    elif target is not None:
+        receivers = kudos_service.authors_to_thank(session, giver=user, target=target)
+        if not receivers and target_type != "protocol":
+            raise NotFound("Person not found")
+    else:
         raise NotFound("Person not found")
-    receiver = active_user(session, receiver_id)
     return {
-        "receiver": receiver,
-        "target_type": target_type,
-        "target_id": target_id,
-        "target_title": title,
-        "target_url": url,
-        "target_space": space,
+        "receiver": receivers[0] if to is not None or target_type != "protocol" else None,
+        "receivers": receivers,
+        "target_type": target_type if target else None,
+        "target_id": target_id if target else None,
+        "target_title": target.title if target else None,
+        "target_url": target.url if target else None,
+        "target_space": target.space if target else None,
         "left": kudos_service.budget_left(session, giver=user),
         "budget": service.site_settings(session).kudos_monthly_budget,
     }
@@ -62,8 +62,17 @@ def kudos_form(
     to: int | None = None,
     post_id: int | None = None,
     comment_id: int | None = None,
+    protocol_id: int | None = None,
 ) -> Response:
-    context = _kudos_form_context(session, user, to=to, post_id=post_id, comment_id=comment_id)
+    """The kudos form: for a person, a post's or comment's author, or a protocol's co-authors."""
+    target_type, target_id = None, None
+    for kind, value in (("comment", comment_id), ("post", post_id), ("protocol", protocol_id)):
+        if value is not None:
+            target_type, target_id = kind, value
+            break
+    context = _kudos_form_context(
+        session, user, to=to, target_type=target_type, target_id=target_id
+    )
     return render(request, "recognition/kudos_form.html", context)
 
 
@@ -72,17 +81,17 @@ def give_kudos(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    to: Annotated[int, Form()],
+    to: Annotated[int | None, Form()] = None,
     message: Annotated[str, Form()] = "",
     target_type: Annotated[str | None, Form()] = None,
     target_id: Annotated[int | None, Form()] = None,
 ) -> Response:
     target_type = target_type or None
     try:
-        kudos_service.give_kudos(
+        rows = kudos_service.give_kudos(
             session,
             giver=user,
-            receiver_ids=[to],
+            receiver_ids=[to] if to is not None else None,
             message=message,
             target_type=target_type,
             target_id=target_id if target_type else None,
@@ -90,19 +99,19 @@ def give_kudos(
     except (Invalid, TooManyRequests) as exc:
         session.rollback()
         context = _kudos_form_context(
-            session,
-            user,
-            to=to,
-            post_id=target_id if target_type == "post" else None,
-            comment_id=target_id if target_type == "comment" else None,
+            session, user, to=to, target_type=target_type, target_id=target_id
         )
         context.update(message=message, error=exc.text())
         # 422 also for a spent budget: the form explains it, and htmx shows 422 answers.
         return render(request, "recognition/kudos_form.html", context, status_code=422)
-    receiver = active_user(session, to)
+    thanked = kudos_service.people(session, [row.receiver_id for row in rows])
     if is_htmx(request):
-        return render(request, "recognition/kudos_form.html", {"sent_to": receiver})
-    return RedirectResponse(f"/people/{to}#kudos", status_code=303)
+        return render(request, "recognition/kudos_form.html", {"sent_to": thanked})
+    if len(thanked) == 1:
+        return RedirectResponse(f"/people/{thanked[0].id}#kudos", status_code=303)
+    assert target_type is not None
+    url = load_target(session, user, target_type, target_id).url  # type: ignore[arg-type]
+    return RedirectResponse(f"{url}?thanked={len(thanked)}", status_code=303)
 
 
 @router.get("/people/{person_id}/kudos")

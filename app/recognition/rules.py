@@ -4,86 +4,33 @@ badge yet", for everyone (the job) or for a few people (right after they acted).
 Granting what they find is engine.py's job; the badges themselves are data (badges.py).
 """
 
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, distinct, exists, func, true, union_all
+from sqlalchemy import distinct, exists, func, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.people.models import User
 from app.posts.models import Comment, Post, PostKind, Reaction
-from app.recognition.models import Award, Badge, Kudos, RecognitionSettings
+from app.recognition.models import Kudos
+from app.recognition.rule_base import (
+    Grant,
+    RuleContext,
+    lacks,
+    live_comment,
+    live_post,
+    only,
+    site_grants,
+    site_started_at,
+)
+from app.recognition.rules_activity import first_meetup, first_protocol_edit
 from app.recognition.sql import plus_days
 from app.spaces.models import Space
 
-
-@dataclass(frozen=True)
-class Grant:
-    user_id: int
-    space_id: int | None
-    reason: str
-
-
-@dataclass(frozen=True)
-class RuleContext:
-    badge: Badge
-    settings: RecognitionSettings
-    now: datetime
-    user_ids: Collection[int] | None = None  # None: everyone (the job)
-    space_id: int | None = None  # space rules: only this space (right after an action)
-
-    @property
-    def threshold(self) -> int:
-        return self.badge.threshold or 1
-
-
-# --- what counts as a contribution ------------------------------------------------------------
-
-
-def _live_post(now: datetime, post: Any = Post) -> ColumnElement[bool]:
-    """Published, not deleted, not hidden by a moderator: deleted content never counts."""
-    return and_(
-        col(post.deleted_at).is_(None),
-        col(post.hidden_at).is_(None),
-        col(post.published_at) <= now,
-        col(post.author_id).is_not(None),
-    )
-
-
-def _live_comment(now: datetime) -> ColumnElement[bool]:
-    return and_(
-        col(Comment.deleted_at).is_(None),
-        col(Comment.hidden_at).is_(None),
-        col(Comment.author_id).is_not(None),
-        _live_post(now),
-    )
-
-
-def _only(ctx: RuleContext, user_col: Any) -> ColumnElement[bool]:
-    return col(user_col).in_(list(ctx.user_ids)) if ctx.user_ids is not None else true()
-
-
-def _lacks(ctx: RuleContext, user_col: Any, space_col: Any = None) -> ColumnElement[bool]:
-    """The person does not hold this badge yet (for the site, or for the given space)."""
-    same_scope = (
-        col(Award.space_id).is_(None) if space_col is None else col(Award.space_id) == space_col
-    )
-    return ~exists().where(
-        col(Award.badge_id) == ctx.badge.id, col(Award.user_id) == user_col, same_scope
-    )
-
-
-def site_started_at() -> Any:
-    """When the site started: the first account's creation (by id, so the primary key answers)."""
-    return select(User.created_at).order_by(col(User.id)).limit(1).scalar_subquery()
-
-
-def _site_grants(session: Session, query: Any, reason: str) -> list[Grant]:
-    return [Grant(user_id=uid, space_id=None, reason=reason) for uid in session.exec(query)]
+__all__ = ["RULES", "RULES_AFTER", "Grant", "RuleContext", "site_started_at"]
 
 
 # --- the rules -------------------------------------------------------------------------------
@@ -92,7 +39,7 @@ def _site_grants(session: Session, query: Any, reason: str) -> list[Grant]:
 def leader(session: Session, ctx: RuleContext) -> list[Grant]:
     rows = session.exec(
         select(User.id, User.leader_title).where(
-            col(User.is_leader).is_(True), _only(ctx, User.id), _lacks(ctx, User.id)
+            col(User.is_leader).is_(True), only(ctx, User.id), lacks(ctx, User.id)
         )
     )
     return [Grant(user_id=uid, space_id=None, reason=title or "Leader") for uid, title in rows]  # type: ignore[arg-type]
@@ -101,22 +48,20 @@ def leader(session: Session, ctx: RuleContext) -> list[Grant]:
 def first_post(session: Session, ctx: RuleContext) -> list[Grant]:
     query = (
         select(Post.author_id)
-        .where(_live_post(ctx.now), _only(ctx, Post.author_id), _lacks(ctx, Post.author_id))
+        .where(live_post(ctx.now), only(ctx, Post.author_id), lacks(ctx, Post.author_id))
         .distinct()
     )
-    return _site_grants(session, query, ctx.badge.description)
+    return site_grants(session, query, ctx.badge.description)
 
 
 def first_comment(session: Session, ctx: RuleContext) -> list[Grant]:
     query = (
         select(Comment.author_id)
         .join(Post, col(Post.id) == Comment.post_id)
-        .where(
-            _live_comment(ctx.now), _only(ctx, Comment.author_id), _lacks(ctx, Comment.author_id)
-        )
+        .where(live_comment(ctx.now), only(ctx, Comment.author_id), lacks(ctx, Comment.author_id))
         .distinct()
     )
-    return _site_grants(session, query, ctx.badge.description)
+    return site_grants(session, query, ctx.badge.description)
 
 
 def helpful(session: Session, ctx: RuleContext) -> list[Grant]:
@@ -125,15 +70,15 @@ def helpful(session: Session, ctx: RuleContext) -> list[Grant]:
         select(Post.author_id)
         .join(Reaction, col(Reaction.post_id) == Post.id)
         .where(
-            _live_post(ctx.now),
+            live_post(ctx.now),
             col(Reaction.user_id) != Post.author_id,
-            _only(ctx, Post.author_id),
-            _lacks(ctx, Post.author_id),
+            only(ctx, Post.author_id),
+            lacks(ctx, Post.author_id),
         )
         .group_by(col(Post.author_id))
         .having(func.count() >= ctx.threshold)
     )
-    return _site_grants(session, query, ctx.badge.description)
+    return site_grants(session, query, ctx.badge.description)
 
 
 def welcomer(session: Session, ctx: RuleContext) -> list[Grant]:
@@ -148,16 +93,16 @@ def welcomer(session: Session, ctx: RuleContext) -> list[Grant]:
         select(Comment.author_id)
         .join(Post, col(Post.id) == Comment.post_id)
         .where(
-            _live_comment(ctx.now),
+            live_comment(ctx.now),
             col(Comment.author_id) != Post.author_id,
             is_first_post,
-            _only(ctx, Comment.author_id),
-            _lacks(ctx, Comment.author_id),
+            only(ctx, Comment.author_id),
+            lacks(ctx, Comment.author_id),
         )
         .group_by(col(Comment.author_id))
         .having(func.count(distinct(col(Post.author_id))) >= ctx.threshold)
     )
-    return _site_grants(session, query, ctx.badge.description)
+    return site_grants(session, query, ctx.badge.description)
 
 
 def conversation_starter(session: Session, ctx: RuleContext) -> list[Grant]:
@@ -165,31 +110,31 @@ def conversation_starter(session: Session, ctx: RuleContext) -> list[Grant]:
         select(Post.author_id.label("user_id"))  # type: ignore[union-attr]
         .join(Comment, col(Comment.post_id) == Post.id)
         .where(
-            _live_comment(ctx.now),
+            live_comment(ctx.now),
             col(Comment.author_id) != Post.author_id,
-            _only(ctx, Post.author_id),
-            _lacks(ctx, Post.author_id),
+            only(ctx, Post.author_id),
+            lacks(ctx, Post.author_id),
         )
         .group_by(col(Post.id), col(Post.author_id))
         .having(func.count(distinct(col(Comment.author_id))) >= ctx.threshold)
         .subquery()
     )
-    return _site_grants(session, select(per_post.c.user_id).distinct(), ctx.badge.description)
+    return site_grants(session, select(per_post.c.user_id).distinct(), ctx.badge.description)
 
 
 def curious(session: Session, ctx: RuleContext) -> list[Grant]:
     query = (
         select(Post.author_id)
         .where(
-            _live_post(ctx.now),
+            live_post(ctx.now),
             col(Post.kind) == PostKind.question,
-            _only(ctx, Post.author_id),
-            _lacks(ctx, Post.author_id),
+            only(ctx, Post.author_id),
+            lacks(ctx, Post.author_id),
         )
         .group_by(col(Post.author_id))
         .having(func.count() >= ctx.threshold)
     )
-    return _site_grants(session, query, ctx.badge.description)
+    return site_grants(session, query, ctx.badge.description)
 
 
 def _contributions(now: datetime, ctx: RuleContext | None = None) -> Any:
@@ -198,7 +143,7 @@ def _contributions(now: datetime, ctx: RuleContext | None = None) -> Any:
         col(Post.author_id).label("user_id"),
         col(Post.space_id).label("space_id"),
         col(Post.published_at).label("at"),
-    ).where(_live_post(now))
+    ).where(live_post(now))
     comments: Any = (
         select(
             col(Comment.author_id).label("user_id"),
@@ -206,7 +151,7 @@ def _contributions(now: datetime, ctx: RuleContext | None = None) -> Any:
             col(Comment.created_at).label("at"),
         )
         .join(Post, col(Post.id) == Comment.post_id)
-        .where(_live_comment(now))
+        .where(live_comment(now))
     )
     if ctx is not None and ctx.space_id is not None:
         posts = posts.where(col(Post.space_id) == ctx.space_id)
@@ -218,21 +163,21 @@ def bridge_builder(session: Session, ctx: RuleContext) -> list[Grant]:
     contributions = _contributions(ctx.now)
     query = (
         select(contributions.c.user_id)
-        .where(_only(ctx, contributions.c.user_id), _lacks(ctx, contributions.c.user_id))
+        .where(only(ctx, contributions.c.user_id), lacks(ctx, contributions.c.user_id))
         .group_by(contributions.c.user_id)
         .having(func.count(distinct(contributions.c.space_id)) >= ctx.threshold)
     )
-    return _site_grants(session, query, ctx.badge.description)
+    return site_grants(session, query, ctx.badge.description)
 
 
 def generous(session: Session, ctx: RuleContext) -> list[Grant]:
     query = (
         select(Kudos.giver_id)
-        .where(_only(ctx, Kudos.giver_id), _lacks(ctx, Kudos.giver_id))
+        .where(only(ctx, Kudos.giver_id), lacks(ctx, Kudos.giver_id))
         .group_by(col(Kudos.giver_id))
         .having(func.count(distinct(col(Kudos.receiver_id))) >= ctx.threshold)
     )
-    return _site_grants(session, query, ctx.badge.description)
+    return site_grants(session, query, ctx.badge.description)
 
 
 def early_adopter(session: Session, ctx: RuleContext) -> list[Grant]:
@@ -265,8 +210,8 @@ def early_adopter(session: Session, ctx: RuleContext) -> list[Grant]:
     space_rows = session.exec(
         select(ranked.c.user_id, ranked.c.space_id, ranked.c.rank).where(
             ranked.c.rank <= n,
-            _only(ctx, ranked.c.user_id),
-            _lacks(ctx, ranked.c.user_id, ranked.c.space_id),
+            only(ctx, ranked.c.user_id),
+            lacks(ctx, ranked.c.user_id, ranked.c.space_id),
         )
     )
     grants = [
@@ -290,8 +235,8 @@ def early_adopter(session: Session, ctx: RuleContext) -> list[Grant]:
     site_rows = session.exec(
         select(site_ranked.c.user_id, site_ranked.c.rank).where(
             site_ranked.c.rank <= n,
-            _only(ctx, site_ranked.c.user_id),
-            _lacks(ctx, site_ranked.c.user_id),
+            only(ctx, site_ranked.c.user_id),
+            lacks(ctx, site_ranked.c.user_id),
         )
     )
     site = get_settings().site_name
@@ -314,6 +259,8 @@ RULES: dict[str, Rule] = {
     "curious": curious,
     "bridge_builder": bridge_builder,
     "generous": generous,
+    "first_protocol_edit": first_protocol_edit,
+    "first_meetup": first_meetup,
 }
 # Which rules can newly hold after an action; the job evaluates all of them.
 RULES_AFTER = {
@@ -326,4 +273,7 @@ RULES_AFTER = {
         "early_adopter",
     ),
     "kudos": ("generous",),
+    "reaction": ("helpful",),
+    "protocol_edit": ("first_protocol_edit",),
+    "attendance": ("first_meetup",),
 }

@@ -1,6 +1,6 @@
 """Recognition: site settings, personal choices, leaders, custom badges, and the grant hook."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -242,16 +242,39 @@ def after_contribution(
     subjects: set[int] = {user.id}  # type: ignore[arg-type]
     if comment_on is not None and comment_on.author_id is not None:
         subjects.add(comment_on.author_id)
-    rules = set(RULES_AFTER["comment" if comment_on is not None else "post"])
+    action = "comment" if comment_on is not None else "post"
+    return after_action(session, action=action, user_ids=subjects, space_id=space_id)
+
+
+def after_action(
+    session: Session,
+    *,
+    action: str,
+    user_ids: Collection[int],
+    space_id: int | None = None,
+) -> int:
+    """Grant what an action (a key of RULES_AFTER) may have earned the given people.
+
+    The one hook every domain calls right after a qualifying action: one query finds the
+    rules all subjects already hold (skipped, so the usual case costs that query alone); the
+    others run for these people only. The job catches anything missed.
+    """
+    subjects = {u for u in user_ids if u is not None}
+    if not subjects:
+        return 0
+    rules = set(RULES_AFTER[action])
     badges = ensure_builtin_badges(session)
     by_rule = {b.rule: b for b in badges.values() if b.rule in rules}
+    scope: ColumnElement[bool] = col(Award.space_id).is_(None)
+    if space_id is not None:
+        scope = scope | (col(Award.space_id) == space_id)
     held = session.exec(
         select(Badge.rule, Award.user_id, func.count())
         .join(Award, col(Award.badge_id) == Badge.id)
         .where(
             col(Badge.id).in_([b.id for b in by_rule.values()]),
             col(Award.user_id).in_(subjects),
-            col(Award.space_id).is_(None) | (col(Award.space_id) == space_id),
+            scope,
         )
         .group_by(col(Badge.rule), col(Award.user_id))
     ).all()
@@ -263,8 +286,11 @@ def after_contribution(
             holders.setdefault(rule, set()).add(user_id)
     rules = {rule for rule in rules if not subjects <= holders.get(rule, set())}
     settings = site_settings(session)
-    if "early_adopter" in rules and not _early_window_open(
-        session, settings=settings, badge=by_rule["early_adopter"], space_id=space_id
+    if "early_adopter" in rules and (
+        space_id is None
+        or not _early_window_open(
+            session, settings=settings, badge=by_rule["early_adopter"], space_id=space_id
+        )
     ):
         rules.discard("early_adopter")
     if not rules:

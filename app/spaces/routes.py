@@ -11,6 +11,7 @@ from app.posts import service as posts
 from app.posts import streams
 from app.recognition import service as recognition
 from app.recognition.panels import space_panel
+from app.recognition.stream import space_stream_with_thanks
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces import service
 from app.spaces.access import require_manage, require_read, space_access_by_slug
@@ -64,9 +65,20 @@ def create_space(
 
 def _space_context(session: SessionDep, access, cursor: str | None) -> dict:
     require_read(access)
-    page = streams.space_stream(session, access=access, cursor=cursor)
+    page, stream = space_stream_with_thanks(
+        session,
+        access=access,
+        posts_page=lambda after: streams.space_stream(session, access=access, cursor=after),
+        cursor=cursor,
+    )
     count = service.member_count(session, access.space.id)
-    return {"access": access, "space": access.space, "page": page, "member_count": count}
+    return {
+        "access": access,
+        "space": access.space,
+        "page": page,
+        "stream": stream,
+        "member_count": count,
+    }
 
 
 @router.get("/spaces/{slug}")

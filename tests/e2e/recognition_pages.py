@@ -46,6 +46,11 @@ class RecognitionSpacePage(SpacePage):
     def aside(self) -> Locator:
         return self.page.locator("aside.side-col")
 
+    @property
+    def thanks(self) -> Locator:
+        """Kudos entries in the stream (receivers who chose to show them)."""
+        return self.page.locator("li.thanks-entry")
+
     def open_post(self, title: str) -> "KudosPostPage":
         self.card(title).get_by_role("link", name=title).click()
         self.page.wait_for_url(re.compile(r"/posts/\d+$"))
@@ -83,3 +88,49 @@ class ProfilePage(BasePage):
     @property
     def kudos(self) -> Locator:
         return self.page.locator("#kudos")
+
+
+class ProtocolTextPage(BasePage):
+    """A protocol's "Edit as text" form (each save credits its author in "Written by")."""
+
+    def __init__(self, page: Page, protocol_id: int) -> None:
+        super().__init__(page)
+        self.path = f"/protocols/{protocol_id}/edit"
+
+    def append(self, line: str) -> None:
+        field = self.page.get_by_label("Markdown")
+        field.fill(field.input_value() + line + "\n")
+        self.page.get_by_role("button", name="Save").click()
+        self.page.wait_for_url(re.compile(r"/protocols/\d+(\?.*)?$"))
+
+
+class ProtocolKudosPage(BasePage):
+    """A protocol page with "Thank the authors" under its "Written by" list."""
+
+    def __init__(self, page: Page, protocol_id: int) -> None:
+        super().__init__(page)
+        self.path = f"/protocols/{protocol_id}"
+
+    @property
+    def dialog(self) -> Locator:
+        return self.page.locator("#kudos-dialog")
+
+    def open_kudos(self) -> None:
+        self.page.get_by_role("link", name="Thank the authors").click()
+        expect(self.page.get_by_label("Your message")).to_be_focused()
+        self.arrived()
+
+    def thank_them_all(self, message: str) -> None:
+        self.page.get_by_label("Your message").fill(message)
+        self.page.get_by_role("button", name="Thank them all").click()
+        expect(self.dialog).to_contain_text("Kudos sent to")
+
+
+class RecognitionSettingsPage(BasePage):
+    path = "/settings/recognition"
+
+    def show_kudos_in_spaces(self) -> Self:
+        self.page.get_by_label(re.compile("Show kudos I receive")).check()
+        self.page.get_by_role("button", name="Save").click()
+        self.page.wait_for_url(re.compile(r"/settings/recognition\?saved=1$"))
+        return self.arrived()

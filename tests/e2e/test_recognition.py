@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from app.people.service import create_user, user_by_email
-from app.spaces.access import access_for
+from app.protocols.service import create_protocol
+from app.spaces.access import access_for, space_access_by_slug
 from app.spaces.service import add_member, create_space
 from tests.e2e.conftest import ANNA, Person
 from tests.e2e.pages import HomePage
@@ -15,6 +16,9 @@ from tests.e2e.recognition_pages import (
     AdminRecognitionPage,
     NewSpacePage,
     ProfilePage,
+    ProtocolKudosPage,
+    ProtocolTextPage,
+    RecognitionSettingsPage,
     RecognitionSpacePage,
 )
 
@@ -116,3 +120,49 @@ def test_kudos_from_the_posts_menu_reach_the_profile(signed_in, server):
     expect(profile.kudos).to_contain_text("These make the forms so much clearer!")
     expect(profile.kudos).to_contain_text("For New button styles in Design")
     profile.screenshot("recognition-profile-kudos")
+
+
+PIA = Person("pia@example.com", "Pia Protokoll", "pia")
+TOM = Person("tom@example.com", "Tom Tafel", "tom")
+LEA = Person("lea@example.com", "Lea Leser", "lea")
+
+
+def test_kudos_thank_all_co_authors_of_a_protocol(signed_in, server):
+    ids = _people(server, PIA, TOM, LEA)
+    slug = _space(server, "Team rituals", PIA, TOM, LEA)
+    with server.session() as session:
+        access = space_access_by_slug(session, user_by_email(session, PIA.email), slug)
+        # No "# heading" in the text: the page checks for exactly one <h1>, and the protocol
+        # page renders a document's own level-1 heading as a second one.
+        protocol_id = create_protocol(
+            session, access=access, title="Retro week 12", text="Notes of retro week 12\n"
+        ).id
+    for author, line in ((PIA, "- Went well: pairing"), (TOM, "- To improve: shorter standups")):
+        ProtocolTextPage(signed_in(author), protocol_id).open().append(line)
+
+    page = signed_in(LEA)
+    protocol = ProtocolKudosPage(page, protocol_id).open()
+    page.evaluate("window.agoraNoReload = true")
+    protocol.open_kudos()
+    expect(protocol.dialog).to_contain_text("2 co-authors get one kudos each")
+    expect(protocol.dialog).to_contain_text(PIA.name)
+    expect(protocol.dialog).to_contain_text(TOM.name)
+    protocol.screenshot("recognition-protocol-kudos-dialog")
+    protocol.thank_them_all("Thanks for writing this up so clearly!")
+    assert page.evaluate("() => window.agoraNoReload === true")  # htmx, no reload
+    expect(protocol.dialog).to_contain_text("Kudos sent to 2 co-authors")
+    protocol.screenshot("recognition-protocol-kudos-sent")
+    protocol.dialog.get_by_role("link", name=TOM.name).click()
+
+    profile = ProfilePage(page, ids[TOM.email]).arrived()
+    expect(profile.kudos).to_contain_text("Thanks for writing this up so clearly!")
+    expect(profile.kudos).to_contain_text("For Retro week 12 in Team rituals")
+    profile.screenshot("recognition-profile-protocol-kudos")
+
+    # Tom lets kudos he receives show in the space: the thanks appear in its stream.
+    tom = signed_in(TOM)
+    RecognitionSettingsPage(tom).open().show_kudos_in_spaces()
+    space = RecognitionSpacePage(tom, slug).open()
+    entry = space.thanks.filter(has_text="Thanks for writing this up so clearly!")
+    expect(entry).to_contain_text(f"{LEA.name} thanked {TOM.name} for Retro week 12")
+    space.screenshot("recognition-thanks-in-space-stream")

@@ -1,6 +1,12 @@
 """Home and space streams: what shows, in which order, in how many queries."""
 
+from sqlmodel import select
+
+from app.posts.models import Post
 from app.posts.streams import home_stream, space_stream
+from app.recognition.kudos import give_kudos
+from app.recognition.models import RecognitionSettings
+from app.recognition.service import update_preferences
 from app.spaces.access import access_for
 from tests.factories import make_post, make_space, make_user
 
@@ -137,3 +143,43 @@ def test_home_stream_merges_my_spaces_and_announcements_page_by_page(session):
             break
 
     assert seen == list(reversed(expected))
+
+
+def _thank_all(session, giver, space, receiver):
+    """Kudos for each of the receiver's posts in the space (the receiver shows them there)."""
+    update_preferences(session, user=receiver, hide_badges=False, kudos_in_space=True)
+    posts = session.exec(
+        select(Post).where(Post.space_id == space.id, Post.author_id == receiver.id)
+    ).all()
+    for post in posts:
+        give_kudos(session, giver=giver, message="Thanks", target_type="post", target_id=post.id)
+    session.commit()
+
+
+def test_kudos_in_the_streams_add_no_query_per_entry(session, login, count_queries):
+    session.add(RecognitionSettings(id=1, kudos_monthly_budget=500))
+    session.commit()
+    me, other = make_user(session), make_user(session)
+    space = make_space(session, host=me, members=(other,))
+    _fill(session, other, space, 3)
+    _thank_all(session, me, space, other)
+    client = login(me)
+    with count_queries() as few_space:
+        assert client.get(f"/spaces/{space.slug}").text.count("thanks-entry") == 3
+    with count_queries() as few_home:
+        assert client.get("/").text.count("thanks-entry") == 3
+    _fill(session, other, space, 25)
+    _thank_all(session, me, space, other)
+    with count_queries() as many_space:
+        page = client.get(f"/spaces/{space.slug}").text
+    with count_queries() as many_home:
+        assert client.get("/").status_code == 200
+    cursor = page.split("?cursor=")[1].split('"')[0]
+    with count_queries() as more:
+        fragment = client.htmx("GET", f"/spaces/{space.slug}?cursor={cursor}", target="load-more")
+
+    assert page.count("thanks-entry") + page.count("post-card") >= 20
+    assert len(many_space) == len(few_space) <= 11
+    assert len(many_home) == len(few_home) <= 13
+    assert fragment.text.count("thanks-entry") > 0
+    assert len(more) <= 8

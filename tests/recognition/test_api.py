@@ -1,6 +1,5 @@
 """The recognition JSON API: shapes, errors as JSON, and the same visibility as the pages."""
 
-import pytest
 from sqlmodel import select
 
 from app.people.models import AuditEntry
@@ -8,15 +7,6 @@ from app.recognition.kudos import give_kudos
 from app.recognition.service import set_leader, update_preferences
 from tests.factories import make_post, make_space, make_token, make_user
 from tests.recognition.helpers import configure
-
-
-@pytest.fixture
-def api(client):
-    def call(method, url, token=None, **kwargs):
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return client.request(method, f"/api/v1{url}", headers=headers, **kwargs)
-
-    return call
 
 
 def test_badges_list_has_slug_name_space_reason_and_date(session, api):

@@ -98,10 +98,10 @@ def test_kudos_for_my_own_post_are_refused_on_the_page_too(session, login):
 
 
 def test_the_monthly_budget_is_gentle_but_firm(session, login):
-    configure(session, kudos_monthly_budget=2)
+    configure(session, kudos_monthly_budget=3)
     giver, a, b = make_user(session), make_user(session), make_user(session)
     give_kudos(session, giver=giver, receiver_ids=[a.id], message="one")
-    # Thanking several people at once (co-authors) counts once.
+    # Thanking several people at once uses one kudos each.
     give_kudos(session, giver=giver, receiver_ids=[a.id, b.id], message="two")
     session.commit()
 
@@ -109,7 +109,24 @@ def test_the_monthly_budget_is_gentle_but_firm(session, login):
         give_kudos(session, giver=giver, receiver_ids=[b.id], message="three")
     session.rollback()
     page = login(giver).get(f"/kudos/new?to={b.id}").text
-    assert "You have given all 2 kudos for this month" in page
+    assert "You have given all 3 kudos for this month" in page
+
+
+def test_a_budget_that_does_not_cover_everyone_thanks_no_one(session):
+    configure(session, kudos_monthly_budget=2)
+    giver, a, b = make_user(session), make_user(session), make_user(session)
+    give_kudos(session, giver=giver, receiver_ids=[a.id], message="one")
+    session.commit()
+
+    with pytest.raises(TooManyRequests) as refused:
+        give_kudos(session, giver=giver, receiver_ids=[a.id, b.id], message="both")
+    session.rollback()
+
+    assert refused.value.text() == (
+        "Thanking all 2 people takes 2 kudos, and you have 1 left this month."
+    )
+    assert len(session.exec(select(Kudos)).all()) == 1
+    assert len(session.exec(select(Notification)).all()) == 1
 
 
 def test_the_month_starts_in_the_givers_time_zone():

@@ -7,7 +7,7 @@ from app.posts.service import delete_post, react, set_pinned
 from app.recognition.badges import BUILTIN_BADGES, ensure_builtin_badges
 from app.recognition.jobs import grant_badges
 from app.recognition.kudos import give_kudos
-from app.recognition.models import Badge
+from app.recognition.models import Award, Badge
 from app.recognition.service import set_leader
 from tests.factories import make_comment, make_post, make_space, make_user
 from tests.recognition.helpers import forget_awards, holders, slugs_of
@@ -50,6 +50,10 @@ def test_helpful_needs_ten_reactions_from_others_on_live_posts(session):
     fans = [make_user(session) for _ in range(4)]
     space = make_space(session, host=author, members=tuple(fans))
     posts = [make_post(session, author=author, space=space, title=f"p{i}") for i in range(3)]
+    # Two reactions on a post that is then deleted: they no longer count.
+    for fan in fans[:2]:
+        react(session, user=fan, post_id=posts[2].id, kind="thanks")
+    delete_post(session, user=author, post_id=posts[2].id)
     # 4 people x 2 posts = 8 reactions, plus the author's own (not counted).
     for fan in fans:
         for post in posts[:2]:
@@ -59,19 +63,34 @@ def test_helpful_needs_ten_reactions_from_others_on_live_posts(session):
     grant_badges(session)
     assert holders(session, "helpful") == []
 
-    # Two more on a post that is then deleted: still not enough.
-    for fan in fans[:2]:
-        react(session, user=fan, post_id=posts[2].id, kind="thanks")
-    delete_post(session, user=author, post_id=posts[2].id)
-    session.commit()
-    grant_badges(session)
+    react(session, user=fans[0], post_id=posts[0].id, kind="insightful")
     assert holders(session, "helpful") == []
+    react(session, user=fans[1], post_id=posts[0].id, kind="insightful")
 
-    for fan in fans[:2]:
-        react(session, user=fan, post_id=posts[0].id, kind="insightful")
-    session.commit()
-    grant_badges(session)
+    # Right after the tenth reaction, without the job.
     assert holders(session, "helpful") == [author.id]
+
+
+def test_helpful_after_a_reaction_only_looks_at_the_author(session, count_queries):
+    author, fan = make_user(session), make_user(session)
+    space = make_space(session, host=author, members=(fan,))
+    post = make_post(session, author=author, space=space)
+    many = [make_post(session, author=fan, space=space, title=f"fan {i}") for i in range(3)]
+    for other in many:
+        react(session, user=author, post_id=other.id, kind="like")
+    session.commit()
+    with count_queries() as first:
+        react(session, user=fan, post_id=post.id, kind="like")
+    helpful = ensure_builtin_badges(session)["helpful"]
+    session.add(Award(user_id=author.id, badge_id=helpful.id, reason="given"))
+    session.commit()
+    with count_queries() as held:
+        react(session, user=fan, post_id=post.id, kind="thanks")
+
+    # Once the author holds the badge, a reaction costs one lookup of held badges, no rule.
+    assert len(held) < len(first)
+    assert not any("HAVING" in q and "reactions" in q for q in held)
+    assert any("HAVING" in q and "reactions" in q for q in first)
 
 
 def test_welcomer_counts_distinct_newcomers_whose_first_post_got_a_comment(session):
