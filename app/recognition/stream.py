@@ -10,9 +10,10 @@ condition, so no entry is skipped or repeated, and a page costs the posts' queri
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, tuple_
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, case, exists, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -20,9 +21,10 @@ from app.pagination import Cursor, Page
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.posts.streams import PostCard
+from app.prepared import AFTER_AT, AFTER_ID, LIMIT, VIEWER
 from app.protocols.models import Protocol
 from app.recognition.models import Kudos, RecognitionPreference
-from app.spaces.access import SpaceAccess, active_membership_space_ids, require_read
+from app.spaces.access import SpaceAccess, member_space_ids_of, require_read
 
 # Larger than any id: "every kudos given at this moment or before".
 _ALL_IDS = 2**62
@@ -70,10 +72,14 @@ def _live_post(post: Any) -> ColumnElement[bool]:
     return and_(col(post.deleted_at).is_(None), col(post.hidden_at).is_(None))
 
 
-def _thanks(
-    session: Session, where: list[ColumnElement[bool]], after: Cursor | None, limit: int
-) -> list[ThanksEntry]:
-    """Kudos with giver, receiver and what they were for, in one statement."""
+@cache
+def _thanks_statement(scope: str, paged: bool) -> Any:
+    """Kudos with giver, receiver and what they were for, in one statement built once per
+    process: in one space (`space_id`), or in the viewer's spaces (`viewer_id`)."""
+    if scope == "space":
+        where = col(Kudos.space_id) == bindparam("space_id", type_=Integer)
+    else:
+        where = col(Kudos.space_id).in_(member_space_ids_of(VIEWER))
     giver, receiver = aliased(User), aliased(User)
     post, comment, comment_post = aliased(Post), aliased(Comment), aliased(Post)
     title = case(
@@ -109,14 +115,24 @@ def _thanks(
             Protocol,
             and_(col(Kudos.target_type) == "protocol", col(Protocol.id) == Kudos.target_id),
         )
-        .where(*where)
-        .order_by(col(Kudos.created_at).desc(), col(Kudos.id).desc())
-        .limit(limit)
+        .where(where, _receiver_shows_them())
     )
+    if paged:
+        query = query.where(tuple_(Kudos.created_at, Kudos.id) < tuple_(AFTER_AT, AFTER_ID))
+    return query.order_by(col(Kudos.created_at).desc(), col(Kudos.id).desc()).limit(LIMIT)
+
+
+def _thanks(
+    session: Session, scope: str, params: dict[str, Any], after: Cursor | None, limit: int
+) -> list[ThanksEntry]:
+    values = {**params, "limit": limit}
     if after is not None:
-        query = query.where(tuple_(Kudos.created_at, Kudos.id) < tuple_(after.at, after.id))
+        values.update(after_at=after.at, after_id=after.id)
+    statement = _thanks_statement(scope, after is not None)
     entries = []
-    for kudos, giver_row, receiver_row, target_title, post_id in session.exec(query).all():
+    for kudos, giver_row, receiver_row, target_title, post_id in session.execute(
+        statement, values
+    ).all():
         entry = ThanksEntry(kudos=kudos, giver=giver_row, receiver=receiver_row)
         if target_title is not None:
             entry.target_title = target_title
@@ -140,13 +156,14 @@ def _merge(
     session: Session,
     *,
     posts_page: Callable[[str | None], Page[PostCard]],
-    where: list[ColumnElement[bool]],
+    scope: str,
+    params: dict[str, Any],
     cursor: str | None,
     limit: int,
 ) -> tuple[Page[PostCard], list[Any]]:
     posts_cursor, kudos_after = _split(cursor)
     posts = posts_page(posts_cursor)
-    thanks = _thanks(session, where, kudos_after, limit + 1)
+    thanks = _thanks(session, scope, params, kudos_after, limit + 1)
     entries = sorted([*posts.items, *thanks], key=_position, reverse=True)
     more = len(entries) > limit or posts.next_cursor is not None
     shown = entries[:limit]
@@ -166,8 +183,10 @@ def space_stream_with_thanks(
     """A space's stream page with the kudos given for its content whose receivers show them:
     (the page of the cards shown, with the next cursor; every entry in order)."""
     require_read(access)
-    where = [col(Kudos.space_id) == access.space.id, _receiver_shows_them()]
-    return _merge(session, posts_page=posts_page, where=where, cursor=cursor, limit=limit)
+    params = {"space_id": access.space.id}
+    return _merge(
+        session, posts_page=posts_page, scope="space", params=params, cursor=cursor, limit=limit
+    )
 
 
 def home_stream_with_thanks(
@@ -179,8 +198,7 @@ def home_stream_with_thanks(
     limit: int = 20,
 ) -> tuple[Page[PostCard], list[Any]]:
     """The home stream with kudos shown in the spaces the person is a member of."""
-    where = [
-        col(Kudos.space_id).in_(active_membership_space_ids(user)),
-        _receiver_shows_them(),
-    ]
-    return _merge(session, posts_page=posts_page, where=where, cursor=cursor, limit=limit)
+    params = {"viewer_id": user.id}
+    return _merge(
+        session, posts_page=posts_page, scope="home", params=params, cursor=cursor, limit=limit
+    )
