@@ -249,12 +249,6 @@ def kudos_in_space(
     return _page(session, _shown_in_space(access), cursor, limit)
 
 
-def recent_thanks(session: Session, *, access: SpaceAccess, limit: int = 3) -> list[KudosView]:
-    """The latest shown kudos of a space, for its page: one query, without target titles."""
-    rows = session.exec(_with_people(*_shown_in_space(access)).limit(limit)).all()
-    return [KudosView(kudos=k, giver=g, receiver=r, space=s) for k, g, r, s in rows]
-
-
 def kudos_given_and_received(session: Session, *, user: User) -> list[Kudos]:
     """Every kudos row that names the person (for "what Agora stores about me")."""
     return list(

@@ -33,7 +33,7 @@ from app.people.models import User
 from app.posts.models import Comment, Post
 from app.posts.streams import readable_posts_of
 from app.prepared import NOW, VIEWER
-from app.recognition.kudos import kudos_received, recent_thanks
+from app.recognition.kudos import kudos_received
 from app.recognition.models import Award, Badge, RecognitionSettings
 from app.recognition.service import EARLY_ADOPTER, badges_for, preferences, shows_badges
 from app.spaces.access import SpaceAccess, readable_space_ids_of, require_read
@@ -68,7 +68,6 @@ class HomePanel:
 class SpacePanel:
     leaders: list[User] = field(default_factory=list)
     spotlight: Spotlight | None = None
-    thanks: list[Any] = field(default_factory=list)
     wall: bool = False
 
 
@@ -312,7 +311,7 @@ def space_panel(
     slot: int | None = None,
 ) -> SpacePanel:
     """The leaders who are members, the space's spotlight, the wall setting and the badges
-    beside the names on the page's cards in one query; then the recent thanks."""
+    beside the names on the page's cards, in one query."""
     require_read(access)
     marks = _mark_params(cards)
     statement = _space_statement(bool(marks["mark_users"]))
@@ -326,7 +325,6 @@ def space_panel(
         elif row.kind == "spotlight":
             panel.spotlight = _spotlight(row)
     _put_marks(cards, rows)
-    panel.thanks = recent_thanks(session, access=access)
     return panel
 
 
