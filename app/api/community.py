@@ -4,40 +4,21 @@ Authenticated with a personal access token (``Authorization: Bearer agora_...``)
 goes through the same services and access policy as the pages. Errors are ``{"detail": ...}``.
 """
 
-from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from app.api.deps import ApiUser
 from app.community import health, moderation, onboarding, review, scheduling, showcase
 from app.community.review import QueueItem
 from app.community.showcase import ShowcaseCard
-from app.errors import DomainError, Forbidden
+from app.errors import Forbidden
 from app.security import SessionDep
 from app.spaces.access import require_moderate, require_read, space_access_by_slug
 
-
-class JsonErrors(APIRoute):
-    """Domain errors become {"detail": message} with their status, like FastAPI's own errors."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except DomainError as exc:
-                return JSONResponse({"detail": exc.text()}, status_code=exc.status_code)
-
-        return route
-
-
-router = APIRouter(route_class=JsonErrors, tags=["community"])
+router = APIRouter(tags=["community"])
 
 
 class FlagIn(BaseModel):

@@ -12,15 +12,23 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import DomainError, Invalid
+from app.i18n import gettext
 
 # Fields that services name but that travel in the query string, not the body.
 QUERY_FIELDS = {"cursor", "limit"}
 
 
 def invalid_detail(exc: Invalid) -> list[dict[str, Any]]:
-    where = "query" if exc.field in QUERY_FIELDS else "body"
-    loc = [where, exc.field] if exc.field else [where]
-    return [{"loc": loc, "msg": exc.text(), "type": "invalid"}]
+    """One item per field a service named: a form-wide check may name several at once."""
+    several: dict[str, str] = exc.params.get("errors") or {}
+    if several:
+        return [_item(field, gettext(message)) for field, message in several.items()]
+    return [_item(exc.field, exc.text())]
+
+
+def _item(field: str | None, message: str) -> dict[str, Any]:
+    where = "query" if field in QUERY_FIELDS else "body"
+    return {"loc": [where, field] if field else [where], "msg": message, "type": "invalid"}
 
 
 def validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:

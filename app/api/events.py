@@ -5,20 +5,16 @@ wall-clock times in `timezone` when they carry no offset. Errors answer {"detail
 (422s also carry "errors": {field: message}).
 """
 
-from collections.abc import Callable, Coroutine
 from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.api.deps import ApiUser
 from app.db import utcnow
-from app.errors import DomainError, Invalid
 from app.events import feeds, service
 from app.events.access import EventAccess, load_event
 from app.events.ics import build_calendar
@@ -26,34 +22,11 @@ from app.events.models import Event, EventOccurrence, RsvpStatus
 from app.events.occurrences import Occurrence, current_occurrences, events_page, occurrence_on
 from app.events.rsvp import attendees, counts_for, set_rsvp
 from app.events.schemas import EventInput
-from app.i18n import gettext
 from app.security import SessionDep
 from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.models import Space
 
-
-class _JsonErrors(APIRoute):
-    """Domain errors become {"detail": ...} with their status, as the API promises."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def run(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except DomainError as exc:
-                body: dict[str, Any] = {"detail": gettext(exc.message)}
-                if isinstance(exc, Invalid):
-                    found = exc.params.get("errors") or (
-                        {exc.field: exc.message} if exc.field else {}
-                    )
-                    body["errors"] = {k: gettext(v) for k, v in found.items()}
-                return JSONResponse(body, status_code=exc.status_code)
-
-        return run
-
-
-router = APIRouter(route_class=_JsonErrors, tags=["events"])
+router = APIRouter(tags=["events"])
 
 
 class EventWrite(BaseModel):

@@ -81,7 +81,15 @@ def test_api_errors_are_json_with_the_right_status(api, world):
     post = world["post"]
     bad = api("POST", f"/posts/{post.id}/flags", t["reader"], json={"reason": ""})
     assert bad.status_code == 422
-    assert bad.json() == {"detail": "Tell the moderators what is wrong"}
+    assert bad.json() == {
+        "detail": [
+            {
+                "loc": ["body", "reason"],
+                "msg": "Tell the moderators what is wrong",
+                "type": "invalid",
+            }
+        ]
+    }
     missing = api("POST", "/posts/999999/flags", t["reader"], json={"reason": "spam spam"})
     assert missing.status_code == 404
     assert missing.json() == {"detail": "Post not found"}
