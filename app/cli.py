@@ -9,7 +9,7 @@ import typer
 from sqlmodel import Session, func, select
 
 from app.config import PROJECT_ROOT, get_settings
-from app.db import get_engine
+from app.db import get_engine, refresh_planner_statistics
 
 cli = typer.Typer(help="Agora, the internal community platform.", no_args_is_help=True)
 users_cli = typer.Typer(help="Manage people.", no_args_is_help=True)
@@ -35,6 +35,7 @@ def run_migrations() -> None:
     config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
     config.attributes["configure_logger"] = False
     command.upgrade(config, "head")
+    refresh_planner_statistics(get_engine())
 
 
 @cli.command()
@@ -128,6 +129,8 @@ def seed_demo(
     except DomainError as exc:
         typer.echo(f"Error: {exc.message}", err=True)
         raise typer.Exit(1) from exc
+    # A bulk load changes every table's size: the planner should know before the first page.
+    refresh_planner_statistics(get_engine(), sample_rows=None)
     typer.echo(
         f"Seeded {result.users:,} people, {result.spaces:,} spaces, {result.posts:,} posts, "
         f"{result.comments:,} comments in {sum(result.seconds.values()):.1f} s."

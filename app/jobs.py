@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from app.community.jobs import publish_scheduled_posts, remove_expired_site_pins
 from app.config import get_settings
-from app.db import get_engine, utcnow
+from app.db import get_engine, refresh_statistics_job, utcnow
 from app.events.jobs import send_event_followups
 from app.recognition.jobs import grant_badges
 
@@ -47,6 +47,8 @@ JOBS: list[Job] = [
     Job("send_event_followups", lambda session: send_event_followups(session, utcnow())),
     # Badges are granted right after each contribution; this pass only catches up.
     Job("grant_badges", grant_badges, every_seconds=900),
+    # Table sizes change slowly; the query planner's view of them is refreshed a few times a day.
+    Job("refresh_planner_statistics", refresh_statistics_job, every_seconds=6 * 3600),
 ]
 
 

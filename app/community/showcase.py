@@ -279,7 +279,10 @@ def _visible_entries_to(viewer_id: Any, now: Any) -> Any:
         .join(Space, col(Space.id) == Post.space_id)
         .outerjoin(User, col(User.id) == Post.author_id)
         .where(
-            col(Post.space_id).in_(readable_space_ids_of(viewer_id)),
+            # Filtered on the entry's own space (the post's, recorded when it was featured), so
+            # the database walks the few entries, not every readable post.
+            col(ShowcaseEntry.space_id).in_(readable_space_ids_of(viewer_id)),
+            col(Post.space_id) == ShowcaseEntry.space_id,
             col(Post.deleted_at).is_(None),
             col(Post.hidden_at).is_(None),
             col(Post.published_at) <= now,

@@ -1,0 +1,50 @@
+"""The query planner is told the tables' sizes: after migrations, bulk loads and periodically."""
+
+from sqlmodel import Session
+
+from app import jobs
+from app.db import get_engine, refresh_planner_statistics, refresh_statistics_job
+from tests.factories import make_post, make_space, make_user
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _described_tables(session: Session) -> set[str]:
+    rows = session.connection().exec_driver_sql("SELECT DISTINCT tbl FROM sqlite_stat1").all()
+    return {row[0] for row in rows}
+
+
+def test_statistics_describe_the_stream_tables(session):
+    author = make_user(session)
+    make_post(session, author=author, space=make_space(session, host=author))
+    session.commit()
+    if _is_sqlite(session):
+        session.connection().exec_driver_sql("DELETE FROM sqlite_stat1")
+        session.commit()
+        assert "posts" not in _described_tables(session)
+
+    refresh_planner_statistics(get_engine(), sample_rows=None)
+
+    if _is_sqlite(session):
+        assert {"posts", "memberships", "spaces", "users"} <= _described_tables(session)
+    else:  # PostgreSQL records when it last analysed a table
+        analysed = session.connection().exec_driver_sql(
+            "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'posts'"
+        )
+        assert analysed.scalar_one() == 1
+
+
+def test_the_periodic_job_is_registered_and_runs_on_sqlite_only(session):
+    assert "refresh_planner_statistics" in {job.name for job in jobs.JOBS}
+    author = make_user(session)
+    make_post(session, author=author, space=make_space(session, host=author))
+    session.commit()
+    if _is_sqlite(session):
+        session.connection().exec_driver_sql("DELETE FROM sqlite_stat1")
+    did = refresh_statistics_job(session)
+    session.commit()
+    assert did == (1 if _is_sqlite(session) else 0)
+    if _is_sqlite(session):
+        assert "posts" in _described_tables(session)
