@@ -8,7 +8,7 @@ only the values: these parameters stand for the viewer, the time, the cursor and
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam
+from sqlalchemy import BigInteger, Integer, bindparam
 
 from app.db import UTCDateTime
 
@@ -16,7 +16,8 @@ VIEWER = bindparam("viewer_id", type_=Integer)
 NOW = bindparam("now", type_=UTCDateTime())
 LIMIT = bindparam("limit", type_=Integer)
 AFTER_AT = bindparam("after_at", type_=UTCDateTime())
-AFTER_ID = bindparam("after_id", type_=Integer)
+# Wide: a cursor may stand for "after every id" (see recognition.stream).
+AFTER_ID = bindparam("after_id", type_=BigInteger)
 
 
 def ids(name: str) -> Any:
