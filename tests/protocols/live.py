@@ -54,6 +54,8 @@ class LiveServer:
                 "warning",
                 "--ws",
                 "websockets",
+                "--ws-per-message-deflate",  # as `agora serve` (app/cli.py) runs
+                "false",
             ],
             cwd=ROOT,
             env=env,
