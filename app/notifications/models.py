@@ -2,7 +2,9 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -26,6 +28,9 @@ class Notification(SQLModel, table=True):
     comment_id: int | None = Field(default=None, foreign_key="comments.id", ondelete="CASCADE")
     url: str = Field(default="", max_length=300)
     text: str = Field(default="", max_length=300)
+    # What the message of its kind is worded from (e.g. a protocol title and an action item),
+    # so the list shows it in the reader's language; `text` keeps the English for the API.
+    params: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

@@ -12,22 +12,31 @@ from app.posts.models import Post
 from app.spaces.access import readable_space_ids
 
 # The stored text is English (for the API and exports); the list page words these kinds anew
-# in the reader's language, from the actor's name and the post's title.
+# in the reader's language: mentions and comments from the actor's name and the post's title,
+# the others from the parameters stored with them.
 MESSAGES = {
     "mention": N_("%(name)s mentioned you in “%(title)s”"),
     "comment": N_("%(name)s commented on “%(title)s”"),
+    "action_item": N_("Action item for you in “%(title)s”: %(item)s"),
 }
 
 
-def message_text(kind: str, *, name: str, title: str) -> str:
+def message_text(kind: str, **params: str) -> str:
     """The English text a notification of a known kind is stored with."""
-    return MESSAGES[kind] % {"name": name, "title": title}
+    return MESSAGES[kind] % params
 
 
 def shown_text(notification: Notification, actor: User | None, post_title: str | None) -> str:
-    """What the reader sees, in their language; without actor or post, the stored text."""
+    """What the reader sees, in their language; without what to word it from, the stored text."""
     message = MESSAGES.get(notification.kind)
-    if message is None or actor is None or post_title is None:
+    if message is None:
+        return notification.text
+    if notification.params:
+        try:
+            return gettext(message, **notification.params)
+        except (KeyError, TypeError, ValueError):  # stored by an older wording
+            return notification.text
+    if actor is None or post_title is None:
         return notification.text
     return gettext(message, name=actor.display_name, title=post_title)
 
@@ -43,6 +52,7 @@ def notify(
     space_id: int | None = None,
     post_id: int | None = None,
     comment_id: int | None = None,
+    params: dict[str, str] | None = None,
 ) -> None:
     if actor_id is not None and actor_id == user_id:
         return
@@ -56,6 +66,7 @@ def notify(
             space_id=space_id,
             post_id=post_id,
             comment_id=comment_id,
+            params=params,
         )
     )
 

@@ -52,9 +52,9 @@ class LiveServer:
                 str(self.port),
                 "--log-level",
                 "warning",
-                "--ws",
-                "websockets",
-                "--ws-per-message-deflate",  # as `agora serve` (app/cli.py) runs
+                # As `agora serve` (app/cli.py) runs: uvicorn's default WebSocket implementation
+                # (websockets' sans-I/O one), without per-message deflate.
+                "--ws-per-message-deflate",
                 "false",
             ],
             cwd=ROOT,

@@ -1,0 +1,110 @@
+"""Sending a room's stored updates and presence to its connections, one merged burst per turn.
+
+At 200 editors every frame goes out 200 times, so frames, not bytes, are what costs. Whatever
+a room has to send is queued per event loop and sent in one callback on that loop's next turn:
+updates stored meanwhile (by several batches, or while the loop was busy) are merged once into
+one frame per connection, instead of one frame per update per connection; the message bytes
+are built once and shared by every recipient. Order is kept: presence messages stay between
+the updates they came between.
+"""
+
+import asyncio
+import threading
+from typing import NamedTuple
+from typing import Protocol as Interface
+
+from pycrdt import create_update_message, merge_updates
+
+
+class Peer(Interface):
+    """A connection as a room sees it (sync.Connection).
+
+    deliver() runs on the peer's event loop; close_soon() may be called from any thread.
+    """
+
+    user_id: int
+    awareness_ids: set[int]
+    loop: asyncio.AbstractEventLoop
+
+    def deliver(self, message: bytes) -> None: ...
+
+    def close_soon(self, code: int, reason: str = "") -> None: ...
+
+
+class Outgoing(NamedTuple):
+    data: bytes  # a stored Yjs update, or a ready message when is_update is False
+    exclude: Peer | None  # who does not need it (the sender)
+    is_update: bool = True
+
+
+def merged(items: list[Outgoing]) -> list[tuple[bytes, Peer | None]]:
+    """Messages to send: each run of updates becomes one update message.
+
+    A merged run goes to everyone, senders included: Yjs ignores what it already has, and one
+    shared frame is far cheaper than a frame per sender-specific subset.
+    """
+    out: list[tuple[bytes, Peer | None]] = []
+    run: list[Outgoing] = []
+
+    def close_run() -> None:
+        if len(run) == 1:
+            out.append((create_update_message(run[0].data), run[0].exclude))
+        elif run:
+            out.append((create_update_message(merge_updates(*(i.data for i in run))), None))
+        run.clear()
+
+    for item in items:
+        if item.is_update:
+            run.append(item)
+        else:
+            close_run()
+            out.append((item.data, item.exclude))
+    close_run()
+    return out
+
+
+class FanOut:
+    """One room's outgoing queue, per event loop (tests run connections on several loops)."""
+
+    def __init__(self, peers: set[Peer], peers_lock: threading.Lock) -> None:
+        self._peers = peers
+        self._peers_lock = peers_lock
+        self._pending: dict[asyncio.AbstractEventLoop, list[Outgoing]] = {}
+        self._lock = threading.Lock()
+
+    def send(self, items: list[Outgoing]) -> None:
+        """Queue from any thread; the first item queued for a loop schedules its flush."""
+        if not items:
+            return
+        with self._peers_lock:
+            loops = {peer.loop for peer in self._peers}
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        for loop in loops:
+            with self._lock:
+                queued = self._pending.get(loop)
+                if queued is not None:
+                    queued.extend(items)  # its flush is already scheduled
+                    continue
+                self._pending[loop] = list(items)
+            try:
+                if loop is running:
+                    loop.call_soon(self._flush, loop)
+                else:
+                    loop.call_soon_threadsafe(self._flush, loop)
+            except RuntimeError:
+                # A loop that has shut down took its connections with it.
+                with self._lock:
+                    self._pending.pop(loop, None)
+
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._lock:
+            items = self._pending.pop(loop, [])
+        with self._peers_lock:
+            peers = [peer for peer in self._peers if peer.loop is loop]
+        for message, exclude in merged(items):
+            for peer in peers:
+                if peer is not exclude:
+                    peer.deliver(message)
