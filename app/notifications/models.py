@@ -1,7 +1,6 @@
 """Notifications a person sees in their list."""
 
 from datetime import datetime
-
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index
