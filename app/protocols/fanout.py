@@ -4,8 +4,8 @@ At 200 editors every frame goes out 200 times, so frames, not bytes, are what co
 a room has to send is queued per event loop and sent in one callback on that loop's next turn:
 updates stored meanwhile (by several batches, or while the loop was busy) are merged once into
 one frame per connection, instead of one frame per update per connection; the message bytes
-are built once and shared by every recipient. Order is kept: presence messages stay between
-the updates they came between.
+are built once and shared by every recipient; presence (cursor) messages queued together are
+merged the same way. Order is kept: presence messages stay between the updates they came between.
 """
 
 import asyncio
@@ -14,7 +14,7 @@ import time
 from typing import NamedTuple
 from typing import Protocol as Interface
 
-from pycrdt import create_update_message, merge_updates
+from pycrdt import Decoder, YMessageType, create_update_message, merge_updates, write_var_uint
 
 
 class Peer(Interface):
@@ -33,33 +33,61 @@ class Peer(Interface):
 
 
 class Outgoing(NamedTuple):
-    data: bytes  # a stored Yjs update, or a ready message when is_update is False
+    data: bytes  # a stored Yjs update, or (is_update False) a ready awareness message
     exclude: Peer | None  # who does not need it (the sender)
     is_update: bool = True
 
 
-def merged(items: list[Outgoing]) -> list[tuple[bytes, Peer | None]]:
-    """Messages to send: each run of updates becomes one update message.
+def merge_presence(messages: list[bytes]) -> bytes:
+    """One awareness message carrying the entries of several, in order.
 
-    A merged run goes to everyone, senders included: Yjs ignores what it already has, and one
-    shared frame is far cheaper than a frame per sender-specific subset.
+    Entries are (client id, clock, state); a client whose entry shows up twice keeps the later
+    one (the higher clock), as if the messages had come one by one.
+    """
+    entries: list[bytes] = []
+    for message in messages:
+        outer = Decoder(message)
+        if outer.read_var_uint() != YMessageType.AWARENESS:
+            raise ValueError("not an awareness message")
+        decoder = Decoder(outer.read_message() or b"")
+        for _ in range(decoder.read_var_uint()):
+            client, clock = decoder.read_var_uint(), decoder.read_var_uint()
+            state = decoder.read_var_string().encode()
+            entries.append(
+                write_var_uint(client) + write_var_uint(clock) + write_var_uint(len(state)) + state
+            )
+    payload = write_var_uint(len(entries)) + b"".join(entries)
+    return bytes(write_var_uint(YMessageType.AWARENESS) + write_var_uint(len(payload)) + payload)
+
+
+def merged(items: list[Outgoing]) -> list[tuple[bytes, Peer | None]]:
+    """Messages to send: each run of updates becomes one update message, each run of presence
+    messages one presence message.
+
+    A merged run goes to everyone, senders included: Yjs ignores updates it already has and
+    presence entries whose clock it has seen, and one shared frame is far cheaper than a frame
+    per sender-specific subset.
     """
     out: list[tuple[bytes, Peer | None]] = []
     run: list[Outgoing] = []
 
     def close_run() -> None:
         if len(run) == 1:
-            out.append((create_update_message(run[0].data), run[0].exclude))
-        elif run:
+            data = run[0].data
+            out.append((create_update_message(data) if run[0].is_update else data, run[0].exclude))
+        elif run and run[0].is_update:
             out.append((create_update_message(merge_updates(*(i.data for i in run))), None))
+        elif run:
+            try:
+                out.append((merge_presence([i.data for i in run]), None))
+            except Exception:  # never lose the rest of a burst over one odd message
+                out.extend((i.data, i.exclude) for i in run)
         run.clear()
 
     for item in items:
-        if item.is_update:
-            run.append(item)
-        else:
+        if run and run[0].is_update != item.is_update:
             close_run()
-            out.append((item.data, item.exclude))
+        run.append(item)
     close_run()
     return out
 
@@ -96,20 +124,25 @@ class FanOut:
                     queued.extend(items)  # its flush is already scheduled
                     continue
                 self._pending[loop] = list(items)
-                wait = self._last.get(loop, 0.0) + self.min_gap - time.monotonic()
             try:
                 if loop is not running:
-                    loop.call_soon_threadsafe(self._schedule, loop, wait)
+                    loop.call_soon_threadsafe(self._schedule, loop, True)
                 else:
-                    self._schedule(loop, wait)
+                    self._schedule(loop, False)
             except RuntimeError:
                 # A loop that has shut down took its connections with it.
                 with self._lock:
                     self._pending.pop(loop, None)
 
-    def _schedule(self, loop: asyncio.AbstractEventLoop, wait: float) -> None:
+    def _schedule(self, loop: asyncio.AbstractEventLoop, own_turn: bool) -> None:
+        """On the loop: flush now (on a turn of its own; else on the next, so what the current
+        turn still queues joins in), or once min_gap has passed since the last flush."""
+        with self._lock:
+            wait = self._last.get(loop, 0.0) + self.min_gap - time.monotonic()
         if wait > 0:
             loop.call_later(wait, self._flush, loop)
+        elif own_turn:
+            self._flush(loop)
         else:
             loop.call_soon(self._flush, loop)
 

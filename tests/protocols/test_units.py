@@ -6,18 +6,18 @@ import threading
 import time
 
 import pytest
-from pycrdt import Doc, Text, create_update_message
+from pycrdt import Awareness, Decoder, Doc, Text, create_update_message
 from starlette.websockets import WebSocketDisconnect
 
 from app.protocols import housekeeping
-from app.protocols.fanout import FanOut, Outgoing
+from app.protocols.fanout import FanOut, Outgoing, merge_presence, merged
 from app.protocols.merge import apply_edits, text_edits, three_way
 from app.protocols.notify import notices
 from app.protocols.rooms import registry
 from app.protocols.sync import Connection, _update_payload
 from tests.factories import make_space, make_token, make_user
 from tests.protocols.test_sync_inprocess import connect, handshake
-from tests.protocols.yclient import YClient
+from tests.protocols.yclient import YClient, awareness_message
 
 
 def test_big_texts_are_diffed_by_line_then_by_character():
@@ -186,3 +186,23 @@ def test_fan_out_sends_one_merged_frame_for_what_piles_up():
     replica.apply_update(updates[0])
     replica.apply_update(_update_payload(a.got[0]))
     assert str(replica_text) == "one two three "
+
+
+def test_presence_messages_queued_together_become_one():
+    anna = awareness_message(11, 1, '{"user":{"name":"Anna"}}')
+    ben = awareness_message(22, 4, '{"user":{"name":"Ben"}}')
+    anna_later = awareness_message(11, 2, '{"user":{"name":"Anna"},"cursor":1}')
+    source, seen = Awareness(Doc()), Awareness(Doc())
+    for message in (anna, ben, anna_later):
+        source.apply_awareness_update(_awareness_payload(message), "test")
+    seen.apply_awareness_update(_awareness_payload(merge_presence([anna, ben, anna_later])), "t")
+    assert {k: seen.states[k] for k in (11, 22)} == {k: source.states[k] for k in (11, 22)}
+    assert seen.states[11]["cursor"] == 1
+    out = merged([Outgoing(anna, None, is_update=False), Outgoing(b"\x01junk", None, False)])
+    assert [m for m, _ in out] == [anna, b"\x01junk"]  # an odd one is passed on as it came
+
+
+def _awareness_payload(message: bytes) -> bytes:
+    decoder = Decoder(message)
+    decoder.read_var_uint()
+    return decoder.read_message() or b""
