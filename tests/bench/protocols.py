@@ -196,7 +196,9 @@ def latency_run(editors: int, seconds: float, interval: float, processes: int) -
     else:
         groups = [list(range(editors))[n :: processes - 1] for n in range(processes - 1)]
         groups = [g for g in groups if g]
-        ctx = multiprocessing.get_context("fork")
+        # Spawned, not forked: forked children would share the random state, so their Yjs
+        # documents would get the same client ids and their edits would clash.
+        ctx = multiprocessing.get_context("spawn")
         barrier = ctx.Barrier(len(groups) + 1)
         results = ctx.Queue()
         jobs = [(url, tokens, g, [], seconds, interval, barrier) for g in groups]
