@@ -1,10 +1,10 @@
 """Protocol benchmarks (not pytest): `python -m tests.bench.protocols [--quick]`.
 
 1. Update latency p50/p99 with 2, 10, 50 and 200 simulated editors on one protocol: every editor
-   is a real WebSocket client of a uvicorn server (port 8340, or AGORA_BENCH_PORT); each types
+   is a real WebSocket client of a uvicorn server (port 8340 or AGORA_BENCH_PORT); each types
    a keystroke every `--interval` seconds on average; latency is from sending a keystroke to
    its text showing in the documents of three observer clients (who receive everything, as
-   every editor does). The clients run in `--processes` processes (see latency_run).
+   every editor does).
 2. Room load time with 10k and 100k stored updates (replay into a Doc), compaction time, and the
    load time after compaction.
 Uses a throw-away SQLite database unless AGORA_BENCH_DATABASE_URL is set.
@@ -13,13 +13,11 @@ Uses a throw-away SQLite database unless AGORA_BENCH_DATABASE_URL is set.
 import argparse
 import asyncio
 import contextlib
-import multiprocessing
 import os
 import random
 import statistics
 import tempfile
 import time
-from typing import Any
 
 _tmp = tempfile.mkdtemp(prefix="agora-bench-")
 DATABASE_URL = os.environ.get("AGORA_BENCH_DATABASE_URL") or f"sqlite:///{_tmp}/bench.db"
@@ -48,7 +46,7 @@ from tests.dbutil import reset_database  # noqa: E402
 from tests.protocols.live import LiveServer  # noqa: E402
 from tests.protocols.yclient import YClient  # noqa: E402
 
-PORT = int(os.environ.get("AGORA_BENCH_PORT", "8340"))  # shared machine: pick your range
+PORT = int(os.environ.get("AGORA_BENCH_PORT", "8340"))  # a shared machine: pick your range
 
 
 def setup(editors: int) -> tuple[int, list[str]]:
@@ -80,26 +78,17 @@ def setup(editors: int) -> tuple[int, list[str]]:
 OBSERVERS = 3
 
 
-async def _clients(
-    url: str,
-    tokens: list[str],
-    editor_ids: list[int],
-    observer_ids: list[int],
-    seconds: float,
-    interval: float,
-    barrier: Any = None,
-) -> tuple[dict[str, float], list[tuple[str, float]]]:
-    """Run some editors and observers in this process: (send time per token, (token, time)
-    each time an observer saw a token appear). Times are CLOCK_MONOTONIC (perf_counter on
-    Linux), so they compare across processes. With a barrier, typing starts once every
-    process has all its clients connected."""
+async def latency_run(editors: int, seconds: float, interval: float) -> dict[str, float]:
+    """Editors type; a few extra observers apply every update to their own Doc and time when
+    each keystroke's token appears (so merged or batched relays are measured correctly)."""
+    protocol_id, tokens = setup(editors)
+    url = f"ws://127.0.0.1:{PORT}/api/v1/protocols/{protocol_id}/sync"
     sent: dict[str, float] = {}
-    seen: list[tuple[str, float]] = []
+    samples: list[float] = []
     stop = asyncio.Event()
-    clients = len(editor_ids) + len(observer_ids)
+    clients = editors + OBSERVERS
     ready = 0
     all_ready = asyncio.Event()
-    go = asyncio.Event()
 
     async def join(ws, y: YClient) -> None:  # type: ignore[no-untyped-def]
         nonlocal ready
@@ -110,7 +99,7 @@ async def _clients(
         ready += 1
         if ready == clients:
             all_ready.set()
-        await go.wait()
+        await all_ready.wait()
 
     def headers(i: int) -> dict[str, str]:
         return {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
@@ -118,13 +107,14 @@ async def _clients(
     async def observer(i: int) -> None:
         y = YClient()
 
-        def on_change(event) -> None:  # type: ignore[no-untyped-def]
+        def seen(event) -> None:  # type: ignore[no-untyped-def]
             now = time.perf_counter()
             for op in event.delta:
                 for token in str(op.get("insert", "")).split():
-                    seen.append((token, now))
+                    if token in sent:
+                        samples.append(now - sent[token])
 
-        y.text.observe(on_change)
+        y.text.observe(seen)
         async with connect(url, additional_headers=headers(i), max_size=None) as ws:
             await join(ws, y)
             with contextlib.suppress(ConnectionClosed):
@@ -158,60 +148,16 @@ async def _clients(
             reader.cancel()
             await asyncio.gather(reader, return_exceptions=True)
 
-    tasks = [asyncio.create_task(editor(i)) for i in editor_ids]
-    tasks += [asyncio.create_task(observer(i)) for i in observer_ids]
+    tasks = [asyncio.create_task(editor(i)) for i in range(editors)]
+    tasks += [asyncio.create_task(observer(i)) for i in range(OBSERVERS)]
     await asyncio.wait_for(all_ready.wait(), 180)
-    if barrier is not None:
-        await asyncio.to_thread(barrier.wait, 180)
-    go.set()
     await asyncio.sleep(seconds)
     stop.set()
     await asyncio.sleep(1.5)
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    return sent, seen
-
-
-def _client_process(args: tuple[Any, ...], results: Any) -> None:
-    results.put(asyncio.run(_clients(*args)))
-
-
-def latency_run(editors: int, seconds: float, interval: float, processes: int) -> dict[str, float]:
-    """Editors type; a few extra observers apply every update to their own Doc and time when
-    each keystroke's token appears (so merged or batched relays are measured correctly).
-
-    With processes > 1 the editors are spread over processes - 1 client processes and the
-    observers get one of their own: real editors sit at their own machines, and hundreds of
-    Python clients on one event loop otherwise queue the observers' receipts behind their
-    own frames (its loop lag alone reached a p99 of 70-100 ms at 200 editors).
-    """
-    protocol_id, tokens = setup(editors)
-    url = f"ws://127.0.0.1:{PORT}/api/v1/protocols/{protocol_id}/sync"
-    observer_ids = list(range(editors, editors + OBSERVERS))
-    if processes <= 1:
-        sent, seen = asyncio.run(
-            _clients(url, tokens, list(range(editors)), observer_ids, seconds, interval)
-        )
-    else:
-        groups = [list(range(editors))[n :: processes - 1] for n in range(processes - 1)]
-        groups = [g for g in groups if g]
-        # Spawned, not forked: forked children would share the random state, so their Yjs
-        # documents would get the same client ids and their edits would clash.
-        ctx = multiprocessing.get_context("spawn")
-        barrier = ctx.Barrier(len(groups) + 1)
-        results = ctx.Queue()
-        jobs = [(url, tokens, g, [], seconds, interval, barrier) for g in groups]
-        jobs.append((url, tokens, [], observer_ids, seconds, interval, barrier))
-        children = [ctx.Process(target=_client_process, args=(job, results)) for job in jobs]
-        for child in children:
-            child.start()
-        parts = [results.get(timeout=300) for _ in children]
-        for child in children:
-            child.join(timeout=30)
-        sent = {token: at for part_sent, _seen in parts for token, at in part_sent.items()}
-        seen = [entry for _sent, part_seen in parts for entry in part_seen]
-    samples = sorted(at - sent[token] for token, at in seen if token in sent)
+    samples.sort()
     return {
         "editors": editors,
         "updates": len(sent),
@@ -294,14 +240,8 @@ def main() -> None:
     parser.add_argument(
         "--interval", type=float, default=2.0, help="mean seconds between keystrokes per editor"
     )
-    parser.add_argument("--editors", default="2,10,50,200", help="editor counts for latency")
-    parser.add_argument(
-        "--processes",
-        type=int,
-        default=4,
-        help="client processes (1: every client on one event loop, as before 2026-11-27)",
-    )
     parser.add_argument("--loads", default="10000,100000", help="stored update counts to load")
+    parser.add_argument("--editors", default="2,10,50,200", help="editor counts for latency")
     args = parser.parse_args()
     get_settings.cache_clear()
     get_engine.cache_clear()
@@ -311,12 +251,9 @@ def main() -> None:
     server = LiveServer(PORT, DATABASE_URL).start()
     try:
         print(f"database: {DATABASE_URL.split('@')[-1]}")
-        print(
-            f"latency: a keystroke every {args.interval}s per editor, {args.seconds}s per level, "
-            f"clients in {args.processes} process(es)"
-        )
+        print(f"latency: a keystroke every {args.interval}s per editor, {args.seconds}s per level")
         for editors in levels:
-            r = latency_run(editors, args.seconds, args.interval, args.processes)
+            r = asyncio.run(latency_run(editors, args.seconds, args.interval))
             print(
                 f"  {r['editors']:>4} editors: {r['updates']:>6} updates, "
                 f"{r['deliveries']:>8} deliveries, "
@@ -324,7 +261,7 @@ def main() -> None:
             )
     finally:
         server.stop()
-    loads = [int(n) for n in args.loads.split(",") if n]
+    loads = [int(n) for n in args.loads.split(",") if n]  # "" skips the load figures
     for count in [10_000] if args.quick else loads:
         r = load_run(count)
         print(
