@@ -1,8 +1,9 @@
 """Notifications a person sees in their list."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, Index
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -28,6 +29,9 @@ class Notification(SQLModel, table=True):
     kudos_id: int | None = Field(default=None, foreign_key="kudos.id", ondelete="CASCADE")
     url: str = Field(default="", max_length=300)
     text: str = Field(default="", max_length=300)
+    # What the message of its kind is worded from (e.g. a protocol title and an action item),
+    # so the list shows it in the reader's language; `text` keeps the English for the API.
+    params: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

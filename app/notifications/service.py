@@ -17,30 +17,39 @@ from app.recognition.models import Kudos
 from app.spaces.access import readable_space_ids_of
 
 # The stored text is English (for the API and exports); the list page words these kinds anew
-# in the reader's language, from the actor's name and the post's title (or the kudos' message,
-# which is the giver's own words and stays as written).
+# in the reader's language: mentions and comments from the actor's name and the post's title,
+# kudos from the giver's name and their own words (which stay as written), the others from the
+# parameters stored with them.
 MESSAGES = {
     "mention": N_("%(name)s mentioned you in “%(title)s”"),
     "comment": N_("%(name)s commented on “%(title)s”"),
     "kudos": N_("%(name)s gave you kudos: “%(quote)s”"),
+    "action_item": N_("Action item for you in “%(title)s”: %(item)s"),
 }
 KUDOS_QUOTE = 200  # characters of the kudos message quoted in the notification
 
 
-def message_text(kind: str, *, name: str, title: str) -> str:
+def message_text(kind: str, **params: str) -> str:
     """The English text a notification of a known kind is stored with."""
-    return MESSAGES[kind] % {"name": name, "title": title, "quote": title}
+    return MESSAGES[kind] % params
 
 
 def kudos_text(name: str, message: str) -> str:
-    return message_text("kudos", name=name, title=message[:KUDOS_QUOTE])
+    return message_text("kudos", name=name, quote=message[:KUDOS_QUOTE])
 
 
 def shown_text(notification: Notification, actor: User | None, subject: str | None) -> str:
-    """What the reader sees, in their language; without actor or subject (the post's title,
-    the kudos' message), the stored text."""
+    """What the reader sees, in their language; without what to word it from (the actor with
+    the post's title or the kudos' message, or stored parameters), the stored text."""
     message = MESSAGES.get(notification.kind)
-    if message is None or actor is None or subject is None:
+    if message is None:
+        return notification.text
+    if notification.params:
+        try:
+            return gettext(message, **notification.params)
+        except (KeyError, TypeError, ValueError):  # stored by an older wording
+            return notification.text
+    if actor is None or subject is None:
         return notification.text
     if notification.kind == "kudos":
         subject = subject[:KUDOS_QUOTE]
@@ -59,6 +68,7 @@ def notify(
     post_id: int | None = None,
     comment_id: int | None = None,
     kudos_id: int | None = None,
+    params: dict[str, str] | None = None,
 ) -> None:
     if actor_id is not None and actor_id == user_id:
         return
@@ -73,6 +83,7 @@ def notify(
             post_id=post_id,
             comment_id=comment_id,
             kudos_id=kudos_id,
+            params=params,
         )
     )
 

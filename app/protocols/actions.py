@@ -12,7 +12,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
-from app.notifications.service import notify
+from app.notifications.service import message_text, notify
 from app.people.models import User
 from app.posts.markdown import HANDLE_RE
 from app.protocols.access import reader_ids
@@ -143,11 +143,14 @@ def sync_action_items(
         if assignee is not None and assignee.id in readers and row.notified_id != assignee.id:
             row.notified_id = assignee.id
             session.add(row)
+            # Worded again in the reader's language when listed (app/notifications).
+            params = {"title": protocol.title, "item": item.text}
             notify(
                 session,
                 user_id=int(assignee.id or 0),
                 kind="action_item",
-                text=f"Action item for you in “{protocol.title}”: {item.text}",
+                text=message_text("action_item", **params),
+                params=params,
                 url=f"/protocols/{protocol.id}",
                 actor_id=actor_id,
                 space_id=protocol.space_id,

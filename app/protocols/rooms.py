@@ -5,13 +5,10 @@ per batch), and only then sent to the other connections and announced to other p
 Document work runs in worker threads under the room's lock, so the event loop keeps serving.
 """
 
-import asyncio
-import contextlib
 import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol as Interface
 
 from pycrdt import (
     Awareness,
@@ -19,8 +16,6 @@ from pycrdt import (
     Doc,
     Text,
     TransactionEvent,
-    create_update_message,
-    merge_updates,
 )
 from sqlalchemy import Connection
 from sqlmodel import Session
@@ -28,34 +23,13 @@ from sqlmodel import Session
 from app.db import get_engine
 from app.protocols import store
 from app.protocols.access import WRITERS_STATEMENT
+from app.protocols.fanout import FanOut, Outgoing, Peer
 
 log = logging.getLogger(__name__)
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_BAD_MESSAGE = 4400
 CLOSE_RESYNC = 4501  # the room was rebuilt; the client reconnects and re-sends what it has
-
-
-class Peer(Interface):
-    """A connection as a room sees it (sync.Connection).
-
-    deliver() runs on the peer's event loop; close_soon() may be called from any thread.
-    """
-
-    user_id: int
-    awareness_ids: set[int]
-    loop: asyncio.AbstractEventLoop
-
-    def deliver(self, message: bytes) -> None: ...
-
-    def close_soon(self, code: int, reason: str = "") -> None: ...
-
-
-def _fan_out(peers: list[Peer], items: list[tuple[bytes, Peer | None]]) -> None:
-    for message, exclude in items:
-        for peer in peers:
-            if peer is not exclude:
-                peer.deliver(message)
 
 
 def apply_edits_to_text(ytext: Text, current: str, edits: list[tuple[int, int, str]]) -> None:
@@ -82,6 +56,7 @@ class Room:
         self.peers: set[Peer] = set()
         self.awareness = Awareness(self.doc)
         self.peers_lock = threading.Lock()
+        self.fanout = FanOut(self.peers, self.peers_lock)
         self._inbox: list[tuple[Peer, bytes]] = []
         self._inbox_lock = threading.Lock()
         self._draining = False
@@ -125,28 +100,12 @@ class Room:
             return message
 
     def broadcast(self, message: bytes, exclude: Peer | None = None) -> None:
-        self.broadcast_many([(message, exclude)])
+        """Send a ready message (presence) to every connection but `exclude`, from any thread."""
+        self.fanout.send([Outgoing(message, exclude, is_update=False)])
 
-    def broadcast_many(self, items: list[tuple[bytes, Peer | None]]) -> None:
-        """Send from any thread: one hop onto each event loop, not one per message and peer."""
-        if not items:
-            return
-        by_loop: dict[asyncio.AbstractEventLoop, list[Peer]] = {}
-        with self.peers_lock:
-            peers_now = list(self.peers)
-        for peer in peers_now:
-            by_loop.setdefault(peer.loop, []).append(peer)
-        for loop, peers in by_loop.items():
-            try:
-                running = asyncio.get_running_loop()
-            except RuntimeError:
-                running = None
-            if loop is running:
-                _fan_out(peers, items)
-                continue
-            # A loop that has shut down took its connections with it.
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(_fan_out, peers, items)
+    def broadcast_updates(self, updates: list[bytes], exclude: Peer | None = None) -> None:
+        """Pass on stored updates (merged with whatever else goes out on the same turn)."""
+        self.fanout.send([Outgoing(data, exclude) for data in updates])
 
     def relay_awareness(self, peer: Peer, payload: bytes, message: bytes) -> None:
         """Keep the latest presence of each client (for newcomers) and pass it on."""
@@ -224,14 +183,10 @@ class Room:
             self.seq = last
             self.last_change = time.monotonic()
         # Stored: now (and only now) the others may see it.
-        items: list[tuple[bytes, Peer | None]] = [(create_update_message(d), None) for d in missed]
-        if len(accepted) == 1:
-            items.append((create_update_message(accepted[0][1]), accepted[0][0]))
-        else:
-            # Under load batches grow: one merged message per peer instead of one per update
-            # and peer. Senders get their own edits back, which Yjs ignores as already known.
-            items.append((create_update_message(merge_updates(*(d for _p, d in accepted))), None))
-        self.broadcast_many(items)
+        # Under load batches grow, and the fan-out merges them into one message per peer.
+        self.fanout.send(
+            [Outgoing(d, None) for d in missed] + [Outgoing(d, p) for p, d in accepted]
+        )
 
     def catch_up(self) -> int:
         """Fetch and pass on updates other processes stored after ours; returns how many."""
@@ -249,7 +204,7 @@ class Room:
                 self.seq = seq
             if rows:
                 self.last_change = time.monotonic()
-        self.broadcast_many([(create_update_message(data), None) for _seq, data in rows])
+        self.broadcast_updates([data for _seq, data in rows])
         return len(rows)
 
     def change_text(self, edit: Callable[[str], list[tuple[int, int, str]]], user_id: int) -> int:
@@ -293,7 +248,7 @@ class Room:
             if update is not None:
                 self.last_change = time.monotonic()
                 missed.append(update)
-        self.broadcast_many([(create_update_message(data), None) for data in missed])
+        self.broadcast_updates(missed)
         return self.seq
 
     def _apply_stored(self, conn: Connection, after: int, upto: int) -> list[bytes]:

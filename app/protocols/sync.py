@@ -2,12 +2,14 @@
 
 Each connection gets a bounded outgoing queue and its own writer task, so a slow or vanished
 client only ever loses its own connection. Incoming updates are batched per room and stored
-before they are passed on (see rooms.py). Who may read is checked at connect time and every few
-seconds; who may write is checked for every batch of incoming updates.
+before they are passed on (see rooms.py), merged per burst (fanout.py). Who may read is checked
+at connect time and every few seconds; who may write is checked for every batch of incoming
+updates. Each connection's incoming messages are rate-limited, so a flood ends only its sender.
 """
 
 import asyncio
 import logging
+import time
 from http.cookies import SimpleCookie
 
 import anyio
@@ -38,7 +40,36 @@ MAX_MESSAGE = 2 * 1024 * 1024  # bytes; larger messages close that one connectio
 OUTGOING_LIMIT = 5000  # queued messages; a client this far behind reconnects and resyncs
 MESSAGE_QUERY_AWARENESS = 3
 CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_MANY = 4429  # a flood; in 44xx, so y-websocket does not reconnect
 CLOSE_TOO_SLOW = 4502  # outside 44xx: y-websocket reconnects and resyncs
+
+
+class RateLimit:
+    """Token bucket over a connection's incoming messages and bytes.
+
+    People typing, moving the cursor or coming back from offline with a big state stay far
+    inside it (a keystroke is two small messages); a client beyond it is flooding and is closed,
+    so every message it sends costs the room (storage, and a frame for each editor) at most this.
+    """
+
+    messages_per_second = 100.0
+    message_burst = 1000.0
+    bytes_per_second = 1024.0 * 1024
+    byte_burst = 2.0 * MAX_MESSAGE  # a reconnect sends its offline work as one big message
+
+    def __init__(self) -> None:
+        self.messages = self.message_burst
+        self.bytes = self.byte_burst
+        self.last = time.monotonic()
+
+    def allow(self, size: int) -> bool:
+        now = time.monotonic()
+        elapsed, self.last = now - self.last, now
+        self.messages = min(self.message_burst, self.messages + elapsed * self.messages_per_second)
+        self.bytes = min(self.byte_burst, self.bytes + elapsed * self.bytes_per_second)
+        self.messages -= 1
+        self.bytes -= size
+        return self.messages >= 0 and self.bytes >= 0
 
 
 class Connection:
@@ -199,6 +230,7 @@ def _awareness_message(payload: bytes) -> bytes:
 
 
 async def _read_loop(websocket: WebSocket, room: Room, connection: Connection) -> None:
+    limit = RateLimit()
     while not connection.closed:
         try:
             message = await websocket.receive()
@@ -209,6 +241,10 @@ async def _read_loop(websocket: WebSocket, room: Room, connection: Connection) -
         data = message.get("bytes")
         if data is None or len(data) > MAX_MESSAGE:
             connection._close(1009 if data is not None else 1003)
+            return
+        if not limit.allow(len(data)):
+            log.info("protocol %s: closing a connection that floods", room.protocol_id)
+            connection._close(CLOSE_TOO_MANY)
             return
         try:
             await _handle(data, room, connection)

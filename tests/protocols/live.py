@@ -52,8 +52,10 @@ class LiveServer:
                 str(self.port),
                 "--log-level",
                 "warning",
-                "--ws",
-                "websockets",
+                # As `agora serve` (app/cli.py) runs: uvicorn's default WebSocket implementation
+                # (websockets' sans-I/O one), without per-message deflate.
+                "--ws-per-message-deflate",
+                "false",
             ],
             cwd=ROOT,
             env=env,

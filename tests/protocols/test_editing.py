@@ -122,6 +122,27 @@ def test_action_items_notify_assignees_and_ticking_edits_the_text(session, make_
     assert len(my_action_items(session, user=anna, done=True)) == 1
 
 
+def test_action_item_notifications_are_worded_in_the_readers_language(
+    session, make_protocol, login
+):
+    german, english = make_user(session, locale="de"), make_user(session, locale="en")
+    host = make_user(session)
+    space = make_space(session, host=host, members=(german, english))
+    make_protocol(
+        host,
+        space,
+        title="Weekly",
+        text=f"- [ ] @{german.handle} Book the room\n- [ ] @{english.handle} Bring cake\n",
+    )
+
+    stored = session.exec(select(Notification.text).where(Notification.user_id == german.id)).one()
+    assert stored == f"Action item for you in “Weekly”: @{german.handle} Book the room"
+    german_page = login(german).get("/notifications").text
+    assert f"Aufgabe für dich in „Weekly“: @{german.handle} Book the room" in german_page
+    english_page = login(english).get("/notifications").text
+    assert f"Action item for you in “Weekly”: @{english.handle} Bring cake" in english_page
+
+
 def test_assignee_who_cannot_read_the_space_is_not_told(session, make_protocol):
     host, outsider = make_user(session), make_user(session)
     space = make_space(session, host=host, visibility="private")

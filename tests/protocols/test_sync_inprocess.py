@@ -7,7 +7,7 @@ import pytest
 from pycrdt import Text
 from starlette.websockets import WebSocketDisconnect
 
-from app.protocols import housekeeping, service, store
+from app.protocols import housekeeping, service, store, sync
 from app.protocols.rooms import registry
 from app.spaces.access import access_for
 from app.spaces.service import remove_member
@@ -26,6 +26,10 @@ def handshake(ws, y: YClient) -> None:
     while not y.synced:
         for reply in y.feed(ws.receive_bytes()):
             ws.send_bytes(reply)
+
+
+def replayed(protocol_id: int) -> Text:
+    return service.replay_stored(protocol_id).get("content", type=Text)
 
 
 def closed_code(ws) -> int:
@@ -164,3 +168,37 @@ def test_two_first_connections_create_one_room(session, make_protocol, monkeypat
         t.join()
     assert rooms[0] is rooms[1]
     assert loads == [protocol.id]
+
+
+def test_a_flooding_client_is_closed_and_the_others_keep_editing(
+    session, client, make_protocol, monkeypatch
+):
+    monkeypatch.setattr(sync.RateLimit, "message_burst", 40.0)
+    monkeypatch.setattr(sync.RateLimit, "messages_per_second", 5.0)
+    host = make_user(session)
+    protocol = make_protocol(host, make_space(session, host=host))
+    token = make_token(session, user=host)
+    good, flooder = YClient(), YClient()
+    with connect(client, protocol.id, token) as wg:
+        handshake(wg, good)
+        with connect(client, protocol.id, token) as wf:
+            handshake(wf, flooder)
+            for n in range(200):
+                for m in flooder.type(0, f"f{n} "):
+                    wf.send_bytes(m)
+            assert closed_code(wf) == sync.CLOSE_TOO_MANY
+        for m in good.type(len(good.text), "calm edit"):
+            wg.send_bytes(m)
+        deadline = time.monotonic() + 5
+        while "calm edit" not in (stored := str(replayed(protocol.id))):
+            assert time.monotonic() < deadline, stored
+            time.sleep(0.05)
+    flooded = [part for part in stored.split() if part.startswith("f")]
+    assert 30 <= len(flooded) < 60  # its burst got through, the flood did not
+
+
+def test_rate_limit_counts_bytes_too(monkeypatch):
+    limit = sync.RateLimit()
+    assert limit.allow(sync.MAX_MESSAGE)  # coming back from offline with a big state is fine
+    assert limit.allow(sync.MAX_MESSAGE)
+    assert not limit.allow(sync.MAX_MESSAGE)  # a third one at once is a flood

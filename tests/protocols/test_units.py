@@ -2,20 +2,22 @@
 and rooms retiring when everyone left."""
 
 import asyncio
+import threading
 import time
 
 import pytest
-from pycrdt import Doc, Text, create_update_message
+from pycrdt import Awareness, Decoder, Doc, Text, create_update_message
 from starlette.websockets import WebSocketDisconnect
 
 from app.protocols import housekeeping
+from app.protocols.fanout import FanOut, Outgoing, merge_presence, merged
 from app.protocols.merge import apply_edits, text_edits, three_way
 from app.protocols.notify import notices
 from app.protocols.rooms import registry
-from app.protocols.sync import Connection
+from app.protocols.sync import Connection, _update_payload
 from tests.factories import make_space, make_token, make_user
 from tests.protocols.test_sync_inprocess import connect, handshake
-from tests.protocols.yclient import YClient
+from tests.protocols.yclient import YClient, awareness_message
 
 
 def test_big_texts_are_diffed_by_line_then_by_character():
@@ -133,3 +135,74 @@ def test_a_room_retires_when_everyone_left(session, client, make_protocol):
     loaded = load_doc(protocol.id)
     assert loaded.replayed == 0  # compacted on the way out
     assert str(loaded.doc.get("content", type=Text)) == "bye # Minutes\n"
+
+
+def test_fan_out_sends_one_merged_frame_for_what_piles_up():
+    source = Doc()
+    text = source.get("content", type=Text)
+    updates: list[bytes] = []
+    source.observe(lambda e: updates.append(e.update))
+    for word in ("one ", "two ", "three "):
+        text.insert(len(text), word)
+    presence = b"\x01\x01\x00"
+
+    class FakePeer:
+        user_id = 1
+
+        def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+            self.loop, self.awareness_ids, self.got = loop, set(), []
+
+        def deliver(self, message: bytes) -> None:
+            self.got.append(message)
+
+        def close_soon(self, code: int, reason: str = "") -> None:
+            raise AssertionError("nobody is closed here")
+
+    async def scenario() -> tuple[FakePeer, FakePeer]:
+        loop = asyncio.get_running_loop()
+        a, b = FakePeer(loop), FakePeer(loop)
+        fan = FanOut({a, b}, threading.Lock())  # type: ignore[arg-type]
+        fan.min_gap = 0.3  # roomy, so a busy machine cannot blur "close behind"
+        fan.send([Outgoing(updates[0], a)])  # the first after a pause goes out at once
+        await asyncio.sleep(0)
+        assert (a.got, b.got) == ([], [create_update_message(updates[0])])
+
+        def from_a_worker_thread() -> None:  # as the storing thread does
+            fan.send([Outgoing(updates[1], a)])
+            fan.send([Outgoing(updates[2], b), Outgoing(presence, b, is_update=False)])
+
+        await asyncio.to_thread(from_a_worker_thread)
+        await asyncio.sleep(0)
+        assert len(b.got) == 1  # close behind the first: it waits a moment for company
+        await asyncio.sleep(0.6)
+        return a, b
+
+    a, b = asyncio.run(scenario())
+    assert len(a.got) == 2 and a.got[1] == presence  # one merged update, then the presence
+    assert len(b.got) == 2  # the merged update goes to its senders too; Yjs ignores repeats
+    assert a.got[0] == b.got[1]
+    replica = Doc()
+    replica_text = replica.get("content", type=Text)
+    replica.apply_update(updates[0])
+    replica.apply_update(_update_payload(a.got[0]))
+    assert str(replica_text) == "one two three "
+
+
+def test_presence_messages_queued_together_become_one():
+    anna = awareness_message(11, 1, '{"user":{"name":"Anna"}}')
+    ben = awareness_message(22, 4, '{"user":{"name":"Ben"}}')
+    anna_later = awareness_message(11, 2, '{"user":{"name":"Anna"},"cursor":1}')
+    source, seen = Awareness(Doc()), Awareness(Doc())
+    for message in (anna, ben, anna_later):
+        source.apply_awareness_update(_awareness_payload(message), "test")
+    seen.apply_awareness_update(_awareness_payload(merge_presence([anna, ben, anna_later])), "t")
+    assert {k: seen.states[k] for k in (11, 22)} == {k: source.states[k] for k in (11, 22)}
+    assert seen.states[11]["cursor"] == 1
+    out = merged([Outgoing(anna, None, is_update=False), Outgoing(b"\x01junk", None, False)])
+    assert [m for m, _ in out] == [anna, b"\x01junk"]  # an odd one is passed on as it came
+
+
+def _awareness_payload(message: bytes) -> bytes:
+    decoder = Decoder(message)
+    decoder.read_var_uint()
+    return decoder.read_message() or b""
