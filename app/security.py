@@ -24,7 +24,6 @@ CSRF_COOKIE = "agora_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 TOKEN_PREFIX = "agora_"  # noqa: S105 - a public prefix, not a secret
-TOKEN_USE_PRECISION = timedelta(minutes=1)
 
 
 @lru_cache
@@ -110,15 +109,7 @@ def user_for_api_token(session: Session, token: str) -> User | None:
             User.is_active == True,  # noqa: E712
         )
     ).first()
-    if row is None:
-        return None
-    user, api_token = row
-    now = utcnow()
-    if api_token.last_used_at is None or now - api_token.last_used_at > TOKEN_USE_PRECISION:
-        # Shown to the owner as "last used"; to the minute is enough, and spares a write per call.
-        api_token.last_used_at = now
-        session.add(api_token)
-    return user
+    return row[0] if row else None
 
 
 def csrf_token(request: Request) -> str:
