@@ -8,6 +8,7 @@ from collections.abc import Collection
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 
 HANDLE_RE = re.compile(r"@([a-z0-9](?:[a-z0-9._-]{0,38}[a-z0-9])?)", re.IGNORECASE)
@@ -81,10 +82,19 @@ def _mention_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _demote_headings(state: StateCore) -> None:
+    """`# Agenda` becomes <h2>: every page that shows a post or protocol has its own <h1> (the
+    title), and a second one breaks the page outline screen readers navigate by."""
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+
+
 def _build() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"linkify": True, "typographer": False, "html": False})
     md.enable(["table", "strikethrough", "linkify"])
     md.inline.ruler.before("emphasis", "mention", _mention_rule)
+    md.core.ruler.push("demote_headings", _demote_headings)
     return md
 
 

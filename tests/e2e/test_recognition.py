@@ -132,10 +132,9 @@ def test_kudos_thank_all_co_authors_of_a_protocol(signed_in, server):
     slug = _space(server, "Team rituals", PIA, TOM, LEA)
     with server.session() as session:
         access = space_access_by_slug(session, user_by_email(session, PIA.email), slug)
-        # No "# heading" in the text: the page checks for exactly one <h1>, and the protocol
-        # page renders a document's own level-1 heading as a second one.
+        # The document's own "# heading" is shown one level down: the page keeps one <h1>.
         protocol_id = create_protocol(
-            session, access=access, title="Retro week 12", text="Notes of retro week 12\n"
+            session, access=access, title="Retro week 12", text="# Retro week 12\n"
         ).id
     for author, line in ((PIA, "- Went well: pairing"), (TOM, "- To improve: shorter standups")):
         ProtocolTextPage(signed_in(author), protocol_id).open().append(line)

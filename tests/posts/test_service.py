@@ -222,3 +222,16 @@ def test_posts_by_author_only_lists_what_the_viewer_can_read(session):
         for c in streams.posts_by_author(session, viewer=viewer, author_id=author.id).items
     ]
     assert titles == ["open"]
+
+
+def test_markdown_headings_sit_below_the_page_title(session):
+    author = make_user(session)
+    space = make_space(session, host=author)
+    post = make_post(
+        session, author=author, space=space, body="# Agenda\n\n## Budget\n\n###### Small print"
+    )
+    # The page's own <h1> is the title; the text's outline starts one level down.
+    assert "<h1" not in post.body_html
+    assert "<h2>Agenda</h2>" in post.body_html
+    assert "<h3>Budget</h3>" in post.body_html
+    assert "<h6>Small print</h6>" in post.body_html
