@@ -52,9 +52,16 @@ def run_rules(
     space_id: int | None = None,
     badges: dict[str, Badge] | None = None,
 ) -> int:
-    """Evaluate rules (all, or the named ones) and grant what is due; returns awards added."""
+    """Evaluate rules (all, or the named ones) and grant what is due; returns awards added.
+
+    Every rule is evaluated before the first award is written: on SQLite the first write takes
+    the database's one write lock until commit, and evaluating everything over a large site
+    takes seconds (20 s at 100,000 posts and 1,000,000 comments), which made sign-ins wait
+    and fail behind the job. Each rule concerns its own badge, so the order changes nothing.
+    """
     badges = badges or ensure_builtin_badges(session)
-    now, added = utcnow(), 0
+    now = utcnow()
+    due: list[tuple[Badge, list[Grant]]] = []
     for spec in BUILTIN_BADGES:
         if rules is not None and spec.rule not in rules:
             continue
@@ -62,8 +69,8 @@ def run_rules(
         ctx = RuleContext(
             badge=badge, settings=settings, now=now, user_ids=user_ids, space_id=space_id
         )
-        added += len(award(session, badge=badge, grants=RULES[spec.rule](session, ctx)))
-    return added
+        due.append((badge, RULES[spec.rule](session, ctx)))
+    return sum(len(award(session, badge=badge, grants=grants)) for badge, grants in due)
 
 
 def revoke_stale_leaders(session: Session, *, leader_badge: Badge) -> int:
