@@ -93,6 +93,23 @@ def refresh_planner_statistics(engine: Engine, *, sample_rows: int | None = 1000
         if engine.dialect.name == "sqlite":
             conn.exec_driver_sql(f"PRAGMA analysis_limit={sample_rows or 0}")
         conn.exec_driver_sql("ANALYZE")
+        if engine.dialect.name == "sqlite":
+            _describe_empty_tables(conn)
+
+
+def _describe_empty_tables(conn: Any) -> None:
+    """ANALYZE leaves an empty table undescribed, and SQLite then takes it for a large one:
+    with no site pins it read every public post to find the pinned ones (70 ms at 100,000
+    posts). A row count of one says "small" until a later ANALYZE finds rows (SQLite documents
+    sqlite_stat1 as writable for this)."""
+    described = {row[0] for row in conn.exec_driver_sql("SELECT DISTINCT tbl FROM sqlite_stat1")}
+    tables = conn.exec_driver_sql(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    )
+    empty = [(name, None, "1") for (name,) in tables if name not in described]
+    if empty:
+        conn.exec_driver_sql("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)", empty)
+        conn.exec_driver_sql("ANALYZE sqlite_schema")  # reload the statistics just written
 
 
 def refresh_statistics_job(session: Session) -> int:
@@ -100,6 +117,8 @@ def refresh_statistics_job(session: Session) -> int:
     engine = session.get_bind()
     if engine.dialect.name != "sqlite":
         return 0
-    session.connection().exec_driver_sql("PRAGMA analysis_limit=1000")
-    session.connection().exec_driver_sql("ANALYZE")
+    conn = session.connection()
+    conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+    conn.exec_driver_sql("ANALYZE")
+    _describe_empty_tables(conn)
     return 1

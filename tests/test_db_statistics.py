@@ -1,5 +1,6 @@
 """The query planner is told the tables' sizes: after migrations, bulk loads and periodically."""
 
+import pytest
 from sqlmodel import Session
 
 from app import jobs
@@ -48,3 +49,17 @@ def test_the_periodic_job_is_registered_and_runs_on_sqlite_only(session):
     assert did == (1 if _is_sqlite(session) else 0)
     if _is_sqlite(session):
         assert "posts" in _described_tables(session)
+
+
+def test_empty_tables_are_described_as_small_not_unknown(session):
+    if not _is_sqlite(session):
+        pytest.skip("SQLite only: PostgreSQL estimates empty tables on its own")
+    session.connection().exec_driver_sql("DELETE FROM sqlite_stat1")
+    session.commit()
+
+    refresh_planner_statistics(get_engine())
+
+    rows = session.connection().exec_driver_sql(
+        "SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'site_pins'"
+    )
+    assert rows.all() == [(None, "1")]

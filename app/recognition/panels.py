@@ -248,7 +248,9 @@ def _rows(
 def _home_statement(with_marks: bool) -> Any:
     voices = (
         readable_posts_of(VIEWER, NOW)
-        .where(col(User.is_leader).is_(True))
+        # From the few leaders to their posts (author index), not from every readable post:
+        # sorting all readable posts to find a leader's took 100 ms at 100,000 posts.
+        .where(col(Post.author_id).in_(select(User.id).where(col(User.is_leader).is_(True))))
         .order_by(col(Post.published_at).desc(), col(Post.id).desc())
         .limit(VOICES)
         .with_only_columns(
