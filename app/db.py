@@ -90,11 +90,16 @@ def refresh_planner_statistics(engine: Engine, *, sample_rows: int | None = 1000
     it is told at once. `sample_rows` bounds SQLite's work per index (None: read them all).
     """
     with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql(f"PRAGMA analysis_limit={sample_rows or 0}")
-        conn.exec_driver_sql("ANALYZE")
-        if engine.dialect.name == "sqlite":
-            _describe_empty_tables(conn)
+        _analyze(conn, sample_rows)
+
+
+def _analyze(conn: Any, sample_rows: int | None) -> None:
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        conn.exec_driver_sql(f"PRAGMA analysis_limit={sample_rows or 0}")
+    conn.exec_driver_sql("ANALYZE")
+    if sqlite:
+        _describe_empty_tables(conn)
 
 
 def _describe_empty_tables(conn: Any) -> None:
@@ -117,8 +122,5 @@ def refresh_statistics_job(session: Session) -> int:
     engine = session.get_bind()
     if engine.dialect.name != "sqlite":
         return 0
-    conn = session.connection()
-    conn.exec_driver_sql("PRAGMA analysis_limit=1000")
-    conn.exec_driver_sql("ANALYZE")
-    _describe_empty_tables(conn)
+    _analyze(session.connection(), sample_rows=1000)
     return 1

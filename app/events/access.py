@@ -1,14 +1,21 @@
 """Who may see and do what with an event; every rule starts from the space access policy."""
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, and_, or_
+from sqlmodel import Session, col, select
 
 from app.errors import Forbidden, NotFound
-from app.events.models import Event, EventCreators, EventSpaceSetting
+from app.events.models import Event, EventCreators, EventSpaceSetting, Rsvp, RsvpStatus
 from app.people.models import User
-from app.spaces.access import SpaceAccess, require_moderate, require_write
+from app.spaces.access import (
+    SpaceAccess,
+    member_space_ids_of,
+    readable_space_ids_of,
+    require_moderate,
+    require_write,
+)
 from app.spaces.models import Membership, Space
 
 
@@ -79,3 +86,13 @@ def may_create(session: Session, access: SpaceAccess) -> bool:
     except (Forbidden, NotFound):
         return False
     return True
+
+
+def my_events_filter(user_id: Any) -> ColumnElement[bool]:
+    """Events in my spaces, and events I am going to in any space I can still read (for the home
+    page and the personal calendar feed; `user_id` may be a bind parameter)."""
+    going = select(Rsvp.event_id).where(Rsvp.user_id == user_id, Rsvp.status == RsvpStatus.going)
+    return col(Event.space_id).in_(readable_space_ids_of(user_id)) & or_(
+        col(Event.space_id).in_(member_space_ids_of(user_id)),
+        col(Event.id).in_(going),
+    )

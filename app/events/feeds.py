@@ -11,19 +11,19 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import NotFound
+from app.events.access import my_events_filter
 from app.events.ics import build_calendar
-from app.events.models import CalendarToken, Event, EventOccurrence, Rsvp, RsvpStatus
+from app.events.models import CalendarToken, Event, EventOccurrence
 from app.people.models import User
 from app.security import hash_token
 from app.spaces.access import (
     SpaceAccess,
-    active_membership_space_ids,
     readable_space_ids,
     require_read,
 )
@@ -125,24 +125,17 @@ def feed_calendar(session: Session, *, token: str, now: datetime | None = None) 
     """The iCalendar text for a feed address (three queries whatever its size)."""
     row, owner, space = feed_owner(session, token)
     now = now or utcnow()
-    readable = col(Event.space_id).in_(readable_space_ids(owner))
     if space is not None:
-        scope = col(Event.space_id) == space.id
+        readable = col(Event.space_id).in_(readable_space_ids(owner))
+        scope: ColumnElement[bool] = readable & (col(Event.space_id) == space.id)
         name = f"{get_settings().site_name}: {space.name}"
     else:
-        going = select(Rsvp.event_id).where(
-            Rsvp.user_id == owner.id, Rsvp.status == RsvpStatus.going
-        )
-        scope = or_(
-            col(Event.space_id).in_(active_membership_space_ids(owner)),
-            col(Event.id).in_(going),
-        )
+        scope = my_events_filter(owner.id)  # includes the readable rule
         name = f"{get_settings().site_name}: {owner.display_name}"
     events = list(
         session.exec(
             select(Event)
             .where(
-                readable,
                 scope,
                 or_(
                     col(Event.series_ends_at).is_(None),

@@ -6,12 +6,18 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.errors import Invalid
-from app.events.access import EventAccess, event_creators, load_event, may_create
+from app.events.access import (
+    EventAccess,
+    event_creators,
+    load_event,
+    may_create,
+    my_events_filter,
+)
 from app.events.feeds import current_feed_url
 from app.events.models import Event, Rsvp, RsvpStatus
 from app.events.occurrences import (
@@ -32,7 +38,7 @@ from app.people.models import User
 from app.posts.models import Comment, Post
 from app.posts.streams import comments_page
 from app.prepared import VIEWER
-from app.spaces.access import SpaceAccess, member_space_ids_of, readable_space_ids_of
+from app.spaces.access import SpaceAccess
 from app.spaces.models import Space
 from app.spaces.service import member_count
 
@@ -206,21 +212,13 @@ def in_space(access: SpaceAccess) -> ColumnElement[bool]:
 
 def for_me(user: User) -> ColumnElement[bool]:
     """Events in my spaces, and events I am going to in any space I can still read."""
-    return _for(user.id)
+    return my_events_filter(user.id)
 
 
 @cache
 def _for_viewer() -> ColumnElement[bool]:
     # The home page's filter, built once: the viewer is a parameter of the statement.
-    return _for(VIEWER)
-
-
-def _for(user_id: Any) -> ColumnElement[bool]:
-    going = select(Rsvp.event_id).where(Rsvp.user_id == user_id, Rsvp.status == RsvpStatus.going)
-    return col(Event.space_id).in_(readable_space_ids_of(user_id)) & or_(
-        col(Event.space_id).in_(member_space_ids_of(user_id)),
-        col(Event.id).in_(going),
-    )
+    return my_events_filter(VIEWER)
 
 
 def space_tab(

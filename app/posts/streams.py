@@ -67,11 +67,6 @@ def readable_posts_of(viewer_id: Any, now: Any = None) -> Any:
     return _stream_select(now).where(col(Post.space_id).in_(readable_space_ids_of(viewer_id)))
 
 
-def readable_posts_query(user: User) -> Any:
-    """Posts in every space the person can read (for search, exports and other lists)."""
-    return readable_posts_of(user.id)
-
-
 def _newest_first(query: Any, paged: bool) -> Any:
     if paged:
         query = query.where(tuple_(Post.published_at, Post.id) < tuple_(AFTER_AT, AFTER_ID))
