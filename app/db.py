@@ -57,12 +57,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool_size: int | None = None, max_overflow: int = 10) -> Engine:
+    # By default a pooled connection for every request thread plus the background jobs: a
+    # connection opened per request reads the schema and prepares its statements again
+    # (SQLite), or costs a round of authentication (PostgreSQL).
+    kept = pool_size or max(10, get_settings().request_threads + 2)
+    pool: dict[str, Any] = {"pool_size": kept, "max_overflow": max_overflow, "pool_timeout": 30}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 10}, **pool
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 @lru_cache

@@ -4,6 +4,7 @@ import ctypes
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -14,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.router import api_app
 from app.community.routes import routers as community_routers
+from app.config import get_settings
 from app.db import get_engine
 from app.errors import DomainError, LoginRequired
 from app.events.routes import router as events_router
@@ -51,6 +53,9 @@ async def _load_viewer(request: Request) -> None:
 
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # The limiter lives in the event loop, so it is sized here, inside the loop.
+    threads = anyio.to_thread.current_default_thread_limiter()
+    threads.total_tokens = get_settings().request_threads
     async with periodic_jobs():
         yield
 

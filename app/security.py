@@ -127,6 +127,23 @@ def csrf_matches(request: Request, submitted: str | None) -> bool:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+def hand_back(session: Session, user: User | None) -> User | None:
+    """The signed-in person detached but loaded, and the database connection back in the pool.
+
+    The request next waits for a free thread to run its handler. Had it kept the connection
+    while waiting, every thread could end up waiting for a connection that only a waiting
+    request could return. (Detached, the person still shows on error pages rendered after a
+    rollback.)"""
+    if user is not None:
+        session.expunge(user)
+    session.close()
+    return user
+
+
+def _signed_in(session: Session, token: str | None) -> User | None:
+    return hand_back(session, user_for_session_token(session, token))
+
+
 async def optional_user(request: Request, session: SessionDep) -> User | None:
     # Async on purpose: the language chosen here must reach the (threaded) route and its
     # templates, and context variables only flow downwards from the request's own task.
@@ -134,12 +151,8 @@ async def optional_user(request: Request, session: SessionDep) -> User | None:
     if "user" in state:
         cached: User | None = state["user"]
         return cached
-    user = await run_in_threadpool(
-        user_for_session_token, session, request.cookies.get(SESSION_COOKIE)
-    )
+    user = await run_in_threadpool(_signed_in, session, request.cookies.get(SESSION_COOKIE))
     if user is not None:
-        # Detached but loaded: error pages rendered after a rollback can still show who is here.
-        session.expunge(user)
         set_locale(user.locale)
     state["user"] = user
     return user

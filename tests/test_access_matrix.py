@@ -155,7 +155,7 @@ def test_outsiders_cannot_write_into_closed_spaces(world, login, visibility):
     attempts = [
         (f"/spaces/{objects['space'].slug}/posts", {"title": "x", "body": "y"}),
         (f"/posts/{objects['post'].id}/comments", {"body": "y"}),
-        (f"/posts/{objects['post'].id}/reactions/like", {}),
+        (f"/posts/{objects['post'].id}/reactions", {"kind": "like"}),
         (f"/posts/{objects['post'].id}/edit", {"title": "x", "body": "y"}),
         (f"/posts/{objects['post'].id}/delete", {}),
         (f"/posts/{objects['post'].id}/pin", {}),

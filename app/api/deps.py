@@ -6,7 +6,7 @@ from fastapi import Depends, HTTPException, Path, Query, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.people.models import User
-from app.security import SessionDep, user_for_api_token
+from app.security import SessionDep, hand_back, user_for_api_token
 
 # auto_error=False: we answer a missing token ourselves, as JSON with WWW-Authenticate: Bearer.
 bearer_scheme = HTTPBearer(
@@ -31,7 +31,7 @@ def api_user(
     """The person behind the bearer token; revoked tokens and deactivated people answer 401."""
     if credentials is None or not credentials.credentials:
         raise _unauthorized("Not authenticated")
-    user = user_for_api_token(session, credentials.credentials)
+    user = hand_back(session, user_for_api_token(session, credentials.credentials))
     if user is None:
         raise _unauthorized("Invalid or revoked token", error="invalid_token")
     return user

@@ -209,9 +209,13 @@ def pin_post(
     return RedirectResponse(f"/posts/{post_id}", status_code=303)
 
 
-@router.post("/posts/{post_id}/reactions/{kind}")
+@router.post("/posts/{post_id}/reactions")
 def toggle_reaction(
-    request: Request, session: SessionDep, user: CurrentUser, post_id: int, kind: str
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    post_id: int,
+    kind: Annotated[str, Form()] = "",
 ) -> Response:
     if kind not in ReactionKind.__members__:
         raise Invalid("Unknown reaction")

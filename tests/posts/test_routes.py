@@ -121,15 +121,40 @@ def test_reaction_toggle_returns_the_reactions_fragment(session, login):
     space = make_space(session, host=host, members=(fan,))
     post = make_post(session, author=host, space=space)
     client = login(fan)
-    on = client.htmx("POST", f"/posts/{post.id}/reactions/like", target=f"reactions-{post.id}")
+    url, target = f"/posts/{post.id}/reactions", f"reactions-{post.id}"
+    on = client.htmx("POST", url, target=target, data={"kind": "like"})
     assert on.status_code == 200
     assert "<html" not in on.text
+    assert on.text.count("<form") == 1
     assert 'aria-label="Like (1)"' in on.text
     assert 'aria-pressed="true"' in on.text
-    off = client.htmx("POST", f"/posts/{post.id}/reactions/like", target=f"reactions-{post.id}")
+    off = client.htmx("POST", url, target=target, data={"kind": "like"})
     assert 'aria-label="Like (0)"' in off.text
-    assert client.form(f"/posts/{post.id}/reactions/meh").status_code == 422
-    assert client.form(f"/posts/{post.id}/reactions/thanks").status_code == 303
+    assert 'aria-pressed="true"' not in off.text
+    assert client.form(url, {"kind": "thanks"}).status_code == 303
+    assert client.get(f"/posts/{post.id}").text.count('aria-pressed="true"') == 1
+
+
+def test_a_reaction_needs_a_known_kind_and_writes_nothing_otherwise(session, login):
+    host = make_user(session)
+    space = make_space(session, host=host)
+    post = make_post(session, author=host, space=space)
+    client = login(host)
+    for bad in ({"kind": "meh"}, {}, {"kind": ""}):
+        answer = client.form(f"/posts/{post.id}/reactions", bad)
+        assert answer.status_code == 422
+        assert "Unknown reaction" in answer.text
+    assert 'aria-pressed="true"' not in client.get(f"/posts/{post.id}").text
+
+
+def test_each_card_has_one_reaction_form_with_a_button_per_kind(session, login):
+    host = make_user(session)
+    space = make_space(session, host=host)
+    make_post(session, author=host, space=space)
+    page = login(host).get(f"/spaces/{space.slug}").text
+    assert page.count('class="reactions"') == 1
+    for kind in ("like", "thanks", "insightful"):
+        assert f'name="kind" value="{kind}"' in page
 
 
 def test_post_page_query_count_is_constant_in_the_number_of_comments(session, login, count_queries):
