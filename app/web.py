@@ -14,6 +14,14 @@ from jinja2_fragments import render_block
 
 from app.config import PROJECT_ROOT, get_settings
 from app.db import utcnow
+from app.fragments import (
+    TOKEN_SLOT,
+    cached,
+    cached_with_token,
+    card_key,
+    comment_key,
+    reactions_key,
+)
 from app.i18n import get_locale, raw_gettext, raw_ngettext
 from app.security import csrf_token
 
@@ -84,7 +92,16 @@ def format_ago(value: datetime | None) -> str:
     return text
 
 
-env.globals.update(static_url=static_url, site_name=lambda: get_settings().site_name)
+env.globals.update(
+    static_url=static_url,
+    site_name=lambda: get_settings().site_name,
+    cached=cached,
+    cached_with_token=cached_with_token,
+    card_key=card_key,
+    comment_key=comment_key,
+    reactions_key=reactions_key,
+    token_slot=TOKEN_SLOT,
+)
 env.filters.update(ago=format_ago)
 # `{% if post.published_at is future %}`: scheduled, not yet published.
 env.tests.update(future=lambda value: value is not None and value > utcnow())
@@ -124,6 +141,7 @@ def render(
         "current_user": user,
         "csrf_token": csrf_token(request),
         "locale": get_locale(),
+        "zone": zone,
         "when": lambda value, fmt="medium": format_when(value, fmt, zone),
         **(context or {}),
     }

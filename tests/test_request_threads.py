@@ -3,7 +3,7 @@
 import asyncio
 
 import anyio.to_thread
-import httpx
+import httpx2 as httpx
 import pytest
 from sqlmodel import Session
 
@@ -25,7 +25,7 @@ def test_the_server_runs_handlers_on_the_configured_number_of_threads(client) ->
 def test_many_requests_share_two_threads_and_two_connections(
     app, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    """Sixteen signed-in requests (pages and API), two threads, two pooled connections, no spare ones.
+    """Sixteen signed-in requests (pages and API), two threads, two pooled connections.
 
     When the sign-in check kept its connection while the request waited for a thread, the
     threads ended up waiting for connections that only waiting requests could give back,

@@ -1,0 +1,110 @@
+"""Rendered HTML that every reader sees alike, kept per process and keyed by all it shows.
+
+Most of a post card (author and badges, space, title, text, time) looks the same to every
+reader in one language and time zone; rendering it was most of a stream page's template work.
+The key holds everything the fragment shows, so an edited post, a renamed person or a new
+badge simply makes a new key: nothing is invalidated, nothing goes stale, and each process
+keeps its own copy (keys no page asks for any more fall out of the LRU). Whether a reader may
+see a post is decided before any card is rendered; a fragment never decides that.
+"""
+
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from cachetools import LRUCache
+from markupsafe import Markup, escape
+
+from app.i18n import get_locale
+
+MAX_BYTES = 8 * 1024 * 1024
+
+_cache: LRUCache[Hashable, Markup] = LRUCache(maxsize=MAX_BYTES, getsizeof=len)
+_lock = threading.Lock()
+
+
+def fragment(key: Hashable, render: Callable[[], str]) -> Markup:
+    """The HTML stored under `key`, rendered (and stored) the first time it is asked for."""
+    with _lock:
+        html = _cache.get(key)
+    if html is None:
+        html = escape(render())  # a template's output is Markup already and stays as it is
+        if len(html) < MAX_BYTES // 64:
+            with _lock:
+                _cache[key] = html
+    return html
+
+
+def cached(key: Hashable, caller: Callable[[], str]) -> Markup:
+    """`{% call cached(key) %}...{% endcall %}` in a template."""
+    return fragment(key, caller)
+
+
+# Stands for the reader's CSRF token inside a stored fragment; each page puts its own in.
+TOKEN_SLOT = "csrf-token-of-the-reader"  # noqa: S105 - a placeholder, not a secret
+
+
+def cached_with_token(key: Hashable, token: str, caller: Callable[[], str]) -> Markup:
+    """`{% call cached_with_token(key, csrf_token) %}` around a form that writes `token_slot`
+    where the token goes: the form is stored without the token and served with the reader's."""
+    return fragment(key, caller).replace(TOKEN_SLOT, token)
+
+
+def reactions_key(card: Any) -> tuple[Any, ...]:
+    """The reaction bar shows the counts and which of them are the reader's own."""
+    return (
+        "reactions",
+        get_locale(),
+        card.post.id,
+        tuple(sorted(card.reactions.items())),
+        tuple(sorted(card.my_reactions)),
+    )
+
+
+def person_key(user: Any, marks: Any = ()) -> tuple[Any, ...]:
+    """What the `person` macro shows of someone: name, leader badge, badges in this space."""
+    if user is None:
+        return ()
+    shown = tuple((m.level, m.icon, m.name, m.is_builtin) for m in marks or ())
+    return (user.id, user.display_name, user.is_leader, user.leader_title, shown)
+
+
+def card_key(card: Any, zone: str, ago: str) -> tuple[Any, ...]:
+    """Everything a post card shows apart from the reader's reactions and the comment count."""
+    post, space = card.post, card.space
+    return (
+        "card",
+        get_locale(),
+        zone,
+        ago,
+        post.id,
+        post.kind,
+        post.pinned_at is not None,
+        post.published_at,
+        post.edited_at is not None,
+        post.title,
+        post.body_html,
+        space.slug,
+        space.name,
+        person_key(card.author, card.author_marks),
+    )
+
+
+def comment_key(comment: Any, author: Any, marks: Any, zone: str, ago: str) -> tuple[Any, ...]:
+    """A comment's opening: author and badges, time, "edited" and "hidden" marks."""
+    return (
+        "comment",
+        get_locale(),
+        zone,
+        ago,
+        comment.id,
+        comment.created_at,
+        comment.edited_at is not None,
+        comment.hidden_at is not None,
+        person_key(author, marks),
+    )
+
+
+def clear() -> None:
+    with _lock:
+        _cache.clear()

@@ -1,0 +1,117 @@
+"""Fragments every reader sees alike are rendered once per key and never go stale."""
+
+import re
+
+from markupsafe import Markup
+
+from app import fragments
+from app.people.service import update_profile
+from app.posts.service import react, update_post
+from tests.factories import make_comment, make_post, make_space, make_user
+
+
+def test_a_fragment_is_rendered_once_per_key() -> None:
+    calls: list[str] = []
+
+    def render(text: str):  # type: ignore[no-untyped-def]
+        return lambda: calls.append(text) or Markup("<p>%s</p>") % text
+
+    assert fragments.fragment(("test", 1), render("one")) == "<p>one</p>"
+    assert fragments.fragment(("test", 1), render("other")) == "<p>one</p>"
+    assert fragments.fragment(("test", 2), render("two")) == "<p>two</p>"
+    assert calls == ["one", "two"]
+
+
+def test_a_fragment_too_large_to_keep_is_still_served() -> None:
+    huge = "x" * (fragments.MAX_BYTES // 32)
+    assert fragments.fragment(("test", "huge"), lambda: huge) == huge
+    assert fragments.fragment(("test", "huge"), lambda: "again") == "again"
+
+
+def test_text_that_is_not_markup_is_escaped() -> None:
+    assert fragments.fragment(("test", "plain"), lambda: "<b>") == "&lt;b&gt;"
+
+
+def test_cards_show_each_rename_edit_and_reaction_at_once(session, login) -> None:  # type: ignore[no-untyped-def]
+    host = make_user(session, name="Hanna Host")
+    reader, fan = make_user(session), make_user(session)
+    space = make_space(session, host=host, members=(reader, fan))
+    post = make_post(session, author=host, space=space, title="First title", body="First text")
+    client = login(reader)
+
+    def page() -> str:
+        return str(client.get(f"/spaces/{space.slug}").text)
+
+    before = page()
+    assert "First title" in before and "Hanna Host" in before and 'aria-label="Like (0)"' in before
+
+    update_profile(
+        session, user=host, display_name="Hanna Renamed", title="", department="",
+        locale="en", time_zone="Europe/Berlin",
+    )  # fmt: skip
+    session.commit()
+    renamed = page()
+    assert "Hanna Renamed" in renamed and "Hanna Host" not in renamed
+
+    update_post(session, user=host, post_id=post.id, title="Second title", body="Second text")
+    session.commit()
+    edited = page()
+    assert "Second title" in edited and "Second text" in edited and "First text" not in edited
+    assert "edited" in edited
+
+    react(session, user=fan, post_id=post.id, kind="like")
+    session.commit()
+    reacted = page()
+    assert 'aria-label="Like (1)"' in reacted and 'aria-label="Like (0)"' not in reacted
+
+
+def test_reaction_forms_carry_each_readers_own_token_and_state(session, login) -> None:  # type: ignore[no-untyped-def]
+    host, one, two = make_user(session), make_user(session), make_user(session)
+    space = make_space(session, host=host, members=(one, two))
+    post = make_post(session, author=host, space=space)
+    react(session, user=one, post_id=post.id, kind="thanks")
+    session.commit()
+    pages = {}
+    for person in (one, two):
+        client = login(person)
+        pages[person.id] = (client.csrf, client.get(f"/spaces/{space.slug}").text)
+    for token, page in pages.values():
+        form = re.search(r'<form [^>]*class="reactions".*?</form>', page, re.S)
+        assert form is not None
+        assert f'name="csrf_token" value="{token}"' in form.group(0)
+        assert fragments.TOKEN_SLOT not in page
+    assert 'aria-pressed="true"' in pages[one.id][1]
+    assert 'aria-pressed="true"' not in pages[two.id][1]
+    assert pages[one.id][0] != pages[two.id][0]
+
+
+def test_cards_and_comments_follow_each_readers_language(session, login) -> None:  # type: ignore[no-untyped-def]
+    host = make_user(session)
+    english, german = make_user(session, locale="en"), make_user(session, locale="de")
+    space = make_space(session, host=host, members=(english, german))
+    post = make_post(session, author=host, space=space, kind="question")
+    make_comment(session, author=host, post=post)
+    session.commit()
+    seen = {p.locale: login(p) for p in (english, german)}
+    assert ">Question<" in seen["en"].get(f"/spaces/{space.slug}").text
+    assert ">Frage<" in seen["de"].get(f"/spaces/{space.slug}").text
+    assert ">Question<" in seen["en"].get(f"/spaces/{space.slug}").text
+    assert "ago" in seen["en"].get(f"/posts/{post.id}").text
+    assert "vor" in seen["de"].get(f"/posts/{post.id}").text
+
+
+def test_a_renamed_commenter_shows_under_the_new_name(session, login) -> None:  # type: ignore[no-untyped-def]
+    host, commenter = make_user(session), make_user(session, name="Carla Comment")
+    space = make_space(session, host=host, members=(commenter,))
+    post = make_post(session, author=host, space=space)
+    make_comment(session, author=commenter, post=post)
+    session.commit()
+    client = login(host)
+    assert "Carla Comment" in client.get(f"/posts/{post.id}").text
+    update_profile(
+        session, user=commenter, display_name="Carla Renamed", title="", department="",
+        locale="en", time_zone="Europe/Berlin",
+    )  # fmt: skip
+    session.commit()
+    page = client.get(f"/posts/{post.id}").text
+    assert "Carla Renamed" in page and "Carla Comment" not in page
