@@ -3,14 +3,14 @@
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings
@@ -99,9 +99,18 @@ def user_for_session_token(session: Session, token: str | None) -> User | None:
     ).first()
 
 
-def user_for_api_token(session: Session, token: str) -> User | None:
+class ApiCaller(NamedTuple):
+    """The person behind a live API token, and what recording the token's use needs to know."""
+
+    user: User
+    token_id: int
+    last_used_at: datetime | None
+
+
+def api_caller(session: Session, token: str) -> ApiCaller | None:
+    """One query: the token's person (if active and the token not revoked) and its use so far."""
     row = session.exec(
-        select(User, ApiToken)
+        select(User, col(ApiToken.id), col(ApiToken.last_used_at))
         .join(ApiToken, ApiToken.user_id == User.id)  # type: ignore[arg-type]
         .where(
             ApiToken.token_hash == hash_token(token),
@@ -109,7 +118,15 @@ def user_for_api_token(session: Session, token: str) -> User | None:
             User.is_active == True,  # noqa: E712
         )
     ).first()
-    return row[0] if row else None
+    if row is None:
+        return None
+    user, token_id, last_used_at = row
+    return ApiCaller(user=user, token_id=token_id, last_used_at=last_used_at)  # type: ignore[arg-type]
+
+
+def user_for_api_token(session: Session, token: str) -> User | None:
+    caller = api_caller(session, token)
+    return caller.user if caller else None
 
 
 def csrf_token(request: Request) -> str:

@@ -1,12 +1,15 @@
 """API dependencies: the bearer-token caller and the shared path and paging parameters."""
 
-from typing import Annotated
+from typing import Annotated, cast
 
-from fastapi import Depends, HTTPException, Path, Query, Security
+from fastapi import Depends, HTTPException, Path, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
 
+from app.api.token_use import note_use
+from app.db import utcnow
 from app.people.models import User
-from app.security import SessionDep, hand_back, user_for_api_token
+from app.security import SessionDep, api_caller, hand_back
 
 # auto_error=False: we answer a missing token ourselves, as JSON with WWW-Authenticate: Bearer.
 bearer_scheme = HTTPBearer(
@@ -25,16 +28,27 @@ def _unauthorized(detail: str, error: str | None = None) -> HTTPException:
 
 
 def api_user(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
 ) -> User:
     """The person behind the bearer token; revoked tokens and deactivated people answer 401."""
     if credentials is None or not credentials.credentials:
         raise _unauthorized("Not authenticated")
-    user = hand_back(session, user_for_api_token(session, credentials.credentials))
-    if user is None:
+    engine = session.get_bind()
+    caller = api_caller(session, credentials.credentials)
+    hand_back(session, caller.user if caller else None)
+    if caller is None:
         raise _unauthorized("Invalid or revoked token", error="invalid_token")
-    return user
+    # Written after the answer, in a transaction of its own (see app.api.token_use).
+    note_use(
+        request,
+        engine=cast(Engine, engine),
+        token_id=caller.token_id,
+        last_used_at=caller.last_used_at,
+        now=utcnow(),
+    )
+    return caller.user
 
 
 ApiUser = Annotated[User, Depends(api_user)]

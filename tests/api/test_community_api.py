@@ -164,6 +164,10 @@ def test_my_data_and_scheduled_posts(api, world):
     t = world["tokens"]
     data = api("GET", "/me/data", t["author"]).json()
     assert [p["title"] for p in data["posts"]] == ["API post"]
+    # The first call was recorded once its answer had gone out: the next export shows it.
+    assert data["api_tokens"][0]["last_used_at"] is None
+    again = api("GET", "/me/data", t["author"]).json()
+    assert again["api_tokens"][0]["last_used_at"] is not None
     assert api("GET", f"/spaces/{world['space'].slug}/scheduled", t["author"]).json() == {
         "items": []
     }

@@ -88,6 +88,7 @@ def test_lists_run_a_constant_number_of_queries(session, api, count_queries, pat
     people = [make_user(session) for _ in range(3)]
     space = make_space(session, host=people[0], members=tuple(people[1:]))
     client = api(people[0])
+    client.get("/api/v1/me")  # the token's first use is written once; the budget is per call
     url = path.format(slug=space.slug)
     _fill(session, space, people, 2)
     with count_queries() as few:
@@ -103,6 +104,7 @@ def test_lists_run_a_constant_number_of_queries(session, api, count_queries, pat
 def test_directory_runs_a_constant_number_of_queries(session, api, count_queries):
     me = make_user(session)
     client = api(me)
+    client.get("/api/v1/me")  # the token's first use is written once; the budget is per call
     make_space(session, host=me)
     with count_queries() as few:
         assert len(client.get("/api/v1/spaces").json()["items"]) == 1
