@@ -40,14 +40,8 @@ def cached(key: Hashable, caller: Callable[[], str]) -> Markup:
     return fragment(key, caller)
 
 
-# Stands for the reader's CSRF token inside a stored fragment; each page puts its own in.
+# Stands for the reader's CSRF token inside a stored form; each page puts the reader's in.
 TOKEN_SLOT = "csrf-token-of-the-reader"  # noqa: S105 - a placeholder, not a secret
-
-
-def cached_with_token(key: Hashable, token: str, caller: Callable[[], str]) -> Markup:
-    """`{% call cached_with_token(key, csrf_token) %}` around a form that writes `token_slot`
-    where the token goes: the form is stored without the token and served with the reader's."""
-    return fragment(key, caller).replace(TOKEN_SLOT, token)
 
 
 def reactions_key(card: Any) -> tuple[Any, ...]:
