@@ -85,7 +85,7 @@ def card_key(card: Any, zone: str, ago: str) -> tuple[Any, ...]:
 
 
 def comment_key(comment: Any, author: Any, marks: Any, zone: str, ago: str) -> tuple[Any, ...]:
-    """A comment's opening: author and badges, time, "edited" and "hidden" marks."""
+    """What a comment shows to every reader: author and badges, time, marks, text."""
     return (
         "comment",
         get_locale(),
@@ -95,6 +95,7 @@ def comment_key(comment: Any, author: Any, marks: Any, zone: str, ago: str) -> t
         comment.created_at,
         comment.edited_at is not None,
         comment.hidden_at is not None,
+        comment.body_html,
         person_key(author, marks),
     )
 

@@ -2,7 +2,7 @@
 
 import hashlib
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -113,17 +113,29 @@ def reaction_bar(card: Any, token: str) -> Markup:
     return bar.replace(TOKEN_SLOT, token)
 
 
-def cached_comment(comment: Any, author: Any, marks: Any, zone: str, caller: Any) -> Markup:
-    """`{% call cached_comment(...) %}`: one call from the template per comment."""
-    ago = format_ago(comment.created_at)
-    return fragment(comment_key(comment, author, marks, zone, ago), caller)
+def comments_html(
+    comments: Any, marks_by_author: Any, zone: str, viewer: Any, token: str
+) -> Markup:
+    """A list of (comment, author) rendered from stored comments (templates/posts/_comment.html)."""
+    module: Any = env.get_template("posts/_comment.html").module
+    macro = module.comment
+    signed_in = viewer is not None
+    shown = []
+    for comment, author in comments:
+        marks = (marks_by_author or {}).get(author.id if author else None)
+        mine = signed_in and comment.author_id == viewer.id
+        ago = format_ago(comment.created_at)
+        key = (*comment_key(comment, author, marks, zone, ago), mine, signed_in)
+        html = fragment(key, partial(macro, comment, author, marks, zone, mine, signed_in))
+        shown.append(html.replace(TOKEN_SLOT, token) if mine else html)
+    return Markup("").join(shown)
 
 
 env.globals.update(
     static_url=static_url,
     site_name=lambda: get_settings().site_name,
     cached=cached,
-    cached_comment=cached_comment,
+    comments_html=comments_html,
     card_html=card_html,
     reaction_bar=reaction_bar,
     format_when=format_when,

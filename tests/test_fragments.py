@@ -115,3 +115,24 @@ def test_a_renamed_commenter_shows_under_the_new_name(session, login) -> None:  
     session.commit()
     page = client.get(f"/posts/{post.id}").text
     assert "Carla Renamed" in page and "Carla Comment" not in page
+
+
+def test_stored_comments_show_each_reader_their_own_tools(session, login) -> None:  # type: ignore[no-untyped-def]
+    host, writer, reader = make_user(session), make_user(session), make_user(session)
+    space = make_space(session, host=host, members=(writer, reader))
+    post = make_post(session, author=host, space=space)
+    comment = make_comment(session, author=writer, post=post, body="Stored once")
+    session.commit()
+    clients = {person.id: login(person) for person in (writer, reader)}
+    pages = {pid: c.get(f"/posts/{post.id}").text for pid, c in clients.items()}
+    mine, theirs = pages[writer.id], pages[reader.id]
+    assert f'href="/comments/{comment.id}/edit"' in mine
+    assert f'href="/comments/{comment.id}/flag"' not in mine
+    assert f'name="csrf_token" value="{clients[writer.id].csrf}"' in mine
+    assert f'href="/comments/{comment.id}/edit"' not in theirs
+    assert f'href="/comments/{comment.id}/flag"' in theirs
+    for page in (mine, theirs):
+        assert "Stored once" in page and fragments.TOKEN_SLOT not in page
+    # The writer's page again, after the reader's: still the writer's own tools.
+    again = clients[writer.id].get(f"/posts/{post.id}").text
+    assert f'href="/comments/{comment.id}/edit"' in again
