@@ -34,10 +34,12 @@ class Settings(BaseSettings):
     # (e.g. when a separate `agora worker` does); unset means on, except in the test suite.
     run_jobs: bool | None = None
     jobs_interval_seconds: float = Field(default=20.0, gt=0)
-    # Threads per process that run request handlers and database work. Python runs one of them
-    # at a time, so more threads than requests the database can overlap only add switching:
-    # at 40 (anyio's default) a busy stream page cost a third more CPU than at 8.
-    request_threads: int = Field(default=8, ge=1, le=200)
+    # Threads per process that run request handlers and database work (unset: 2 on SQLite,
+    # 8 on PostgreSQL). Python runs one of them at a time; extra threads only pay off while
+    # others wait for a database server. SQLite works inside the process, so there they only
+    # add switching: under 16 connections a stream page cost a third more CPU with 8 threads
+    # than with 2, and half again as much with anyio's default of 40.
+    request_threads: int | None = Field(default=None, ge=1, le=200)
     # Live protocol rooms look for other processes' updates this often, notice or not.
     protocol_poll_seconds: float = 1.0
 
@@ -55,6 +57,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def handler_threads(self) -> int:
+        return self.request_threads or (2 if self.is_sqlite else 8)
 
     @property
     def jobs_enabled(self) -> bool:

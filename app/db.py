@@ -61,7 +61,7 @@ def make_engine(url: str, *, pool_size: int | None = None, max_overflow: int = 1
     # By default a pooled connection for every request thread plus the background jobs: a
     # connection opened per request reads the schema and prepares its statements again
     # (SQLite), or costs a round of authentication (PostgreSQL).
-    kept = pool_size or max(10, get_settings().request_threads + 2)
+    kept = pool_size or max(10, get_settings().handler_threads + 2)
     pool: dict[str, Any] = {"pool_size": kept, "max_overflow": max_overflow, "pool_timeout": 30}
     if url.startswith("sqlite"):
         engine = create_engine(

@@ -55,7 +55,7 @@ async def _load_viewer(request: Request) -> None:
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # The limiter lives in the event loop, so it is sized here, inside the loop.
     threads = anyio.to_thread.current_default_thread_limiter()
-    threads.total_tokens = get_settings().request_threads
+    threads.total_tokens = get_settings().handler_threads
     async with periodic_jobs():
         yield
 

@@ -5,10 +5,11 @@ import asyncio
 import anyio.to_thread
 import httpx2 as httpx
 import pytest
+from pydantic import ValidationError
 from sqlmodel import Session
 
 import app.db as db_module
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.db import make_engine
 from app.security import start_session
 from tests.conftest import TEST_DATABASE_URL
@@ -19,7 +20,17 @@ def test_the_server_runs_handlers_on_the_configured_number_of_threads(client) ->
     async def tokens() -> float:
         return anyio.to_thread.current_default_thread_limiter().total_tokens
 
-    assert client.portal.call(tokens) == get_settings().request_threads == 8
+    settings = get_settings()
+    expected = 2 if settings.is_sqlite else 8
+    assert client.portal.call(tokens) == settings.handler_threads == expected
+
+
+def test_the_number_of_threads_can_be_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGORA_REQUEST_THREADS", "5")
+    assert Settings().handler_threads == 5
+    monkeypatch.setenv("AGORA_REQUEST_THREADS", "0")
+    with pytest.raises(ValidationError):
+        Settings()
 
 
 def test_many_requests_share_two_threads_and_two_connections(
