@@ -3,11 +3,13 @@
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func
 from sqlmodel import Session, col, select
 
+from app import prepared
 from app.db import utcnow
 from app.errors import Forbidden, Invalid
 from app.people.models import User
@@ -186,6 +188,22 @@ def badges_for(session: Session, *, viewer: User, person: User) -> list[ShownAwa
     return [ShownAward(award=a, badge=b, space=s) for a, b, s in session.exec(query)]
 
 
+@cache
+def _name_marks_statement() -> Any:
+    """Built once per process (see app.prepared): a post page asks for it on every view."""
+    return (
+        select(Award.user_id, Award.space_id, Badge)
+        .join(Badge, col(Badge.id) == Award.badge_id)
+        .where(
+            col(Badge.beside_name).is_(True),
+            col(Award.user_id).in_(prepared.ids("user_ids")),
+            col(Award.space_id).in_(prepared.ids("space_ids")),
+            shows_badges(Award.user_id),
+        )
+        .order_by(col(Badge.name))
+    )
+
+
 def name_marks(
     session: Session, pairs: Iterable[tuple[int | None, int | None]]
 ) -> dict[tuple[int | None, int | None], list[Badge]]:
@@ -193,19 +211,12 @@ def name_marks(
     wanted = {(u, s) for u, s in pairs if u is not None and s is not None}
     if not wanted:
         return {}
-    rows = session.exec(
-        select(Award.user_id, Award.space_id, Badge)
-        .join(Badge, col(Badge.id) == Award.badge_id)
-        .where(
-            col(Badge.beside_name).is_(True),
-            col(Award.user_id).in_({u for u, _s in wanted}),
-            col(Award.space_id).in_({s for _u, s in wanted}),
-            shows_badges(Award.user_id),
-        )
-        .order_by(col(Badge.name))
-    )
+    params = {
+        "user_ids": sorted({u for u, _s in wanted}),
+        "space_ids": sorted({s for _u, s in wanted}),
+    }
     marks: dict[tuple[int | None, int | None], list[Badge]] = {}
-    for user_id, space_id, badge in rows:
+    for user_id, space_id, badge in session.execute(_name_marks_statement(), params):
         if (user_id, space_id) in wanted:
             marks.setdefault((user_id, space_id), []).append(badge)
     return marks

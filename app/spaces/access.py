@@ -6,9 +6,10 @@ What a person may not see answers 404 (``NotFound``), so its existence does not 
 """
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -122,23 +123,41 @@ class SpaceAccess:
         return None
 
 
+# Every space page and post page asks these first: built once per process (see app.prepared).
+_SPACE_ID = bindparam("space_id", type_=Integer)
+_USER_ID = bindparam("user_id", type_=Integer)
+_SLUG = bindparam("slug", type_=String)
+
+
+@cache
+def _membership_statement() -> Any:
+    return select(Membership).where(
+        Membership.space_id == _SPACE_ID, Membership.user_id == _USER_ID
+    )
+
+
+@cache
+def _by_slug_statement() -> Any:
+    return (
+        select(Space, Membership)
+        .outerjoin(
+            Membership,
+            and_(Membership.space_id == Space.id, Membership.user_id == _USER_ID),  # type: ignore[arg-type]
+        )
+        .where(Space.slug == _SLUG)
+    )
+
+
 def access_for(session: Session, user: User, space: Space) -> SpaceAccess:
-    membership = session.exec(
-        select(Membership).where(Membership.space_id == space.id, Membership.user_id == user.id)
-    ).first()
+    params = {"space_id": space.id, "user_id": user.id}
+    membership = session.execute(_membership_statement(), params).scalars().first()
     return SpaceAccess(space=space, membership=membership, user=user)
 
 
 def space_access_by_slug(session: Session, user: User, slug: str) -> SpaceAccess:
     """Load a space with the person's membership in one query; 404 unless they may know of it."""
-    row = session.exec(
-        select(Space, Membership)
-        .outerjoin(
-            Membership,
-            and_(Membership.space_id == Space.id, Membership.user_id == user.id),  # type: ignore[arg-type]
-        )
-        .where(Space.slug == slug)
-    ).first()
+    params = {"slug": slug, "user_id": user.id}
+    row = session.execute(_by_slug_statement(), params).first()
     if row is None:
         raise NotFound("Space not found")
     access = SpaceAccess(space=row[0], membership=row[1], user=user)

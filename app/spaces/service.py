@@ -5,7 +5,7 @@ import unicodedata
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, tuple_
+from sqlalchemy import Integer, bindparam, func, tuple_
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
@@ -315,12 +315,17 @@ def remove_member(session: Session, *, access: SpaceAccess, user_id: int) -> Non
     session.flush()
 
 
+@cache
+def _member_count_statement() -> Any:
+    return select(func.count()).where(
+        Membership.space_id == bindparam("space_id", type_=Integer),
+        Membership.state == MemberState.active,
+    )
+
+
 def member_count(session: Session, space_id: int | None) -> int:
-    return session.exec(
-        select(func.count()).where(
-            Membership.space_id == space_id, Membership.state == MemberState.active
-        )
-    ).one()
+    """Active members: the audience line of every composer and post page shows it."""
+    return int(session.execute(_member_count_statement(), {"space_id": space_id}).scalar_one())
 
 
 def members(
