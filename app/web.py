@@ -93,8 +93,19 @@ def format_ago(value: datetime | None) -> str:
     return text
 
 
+@lru_cache
+def _module_once(name: str) -> Any:
+    return env.get_template(name).module
+
+
+def template_module(name: str) -> Any:
+    """A template's macros for calling from Python (loaded once, except in development, where
+    templates reload when they change)."""
+    return env.get_template(name).module if env.auto_reload else _module_once(name)
+
+
 def _card_parts() -> Any:
-    return env.get_template("posts/_card.html").module
+    return template_module("posts/_card.html")
 
 
 def card_html(card: Any, zone: str, token: str) -> Markup:
@@ -117,8 +128,7 @@ def comments_html(
     comments: Any, marks_by_author: Any, zone: str, viewer: Any, token: str
 ) -> Markup:
     """A list of (comment, author) rendered from stored comments (templates/posts/_comment.html)."""
-    module: Any = env.get_template("posts/_comment.html").module
-    macro = module.comment
+    macro = template_module("posts/_comment.html").comment
     signed_in = viewer is not None
     shown = []
     for comment, author in comments:
