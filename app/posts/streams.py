@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, or_, tuple_, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    bindparam,
+    case,
+    func,
+    or_,
+    tuple_,
+    union_all,
+)
 from sqlmodel import Session, col, select
 
 from app import prepared
@@ -130,9 +140,13 @@ def _counts_statement() -> Any:
 
 
 @cache
-def _mine_statement() -> Any:
-    return select(Reaction.post_id, Reaction.kind).where(
-        col(Reaction.post_id).in_(prepared.ids("post_ids")), Reaction.user_id == VIEWER
+def _reactions_statement() -> Any:
+    """Counts per post and kind, and whether the viewer is among them: one query for both."""
+    theirs = func.max(case((col(Reaction.user_id) == VIEWER, 1), else_=0))
+    return (
+        select(Reaction.post_id, Reaction.kind, func.count(), theirs)
+        .where(col(Reaction.post_id).in_(prepared.ids("post_ids")))
+        .group_by(col(Reaction.post_id), col(Reaction.kind))
     )
 
 
@@ -148,14 +162,16 @@ def reaction_counts(session: Session, post_ids: list[int]) -> dict[int, dict[str
 def cards(
     session: Session, user: User, rows: list[tuple[Post, User | None, Space]]
 ) -> list[PostCard]:
-    """Two more queries whatever the number of posts: reaction counts, and the viewer's own."""
+    """One more query whatever the number of posts: the reactions, counted, and the viewer's."""
     ids = [p.id for p, _a, _s in rows if p.id is not None]
-    counts = reaction_counts(session, ids)
-    mine: dict[int, set[str]] = {}
+    counts: dict[int, dict[str, int]] = {pid: {} for pid in ids}
+    mine: dict[int, set[str]] = {pid: set() for pid in ids}
     if ids:
         params = {"post_ids": ids, "viewer_id": user.id}
-        for post_id, kind in session.execute(_mine_statement(), params):
-            mine.setdefault(post_id, set()).add(str(kind))
+        for post_id, kind, n, theirs in session.execute(_reactions_statement(), params):
+            counts[post_id][str(kind)] = n
+            if theirs:
+                mine[post_id].add(str(kind))
     return [
         PostCard(
             post=p,
