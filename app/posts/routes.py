@@ -9,7 +9,6 @@ from app.community.home import home_extras
 from app.community.scheduling import parse_publish_at
 from app.errors import Invalid
 from app.events.views import upcoming_for_home
-from app.notifications.service import unread_count
 from app.posts import service, streams
 from app.posts.models import ReactionKind
 from app.recognition import service as recognition
@@ -48,7 +47,6 @@ def home(
             "page": page,
             "stream": stream,
             "my_spaces": my_spaces(session, user=user),
-            "unread": unread_count(session, user=user),
             "recognition": home_panel(session, user=user, cards=page.items),
             "upcoming_events": upcoming_for_home(session, user=user),
             **home_extras(session, user=user),
