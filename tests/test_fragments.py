@@ -136,3 +136,16 @@ def test_stored_comments_show_each_reader_their_own_tools(session, login) -> Non
     # The writer's page again, after the reader's: still the writer's own tools.
     again = clients[writer.id].get(f"/posts/{post.id}").text
     assert f'href="/comments/{comment.id}/edit"' in again
+
+
+def test_the_stored_navigation_follows_role_and_section(session, login) -> None:  # type: ignore[no-untyped-def]
+    admin, member = make_user(session, admin=True), make_user(session)
+    space = make_space(session, host=admin, members=(member,))
+    as_admin, as_member = login(admin), login(member)
+    assert 'href="/admin/people"' in as_admin.get("/").text
+    home = as_member.get("/").text
+    assert 'href="/admin/people"' not in home
+    assert '<a href="/" aria-current="page">' in home
+    spaces = as_member.get(f"/spaces/{space.slug}").text
+    assert '<a href="/spaces" aria-current="page">' in spaces
+    assert '<a href="/" aria-current="page">' not in spaces
