@@ -26,7 +26,8 @@ class User(SQLModel, table=True):
     department: str = Field(default="", max_length=120)
     password_hash: str | None = Field(default=None, max_length=255)
     site_role: SiteRole = Field(default=SiteRole.member, sa_type=String(16))
-    is_leader: bool = Field(default=False)
+    # Indexed: leaders are few, and the home page starts from them (leaders' voices).
+    is_leader: bool = Field(default=False, index=True)
     leader_title: str = Field(default="", max_length=120)
     locale: str = Field(default="en", max_length=5)
     time_zone: str = Field(default="Europe/Berlin", max_length=64)

@@ -31,15 +31,15 @@ class Post(SQLModel, table=True):
         Index("ix_posts_published", "published_at", "id"),
         Index("ix_posts_kind_published", "kind", "published_at", "id"),
         Index("ix_posts_space_pinned", "space_id", "pinned_at"),
+        # A person's posts newest first (profile, leaders' voices), and the author's foreign key.
+        Index("ix_posts_author_published", "author_id", "published_at", "id"),
         # The publishing job looks for posts that are due but not yet announced.
         Index("ix_posts_announce", "announced_at", "published_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     space_id: int = Field(foreign_key="spaces.id", ondelete="CASCADE")
-    author_id: int | None = Field(
-        default=None, foreign_key="users.id", index=True, ondelete="SET NULL"
-    )
+    author_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     kind: PostKind = Field(default=PostKind.discussion, sa_type=String(16))
     title: str = Field(max_length=200)
     body: str = Field(sa_column=Column(Text, nullable=False))

@@ -31,7 +31,7 @@ from app import prepared
 from app.db import utcnow
 from app.people.models import User
 from app.posts.models import Comment, Post
-from app.posts.streams import readable_posts_of
+from app.posts.streams import readable_posts_of, shown_in_streams
 from app.prepared import NOW, VIEWER
 from app.recognition.kudos import kudos_received
 from app.recognition.models import Award, Badge, RecognitionSettings
@@ -244,22 +244,58 @@ def _rows(
     return list(session.execute(statement, values).all())
 
 
-@cache
-def _home_statement(with_marks: bool) -> Any:
-    voices = (
-        readable_posts_of(VIEWER, NOW)
-        # From the few leaders to their posts (author index), not from every readable post:
-        # sorting all readable posts to find a leader's took 100 ms at 100,000 posts.
-        .where(col(Post.author_id).in_(select(User.id).where(col(User.is_leader).is_(True))))
-        .order_by(col(Post.published_at).desc(), col(Post.id).desc())
+def _voices_branch() -> Any:
+    """The newest posts by leaders that the viewer can read.
+
+    From each leader to their newest readable post (author and time index: a few steps per
+    leader), then only the leaders whose newest post is among the newest VOICES: every post
+    that belongs in the box is by one of them and no older than the last of their newest
+    posts. Collecting every leader's posts first cost 6-8 ms at 100,000 posts, and growing.
+    """
+    readable = (
+        col(Post.author_id) == User.id,
+        *shown_in_streams(NOW),
+        col(Post.space_id).in_(readable_space_ids_of(VIEWER)),
+    )
+    newest = (
+        select(Post.published_at)
+        .where(*readable)
+        .order_by(col(Post.published_at).desc())
+        .limit(1)
+        .correlate(User)
+        .scalar_subquery()
+    )
+    at = newest.label("at")
+    active = (
+        select(col(User.id).label("user_id"), at)
+        .where(col(User.is_leader).is_(True))
+        .order_by(at.desc())
         .limit(VOICES)
-        .with_only_columns(
+        .cte("active_leaders")
+    )
+    oldest_wanted = select(func.min(active.c.at)).scalar_subquery()
+    return (
+        select(
             *_ids(
                 "voice", user_id=col(Post.author_id), post_id=col(Post.id), space_id=col(Space.id)
             )
         )
+        .select_from(active)
+        .join(Post, col(Post.author_id) == active.c.user_id)
+        .join(Space, col(Space.id) == Post.space_id)
+        .where(
+            *shown_in_streams(NOW),
+            col(Post.space_id).in_(readable_space_ids_of(VIEWER)),
+            col(Post.published_at) >= oldest_wanted,
+        )
+        .order_by(col(Post.published_at).desc(), col(Post.id).desc())
+        .limit(VOICES)
     )
-    branches = [voices, _spotlight_branch(in_space=False)]
+
+
+@cache
+def _home_statement(with_marks: bool) -> Any:
+    branches = [_voices_branch(), _spotlight_branch(in_space=False)]
     return _panel([*branches, _marks_branch()] if with_marks else branches)
 
 
