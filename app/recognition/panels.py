@@ -31,7 +31,7 @@ from app import prepared
 from app.db import utcnow
 from app.people.models import User
 from app.posts.models import Comment, Post
-from app.posts.streams import readable_posts_of, shown_in_streams
+from app.posts.streams import shown_in_streams
 from app.prepared import NOW, VIEWER
 from app.recognition.kudos import kudos_received
 from app.recognition.models import Award, Badge, RecognitionSettings
