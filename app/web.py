@@ -21,6 +21,7 @@ from app.fragments import (
     card_key,
     comment_key,
     fragment,
+    person_key,
     reactions_key,
 )
 from app.i18n import get_locale, raw_gettext, raw_ngettext
@@ -124,6 +125,43 @@ def reaction_bar(card: Any, token: str) -> Markup:
     return bar.replace(TOKEN_SLOT, token)
 
 
+def voices_key(voices: Any, zone: str) -> tuple[Any, ...]:
+    """Everything the leaders' voices box shows (templates/recognition/_home.html)."""
+    return (
+        "voices",
+        get_locale(),
+        zone,
+        tuple(
+            (
+                post.id,
+                post.title,
+                post.published_at,
+                format_ago(post.published_at),
+                person_key(author),
+                space.slug,
+                space.name,
+            )
+            for post, author, space in voices
+        ),
+    )
+
+
+def spotlight_key(spot: Any, viewer: Any) -> tuple[Any, ...]:
+    """Everything the spotlight shows (templates/recognition/_spotlight.html)."""
+    latest = spot.latest
+    return (
+        "spotlight",
+        get_locale(),
+        get_settings().site_name,
+        person_key(spot.person),
+        spot.space.name if spot.space else None,
+        spot.posts,
+        spot.comments,
+        (latest.id, latest.title) if latest else None,
+        viewer is not None and spot.person.id == viewer.id,
+    )
+
+
 def comments_html(
     comments: Any, marks_by_author: Any, zone: str, viewer: Any, token: str
 ) -> Markup:
@@ -146,6 +184,8 @@ env.globals.update(
     site_name=lambda: get_settings().site_name,
     cached=cached,
     comments_html=comments_html,
+    voices_key=voices_key,
+    spotlight_key=spotlight_key,
     card_html=card_html,
     reaction_bar=reaction_bar,
     format_when=format_when,

@@ -7,6 +7,7 @@ from markupsafe import Markup
 from app import fragments
 from app.people.service import update_profile
 from app.posts.service import react, update_post
+from app.recognition.service import set_leader
 from tests.factories import make_comment, make_post, make_space, make_user
 
 
@@ -149,3 +150,27 @@ def test_the_stored_navigation_follows_role_and_section(session, login) -> None:
     spaces = as_member.get(f"/spaces/{space.slug}").text
     assert '<a href="/spaces" aria-current="page">' in spaces
     assert '<a href="/" aria-current="page">' not in spaces
+
+
+def test_leaders_voices_show_a_renamed_leader_and_an_edited_title(session, login) -> None:  # type: ignore[no-untyped-def]
+    admin, leader, reader = make_user(session, admin=True), make_user(session), make_user(session)
+    space = make_space(session, host=leader, members=(reader,))
+    post = make_post(session, author=leader, space=space, title="Plans for the year")
+    set_leader(session, actor=admin, person=leader, is_leader=True, title="CEO")
+    session.commit()
+    client = login(reader)
+
+    def voices() -> str:
+        page = str(client.get("/").text)
+        return page.split('class="card voices"', 1)[1].split("</section>", 1)[0]
+
+    assert "Plans for the year" in voices() and leader.display_name in voices()
+    update_profile(
+        session, user=leader, display_name="Renamed Leader", title="", department="",
+        locale="en", time_zone="Europe/Berlin",
+    )  # fmt: skip
+    session.commit()
+    assert "Renamed Leader" in voices()
+    update_post(session, user=leader, post_id=post.id, title="Plans, revised")
+    session.commit()
+    assert "Plans, revised" in voices() and "Plans for the year" not in voices()
