@@ -162,6 +162,21 @@ def spotlight_key(spot: Any, viewer: Any) -> tuple[Any, ...]:
     )
 
 
+def home_aside_key(checklist: Any, showcase: Any) -> tuple[Any, ...]:
+    """Everything the home page's getting-started list and showcase box show."""
+    steps = None
+    if checklist and checklist.show_on_home:
+        steps = tuple((step.key, step.done, step.url) for step in checklist.steps)
+    latest = tuple((c.post.id, c.post.title, tuple(c.tags[:3])) for c in showcase or ())
+    return ("home-aside", get_locale(), steps, latest)
+
+
+def cached_form(key: Any, token: str, caller: Any) -> Markup:
+    """`{% call cached_form(key, csrf_token) %}` around markup whose forms write `token_slot`
+    where the reader's CSRF token goes: stored without it, served with it."""
+    return fragment(key, caller).replace(TOKEN_SLOT, token)
+
+
 def comments_html(
     comments: Any, marks_by_author: Any, zone: str, viewer: Any, token: str
 ) -> Markup:
@@ -185,6 +200,8 @@ env.globals.update(
     cached=cached,
     comments_html=comments_html,
     voices_key=voices_key,
+    home_aside_key=home_aside_key,
+    cached_form=cached_form,
     spotlight_key=spotlight_key,
     card_html=card_html,
     reaction_bar=reaction_bar,

@@ -174,3 +174,25 @@ def test_leaders_voices_show_a_renamed_leader_and_an_edited_title(session, login
     update_post(session, user=leader, post_id=post.id, title="Plans, revised")
     session.commit()
     assert "Plans, revised" in voices() and "Plans for the year" not in voices()
+
+
+def test_the_stored_getting_started_list_follows_progress_and_takes_the_readers_token(
+    session, login
+) -> None:  # type: ignore[no-untyped-def]
+    newcomer = make_user(session)
+    client = login(newcomer)
+    home = client.get("/").text
+    assert "0 of 4 done" in home
+    form = re.search(r'action="/welcome/dismiss".*?</form>', home, re.S)
+    assert form is not None and f'value="{client.csrf}"' in form.group(0)
+    update_profile(
+        session, user=newcomer, display_name=newcomer.display_name, title="Engineer",
+        department="Platform", locale="en", time_zone="Europe/Berlin",
+    )  # fmt: skip
+    session.commit()
+    assert "1 of 4 done" in client.get("/").text
+    token = re.search(r'action="/welcome/dismiss".*?value="([^"]+)"', home, re.S)
+    assert token is not None
+    answer = client.post("/welcome/dismiss", data={"csrf_token": token.group(1)})
+    assert answer.status_code in (200, 303)
+    assert "Getting started" not in client.get("/").text
