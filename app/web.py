@@ -119,6 +119,36 @@ def card_html(card: Any, zone: str, token: str) -> Markup:
     return head + foot.replace(TOKEN_SLOT, token)
 
 
+def stream_html(entries: Any, zone: str, token: str) -> Markup:
+    """A stream's entries (post cards and kudos lines) in one call from the template."""
+    shown = []
+    for entry in entries:
+        if hasattr(entry, "kudos"):
+            shown.append(_thanks_html(entry, zone))
+        else:
+            shown.append(card_html(entry, zone, token))
+    return Markup("").join(shown)
+
+
+def _thanks_html(entry: Any, zone: str) -> Markup:
+    kudos = entry.kudos
+    key = (
+        "thanks",
+        get_locale(),
+        zone,
+        kudos.id,
+        kudos.message,
+        kudos.created_at,
+        format_ago(kudos.created_at),
+        person_key(entry.giver),
+        person_key(entry.receiver),
+        entry.target_title,
+        entry.target_url,
+    )
+    macro = template_module("recognition/_stream_thanks.html").thanks
+    return fragment(key, partial(macro, entry, zone))
+
+
 def reaction_bar(card: Any, token: str) -> Markup:
     """The reaction form of one post with the reader's CSRF token."""
     bar = fragment(reactions_key(card), lambda: _card_parts().reactions(card))
@@ -204,6 +234,7 @@ env.globals.update(
     cached_form=cached_form,
     spotlight_key=spotlight_key,
     card_html=card_html,
+    stream_html=stream_html,
     reaction_bar=reaction_bar,
     format_when=format_when,
     token_slot=TOKEN_SLOT,
