@@ -19,7 +19,10 @@ def upgrade() -> None:
     # The composite index also serves every lookup the single-column one did.
     op.drop_index('ix_posts_author_id', table_name='posts')
     op.create_index(
-        'ix_posts_author_published', 'posts', ['author_id', 'published_at', 'id'], unique=False
+        'ix_posts_author_published',
+        'posts',
+        ['author_id', 'published_at', 'id', 'space_id'],
+        unique=False,
     )
     op.create_index('ix_users_is_leader', 'users', ['is_leader'], unique=False)
 

@@ -31,8 +31,9 @@ class Post(SQLModel, table=True):
         Index("ix_posts_published", "published_at", "id"),
         Index("ix_posts_kind_published", "kind", "published_at", "id"),
         Index("ix_posts_space_pinned", "space_id", "pinned_at"),
-        # A person's posts newest first (profile, leaders' voices), and the author's foreign key.
-        Index("ix_posts_author_published", "author_id", "published_at", "id"),
+        # A person's posts newest first (profile, leaders' voices), and the author's foreign key;
+        # with the space, whether the viewer may read a post is known without its row.
+        Index("ix_posts_author_published", "author_id", "published_at", "id", "space_id"),
         # The publishing job looks for posts that are due but not yet announced.
         Index("ix_posts_announce", "announced_at", "published_at"),
     )

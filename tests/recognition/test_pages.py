@@ -199,3 +199,30 @@ def test_kudos_form_for_a_private_post_follows_the_access_policy(session, login,
 
     assert response.status_code == status
     assert ("Board minutes" in response.text) == (status == 200)
+
+
+def test_leaders_voices_are_the_newest_readable_leader_posts_whoever_wrote_them(session):
+    from app.recognition.panels import home_panel
+
+    admin, reader = make_user(session, admin=True), make_user(session)
+    ann, ben, cem = make_user(session), make_user(session), make_user(session)
+    space = make_space(session, host=admin, members=(reader, ann, ben, cem))
+    hidden = make_space(session, host=ann, visibility="private")
+    for leader in (ann, ben, cem):
+        _leader(session, admin, leader)
+    titles = [
+        (cem, space, "oldest, by Cem"),
+        (ann, space, "first by Ann"),
+        (ben, space, "by Ben"),
+        (ann, space, "second by Ann"),
+        (ann, hidden, "Ann, private"),
+        (ann, space, "third by Ann"),
+    ]
+    for author, where, title in titles:
+        make_post(session, author=author, space=where, title=title)
+    voices = home_panel(session, user=reader).voices
+    assert [post.title for post, _author, _space in voices] == [
+        "third by Ann",
+        "second by Ann",
+        "by Ben",
+    ]
