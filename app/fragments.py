@@ -15,6 +15,7 @@ from typing import Any
 from cachetools import LRUCache
 from markupsafe import Markup, escape
 
+from app.config import get_settings
 from app.i18n import get_locale
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -42,6 +43,12 @@ def cached(key: Hashable, caller: Callable[[], str]) -> Markup:
 
 # Stands for the reader's CSRF token inside a stored form; each page puts the reader's in.
 TOKEN_SLOT = "csrf-token-of-the-reader"  # noqa: S105 - a placeholder, not a secret
+
+
+def fragment_with_token(key: Hashable, token: str, caller: Callable[[], str]) -> Markup:
+    """fragment() for markup whose forms write `token_slot` where the reader's CSRF token goes:
+    stored without it, served with it (`{% call cached_form(key, csrf_token) %}` in templates)."""
+    return fragment(key, caller).replace(TOKEN_SLOT, token)
 
 
 def reactions_key(card: Any) -> tuple[Any, ...]:
@@ -100,6 +107,65 @@ def comment_key(comment: Any, author: Any, marks: Any, zone: str, ago: str) -> t
     )
 
 
-def clear() -> None:
-    with _lock:
-        _cache.clear()
+def thanks_key(entry: Any, zone: str, ago: str) -> tuple[Any, ...]:
+    """Everything a kudos line in a stream shows."""
+    kudos = entry.kudos
+    return (
+        "thanks",
+        get_locale(),
+        zone,
+        ago,
+        kudos.id,
+        kudos.message,
+        kudos.created_at,
+        person_key(entry.giver),
+        person_key(entry.receiver),
+        entry.target_title,
+        entry.target_url,
+    )
+
+
+def voices_key(voices: Any, zone: str, ago: Callable[[Any], str]) -> tuple[Any, ...]:
+    """Everything the leaders' voices box shows (templates/recognition/_home.html)."""
+    return (
+        "voices",
+        get_locale(),
+        zone,
+        tuple(
+            (
+                post.id,
+                post.title,
+                post.published_at,
+                ago(post.published_at),
+                person_key(author),
+                space.slug,
+                space.name,
+            )
+            for post, author, space in voices
+        ),
+    )
+
+
+def spotlight_key(spot: Any, viewer: Any) -> tuple[Any, ...]:
+    """Everything the spotlight shows (templates/recognition/_spotlight.html)."""
+    latest = spot.latest
+    return (
+        "spotlight",
+        get_locale(),
+        get_settings().site_name,
+        person_key(spot.person),
+        spot.space.name if spot.space else None,
+        spot.posts,
+        spot.comments,
+        (latest.id, latest.title) if latest else None,
+        viewer is not None and spot.person.id == viewer.id,
+    )
+
+
+def home_aside_key(checklist: Any, showcase: Any) -> tuple[Any, ...]:
+    """Everything the home page's getting-started list and showcase box show."""
+    steps = None
+    if checklist and checklist.show_on_home:
+        steps = tuple((step.key, step.done, step.url) for step in checklist.steps)
+    latest = tuple((c.post.id, c.post.title, tuple(c.tags[:3])) for c in showcase or ())
+    return ("home-aside", get_locale(), steps, latest)

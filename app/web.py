@@ -21,8 +21,12 @@ from app.fragments import (
     card_key,
     comment_key,
     fragment,
-    person_key,
+    fragment_with_token,
+    home_aside_key,
     reactions_key,
+    spotlight_key,
+    thanks_key,
+    voices_key,
 )
 from app.i18n import get_locale, raw_gettext, raw_ngettext
 from app.security import csrf_token
@@ -115,8 +119,8 @@ def card_html(card: Any, zone: str, token: str) -> Markup:
     parts = _card_parts()
     ago = format_ago(card.post.published_at)
     head = fragment(card_key(card, zone, ago), lambda: parts.head(card, zone))
-    foot = fragment((*reactions_key(card), card.post.comment_count), lambda: parts.foot(card))
-    return head + foot.replace(TOKEN_SLOT, token)
+    foot_key = (*reactions_key(card), card.post.comment_count)
+    return head + fragment_with_token(foot_key, token, lambda: parts.foot(card))
 
 
 def stream_html(entries: Any, zone: str, token: str) -> Markup:
@@ -131,80 +135,14 @@ def stream_html(entries: Any, zone: str, token: str) -> Markup:
 
 
 def _thanks_html(entry: Any, zone: str) -> Markup:
-    kudos = entry.kudos
-    key = (
-        "thanks",
-        get_locale(),
-        zone,
-        kudos.id,
-        kudos.message,
-        kudos.created_at,
-        format_ago(kudos.created_at),
-        person_key(entry.giver),
-        person_key(entry.receiver),
-        entry.target_title,
-        entry.target_url,
-    )
     macro = template_module("recognition/_stream_thanks.html").thanks
+    key = thanks_key(entry, zone, format_ago(entry.kudos.created_at))
     return fragment(key, partial(macro, entry, zone))
 
 
 def reaction_bar(card: Any, token: str) -> Markup:
     """The reaction form of one post with the reader's CSRF token."""
-    bar = fragment(reactions_key(card), lambda: _card_parts().reactions(card))
-    return bar.replace(TOKEN_SLOT, token)
-
-
-def voices_key(voices: Any, zone: str) -> tuple[Any, ...]:
-    """Everything the leaders' voices box shows (templates/recognition/_home.html)."""
-    return (
-        "voices",
-        get_locale(),
-        zone,
-        tuple(
-            (
-                post.id,
-                post.title,
-                post.published_at,
-                format_ago(post.published_at),
-                person_key(author),
-                space.slug,
-                space.name,
-            )
-            for post, author, space in voices
-        ),
-    )
-
-
-def spotlight_key(spot: Any, viewer: Any) -> tuple[Any, ...]:
-    """Everything the spotlight shows (templates/recognition/_spotlight.html)."""
-    latest = spot.latest
-    return (
-        "spotlight",
-        get_locale(),
-        get_settings().site_name,
-        person_key(spot.person),
-        spot.space.name if spot.space else None,
-        spot.posts,
-        spot.comments,
-        (latest.id, latest.title) if latest else None,
-        viewer is not None and spot.person.id == viewer.id,
-    )
-
-
-def home_aside_key(checklist: Any, showcase: Any) -> tuple[Any, ...]:
-    """Everything the home page's getting-started list and showcase box show."""
-    steps = None
-    if checklist and checklist.show_on_home:
-        steps = tuple((step.key, step.done, step.url) for step in checklist.steps)
-    latest = tuple((c.post.id, c.post.title, tuple(c.tags[:3])) for c in showcase or ())
-    return ("home-aside", get_locale(), steps, latest)
-
-
-def cached_form(key: Any, token: str, caller: Any) -> Markup:
-    """`{% call cached_form(key, csrf_token) %}` around markup whose forms write `token_slot`
-    where the reader's CSRF token goes: stored without it, served with it."""
-    return fragment(key, caller).replace(TOKEN_SLOT, token)
+    return fragment_with_token(reactions_key(card), token, lambda: _card_parts().reactions(card))
 
 
 def comments_html(
@@ -219,8 +157,8 @@ def comments_html(
         mine = signed_in and comment.author_id == viewer.id
         ago = format_ago(comment.created_at)
         key = (*comment_key(comment, author, marks, zone, ago), mine, signed_in)
-        html = fragment(key, partial(macro, comment, author, marks, zone, mine, signed_in))
-        shown.append(html.replace(TOKEN_SLOT, token) if mine else html)
+        render = partial(macro, comment, author, marks, zone, mine, signed_in)
+        shown.append(fragment_with_token(key, token, render) if mine else fragment(key, render))
     return Markup("").join(shown)
 
 
@@ -229,9 +167,9 @@ env.globals.update(
     site_name=lambda: get_settings().site_name,
     cached=cached,
     comments_html=comments_html,
-    voices_key=voices_key,
+    voices_key=partial(voices_key, ago=format_ago),
     home_aside_key=home_aside_key,
-    cached_form=cached_form,
+    cached_form=fragment_with_token,
     spotlight_key=spotlight_key,
     card_html=card_html,
     stream_html=stream_html,

@@ -72,6 +72,11 @@ def _stream_select(now: Any = None) -> Any:
     )
 
 
+def readable_and_shown(viewer_id: Any, now: Any = None) -> tuple[ColumnElement[bool], ...]:
+    """Shown in streams and in a space the person can read (both may be bind parameters)."""
+    return (*shown_in_streams(now), col(Post.space_id).in_(readable_space_ids_of(viewer_id)))
+
+
 def readable_posts_of(viewer_id: Any, now: Any = None) -> Any:
     """Posts, with author and space, in every space the person can read."""
     return _stream_select(now).where(col(Post.space_id).in_(readable_space_ids_of(viewer_id)))
