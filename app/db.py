@@ -5,8 +5,10 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy import DateTime, Engine, Integer, MetaData, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.expression import ColumnElement, UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -55,6 +57,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def not_indexed(column: Any) -> ColumnElement[int]:
+    """An integer column under unary plus: the same value, but SQLite will not reach the
+    table through an index on it (its documented planner hint; PostgreSQL reads it as the
+    plain value). For joins that must start from a small table whatever the statistics say."""
+    return UnaryExpression(column, operator=custom_op("+"), type_=Integer)
 
 
 def make_engine(url: str, *, pool_size: int | None = None, max_overflow: int = 10) -> Engine:

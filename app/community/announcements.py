@@ -8,7 +8,7 @@ from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from app.community.models import SitePin
-from app.db import utcnow
+from app.db import not_indexed, utcnow
 from app.errors import Forbidden, Invalid, NotFound
 from app.people.models import User
 from app.people.service import record_audit
@@ -77,7 +77,9 @@ def _home_pins_statement() -> Any:
     return (
         select(Post, Space, SitePin)
         .join(SitePin, col(SitePin.post_id) == Post.id)
-        .join(Space, col(Space.id) == Post.space_id)
+        # From the few pins to their posts, never from public spaces to all their posts (what
+        # SQLite picks when statistics are missing or hand-made: 90 ms at 100k posts).
+        .join(Space, col(Space.id) == not_indexed(Post.space_id))
         .where(
             or_(col(SitePin.expires_at).is_(None), col(SitePin.expires_at) > NOW),
             col(Space.visibility) == Visibility.public,
