@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col
 
@@ -298,6 +298,13 @@ def _seed_posts(
                 for i in range(start, min(posts, start + batch))
             ]
             conn.execute(insert(Post), rows)
+        # Posts by leaders carry the mark leaders' voices look for (see Post.by_leader).
+        leaders = select(col(User.id)).where(col(User.is_leader).is_(True))
+        conn.execute(
+            update(Post)
+            .where(col(Post.id) >= first_id, col(Post.author_id).in_(leaders))
+            .values(by_leader=True)
+        )
         # Read the ids back by title (unique within this load): RETURNING in order is much slower.
         query = select(col(Post.title), col(Post.id)).where(col(Post.id) >= first_id)
         by_title = {title: post_id for title, post_id in conn.execute(query) if post_id}

@@ -67,6 +67,12 @@ def test_bulk_seed_makes_consistent_rows_and_a_full_home_for_the_member(session)
         .where(col(Comment.created_at) <= col(Post.published_at))
     ).one()
     assert early == 0
+    # Leaders' posts carry the mark leaders' voices read, and only theirs.
+    marked = session.exec(
+        select(Post.by_leader, User.is_leader).join(User, col(User.id) == Post.author_id)
+    ).all()
+    assert any(leader for _mark, leader in marked)
+    assert all(mark == leader for mark, leader in marked)
 
 
 def test_bulk_seed_refuses_an_unknown_member_and_writes_nothing(session):

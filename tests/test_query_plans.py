@@ -52,3 +52,14 @@ def test_home_pins_start_from_the_pins_not_from_every_public_post(sqlite_with_po
     reads = [line for line in plan if line.startswith(("SCAN", "SEARCH"))]
     assert "site_pins" in reads[0], plan
     assert not any("posts" in line and "PRIMARY KEY" not in line for line in reads), plan
+
+
+def test_leaders_voices_read_the_leaders_posts_index_not_every_post(sqlite_with_posts):
+    from app.recognition.panels import _voices_branch
+
+    refresh_planner_statistics(sqlite_with_posts, sample_rows=None)
+
+    plan = _plan(sqlite_with_posts, _voices_branch(), {"now": utcnow(), "viewer_id": 1})
+
+    posts = [line for line in plan if " posts " in f" {line} "]
+    assert posts and all("ix_posts_leader_published" in line for line in posts), plan

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -36,6 +36,15 @@ class Post(SQLModel, table=True):
         Index("ix_posts_author_published", "author_id", "published_at", "id", "space_id"),
         # The publishing job looks for posts that are due but not yet announced.
         Index("ix_posts_announce", "announced_at", "published_at"),
+        # Leaders' voices: only leaders' posts, newest first, the space to check access.
+        Index(
+            "ix_posts_leader_published",
+            "published_at",
+            "id",
+            "space_id",
+            sqlite_where=text("by_leader = 1"),
+            postgresql_where=text("by_leader = true"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -63,6 +72,9 @@ class Post(SQLModel, table=True):
     hidden_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     # Denormalised so a stream shows counts without counting thousands of rows per page.
     comment_count: int = Field(default=0)
+    # Whether the author is a leader now (kept in step by recognition.service.set_leader), so
+    # leaders' voices read a small index instead of visiting every leader in turn.
+    by_leader: bool = Field(default=False)
 
 
 class Comment(SQLModel, table=True):

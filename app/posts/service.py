@@ -147,6 +147,7 @@ def create_post(
         created_at=now,
         published_at=published_at or now,
         announced_at=None if scheduled else now,
+        by_leader=access.user.is_leader,
     )
     session.add(post)
     session.flush()

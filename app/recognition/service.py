@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func
+from sqlalchemy import ColumnElement, exists, func, update
 from sqlmodel import Session, col, select
 
 from app import prepared
@@ -119,6 +119,10 @@ def set_leader(
     title = clean_text(title, field="title", max_length=120) if is_leader else ""
     person.is_leader, person.leader_title = is_leader, title
     session.add(person)
+    # Leaders' voices find leaders' posts by this mark (index ix_posts_leader_published).
+    session.execute(
+        update(Post).where(col(Post.author_id) == person.id).values(by_leader=is_leader)
+    )
     badge = ensure_builtin_badges(session)[LEADER]
     current = session.exec(
         select(Award).where(

@@ -226,3 +226,22 @@ def test_leaders_voices_are_the_newest_readable_leader_posts_whoever_wrote_them(
         "second by Ann",
         "by Ben",
     ]
+
+
+def test_leaders_voices_follow_who_is_a_leader_now_for_old_and_new_posts(session):
+    from app.recognition.panels import home_panel
+
+    admin, reader, dana = make_user(session, admin=True), make_user(session), make_user(session)
+    space = make_space(session, host=admin, members=(reader, dana))
+    make_post(session, author=dana, space=space, title="written before she led")
+    session.commit()
+    assert home_panel(session, user=reader).voices == []
+
+    _leader(session, admin, dana)
+    make_post(session, author=dana, space=space, title="written as a leader")
+    titles = [post.title for post, _a, _s in home_panel(session, user=reader).voices]
+    assert titles == ["written as a leader", "written before she led"]
+
+    set_leader(session, actor=admin, person=dana, is_leader=False)
+    session.commit()
+    assert home_panel(session, user=reader).voices == []
