@@ -43,10 +43,31 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(config.get_main_option("sqlalchemy.url") or get_settings().database_url)
     with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            _foreign_keys_off(conn)
         _configure(conn)
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                _check_foreign_keys(conn)
     engine.dispose()
+
+
+def _foreign_keys_off(conn: Connection) -> None:
+    """Batch mode on SQLite copies a table and drops the old one; while foreign keys are
+    enforced, that drop deletes every row referencing the table by cascade (all comments of
+    all posts). Alembic's advice is to switch enforcement off for the migration: the pragma is
+    ignored inside a transaction, so it comes first and is committed on its own."""
+    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    conn.commit()
+
+
+def _check_foreign_keys(conn: Connection) -> None:
+    """Fail the migration (rolled back with it) if it left rows pointing nowhere."""
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"migration left rows with broken references: {broken[:5]}")
 
 
 if context.is_offline_mode():
