@@ -8,7 +8,10 @@ only the values: these parameters stand for the viewer, the time, the cursor and
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, bindparam
+from sqlalchemy import JSON, BigInteger, Integer, bindparam, cast, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
 
 from app.db import UTCDateTime
 
@@ -20,9 +23,34 @@ AFTER_AT = bindparam("after_at", type_=UTCDateTime())
 AFTER_ID = bindparam("after_id", type_=BigInteger)
 
 
+class _json_ids(GenericFunction[Any]):
+    """The elements of a JSON array, as rows of a table (SQLite's json_each, PostgreSQL's
+    json_array_elements_text); see ids()."""
+
+    name = "json_ids"
+    inherit_cache = True
+
+
+@compiles(_json_ids, "sqlite")
+def _json_ids_sqlite(element: _json_ids, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_each({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_json_ids, "postgresql")
+def _json_ids_postgresql(element: _json_ids, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_array_elements_text(CAST({compiler.process(element.clauses, **kw)} AS JSON))"
+
+
 def ids(name: str) -> Any:
-    """A list parameter for `column.in_(...)`, expanded when the statement runs."""
-    return bindparam(name, expanding=True)
+    """A list of ids for `column.in_(...)`, passed as one JSON value.
+
+    An expanding parameter (one placeholder per id) makes the SQL text differ with the list's
+    length: SQLAlchemy rewrites the statement on every run (0.25 ms for the home panel) and
+    SQLite prepares it again whenever that length was not seen lately (0.6 ms). One value keeps
+    the text fixed.
+    """
+    rows = _json_ids(bindparam(name, type_=JSON())).table_valued("value")
+    return select(cast(rows.c.value, Integer))
 
 
 def values(
