@@ -25,14 +25,16 @@ from pycrdt import (
 from sqlmodel import Session
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from app.api.token_use import TokenUse, is_due, record_token_use
 from app.config import get_settings
-from app.db import get_engine
+from app.db import get_engine, utcnow
 from app.errors import NotFound
+from app.people.models import User
 from app.protocols.access import can_edit, protocol_access
 from app.protocols.housekeeping import ensure_watchdog
 from app.protocols.notify import notices
 from app.protocols.rooms import CLOSE_BAD_MESSAGE, Room, registry
-from app.security import SESSION_COOKIE, user_for_api_token, user_for_session_token
+from app.security import SESSION_COOKIE, api_caller, user_for_session_token
 
 log = logging.getLogger(__name__)
 
@@ -148,25 +150,43 @@ def _update_payload(message: bytes) -> bytes:
 
 
 def _authenticate(websocket: WebSocket, protocol_id: int) -> tuple[int, bool]:
-    """(user id, may edit) for the cookie or bearer token; NotFound when they may not read."""
-    with Session(get_engine()) as session:
-        user = None
-        header = websocket.headers.get("authorization", "")
-        if header.lower().startswith("bearer "):
-            user = user_for_api_token(session, header[7:].strip())
-        else:
-            cookie: SimpleCookie = SimpleCookie()
-            try:
-                cookie.load(websocket.headers.get("cookie", ""))
-            except Exception:
-                cookie = SimpleCookie()
-            morsel = cookie.get(SESSION_COOKIE)
-            if morsel is not None and _same_origin(websocket):
-                user = user_for_session_token(session, morsel.value)
-        if user is None:
-            raise NotFound("Protocol not found")
-        protocol, access = protocol_access(session, user, protocol_id)
-        return int(user.id), can_edit(protocol, access)  # type: ignore[arg-type]
+    """(user id, may edit) for the cookie or bearer token; NotFound when they may not read.
+
+    A bearer token's use is recorded as for the JSON API (a refused protocol included), once
+    the read is over: on SQLite a read transaction that turns into a write can fail."""
+    engine = get_engine()
+    use: TokenUse | None = None
+    try:
+        with Session(engine) as session:
+            user = None
+            header = websocket.headers.get("authorization", "")
+            if header.lower().startswith("bearer "):
+                caller = api_caller(session, header[7:].strip())
+                if caller is not None:
+                    user, now = caller.user, utcnow()
+                    if is_due(caller.last_used_at, now):
+                        use = TokenUse(engine=engine, token_id=caller.token_id, used_at=now)
+            else:
+                user = _cookie_user(session, websocket)
+            if user is None:
+                raise NotFound("Protocol not found")
+            protocol, access = protocol_access(session, user, protocol_id)
+            return int(user.id), can_edit(protocol, access)  # type: ignore[arg-type]
+    finally:
+        if use is not None:
+            record_token_use(use)
+
+
+def _cookie_user(session: Session, websocket: WebSocket) -> User | None:
+    cookie: SimpleCookie = SimpleCookie()
+    try:
+        cookie.load(websocket.headers.get("cookie", ""))
+    except Exception:
+        cookie = SimpleCookie()
+    morsel = cookie.get(SESSION_COOKIE)
+    if morsel is None or not _same_origin(websocket):
+        return None
+    return user_for_session_token(session, morsel.value)
 
 
 def _same_origin(websocket: WebSocket) -> bool:

@@ -202,3 +202,29 @@ def test_rate_limit_counts_bytes_too(monkeypatch):
     assert limit.allow(sync.MAX_MESSAGE)  # coming back from offline with a big state is fine
     assert limit.allow(sync.MAX_MESSAGE)
     assert not limit.allow(sync.MAX_MESSAGE)  # a third one at once is a flood
+
+
+def _token_last_used(session, token):
+    from sqlmodel import select
+
+    from app.people.models import ApiToken
+    from app.security import hash_token
+
+    session.rollback()  # the write came from the handshake's own session
+    session.expire_all()
+    stored = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    return stored.one().last_used_at
+
+
+def test_live_editing_with_a_token_records_its_use_refused_or_not(session, client, make_protocol):
+    host, outsider = make_user(session), make_user(session)
+    protocol = make_protocol(host, make_space(session, host=host, visibility="private"))
+    editing, refused = make_token(session, user=host), make_token(session, user=outsider)
+
+    with connect(client, protocol.id, editing) as ws:
+        handshake(ws, YClient())
+    with pytest.raises(WebSocketDisconnect), connect(client, protocol.id, refused) as ws:
+        ws.receive_bytes()
+
+    assert _token_last_used(session, editing) is not None
+    assert _token_last_used(session, refused) is not None
