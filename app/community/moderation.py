@@ -50,8 +50,9 @@ def _open_flags(target_type: str, target_id: int):
     )
 
 
-def _describe(target: Post | Comment, post: Post) -> str:
-    return f"post “{post.title}”" if isinstance(target, Post) else f"comment on “{post.title}”"
+def _what(target: Post | Comment) -> str:
+    """Which wording a notification about this content takes (see notifications.MESSAGES)."""
+    return "post" if isinstance(target, Post) else "comment"
 
 
 def _host_ids(session: Session, space_id: int) -> list[int]:
@@ -124,7 +125,8 @@ def _after_flag(
                 session,
                 user_id=host_id,
                 kind="flag",
-                text=f"Something in “{post.title}” was flagged for review",
+                message="flag",
+                params={"title": post.title},
                 url="/moderation",
                 space_id=post.space_id,
                 post_id=post.id,
@@ -155,8 +157,8 @@ def _after_flag(
             session,
             user_id=target.author_id,
             kind="moderation",
-            text=f"Your {_describe(target, post)} is hidden until a moderator has looked at it: "
-            f"{open_count} people flagged it.",
+            message=f"auto_hidden_{_what(target)}",
+            params={"title": post.title, "count": str(open_count)},
             url=f"/posts/{post.id}/moderation",
             space_id=post.space_id,
             post_id=post.id,
@@ -277,20 +279,20 @@ def _tell_author(
 ) -> None:
     if target.author_id is None:
         return
-    what = _describe(target, post)
     if action == "hide":
-        text = f"A moderator hid your {what}: {note}"
+        message = "hidden"
     elif action == "warn":
-        text = f"A moderator asks you to look at your {what} again: {note}"
+        message = "warned"
     elif was_hidden:
-        text = f"Your {what} is visible again."
+        message = "visible"
     else:
         return
     notify(
         session,
         user_id=target.author_id,
         kind="moderation",
-        text=text,
+        message=f"{message}_{_what(target)}",
+        params={"title": post.title, "note": note},
         url=f"/posts/{post.id}/moderation",
         space_id=post.space_id,
         post_id=post.id,

@@ -95,8 +95,8 @@ def send_event_followups(session: Session, now: datetime) -> int:
                 session,
                 user_id=user_id,
                 kind="event_followup",
-                text=f"Thanks for coming to “{event.title}”: "
-                "continue in the discussion and read the protocol",
+                message="event_followup",
+                params={"title": event.title},
                 url=f"{url}#discussion",
                 space_id=event.space_id,
                 post_id=event.discussion_post_id,
@@ -106,7 +106,8 @@ def send_event_followups(session: Session, now: datetime) -> int:
                 session,
                 user_id=event.created_by_id,
                 kind="event_recap",
-                text=f"“{event.title}” is over: post a recap in one click",
+                message="event_recap",
+                params={"title": event.title},
                 url=f"{url}#recap",
                 space_id=event.space_id,
             )

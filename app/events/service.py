@@ -135,16 +135,18 @@ def _tell(
     user_ids: list[int],
     *,
     kind: str,
-    text: str,
+    message: str,
     url: str,
     actor: User,
+    params: dict[str, str] | None = None,
 ) -> None:
     for user_id in user_ids:
         notify(
             session,
             user_id=user_id,
             kind=kind,
-            text=text,
+            message=message,
+            params={"title": event.title, **(params or {})},
             url=url,
             actor_id=actor.id,
             space_id=event.space_id,
@@ -208,7 +210,7 @@ def update_event(
             event,
             _people_with_rsvps(session, event.id, since=(now - MAX_MOVE).date()),  # type: ignore[arg-type]
             kind="event_changed",
-            text=f"“{event.title}” changed: please check the new time and place",
+            message="event_changed",
             url=f"/events/{event.id}",
             actor=user,
         )
@@ -254,7 +256,7 @@ def cancel_event(
         event,
         _people_with_rsvps(session, event.id, since=(now - timedelta(days=1)).date()),  # type: ignore[arg-type]
         kind="event_cancelled",
-        text=f"“{event.title}” was cancelled",
+        message="event_cancelled",
         url=f"/events/{event.id}",
         actor=user,
     )
@@ -319,17 +321,19 @@ def update_occurrence(
     session.flush()
     occ = occurrence_on(session, event=event, day=day)
     people = _people_with_rsvps(session, event.id, since=day, day=day)  # type: ignore[arg-type]
+    params = {"day": day.isoformat()}
     if cancelled and not was_cancelled:
-        text = f"“{event.title}” on {day.isoformat()} was cancelled"
+        message = "event_day_cancelled"
     else:
-        when = when_text(occ.starts_at, occ.ends_at, event.timezone)
-        text = f"“{event.title}” on {day.isoformat()} changed: {when}"
+        message = "event_day_changed"
+        params["when"] = when_text(occ.starts_at, occ.ends_at, event.timezone)
     _tell(
         session,
         event,
         people,
         kind="event_changed",
-        text=text,
+        message=message,
+        params=params,
         url=f"/events/{event.id}?on={day.isoformat()}",
         actor=user,
     )

@@ -16,22 +16,53 @@ from app.prepared import VIEWER
 from app.recognition.models import Kudos
 from app.spaces.access import readable_space_ids_of
 
-# The stored text is English (for the API and exports); the list page words these kinds anew
-# in the reader's language: mentions and comments from the actor's name and the post's title,
-# kudos from the giver's name and their own words (which stay as written), the others from the
-# parameters stored with them.
+# The stored text is English (for the API and exports); the list page words these messages
+# anew in the reader's language: mentions and comments from the actor's name and the post's
+# title, kudos from the giver's name and their own words (which stay as written), the others
+# from the parameters stored with them (names, titles and notes stay as written). A kind with
+# several wordings stores which one in its parameters ("message").
 MESSAGES = {
     "mention": N_("%(name)s mentioned you in “%(title)s”"),
     "comment": N_("%(name)s commented on “%(title)s”"),
     "kudos": N_("%(name)s gave you kudos: “%(quote)s”"),
     "action_item": N_("Action item for you in “%(title)s”: %(item)s"),
+    "scheduled_published": N_("Your scheduled post “%(title)s” is now published"),
+    "showcase": N_("Your post “%(title)s” is now in the showcase"),
+    "showcase_suggestion": N_("%(name)s suggests “%(title)s” for the showcase"),
+    "flag": N_("Something in “%(title)s” was flagged for review"),
+    "auto_hidden_post": N_(
+        "Your post “%(title)s” is hidden until a moderator has looked at it: "
+        "%(count)s people flagged it."
+    ),
+    "auto_hidden_comment": N_(
+        "Your comment on “%(title)s” is hidden until a moderator has looked at it: "
+        "%(count)s people flagged it."
+    ),
+    "hidden_post": N_("A moderator hid your post “%(title)s”: %(note)s"),
+    "hidden_comment": N_("A moderator hid your comment on “%(title)s”: %(note)s"),
+    "warned_post": N_("A moderator asks you to look at your post “%(title)s” again: %(note)s"),
+    "warned_comment": N_(
+        "A moderator asks you to look at your comment on “%(title)s” again: %(note)s"
+    ),
+    "visible_post": N_("Your post “%(title)s” is visible again."),
+    "visible_comment": N_("Your comment on “%(title)s” is visible again."),
+    "event_changed": N_("“%(title)s” changed: please check the new time and place"),
+    "event_cancelled": N_("“%(title)s” was cancelled"),
+    "event_day_cancelled": N_("“%(title)s” on %(day)s was cancelled"),
+    "event_day_changed": N_("“%(title)s” on %(day)s changed: %(when)s"),
+    "event_followup": N_(
+        "Thanks for coming to “%(title)s”: continue in the discussion and read the protocol"
+    ),
+    "event_recap": N_("“%(title)s” is over: post a recap in one click"),
+    "event_promoted": N_("A place opened up: you are now going to “%(title)s”"),
+    "badge": N_("You received the badge “%(badge)s”"),
 }
 KUDOS_QUOTE = 200  # characters of the kudos message quoted in the notification
 
 
-def message_text(kind: str, **params: str) -> str:
-    """The English text a notification of a known kind is stored with."""
-    return MESSAGES[kind] % params
+def message_text(message: str, **params: str) -> str:
+    """The English text a notification with this message is stored with."""
+    return MESSAGES[message] % params
 
 
 def kudos_text(name: str, message: str) -> str:
@@ -41,12 +72,13 @@ def kudos_text(name: str, message: str) -> str:
 def shown_text(notification: Notification, actor: User | None, subject: str | None) -> str:
     """What the reader sees, in their language; without what to word it from (the actor with
     the post's title or the kudos' message, or stored parameters), the stored text."""
-    message = MESSAGES.get(notification.kind)
+    params = dict(notification.params or {})
+    message = MESSAGES.get(params.pop("message", notification.kind))
     if message is None:
         return notification.text
-    if notification.params:
+    if params:
         try:
-            return gettext(message, **notification.params)
+            return gettext(message, **params)
         except (KeyError, TypeError, ValueError):  # stored by an older wording
             return notification.text
     if actor is None or subject is None:
@@ -61,8 +93,9 @@ def notify(
     *,
     user_id: int,
     kind: str,
-    text: str,
     url: str,
+    text: str | None = None,
+    message: str | None = None,
     actor_id: int | None = None,
     space_id: int | None = None,
     post_id: int | None = None,
@@ -70,8 +103,17 @@ def notify(
     kudos_id: int | None = None,
     params: dict[str, str] | None = None,
 ) -> None:
+    """Tell a person something: a fixed `text`, or a `message` of MESSAGES with its `params`,
+    stored in English and shown in each reader's language."""
     if actor_id is not None and actor_id == user_id:
         return
+    if message is not None:
+        params = dict(params or {})
+        text = message_text(message, **params)
+        if message != kind:
+            params["message"] = message
+    if text is None:
+        raise ValueError("a notification needs a text or a message")
     session.add(
         Notification(
             user_id=user_id,

@@ -12,7 +12,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
-from app.notifications.service import message_text, notify
+from app.notifications.service import notify
 from app.people.models import User
 from app.posts.markdown import HANDLE_RE
 from app.protocols.access import reader_ids
@@ -149,7 +149,7 @@ def sync_action_items(
                 session,
                 user_id=int(assignee.id or 0),
                 kind="action_item",
-                text=message_text("action_item", **params),
+                message="action_item",
                 params=params,
                 url=f"/protocols/{protocol.id}",
                 actor_id=actor_id,

@@ -100,7 +100,8 @@ def award_badge(
         session,
         user_id=person.id,  # type: ignore[arg-type]
         kind="badge",
-        text=f"You received the badge “{badge.name}”",
+        message="badge",
+        params={"badge": badge.name},
         url=f"/people/{person.id}#badges",
         actor_id=actor.id,
         space_id=space_id,

@@ -49,3 +49,62 @@ def test_kudos_notifications_from_before_keep_their_stored_text(session, login):
     session.commit()
 
     assert "Someone gave you kudos: “old”" in login(reader).get("/notifications").text
+
+
+def _shown_to(login, reader) -> str:
+    return login(reader).get("/notifications").text
+
+
+def test_event_moderation_and_badge_notifications_speak_the_readers_language(session, login):
+    from app.community.moderation import act_on_flag, flag_post
+    from app.events.rsvp import set_rsvp
+    from app.events.service import cancel_event
+    from app.recognition.custom_badges import award_badge, create_badge
+    from tests.events.factories import make_event
+    from tests.factories import make_post, make_space
+
+    admin = make_user(session, admin=True)
+    german, english = make_user(session, locale="de"), make_user(session, locale="en")
+    space = make_space(session, host=admin, members=(german, english))
+    event = make_event(session, host=admin, space=space, title="Sommerfest")
+    for person in (german, english):
+        set_rsvp(session, user=person, event_id=event.id, status="going")
+    cancel_event(session, user=admin, event_id=event.id)
+    post = make_post(session, author=german, space=space, title="Mein Beitrag")
+    flag = flag_post(session, user=english, post_id=post.id, reason="off topic")
+    act_on_flag(session, user=admin, flag_id=flag.id, action="hide", note="Bitte sachlich")
+    badge = create_badge(session, actor=admin, name="Brückenbauer")
+    for person in (german, english):
+        award_badge(session, actor=admin, badge_id=badge.id, person=person, reason="Danke")
+    session.commit()
+
+    stored = session.exec(select(Notification.text).where(Notification.user_id == german.id)).all()
+    assert "“Sommerfest” was cancelled" in stored
+    assert "A moderator hid your post “Mein Beitrag”: Bitte sachlich" in stored
+    in_german = _shown_to(login, german)
+    assert "„Sommerfest“ wurde abgesagt" in in_german
+    assert "Dein Beitrag „Mein Beitrag“ wurde von der Moderation ausgeblendet: Bitte sachlich" in (
+        in_german
+    )
+    assert "Du hast das Abzeichen „Brückenbauer“ erhalten" in in_german
+    assert "was cancelled" not in in_german and "You received" not in in_german
+    in_english = _shown_to(login, english)
+    assert "“Sommerfest” was cancelled" in in_english
+    assert "You received the badge “Brückenbauer”" in in_english
+
+
+def test_a_kind_with_several_wordings_keeps_the_one_it_was_sent_with(session, login):
+    reader = make_user(session, locale="de")
+    notify(
+        session,
+        user_id=reader.id,
+        kind="moderation",
+        message="visible_comment",
+        params={"title": "Plan"},
+        url="/",
+    )
+    session.commit()
+
+    stored = session.exec(select(Notification).where(Notification.user_id == reader.id)).one()
+    assert stored.text == "Your comment on “Plan” is visible again."
+    assert "Dein Kommentar zu „Plan“ ist wieder sichtbar." in _shown_to(login, reader)
