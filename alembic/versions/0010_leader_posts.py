@@ -15,6 +15,10 @@ down_revision: str | None = '0009_voices'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# As in app/posts/models.py at this revision (a migration does not import the models).
+SQLITE_WHERE = 'by_leader = 1 AND deleted_at IS NULL AND hidden_at IS NULL'
+POSTGRESQL_WHERE = 'by_leader = true AND deleted_at IS NULL AND hidden_at IS NULL'
+
 
 def upgrade() -> None:
     # A plain ADD COLUMN (SQLite can add one with a constant default): batch mode would copy
@@ -31,18 +35,13 @@ def upgrade() -> None:
     op.create_index(
         'ix_posts_leader_published',
         'posts',
-        ['published_at', 'id', 'space_id'],
+        ['published_at', 'id', 'space_id', 'author_id'],
         unique=False,
-        sqlite_where=sa.text('by_leader = 1'),
-        postgresql_where=sa.text('by_leader = true'),
+        sqlite_where=sa.text(SQLITE_WHERE),
+        postgresql_where=sa.text(POSTGRESQL_WHERE),
     )
 
 
 def downgrade() -> None:
-    op.drop_index(
-        'ix_posts_leader_published',
-        table_name='posts',
-        sqlite_where=sa.text('by_leader = 1'),
-        postgresql_where=sa.text('by_leader = true'),
-    )
+    op.drop_index('ix_posts_leader_published', table_name='posts')
     op.drop_column('posts', 'by_leader')  # not batch mode, for the reason given above
