@@ -66,6 +66,13 @@ def not_indexed(column: Any) -> ColumnElement[int]:
     return UnaryExpression(column, operator=custom_op("+"), type_=Integer)
 
 
+# A SQLite connection plans with the statistics it read when it opened, and the periodic
+# ANALYZE (refresh_statistics_job) does not reach connections already open: a site that grew
+# from empty would keep planning for empty tables until restarted. Pooled connections are
+# reopened after this long, so new statistics are in use within the hour.
+SQLITE_RECYCLE_SECONDS = 3600
+
+
 def make_engine(url: str, *, pool_size: int | None = None, max_overflow: int = 10) -> Engine:
     # By default a pooled connection for every request thread plus the background jobs: a
     # connection opened per request reads the schema and prepares its statements again
@@ -74,7 +81,10 @@ def make_engine(url: str, *, pool_size: int | None = None, max_overflow: int = 1
     pool: dict[str, Any] = {"pool_size": kept, "max_overflow": max_overflow, "pool_timeout": 30}
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 10}, **pool
+            url,
+            connect_args={"check_same_thread": False, "timeout": 10},
+            pool_recycle=SQLITE_RECYCLE_SECONDS,
+            **pool,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

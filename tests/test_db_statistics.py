@@ -63,3 +63,25 @@ def test_empty_tables_are_described_as_small_not_unknown(session):
         "SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'site_pins'"
     )
     assert rows.all() == [(None, "1")]
+
+
+def test_pooled_sqlite_connections_are_reopened_so_new_statistics_are_used(tmp_path, monkeypatch):
+    import time
+
+    from app import db
+
+    monkeypatch.setattr(db, "SQLITE_RECYCLE_SECONDS", 1)
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'recycle.db'}", pool_size=1, max_overflow=0)
+
+    def same_connection_as_before() -> bool:
+        # A temporary table lives only as long as the connection that made it.
+        with engine.connect() as conn:
+            found = conn.exec_driver_sql("SELECT count(*) FROM sqlite_temp_master").scalar()
+            conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS marker (x INTEGER)")
+            return bool(found)
+
+    assert not same_connection_as_before()
+    assert same_connection_as_before()  # reused while young
+    time.sleep(1.2)
+    assert not same_connection_as_before()  # reopened: it reads the statistics as they are now
+    engine.dispose()
