@@ -53,8 +53,18 @@ def note_use(
     now: datetime,
 ) -> None:
     """Ask for a write after the answer, if the stored time is missing or older than PRECISION."""
-    if is_due(last_used_at, now):
-        request.state.api_token_use = TokenUse(engine=engine, token_id=token_id, used_at=now)
+    use = use_if_due(engine=engine, token_id=token_id, last_used_at=last_used_at, now=now)
+    if use is not None:
+        request.state.api_token_use = use
+
+
+def use_if_due(
+    *, engine: Engine, token_id: int, last_used_at: datetime | None, now: datetime
+) -> TokenUse | None:
+    """The write this use of the token calls for, if any (see record_token_use)."""
+    if not is_due(last_used_at, now):
+        return None
+    return TokenUse(engine=engine, token_id=token_id, used_at=now)
 
 
 def record_token_use(use: TokenUse) -> None:

@@ -25,7 +25,7 @@ from pycrdt import (
 from sqlmodel import Session
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from app.api.token_use import TokenUse, is_due, record_token_use
+from app.api.token_use import TokenUse, record_token_use, use_if_due
 from app.config import get_settings
 from app.db import get_engine, utcnow
 from app.errors import NotFound
@@ -163,9 +163,13 @@ def _authenticate(websocket: WebSocket, protocol_id: int) -> tuple[int, bool]:
             if header.lower().startswith("bearer "):
                 caller = api_caller(session, header[7:].strip())
                 if caller is not None:
-                    user, now = caller.user, utcnow()
-                    if is_due(caller.last_used_at, now):
-                        use = TokenUse(engine=engine, token_id=caller.token_id, used_at=now)
+                    user = caller.user
+                    use = use_if_due(
+                        engine=engine,
+                        token_id=caller.token_id,
+                        last_used_at=caller.last_used_at,
+                        now=utcnow(),
+                    )
             else:
                 user = _cookie_user(session, websocket)
             if user is None:

@@ -32,7 +32,7 @@ from app import prepared
 from app.db import not_indexed, utcnow
 from app.people.models import User
 from app.posts.models import Comment, Post
-from app.posts.streams import readable_and_shown, shown_in_streams
+from app.posts.streams import readable_and_shown
 from app.prepared import NOW, VIEWER
 from app.recognition.kudos import kudos_received
 from app.recognition.models import Award, Badge, RecognitionSettings
@@ -262,10 +262,9 @@ def _voices_branch() -> Any:
         .where(
             col(Post.by_leader) == true(),
             col(Post.author_id).is_not(None),
-            *shown_in_streams(NOW),
             # Access checked on the leaders' index rows; reaching posts through the readable
             # spaces instead walks every readable post (what SQLite chose without statistics).
-            not_indexed(Post.space_id).in_(readable_space_ids_of(VIEWER)),
+            *readable_and_shown(VIEWER, NOW, space_id=not_indexed(Post.space_id)),
         )
         .order_by(col(Post.published_at).desc(), col(Post.id).desc())
         .limit(VOICES)
