@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import TIMEDELTA_UNITS, format_datetime, format_timedelta
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Undefined, select_autoescape
 from jinja2_fragments import render_block
 from markupsafe import Markup
 
@@ -29,12 +29,28 @@ from app.fragments import (
     voices_key,
 )
 from app.i18n import get_locale, raw_gettext, raw_ngettext
+from app.rows import RowView
 from app.security import csrf_token
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "static"
 
+
+class _Undefined(Undefined):
+    """Undefined as usual, except a field a row view does not carry is an error: the view
+    copies only the columns lists show (app.rows), and a template asking for another one would
+    otherwise print nothing, silently."""
+
+    __slots__ = ()
+
+    def __init__(self, hint: Any = None, obj: Any = None, name: Any = None, **more: Any) -> None:
+        if isinstance(obj, RowView):
+            raise AttributeError(f"{type(obj).__name__} has no field {name!r} (see app.rows)")
+        super().__init__(hint, obj, name, **more)
+
+
 env = Environment(
+    undefined=_Undefined,
     loader=FileSystemLoader(TEMPLATE_DIR),
     autoescape=select_autoescape(["html", "xml"]),
     extensions=["jinja2.ext.i18n"],

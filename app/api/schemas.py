@@ -10,8 +10,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
 
 from app.db import utcnow
-from app.people.models import User
-from app.posts.models import Comment, PostKind, ReactionKind
+from app.people.models import PersonRow, User
+from app.posts.models import Comment, CommentRow, PostKind, ReactionKind
 from app.posts.service import MAX_BODY, MAX_COMMENT, MAX_TITLE
 from app.posts.streams import PostCard
 from app.spaces.models import JoinPolicy, MemberRole, Membership, MemberState, Space, Visibility
@@ -189,7 +189,7 @@ class ErrorOut(BaseModel):
 # Domain objects to outputs
 
 
-def author_out(user: User | None) -> AuthorOut | None:
+def author_out(user: User | PersonRow | None) -> AuthorOut | None:
     if user is None:
         return None
     return AuthorOut(id=user.id, display_name=user.display_name, is_leader=user.is_leader)
@@ -238,7 +238,7 @@ def post_out(card: PostCard) -> PostOut:
     )
 
 
-def comment_out(comment: Comment, author: User | None) -> CommentOut:
+def comment_out(comment: Comment | CommentRow, author: User | PersonRow | None) -> CommentOut:
     return CommentOut(
         id=comment.id,
         post_id=comment.post_id,

@@ -34,8 +34,8 @@ from app.events.rsvp import attendees, counts, counts_for, my_rsvp
 from app.events.schemas import EventInput
 from app.events.text import place_text, when_text
 from app.pagination import Page
-from app.people.models import User
-from app.posts.models import Comment, Post
+from app.people.models import PersonRow, User
+from app.posts.models import CommentRow, Post
 from app.posts.streams import comments_page
 from app.prepared import VIEWER
 from app.spaces.access import SpaceAccess
@@ -64,7 +64,7 @@ class EventPage:
     going: Page[tuple[Rsvp, User]]
     others: Page[tuple[Rsvp, User]]
     post: Post | None
-    comments: Page[tuple[Comment, User | None]] | None
+    comments: Page[tuple[CommentRow, PersonRow | None]] | None
     member_count: int
     previous_day: date | None
     next_day: date | None

@@ -1,5 +1,6 @@
 """People: accounts, sign-in sessions, invitations, API tokens, audit trail."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -7,6 +8,7 @@ from sqlalchemy import Column, Index, String
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
+from app.rows import RowView
 
 
 class SiteRole(StrEnum):
@@ -39,6 +41,21 @@ class User(SQLModel, table=True):
     @property
     def is_admin(self) -> bool:
         return self.site_role == SiteRole.admin
+
+
+@dataclass(slots=True)
+class PersonRow(RowView):
+    """What lists show of a person (app.rows): never the email or the password hash."""
+
+    model = User
+    id: int
+    handle: str
+    display_name: str
+    title: str
+    department: str
+    is_leader: bool
+    leader_title: str
+    is_active: bool
 
 
 class AuthSession(SQLModel, table=True):

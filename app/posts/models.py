@@ -1,5 +1,6 @@
 """Posts, comments, reactions and mentions."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -7,6 +8,7 @@ from sqlalchemy import Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
+from app.rows import RowView
 
 
 class PostKind(StrEnum):
@@ -84,6 +86,26 @@ class Post(SQLModel, table=True):
     by_leader: bool = Field(default=False)
 
 
+@dataclass(slots=True)
+class PostRow(RowView):
+    """What streams and the API show of a post (app.rows)."""
+
+    model = Post
+    id: int
+    space_id: int
+    author_id: int | None
+    kind: str
+    title: str
+    body: str
+    body_html: str
+    created_at: datetime
+    published_at: datetime
+    edited_at: datetime | None
+    pinned_at: datetime | None
+    hidden_at: datetime | None
+    comment_count: int
+
+
 class Comment(SQLModel, table=True):
     __tablename__ = "comments"
     __table_args__ = (Index("ix_comments_post_created", "post_id", "created_at", "id"),)
@@ -102,6 +124,21 @@ class Comment(SQLModel, table=True):
     edited_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     hidden_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+@dataclass(slots=True)
+class CommentRow(RowView):
+    """What comment lists and the API show of a comment (app.rows)."""
+
+    model = Comment
+    id: int
+    post_id: int
+    author_id: int | None
+    body: str
+    body_html: str
+    created_at: datetime
+    edited_at: datetime | None
+    hidden_at: datetime | None
 
 
 class Reaction(SQLModel, table=True):

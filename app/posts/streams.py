@@ -2,6 +2,7 @@
 
 Each list is one statement built once per process (see app.prepared) and run with the
 viewer, the time and the keyset cursor as parameters, plus two for the reactions of a page.
+The lists are only shown, so they are read as plain rows (app.rows), not entities.
 """
 
 from dataclasses import dataclass, field
@@ -24,29 +25,33 @@ from sqlmodel import Session, col, select
 from app import prepared
 from app.db import utcnow
 from app.pagination import Cursor, Page
-from app.people.models import User
-from app.posts.models import Comment, Post, PostKind, Reaction
+from app.people.models import PersonRow, User
+from app.posts.models import Comment, CommentRow, Post, PostKind, PostRow, Reaction
 from app.prepared import AFTER_AT, AFTER_ID, LIMIT, NOW, VIEWER
+from app.rows import fetch
 from app.spaces.access import (
     SpaceAccess,
     member_space_ids_of,
     readable_space_ids_of,
     require_read,
 )
-from app.spaces.models import Space, Visibility
+from app.spaces.models import Space, SpaceRow, Visibility
 
 SPACE = bindparam("space_id", type_=Integer)
 AUTHOR = bindparam("author_id", type_=Integer)
 POST = bindparam("post_id", type_=Integer)
 
 
+CARD = (PostRow, PersonRow, SpaceRow)
+
+
 @dataclass
 class PostCard:
     """A post with all a stream shows about it, loaded in a fixed number of queries."""
 
-    post: Post
-    author: User | None
-    space: Space
+    post: PostRow
+    author: PersonRow | None
+    space: SpaceRow
     reactions: dict[str, int] = field(default_factory=dict)
     my_reactions: set[str] = field(default_factory=set)
     # Badges beside the author's name in this space: pages fill them in for all cards at once
@@ -65,7 +70,7 @@ def shown_in_streams(now: Any = None) -> tuple[ColumnElement[bool], ...]:
 
 def _stream_select(now: Any = None) -> Any:
     return (
-        select(Post, User, Space)
+        select(*PostRow.columns(), *PersonRow.columns(), *SpaceRow.columns())
         .join(Space, col(Space.id) == Post.space_id)
         .outerjoin(User, col(User.id) == Post.author_id)
         .where(*shown_in_streams(now))
@@ -82,11 +87,6 @@ def readable_and_shown(
     start from an index of its own."""
     space = col(Post.space_id) if space_id is None else space_id
     return (*shown_in_streams(now), space.in_(readable_space_ids_of(viewer_id)))
-
-
-def readable_posts_of(viewer_id: Any, now: Any = None) -> Any:
-    """Posts, with author and space, in every space the person can read."""
-    return _stream_select(now).where(col(Post.space_id).in_(readable_space_ids_of(viewer_id)))
 
 
 def _newest_first(query: Any, paged: bool) -> Any:
@@ -128,7 +128,9 @@ def _space_statement(paged: bool, with_pinned: bool) -> Select[Any]:
 
 @cache
 def _by_author_statement(paged: bool) -> Select[Any]:
-    query = readable_posts_of(VIEWER, NOW).where(col(Post.author_id) == AUTHOR)
+    query = _stream_select(NOW).where(
+        col(Post.space_id).in_(readable_space_ids_of(VIEWER)), col(Post.author_id) == AUTHOR
+    )
     return _newest_first(query, paged)
 
 
@@ -171,11 +173,9 @@ def reaction_counts(session: Session, post_ids: list[int]) -> dict[int, dict[str
     return counts
 
 
-def cards(
-    session: Session, user: User, rows: list[tuple[Post, User | None, Space]]
-) -> list[PostCard]:
+def cards(session: Session, user: User, rows: list[tuple[Any, ...]]) -> list[PostCard]:
     """One more query whatever the number of posts: the reactions, counted, and the viewer's."""
-    ids = [p.id for p, _a, _s in rows if p.id is not None]
+    ids = [p.id for p, _a, _s in rows]
     counts: dict[int, dict[str, int]] = {pid: {} for pid in ids}
     mine: dict[int, set[str]] = {pid: set() for pid in ids}
     if ids:
@@ -189,8 +189,8 @@ def cards(
             post=p,
             author=a,
             space=s,
-            reactions=counts.get(p.id, {}),  # type: ignore[arg-type]
-            my_reactions=mine.get(p.id, set()),  # type: ignore[arg-type]
+            reactions=counts.get(p.id, {}),
+            my_reactions=mine.get(p.id, set()),
         )
         for p, a, s in rows
     ]
@@ -207,7 +207,7 @@ def _page(
     if after is not None:
         params.update(after_at=after.at, after_id=after.id)
     values = prepared.values(user.id, utcnow(), limit + 1, **params)
-    rows = [(p, a, s) for p, a, s in session.execute(statement, values).all()]
+    rows = fetch(session, statement, values, CARD)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -242,8 +242,7 @@ def space_stream(
 def pinned_posts(session: Session, *, access: SpaceAccess, limit: int = 10) -> list[PostCard]:
     require_read(access)
     values = prepared.values(access.user.id, utcnow(), limit, space_id=access.space.id)
-    rows = session.execute(_pinned_statement(), values).all()
-    return cards(session, access.user, [(p, a, s) for p, a, s in rows])
+    return cards(session, access.user, fetch(session, _pinned_statement(), values, CARD))
 
 
 def posts_by_author(
@@ -256,14 +255,16 @@ def posts_by_author(
 
 
 def post_card(session: Session, *, user: User, post: Post, space: Space) -> PostCard:
+    """The card of a post the page has loaded (to show, edit or react to it)."""
     author = session.get(User, post.author_id) if post.author_id else None
-    return cards(session, user, [(post, author, space)])[0]
+    person = PersonRow.of(author) if author else None
+    return cards(session, user, [(PostRow.of(post), person, SpaceRow.of(space))])[0]
 
 
 @cache
 def _comments_statement(paged: bool) -> Any:
     query = (
-        select(Comment, User)
+        select(*CommentRow.columns(), *PersonRow.columns())
         .outerjoin(User, col(User.id) == Comment.author_id)
         .where(
             col(Comment.post_id) == POST,
@@ -278,17 +279,17 @@ def _comments_statement(paged: bool) -> Any:
 
 def comments_page(
     session: Session, *, user: User, post: Post, cursor: str | None = None, limit: int = 50
-) -> Page[tuple[Comment, User | None]]:
+) -> Page[tuple[CommentRow, PersonRow | None]]:
     """Comments oldest first, one query per page; hidden ones only for their author."""
     after = Cursor.decode(cursor)
     params: dict[str, Any] = {"post_id": post.id, "viewer_id": user.id, "limit": limit + 1}
     if after is not None:
         params.update(after_at=after.at, after_id=after.id)
-    found = session.execute(_comments_statement(after is not None), params).all()
-    rows: list[tuple[Comment, User | None]] = [(c, u) for c, u in found]
+    statement = _comments_statement(after is not None)
+    rows: list[Any] = fetch(session, statement, params, (CommentRow, PersonRow))
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1][0]
-        next_cursor = Cursor(last.created_at, last.id).encode()  # type: ignore[arg-type]
+        next_cursor = Cursor(last.created_at, last.id).encode()
     return Page(items=rows, next_cursor=next_cursor)

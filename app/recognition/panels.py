@@ -2,9 +2,9 @@
 
 Each panel is one statement: a UNION of small id-only branches ("which leaders' posts", "whose
 turn in the spotlight", "which badges beside the stream's names", ...) joined once to the rows
-the template shows. Content comes from the posts domain's readable_posts_of, so the panels obey
-the access policy like the streams do. The statements are built once per process and run with
-the viewer, the time and the rotation slot as parameters (app.prepared).
+the template shows. Content is filtered by the posts domain's readable_and_shown, so the
+panels obey the access policy like the streams do. The statements are built once per process
+and run with the viewer, the time and the rotation slot as parameters (app.prepared).
 """
 
 from collections.abc import Sequence

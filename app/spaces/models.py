@@ -1,5 +1,6 @@
 """Spaces and who belongs to them."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -7,6 +8,7 @@ from sqlalchemy import Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
+from app.rows import RowView
 
 
 class Visibility(StrEnum):
@@ -46,6 +48,17 @@ class Space(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
     archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+@dataclass(slots=True)
+class SpaceRow(RowView):
+    """What lists show of a space (app.rows)."""
+
+    model = Space
+    id: int
+    slug: str
+    name: str
+    visibility: str
 
 
 class Membership(SQLModel, table=True):
