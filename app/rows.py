@@ -5,8 +5,8 @@ Loading ORM entities costs far more than reading the rows they come from. Measur
 32 µs as a row on the Core connection, 5 µs for SQLite itself; every entity then adds its
 own state, identity-map entry and SQLModel's attribute hooks. A stream page reads three tables'
 rows for twenty posts, a post page fifty comments with their authors, and shows them without
-changing anything. So those lists read plain rows on the session's connection (`fetch`) and
-copy the columns they show into small slotted classes (subclasses of `RowView`); whatever
+changing anything. So those lists read plain rows on the session's connection (`read`, `fetch`)
+and copy the columns they show into small slotted classes (subclasses of `RowView`); whatever
 changes data loads entities as before.
 """
 
@@ -47,19 +47,25 @@ def _columns_of(view: type[RowView]) -> tuple[Column[Any], ...]:
     return found
 
 
+def read(session: Session, statement: Any, params: dict[str, Any]) -> Sequence[Any]:
+    """Run a select of plain columns as rows on the session's connection.
+
+    Pending changes are flushed first, as the session would before a query of its own.
+    """
+    session.flush()
+    return session.connection().execute(statement, params).all()
+
+
 def fetch(
     session: Session, statement: Any, params: dict[str, Any], shape: Sequence[type[RowView]]
 ) -> list[tuple[Any, ...]]:
     """Run a select of `shape`'s columns (each class's `columns()`, in order, then any extra
     columns) and cut every row into one object per class, None where an outer join found
-    nothing; extra columns follow as they are.
-
-    Pending changes are flushed first, as the session would before a query of its own.
+    nothing; extra columns follow as they are (flushes first, like `read`).
     """
-    session.flush()
     widths = [(view, len(view.columns())) for view in shape]
     cut: list[tuple[Any, ...]] = []
-    for row in session.connection().execute(statement, params):
+    for row in read(session, statement, params):
         parts: list[Any] = []
         start = 0
         for view, width in widths:

@@ -28,7 +28,7 @@ from app.pagination import Cursor, Page
 from app.people.models import PersonRow, User
 from app.posts.models import Comment, CommentRow, Post, PostKind, PostRow, Reaction
 from app.prepared import AFTER_AT, AFTER_ID, LIMIT, NOW, VIEWER
-from app.rows import fetch
+from app.rows import fetch, read
 from app.spaces.access import (
     SpaceAccess,
     member_space_ids_of,
@@ -168,7 +168,7 @@ def reaction_counts(session: Session, post_ids: list[int]) -> dict[int, dict[str
     counts: dict[int, dict[str, int]] = {pid: {} for pid in post_ids}
     if not post_ids:
         return counts
-    for post_id, kind, n in session.execute(_counts_statement(), {"post_ids": post_ids}):
+    for post_id, kind, n in read(session, _counts_statement(), {"post_ids": post_ids}):
         counts[post_id][str(kind)] = n
     return counts
 
@@ -180,7 +180,7 @@ def cards(session: Session, user: User, rows: list[tuple[Any, ...]]) -> list[Pos
     mine: dict[int, set[str]] = {pid: set() for pid in ids}
     if ids:
         params = {"post_ids": ids, "viewer_id": user.id}
-        for post_id, kind, n, theirs in session.execute(_reactions_statement(), params):
+        for post_id, kind, n, theirs in read(session, _reactions_statement(), params):
             counts[post_id][str(kind)] = n
             if theirs:
                 mine[post_id].add(str(kind))

@@ -1,5 +1,6 @@
 """Recognition: badges and their awards, kudos, and the person- and site-level settings."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -7,6 +8,7 @@ from sqlalchemy import Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
+from app.rows import RowView
 
 
 class BadgeLevel(StrEnum):
@@ -44,6 +46,19 @@ class Badge(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
+
+
+@dataclass(slots=True)
+class BadgeRow(RowView):
+    """What a badge beside a name shows (app.rows)."""
+
+    model = Badge
+    id: int
+    slug: str
+    name: str
+    icon: str
+    level: str
+    is_builtin: bool
 
 
 class Award(SQLModel, table=True):

@@ -10,7 +10,7 @@ and run with the viewer, the time and the rotation slot as parameters (app.prepa
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Boolean,
@@ -30,15 +30,16 @@ from sqlmodel import Session, col, select
 
 from app import prepared
 from app.db import not_indexed, utcnow
-from app.people.models import User
-from app.posts.models import Comment, Post
+from app.people.models import PersonRow, User
+from app.posts.models import Comment, Post, PostRow
 from app.posts.streams import readable_and_shown
 from app.prepared import NOW, VIEWER
 from app.recognition.kudos import kudos_received
-from app.recognition.models import Award, Badge, RecognitionSettings
+from app.recognition.models import Award, Badge, BadgeRow, RecognitionSettings
 from app.recognition.service import EARLY_ADOPTER, badges_for, preferences, shows_badges
+from app.rows import fetch
 from app.spaces.access import SpaceAccess, readable_space_ids_of, require_read
-from app.spaces.models import Membership, MemberState, Space
+from app.spaces.models import Membership, MemberState, Space, SpaceRow
 
 SPOTLIGHT_HOURS = 1
 VOICES = 3
@@ -51,23 +52,22 @@ SPACE = bindparam("space_id", type_=Integer)
 class Spotlight:
     """One early adopter, with what they contributed that the viewer can read."""
 
-    person: User
-    award: Award
-    space: Space | None
-    latest: Post | None = None
+    person: PersonRow
+    space: SpaceRow | None
+    latest: PostRow | None = None
     posts: int = 0
     comments: int = 0
 
 
 @dataclass
 class HomePanel:
-    voices: list[tuple[Post, User, Space]] = field(default_factory=list)
+    voices: list[tuple[PostRow, PersonRow, SpaceRow]] = field(default_factory=list)
     spotlight: Spotlight | None = None
 
 
 @dataclass
 class SpacePanel:
-    leaders: list[User] = field(default_factory=list)
+    leaders: list[PersonRow] = field(default_factory=list)
     spotlight: Spotlight | None = None
     wall: bool = False
 
@@ -82,7 +82,6 @@ _COLUMNS = {
     "user_id": Integer,
     "post_id": Integer,
     "space_id": Integer,
-    "award_id": Integer,
     "badge_id": Integer,
     "posts": Integer,
     "comments": Integer,
@@ -159,7 +158,6 @@ def _spotlight_branch(in_space: bool) -> Any:
             user_id=col(Award.user_id),
             post_id=latest,
             space_id=col(Award.space_id),
-            award_id=col(Award.id),
             posts=posts,
             comments=comments,
         )
@@ -169,12 +167,30 @@ def _spotlight_branch(in_space: bool) -> Any:
     )
 
 
-def _spotlight(row: Any) -> Spotlight:
+# What a panel row holds: the rows the templates show, then the branch's own columns.
+_SHAPE = (PersonRow, PostRow, SpaceRow, BadgeRow)
+
+
+class _PanelRow(NamedTuple):
+    person: PersonRow | None
+    post: PostRow | None
+    space: SpaceRow | None
+    badge: BadgeRow | None
+    kind: str
+    user_id: int | None
+    space_id: int | None
+    posts: int | None
+    comments: int | None
+    flag: bool | None
+
+
+def _spotlight(row: _PanelRow) -> Spotlight | None:
+    if row.person is None:
+        return None
     return Spotlight(
-        person=row.User,
-        award=row.Award,
-        space=row.Space,
-        latest=row.Post,
+        person=row.person,
+        space=row.space,
+        latest=row.post,
         posts=row.posts or 0,
         comments=row.comments or 0,
     )
@@ -207,11 +223,11 @@ def _marks_branch() -> Any:
     )
 
 
-def _put_marks(cards: Sequence[Any], rows: list[Any]) -> None:
-    marks: dict[tuple[int, int], list[Badge]] = {}
+def _put_marks(cards: Sequence[Any], rows: list[_PanelRow]) -> None:
+    marks: dict[tuple[int | None, int | None], list[BadgeRow]] = {}
     for row in rows:
-        if row.kind == "mark":
-            marks.setdefault((row.user_id, row.space_id), []).append(row.Badge)
+        if row.kind == "mark" and row.badge is not None:
+            marks.setdefault((row.user_id, row.space_id), []).append(row.badge)
     for card in cards:
         found = marks.get((card.post.author_id, card.space.id), [])
         card.author_marks = sorted(found, key=lambda badge: badge.name)
@@ -220,14 +236,14 @@ def _put_marks(cards: Sequence[Any], rows: list[Any]) -> None:
 def _panel(branches: list[Any]) -> Any:
     parts = [select(branch.subquery()) for branch in branches]
     panel = union_all(*parts).subquery("panel")
-    shown: list[Any] = [panel.c.kind, panel.c.user_id, panel.c.space_id, panel.c.posts]
-    shown += [panel.c.comments, panel.c.flag, User, Post, Space, Award, Badge]
+    shown: list[Any] = [col for view in _SHAPE for col in view.columns()]
+    shown += [panel.c.kind, panel.c.user_id, panel.c.space_id, panel.c.posts]
+    shown += [panel.c.comments, panel.c.flag]
     query = (
         select(*shown)
         .outerjoin(User, col(User.id) == panel.c.user_id)
         .outerjoin(Post, col(Post.id) == panel.c.post_id)
         .outerjoin(Space, col(Space.id) == panel.c.space_id)
-        .outerjoin(Award, col(Award.id) == panel.c.award_id)
         .outerjoin(Badge, col(Badge.id) == panel.c.badge_id)
         .order_by(panel.c.kind, col(Post.published_at).desc(), col(User.display_name))
     )
@@ -236,10 +252,10 @@ def _panel(branches: list[Any]) -> Any:
 
 def _rows(
     session: Session, statement: Any, viewer: User, slot: int | None, **more: Any
-) -> list[Any]:
+) -> list[_PanelRow]:
     slot = rotation_slot() if slot is None else slot
     values = prepared.values(viewer.id, utcnow(), slot=slot, **more)
-    return list(session.execute(statement, values).all())
+    return [_PanelRow(*row) for row in fetch(session, statement, values, _SHAPE)]
 
 
 def _voices_branch() -> Any:
@@ -311,8 +327,8 @@ def home_panel(
     panel = HomePanel()
     rows = _rows(session, statement, user, slot, **marks)
     for row in rows:
-        if row.kind == "voice":
-            panel.voices.append((row.Post, row.User, row.Space))
+        if row.kind == "voice" and row.post and row.person and row.space:
+            panel.voices.append((row.post, row.person, row.space))
         elif row.kind == "spotlight":
             panel.spotlight = _spotlight(row)
     _put_marks(cards, rows)
@@ -336,8 +352,8 @@ def space_panel(
     for row in rows:
         if row.kind == "settings":
             panel.wall = bool(row.flag)
-        elif row.kind == "leader":
-            panel.leaders.append(row.User)
+        elif row.kind == "leader" and row.person:
+            panel.leaders.append(row.person)
         elif row.kind == "spotlight":
             panel.spotlight = _spotlight(row)
     _put_marks(cards, rows)

@@ -14,6 +14,7 @@ from app.pagination import Cursor, Page
 from app.people.models import User
 from app.people.service import record_audit
 from app.prepared import VIEWER
+from app.rows import fetch
 from app.spaces.access import (
     SpaceAccess,
     access_for,
@@ -21,7 +22,15 @@ from app.spaces.access import (
     member_space_ids_of,
     require_manage,
 )
-from app.spaces.models import JoinPolicy, MemberRole, Membership, MemberState, Space, Visibility
+from app.spaces.models import (
+    JoinPolicy,
+    MemberRole,
+    Membership,
+    MemberState,
+    Space,
+    SpaceRow,
+    Visibility,
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 
@@ -385,13 +394,13 @@ def directory_page(
     return Page(items=rows, next_cursor=next_cursor)
 
 
-def my_spaces(session: Session, *, user: User) -> list[tuple[Space, int]]:
+def my_spaces(session: Session, *, user: User) -> list[tuple[SpaceRow, int]]:
     """The spaces the person is an active member of (archived ones left out), with member counts.
 
     Counts only these spaces' memberships: the home page shows this on every visit, and counting
     every space's members there grew with the whole site.
     """
-    rows = session.execute(_my_spaces_statement(), {"viewer_id": user.id}).all()
+    rows = fetch(session, _my_spaces_statement(), {"viewer_id": user.id}, (SpaceRow,))
     return [(space, int(n)) for space, n in rows]
 
 
@@ -406,8 +415,9 @@ def _my_spaces_statement() -> Any:
         .group_by(col(Membership.space_id))
         .subquery()
     )
+    shown = [*SpaceRow.columns(), counts.c.n]
     return (
-        select(Space, counts.c.n)
+        select(*shown)
         .join(counts, counts.c.space_id == Space.id)
         .where(col(Space.archived_at).is_(None))
         .order_by(col(Space.name))
