@@ -169,3 +169,51 @@ def home_aside_key(checklist: Any, showcase: Any) -> tuple[Any, ...]:
         steps = tuple((step.key, step.done, step.url) for step in checklist.steps)
     latest = tuple((c.post.id, c.post.title, tuple(c.tags[:3])) for c in showcase or ())
     return ("home-aside", get_locale(), steps, latest)
+
+
+def _space_key(space: Any, member_count: int) -> tuple[Any, ...]:
+    return (space.id, space.slug, space.name, space.visibility, member_count)
+
+
+def composer_key(space: Any, member_count: int, access: Any, user: Any) -> tuple[Any, ...]:
+    """Everything an empty composer shows (templates/posts/composer.html): the audience line,
+    the kinds this person may post, their time zone."""
+    return (
+        "composer",
+        get_locale(),
+        _space_key(space, member_count),
+        access.can_moderate,
+        user.time_zone,
+    )
+
+
+def space_head_key(space: Any, member_count: int, access: Any, on_events: bool) -> tuple[Any, ...]:
+    """Everything a space's header shows (templates/spaces/_header.html), which depends on what
+    the reader may do there."""
+    return (
+        "space-head",
+        get_locale(),
+        _space_key(space, member_count),
+        space.description,
+        space.join_policy,
+        space.archived_at is not None,
+        access.can_read,
+        access.can_write,
+        access.can_moderate,
+        access.can_manage,
+        access.is_member,
+        access.pending,
+        on_events,
+    )
+
+
+def comment_form_key(post_id: int, space: Any, member_count: int, access: Any) -> tuple[Any, ...]:
+    """Everything a blank comment form under a post shows (templates/posts/page.html)."""
+    return (
+        "comment-form",
+        get_locale(),
+        post_id,
+        _space_key(space, member_count),
+        access.can_write,
+        access.is_member,
+    )

@@ -196,3 +196,77 @@ def test_the_stored_getting_started_list_follows_progress_and_takes_the_readers_
     answer = client.post("/welcome/dismiss", data={"csrf_token": token.group(1)})
     assert answer.status_code in (200, 303)
     assert "Getting started" not in client.get("/").text
+
+
+def _forms(page: str, action: str) -> list[str]:
+    return re.findall(rf'<form [^>]*action="{re.escape(action)}".*?</form>', page, re.S)
+
+
+def test_the_stored_space_header_follows_each_readers_rights_and_token(session, login) -> None:  # type: ignore[no-untyped-def]
+    host, member, outsider = make_user(session), make_user(session), make_user(session)
+    second = make_user(session)  # the same rights as `member`: served the same stored header
+    space = make_space(session, host=host, members=(member, second), name="Header Space")
+    clients = {person.id: login(person) for person in (host, member, second, outsider)}
+    pages = {pid: c.get(f"/spaces/{space.slug}").text for pid, c in clients.items()}
+
+    for pid, page in pages.items():
+        assert fragments.TOKEN_SLOT not in page
+        for form in _forms(page, f"/spaces/{space.slug}/leave") + _forms(
+            page, f"/spaces/{space.slug}/join"
+        ):
+            assert f'value="{clients[pid].csrf}"' in form
+    assert _forms(pages[member.id], f"/spaces/{space.slug}/leave")
+    assert _forms(pages[second.id], f"/spaces/{space.slug}/leave")
+    assert not _forms(pages[outsider.id], f"/spaces/{space.slug}/leave")
+    assert _forms(pages[outsider.id], f"/spaces/{space.slug}/join")
+    assert f'href="/spaces/{space.slug}/edit"' in pages[host.id]
+    assert f'href="/spaces/{space.slug}/edit"' not in pages[member.id]
+    assert "3 members" in pages[outsider.id]
+
+    clients[outsider.id].form(f"/spaces/{space.slug}/join", {})
+    again = clients[outsider.id].get(f"/spaces/{space.slug}").text
+    assert _forms(again, f"/spaces/{space.slug}/leave") and "4 members" in again
+    on_events = clients[member.id].get(f"/spaces/{space.slug}/events").text
+    assert f'href="/spaces/{space.slug}/events" aria-current="page"' in on_events
+
+
+def test_a_stored_blank_composer_takes_each_writers_token_and_kinds(session, login) -> None:  # type: ignore[no-untyped-def]
+    host, member, second = make_user(session), make_user(session), make_user(session)
+    space = make_space(session, host=host, members=(member, second))
+    clients = {person.id: login(person) for person in (host, member, second)}
+    composers = {}
+    for pid, client in clients.items():
+        page = client.get(f"/spaces/{space.slug}").text
+        (composer,) = _forms(page, f"/spaces/{space.slug}/posts")
+        assert f'value="{client.csrf}"' in composer and fragments.TOKEN_SLOT not in page
+        composers[pid] = composer
+    assert 'value="announcement"' in composers[host.id]
+    assert 'value="announcement"' not in composers[member.id]
+
+    typed = clients[member.id].form(
+        f"/spaces/{space.slug}/posts", {"title": "Kept title", "body": "", "kind": "question"}
+    )
+    assert typed.status_code == 422
+    (composer,) = _forms(typed.text, f"/spaces/{space.slug}/posts")
+    assert 'value="Kept title"' in composer and 'value="question" selected' in composer
+    blank = clients[member.id].get(f"/spaces/{space.slug}").text
+    assert "Kept title" not in blank
+
+
+def test_a_stored_blank_comment_form_takes_each_readers_token(session, login) -> None:  # type: ignore[no-untyped-def]
+    host, one, two = make_user(session), make_user(session), make_user(session)
+    space = make_space(session, host=host, members=(one, two))
+    post = make_post(session, author=host, space=space)
+    clients = {person.id: login(person) for person in (one, two)}
+    for client in clients.values():
+        page = client.get(f"/posts/{post.id}").text
+        (form,) = _forms(page, f"/posts/{post.id}/comments")
+        assert f'value="{client.csrf}"' in form and fragments.TOKEN_SLOT not in page
+        assert "Visible to everyone at the company." in page
+
+    too_long = "x" * 10_001
+    answer = clients[one.id].form(f"/posts/{post.id}/comments", {"body": too_long})
+    assert answer.status_code == 422
+    (form,) = _forms(answer.text, f"/posts/{post.id}/comments")
+    assert too_long in form
+    assert too_long not in clients[two.id].get(f"/posts/{post.id}").text
