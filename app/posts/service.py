@@ -1,8 +1,10 @@
 """Posts and comments: write, edit, delete, pin, react, mention; the home and space streams."""
 
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import Integer, and_, bindparam, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -14,10 +16,10 @@ from app.people.models import User
 from app.posts.markdown import mentioned_handles, render_markdown
 from app.posts.models import Comment, Mention, Post, PostKind, Reaction, ReactionKind
 from app.posts.streams import reaction_counts
+from app.prepared import VIEWER
 from app.recognition import service as recognition
 from app.spaces.access import (
     SpaceAccess,
-    access_for,
     require_moderate,
     require_read,
     require_write,
@@ -168,15 +170,29 @@ def announce_post(session: Session, *, post: Post) -> None:
     _notify_mentions(session, space=space, author=author, people=people, post=post)
 
 
+@cache
+def _post_with_access_statement() -> Any:
+    """The post, its space and the person's membership there: one query, where reading them
+    one by one took three on every post page."""
+    return (
+        select(Post, Space, Membership)
+        .join(Space, col(Space.id) == Post.space_id)
+        .outerjoin(
+            Membership,
+            and_(col(Membership.space_id) == Space.id, col(Membership.user_id) == VIEWER),
+        )
+        .where(col(Post.id) == bindparam("post_id", type_=Integer))
+    )
+
+
 def load_post(session: Session, *, user: User, post_id: int) -> tuple[Post, SpaceAccess]:
     """A post the person may read, with their access to its space; 404 otherwise."""
-    post = session.get(Post, post_id)
-    if post is None or post.deleted_at is not None:
+    params = {"post_id": post_id, "viewer_id": user.id}
+    found = session.execute(_post_with_access_statement(), params).first()
+    if found is None or found[0].deleted_at is not None:
         raise NotFound("Post not found")
-    space = session.get(Space, post.space_id)
-    if space is None:
-        raise NotFound("Post not found")
-    access = access_for(session, user, space)
+    post, space, membership = found
+    access = SpaceAccess(space=space, membership=membership, user=user)
     if not access.can_read:
         raise NotFound("Post not found")
     if post.hidden_at is not None and not (access.can_moderate or post.author_id == user.id):

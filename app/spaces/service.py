@@ -14,7 +14,7 @@ from app.pagination import Cursor, Page
 from app.people.models import User
 from app.people.service import record_audit
 from app.prepared import VIEWER
-from app.rows import fetch
+from app.rows import fetch, read
 from app.spaces.access import (
     SpaceAccess,
     access_for,
@@ -334,7 +334,8 @@ def _member_count_statement() -> Any:
 
 def member_count(session: Session, space_id: int | None) -> int:
     """Active members: the audience line of every composer and post page shows it."""
-    return int(session.execute(_member_count_statement(), {"space_id": space_id}).scalar_one())
+    ((count,),) = read(session, _member_count_statement(), {"space_id": space_id})
+    return int(count)
 
 
 def members(
