@@ -26,8 +26,11 @@ class RowView:
     model: ClassVar[type[SQLModel]]
 
     @classmethod
-    def columns(cls) -> tuple[Column[Any], ...]:
-        """The table's columns for this class's fields, in field order, for a select."""
+    def columns(cls, alias: Any = None) -> tuple[Any, ...]:
+        """The table's columns for this class's fields, in field order, for a select; of
+        `alias` (the table under another name, `Model.__table__.alias(...)`) if given."""
+        if alias is not None:
+            return tuple(alias.c[column.name] for column in _columns_of(cls))
         return _columns_of(cls)
 
     @classmethod

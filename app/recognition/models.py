@@ -118,6 +118,21 @@ class Kudos(SQLModel, table=True):
     )
 
 
+@dataclass(slots=True)
+class KudosRow(RowView):
+    """What a kudos line in a stream shows (app.rows)."""
+
+    model = Kudos
+    id: int
+    giver_id: int
+    receiver_id: int
+    message: str
+    target_type: str | None
+    target_id: int | None
+    space_id: int | None
+    created_at: datetime
+
+
 class RecognitionPreference(SQLModel, table=True):
     """A person's choices; no row means the defaults (badges shown, kudos kept off streams)."""
 

@@ -18,12 +18,13 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.pagination import Cursor, Page
-from app.people.models import User
+from app.people.models import PersonRow, User
 from app.posts.models import Comment, Post
 from app.posts.streams import PostCard
 from app.prepared import AFTER_AT, AFTER_ID, LIMIT, VIEWER
 from app.protocols.models import Protocol
-from app.recognition.models import Kudos, RecognitionPreference
+from app.recognition.models import Kudos, KudosRow, RecognitionPreference
+from app.rows import fetch
 from app.spaces.access import SpaceAccess, member_space_ids_of, require_read
 
 # Larger than any id: "every kudos given at this moment or before".
@@ -34,9 +35,9 @@ _ALL_IDS = 2**62
 class ThanksEntry:
     """A compact kudos line in a stream."""
 
-    kudos: Kudos
-    giver: User
-    receiver: User
+    kudos: KudosRow
+    giver: PersonRow
+    receiver: PersonRow
     target_title: str | None = None
     target_url: str | None = None
 
@@ -80,19 +81,20 @@ def _thanks_statement(scope: str, paged: bool) -> Any:
         where = col(Kudos.space_id) == bindparam("space_id", type_=Integer)
     else:
         where = col(Kudos.space_id).in_(member_space_ids_of(VIEWER))
-    giver, receiver = aliased(User), aliased(User)
+    users = User.__table__  # type: ignore[attr-defined]
+    giver, receiver = users.alias("giver"), users.alias("receiver")
     post, comment, comment_post = aliased(Post), aliased(Comment), aliased(Post)
     title = case(
         (col(Kudos.target_type) == "post", post.title),
         (col(Kudos.target_type) == "comment", comment_post.title),
         (col(Kudos.target_type) == "protocol", Protocol.title),
     )
+    shown = [*KudosRow.columns(), *PersonRow.columns(giver), *PersonRow.columns(receiver)]
+    shown += [title.label("title"), col(comment_post.id).label("post_id")]
     query = (
-        select(  # type: ignore[call-overload]
-            Kudos, giver, receiver, title.label("title"), col(comment_post.id).label("post_id")
-        )
-        .join(giver, col(giver.id) == Kudos.giver_id)
-        .join(receiver, col(receiver.id) == Kudos.receiver_id)
+        select(*shown)
+        .join(giver, giver.c.id == Kudos.giver_id)
+        .join(receiver, receiver.c.id == Kudos.receiver_id)
         .outerjoin(
             post,
             and_(
@@ -130,10 +132,9 @@ def _thanks(
         values.update(after_at=after.at, after_id=after.id)
     statement = _thanks_statement(scope, after is not None)
     entries = []
-    for kudos, giver_row, receiver_row, target_title, post_id in session.execute(
-        statement, values
-    ).all():
-        entry = ThanksEntry(kudos=kudos, giver=giver_row, receiver=receiver_row)
+    shape = (KudosRow, PersonRow, PersonRow)
+    for kudos, giver, receiver, target_title, post_id in fetch(session, statement, values, shape):
+        entry = ThanksEntry(kudos=kudos, giver=giver, receiver=receiver)
         if target_title is not None:
             entry.target_title = target_title
             entry.target_url = {
