@@ -29,17 +29,22 @@ def sqlite_with_posts(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 def _plan(engine: Engine, statement, params: dict) -> list[str]:
     """SQLite's plan for the statement as the app runs it (same binding, same final SQL)."""
 
-    def explain(_conn, _cursor, sql, parameters, _context, _many):
-        return "EXPLAIN QUERY PLAN " + sql, parameters
+    sent: list[tuple[str, tuple]] = []
+
+    def capture(_conn, _cursor, sql, parameters, _context, _many):
+        sent.append((sql, tuple(parameters)))
 
     # A pooled connection keeps the statistics it read when it opened: plan on a fresh one.
     engine.dispose()
-    event.listen(engine, "before_cursor_execute", explain, retval=True)
+    event.listen(engine, "before_cursor_execute", capture)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(statement, params).all()
+            conn.execute(statement, params).all()
     finally:
-        event.remove(engine, "before_cursor_execute", explain)
+        event.remove(engine, "before_cursor_execute", capture)
+    with engine.connect() as conn:
+        (sql, parameters), *_ = sent
+        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, parameters).all()
     return [row[-1] for row in rows]
 
 

@@ -1,5 +1,6 @@
 """Community management: flags, showcase, prompts, site pins and onboarding progress."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -7,6 +8,7 @@ from sqlalchemy import Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
+from app.rows import RowView
 
 
 class FlagTarget(StrEnum):
@@ -129,6 +131,17 @@ class SitePin(SQLModel, table=True):
     expires_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime, nullable=True, index=True)
     )
+
+
+@dataclass(slots=True)
+class SitePinRow(RowView):
+    """What home shows of a pin (app.rows)."""
+
+    model = SitePin
+    id: int
+    post_id: int
+    pinned_at: datetime
+    expires_at: datetime | None
 
 
 class PromptDetails(SQLModel, table=True):

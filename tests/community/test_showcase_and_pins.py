@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from app.community.announcements import home_pins, pin_on_home, unpin_from_home
+from app.community.announcements import home_pins, pin_on_home, site_pin_for, unpin_from_home
 from app.community.models import ShowcaseSuggestion
 from app.community.prompts import create_prompt, suggested_prompts
 from app.community.showcase import (
@@ -191,7 +191,8 @@ def test_an_expired_pin_leaves_home_at_once(session):
     pin_on_home(session, user=admin, post_id=news.id, expires_at=utcnow() + timedelta(seconds=1))
     session.commit()
     assert len(home_pins(session)) == 1
-    pin = home_pins(session)[0][2]
+    pin = site_pin_for(session, post_id=news.id)
+    assert pin is not None
     pin.expires_at = utcnow() - timedelta(seconds=1)
     session.add(pin)
     session.commit()
