@@ -79,6 +79,19 @@ class ShowcaseEntry(SQLModel, table=True):
     )
 
 
+@dataclass(slots=True)
+class ShowcaseEntryRow(RowView):
+    """What the showcase lists show of an entry (app.rows)."""
+
+    model = ShowcaseEntry
+    id: int
+    post_id: int
+    space_id: int
+    origin: str
+    external_url: str
+    featured_at: datetime
+
+
 class ShowcaseTag(SQLModel, table=True):
     __tablename__ = "showcase_tags"
     __table_args__ = (

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from app import prepared
 from app.community.models import (
     ShowcaseEntry,
+    ShowcaseEntryRow,
     ShowcaseOrigin,
     ShowcaseSuggestion,
     ShowcaseTag,
@@ -27,18 +28,19 @@ from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.notifications.service import notify
 from app.pagination import Cursor, Page
-from app.people.models import User
+from app.people.models import PersonRow, User
 from app.people.service import record_audit
-from app.posts.models import Post
+from app.posts.models import Post, PostRow
 from app.posts.service import load_post
 from app.prepared import LIMIT, NOW, VIEWER
+from app.rows import fetch, read
 from app.spaces.access import (
     access_for,
     moderatable_space_ids,
     readable_space_ids_of,
     require_moderate,
 )
-from app.spaces.models import MemberRole, Membership, MemberState, Space
+from app.spaces.models import MemberRole, Membership, MemberState, Space, SpaceRow
 
 TAG_RE = re.compile(r"^[\w-]{1,32}$")
 MAX_TAGS = 8
@@ -46,10 +48,10 @@ MAX_TAGS = 8
 
 @dataclass
 class ShowcaseCard:
-    entry: ShowcaseEntry
-    post: Post
-    space: Space
-    author: User | None
+    entry: ShowcaseEntryRow
+    post: PostRow
+    space: SpaceRow
+    author: PersonRow | None
     tags: list[str] = field(default_factory=list)
 
 
@@ -274,9 +276,14 @@ def _visible_entries(user: User):
     return _visible_entries_to(user.id, utcnow())
 
 
+# What a showcase card is read from: each row is cut into these (app.rows).
+CARD = (ShowcaseEntryRow, PostRow, SpaceRow, PersonRow)
+
+
 def _visible_entries_to(viewer_id: Any, now: Any) -> Any:
+    shown = [column for view in CARD for column in view.columns()]
     return (
-        select(ShowcaseEntry, Post, Space, User)
+        select(*shown)
         .join(Post, col(Post.id) == ShowcaseEntry.post_id)
         .join(Space, col(Space.id) == Post.space_id)
         .outerjoin(User, col(User.id) == Post.author_id)
@@ -292,19 +299,24 @@ def _visible_entries_to(viewer_id: Any, now: Any) -> Any:
     )
 
 
-def _with_tags(session: Session, rows) -> list[ShowcaseCard]:
+@cache
+def _tags_statement() -> Any:
+    return (
+        select(ShowcaseTag.entry_id, ShowcaseTag.tag)
+        .where(col(ShowcaseTag.entry_id).in_(prepared.ids("entry_ids")))
+        .order_by(col(ShowcaseTag.id))
+    )
+
+
+def _with_tags(session: Session, rows: list[tuple[Any, ...]]) -> list[ShowcaseCard]:
     cards = [ShowcaseCard(entry=e, post=p, space=s, author=a) for e, p, s, a in rows]
     ids = [card.entry.id for card in cards]
     if ids:
         tags: dict[int, list[str]] = {}
-        for entry_id, tag in session.exec(
-            select(ShowcaseTag.entry_id, ShowcaseTag.tag)
-            .where(col(ShowcaseTag.entry_id).in_(ids))
-            .order_by(col(ShowcaseTag.id))
-        ).all():
+        for entry_id, tag in read(session, _tags_statement(), {"entry_ids": ids}):
             tags.setdefault(entry_id, []).append(tag)
         for card in cards:
-            card.tags = tags.get(card.entry.id, [])  # type: ignore[arg-type]
+            card.tags = tags.get(card.entry.id, [])
     return cards
 
 
@@ -329,13 +341,10 @@ def showcase_page(
         query = query.where(
             tuple_(ShowcaseEntry.featured_at, ShowcaseEntry.id) < tuple_(after.at, after.id)
         )
-    rows = list(
-        session.exec(
-            query.order_by(
-                col(ShowcaseEntry.featured_at).desc(), col(ShowcaseEntry.id).desc()
-            ).limit(limit + 1)
-        ).all()
-    )
+    newest_first = query.order_by(
+        col(ShowcaseEntry.featured_at).desc(), col(ShowcaseEntry.id).desc()
+    ).limit(limit + 1)
+    rows = fetch(session, newest_first, {}, CARD)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -356,7 +365,7 @@ def _newest_statement() -> Any:
 def newest_showcase(session: Session, *, user: User, limit: int = 3) -> list[ShowcaseCard]:
     """The home page's few newest entries (built once: the home page shows them every time)."""
     values = prepared.values(user.id, utcnow(), limit)
-    return _with_tags(session, session.execute(_newest_statement(), values).all())
+    return _with_tags(session, fetch(session, _newest_statement(), values, CARD))
 
 
 def showcase_tags(session: Session, *, user: User, limit: int = 40) -> list[tuple[str, int]]:
