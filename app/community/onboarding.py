@@ -20,6 +20,7 @@ from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, LoginAttempt, User
 from app.posts.models import Comment, Post, PostKind, Reaction
 from app.prepared import VIEWER
+from app.rows import read
 from app.spaces.access import readable_space_ids
 from app.spaces.models import Membership, MemberState, Space
 
@@ -85,8 +86,9 @@ def _checklist_statement() -> Any:
 
 def checklist(session: Session, *, user: User) -> Checklist:
     """The four first steps, read in one query."""
-    found = session.execute(_checklist_statement(), {"viewer_id": user.id}).one()
-    n_spaces, n_replies, seen_at, dismissed_at = found
+    ((n_spaces, n_replies, seen_at, dismissed_at),) = read(
+        session, _checklist_statement(), {"viewer_id": user.id}
+    )
     steps = [
         Step("profile", bool(user.title and user.department), "/settings"),
         Step("spaces", n_spaces >= SPACES_TO_JOIN, "/spaces"),

@@ -20,10 +20,12 @@ from app.recognition.engine import run_rules
 from app.recognition.models import (
     Award,
     Badge,
+    BadgeRow,
     RecognitionPreference,
     RecognitionSettings,
 )
 from app.recognition.rules import RULES_AFTER, site_started_at
+from app.rows import fetch
 from app.spaces.access import readable_space_ids
 from app.spaces.models import Space
 
@@ -195,8 +197,9 @@ def badges_for(session: Session, *, viewer: User, person: User) -> list[ShownAwa
 @cache
 def _name_marks_statement() -> Any:
     """Built once per process (see app.prepared): a post page asks for it on every view."""
+    shown = [*BadgeRow.columns(), col(Award.user_id), col(Award.space_id)]
     return (
-        select(Award.user_id, Award.space_id, Badge)
+        select(*shown)
         .join(Badge, col(Badge.id) == Award.badge_id)
         .where(
             col(Badge.beside_name).is_(True),
@@ -210,7 +213,7 @@ def _name_marks_statement() -> Any:
 
 def name_marks(
     session: Session, pairs: Iterable[tuple[int | None, int | None]]
-) -> dict[tuple[int | None, int | None], list[Badge]]:
+) -> dict[tuple[int | None, int | None], list[BadgeRow]]:
     """Badges shown beside names, for many (person, space) pairs in one query."""
     wanted = {(u, s) for u, s in pairs if u is not None and s is not None}
     if not wanted:
@@ -219,8 +222,8 @@ def name_marks(
         "user_ids": sorted({u for u, _s in wanted}),
         "space_ids": sorted({s for _u, s in wanted}),
     }
-    marks: dict[tuple[int | None, int | None], list[Badge]] = {}
-    for user_id, space_id, badge in session.execute(_name_marks_statement(), params):
+    marks: dict[tuple[int | None, int | None], list[BadgeRow]] = {}
+    for badge, user_id, space_id in fetch(session, _name_marks_statement(), params, (BadgeRow,)):
         if (user_id, space_id) in wanted:
             marks.setdefault((user_id, space_id), []).append(badge)
     return marks
@@ -232,7 +235,7 @@ def attach_marks(
     *,
     more_people: Iterable[int | None] = (),
     space_id: int | None = None,
-) -> dict[int | None, list[Badge]]:
+) -> dict[int | None, list[BadgeRow]]:
     """Put the badges shown beside names on post cards, and return those of more people in one
     space (a post's commenters): all in one query, however many names the page shows."""
     cards, more_people = list(cards), list(more_people)
