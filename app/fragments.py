@@ -217,3 +217,16 @@ def comment_form_key(post_id: int, space: Any, member_count: int, access: Any) -
         access.can_write,
         access.is_member,
     )
+
+
+def upcoming_key(upcoming: Any, zone: str) -> tuple[Any, ...]:
+    """Everything home's "coming up" box shows (templates/events/_upcoming_aside.html)."""
+    return (
+        "upcoming",
+        get_locale(),
+        zone,
+        tuple(
+            (occ.event.id, occ.key, occ.event.title, occ.cancelled, occ.starts_at, space.name)
+            for occ, space in upcoming or ()
+        ),
+    )

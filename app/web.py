@@ -29,6 +29,7 @@ from app.fragments import (
     space_head_key,
     spotlight_key,
     thanks_key,
+    upcoming_key,
     voices_key,
 )
 from app.i18n import get_locale, raw_gettext, raw_ngettext
@@ -189,6 +190,7 @@ env.globals.update(
     voices_key=partial(voices_key, ago=format_ago),
     home_aside_key=home_aside_key,
     composer_key=composer_key,
+    upcoming_key=upcoming_key,
     comment_form_key=comment_form_key,
     space_head_key=space_head_key,
     cached_form=fragment_with_token,

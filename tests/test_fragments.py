@@ -270,3 +270,35 @@ def test_a_stored_blank_comment_form_takes_each_readers_token(session, login) ->
     (form,) = _forms(answer.text, f"/posts/{post.id}/comments")
     assert too_long in form
     assert too_long not in clients[two.id].get(f"/posts/{post.id}").text
+
+
+def test_the_stored_coming_up_box_follows_renamed_and_moved_events(session, login) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from app.events.service import update_event
+    from tests.events.factories import event_input, make_event, soon
+
+    host, member = make_user(session), make_user(session)
+    space = make_space(session, host=host, members=(member,))
+    start = soon(30)
+    event = make_event(session, host=host, space=space, title="Board night", start=start)
+    client = login(member)
+
+    def box() -> str:
+        page = client.get("/").text
+        found = re.search(r'<section class="card upcoming-aside".*?</section>', page, re.S)
+        assert found is not None
+        return found.group(0)
+
+    def change(**fields) -> None:  # type: ignore[no-untyped-def]
+        update_event(session, user=host, event_id=event.id, data=event_input(**fields))
+        session.commit()
+
+    before = box()
+    assert "Board night" in before
+    change(title="Board night", start=start + timedelta(days=1, hours=2))
+    moved = box()
+    assert "Board night" in moved and moved != before  # the same title, at the new time
+    change(title="Games night", start=start + timedelta(days=1, hours=2))
+    renamed = box()
+    assert "Games night" in renamed and "Board night" not in renamed
