@@ -28,7 +28,6 @@ from app.events.recurrence import series_end, slot_for_date
 from app.events.rsvp import attended, lock_event, promote_waitlisted, refresh_discussion
 from app.events.schemas import MAX_LOCATION, CleanEvent, EventInput, clean_event, parse_local
 from app.events.schemas import _Errors as FieldErrors
-from app.events.text import when_text
 from app.notifications.service import notify
 from app.people.models import User
 from app.posts.markdown import mentioned_handles, render_markdown
@@ -326,7 +325,12 @@ def update_occurrence(
         message = "event_day_cancelled"
     else:
         message = "event_day_changed"
-        params["when"] = when_text(occ.starts_at, occ.ends_at, event.timezone)
+        # The time as data: each reader's notification words it in their language.
+        params.update(
+            starts_at=occ.starts_at.isoformat(),
+            ends_at=occ.ends_at.isoformat(),
+            zone=event.timezone,
+        )
     _tell(
         session,
         event,

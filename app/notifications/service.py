@@ -1,5 +1,6 @@
 """Notifications: created by other domains' services, listed through the access policy."""
 
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -7,7 +8,8 @@ from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
-from app.i18n import N_, gettext
+from app.events.text import day_text, when_text
+from app.i18n import N_, get_locale, gettext
 from app.notifications.models import Notification
 from app.pagination import Cursor, Page
 from app.people.models import User
@@ -60,9 +62,26 @@ MESSAGES = {
 KUDOS_QUOTE = 200  # characters of the kudos message quoted in the notification
 
 
+def _worded(params: dict[str, str], locale: str) -> dict[str, str]:
+    """Parameters stored as data, worded in `locale`: a day of a series (`day`, ISO date) and an
+    occurrence's time (`starts_at`, `ends_at` and `zone` become `when`). Notifications stored
+    before this kept their time already worded, in `when`."""
+    worded = dict(params)
+    try:
+        if "day" in worded:
+            worded["day"] = day_text(date.fromisoformat(worded["day"]), locale)
+        if "when" not in worded and {"starts_at", "ends_at", "zone"} <= worded.keys():
+            starts_at = datetime.fromisoformat(worded["starts_at"])
+            ends_at = datetime.fromisoformat(worded["ends_at"])
+            worded["when"] = when_text(starts_at, ends_at, worded["zone"], locale)
+    except (ValueError, KeyError):  # not data after all: shown as stored
+        return dict(params)
+    return worded
+
+
 def message_text(message: str, **params: str) -> str:
     """The English text a notification with this message is stored with."""
-    return MESSAGES[message] % params
+    return MESSAGES[message] % _worded(params, "en")
 
 
 def kudos_text(name: str, message: str) -> str:
@@ -78,7 +97,7 @@ def shown_text(notification: Notification, actor: User | None, subject: str | No
         return notification.text
     if params:
         try:
-            return gettext(message, **params)
+            return gettext(message, **_worded(params, get_locale()))
         except (KeyError, TypeError, ValueError):  # stored by an older wording
             return notification.text
     if actor is None or subject is None:

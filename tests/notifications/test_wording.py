@@ -108,3 +108,51 @@ def test_a_kind_with_several_wordings_keeps_the_one_it_was_sent_with(session, lo
     stored = session.exec(select(Notification).where(Notification.user_id == reader.id)).one()
     assert stored.text == "Your comment on “Plan” is visible again."
     assert "Dein Kommentar zu „Plan“ ist wieder sichtbar." in _shown_to(login, reader)
+
+
+def test_a_changed_day_of_a_series_is_dated_in_each_readers_language(session, login):
+    from datetime import date
+
+    from app.events.rsvp import set_rsvp
+    from app.events.service import update_occurrence
+    from app.i18n import set_locale
+    from tests.events.factories import make_event
+    from tests.factories import make_space
+
+    host = make_user(session, locale="de")
+    german, english = make_user(session, locale="de"), make_user(session, locale="en")
+    space = make_space(session, host=host, members=(german, english))
+    event = make_event(
+        session,
+        host=host,
+        space=space,
+        title="Stammtisch",
+        starts_at="2030-03-05T18:00",
+        ends_at="2030-03-05T19:00",
+        rrule="FREQ=WEEKLY;BYDAY=TU;COUNT=6",
+    )
+    day = date(2030, 3, 12)
+    for person in (german, english):
+        set_rsvp(session, user=person, event_id=event.id, status="going", occurrence_date=day)
+    set_locale("de")  # the host changes the day from a German page
+    try:
+        update_occurrence(
+            session,
+            user=host,
+            event_id=event.id,
+            day=date(2030, 3, 12),
+            starts_at="2030-03-13T09:00",
+        )
+        session.commit()
+    finally:
+        set_locale("en")
+
+    stored = session.exec(select(Notification).where(Notification.user_id == english.id)).one()
+    assert stored.text == (
+        "“Stammtisch” on Tue, 12 Mar 2030 changed: Wed, 13 Mar 2030, 09:00–10:00 (Europe/Berlin)"
+    )
+    in_english = _shown_to(login, english)
+    assert "on Tue, 12 Mar 2030 changed: Wed, 13 Mar 2030, 09:00–10:00" in in_english
+    in_german = _shown_to(login, german)
+    assert "am Di., 12 März 2030 wurde geändert: Mi., 13 März 2030, 09:00–10:00" in in_german
+    assert "Wed" not in in_german and "Mar 2030" not in in_german
