@@ -50,6 +50,12 @@ def _columns_of(view: type[RowView]) -> tuple[Column[Any], ...]:
     return found
 
 
+def columns(shape: Sequence[type[RowView]]) -> list[Any]:
+    """The columns of every class of `shape`, in order: what a select for `fetch` starts with,
+    so the select and the cutting name the same shape once."""
+    return [column for view in shape for column in view.columns()]
+
+
 def read(session: Session, statement: Any, params: dict[str, Any]) -> Sequence[Any]:
     """Run a select of plain columns as rows on the session's connection.
 

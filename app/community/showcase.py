@@ -33,7 +33,7 @@ from app.people.service import record_audit
 from app.posts.models import Post, PostRow
 from app.posts.service import load_post
 from app.prepared import LIMIT, NOW, VIEWER
-from app.rows import fetch, read
+from app.rows import columns, fetch, read
 from app.spaces.access import (
     access_for,
     moderatable_space_ids,
@@ -281,9 +281,8 @@ CARD = (ShowcaseEntryRow, PostRow, SpaceRow, PersonRow)
 
 
 def _visible_entries_to(viewer_id: Any, now: Any) -> Any:
-    shown = [column for view in CARD for column in view.columns()]
     return (
-        select(*shown)
+        select(*columns(CARD))
         .join(Post, col(Post.id) == ShowcaseEntry.post_id)
         .join(Space, col(Space.id) == Post.space_id)
         .outerjoin(User, col(User.id) == Post.author_id)

@@ -28,7 +28,7 @@ from app.pagination import Cursor, Page
 from app.people.models import PersonRow, User
 from app.posts.models import Comment, CommentRow, Post, PostKind, PostRow, Reaction
 from app.prepared import AFTER_AT, AFTER_ID, LIMIT, NOW, VIEWER
-from app.rows import fetch, read
+from app.rows import columns, fetch, read
 from app.spaces.access import (
     SpaceAccess,
     member_space_ids_of,
@@ -43,6 +43,7 @@ POST = bindparam("post_id", type_=Integer)
 
 
 CARD = (PostRow, PersonRow, SpaceRow)
+COMMENT = (CommentRow, PersonRow)
 
 
 @dataclass
@@ -70,7 +71,7 @@ def shown_in_streams(now: Any = None) -> tuple[ColumnElement[bool], ...]:
 
 def _stream_select(now: Any = None) -> Any:
     return (
-        select(*PostRow.columns(), *PersonRow.columns(), *SpaceRow.columns())
+        select(*columns(CARD))
         .join(Space, col(Space.id) == Post.space_id)
         .outerjoin(User, col(User.id) == Post.author_id)
         .where(*shown_in_streams(now))
@@ -264,7 +265,7 @@ def post_card(session: Session, *, user: User, post: Post, space: Space) -> Post
 @cache
 def _comments_statement(paged: bool) -> Any:
     query = (
-        select(*CommentRow.columns(), *PersonRow.columns())
+        select(*columns(COMMENT))
         .outerjoin(User, col(User.id) == Comment.author_id)
         .where(
             col(Comment.post_id) == POST,
@@ -286,7 +287,7 @@ def comments_page(
     if after is not None:
         params.update(after_at=after.at, after_id=after.id)
     statement = _comments_statement(after is not None)
-    rows: list[Any] = fetch(session, statement, params, (CommentRow, PersonRow))
+    rows: list[Any] = fetch(session, statement, params, COMMENT)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

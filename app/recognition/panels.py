@@ -37,7 +37,7 @@ from app.prepared import NOW, VIEWER
 from app.recognition.kudos import kudos_received
 from app.recognition.models import Award, Badge, BadgeRow, RecognitionSettings
 from app.recognition.service import EARLY_ADOPTER, badges_for, preferences, shows_badges
-from app.rows import fetch
+from app.rows import columns, fetch
 from app.spaces.access import SpaceAccess, readable_space_ids_of, require_read
 from app.spaces.models import Membership, MemberState, Space, SpaceRow
 
@@ -236,7 +236,7 @@ def _put_marks(cards: Sequence[Any], rows: list[_PanelRow]) -> None:
 def _panel(branches: list[Any]) -> Any:
     parts = [select(branch.subquery()) for branch in branches]
     panel = union_all(*parts).subquery("panel")
-    shown: list[Any] = [col for view in _SHAPE for col in view.columns()]
+    shown = columns(_SHAPE)
     shown += [panel.c.kind, panel.c.user_id, panel.c.space_id, panel.c.posts]
     shown += [panel.c.comments, panel.c.flag]
     query = (
