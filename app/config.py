@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     # add switching: under 16 connections a stream page cost a third more CPU with 8 threads
     # than with 2, and half again as much with anyio's default of 40.
     request_threads: int | None = Field(default=None, ge=1, le=200)
+    # The longest a statement waits for a lock (SQLite's busy timeout, PostgreSQL's
+    # lock_timeout): past it the request answers 503 instead of hanging its thread.
+    db_lock_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    # PostgreSQL ends a session that sits in an open transaction this long (a bug, never a
+    # request: requests commit in the thread that did the work).
+    db_idle_in_transaction_seconds: float = Field(default=60.0, gt=0)
     # Live protocol rooms look for other processes' updates this often, notice or not.
     protocol_poll_seconds: float = 1.0
 

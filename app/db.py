@@ -13,6 +13,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
 from app.config import get_settings
+from app.transactions import install_sqlite_transactions, postgres_options
 
 # Stable constraint names make migrations reviewable and identical on SQLite and PostgreSQL.
 SQLModel.metadata.naming_convention = {
@@ -53,7 +54,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers work while one writer commits; the timeout queues writers instead of failing.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(get_settings().db_lock_timeout_seconds * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -82,13 +83,22 @@ def make_engine(url: str, *, pool_size: int | None = None, max_overflow: int = 1
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 10},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": get_settings().db_lock_timeout_seconds,
+            },
             pool_recycle=SQLITE_RECYCLE_SECONDS,
             **pool,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        install_sqlite_transactions(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **pool)
+    settings = get_settings()
+    options = postgres_options(
+        lock_timeout_ms=int(settings.db_lock_timeout_seconds * 1000),
+        idle_in_transaction_ms=int(settings.db_idle_in_transaction_seconds * 1000),
+    )
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": options}, **pool)
 
 
 @lru_cache

@@ -23,6 +23,7 @@ from app.config import get_settings
 from app.db import get_engine, refresh_statistics_job, utcnow
 from app.events.jobs import send_event_followups
 from app.recognition.jobs import grant_badges
+from app.transactions import writing
 
 log = logging.getLogger("agora.jobs")
 
@@ -66,7 +67,8 @@ def run_jobs_once(names: list[str] | None = None, *, paced: bool = False) -> dic
         if paced and now - _last_run.get(job.name, -job.every_seconds) < job.every_seconds:
             continue
         _last_run[job.name] = now
-        with Session(get_engine(), expire_on_commit=False) as session:
+        # Jobs write: on SQLite they take the write lock when they begin (app.transactions).
+        with writing(), Session(get_engine(), expire_on_commit=False) as session:
             try:
                 results[job.name] = job.run(session)
                 session.commit()

@@ -30,6 +30,7 @@ from app.recognition.admin_routes import router as recognition_admin_router
 from app.recognition.routes import router as recognition_router
 from app.security import optional_user
 from app.spaces.routes import router as spaces_router
+from app.transactions import Busy, TransactionalRoute
 from app.web import STATIC_DIR, render
 
 
@@ -74,6 +75,7 @@ def _fewer_malloc_arenas() -> None:
 def create_app() -> FastAPI:
     _fewer_malloc_arenas()
     app = FastAPI(title="Agora", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app.router.route_class = TransactionalRoute
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/api/v1", api_app)
@@ -107,7 +109,10 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
-        return _error_page(request, exc.status_code, exc.text())
+        response = _error_page(request, exc.status_code, exc.text())
+        if isinstance(exc, Busy):
+            response.headers["retry-after"] = "1"
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -35,6 +35,7 @@ from app.fragments import (
 from app.i18n import get_locale, raw_gettext, raw_ngettext
 from app.rows import RowView
 from app.security import csrf_token
+from app.transactions import commit_before_rendering
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "static"
@@ -247,6 +248,7 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """Render a page, or one named block of it when htmx asked for that part only."""
+    commit_before_rendering()
     user = request.scope.get("state", {}).get("user")
     zone = user.time_zone if user is not None else get_settings().default_timezone
     ctx: dict[str, Any] = {

@@ -133,9 +133,10 @@ def login(app) -> Callable[..., WebClient]:  # type: ignore[no-untyped-def]
 @contextmanager
 def _counting() -> Iterator[list[str]]:
     statements: list[str] = []
+    # Transaction control is not a query: SQLite's BEGIN is sent as a statement (app.transactions).
 
     def before(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK|PRAGMA)", statement, re.I):
+        if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK|PRAGMA|BEGIN|COMMIT)", statement, re.I):
             statements.append(statement)
 
     engine = get_engine()

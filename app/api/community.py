@@ -17,8 +17,9 @@ from app.community.showcase import ShowcaseCard
 from app.errors import Forbidden
 from app.security import SessionDep
 from app.spaces.access import require_moderate, require_read, space_access_by_slug
+from app.transactions import TransactionalRoute
 
-router = APIRouter(tags=["community"])
+router = APIRouter(route_class=TransactionalRoute, tags=["community"])
 
 
 class FlagIn(BaseModel):

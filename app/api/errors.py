@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import DomainError, Invalid
 from app.i18n import gettext
+from app.transactions import Busy
 
 # Fields that services name but that travel in the query string, not the body.
 QUERY_FIELDS = {"cursor", "limit"}
@@ -44,7 +45,8 @@ def install_error_handlers(api: FastAPI) -> None:
     async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
         if isinstance(exc, Invalid):
             return JSONResponse({"detail": invalid_detail(exc)}, status_code=422)
-        return JSONResponse({"detail": exc.text()}, status_code=exc.status_code)
+        headers = {"retry-after": "1"} if isinstance(exc, Busy) else None
+        return JSONResponse({"detail": exc.text()}, status_code=exc.status_code, headers=headers)
 
     @api.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

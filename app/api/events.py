@@ -25,8 +25,9 @@ from app.events.schemas import EventInput
 from app.security import SessionDep
 from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.models import Space
+from app.transactions import TransactionalRoute
 
-router = APIRouter(tags=["events"])
+router = APIRouter(route_class=TransactionalRoute, tags=["events"])
 
 
 class EventWrite(BaseModel):

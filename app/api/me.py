@@ -6,8 +6,9 @@ from app.api.deps import ApiUser, Cursor, Limit
 from app.api.schemas import MeOut, PostPage, post_out
 from app.posts import streams as posts
 from app.security import SessionDep
+from app.transactions import TransactionalRoute
 
-router = APIRouter(tags=["me"])
+router = APIRouter(route_class=TransactionalRoute, tags=["me"])
 
 
 @router.get("/me", response_model=MeOut)

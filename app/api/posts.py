@@ -18,8 +18,9 @@ from app.community.scheduling import parse_publish_at
 from app.posts import service, streams
 from app.posts.models import ReactionKind
 from app.security import SessionDep
+from app.transactions import TransactionalRoute
 
-router = APIRouter(tags=["posts"])
+router = APIRouter(route_class=TransactionalRoute, tags=["posts"])
 
 
 @router.get("/posts/{id}", response_model=PostOut)

@@ -16,8 +16,9 @@ from app.protocols.models import ActionItem, Protocol, ProtocolRevision
 from app.protocols.queries import action_items_of, my_action_items
 from app.security import SessionDep
 from app.spaces.access import space_access_by_slug
+from app.transactions import TransactionalRoute, writes_in_steps
 
-router = APIRouter(tags=["protocols"])
+router = APIRouter(route_class=TransactionalRoute, tags=["protocols"])
 
 
 class ProtocolCreate(BaseModel):
@@ -113,6 +114,7 @@ def get_protocol(session: SessionDep, user: ApiUser, protocol_id: int) -> dict[s
 
 
 @router.put("/protocols/{protocol_id}", response_model=None)
+@writes_in_steps
 def save_protocol(
     session: SessionDep, user: ApiUser, protocol_id: int, body: ProtocolSave
 ) -> dict[str, Any] | JSONResponse:
@@ -160,6 +162,7 @@ def my_items(session: SessionDep, user: ApiUser, done: bool = False) -> dict[str
 
 
 @router.patch("/action-items/{item_id}")
+@writes_in_steps
 def patch_item(
     session: SessionDep, user: ApiUser, item_id: int, body: ActionItemPatch
 ) -> dict[str, Any]:

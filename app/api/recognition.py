@@ -17,10 +17,11 @@ from app.people.service import active_user
 from app.recognition import kudos as kudos_service
 from app.recognition import service
 from app.security import SessionDep
+from app.transactions import TransactionalRoute
 
 # Paths say {id}, as the API is documented; Python code says user_id.
 UserId = Annotated[int, Path(alias="id", ge=1, le=MAX_ID, description="The person's id")]
-router = APIRouter(tags=["recognition"])
+router = APIRouter(route_class=TransactionalRoute, tags=["recognition"])
 
 
 class BadgeOut(BaseModel):

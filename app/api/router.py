@@ -12,6 +12,7 @@ from app.api import recognition as recognition_api
 from app.api.errors import install_error_handlers
 from app.api.schemas import ErrorOut
 from app.api.token_use import RecordTokenUse
+from app.transactions import TransactionalRoute
 from app.web import static_url
 
 DESCRIPTION = """
@@ -35,6 +36,7 @@ api_app = FastAPI(
     docs_url=None,
     redoc_url=None,
 )
+api_app.router.route_class = TransactionalRoute
 install_error_handlers(api_app)
 api_app.add_middleware(RecordTokenUse)
 for module in (spaces, posts, me, events, community, recognition_api, protocols):

@@ -26,8 +26,9 @@ from app.security import SessionDep
 from app.spaces import service
 from app.spaces.access import require_manage, space_access_by_slug
 from app.spaces.models import JoinPolicy, Visibility
+from app.transactions import TransactionalRoute
 
-router = APIRouter(tags=["spaces"])
+router = APIRouter(route_class=TransactionalRoute, tags=["spaces"])
 
 
 @router.get("/spaces", response_model=SpacePage)

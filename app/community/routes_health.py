@@ -9,9 +9,10 @@ from app.i18n import gettext
 from app.security import AdminUser, CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_moderate, space_access_by_slug
 from app.spaces.service import member_count
+from app.transactions import TransactionalRoute
 from app.web import render
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
 
 def reply_rows(report: health.HealthReport) -> list[tuple[str, int]]:

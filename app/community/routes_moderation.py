@@ -10,9 +10,10 @@ from app.errors import Invalid
 from app.posts.service import load_comment, load_post
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_moderate, space_access_by_slug
+from app.transactions import TransactionalRoute
 from app.web import is_htmx, render
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
 REASONS = ("spam", "offensive", "confidential", "off-topic", "other")
 

@@ -7,9 +7,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.community import onboarding
 from app.security import CurrentUser, SessionDep, csrf_protect
+from app.transactions import TransactionalRoute
 from app.web import render
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
 
 @router.get("/welcome")

@@ -12,9 +12,10 @@ from app.i18n import get_locale
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_moderate, require_read, space_access_by_slug
 from app.spaces.service import member_count
+from app.transactions import TransactionalRoute
 from app.web import render
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
 
 @router.get("/spaces/{slug}/prompts")

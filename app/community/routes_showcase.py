@@ -11,9 +11,10 @@ from app.community import announcements, showcase
 from app.errors import Forbidden, Invalid
 from app.posts.service import load_post
 from app.security import CurrentUser, SessionDep, csrf_protect
+from app.transactions import TransactionalRoute
 from app.web import is_htmx, render
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
 
 @router.get("/showcase")

@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import FormData
 
 from app.db import utcnow
 from app.errors import Conflict, Invalid
@@ -19,9 +18,10 @@ from app.i18n import gettext
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.service import member_count
+from app.transactions import TransactionalRoute
 from app.web import is_htmx, render
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 router.include_router(venue_router)
 
 
@@ -30,8 +30,14 @@ def _errors(exc: Invalid) -> dict[str, str]:
     return {name: gettext(message) for name, message in found.items()}
 
 
-def _fields(form: FormData) -> dict[str, str]:
+async def _form_fields(request: Request) -> dict[str, str]:
+    """The submitted text fields. Read here, on the event loop, so the handler stays a plain
+    function whose transaction runs in one thread slot (app.transactions)."""
+    form = await request.form()
     return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+
+
+FormFields = Annotated[dict[str, str], Depends(_form_fields)]
 
 
 @router.get("/spaces/{slug}/events")
@@ -84,11 +90,10 @@ def new_event(request: Request, session: SessionDep, user: CurrentUser, slug: st
 
 
 @router.post("/spaces/{slug}/events")
-async def create_event(
-    request: Request, session: SessionDep, user: CurrentUser, slug: str
+def create_event(
+    request: Request, session: SessionDep, user: CurrentUser, slug: str, form: FormFields
 ) -> Response:
     access = space_access_by_slug(session, user, slug)
-    form = _fields(await request.form())
     try:
         event = service.create_event(session, access=access, data=views.input_from_form(form))
     except Invalid as exc:
@@ -118,10 +123,9 @@ def edit_event(request: Request, session: SessionDep, user: CurrentUser, event_i
 
 
 @router.post("/events/{event_id}/edit")
-async def save_event(
-    request: Request, session: SessionDep, user: CurrentUser, event_id: int
+def save_event(
+    request: Request, session: SessionDep, user: CurrentUser, event_id: int, form: FormFields
 ) -> Response:
-    form = _fields(await request.form())
     try:
         service.update_event(
             session, user=user, event_id=event_id, data=views.input_from_form(form)

@@ -22,9 +22,10 @@ from app.i18n import gettext
 from app.protocols.service import create_protocol
 from app.security import CurrentUser, SessionDep
 from app.spaces.access import space_access_by_slug
+from app.transactions import TransactionalRoute
 from app.web import is_htmx, render
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionalRoute)
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 

@@ -5,9 +5,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.notifications import service
 from app.security import CurrentUser, SessionDep, csrf_protect
+from app.transactions import TransactionalRoute
 from app.web import is_htmx, render
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
 
 @router.get("/notifications")

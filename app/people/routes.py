@@ -24,9 +24,10 @@ from app.security import (
     end_session,
     start_session,
 )
+from app.transactions import TransactionalRoute
 from app.web import render
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 TIME_ZONES = (
     "Europe/Berlin",
     "Europe/Vienna",

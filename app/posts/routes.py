@@ -17,9 +17,10 @@ from app.recognition.stream import home_stream_with_thanks
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import space_access_by_slug
 from app.spaces.service import member_count, my_spaces
+from app.transactions import TransactionalRoute
 from app.web import is_htmx, render
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
 
 @router.get("/")

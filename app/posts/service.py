@@ -286,9 +286,6 @@ def add_comment(
         post_id=post_id, author_id=user.id, parent_id=parent_id, body=body, body_html=html
     )
     session.add(comment)
-    session.exec(
-        update(Post).where(col(Post.id) == post.id).values(comment_count=Post.comment_count + 1)
-    )
     session.flush()
     if post.author_id is not None:
         notify(
@@ -306,8 +303,16 @@ def add_comment(
         session, space=access.space, author=user, people=people, post=post, comment=comment
     )
     recognition.after_contribution(session, user=user, space_id=post.space_id, comment_on=post)
-    session.flush()
+    _count_comments(session, post_id=post.id, change=+1)  # type: ignore[arg-type]
     return comment
+
+
+def _count_comments(session: Session, *, post_id: int, change: int) -> None:
+    """Move the post's comment count, as the last statement of the write: everyone commenting on
+    a busy post queues on this one row, so its lock is held from here to the commit only."""
+    session.flush()
+    count = Post.comment_count + change
+    session.exec(update(Post).where(col(Post.id) == post_id).values(comment_count=count))
 
 
 def load_comment(
@@ -345,10 +350,7 @@ def delete_comment(session: Session, *, user: User, comment_id: int) -> Comment:
     comment.deleted_at = utcnow()
     comment.body, comment.body_html = "", ""
     session.add(comment)
-    session.exec(
-        update(Post).where(col(Post.id) == post.id).values(comment_count=Post.comment_count - 1)
-    )
-    session.flush()
+    _count_comments(session, post_id=post.id, change=-1)  # type: ignore[arg-type]
     return comment
 
 

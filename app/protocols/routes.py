@@ -15,9 +15,10 @@ from app.protocols.queries import action_items_of, my_action_items
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.service import member_count
+from app.transactions import TransactionalRoute, writes_in_steps
 from app.web import is_htmx, render
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
 
 def _back(protocol_id: int, suffix: str = "") -> RedirectResponse:
@@ -125,6 +126,7 @@ def edit_form(
 
 
 @router.post("/protocols/{protocol_id}/edit")
+@writes_in_steps
 def edit_save(
     request: Request,
     session: SessionDep,
@@ -199,6 +201,7 @@ def diff(
 
 
 @router.post("/protocols/{protocol_id}/restore")
+@writes_in_steps
 def restore(
     session: SessionDep, user: CurrentUser, protocol_id: int, number: Annotated[int, Form()] = 0
 ) -> Response:
@@ -282,6 +285,7 @@ def my_items(
 
 
 @router.post("/action-items/{item_id}/toggle")
+@writes_in_steps
 def toggle_item(
     request: Request,
     session: SessionDep,

@@ -11,9 +11,14 @@ from app.people.service import user_by_email
 from app.recognition import custom_badges, service
 from app.security import AdminUser, SessionDep, csrf_protect
 from app.spaces.models import Space
+from app.transactions import TransactionalRoute
 from app.web import render
 
-router = APIRouter(prefix="/admin/recognition", dependencies=[Depends(csrf_protect)])
+router = APIRouter(
+    route_class=TransactionalRoute,
+    prefix="/admin/recognition",
+    dependencies=[Depends(csrf_protect)],
+)
 PAGE = "/admin/recognition"
 
 

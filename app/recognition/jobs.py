@@ -11,6 +11,7 @@ from app.db import get_engine
 from app.recognition.badges import ensure_builtin_badges
 from app.recognition.engine import revoke_stale_leaders, run_rules
 from app.recognition.service import LEADER, site_settings
+from app.transactions import writing
 
 
 def grant_badges(session: Session) -> int:
@@ -22,7 +23,7 @@ def grant_badges(session: Session) -> int:
 
 def run_grant_badges() -> int:
     """The job's entry point (CLI, schedulers): its own session and transaction."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with writing(), Session(get_engine(), expire_on_commit=False) as session:
         added = grant_badges(session)
         session.commit()
     return added

@@ -13,9 +13,10 @@ from app.recognition import service
 from app.recognition.kudos_targets import TARGETS, load_target
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
+from app.transactions import TransactionalRoute
 from app.web import is_htmx, render
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
 
 def _kudos_form_context(

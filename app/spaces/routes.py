@@ -16,9 +16,10 @@ from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces import service
 from app.spaces.access import require_manage, require_read, space_access_by_slug
 from app.spaces.models import MemberState
+from app.transactions import TransactionalRoute
 from app.web import is_htmx, render
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
 
 @router.get("/spaces")

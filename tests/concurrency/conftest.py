@@ -1,0 +1,213 @@
+"""A running `agora serve` (two of them on PostgreSQL, as behind a load balancer) and a rush of
+HTTP clients at it: more clients than the server has request threads, all let go at once.
+
+What the clients are told is checked against what the database holds afterwards, read back
+through the API. The servers get a database of their own (a SQLite file, or a sibling database
+on the suite's PostgreSQL server), since the suite empties its own after every test.
+"""
+
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlmodel import Session
+
+from app.db import make_engine
+from tests.conftest import TEST_DATABASE_URL
+from tests.e2e.conftest import BIN, _wait_until_healthy
+
+ON_POSTGRESQL = TEST_DATABASE_URL.startswith("postgresql")
+CLIENTS = 16  # more than the request threads of a process (2 on SQLite, 8 on PostgreSQL)
+SLOWEST = 2.0  # seconds: no answer in a rush may take longer
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int | str  # the HTTP status, or the name of the error that came instead
+    seconds: float
+    body: Any
+
+
+def call(
+    base: str, method: str, path: str, token: str, body: Any = None, timeout: float = 30
+) -> Answer:
+    host, port = base.removeprefix("http://").split(":")
+    started = time.monotonic()
+    connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    try:
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        connection.request(method, path, json.dumps(body) if body is not None else None, headers)
+        response = connection.getresponse()
+        raw = response.read()
+        data = json.loads(raw) if raw[:1] in (b"{", b"[") else raw.decode(errors="replace")
+        return Answer(response.status, time.monotonic() - started, data)
+    except OSError as error:
+        return Answer(type(error).__name__, time.monotonic() - started, None)
+    finally:
+        connection.close()
+
+
+@dataclass
+class Live:
+    urls: list[str]
+    database_url: str
+    engine: Engine
+    log: Path
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """The servers' database, for making data and for reading it back (committed)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+            session.commit()
+
+    def call(self, method: str, path: str, token: str, body: Any = None, n: int = 0) -> Answer:
+        return call(self.urls[n % len(self.urls)], method, path, token, body)
+
+    def rush(self, requests: list[tuple[str, str, str, Any]]) -> list[Answer]:
+        """Send (method, path, token, body) requests at the same moment, one client each,
+        spread over the servers; every answer must be a prompt 2xx or 4xx."""
+        answers: list[Answer | None] = [None] * len(requests)
+        start = threading.Barrier(len(requests))
+
+        def client(i: int) -> None:
+            method, path, token, body = requests[i]
+            start.wait(30)
+            answers[i] = self.call(method, path, token, body, n=i)
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(len(requests))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        done = [a for a in answers if a is not None]
+        assert len(done) == len(requests), "a client never finished"
+        broken = [a for a in done if not isinstance(a.status, int) or a.status >= 500]
+        assert not broken, f"failed answers: {broken[:3]}\n{self.log_tail()}"
+        slow = [a for a in done if a.seconds > SLOWEST]
+        assert not slow, f"{len(slow)} answers took over {SLOWEST} s: {slow[:3]}"
+        return done
+
+    def log_tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+
+
+def _admin_sql(*statements: str) -> None:
+    admin = create_engine(make_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    admin.dispose()
+
+
+def fresh_database(folder: Path, name: str) -> str:
+    """A database of its own: a SQLite file, or a sibling database on the PostgreSQL server."""
+    if not ON_POSTGRESQL:
+        return f"sqlite:///{folder}/{name}.db"
+    database = f"{make_url(TEST_DATABASE_URL).database}_{name}"
+    _admin_sql(
+        f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)', f'CREATE DATABASE "{database}"'
+    )
+    return make_url(TEST_DATABASE_URL).set(database=database).render_as_string(hide_password=False)
+
+
+def drop_database(name: str) -> None:
+    if ON_POSTGRESQL:
+        database = f"{make_url(TEST_DATABASE_URL).database}_{name}"
+        _admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def server_env(database_url: str, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "AGORA_DATABASE_URL": database_url,
+        "AGORA_ENV": "test",
+        "AGORA_SEED_DEMO": "0",
+        "AGORA_RUN_JOBS": "false",
+        **extra,
+    }
+
+
+def migrate(env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [str(BIN / "agora"), "migrate"], env=env, capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(env: dict[str, str], log: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [
+                str(BIN / "agora"),
+                "serve",
+                "--no-migrate",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env={**env, "AGORA_BASE_URL": url},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    _wait_until_healthy(url, process, log)
+    return url, process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="package")
+def live() -> Iterator[Live]:
+    folder = Path(tempfile.mkdtemp(prefix="agora-rush-"))
+    database_url = fresh_database(folder, "rush")
+    env = server_env(database_url)
+    migrate(env)
+    log = folder / "server.log"
+    instance = Live(urls=[], database_url=database_url, engine=make_engine(database_url), log=log)
+    try:
+        for _ in range(2 if ON_POSTGRESQL else 1):
+            url, process = start_server(env, log)
+            instance.urls.append(url)
+            instance.processes.append(process)
+        yield instance
+    finally:
+        for process in instance.processes:
+            stop(process)
+        instance.engine.dispose()
+        with suppress(Exception):
+            drop_database("rush")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+Maker = Callable[..., Any]
