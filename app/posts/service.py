@@ -133,6 +133,7 @@ def create_post(
             raise Forbidden("Only hosts may post prompts")
         raise Forbidden("Only hosts may post announcements")
     html, people = _render_with_mentions(session, body)
+    recognition.take_contribution_turn(session, space_id=access.space.id)  # type: ignore[arg-type]
     now = utcnow()
     if publish_at is not None:
         from app.community.scheduling import resolve_publish_at  # community builds on posts
@@ -282,6 +283,7 @@ def add_comment(
         if parent is None or parent.post_id != post.id:
             raise Invalid("You can only reply to a comment on this post", field="parent_id")
     html, people = _render_with_mentions(session, body)
+    recognition.take_contribution_turn(session, space_id=post.space_id)
     comment = Comment(
         post_id=post_id, author_id=user.id, parent_id=parent_id, body=body, body_html=html
     )

@@ -25,6 +25,7 @@ from app.recognition.models import Kudos, RecognitionPreference
 from app.recognition.service import site_settings
 from app.spaces.access import SpaceAccess, access_for, readable_space_ids, require_read
 from app.spaces.models import Space
+from app.turns import Turn, take_turn
 
 MAX_MESSAGE = 500
 
@@ -117,6 +118,7 @@ def give_kudos(
             raise Invalid("Kudos can be tied to a post, a comment or a protocol", field="target")
         target = load_target(session, giver, target_type, target_id)
     receivers = _receivers(session, giver=giver, chosen=receiver_ids, target=target)
+    take_turn(session, Turn.kudos_budget, giver.id)  # type: ignore[arg-type]
     budget = site_settings(session).kudos_monthly_budget
     left = max(0, budget - budget_used(session, giver=giver))
     if left == 0:

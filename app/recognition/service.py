@@ -28,6 +28,7 @@ from app.recognition.rules import RULES_AFTER, site_started_at
 from app.rows import fetch
 from app.spaces.access import readable_space_ids
 from app.spaces.models import Space
+from app.turns import Turn, take_turn
 
 LEADER = "leader"
 EARLY_ADOPTER = "early-adopter"
@@ -323,10 +324,33 @@ def after_action(
     )
 
 
+def take_contribution_turn(session: Session, *, space_id: int) -> None:
+    """Before a post or comment is written. While early-adopter places of its space (or of the
+    site) are open, contributions take turns (PostgreSQL; SQLite writers always do), so the
+    places go by the order in which contributions were made and never to more than N people."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    badge = ensure_builtin_badges(session)["early-adopter"]
+    space_open, site_open = _early_windows(
+        session, settings=site_settings(session), badge=badge, space_id=space_id
+    )
+    if site_open:  # the site's turn first, always: two turns in one order cannot deadlock
+        take_turn(session, Turn.early_adopters, 0)
+    if space_open:
+        take_turn(session, Turn.early_adopters, space_id)
+
+
 def _early_window_open(
     session: Session, *, settings: RecognitionSettings, badge: Badge, space_id: int
 ) -> bool:
     """Could a contribution now still make someone an early adopter (of the space or site)?"""
+    return any(_early_windows(session, settings=settings, badge=badge, space_id=space_id))
+
+
+def _early_windows(
+    session: Session, *, settings: RecognitionSettings, badge: Badge, space_id: int
+) -> tuple[bool, bool]:
+    """Whether places are still open: (in the space, on the site)."""
     count = (
         select(func.count()).select_from(Award).where(Award.badge_id == badge.id).correlate(None)
     )
@@ -342,4 +366,4 @@ def _early_window_open(
     n = settings.early_adopter_count
     space_open = space_start is not None and now < space_start + window and space_count < n
     site_open = site_start is not None and now < site_start + window and site_count < n
-    return bool(space_open or site_open)
+    return bool(space_open), bool(site_open)

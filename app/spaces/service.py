@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, func, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
@@ -169,8 +170,13 @@ def join_space(session: Session, *, access: SpaceAccess) -> Membership:
         state=MemberState.active if space.join_policy == JoinPolicy.open else MemberState.requested,
         joined_at=utcnow() if space.join_policy == JoinPolicy.open else None,
     )
-    session.add(membership)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(membership)
+    except IntegrityError:  # the same person joined at the same moment elsewhere: one is enough
+        return session.exec(
+            select(Membership).where(Membership.space_id == space.id, Membership.user_id == user.id)
+        ).one()
     return membership
 
 

@@ -77,18 +77,21 @@ class Live:
     def call(self, method: str, path: str, token: str, body: Any = None, n: int = 0) -> Answer:
         return call(self.urls[n % len(self.urls)], method, path, token, body)
 
-    def rush(self, requests: list[tuple[str, str, str, Any]]) -> list[Answer]:
-        """Send (method, path, token, body) requests at the same moment, one client each,
-        spread over the servers; every answer must be a prompt 2xx or 4xx."""
+    def rush(self, requests: list[tuple[str, str, str, Any]], each: int = 1) -> list[Answer]:
+        """Send (method, path, token, body) requests from one client per `each` of them, all
+        clients starting at the same moment and spread over the servers; a client sends its
+        requests one after another. Every answer must be a prompt 2xx or 4xx."""
         answers: list[Answer | None] = [None] * len(requests)
-        start = threading.Barrier(len(requests))
+        clients = range(0, len(requests), each)
+        start = threading.Barrier(len(clients))
 
-        def client(i: int) -> None:
-            method, path, token, body = requests[i]
+        def client(first: int) -> None:
             start.wait(30)
-            answers[i] = self.call(method, path, token, body, n=i)
+            for i in range(first, min(first + each, len(requests))):
+                method, path, token, body = requests[i]
+                answers[i] = self.call(method, path, token, body, n=first // each)
 
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(len(requests))]
+        threads = [threading.Thread(target=client, args=(i,)) for i in clients]
         for thread in threads:
             thread.start()
         for thread in threads:

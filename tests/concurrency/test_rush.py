@@ -55,7 +55,8 @@ def test_comments_on_one_post_are_all_kept_and_counted(live):
             ("POST", f"/api/v1/posts/{post.id}/comments", tokens[1 + i], {"body": f"c{i}-{k}"})
             for i in range(CLIENTS)
             for k in range(each)
-        ]
+        ],
+        each=each,
     )
 
     assert Counter(a.status for a in answers) == {201: CLIENTS * each}
