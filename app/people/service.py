@@ -200,13 +200,44 @@ def update_profile(
     return user
 
 
-def change_password(session: Session, *, user: User, current: str, new: str) -> None:
+def change_password(
+    session: Session, *, user: User, current: str, new: str, revoke_tokens: bool = False
+) -> int:
+    """Set a new password and end every sign-in session of the person (the caller starts a
+    fresh one for the browser that asked); with revoke_tokens, also their API tokens.
+
+    Whoever may know the old password, or holds a session cookie taken with it, is out.
+    Returns how many tokens were revoked."""
     if not verify_password(user.password_hash, current):
         raise Invalid("Your current password is not right", field="current_password")
     check_password_strength(new)
     user.password_hash = hash_password(new)
     session.add(user)
+    session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user.id))
+    revoked = _revoke_api_tokens(session, user=user) if revoke_tokens else 0
     session.flush()
+    return revoked
+
+
+def live_api_token_count(session: Session, *, user: User) -> int:
+    """How many of the person's API tokens still work."""
+    return session.exec(
+        select(func.count()).where(
+            ApiToken.user_id == user.id,
+            ApiToken.revoked_at == None,  # noqa: E711
+        )
+    ).one()
+
+
+def _revoke_api_tokens(session: Session, *, user: User) -> int:
+    tokens = session.exec(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at == None)  # noqa: E711
+    ).all()
+    now = utcnow()
+    for token in tokens:
+        token.revoked_at = now
+        session.add(token)
+    return len(tokens)
 
 
 def set_active(session: Session, *, user: User, active: bool, actor: User) -> None:
@@ -217,11 +248,7 @@ def set_active(session: Session, *, user: User, active: bool, actor: User) -> No
     session.add(user)
     if not active:
         session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user.id))
-        for token in session.exec(
-            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at == None)  # noqa: E711
-        ):
-            token.revoked_at = utcnow()
-            session.add(token)
+        _revoke_api_tokens(session, user=user)
     record_audit(
         session,
         actor=actor,
