@@ -20,6 +20,7 @@ from app.people.models import (
     User,
 )
 from app.security import TOKEN_PREFIX, hash_password, hash_token, new_token, verify_password
+from app.spaces.access import note_access_change
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,63}$")
 MIN_PASSWORD = 10
@@ -249,6 +250,7 @@ def set_active(session: Session, *, user: User, active: bool, actor: User) -> No
     if not active:
         session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user.id))
         _revoke_api_tokens(session, user=user)
+        note_access_change(session)  # open connections (live protocols) close at once
     record_audit(
         session,
         actor=actor,
