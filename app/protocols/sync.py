@@ -3,8 +3,10 @@
 Each connection gets a bounded outgoing queue and its own writer task, so a slow or vanished
 client only ever loses its own connection. Incoming updates are batched per room and stored
 before they are passed on (see rooms.py), merged per burst (fanout.py). Who may read is checked
-at connect time and every few seconds; who may write is checked for every batch of incoming
-updates. Each connection's incoming messages are rate-limited, so a flood ends only its sender.
+at connect time, again before anything more is sent whenever access changed anywhere (the
+stored access generation, app.spaces.access), and every few seconds; who may write is checked
+for every batch of incoming updates. Each connection's incoming messages are rate-limited, so
+a flood ends only its sender.
 """
 
 import asyncio
