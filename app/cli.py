@@ -1,14 +1,15 @@
 """The `agora` command: migrate, users, tokens, demo data and the server."""
 
+import os
 import secrets
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlmodel import Session, func, select
 
-from app.config import PROJECT_ROOT, get_settings
+from app.config import PROJECT_ROOT, Settings, get_settings
 from app.db import get_engine, refresh_planner_statistics
 
 cli = typer.Typer(help="Agora, the internal community platform.", no_args_is_help=True)
@@ -181,6 +182,15 @@ def bootstrap_first_start() -> None:
     typer.echo("=" * 64)
 
 
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's forwarded-header handling: on only for the proxies named in the settings.
+
+    Always an explicit list, so uvicorn's own default (FORWARDED_ALLOW_IPS, else 127.0.0.1)
+    never applies: with it, any client on the same host could claim any address."""
+    proxies = settings.trusted_proxy_list
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies}
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
@@ -194,13 +204,19 @@ def serve(
     if migrate_first:
         run_migrations()
     bootstrap_first_start()
+    if os.environ.get("FORWARDED_ALLOW_IPS") and not get_settings().trusted_proxies:
+        typer.echo(
+            "Note: FORWARDED_ALLOW_IPS is ignored; name your reverse proxies in "
+            "AGORA_TRUSTED_PROXIES to trust their X-Forwarded-For headers.",
+            err=True,
+        )
     uvicorn.run(
         "app.main:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        **proxy_options(get_settings()),
         log_level="info",
         # The one WebSocket (protocol sync) fans each small update out to every editor:
         # compressing it once per recipient cost half the event loop at 200 editors.

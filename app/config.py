@@ -1,10 +1,11 @@
 """Settings from the environment (AGORA_* variables)."""
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,10 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 30
+    # Reverse proxies whose X-Forwarded-For / -Proto headers count ("10.0.0.5, 10.1.0.0/16").
+    # Empty: nobody's; the address a request comes from is the client's. Trusting a header any
+    # client can set would let anyone pick the address sign-in throttling counts them under.
+    trusted_proxies: str = ""
     invitation_days: int = 7
     # Open flags from different people that hide a post or comment until a moderator reviews it.
     flag_auto_hide_threshold: int = Field(default=3, ge=1)
@@ -48,6 +53,18 @@ class Settings(BaseSettings):
     db_idle_in_transaction_seconds: float = Field(default=60.0, gt=0)
     # Live protocol rooms look for other processes' updates this often, notice or not.
     protocol_poll_seconds: float = 1.0
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _only_addresses_and_networks(cls, value: str) -> str:
+        for entry in _entries(value):
+            try:
+                ipaddress.ip_network(entry)  # strict, as uvicorn reads it
+            except ValueError:
+                raise ValueError(
+                    f"AGORA_TRUSTED_PROXIES: {entry!r} is not an IP address or network"
+                ) from None
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> "Settings":
@@ -73,8 +90,16 @@ class Settings(BaseSettings):
         return self.run_jobs if self.run_jobs is not None else self.env != "test"
 
     @property
+    def trusted_proxy_list(self) -> list[str]:
+        return _entries(self.trusted_proxies)
+
+    @property
     def secure_cookies(self) -> bool:
         return self.env == "production" or self.base_url.startswith("https://")
+
+
+def _entries(value: str) -> list[str]:
+    return [entry.strip() for entry in value.split(",") if entry.strip()]
 
 
 @lru_cache

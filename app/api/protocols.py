@@ -13,7 +13,7 @@ from app.protocols import editing, service
 from app.protocols import sync as live
 from app.protocols.actions import parse_decisions
 from app.protocols.models import ActionItem, Protocol, ProtocolRevision
-from app.protocols.queries import action_items_of, my_action_items
+from app.protocols.queries import action_items_of, assignee_handle, my_action_items
 from app.security import SessionDep
 from app.spaces.access import space_access_by_slug
 from app.transactions import TransactionalRoute, writes_in_steps
@@ -167,7 +167,7 @@ def patch_item(
     session: SessionDep, user: ApiUser, item_id: int, body: ActionItemPatch
 ) -> dict[str, Any]:
     item = editing.set_action_item_done(session, user=user, item_id=item_id, done=body.done)
-    return _item(item)
+    return _item(item, assignee_handle(session, item))
 
 
 @router.websocket("/protocols/{protocol_id}/sync")

@@ -2,7 +2,10 @@
 
 The feed answers for its owner *at request time*: events come only from spaces the owner can
 read right now (app.spaces.access.readable_space_ids), so leaving a private space, or being
-deactivated, empties the feed of its events at once.
+deactivated, empties the feed of its events at once. A space's own feed follows the space
+page's rule: once its owner may not read the space (removed from a private or secret one,
+left it, deactivated), the address answers 404 like an unknown one, and so shows nothing of
+the space, not even its name.
 """
 
 import base64
@@ -11,7 +14,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
@@ -27,7 +30,7 @@ from app.spaces.access import (
     readable_space_ids,
     require_read,
 )
-from app.spaces.models import Space
+from app.spaces.models import Membership, Space
 
 FEED_PAST = timedelta(days=90)
 FEED_LIMIT = 500
@@ -105,11 +108,19 @@ def revoke_feed_token(session: Session, *, user: User, space_id: int | None = No
 
 
 def feed_owner(session: Session, token: str) -> tuple[CalendarToken, User, Space | None]:
-    """Who a feed address belongs to; 404 when unknown, revoked or its owner deactivated."""
+    """Who a feed address belongs to (and its space); 404 when unknown, revoked, its owner
+    deactivated, or its space one the owner may not read any more."""
     row = session.exec(
-        select(CalendarToken, User, Space)
+        select(CalendarToken, User, Space, Membership)
         .join(User, User.id == CalendarToken.user_id)  # type: ignore[arg-type]
         .outerjoin(Space, Space.id == CalendarToken.space_id)  # type: ignore[arg-type]
+        .outerjoin(
+            Membership,
+            and_(
+                Membership.space_id == CalendarToken.space_id,  # type: ignore[arg-type]
+                Membership.user_id == CalendarToken.user_id,  # type: ignore[arg-type]
+            ),
+        )
         .where(
             CalendarToken.token_hash == hash_token(token),
             col(CalendarToken.revoked_at).is_(None),
@@ -118,7 +129,10 @@ def feed_owner(session: Session, token: str) -> tuple[CalendarToken, User, Space
     ).first()
     if row is None:
         raise NotFound("Unknown calendar address")
-    return row[0], row[1], row[2]
+    calendar_token, owner, space, membership = row
+    if space is not None and not SpaceAccess(space, membership, owner).can_read:
+        raise NotFound("Unknown calendar address")
+    return calendar_token, owner, space
 
 
 def feed_calendar(session: Session, *, token: str, now: datetime | None = None) -> bytes:

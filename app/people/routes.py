@@ -2,9 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.errors import DomainError, Invalid, NotFound
@@ -167,9 +167,24 @@ def profile(
     )
 
 
+def _settings_context(session: Session, user: User, form: object) -> dict[str, object]:
+    return {
+        "time_zones": TIME_ZONES,
+        "form": form,
+        "api_tokens": service.live_api_token_count(session, user=user),
+    }
+
+
 @router.get("/settings")
-def settings_page(request: Request, user: CurrentUser) -> Response:
-    return render(request, "people/settings.html", {"time_zones": TIME_ZONES, "form": user})
+def settings_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    password: bool = False,
+    revoked: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    context = {**_settings_context(session, user, user), "password_changed": password}
+    return render(request, "people/settings.html", {**context, "revoked": revoked})
 
 
 @router.post("/settings")
@@ -197,7 +212,7 @@ def save_settings(
         return render(
             request,
             "people/settings.html",
-            {"time_zones": TIME_ZONES, "form": form, "errors": {exc.field: exc.text()}},
+            {**_settings_context(session, user, form), "errors": {exc.field: exc.text()}},
             status_code=422,
         )
     return RedirectResponse("/settings?saved=1", status_code=303)
@@ -210,17 +225,25 @@ def save_password(
     user: CurrentUser,
     current_password: Annotated[str, Form(max_length=1000)] = "",
     new_password: Annotated[str, Form(max_length=1000)] = "",
+    revoke_tokens: Annotated[bool, Form()] = False,
 ) -> Response:
     try:
-        service.change_password(session, user=user, current=current_password, new=new_password)
+        revoked = service.change_password(
+            session,
+            user=user,
+            current=current_password,
+            new=new_password,
+            revoke_tokens=revoke_tokens,
+        )
     except Invalid as exc:
         return render(
             request,
             "people/settings.html",
-            {"time_zones": TIME_ZONES, "form": user, "errors": {exc.field: exc.text()}},
+            {**_settings_context(session, user, user), "errors": {exc.field: exc.text()}},
             status_code=422,
         )
-    return RedirectResponse("/settings?saved=1", status_code=303)
+    # Every session of the person ended with the old password; this browser gets a new one.
+    return _sign_in_response(request, session, user, f"/settings?password=1&revoked={revoked}")
 
 
 @router.get("/admin/people")

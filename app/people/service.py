@@ -20,6 +20,7 @@ from app.people.models import (
     User,
 )
 from app.security import TOKEN_PREFIX, hash_password, hash_token, new_token, verify_password
+from app.spaces.access import note_access_change
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,63}$")
 MIN_PASSWORD = 10
@@ -200,13 +201,44 @@ def update_profile(
     return user
 
 
-def change_password(session: Session, *, user: User, current: str, new: str) -> None:
+def change_password(
+    session: Session, *, user: User, current: str, new: str, revoke_tokens: bool = False
+) -> int:
+    """Set a new password and end every sign-in session of the person (the caller starts a
+    fresh one for the browser that asked); with revoke_tokens, also their API tokens.
+
+    Whoever may know the old password, or holds a session cookie taken with it, is out.
+    Returns how many tokens were revoked."""
     if not verify_password(user.password_hash, current):
         raise Invalid("Your current password is not right", field="current_password")
     check_password_strength(new)
     user.password_hash = hash_password(new)
     session.add(user)
+    session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user.id))
+    revoked = _revoke_api_tokens(session, user=user) if revoke_tokens else 0
     session.flush()
+    return revoked
+
+
+def live_api_token_count(session: Session, *, user: User) -> int:
+    """How many of the person's API tokens still work."""
+    return session.exec(
+        select(func.count()).where(
+            ApiToken.user_id == user.id,
+            ApiToken.revoked_at == None,  # noqa: E711
+        )
+    ).one()
+
+
+def _revoke_api_tokens(session: Session, *, user: User) -> int:
+    tokens = session.exec(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at == None)  # noqa: E711
+    ).all()
+    now = utcnow()
+    for token in tokens:
+        token.revoked_at = now
+        session.add(token)
+    return len(tokens)
 
 
 def set_active(session: Session, *, user: User, active: bool, actor: User) -> None:
@@ -217,11 +249,8 @@ def set_active(session: Session, *, user: User, active: bool, actor: User) -> No
     session.add(user)
     if not active:
         session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user.id))
-        for token in session.exec(
-            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at == None)  # noqa: E711
-        ):
-            token.revoked_at = utcnow()
-            session.add(token)
+        _revoke_api_tokens(session, user=user)
+        note_access_change(session)  # open connections (live protocols) close at once
     record_audit(
         session,
         actor=actor,

@@ -2,7 +2,7 @@
 
 from collections.abc import Collection
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_
+from sqlalchemy import ColumnElement, bindparam, or_
 from sqlmodel import Session, col, select
 
 from app.errors import Forbidden, NotFound
@@ -66,23 +66,32 @@ WRITERS_STATEMENT = (
 )
 
 
+# Who of :user_ids may still read protocol :protocol_id (active accounts only). Live rooms ask
+# it whenever the access generation moved, before they send anything more. Built once.
+READERS_STATEMENT = (
+    select(col(User.id))
+    .join(Protocol, col(Protocol.id) == bindparam("protocol_id"))
+    .join(Space, col(Space.id) == col(Protocol.space_id))
+    .where(
+        col(User.id).in_(bindparam("user_ids", expanding=True)),
+        col(User.is_active) == True,  # noqa: E712
+        or_(
+            col(Space.visibility) == Visibility.public.value,
+            select(Membership.id)
+            .where(
+                Membership.space_id == Protocol.space_id,
+                Membership.user_id == User.id,
+                Membership.state == MemberState.active.value,
+            )
+            .exists(),
+        ),
+    )
+)
+
+
 def reader_ids(session: Session, protocol_id: int, user_ids: Collection[int]) -> set[int]:
     """Of these people, those who may still read the protocol (active accounts only)."""
     if not user_ids:
         return set()
-    member = select(Membership.id).where(
-        Membership.space_id == Protocol.space_id,
-        Membership.user_id == User.id,
-        Membership.state == MemberState.active,
-    )
-    rows = session.exec(
-        select(User.id)
-        .join(Protocol, and_(col(Protocol.id) == protocol_id))
-        .join(Space, col(Space.id) == col(Protocol.space_id))
-        .where(
-            col(User.id).in_(list(user_ids)),
-            col(User.is_active) == True,  # noqa: E712
-            or_(col(Space.visibility) == Visibility.public, member.exists()),
-        )
-    ).all()
-    return {int(r) for r in rows if r is not None}
+    params = {"protocol_id": protocol_id, "user_ids": list(user_ids)}
+    return {int(r) for r in session.execute(READERS_STATEMENT, params).scalars()}

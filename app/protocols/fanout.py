@@ -26,6 +26,9 @@ class Peer(Interface):
     user_id: int
     awareness_ids: set[int]
     loop: asyncio.AbstractEventLoop
+    # The access generation (app.spaces.access) at which the peer's read access was last
+    # confirmed; when the stored one differs, the room checks again before sending.
+    access_generation: int
 
     def deliver(self, message: bytes) -> None: ...
 
@@ -36,6 +39,10 @@ class Outgoing(NamedTuple):
     data: bytes  # a stored Yjs update, or (is_update False) a ready awareness message
     exclude: Peer | None  # who does not need it (the sender)
     is_update: bool = True
+
+
+def awareness_message(payload: bytes) -> bytes:
+    return bytes(write_var_uint(YMessageType.AWARENESS) + write_var_uint(len(payload)) + payload)
 
 
 def merge_presence(messages: list[bytes]) -> bytes:
@@ -56,8 +63,7 @@ def merge_presence(messages: list[bytes]) -> bytes:
             entries.append(
                 write_var_uint(client) + write_var_uint(clock) + write_var_uint(len(state)) + state
             )
-    payload = write_var_uint(len(entries)) + b"".join(entries)
-    return bytes(write_var_uint(YMessageType.AWARENESS) + write_var_uint(len(payload)) + payload)
+    return awareness_message(write_var_uint(len(entries)) + b"".join(entries))
 
 
 def merged(items: list[Outgoing]) -> list[tuple[bytes, Peer | None]]:

@@ -18,6 +18,13 @@ def action_items_of(session: Session, *, protocol_id: int) -> list[tuple[ActionI
     return [(item, handle) for item, handle in rows]
 
 
+def assignee_handle(session: Session, item: ActionItem) -> str | None:
+    """The @handle an item is assigned to (None when it has no assignee)."""
+    if item.assignee_id is None:
+        return None
+    return session.exec(select(User.handle).where(User.id == item.assignee_id)).first()
+
+
 def my_action_items(
     session: Session, *, user: User, done: bool = False, limit: int = 200
 ) -> list[tuple[ActionItem, Protocol, Space]]:

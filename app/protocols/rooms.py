@@ -22,8 +22,9 @@ from sqlmodel import Session
 
 from app.db import get_engine
 from app.protocols import store
-from app.protocols.access import WRITERS_STATEMENT
-from app.protocols.fanout import FanOut, Outgoing, Peer
+from app.protocols.access import READERS_STATEMENT, WRITERS_STATEMENT
+from app.protocols.fanout import FanOut, Outgoing, Peer, awareness_message
+from app.spaces.access import access_generation
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,16 @@ class Room:
         with self.lock:
             return self.doc.get_update(state_vector)
 
+    def sync_step2_for(self, peer: Peer, state_vector: bytes) -> bytes | None:
+        """sync_step2 for a connection that may still read; None (and it is closed) if not.
+
+        A client may ask for the document at any time, so this is checked like a broadcast."""
+        self.recheck_readers()
+        with self.peers_lock:
+            if peer not in self.peers:
+                return None
+        return self.sync_step2(state_vector)
+
     def full_state(self) -> tuple[bytes, int]:
         with self.lock:
             return self.doc.get_update(), self.seq
@@ -98,6 +109,35 @@ class Room:
             message = self.awareness.encode_awareness_update(gone)
             self.awareness.remove_awareness_states(gone, "detach")
             return message
+
+    # -- who may still read ----------------------------------------------------------------
+    def recheck_readers(self) -> None:
+        """Close the connections of people who lost read access (from a worker thread)."""
+        with get_engine().connect() as conn:
+            self._drop_lost_readers(conn)
+
+    def _drop_lost_readers(self, conn: Connection) -> None:
+        """Before anything more goes out: if access changed anywhere since a connection's
+        access was last confirmed (the stored generation moved; one primary-key read when
+        nothing did), ask again who of them may read, and drop the others at once.
+
+        Dropped connections leave the room before this returns, so no update sent after it
+        reaches them, in this process or (each room checking itself) in any other."""
+        generation = access_generation(conn)
+        with self.peers_lock:
+            stale = [p for p in self.peers if p.access_generation != generation]
+        if not stale:
+            return
+        params = {"protocol_id": self.protocol_id, "user_ids": list({p.user_id for p in stale})}
+        readers = set(conn.execute(READERS_STATEMENT, params).scalars())
+        for peer in stale:
+            if peer.user_id in readers:
+                peer.access_generation = generation
+                continue
+            removal = self.detach(peer)
+            peer.close_soon(CLOSE_FORBIDDEN, "no longer a reader")
+            if removal is not None:
+                self.broadcast(awareness_message(removal))  # their cursors go too
 
     def broadcast(self, message: bytes, exclude: Peer | None = None) -> None:
         """Send a ready message (presence) to every connection but `exclude`, from any thread."""
@@ -154,6 +194,7 @@ class Room:
                     peer.close_soon(CLOSE_RESYNC, "room rebuilt")
                 return
             with get_engine().begin() as conn:
+                self._drop_lost_readers(conn)
                 user_ids = list({p.user_id for p, _ in batch})
                 allowed = set(
                     conn.execute(
@@ -195,6 +236,8 @@ class Room:
                 return 0
             with Session(get_engine()) as session:
                 rows = store.fetch_updates(session, self.protocol_id, self.seq)
+                if rows:
+                    self._drop_lost_readers(session.connection())
             if rows and rows[0][0] != self.seq + 1:
                 # Compacted away under us (another process): rebuild from the snapshot.
                 self._break()
@@ -219,6 +262,7 @@ class Room:
                 raise RuntimeError("room is being rebuilt")
             try:
                 with get_engine().begin() as conn:
+                    self._drop_lost_readers(conn)
                     # Edit the latest text: first take in what other processes stored.
                     known = store.last_seq(conn, self.protocol_id)
                     missed = self._apply_stored(conn, self.seq, known)

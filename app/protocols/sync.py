@@ -3,8 +3,10 @@
 Each connection gets a bounded outgoing queue and its own writer task, so a slow or vanished
 client only ever loses its own connection. Incoming updates are batched per room and stored
 before they are passed on (see rooms.py), merged per burst (fanout.py). Who may read is checked
-at connect time and every few seconds; who may write is checked for every batch of incoming
-updates. Each connection's incoming messages are rate-limited, so a flood ends only its sender.
+at connect time, again before anything more is sent whenever access changed anywhere (the
+stored access generation, app.spaces.access), and every few seconds; who may write is checked
+for every batch of incoming updates. Each connection's incoming messages are rate-limited, so
+a flood ends only its sender.
 """
 
 import asyncio
@@ -31,10 +33,12 @@ from app.db import get_engine, utcnow
 from app.errors import NotFound
 from app.people.models import User
 from app.protocols.access import can_edit, protocol_access
+from app.protocols.fanout import awareness_message as _awareness_message
 from app.protocols.housekeeping import ensure_watchdog
 from app.protocols.notify import notices
 from app.protocols.rooms import CLOSE_BAD_MESSAGE, Room, registry
 from app.security import SESSION_COOKIE, api_caller, user_for_session_token
+from app.spaces.access import access_generation
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +79,13 @@ class RateLimit:
 
 
 class Connection:
-    def __init__(self, websocket: WebSocket, user_id: int, can_write: bool) -> None:
+    def __init__(
+        self, websocket: WebSocket, user_id: int, can_write: bool, access_generation: int = -1
+    ) -> None:
         self.websocket = websocket
         self.user_id = user_id
         self.can_write = can_write
+        self.access_generation = access_generation  # -1: check before sending anything
         self.awareness_ids: set[int] = set()
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue[bytes | int] = asyncio.Queue()
@@ -149,8 +156,9 @@ def _update_payload(message: bytes) -> bytes:
     return payload or b""
 
 
-def _authenticate(websocket: WebSocket, protocol_id: int) -> tuple[int, bool]:
-    """(user id, may edit) for the cookie or bearer token; NotFound when they may not read.
+def _authenticate(websocket: WebSocket, protocol_id: int) -> tuple[int, bool, int]:
+    """(user id, may edit, access generation) for the cookie or bearer token; NotFound when
+    they may not read. The generation is read first: a change after it makes rooms ask again.
 
     A bearer token's use is recorded as for the JSON API (a refused protocol included), once
     the read is over: on SQLite a read transaction that turns into a write can fail."""
@@ -158,6 +166,7 @@ def _authenticate(websocket: WebSocket, protocol_id: int) -> tuple[int, bool]:
     use: TokenUse | None = None
     try:
         with Session(engine) as session:
+            generation = access_generation(session)
             user = None
             header = websocket.headers.get("authorization", "")
             if header.lower().startswith("bearer "):
@@ -175,7 +184,7 @@ def _authenticate(websocket: WebSocket, protocol_id: int) -> tuple[int, bool]:
             if user is None:
                 raise NotFound("Protocol not found")
             protocol, access = protocol_access(session, user, protocol_id)
-            return int(user.id), can_edit(protocol, access)  # type: ignore[arg-type]
+            return int(user.id), can_edit(protocol, access), generation  # type: ignore[arg-type]
     finally:
         if use is not None:
             record_token_use(use)
@@ -214,14 +223,16 @@ def _sync_message(sub_type: int, payload: bytes) -> bytes:
 
 async def serve(websocket: WebSocket, protocol_id: int) -> None:
     try:
-        user_id, can_write = await anyio.to_thread.run_sync(_authenticate, websocket, protocol_id)
+        user_id, can_write, generation = await anyio.to_thread.run_sync(
+            _authenticate, websocket, protocol_id
+        )
     except NotFound:
         await websocket.close(code=CLOSE_NOT_FOUND)
         return
     await websocket.accept()
     notices.start()
     room: Room = await anyio.to_thread.run_sync(registry.get, protocol_id)
-    connection = Connection(websocket, user_id, can_write)
+    connection = Connection(websocket, user_id, can_write, generation)
     room.attach(connection)
     ensure_watchdog(room)
     writer = asyncio.get_running_loop().create_task(connection.writer())
@@ -247,10 +258,6 @@ async def serve(websocket: WebSocket, protocol_id: int) -> None:
 def _locked_sync_step1(room: Room) -> bytes:
     with room.lock:
         return create_sync_message(room.doc)
-
-
-def _awareness_message(payload: bytes) -> bytes:
-    return write_var_uint(YMessageType.AWARENESS) + write_var_uint(len(payload)) + payload
 
 
 async def _read_loop(websocket: WebSocket, room: Room, connection: Connection) -> None:
@@ -287,8 +294,9 @@ async def _handle(data: bytes, room: Room, connection: Connection) -> None:
         if payload is None:
             raise ValueError("sync message without payload")
         if sub == YSyncMessageType.SYNC_STEP1:
-            update = await anyio.to_thread.run_sync(room.sync_step2, payload)
-            connection.deliver(_sync_message(YSyncMessageType.SYNC_STEP2, update))
+            update = await anyio.to_thread.run_sync(room.sync_step2_for, connection, payload)
+            if update is not None:
+                connection.deliver(_sync_message(YSyncMessageType.SYNC_STEP2, update))
         elif sub in (YSyncMessageType.SYNC_STEP2, YSyncMessageType.SYNC_UPDATE):
             if payload == b"\x00\x00":
                 return  # nothing new (a client that is already in sync says so)

@@ -9,13 +9,22 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, or_
+from sqlalchemy import ColumnElement, Connection, Integer, String, and_, bindparam, or_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.errors import Forbidden, NotFound
 from app.people.models import User
-from app.spaces.models import MemberRole, Membership, MemberState, Space, Visibility
+from app.spaces.models import (
+    AccessGeneration,
+    MemberRole,
+    Membership,
+    MemberState,
+    Space,
+    Visibility,
+)
 
 
 def active_membership_space_ids(user: User) -> SelectOfScalar[int]:
@@ -202,3 +211,30 @@ def require_manage(access: SpaceAccess) -> SpaceAccess:
     if not access.can_manage:
         raise Forbidden("Only hosts of this space may do that")
     return access
+
+
+# -- access changes, for connections that stay open (see AccessGeneration) --------------------
+def _bump_statement(dialect: str) -> Any:
+    # An upsert, so a missing row (a fresh or emptied table) starts the count again.
+    maker = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = maker(AccessGeneration).values(id=1, generation=1)
+    return stmt.on_conflict_do_update(
+        index_elements=["id"], set_={"generation": AccessGeneration.generation + 1}
+    )
+
+
+_BUMP = {name: _bump_statement(name) for name in ("postgresql", "sqlite")}
+_CURRENT_GENERATION = select(col(AccessGeneration.generation)).where(col(AccessGeneration.id) == 1)
+
+
+def note_access_change(session: Session) -> None:
+    """Count a change that may take read access from someone; open connections re-check.
+
+    Call it in the transaction that makes the change, so both commit together."""
+    dialect = session.get_bind().dialect.name
+    session.execute(_BUMP["postgresql" if dialect == "postgresql" else "sqlite"])
+
+
+def access_generation(conn: Connection | Session) -> int:
+    """The current count of access changes (one primary-key read)."""
+    return int(conn.execute(_CURRENT_GENERATION).scalar_one_or_none() or 0)

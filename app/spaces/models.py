@@ -80,3 +80,19 @@ class Membership(SQLModel, table=True):
     )
     # Set when the membership becomes active; the order of joining drives early-adopter badges.
     joined_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class AccessGeneration(SQLModel, table=True):
+    """A counter of changes that may take read access from someone: a member removed or
+    leaving, a space made non-public, an account deactivated (app.spaces.access).
+
+    Live connections (protocol sync) remember the value they last checked their reader
+    against and check again whenever it moved, before they send anything more, in every
+    process. One counter row rather than a log: its UPDATE takes the row lock, so the value
+    moves in commit order on every engine, and whoever reads a value sees every change it
+    counts (ids from a sequence can commit out of order)."""
+
+    __tablename__ = "access_generation"
+
+    id: int | None = Field(default=None, primary_key=True)  # always the one row, id 1
+    generation: int = Field(default=0)

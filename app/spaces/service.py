@@ -21,6 +21,7 @@ from app.spaces.access import (
     access_for,
     listable_spaces_filter,
     member_space_ids_of,
+    note_access_change,
     require_manage,
 )
 from app.spaces.models import (
@@ -119,6 +120,8 @@ def update_space(
     require_manage(access)
     name, description = _validate(name, description, visibility, join_policy)
     space = access.space
+    if space.visibility == Visibility.public and visibility != Visibility.public:
+        note_access_change(session)  # people who are not members may no longer read it
     space.name, space.description = name, description
     space.visibility, space.join_policy = Visibility(visibility), JoinPolicy(join_policy)
     session.add(space)
@@ -195,6 +198,7 @@ def leave_space(session: Session, *, access: SpaceAccess) -> None:
         if hosts <= 1:
             raise Conflict("You are the only host. Make someone else a host before you leave.")
     session.delete(membership)
+    note_access_change(session)
     session.flush()
 
 
@@ -319,6 +323,7 @@ def remove_member(session: Session, *, access: SpaceAccess, user_id: int) -> Non
         if hosts <= 1:
             raise Conflict("A space needs at least one host")
     session.delete(membership)
+    note_access_change(session)
     record_audit(
         session,
         actor=access.user,

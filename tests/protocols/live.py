@@ -56,6 +56,8 @@ class LiveServer:
                 # (websockets' sans-I/O one), without per-message deflate.
                 "--ws-per-message-deflate",
                 "false",
+                # No AGORA_TRUSTED_PROXIES: forwarding headers off, as `agora serve` has them.
+                "--no-proxy-headers",
             ],
             cwd=ROOT,
             env=env,

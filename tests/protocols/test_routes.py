@@ -235,3 +235,17 @@ def test_fifty_concurrent_api_saves_from_one_base_all_land(session, client, make
     assert sum(1 for r in revisions["items"] if r["kind"] == "form") == 50
     final = client.get(f"/api/v1/protocols/{protocol.id}", headers=auth).json()["text"]
     assert all(f"item {i} done\n" in final for i in range(50))
+
+
+def test_api_ticking_an_action_item_answers_its_assignee(session, client, make_protocol):
+    host, anna = make_user(session), make_user(session)
+    space = make_space(session, host=host, members=(anna,))
+    protocol = make_protocol(host, space, text=f"# M\n- [ ] @{anna.handle} Order chairs\n")
+    item = session.exec(select(ActionItem).where(ActionItem.protocol_id == protocol.id)).one()
+    assert item.assignee_id == anna.id
+    for who in (anna, host):  # the assignee, and a member who edits the protocol
+        auth = {"Authorization": f"Bearer {make_token(session, user=who)}"}
+        ticked = client.patch(f"/api/v1/action-items/{item.id}", json={"done": True}, headers=auth)
+        assert ticked.status_code == 200
+        assert ticked.json()["assignee"] == anna.handle
+        assert ticked.json()["done"] is True
