@@ -107,7 +107,8 @@ def get_engine() -> Engine:
 
 
 def get_session() -> Iterator[Session]:
-    """One transaction per request: commit when the handler succeeds, roll back otherwise."""
+    """One session per request. Its handler's route commits or rolls back in the handler's own
+    thread slot (app.transactions); what is left here ends what a dependency began."""
     with Session(get_engine(), expire_on_commit=False) as session:
         try:
             yield session

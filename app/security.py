@@ -139,8 +139,9 @@ def csrf_matches(request: Request, submitted: str | None) -> bool:
     return bool(expected and submitted and hmac.compare_digest(expected, submitted))
 
 
-# "function" scope: the transaction commits before the response leaves, so a client that follows
-# a redirect at once always sees what it just wrote, and a failed commit is an error, not a lie.
+# The handler's TransactionalRoute commits in the handler's own thread slot (app.transactions),
+# so a client that follows a redirect at once sees what it just wrote, and a failed commit is an
+# error, not a lie. "function" scope closes the session before the response leaves.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
