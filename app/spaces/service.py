@@ -5,7 +5,7 @@ import unicodedata
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, tuple_
+from sqlalchemy import Integer, bindparam, delete, func, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -197,7 +197,11 @@ def leave_space(session: Session, *, access: SpaceAccess) -> None:
         ).one()
         if hosts <= 1:
             raise Conflict("You are the only host. Make someone else a host before you leave.")
-    session.delete(membership)
+    # A statement, not session.delete(): leaving twice at the same moment deletes the row once,
+    # and the second leave finds nothing to do instead of failing on a row already gone.
+    session.exec(delete(Membership).where(col(Membership.id) == membership.id))
+    if membership in session:
+        session.expunge(membership)
     note_access_change(session)
     session.flush()
 

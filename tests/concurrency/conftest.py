@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -59,6 +60,52 @@ def call(
         connection.close()
 
 
+def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
+    found = {}
+    for header in response.headers.get_all("set-cookie") or []:
+        name, _, rest = header.partition("=")
+        found[name.strip()] = rest.split(";", 1)[0]
+    return found
+
+
+def form_post(base: str, path: str, cookies: dict[str, str], data: dict[str, str]) -> Answer:
+    """A browser's form POST with its cookies and CSRF token (no redirects followed)."""
+    host, port = base.removeprefix("http://").split(":")
+    started = time.monotonic()
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        body = urllib.parse.urlencode({**data, "csrf_token": cookies.get("agora_csrf", "")})
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+        }
+        connection.request("POST", path, body, headers)
+        response = connection.getresponse()
+        response.read()
+        cookies.update(_cookies(response))
+        return Answer(response.status, time.monotonic() - started, response.getheader("location"))
+    except OSError as error:
+        return Answer(type(error).__name__, time.monotonic() - started, None)
+    finally:
+        connection.close()
+
+
+def sign_in(base: str, email: str, password: str) -> dict[str, str]:
+    """The cookies of a browser signed in through the sign-in form."""
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.request("GET", "/login")
+        response = connection.getresponse()
+        response.read()
+        cookies = _cookies(response)
+    finally:
+        connection.close()
+    answer = form_post(base, "/login", cookies, {"email": email, "password": password, "next": "/"})
+    assert answer.status == 303 and "agora_session" in cookies, answer
+    return cookies
+
+
 @dataclass
 class Live:
     urls: list[str]
@@ -77,7 +124,7 @@ class Live:
     def call(self, method: str, path: str, token: str, body: Any = None, n: int = 0) -> Answer:
         return call(self.urls[n % len(self.urls)], method, path, token, body)
 
-    def rush(self, requests: list[tuple[str, str, str, Any]], each: int = 1) -> list[Answer]:
+    def rush(self, requests: list[Any], each: int = 1) -> list[Answer]:
         """Send (method, path, token, body) requests from one client per `each` of them, all
         clients starting at the same moment and spread over the servers; a client sends its
         requests one after another. Every answer must be a prompt 2xx or 4xx."""
@@ -88,8 +135,12 @@ class Live:
         def client(first: int) -> None:
             start.wait(30)
             for i in range(first, min(first + each, len(requests))):
-                method, path, token, body = requests[i]
-                answers[i] = self.call(method, path, token, body, n=first // each)
+                request = requests[i]
+                if callable(request):  # a browser-like request: request(base_url) -> Answer
+                    answers[i] = request(self.urls[(first // each) % len(self.urls)])
+                else:
+                    method, path, token, body = request
+                    answers[i] = self.call(method, path, token, body, n=first // each)
 
         threads = [threading.Thread(target=client, args=(i,)) for i in clients]
         for thread in threads:

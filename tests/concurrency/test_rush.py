@@ -19,7 +19,8 @@ from app.protocols.service import create_protocol
 from app.recognition.models import Award
 from app.spaces.access import access_for
 from app.spaces.models import Membership
-from tests.concurrency.conftest import CLIENTS, Live
+from tests.concurrency.conftest import CLIENTS, Live, form_post, sign_in
+from tests.conftest import PASSWORD
 from tests.factories import make_post, make_space, make_token, make_user
 
 
@@ -277,3 +278,30 @@ def test_flags_count_once_per_person(live):
     queue = live.call("GET", "/api/v1/moderation/queue", tokens[0]).body["items"]
     entry = next(q for q in queue if q["target_type"] == "post" and q["target_id"] == post.id)
     assert (entry["flags"], entry["hidden"]) == (2, False)
+
+
+def test_joining_and_leaving_through_the_pages_at_once_is_idempotent(live):
+    with live.session() as session:
+        host = make_user(session)
+        people = [make_user(session) for _ in range(CLIENTS // 4)]
+        space = make_space(session, host=host)
+        tokens = [make_token(session, user=p) for p in people]
+    browsers = [
+        sign_in(live.urls[i % len(live.urls)], p.email, PASSWORD) for i, p in enumerate(people)
+    ]
+
+    def page(path: str, cookies: dict[str, str]):  # type: ignore[no-untyped-def]
+        return lambda base: form_post(base, path, cookies, {})
+
+    joins = live.rush([page(f"/spaces/{space.slug}/join", c) for c in browsers] * 4)
+    assert {a.status for a in joins} == {303}
+    assert (
+        live.call("GET", f"/api/v1/spaces/{space.slug}", tokens[0]).body["member_count"]
+        == len(people) + 1
+    )
+
+    leaves = live.rush([page(f"/spaces/{space.slug}/leave", c) for c in browsers] * 4)
+    assert {a.status for a in leaves} == {303}
+    with live.session() as session:
+        rows = session.exec(select(Membership.user_id).where(Membership.space_id == space.id)).all()
+        assert rows == [host.id]
