@@ -126,22 +126,22 @@ def _run(
 ) -> None:
     """Run a pg tool with --verbose, turning its "table X" lines into progress and keeping the
     rest of its output for the error message."""
-    process = subprocess.Popen(  # noqa: S603 - a fixed tool with arguments we built
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    assert process.stderr is not None
     recent: deque[str] = deque(maxlen=20)
     errors: deque[str] = deque(maxlen=20)
     done = 0
-    for line in process.stderr:
-        match = progress.search(line)
-        if match:
-            done += 1
-            report(f"  {what} {match.group(1)} ({done} of {total} tables)")
-        else:
-            recent.append(line.rstrip())
-            if "error" in line.lower():
-                errors.append(line.rstrip())
+    with subprocess.Popen(  # noqa: S603 - a fixed tool with arguments we built
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stderr is not None
+        for line in process.stderr:
+            match = progress.search(line)
+            if match:
+                done += 1
+                report(f"  {what} {match.group(1)} ({done} of {total} tables)")
+            else:
+                recent.append(line.rstrip())
+                if "error" in line.lower():
+                    errors.append(line.rstrip())
     if process.wait() != 0:
         details = "\n".join(errors or recent) or "(no output)"
         raise BackupError(
@@ -241,35 +241,33 @@ def _copy_blocks(file: Path, *extra: str) -> Iterator[tuple[str, Iterator[str]]]
     """The archive's data as pg_restore writes it in SQL: a `COPY table (...) FROM stdin;` line,
     one line per row (COPY's text format escapes newlines), and a `\\.` line."""
     with tempfile.TemporaryFile("w+") as errors:
-        process = subprocess.Popen(  # noqa: S603 - a fixed tool with arguments we built
+        with subprocess.Popen(  # noqa: S603 - a fixed tool with arguments we built
             [str(find_tool("pg_restore")), "--data-only", "--file=-", *extra, str(file)],
             stdout=subprocess.PIPE,
             stderr=errors,
             encoding="utf-8",
             errors="replace",
-        )
-        assert process.stdout is not None
-        copy_line = re.compile(r"^COPY (?:[^ .]+\.)?\"?([^\" (]+)\"? ")
-        lines = iter(process.stdout)
+        ) as process:
+            assert process.stdout is not None
+            copy_line = re.compile(r"^COPY (?:[^ .]+\.)?\"?([^\" (]+)\"? ")
+            lines = iter(process.stdout)
 
-        def rows() -> Iterator[str]:
-            for row in lines:
-                if row == "\\.\n":
-                    return
-                yield row
+            def rows() -> Iterator[str]:
+                for row in lines:
+                    if row == "\\.\n":
+                        return
+                    yield row
 
-        try:
-            for line in lines:
-                match = copy_line.match(line)
-                if match:
-                    yield match.group(1), rows()
-            returncode = process.wait()
-        finally:
-            # A caller may stop early (it found what it looked for): stop the tool too.
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            process.stdout.close()
+            try:
+                for line in lines:
+                    match = copy_line.match(line)
+                    if match:
+                        yield match.group(1), rows()
+                returncode = process.wait()
+            finally:
+                # A caller may stop early (it found what it looked for): stop the tool too.
+                if process.poll() is None:
+                    process.kill()
         if returncode != 0:
             errors.seek(0)
             raise BackupError(f"pg_restore cannot read the data in {file}: {errors.read().strip()}")
