@@ -1,5 +1,6 @@
 """PostgreSQL: pg_dump's custom format from an exported snapshot, pg_restore in one transaction."""
 
+import contextlib
 import glob
 import os
 import re
@@ -296,37 +297,79 @@ def inspect_backup(file: Path) -> tuple[str | None, set[str]]:
 
 
 def restore(database_url: str, file: Path, report: Report, tables: set[str]) -> None:
-    """pg_restore --clean --if-exists in one transaction: it replaces every table the dump
-    holds, or, on any error, changes nothing. Tables the dump does not hold (from a newer
-    schema of the target) are dropped first, so the migrations after it find what they expect."""
-    pg_restore = find_tool("pg_restore")
+    """Replace every table of the database's schema by the dump's, in ONE transaction: psql
+    runs the target's `DROP TABLE ... CASCADE` and pg_restore's script (--no-owner
+    --no-privileges) with --single-transaction and ON_ERROR_STOP, so any error leaves the
+    database as it was. (pg_restore --clean alone cannot do this for a target with a newer
+    schema: it only drops what the dump knows, and the newer tables and foreign keys block it.)"""
+    pg_restore, psql = find_tool("pg_restore"), find_tool("psql")
     conninfo, env = libpq_target(database_url)
     engine = _engine(database_url)
     try:
-        with engine.begin() as conn:
+        with engine.connect() as conn:
             quote = conn.dialect.identifier_preparer.quote
-            for extra in sorted(set(_tables(conn)) - tables):
-                report(f"  dropping {extra} (not in the backup)")
-                conn.execute(text(f"DROP TABLE IF EXISTS {quote(extra)} CASCADE"))
+            current = [quote(name) for name in _tables(conn)]
     finally:
         engine.dispose()
-    report(f"Restoring {len(tables)} tables with {pg_restore} ...")
-    _run(
-        [
-            str(pg_restore),
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--no-privileges",
-            "--single-transaction",
-            "--exit-on-error",
-            "--verbose",
-            f"--dbname={conninfo}",
-            str(file),
-        ],
-        env,
-        report,
-        re.compile(r'processing data for table "?([^"\s]+)"?'),
-        "restored",
-        len(tables),
-    )
+    report(f"Restoring {len(tables)} tables with {pg_restore} and {psql} (one transaction) ...")
+    copy_line = re.compile(r"^COPY (?:[^ .]+\.)?\"?([^\" (]+)\"? ")
+    done = 0
+    with (
+        tempfile.TemporaryFile("w+") as restore_errors,
+        tempfile.TemporaryFile("w+") as psql_errors,
+        subprocess.Popen(  # noqa: S603 - a fixed tool with arguments we built
+            [
+                str(psql),
+                "--no-psqlrc",
+                "--quiet",
+                "--single-transaction",
+                "--set=ON_ERROR_STOP=1",
+                f"--dbname={conninfo}",
+            ],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=psql_errors,
+            encoding="utf-8",
+            errors="surrogateescape",
+        ) as sink,
+        subprocess.Popen(  # noqa: S603 - a fixed tool with arguments we built
+            [str(pg_restore), "--no-owner", "--no-privileges", "--file=-", str(file)],
+            stdout=subprocess.PIPE,
+            stderr=restore_errors,
+            encoding="utf-8",
+            errors="surrogateescape",
+        ) as source,
+    ):
+        assert sink.stdin is not None and source.stdout is not None
+        try:
+            if current:
+                sink.stdin.write(f"DROP TABLE IF EXISTS {', '.join(current)} CASCADE;\n")
+            for line in source.stdout:
+                match = copy_line.match(line)
+                if match:
+                    done += 1
+                    report(f"  restoring {match.group(1)} ({done} of {len(tables)} tables)")
+                sink.stdin.write(line)
+            source_failed = source.wait() != 0
+            if source_failed:
+                # At the end of its input psql would commit what it got: it must not get there.
+                sink.kill()
+                sink.wait()
+                with contextlib.suppress(BrokenPipeError):
+                    sink.stdin.close()
+            else:
+                sink.stdin.close()
+        except BrokenPipeError:  # psql stopped at an error: its message says which
+            source_failed = False
+            source.kill()
+            with contextlib.suppress(BrokenPipeError):
+                sink.stdin.close()
+        sink_failed = sink.wait() != 0
+        if source_failed or sink_failed:
+            restore_errors.seek(0)
+            psql_errors.seek(0)
+            details = (restore_errors.read() if source_failed else psql_errors.read()).strip()
+            raise BackupError(
+                f"The restore failed and was rolled back, nothing was changed:\n{details}"
+            )
