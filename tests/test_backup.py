@@ -224,6 +224,8 @@ def test_backup_while_writes_go_on_restores_a_consistent_snapshot(
     assert manifest["tables"]["posts"] >= len(committed_before)
     # No partial file left behind: the backup and its manifest, nothing else.
     assert sorted(p.name for p in file.parent.iterdir()) == ["agora.backup", "agora.backup.json"]
+    for written in file.parent.iterdir():  # password hashes inside: for the owner's eyes only
+        assert written.stat().st_mode & 0o077 == 0
 
     target = sibling("restored")
     restored = agora("restore", str(file), url=target)
