@@ -1,4 +1,4 @@
-"""The `agora` command: migrate, users, tokens, demo data and the server."""
+"""The `agora` command: migrate, users, tokens, demo data, backups and the server."""
 
 import os
 import secrets
@@ -222,6 +222,82 @@ def serve(
         # compressing it once per recipient cost half the event loop at 200 editors.
         ws_per_message_deflate=False,
     )
+
+
+@cli.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the backup (replaced atomically)")],
+) -> None:
+    """Back up the database while the site runs (SQLite: online backup; PostgreSQL: pg_dump)."""
+    from app.backup import BackupError, backup_database
+    from app.backup.common import describe_counts
+
+    try:
+        result = backup_database(get_settings().database_url, file, report=_progress)
+    except BackupError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        raise typer.Exit(exc.exit_code) from exc
+    rows = sum(result.counts.values())
+    typer.echo(
+        f"Backup written to {result.path} ({result.size / 1e6:,.1f} MB, {result.engine}, "
+        f"schema {result.revision}) in {result.seconds:.1f} s; manifest {result.manifest_path}."
+    )
+    typer.echo(f"It holds {rows:,} rows in {len(result.counts)} tables:")
+    for line in describe_counts(result.counts):
+        typer.echo(line)
+
+
+@cli.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file written by `agora backup`")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that already holds data")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="With --force: do not ask for confirmation")
+    ] = False,
+) -> None:
+    """Restore a backup into an empty database (or, with --force, replace the current data)."""
+    from app.backup import BackupError, TableCounts, restore_database
+    from app.backup.common import describe_counts
+
+    settings = get_settings()
+
+    def confirm(current: TableCounts) -> bool:
+        typer.echo(f"--force: this replaces everything in {_shown_url(settings.database_url)}:")
+        for line in describe_counts(current):
+            typer.echo(line)
+        return yes or typer.confirm(f"Replace it with {file}?", default=False)
+
+    try:
+        result = restore_database(
+            settings.database_url, file, force=force, confirm=confirm, report=_progress
+        )
+    except BackupError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        raise typer.Exit(exc.exit_code) from exc
+    for note in result.notes:
+        typer.echo(f"Note: {note}", err=True)
+    rows = sum(result.counts.values())
+    typer.echo(
+        f"Restored {result.path} ({result.engine}, schema {result.revision}) in "
+        f"{result.seconds:.1f} s: {rows:,} rows in {len(result.counts)} tables, "
+        "every table's row count equal to the backup's."
+    )
+    if result.replaced:
+        typer.echo(f"Replaced {sum(result.replaced.values()):,} rows of the previous data.")
+    if result.migrated_to:
+        typer.echo(f"Migrated the schema from {result.revision} to {result.migrated_to}.")
+
+
+def _progress(line: str) -> None:
+    typer.echo(line, err=True)
+
+
+def _shown_url(database_url: str) -> str:
+    from sqlalchemy import make_url
+
+    return make_url(database_url).render_as_string(hide_password=True)
 
 
 @jobs_cli.command("run-once")
