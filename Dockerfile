@@ -9,6 +9,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     AGORA_SEED_DEMO=0 \
     AGORA_DATABASE_URL=sqlite:////app/var/agora.db
 
+# pg_dump, pg_restore and psql for `agora backup` / `agora restore` against PostgreSQL.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --system --user-group --uid 10001 --home-dir /app --no-create-home agora
 
 WORKDIR /app
