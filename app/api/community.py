@@ -14,6 +14,7 @@ from app.api.deps import ApiUser
 from app.community import health, moderation, onboarding, review, scheduling, showcase
 from app.community.review import QueueItem
 from app.community.showcase import ShowcaseCard
+from app.core.ids import Id
 from app.errors import Forbidden
 from app.security import SessionDep
 from app.spaces.access import require_moderate, require_read, space_access_by_slug
@@ -117,13 +118,13 @@ def _health_out(report: health.HealthReport) -> dict[str, Any]:
 
 
 @router.post("/posts/{post_id}/flags", status_code=201)
-def flag_post(post_id: int, body: FlagIn, session: SessionDep, user: ApiUser) -> dict[str, Any]:
+def flag_post(post_id: Id, body: FlagIn, session: SessionDep, user: ApiUser) -> dict[str, Any]:
     return _flag_out(moderation.flag_post(session, user=user, post_id=post_id, reason=body.reason))
 
 
 @router.post("/comments/{comment_id}/flags", status_code=201)
 def flag_comment(
-    comment_id: int, body: FlagIn, session: SessionDep, user: ApiUser
+    comment_id: Id, body: FlagIn, session: SessionDep, user: ApiUser
 ) -> dict[str, Any]:
     flag = moderation.flag_comment(session, user=user, comment_id=comment_id, reason=body.reason)
     return _flag_out(flag)
@@ -141,7 +142,7 @@ def queue(
 
 
 @router.post("/moderation/flags/{flag_id}")
-def act(flag_id: int, body: ActionIn, session: SessionDep, user: ApiUser) -> dict[str, Any]:
+def act(flag_id: Id, body: ActionIn, session: SessionDep, user: ApiUser) -> dict[str, Any]:
     decision = moderation.act_on_flag(
         session, user=user, flag_id=flag_id, action=body.action, note=body.note
     )
@@ -155,7 +156,7 @@ def act(flag_id: int, body: ActionIn, session: SessionDep, user: ApiUser) -> dic
 
 @router.post("/posts/{post_id}/showcase")
 def add_to_showcase(
-    post_id: int, body: ShowcaseIn, session: SessionDep, user: ApiUser
+    post_id: Id, body: ShowcaseIn, session: SessionDep, user: ApiUser
 ) -> dict[str, Any]:
     entry = showcase.feature_post(
         session,

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.api.deps import ApiUser
+from app.core.ids import Id
 from app.db import utcnow
 from app.events import feeds, service
 from app.events.access import EventAccess, load_event
@@ -43,7 +44,7 @@ class EventWrite(BaseModel):
 
 
 class EventOut(BaseModel):
-    id: int
+    id: Id
     space: str
     title: str
     description: str
@@ -79,7 +80,7 @@ class RsvpOut(BaseModel):
 
 
 class AttendeeOut(BaseModel):
-    user_id: int
+    user_id: Id
     display_name: str
     handle: str
     status: str
@@ -186,7 +187,7 @@ def create(session: SessionDep, user: ApiUser, slug: str, data: EventWrite) -> E
 
 
 @router.get("/events/{event_id}.ics")
-def event_ics(session: SessionDep, user: ApiUser, event_id: int) -> Response:
+def event_ics(session: SessionDep, user: ApiUser, event_id: Id) -> Response:
     access = load_event(session, user=user, event_id=event_id)
     overrides = session.exec(
         select(EventOccurrence).where(EventOccurrence.event_id == event_id)
@@ -202,12 +203,12 @@ def event_ics(session: SessionDep, user: ApiUser, event_id: int) -> Response:
 
 
 @router.get("/events/{event_id}", response_model=EventOut)
-def read(session: SessionDep, user: ApiUser, event_id: int) -> EventOut:
+def read(session: SessionDep, user: ApiUser, event_id: Id) -> EventOut:
     return _one(session, load_event(session, user=user, event_id=event_id))
 
 
 @router.patch("/events/{event_id}", response_model=EventOut)
-def change(session: SessionDep, user: ApiUser, event_id: int, data: EventWrite) -> EventOut:
+def change(session: SessionDep, user: ApiUser, event_id: Id, data: EventWrite) -> EventOut:
     """Change given fields; local times stay wall-clock times in the (new) time zone."""
     access = load_event(session, user=user, event_id=event_id)
     merged = _input(data, base=_current_values(access.event))
@@ -216,14 +217,14 @@ def change(session: SessionDep, user: ApiUser, event_id: int, data: EventWrite) 
 
 
 @router.delete("/events/{event_id}", status_code=204)
-def cancel(session: SessionDep, user: ApiUser, event_id: int) -> Response:
+def cancel(session: SessionDep, user: ApiUser, event_id: Id) -> Response:
     """Cancel (kept, marked cancelled, so subscribed calendars drop it too)."""
     service.cancel_event(session, user=user, event_id=event_id)
     return Response(status_code=204)
 
 
 @router.post("/events/{event_id}/rsvp", response_model=RsvpOut)
-def rsvp(session: SessionDep, user: ApiUser, event_id: int, data: RsvpIn) -> RsvpOut:
+def rsvp(session: SessionDep, user: ApiUser, event_id: Id, data: RsvpIn) -> RsvpOut:
     """Answer going / maybe / declined; the result may be `waitlisted`. Repeating is harmless."""
     status = set_rsvp(
         session, user=user, event_id=event_id, status=data.status, occurrence_date=data.occurrence
@@ -235,7 +236,7 @@ def rsvp(session: SessionDep, user: ApiUser, event_id: int, data: RsvpIn) -> Rsv
 def list_attendees(
     session: SessionDep,
     user: ApiUser,
-    event_id: int,
+    event_id: Id,
     occurrence: date | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

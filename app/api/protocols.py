@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.api.deps import ApiUser
+from app.core.ids import ApiCounter, Id
 from app.protocols import editing, service
 from app.protocols import sync as live
 from app.protocols.actions import parse_decisions
@@ -28,7 +29,7 @@ class ProtocolCreate(BaseModel):
 
 class ProtocolSave(BaseModel):
     text: str
-    base_version: int
+    base_version: ApiCounter
 
 
 class ActionItemPatch(BaseModel):
@@ -105,7 +106,7 @@ def create_protocol(
 
 
 @router.get("/protocols/{protocol_id}")
-def get_protocol(session: SessionDep, user: ApiUser, protocol_id: int) -> dict[str, Any]:
+def get_protocol(session: SessionDep, user: ApiUser, protocol_id: Id) -> dict[str, Any]:
     view = service.load_protocol(session, user=user, protocol_id=protocol_id)
     version = editing.current_version(session, protocol_id=protocol_id)
     session.refresh(view.protocol)
@@ -114,7 +115,7 @@ def get_protocol(session: SessionDep, user: ApiUser, protocol_id: int) -> dict[s
 
 @router.put("/protocols/{protocol_id}", response_model=None)
 def save_protocol(
-    session: SessionDep, user: ApiUser, protocol_id: int, body: ProtocolSave
+    session: SessionDep, user: ApiUser, protocol_id: Id, body: ProtocolSave
 ) -> dict[str, Any] | JSONResponse:
     result = editing.save_text(
         session,
@@ -143,7 +144,7 @@ def save_protocol(
 
 
 @router.get("/protocols/{protocol_id}/revisions")
-def revisions(session: SessionDep, user: ApiUser, protocol_id: int) -> dict[str, Any]:
+def revisions(session: SessionDep, user: ApiUser, protocol_id: Id) -> dict[str, Any]:
     rows = editing.list_revisions(session, user=user, protocol_id=protocol_id)
     return {"items": [_revision(r) for r in rows]}
 
@@ -161,12 +162,12 @@ def my_items(session: SessionDep, user: ApiUser, done: bool = False) -> dict[str
 
 @router.patch("/action-items/{item_id}")
 def patch_item(
-    session: SessionDep, user: ApiUser, item_id: int, body: ActionItemPatch
+    session: SessionDep, user: ApiUser, item_id: Id, body: ActionItemPatch
 ) -> dict[str, Any]:
     item = editing.set_action_item_done(session, user=user, item_id=item_id, done=body.done)
     return _item(item)
 
 
 @router.websocket("/protocols/{protocol_id}/sync")
-async def sync(websocket: WebSocket, protocol_id: int) -> None:
+async def sync(websocket: WebSocket, protocol_id: Id) -> None:
     await live.serve(websocket, protocol_id)

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from app.api.deps import MAX_ID, ApiUser, Cursor, Limit
+from app.api.deps import ApiUser, Cursor, Limit
 from app.api.schemas import ApiDateTime, AuthorOut, Input
+from app.core.ids import MAX_ID
 from app.errors import Forbidden
 from app.people.models import User
 from app.people.service import active_user

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from app.core.ids import Id
 from app.db import utcnow
 from app.errors import Conflict, Invalid
 from app.events import service, views
@@ -104,7 +105,7 @@ async def create_event(
 
 
 @router.get("/events/{event_id}/edit")
-def edit_event(request: Request, session: SessionDep, user: CurrentUser, event_id: int) -> Response:
+def edit_event(request: Request, session: SessionDep, user: CurrentUser, event_id: Id) -> Response:
     access = require_organiser(load_event(session, user=user, event_id=event_id))
     return _form_page(
         request,
@@ -119,7 +120,7 @@ def edit_event(request: Request, session: SessionDep, user: CurrentUser, event_i
 
 @router.post("/events/{event_id}/edit")
 async def save_event(
-    request: Request, session: SessionDep, user: CurrentUser, event_id: int
+    request: Request, session: SessionDep, user: CurrentUser, event_id: Id
 ) -> Response:
     form = _fields(await request.form())
     try:
@@ -141,14 +142,14 @@ async def save_event(
 
 
 @router.post("/events/{event_id}/cancel")
-def cancel_event(session: SessionDep, user: CurrentUser, event_id: int) -> Response:
+def cancel_event(session: SessionDep, user: CurrentUser, event_id: Id) -> Response:
     service.cancel_event(session, user=user, event_id=event_id)
     return RedirectResponse(f"/events/{event_id}", status_code=303)
 
 
 @router.get("/events/{event_id}/occurrences/{day}/edit")
 def edit_occurrence(
-    request: Request, session: SessionDep, user: CurrentUser, event_id: int, day: str
+    request: Request, session: SessionDep, user: CurrentUser, event_id: Id, day: str
 ) -> Response:
     access = require_organiser(load_event(session, user=user, event_id=event_id))
     occ = occurrence_on(session, event=access.event, day=views.parse_day(day))  # type: ignore[arg-type]
@@ -168,7 +169,7 @@ def save_occurrence(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    event_id: int,
+    event_id: Id,
     day: str,
     starts_at: Annotated[str, Form()] = "",
     ends_at: Annotated[str, Form()] = "",
@@ -199,7 +200,7 @@ def save_occurrence(
 
 @router.get("/events/{event_id}")
 def event_page(
-    request: Request, session: SessionDep, user: CurrentUser, event_id: int, on: str | None = None
+    request: Request, session: SessionDep, user: CurrentUser, event_id: Id, on: str | None = None
 ) -> Response:
     page = views.event_page(session, user=user, event_id=event_id, day=views.parse_day(on))
     return render(request, "events/page.html", {"p": page, "space": page.space})
@@ -210,7 +211,7 @@ def rsvp(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    event_id: int,
+    event_id: Id,
     status: Annotated[str, Form()] = "",
     on: Annotated[str, Form()] = "",
 ) -> Response:
