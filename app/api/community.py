@@ -5,12 +5,13 @@ goes through the same services and access policy as the pages. Errors are ``{"de
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from app.api.deps import ApiUser
+from app.api.schemas import Input
 from app.community import health, moderation, onboarding, review, scheduling, showcase
 from app.community.review import QueueItem
 from app.community.showcase import ShowcaseCard
@@ -22,19 +23,22 @@ from app.spaces.access import require_moderate, require_read, space_access_by_sl
 router = APIRouter(tags=["community"])
 
 
-class FlagIn(BaseModel):
-    reason: str = Field(max_length=2000)
+class FlagIn(Input):
+    reason: str = Field(strict=True, max_length=2000)
 
 
-class ActionIn(BaseModel):
-    action: str
-    note: str = Field(default="", max_length=2000)
+class ActionIn(Input):
+    action: str = Field(strict=True, max_length=20, examples=["hide", "restore", "dismiss", "warn"])
+    note: str = Field(default="", strict=True, max_length=2000)
 
 
-class ShowcaseIn(BaseModel):
-    tags: list[str] | str
-    origin: str = "internal"
-    external_url: str = ""
+class ShowcaseIn(Input):
+    tags: (
+        Annotated[list[Annotated[str, Field(strict=True, max_length=40)]], Field(max_length=20)]
+        | Annotated[str, Field(strict=True, max_length=2000)]
+    ) = Field(description="A list, or one comma-separated string")
+    origin: str = Field(default="internal", strict=True, max_length=20)
+    external_url: str = Field(default="", strict=True, max_length=500)
 
 
 def _time(value: datetime | None) -> str | None:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.api.deps import ApiUser
+from app.api.schemas import Input
 from app.core.ids import Id
 from app.db import utcnow
 from app.events import feeds, service
@@ -22,7 +23,14 @@ from app.events.ics import build_calendar
 from app.events.models import Event, EventOccurrence, RsvpStatus
 from app.events.occurrences import Occurrence, current_occurrences, events_page, occurrence_on
 from app.events.rsvp import attendees, counts_for, set_rsvp
-from app.events.schemas import EventInput
+from app.events.schemas import (
+    MAX_CAPACITY,
+    MAX_DESCRIPTION,
+    MAX_LOCATION,
+    MAX_TITLE,
+    MAX_URL,
+    EventInput,
+)
 from app.security import SessionDep
 from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.models import Space
@@ -30,21 +38,40 @@ from app.spaces.models import Space
 router = APIRouter(tags=["events"])
 
 
-class EventWrite(BaseModel):
-    title: str | None = None
-    description: str | None = None
-    starts_at: str | None = Field(None, examples=["2030-03-05T18:00"])
-    ends_at: str | None = Field(None, examples=["2030-03-05T20:00"])
-    timezone: str | None = Field(None, examples=["Europe/Berlin"])
-    location: str | None = None
-    online_url: str | None = None
-    capacity: int | None = None
-    rrule: str | None = Field(None, examples=["FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"])
-    rsvp_deadline: str | None = None
+def _text(max_length: int, description: str, **kwargs: Any) -> Any:
+    return Field(None, strict=True, max_length=max_length, description=description, **kwargs)
+
+
+class EventWrite(Input):
+    """Create: title, starts_at, ends_at and timezone are needed. PATCH: given fields change."""
+
+    title: str | None = _text(MAX_TITLE, "One line")
+    description: str | None = _text(MAX_DESCRIPTION, "Markdown")
+    starts_at: str | None = _text(
+        40,
+        "Wall-clock time in `timezone`, or ISO 8601 with an offset; within ten years of today",
+        examples=["2030-03-05T18:00"],
+    )
+    ends_at: str | None = _text(
+        40, "After starts_at, at most 14 days later", examples=["2030-03-05T20:00"]
+    )
+    timezone: str | None = _text(64, "An IANA time zone", examples=["Europe/Berlin"])
+    location: str | None = _text(MAX_LOCATION, "Where")
+    online_url: str | None = _text(MAX_URL, "An http(s) link")
+    # The range is checked with the other fields (every problem is reported at once).
+    capacity: int | None = Field(
+        None,
+        strict=True,
+        description=f"Places, 0 to {MAX_CAPACITY}; null for no limit, 0 for a waitlist only",
+    )
+    rrule: str | None = _text(
+        200, "An RFC 5545 rule (weekly or monthly)", examples=["FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"]
+    )
+    rsvp_deadline: str | None = _text(40, "Like starts_at; single events only")
 
 
 class EventOut(BaseModel):
-    id: Id
+    id: int
     space: str
     title: str
     description: str
@@ -70,9 +97,9 @@ class EventPage(BaseModel):
     next_cursor: str | None
 
 
-class RsvpIn(BaseModel):
-    status: str = Field(examples=["going"])
-    occurrence: date | None = None
+class RsvpIn(Input):
+    status: str = Field(strict=True, max_length=20, examples=["going", "maybe", "declined"])
+    occurrence: date | None = Field(None, description="The day of a series' occurrence")
 
 
 class RsvpOut(BaseModel):
@@ -80,7 +107,7 @@ class RsvpOut(BaseModel):
 
 
 class AttendeeOut(BaseModel):
-    user_id: Id
+    user_id: int
     display_name: str
     handle: str
     status: str

@@ -5,10 +5,11 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlmodel import Session
 
 from app.api.deps import ApiUser
+from app.api.schemas import Input
 from app.core.ids import ApiCounter, Id
 from app.protocols import editing, service
 from app.protocols import sync as live
@@ -21,19 +22,21 @@ from app.spaces.access import space_access_by_slug
 router = APIRouter(tags=["protocols"])
 
 
-class ProtocolCreate(BaseModel):
-    title: str = Field(max_length=200)
-    template: str = "meeting"
-    text: str | None = None
+class ProtocolCreate(Input):
+    title: str = Field(strict=True, max_length=200)
+    template: str = Field(
+        default="meeting", strict=True, max_length=32, examples=["meeting", "retro", "blank"]
+    )
+    text: str | None = Field(default=None, strict=True, max_length=service.MAX_TEXT)
 
 
-class ProtocolSave(BaseModel):
-    text: str
+class ProtocolSave(Input):
+    text: str = Field(strict=True, max_length=service.MAX_TEXT)
     base_version: ApiCounter
 
 
-class ActionItemPatch(BaseModel):
-    done: bool
+class ActionItemPatch(Input):
+    done: bool = Field(strict=True)
 
 
 def _item(item: ActionItem, handle: str | None = None) -> dict[str, Any]:

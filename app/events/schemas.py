@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from app.core.text import text_problem
 from app.errors import Invalid
 from app.events.recurrence import build_rule, local_time_exists, parse_rule, to_utc
 
@@ -117,6 +118,9 @@ def _text(
     value: str, name: str, limit: int, errors: _Errors, *, what: str, required: bool = False
 ) -> str:
     value = (value or "").strip()
+    problem = text_problem(value)
+    if problem:
+        errors.add(name, problem)
     if required and not value:
         errors.add(name, f"{what} cannot be empty")
     if len(value) > limit:
