@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from app.api.deps import ApiUser
-from app.api.schemas import Input
+from app.api.schemas import CONFLICT, Input
 from app.community import health, moderation, onboarding, review, scheduling, showcase
 from app.community.review import QueueItem
 from app.community.showcase import ShowcaseCard
@@ -121,12 +121,12 @@ def _health_out(report: health.HealthReport) -> dict[str, Any]:
     }
 
 
-@router.post("/posts/{post_id}/flags", status_code=201)
+@router.post("/posts/{post_id}/flags", status_code=201, responses=CONFLICT)
 def flag_post(post_id: Id, body: FlagIn, session: SessionDep, user: ApiUser) -> dict[str, Any]:
     return _flag_out(moderation.flag_post(session, user=user, post_id=post_id, reason=body.reason))
 
 
-@router.post("/comments/{comment_id}/flags", status_code=201)
+@router.post("/comments/{comment_id}/flags", status_code=201, responses=CONFLICT)
 def flag_comment(
     comment_id: Id, body: FlagIn, session: SessionDep, user: ApiUser
 ) -> dict[str, Any]:
@@ -145,7 +145,7 @@ def queue(
     return {"items": [_queue_item(i) for i in page.items], "next_cursor": page.next_cursor}
 
 
-@router.post("/moderation/flags/{flag_id}")
+@router.post("/moderation/flags/{flag_id}", responses=CONFLICT)
 def act(flag_id: Id, body: ActionIn, session: SessionDep, user: ApiUser) -> dict[str, Any]:
     decision = moderation.act_on_flag(
         session, user=user, flag_id=flag_id, action=body.action, note=body.note
@@ -158,7 +158,7 @@ def act(flag_id: Id, body: ActionIn, session: SessionDep, user: ApiUser) -> dict
     }
 
 
-@router.post("/posts/{post_id}/showcase")
+@router.post("/posts/{post_id}/showcase", responses=CONFLICT)
 def add_to_showcase(
     post_id: Id, body: ShowcaseIn, session: SessionDep, user: ApiUser
 ) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.api.deps import ApiUser
-from app.api.schemas import Input
+from app.api.schemas import CONFLICT, Input
 from app.core.ids import Id
 from app.db import utcnow
 from app.events import feeds, service
@@ -213,7 +213,24 @@ def create(session: SessionDep, user: ApiUser, slug: str, data: EventWrite) -> E
     return _one(session, load_event(session, user=user, event_id=event.id))  # type: ignore[arg-type]
 
 
-@router.get("/events/{event_id}.ics")
+JSON_ERROR: dict[str, Any] = {
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+}
+
+
+class CalendarResponse(Response):
+    media_type = "text/calendar"
+
+
+@router.get(
+    "/events/{event_id}.ics",
+    response_class=CalendarResponse,
+    # Errors stay JSON: said here, or they would be documented as text/calendar too.
+    responses={
+        200: {"description": "An iCalendar file (RFC 5545)"},
+        **{status: JSON_ERROR for status in (401, 403, 404)},
+    },
+)
 def event_ics(session: SessionDep, user: ApiUser, event_id: Id) -> Response:
     access = load_event(session, user=user, event_id=event_id)
     overrides = session.exec(
@@ -226,7 +243,7 @@ def event_ics(session: SessionDep, user: ApiUser, event_id: Id) -> Response:
         overrides=overrides,
         zone_hint=access.event.timezone,
     )
-    return Response(body, media_type="text/calendar; charset=utf-8")
+    return CalendarResponse(body, media_type="text/calendar; charset=utf-8")
 
 
 @router.get("/events/{event_id}", response_model=EventOut)
@@ -250,7 +267,7 @@ def cancel(session: SessionDep, user: ApiUser, event_id: Id) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/events/{event_id}/rsvp", response_model=RsvpOut)
+@router.post("/events/{event_id}/rsvp", response_model=RsvpOut, responses=CONFLICT)
 def rsvp(session: SessionDep, user: ApiUser, event_id: Id, data: RsvpIn) -> RsvpOut:
     """Answer going / maybe / declined; the result may be `waitlisted`. Repeating is harmless."""
     status = set_rsvp(

@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.api.deps import ApiUser
@@ -33,6 +33,14 @@ class ProtocolCreate(Input):
 class ProtocolSave(Input):
     text: str = Field(strict=True, max_length=service.MAX_TEXT)
     base_version: ApiCounter
+
+
+class ProtocolConflictOut(BaseModel):
+    detail: str
+    yours: str = Field(description="The text you sent (kept in the history)")
+    theirs: str = Field(description="The current text")
+    version: int
+    base_version: int
 
 
 class ActionItemPatch(Input):
@@ -116,7 +124,11 @@ def get_protocol(session: SessionDep, user: ApiUser, protocol_id: Id) -> dict[st
     return _protocol(session, view.protocol, version.number)
 
 
-@router.put("/protocols/{protocol_id}", response_model=None)
+@router.put(
+    "/protocols/{protocol_id}",
+    response_model=None,
+    responses={409: {"model": ProtocolConflictOut, "description": "A real conflict"}},
+)
 def save_protocol(
     session: SessionDep, user: ApiUser, protocol_id: Id, body: ProtocolSave
 ) -> dict[str, Any] | JSONResponse:

@@ -214,6 +214,15 @@ class ErrorOut(BaseModel):
     detail: str
 
 
+# Documented on the operations whose services can answer them.
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorOut, "description": "Already done, or changed meanwhile"}
+}
+TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorOut, "description": "This month's budget is spent"}
+}
+
+
 # Domain objects to outputs
 
 
