@@ -5,15 +5,17 @@ goes through the same services and access policy as the pages. Errors are ``{"de
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from app.api.deps import ApiUser
+from app.api.schemas import CONFLICT, Input
 from app.community import health, moderation, onboarding, review, scheduling, showcase
 from app.community.review import QueueItem
 from app.community.showcase import ShowcaseCard
+from app.core.ids import Id
 from app.errors import Forbidden
 from app.security import SessionDep
 from app.spaces.access import require_moderate, require_read, space_access_by_slug
@@ -22,19 +24,22 @@ from app.transactions import TransactionalRoute
 router = APIRouter(route_class=TransactionalRoute, tags=["community"])
 
 
-class FlagIn(BaseModel):
-    reason: str = Field(max_length=2000)
+class FlagIn(Input):
+    reason: str = Field(strict=True, max_length=2000)
 
 
-class ActionIn(BaseModel):
-    action: str
-    note: str = Field(default="", max_length=2000)
+class ActionIn(Input):
+    action: str = Field(strict=True, max_length=20, examples=["hide", "restore", "dismiss", "warn"])
+    note: str = Field(default="", strict=True, max_length=2000)
 
 
-class ShowcaseIn(BaseModel):
-    tags: list[str] | str
-    origin: str = "internal"
-    external_url: str = ""
+class ShowcaseIn(Input):
+    tags: (
+        Annotated[list[Annotated[str, Field(strict=True, max_length=40)]], Field(max_length=20)]
+        | Annotated[str, Field(strict=True, max_length=2000)]
+    ) = Field(description="A list, or one comma-separated string")
+    origin: str = Field(default="internal", strict=True, max_length=20)
+    external_url: str = Field(default="", strict=True, max_length=500)
 
 
 def _time(value: datetime | None) -> str | None:
@@ -117,14 +122,14 @@ def _health_out(report: health.HealthReport) -> dict[str, Any]:
     }
 
 
-@router.post("/posts/{post_id}/flags", status_code=201)
-def flag_post(post_id: int, body: FlagIn, session: SessionDep, user: ApiUser) -> dict[str, Any]:
+@router.post("/posts/{post_id}/flags", status_code=201, responses=CONFLICT)
+def flag_post(post_id: Id, body: FlagIn, session: SessionDep, user: ApiUser) -> dict[str, Any]:
     return _flag_out(moderation.flag_post(session, user=user, post_id=post_id, reason=body.reason))
 
 
-@router.post("/comments/{comment_id}/flags", status_code=201)
+@router.post("/comments/{comment_id}/flags", status_code=201, responses=CONFLICT)
 def flag_comment(
-    comment_id: int, body: FlagIn, session: SessionDep, user: ApiUser
+    comment_id: Id, body: FlagIn, session: SessionDep, user: ApiUser
 ) -> dict[str, Any]:
     flag = moderation.flag_comment(session, user=user, comment_id=comment_id, reason=body.reason)
     return _flag_out(flag)
@@ -141,8 +146,8 @@ def queue(
     return {"items": [_queue_item(i) for i in page.items], "next_cursor": page.next_cursor}
 
 
-@router.post("/moderation/flags/{flag_id}")
-def act(flag_id: int, body: ActionIn, session: SessionDep, user: ApiUser) -> dict[str, Any]:
+@router.post("/moderation/flags/{flag_id}", responses=CONFLICT)
+def act(flag_id: Id, body: ActionIn, session: SessionDep, user: ApiUser) -> dict[str, Any]:
     decision = moderation.act_on_flag(
         session, user=user, flag_id=flag_id, action=body.action, note=body.note
     )
@@ -154,9 +159,9 @@ def act(flag_id: int, body: ActionIn, session: SessionDep, user: ApiUser) -> dic
     }
 
 
-@router.post("/posts/{post_id}/showcase")
+@router.post("/posts/{post_id}/showcase", responses=CONFLICT)
 def add_to_showcase(
-    post_id: int, body: ShowcaseIn, session: SessionDep, user: ApiUser
+    post_id: Id, body: ShowcaseIn, session: SessionDep, user: ApiUser
 ) -> dict[str, Any]:
     entry = showcase.feature_post(
         session,

@@ -7,6 +7,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
 from app.api.token_use import note_use
+from app.core.ids import MAX_ID
 from app.db import utcnow
 from app.people.models import User
 from app.security import SessionDep, api_caller, hand_back
@@ -16,10 +17,6 @@ bearer_scheme = HTTPBearer(
     auto_error=False,
     description="A personal access token, created with `agora tokens create EMAIL`.",
 )
-
-# Ids are 32-bit integers on PostgreSQL; a larger number cannot name anything, so it is a 422
-# here rather than a database error deeper down.
-MAX_ID = 2**31 - 1
 
 
 def _unauthorized(detail: str, error: str | None = None) -> HTTPException:

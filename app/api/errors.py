@@ -17,6 +17,8 @@ from app.transactions import Busy
 
 # Fields that services name but that travel in the query string, not the body.
 QUERY_FIELDS = {"cursor", "limit"}
+# What FastAPI answers (400) when it cannot even decode a request body.
+UNREADABLE_BODY = "There was an error parsing the body"
 
 
 def invalid_detail(exc: Invalid) -> list[dict[str, Any]]:
@@ -54,6 +56,13 @@ def install_error_handlers(api: FastAPI) -> None:
 
     @api.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == UNREADABLE_BODY:
+            # Bytes that are not UTF-8: invalid input like any other, in the one 422 format
+            # the API documents (malformed JSON already answers so).
+            detail = [
+                {"loc": ["body"], "msg": "The body is not UTF-8 JSON", "type": "json_invalid"}
+            ]
+            return JSONResponse({"detail": detail}, status_code=422)
         return JSONResponse(
             {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
         )

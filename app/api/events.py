@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.api.deps import ApiUser
+from app.api.schemas import CONFLICT, Input
+from app.core.ids import Id
 from app.db import utcnow
 from app.events import feeds, service
 from app.events.access import EventAccess, load_event
@@ -21,7 +23,14 @@ from app.events.ics import build_calendar
 from app.events.models import Event, EventOccurrence, RsvpStatus
 from app.events.occurrences import Occurrence, current_occurrences, events_page, occurrence_on
 from app.events.rsvp import attendees, counts_for, set_rsvp
-from app.events.schemas import EventInput
+from app.events.schemas import (
+    MAX_CAPACITY,
+    MAX_DESCRIPTION,
+    MAX_LOCATION,
+    MAX_TITLE,
+    MAX_URL,
+    EventInput,
+)
 from app.security import SessionDep
 from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.models import Space
@@ -30,17 +39,36 @@ from app.transactions import TransactionalRoute
 router = APIRouter(route_class=TransactionalRoute, tags=["events"])
 
 
-class EventWrite(BaseModel):
-    title: str | None = None
-    description: str | None = None
-    starts_at: str | None = Field(None, examples=["2030-03-05T18:00"])
-    ends_at: str | None = Field(None, examples=["2030-03-05T20:00"])
-    timezone: str | None = Field(None, examples=["Europe/Berlin"])
-    location: str | None = None
-    online_url: str | None = None
-    capacity: int | None = None
-    rrule: str | None = Field(None, examples=["FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"])
-    rsvp_deadline: str | None = None
+def _text(max_length: int, description: str, **kwargs: Any) -> Any:
+    return Field(None, strict=True, max_length=max_length, description=description, **kwargs)
+
+
+class EventWrite(Input):
+    """Create: title, starts_at, ends_at and timezone are needed. PATCH: given fields change."""
+
+    title: str | None = _text(MAX_TITLE, "One line")
+    description: str | None = _text(MAX_DESCRIPTION, "Markdown")
+    starts_at: str | None = _text(
+        40,
+        "Wall-clock time in `timezone`, or ISO 8601 with an offset; within ten years of today",
+        examples=["2030-03-05T18:00"],
+    )
+    ends_at: str | None = _text(
+        40, "After starts_at, at most 14 days later", examples=["2030-03-05T20:00"]
+    )
+    timezone: str | None = _text(64, "An IANA time zone", examples=["Europe/Berlin"])
+    location: str | None = _text(MAX_LOCATION, "Where")
+    online_url: str | None = _text(MAX_URL, "An http(s) link")
+    # The range is checked with the other fields (every problem is reported at once).
+    capacity: int | None = Field(
+        None,
+        strict=True,
+        description=f"Places, 0 to {MAX_CAPACITY}; null for no limit, 0 for a waitlist only",
+    )
+    rrule: str | None = _text(
+        200, "An RFC 5545 rule (weekly or monthly)", examples=["FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"]
+    )
+    rsvp_deadline: str | None = _text(40, "Like starts_at; single events only")
 
 
 class EventOut(BaseModel):
@@ -70,9 +98,9 @@ class EventPage(BaseModel):
     next_cursor: str | None
 
 
-class RsvpIn(BaseModel):
-    status: str = Field(examples=["going"])
-    occurrence: date | None = None
+class RsvpIn(Input):
+    status: str = Field(strict=True, max_length=20, examples=["going", "maybe", "declined"])
+    occurrence: date | None = Field(None, description="The day of a series' occurrence")
 
 
 class RsvpOut(BaseModel):
@@ -186,8 +214,25 @@ def create(session: SessionDep, user: ApiUser, slug: str, data: EventWrite) -> E
     return _one(session, load_event(session, user=user, event_id=event.id))  # type: ignore[arg-type]
 
 
-@router.get("/events/{event_id}.ics")
-def event_ics(session: SessionDep, user: ApiUser, event_id: int) -> Response:
+JSON_ERROR: dict[str, Any] = {
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+}
+
+
+class CalendarResponse(Response):
+    media_type = "text/calendar"
+
+
+@router.get(
+    "/events/{event_id}.ics",
+    response_class=CalendarResponse,
+    # Errors stay JSON: said here, or they would be documented as text/calendar too.
+    responses={
+        200: {"description": "An iCalendar file (RFC 5545)"},
+        **{status: JSON_ERROR for status in (401, 403, 404)},
+    },
+)
+def event_ics(session: SessionDep, user: ApiUser, event_id: Id) -> Response:
     access = load_event(session, user=user, event_id=event_id)
     overrides = session.exec(
         select(EventOccurrence).where(EventOccurrence.event_id == event_id)
@@ -199,16 +244,16 @@ def event_ics(session: SessionDep, user: ApiUser, event_id: int) -> Response:
         overrides=overrides,
         zone_hint=access.event.timezone,
     )
-    return Response(body, media_type="text/calendar; charset=utf-8")
+    return CalendarResponse(body, media_type="text/calendar; charset=utf-8")
 
 
 @router.get("/events/{event_id}", response_model=EventOut)
-def read(session: SessionDep, user: ApiUser, event_id: int) -> EventOut:
+def read(session: SessionDep, user: ApiUser, event_id: Id) -> EventOut:
     return _one(session, load_event(session, user=user, event_id=event_id))
 
 
 @router.patch("/events/{event_id}", response_model=EventOut)
-def change(session: SessionDep, user: ApiUser, event_id: int, data: EventWrite) -> EventOut:
+def change(session: SessionDep, user: ApiUser, event_id: Id, data: EventWrite) -> EventOut:
     """Change given fields; local times stay wall-clock times in the (new) time zone."""
     access = load_event(session, user=user, event_id=event_id)
     merged = _input(data, base=_current_values(access.event))
@@ -217,14 +262,14 @@ def change(session: SessionDep, user: ApiUser, event_id: int, data: EventWrite) 
 
 
 @router.delete("/events/{event_id}", status_code=204)
-def cancel(session: SessionDep, user: ApiUser, event_id: int) -> Response:
+def cancel(session: SessionDep, user: ApiUser, event_id: Id) -> Response:
     """Cancel (kept, marked cancelled, so subscribed calendars drop it too)."""
     service.cancel_event(session, user=user, event_id=event_id)
     return Response(status_code=204)
 
 
-@router.post("/events/{event_id}/rsvp", response_model=RsvpOut)
-def rsvp(session: SessionDep, user: ApiUser, event_id: int, data: RsvpIn) -> RsvpOut:
+@router.post("/events/{event_id}/rsvp", response_model=RsvpOut, responses=CONFLICT)
+def rsvp(session: SessionDep, user: ApiUser, event_id: Id, data: RsvpIn) -> RsvpOut:
     """Answer going / maybe / declined; the result may be `waitlisted`. Repeating is harmless."""
     status = set_rsvp(
         session, user=user, event_id=event_id, status=data.status, occurrence_date=data.occurrence
@@ -236,7 +281,7 @@ def rsvp(session: SessionDep, user: ApiUser, event_id: int, data: RsvpIn) -> Rsv
 def list_attendees(
     session: SessionDep,
     user: ApiUser,
-    event_id: int,
+    event_id: Id,
     occurrence: date | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

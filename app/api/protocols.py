@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.api.deps import ApiUser
+from app.api.schemas import Input
+from app.core.ids import ApiCounter, Id
 from app.protocols import editing, service
 from app.protocols import sync as live
 from app.protocols.actions import parse_decisions
@@ -21,19 +23,29 @@ from app.transactions import TransactionalRoute, writes_in_steps
 router = APIRouter(route_class=TransactionalRoute, tags=["protocols"])
 
 
-class ProtocolCreate(BaseModel):
-    title: str = Field(max_length=200)
-    template: str = "meeting"
-    text: str | None = None
+class ProtocolCreate(Input):
+    title: str = Field(strict=True, max_length=200)
+    template: str = Field(
+        default="meeting", strict=True, max_length=32, examples=["meeting", "retro", "blank"]
+    )
+    text: str | None = Field(default=None, strict=True, max_length=service.MAX_TEXT)
 
 
-class ProtocolSave(BaseModel):
-    text: str
+class ProtocolSave(Input):
+    text: str = Field(strict=True, max_length=service.MAX_TEXT)
+    base_version: ApiCounter
+
+
+class ProtocolConflictOut(BaseModel):
+    detail: str
+    yours: str = Field(description="The text you sent (kept in the history)")
+    theirs: str = Field(description="The current text")
+    version: int
     base_version: int
 
 
-class ActionItemPatch(BaseModel):
-    done: bool
+class ActionItemPatch(Input):
+    done: bool = Field(strict=True)
 
 
 def _item(item: ActionItem, handle: str | None = None) -> dict[str, Any]:
@@ -106,17 +118,21 @@ def create_protocol(
 
 
 @router.get("/protocols/{protocol_id}")
-def get_protocol(session: SessionDep, user: ApiUser, protocol_id: int) -> dict[str, Any]:
+def get_protocol(session: SessionDep, user: ApiUser, protocol_id: Id) -> dict[str, Any]:
     view = service.load_protocol(session, user=user, protocol_id=protocol_id)
     version = editing.current_version(session, protocol_id=protocol_id)
     session.refresh(view.protocol)
     return _protocol(session, view.protocol, version.number)
 
 
-@router.put("/protocols/{protocol_id}", response_model=None)
+@router.put(
+    "/protocols/{protocol_id}",
+    response_model=None,
+    responses={409: {"model": ProtocolConflictOut, "description": "A real conflict"}},
+)
 @writes_in_steps
 def save_protocol(
-    session: SessionDep, user: ApiUser, protocol_id: int, body: ProtocolSave
+    session: SessionDep, user: ApiUser, protocol_id: Id, body: ProtocolSave
 ) -> dict[str, Any] | JSONResponse:
     result = editing.save_text(
         session,
@@ -145,7 +161,7 @@ def save_protocol(
 
 
 @router.get("/protocols/{protocol_id}/revisions")
-def revisions(session: SessionDep, user: ApiUser, protocol_id: int) -> dict[str, Any]:
+def revisions(session: SessionDep, user: ApiUser, protocol_id: Id) -> dict[str, Any]:
     rows = editing.list_revisions(session, user=user, protocol_id=protocol_id)
     return {"items": [_revision(r) for r in rows]}
 
@@ -164,12 +180,12 @@ def my_items(session: SessionDep, user: ApiUser, done: bool = False) -> dict[str
 @router.patch("/action-items/{item_id}")
 @writes_in_steps
 def patch_item(
-    session: SessionDep, user: ApiUser, item_id: int, body: ActionItemPatch
+    session: SessionDep, user: ApiUser, item_id: Id, body: ActionItemPatch
 ) -> dict[str, Any]:
     item = editing.set_action_item_done(session, user=user, item_id=item_id, done=body.done)
     return _item(item, assignee_handle(session, item))
 
 
 @router.websocket("/protocols/{protocol_id}/sync")
-async def sync(websocket: WebSocket, protocol_id: int) -> None:
+async def sync(websocket: WebSocket, protocol_id: Id) -> None:
     await live.serve(websocket, protocol_id)

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from app.api.deps import MAX_ID, ApiUser, Cursor, Limit
-from app.api.schemas import ApiDateTime, AuthorOut, Input
+from app.api.deps import ApiUser, Cursor, Limit
+from app.api.schemas import TOO_MANY, ApiDateTime, AuthorOut, Input
+from app.core.ids import MAX_ID
 from app.errors import Forbidden
 from app.people.models import User
 from app.people.service import active_user
@@ -147,7 +148,7 @@ def user_badges(session: SessionDep, caller: ApiUser, user_id: UserId) -> BadgeL
     )
 
 
-@router.post("/kudos", response_model=KudosGiven, status_code=201)
+@router.post("/kudos", response_model=KudosGiven, status_code=201, responses=TOO_MANY)
 def give_kudos(session: SessionDep, caller: ApiUser, payload: KudosIn) -> KudosGiven:
     """Thank a colleague, optionally for a post the caller can read; or, with protocol_id and
     no to_user_id, every credited co-author of the protocol but the caller, one kudos each.

@@ -4,12 +4,16 @@ Inputs forbid unknown fields and refuse wrong types (a number is not a title, "y
 boolean); the limits mirror the services', which still check emptiness after trimming.
 """
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
+from app.core.text import text_problem
 from app.db import utcnow
+from app.i18n import gettext
 from app.people.models import PersonRow, User
 from app.posts.models import Comment, CommentRow, PostKind, ReactionKind
 from app.posts.service import MAX_BODY, MAX_COMMENT, MAX_TITLE
@@ -29,7 +33,31 @@ def _text(max_length: int, description: str, **kwargs: Any) -> Any:
 
 
 class Input(BaseModel):
+    """Every API input: unknown fields are refused, and so is text that breaks the text rule
+    (app.core.text) in any string field, nested ones included, with the field named."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        for text in _strings(value):
+            problem = text_problem(text)
+            if problem:
+                raise PydanticCustomError("control_character", gettext(problem))
+        return value
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
 
 
 class PatchInput(Input):
@@ -184,6 +212,15 @@ class MeOut(BaseModel):
 
 class ErrorOut(BaseModel):
     detail: str
+
+
+# Documented on the operations whose services can answer them.
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorOut, "description": "Already done, or changed meanwhile"}
+}
+TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorOut, "description": "This month's budget is spent"}
+}
 
 
 # Domain objects to outputs

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.community.models import Flag, FlagState, FlagTarget
 from app.config import get_settings
+from app.core.text import check_characters
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.notifications.service import notify
@@ -34,7 +35,7 @@ DEFAULT_NOTES = {
 
 
 def _clean_reason(reason: str) -> str:
-    reason = " ".join(reason.split())
+    reason = " ".join(check_characters(reason, field="reason").split())
     if len(reason) < 3:
         raise Invalid("Tell the moderators what is wrong", field="reason")
     if len(reason) > MAX_REASON:
@@ -213,7 +214,7 @@ def act_on_flag(
     """Resolve every open flag on the flagged target with one action, tell the author, audit it."""
     if action not in ACTIONS:
         raise Invalid("Choose hide, restore, dismiss or warn", field="action")
-    note = " ".join(note.split())
+    note = " ".join(check_characters(note, field="note").split())
     if len(note) > MAX_NOTE:
         raise Invalid("Too long: at most %(max)s characters", field="note", max=MAX_NOTE)
     note = note or DEFAULT_NOTES.get(action, "")

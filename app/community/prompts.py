@@ -12,6 +12,7 @@ from app.community.prompt_library import (
     guess_space_type,
     prompts_for,
 )
+from app.core.text import check_characters
 from app.db import utcnow
 from app.errors import Invalid
 from app.i18n import gettext
@@ -73,7 +74,8 @@ def create_prompt(
 ) -> Post:
     """A host posts a prompt now or at publish_at; it remembers the library prompt it came from."""
     require_moderate(access)
-    answer_format = " ".join(answer_format.split())
+    answer_format = " ".join(check_characters(answer_format, field="answer_format").split())
+    check_characters(context, field="context")
     if len(answer_format) > MAX_FORMAT:
         raise Invalid("Too long: at most %(max)s characters", field="answer_format", max=MAX_FORMAT)
     if library_key and library_key not in BY_KEY:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.community import moderation, review, showcase
+from app.core.ids import Id
 from app.errors import Invalid
 from app.posts.service import load_comment, load_post
 from app.security import CurrentUser, SessionDep, csrf_protect
@@ -38,7 +39,7 @@ def _reason_text(reason: str, detail: str) -> str:
 
 @router.get("/posts/{post_id}/flag")
 def flag_post_form(
-    request: Request, session: SessionDep, user: CurrentUser, post_id: int
+    request: Request, session: SessionDep, user: CurrentUser, post_id: Id
 ) -> Response:
     post, access = load_post(session, user=user, post_id=post_id)
     return _flag_page(request, {"post": post, "space": access.space, "comment": None})
@@ -49,7 +50,7 @@ def flag_post(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    post_id: int,
+    post_id: Id,
     reason: Annotated[str, Form()] = "",
     detail: Annotated[str, Form()] = "",
 ) -> Response:
@@ -73,7 +74,7 @@ def flag_post(
 
 @router.get("/comments/{comment_id}/flag")
 def flag_comment_form(
-    request: Request, session: SessionDep, user: CurrentUser, comment_id: int
+    request: Request, session: SessionDep, user: CurrentUser, comment_id: Id
 ) -> Response:
     comment, post, access = load_comment(session, user=user, comment_id=comment_id)
     return _flag_page(request, {"post": post, "space": access.space, "comment": comment})
@@ -84,7 +85,7 @@ def flag_comment(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    comment_id: int,
+    comment_id: Id,
     reason: Annotated[str, Form()] = "",
     detail: Annotated[str, Form()] = "",
 ) -> Response:
@@ -135,7 +136,7 @@ def act(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    flag_id: int,
+    flag_id: Id,
     action: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
     back: Annotated[str, Form()] = "/moderation",
@@ -148,7 +149,7 @@ def act(
 
 
 @router.get("/posts/{post_id}/moderation")
-def notes(request: Request, session: SessionDep, user: CurrentUser, post_id: int) -> Response:
+def notes(request: Request, session: SessionDep, user: CurrentUser, post_id: Id) -> Response:
     post, access, items = review.moderation_notes(session, user=user, post_id=post_id)
     return render(
         request,

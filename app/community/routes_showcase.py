@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.community import announcements, showcase
+from app.core.ids import Id
 from app.errors import Forbidden, Invalid
 from app.posts.service import load_post
 from app.security import CurrentUser, SessionDep, csrf_protect
@@ -37,7 +38,7 @@ def _showcase_form(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    post_id: int,
+    post_id: Id,
     form: dict | None = None,
     errors: dict | None = None,
     status_code: int = 200,
@@ -65,7 +66,7 @@ def _showcase_form(
 
 @router.get("/posts/{post_id}/showcase")
 def showcase_form(
-    request: Request, session: SessionDep, user: CurrentUser, post_id: int
+    request: Request, session: SessionDep, user: CurrentUser, post_id: Id
 ) -> Response:
     return _showcase_form(request, session, user, post_id)
 
@@ -75,7 +76,7 @@ def add_to_showcase(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    post_id: int,
+    post_id: Id,
     tags: Annotated[str, Form()] = "",
     origin: Annotated[str, Form()] = "internal",
     external_url: Annotated[str, Form()] = "",
@@ -105,13 +106,13 @@ def add_to_showcase(
 
 
 @router.post("/posts/{post_id}/showcase/remove")
-def remove_from_showcase(session: SessionDep, user: CurrentUser, post_id: int) -> Response:
+def remove_from_showcase(session: SessionDep, user: CurrentUser, post_id: Id) -> Response:
     showcase.unfeature_post(session, user=user, post_id=post_id)
     return RedirectResponse(f"/posts/{post_id}", status_code=303)
 
 
 @router.post("/showcase/suggestions/{suggestion_id}/decline")
-def decline(session: SessionDep, user: CurrentUser, suggestion_id: int) -> Response:
+def decline(session: SessionDep, user: CurrentUser, suggestion_id: Id) -> Response:
     showcase.decline_suggestion(session, user=user, suggestion_id=suggestion_id)
     return RedirectResponse("/moderation?done=declined", status_code=303)
 
@@ -120,7 +121,7 @@ def _pin_form(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    post_id: int,
+    post_id: Id,
     form: dict | None = None,
     errors: dict | None = None,
     status_code: int = 200,
@@ -144,7 +145,7 @@ def _pin_form(
 
 @router.get("/posts/{post_id}/home-pin")
 def home_pin_form(
-    request: Request, session: SessionDep, user: CurrentUser, post_id: int
+    request: Request, session: SessionDep, user: CurrentUser, post_id: Id
 ) -> Response:
     return _pin_form(request, session, user, post_id)
 
@@ -165,7 +166,7 @@ def home_pin(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    post_id: int,
+    post_id: Id,
     expires_at: Annotated[str, Form()] = "",
     unpin: Annotated[bool, Form()] = False,
 ) -> Response:

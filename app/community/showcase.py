@@ -24,6 +24,7 @@ from app.community.models import (
     ShowcaseTag,
     SuggestionState,
 )
+from app.core.text import check_characters, without_forbidden
 from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.notifications.service import notify
@@ -77,7 +78,7 @@ def parse_tags(tags: str | list[str]) -> list[str]:
 
 
 def _check_url(url: str) -> str:
-    url = url.strip()
+    url = check_characters(url, field="external_url").strip()
     if not url:
         return ""
     parsed = urlparse(url)
@@ -183,7 +184,7 @@ def suggest_post(
     """Anyone who can read a post suggests it; the space's hosts hear about it once."""
     post, _access = load_post(session, user=user, post_id=post_id)
     _showable(post)
-    note = " ".join(note.split())
+    note = " ".join(check_characters(note, field="note").split())
     if len(note) > 500:
         raise Invalid("Too long: at most %(max)s characters", field="note", max=500)
     if session.exec(select(ShowcaseEntry.id).where(ShowcaseEntry.post_id == post.id)).first():
@@ -332,7 +333,9 @@ def showcase_page(
     if tag:
         query = query.where(
             col(ShowcaseEntry.id).in_(
-                select(ShowcaseTag.entry_id).where(ShowcaseTag.tag == tag.strip().lower())
+                select(ShowcaseTag.entry_id).where(
+                    ShowcaseTag.tag == without_forbidden(tag).strip().lower()
+                )
             )
         )
     after = Cursor.decode(cursor)

@@ -7,6 +7,7 @@ vanishing, so subscribed calendars remove it too. Changed single occurrences are
 RECURRENCE-ID components of the same UID.
 """
 
+import logging
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
@@ -20,6 +21,9 @@ from app.events.models import Event, EventOccurrence
 from app.events.recurrence import slot_for_date
 
 PRODID = "-//Agora//Agora Events//EN"
+# Time zone rules cover at most this many years either side of today.
+ZONE_YEARS = 25
+logger = logging.getLogger(__name__)
 
 
 def _host() -> str:
@@ -96,6 +100,17 @@ def _override_component(event: Event, override: EventOccurrence, zone: ZoneInfo)
     return component
 
 
+def _components(event: Event, overrides: list[EventOccurrence]) -> list[VEvent]:
+    """The event and its changed occurrences; raises when a date cannot be written."""
+    zone = ZoneInfo(event.timezone)
+    components = [_component(event, zone)]
+    for override in sorted(overrides, key=lambda o: o.occurrence_date):
+        component = _override_component(event, override, zone)
+        if component is not None:
+            components.append(component)
+    return components
+
+
 def build_calendar(
     *,
     name: str,
@@ -117,17 +132,23 @@ def build_calendar(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-timezone", zone_hint)
     calendar.add("x-published-ttl", "PT1H")
-    first_year, last_year = date.today().year - 1, date.today().year + 2
+    this_year = date.today().year
+    first_year, last_year = this_year - 1, this_year + 2
     for event in events:
-        zone = ZoneInfo(event.timezone)
-        calendar.add_component(_component(event, zone))
-        for override in sorted(by_event.get(event.id or 0, []), key=lambda o: o.occurrence_date):
-            component = _override_component(event, override, zone)
-            if component is not None:
-                calendar.add_component(component)
-        first_year = min(first_year, event.starts_at.year - 1)
-        end = event.series_ends_at or (event.starts_at + timedelta(days=3660))
-        last_year = max(last_year, end.year + 1)
+        try:
+            components = _components(event, by_event.get(event.id or 0, []))
+            end = event.series_ends_at or (event.starts_at + timedelta(days=3660))
+        except (ValueError, OverflowError, KeyError, LookupError) as exc:
+            # One event that cannot be written (a date past year 9999 in its zone, stored before
+            # dates were bounded) must not take the whole feed down for everyone subscribed.
+            logger.warning("Calendar %s leaves out event %s: %s", uid, event.id, exc)
+            continue
+        for component in components:
+            calendar.add_component(component)
+        # Time zone rules are written for the years the events need, within a bound: decades of
+        # transitions for one odd date would make every fetch of the feed slow.
+        first_year = max(min(first_year, event.starts_at.year - 1), this_year - ZONE_YEARS)
+        last_year = min(max(last_year, end.year + 1), this_year + ZONE_YEARS)
     if zone_hint not in calendar.get_used_tzids():
         # Keeps even an empty calendar valid (RFC 5545 wants at least one component).
         calendar.add_component(

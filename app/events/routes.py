@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.core.ids import Id
 from app.db import utcnow
 from app.errors import Conflict, Invalid
 from app.events import service, views
@@ -109,7 +110,7 @@ def create_event(
 
 
 @router.get("/events/{event_id}/edit")
-def edit_event(request: Request, session: SessionDep, user: CurrentUser, event_id: int) -> Response:
+def edit_event(request: Request, session: SessionDep, user: CurrentUser, event_id: Id) -> Response:
     access = require_organiser(load_event(session, user=user, event_id=event_id))
     return _form_page(
         request,
@@ -124,7 +125,7 @@ def edit_event(request: Request, session: SessionDep, user: CurrentUser, event_i
 
 @router.post("/events/{event_id}/edit")
 def save_event(
-    request: Request, session: SessionDep, user: CurrentUser, event_id: int, form: FormFields
+    request: Request, session: SessionDep, user: CurrentUser, event_id: Id, form: FormFields
 ) -> Response:
     try:
         service.update_event(
@@ -145,14 +146,14 @@ def save_event(
 
 
 @router.post("/events/{event_id}/cancel")
-def cancel_event(session: SessionDep, user: CurrentUser, event_id: int) -> Response:
+def cancel_event(session: SessionDep, user: CurrentUser, event_id: Id) -> Response:
     service.cancel_event(session, user=user, event_id=event_id)
     return RedirectResponse(f"/events/{event_id}", status_code=303)
 
 
 @router.get("/events/{event_id}/occurrences/{day}/edit")
 def edit_occurrence(
-    request: Request, session: SessionDep, user: CurrentUser, event_id: int, day: str
+    request: Request, session: SessionDep, user: CurrentUser, event_id: Id, day: str
 ) -> Response:
     access = require_organiser(load_event(session, user=user, event_id=event_id))
     occ = occurrence_on(session, event=access.event, day=views.parse_day(day))  # type: ignore[arg-type]
@@ -172,7 +173,7 @@ def save_occurrence(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    event_id: int,
+    event_id: Id,
     day: str,
     starts_at: Annotated[str, Form()] = "",
     ends_at: Annotated[str, Form()] = "",
@@ -203,7 +204,7 @@ def save_occurrence(
 
 @router.get("/events/{event_id}")
 def event_page(
-    request: Request, session: SessionDep, user: CurrentUser, event_id: int, on: str | None = None
+    request: Request, session: SessionDep, user: CurrentUser, event_id: Id, on: str | None = None
 ) -> Response:
     page = views.event_page(session, user=user, event_id=event_id, day=views.parse_day(on))
     return render(request, "events/page.html", {"p": page, "space": page.space})
@@ -214,7 +215,7 @@ def rsvp(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    event_id: int,
+    event_id: Id,
     status: Annotated[str, Form()] = "",
     on: Annotated[str, Form()] = "",
 ) -> Response:

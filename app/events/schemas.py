@@ -11,8 +11,11 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from app.core.text import text_problem
+from app.db import utcnow
 from app.errors import Invalid
 from app.events.recurrence import build_rule, local_time_exists, parse_rule, to_utc
+from app.i18n import N_
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 20_000
@@ -20,6 +23,10 @@ MAX_LOCATION = 300
 MAX_URL = 500
 MAX_CAPACITY = 100_000
 MAX_DURATION = timedelta(days=14)
+# Events take place within ten years of today, either way. A calendar has no use for more, and
+# times far outside it broke feeds and pages (year 9999 plus a time zone is past year 9999).
+WINDOW_YEARS = 10
+OUT_OF_WINDOW = N_("Choose a date within ten years of today")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
@@ -90,12 +97,23 @@ def parse_local(
             return None
     else:
         parsed = value
+    if not in_window(parsed):
+        errors.add(name, OUT_OF_WINDOW)
+        return None
     if parsed.tzinfo is not None:
         return parsed.astimezone(ZoneInfo("UTC"))
     if not local_time_exists(parsed, zone):
         errors.add(name, "That time does not exist in this time zone (the clocks go forward then)")
         return None
     return to_utc(parsed, zone)
+
+
+def in_window(moment: datetime | date, now: datetime | None = None) -> bool:
+    """Within WINDOW_YEARS of today; checked on the calendar date, before any time zone
+    arithmetic, so even year 1 or 9999 cannot overflow."""
+    today = (now or utcnow()).date()
+    day = moment.date() if isinstance(moment, datetime) else moment
+    return abs(day.toordinal() - today.toordinal()) <= 365 * WINDOW_YEARS + 3
 
 
 def _capacity(value: str | int | None, errors: _Errors) -> int | None:
@@ -117,6 +135,9 @@ def _text(
     value: str, name: str, limit: int, errors: _Errors, *, what: str, required: bool = False
 ) -> str:
     value = (value or "").strip()
+    problem = text_problem(value)
+    if problem:
+        errors.add(name, problem)
     if required and not value:
         errors.add(name, f"{what} cannot be empty")
     if len(value) > limit:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app.core.text import CONTROL_CHARACTER, text_problem
 from app.db import utcnow
 from app.errors import Forbidden, Invalid
 from app.events.access import EventAccess, load_event, require_create, require_organiser
@@ -301,7 +302,9 @@ def update_occurrence(
         errors.add("ends_at", "The end must be after the start")
     if abs(start - planned.starts_at) > MAX_MOVE:
         errors.add("starts_at", "One occurrence can move by at most three days; cancel it instead")
-    if location is not None and len(location.strip()) > MAX_LOCATION:
+    if location is not None and text_problem(location):
+        errors.add("location", CONTROL_CHARACTER)
+    elif location is not None and len(location.strip()) > MAX_LOCATION:
         errors.add("location", f"The place is too long (at most {MAX_LOCATION} characters)")
     errors.raise_if_any()
     lock_event(session, event)

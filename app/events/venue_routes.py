@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.config import get_settings
+from app.core.ids import Id
 from app.db import utcnow
 from app.errors import Invalid
 from app.events import feeds
@@ -35,7 +36,7 @@ def checkin_url(event_id: int, code: str) -> str:
 
 @router.get("/events/{event_id}/checkin")
 def checkin_host_page(
-    request: Request, session: SessionDep, user: CurrentUser, event_id: int
+    request: Request, session: SessionDep, user: CurrentUser, event_id: Id
 ) -> Response:
     """For organisers: the link and QR code to show at the venue, and who has checked in."""
     access = require_organiser(load_event(session, user=user, event_id=event_id))
@@ -58,7 +59,7 @@ def checkin_host_page(
 
 
 @router.get("/events/{event_id}/checkin.svg")
-def checkin_qr(session: SessionDep, user: CurrentUser, event_id: int) -> Response:
+def checkin_qr(session: SessionDep, user: CurrentUser, event_id: Id) -> Response:
     """The check-in link as a QR code image, made on the server (no script needed)."""
     access = require_organiser(load_event(session, user=user, event_id=event_id))
     buffer = io.BytesIO()
@@ -74,7 +75,7 @@ def checkin_qr(session: SessionDep, user: CurrentUser, event_id: int) -> Respons
 
 @router.get("/events/{event_id}/checkin/{code}")
 def checkin(
-    request: Request, session: SessionDep, user: CurrentUser, event_id: int, code: str
+    request: Request, session: SessionDep, user: CurrentUser, event_id: Id, code: str
 ) -> Response:
     """Opening the venue link while signed in checks the person in (again: nothing changes)."""
     try:
@@ -90,7 +91,7 @@ def checkin(
 
 @router.get("/events/{event_id}/protocol")
 def protocol_page(
-    request: Request, session: SessionDep, user: CurrentUser, event_id: int, on: str | None = None
+    request: Request, session: SessionDep, user: CurrentUser, event_id: Id, on: str | None = None
 ) -> Response:
     """Start the protocol: a live protocol pre-filled from the event, or the Markdown to copy."""
     access = load_event(session, user=user, event_id=event_id)
@@ -108,7 +109,7 @@ def protocol_page(
 
 @router.post("/events/{event_id}/protocol")
 def start_protocol(
-    session: SessionDep, user: CurrentUser, event_id: int, on: Annotated[str, Form()] = ""
+    session: SessionDep, user: CurrentUser, event_id: Id, on: Annotated[str, Form()] = ""
 ) -> Response:
     """Create the event's live protocol, pre-filled (title, date, place, attendees, agenda)."""
     access = load_event(session, user=user, event_id=event_id)
@@ -122,14 +123,14 @@ def start_protocol(
 
 @router.post("/events/{event_id}/recap")
 def recap(
-    session: SessionDep, user: CurrentUser, event_id: int, on: Annotated[str, Form()] = ""
+    session: SessionDep, user: CurrentUser, event_id: Id, on: Annotated[str, Form()] = ""
 ) -> Response:
     post = create_recap_post(session, user=user, event_id=event_id, day=parse_day(on))
     return RedirectResponse(f"/posts/{post.id}/edit", status_code=303)
 
 
 @router.get("/events/{event_id}.ics")
-def event_ics(session: SessionDep, user: CurrentUser, event_id: int) -> Response:
+def event_ics(session: SessionDep, user: CurrentUser, event_id: Id) -> Response:
     """ "Add to calendar": this event (with its changed occurrences) as a file."""
     from sqlmodel import select
 

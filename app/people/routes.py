@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
+from app.core.ids import Id
 from app.errors import DomainError, Invalid, NotFound
 from app.i18n import gettext
 from app.people import service
@@ -153,7 +154,7 @@ def profile(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    person_id: int,
+    person_id: Id,
     cursor: str | None = None,
 ) -> Response:
     person = service.active_user(session, person_id)
@@ -286,7 +287,7 @@ def admin_invite(
 def admin_set_active(
     session: SessionDep,
     admin: AdminUser,
-    person_id: int,
+    person_id: Id,
     active: Annotated[bool, Form()] = False,
 ) -> Response:
     person = service.active_user(session, person_id)

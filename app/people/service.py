@@ -8,6 +8,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
+from app.core.text import check_characters, clean_text, without_forbidden
 from app.db import utcnow
 from app.errors import Invalid, NotFound, TooManyRequests
 from app.people.models import (
@@ -28,7 +29,7 @@ LOCALES = ("de", "en")
 
 
 def normalise_email(email: str) -> str:
-    email = email.strip().lower()
+    email = check_characters(email, field="email").strip().lower()
     if not EMAIL_RE.match(email):
         raise Invalid("Enter a valid email address", field="email")
     return email
@@ -41,13 +42,7 @@ def check_password_strength(password: str) -> None:
         raise Invalid("That password is too long", field="password")
 
 
-def _clean_text(value: str, *, field: str, max_length: int, required: bool = False) -> str:
-    value = value.strip()
-    if required and not value:
-        raise Invalid("This field is required", field=field)
-    if len(value) > max_length:
-        raise Invalid("Too long: at most %(max)s characters", field=field, max=max_length)
-    return value
+_clean_text = clean_text
 
 
 def _free_handle(session: Session, email: str) -> str:
@@ -113,7 +108,8 @@ def _recent_failures(session: Session, *, email: str, address: str) -> tuple[int
 def authenticate(session: Session, *, email: str, password: str, address: str) -> User | None:
     """Check a sign-in; count failures per account and per address and refuse when over limit."""
     settings = get_settings()
-    email = email.strip().lower()[:254]
+    # Forbidden characters cannot be in any account's address, so they cannot match either.
+    email = without_forbidden(email).strip().lower()[:254]
     by_email, by_address = _recent_failures(session, email=email, address=address)
     if (
         by_email >= settings.login_max_failures_per_account
@@ -276,7 +272,9 @@ def create_api_token(session: Session, *, user: User, name: str = "") -> str:
 
 
 def user_by_email(session: Session, email: str) -> User:
-    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    user = session.exec(
+        select(User).where(User.email == without_forbidden(email).strip().lower())
+    ).first()
     if user is None:
         raise NotFound("No one with that email address")
     return user

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.community.home import home_extras
 from app.community.scheduling import parse_publish_at
+from app.core.ids import Id
 from app.errors import Invalid
 from app.events.views import upcoming_for_home
 from app.posts import service, streams
@@ -101,7 +102,7 @@ def create_post(
 
 
 def _post_context(
-    session: SessionDep, user: CurrentUser, post_id: int, cursor: str | None = None
+    session: SessionDep, user: CurrentUser, post_id: Id, cursor: str | None = None
 ) -> dict:
     post, access = service.load_post(session, user=user, post_id=post_id)
     card = streams.post_card(session, user=user, post=post, space=access.space)
@@ -126,7 +127,7 @@ def post_page(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    post_id: int,
+    post_id: Id,
     cursor: str | None = None,
 ) -> Response:
     context = _post_context(session, user, post_id, cursor)
@@ -138,7 +139,7 @@ def post_page(
 
 
 @router.get("/posts/{post_id}/edit")
-def edit_post(request: Request, session: SessionDep, user: CurrentUser, post_id: int) -> Response:
+def edit_post(request: Request, session: SessionDep, user: CurrentUser, post_id: Id) -> Response:
     post, access = service.load_post(session, user=user, post_id=post_id)
     return render(
         request,
@@ -158,7 +159,7 @@ def save_post(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    post_id: int,
+    post_id: Id,
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
     publish_at: Annotated[str, Form()] = "",
@@ -192,7 +193,7 @@ def save_post(
 
 
 @router.post("/posts/{post_id}/delete")
-def delete_post(session: SessionDep, user: CurrentUser, post_id: int) -> Response:
+def delete_post(session: SessionDep, user: CurrentUser, post_id: Id) -> Response:
     post = service.delete_post(session, user=user, post_id=post_id)
     from app.spaces.models import Space
 
@@ -202,7 +203,7 @@ def delete_post(session: SessionDep, user: CurrentUser, post_id: int) -> Respons
 
 @router.post("/posts/{post_id}/pin")
 def pin_post(
-    session: SessionDep, user: CurrentUser, post_id: int, pinned: Annotated[bool, Form()] = True
+    session: SessionDep, user: CurrentUser, post_id: Id, pinned: Annotated[bool, Form()] = True
 ) -> Response:
     service.set_pinned(session, user=user, post_id=post_id, pinned=pinned)
     return RedirectResponse(f"/posts/{post_id}", status_code=303)
@@ -213,7 +214,7 @@ def toggle_reaction(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    post_id: int,
+    post_id: Id,
     kind: Annotated[str, Form()] = "",
 ) -> Response:
     if kind not in ReactionKind.__members__:
@@ -233,7 +234,7 @@ def add_comment(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    post_id: int,
+    post_id: Id,
     body: Annotated[str, Form()] = "",
 ) -> Response:
     try:
@@ -266,7 +267,7 @@ def add_comment(
 
 @router.get("/comments/{comment_id}/edit")
 def edit_comment(
-    request: Request, session: SessionDep, user: CurrentUser, comment_id: int
+    request: Request, session: SessionDep, user: CurrentUser, comment_id: Id
 ) -> Response:
     comment, post, _access = service.load_comment(session, user=user, comment_id=comment_id)
     return render(
@@ -279,7 +280,7 @@ def save_comment(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    comment_id: int,
+    comment_id: Id,
     body: Annotated[str, Form()] = "",
 ) -> Response:
     try:
@@ -302,6 +303,6 @@ def save_comment(
 
 
 @router.post("/comments/{comment_id}/delete")
-def delete_comment(session: SessionDep, user: CurrentUser, comment_id: int) -> Response:
+def delete_comment(session: SessionDep, user: CurrentUser, comment_id: Id) -> Response:
     comment = service.delete_comment(session, user=user, comment_id=comment_id)
     return RedirectResponse(f"/posts/{comment.post_id}", status_code=303)

@@ -8,6 +8,7 @@ from sqlalchemy import Integer, and_, bindparam, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.core.text import clean_text
 from app.db import utcnow
 from app.errors import Forbidden, Invalid, NotFound
 from app.i18n import N_
@@ -36,12 +37,7 @@ NO_COMMENT = N_("Write a comment first")
 
 
 def _check_text(value: str, *, field: str, max_length: int, empty: str) -> str:
-    value = value.strip()
-    if not value:
-        raise Invalid(empty, field=field)
-    if len(value) > max_length:
-        raise Invalid("Too long: at most %(max)s characters", field=field, max=max_length)
-    return value
+    return clean_text(value, field=field, max_length=max_length, required=True, empty=empty)
 
 
 def _render_with_mentions(session: Session, body: str) -> tuple[str, list[User]]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app.core.text import without_forbidden
 from app.db import get_engine, utcnow
 from app.errors import Forbidden, Invalid, NotFound
 from app.people.models import User
@@ -72,6 +73,9 @@ def record_revision(
     note: str = "",
 ) -> ProtocolRevision:
     credited = _credited_since(session, protocol_id)
+    # Text typed into a form is checked (check_text); live edits can still carry a control
+    # character into the document, and the stored Markdown must hold on every engine.
+    text = without_forbidden(text)
     revision = ProtocolRevision(
         protocol_id=protocol_id,
         number=_next_revision_number(session, protocol_id),
@@ -109,6 +113,7 @@ def _keep_submission(protocol_id: int, user_id: int, base: int, submitted: str) 
 def _after_change(
     session: Session, protocol: Protocol, text: str, seq: int, actor: int | None
 ) -> None:
+    text = without_forbidden(text)  # as in record_revision
     session.execute(
         update(Protocol)
         .where(col(Protocol.id) == protocol.id, col(Protocol.text_seq) < seq)

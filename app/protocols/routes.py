@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
+from app.core.ids import CounterForm, CounterQuery, Id
 from app.errors import Invalid
 from app.protocols import editing, service, summary
 from app.protocols.access import can_edit
@@ -82,7 +83,7 @@ def protocol_create(
 
 @router.get("/protocols/{protocol_id}")
 def protocol_page(
-    request: Request, session: SessionDep, user: CurrentUser, protocol_id: int
+    request: Request, session: SessionDep, user: CurrentUser, protocol_id: Id
 ) -> Response:
     view = service.load_protocol(session, user=user, protocol_id=protocol_id)
     protocol = view.protocol
@@ -100,7 +101,7 @@ def protocol_page(
 
 
 @router.get("/protocols/{protocol_id}/preview")
-def preview(session: SessionDep, user: CurrentUser, protocol_id: int) -> Response:
+def preview(session: SessionDep, user: CurrentUser, protocol_id: Id) -> Response:
     """The live document rendered and sanitised on the server (the editor's preview pane)."""
     service.load_protocol(session, user=user, protocol_id=protocol_id)
     text, _seq = service.live_text(protocol_id)
@@ -109,7 +110,7 @@ def preview(session: SessionDep, user: CurrentUser, protocol_id: int) -> Respons
 
 @router.get("/protocols/{protocol_id}/edit")
 def edit_form(
-    request: Request, session: SessionDep, user: CurrentUser, protocol_id: int
+    request: Request, session: SessionDep, user: CurrentUser, protocol_id: Id
 ) -> Response:
     view = service.load_protocol(session, user=user, protocol_id=protocol_id)
     version = editing.current_version(session, protocol_id=protocol_id)
@@ -131,9 +132,9 @@ def edit_save(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    protocol_id: int,
+    protocol_id: Id,
     text: Annotated[str, Form()] = "",
-    base_version: Annotated[int, Form()] = 0,
+    base_version: CounterForm = 0,
 ) -> Response:
     result = editing.save_text(
         session, user=user, protocol_id=protocol_id, base_version=base_version, text=text
@@ -157,7 +158,7 @@ def edit_save(
 
 
 @router.get("/protocols/{protocol_id}/history")
-def history(request: Request, session: SessionDep, user: CurrentUser, protocol_id: int) -> Response:
+def history(request: Request, session: SessionDep, user: CurrentUser, protocol_id: Id) -> Response:
     view = service.load_protocol(session, user=user, protocol_id=protocol_id)
     revisions = editing.list_revisions(session, user=user, protocol_id=protocol_id)
     people = {u.id: u for u, _n in view.contributors}
@@ -179,9 +180,9 @@ def diff(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    protocol_id: int,
-    a: int = 1,
-    b: int = 1,
+    protocol_id: Id,
+    a: CounterQuery = 1,
+    b: CounterQuery = 1,
 ) -> Response:
     old = editing.get_revision(session, user=user, protocol_id=protocol_id, number=a)
     new = editing.get_revision(session, user=user, protocol_id=protocol_id, number=b)
@@ -203,7 +204,10 @@ def diff(
 @router.post("/protocols/{protocol_id}/restore")
 @writes_in_steps
 def restore(
-    session: SessionDep, user: CurrentUser, protocol_id: int, number: Annotated[int, Form()] = 0
+    session: SessionDep,
+    user: CurrentUser,
+    protocol_id: Id,
+    number: CounterForm = 0,
 ) -> Response:
     editing.restore(session, user=user, protocol_id=protocol_id, number=number)
     return _back(protocol_id, "/history")
@@ -211,21 +215,21 @@ def restore(
 
 @router.post("/protocols/{protocol_id}/revisions")
 def save_revision(
-    session: SessionDep, user: CurrentUser, protocol_id: int, note: Annotated[str, Form()] = ""
+    session: SessionDep, user: CurrentUser, protocol_id: Id, note: Annotated[str, Form()] = ""
 ) -> Response:
     editing.save_manual_revision(session, user=user, protocol_id=protocol_id, note=note)
     return _back(protocol_id, "/history")
 
 
 @router.post("/protocols/{protocol_id}/publish")
-def publish(session: SessionDep, user: CurrentUser, protocol_id: int) -> Response:
+def publish(session: SessionDep, user: CurrentUser, protocol_id: Id) -> Response:
     editing.publish(session, user=user, protocol_id=protocol_id)
     return _back(protocol_id)
 
 
 @router.post("/protocols/{protocol_id}/lock")
 def lock(
-    session: SessionDep, user: CurrentUser, protocol_id: int, locked: Annotated[bool, Form()] = True
+    session: SessionDep, user: CurrentUser, protocol_id: Id, locked: Annotated[bool, Form()] = True
 ) -> Response:
     service.set_locked(session, user=user, protocol_id=protocol_id, locked=locked)
     return _back(protocol_id)
@@ -235,7 +239,7 @@ def lock(
 def archive(
     session: SessionDep,
     user: CurrentUser,
-    protocol_id: int,
+    protocol_id: Id,
     archived: Annotated[bool, Form()] = True,
 ) -> Response:
     service.set_archived(session, user=user, protocol_id=protocol_id, archived=archived)
@@ -243,13 +247,13 @@ def archive(
 
 
 @router.post("/protocols/{protocol_id}/summary")
-def post_summary(session: SessionDep, user: CurrentUser, protocol_id: int) -> Response:
+def post_summary(session: SessionDep, user: CurrentUser, protocol_id: Id) -> Response:
     post = summary.post_summary(session, user=user, protocol_id=protocol_id)
     return RedirectResponse(f"/posts/{post.id}", status_code=303)
 
 
 @router.get("/protocols/{protocol_id}/export.md")
-def export_markdown(session: SessionDep, user: CurrentUser, protocol_id: int) -> Response:
+def export_markdown(session: SessionDep, user: CurrentUser, protocol_id: Id) -> Response:
     protocol, text = service.export_markdown(session, user=user, protocol_id=protocol_id)
     filename = f"protocol-{protocol.id}.md"
     return PlainTextResponse(
@@ -261,7 +265,7 @@ def export_markdown(session: SessionDep, user: CurrentUser, protocol_id: int) ->
 
 @router.get("/protocols/{protocol_id}/print")
 def print_view(
-    request: Request, session: SessionDep, user: CurrentUser, protocol_id: int
+    request: Request, session: SessionDep, user: CurrentUser, protocol_id: Id
 ) -> Response:
     view = service.load_protocol(session, user=user, protocol_id=protocol_id)
     return render(
@@ -290,7 +294,7 @@ def toggle_item(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    item_id: int,
+    item_id: Id,
     done: Annotated[bool, Form()] = True,
 ) -> Response:
     item = editing.set_action_item_done(session, user=user, item_id=item_id, done=done)

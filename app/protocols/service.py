@@ -7,8 +7,10 @@ from pycrdt import Doc
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
+from app.core.text import check_characters, clean_text, without_forbidden
 from app.db import utcnow
 from app.errors import Forbidden, Invalid
+from app.i18n import N_
 from app.pagination import Cursor, Page
 from app.people.models import User
 from app.people.service import record_audit
@@ -25,6 +27,8 @@ from app.protocols.models import (
 )
 from app.protocols.rooms import registry
 from app.spaces.access import SpaceAccess, require_moderate, require_read, require_write
+
+NO_TITLE = N_("Give the protocol a title")
 
 MAX_TITLE = 200
 MAX_TEXT = 200_000
@@ -53,6 +57,7 @@ def template_text(template: str, title: str) -> str:
 
 
 def check_text(text: str) -> str:
+    check_characters(text, field="text")
     if len(text) > MAX_TEXT:
         raise Invalid("Too long: at most %(max)s characters", field="text", max=MAX_TEXT)
     return text.replace("\r\n", "\n")
@@ -68,11 +73,7 @@ def create_protocol(
 ) -> Protocol:
     """A new protocol; its document starts with one stored update holding the first text."""
     require_write(access)
-    title = title.strip()
-    if not title:
-        raise Invalid("Give the protocol a title", field="title")
-    if len(title) > MAX_TITLE:
-        raise Invalid("Too long: at most %(max)s characters", field="title", max=MAX_TITLE)
+    title = clean_text(title, field="title", max_length=MAX_TITLE, required=True, empty=NO_TITLE)
     body = check_text(text) if text is not None else template_text(template, title)
     protocol = Protocol(
         space_id=access.space.id,  # type: ignore[arg-type]
@@ -131,7 +132,8 @@ def list_protocols(
         col(Protocol.archived_at).is_not(None) if archived else col(Protocol.archived_at).is_(None)
     )
     if query.strip():
-        stmt = stmt.where(func.lower(Protocol.title).contains(query.strip().lower()))
+        term = without_forbidden(query).strip().lower()
+        stmt = stmt.where(func.lower(Protocol.title).contains(term))
     if after is not None:
         stmt = stmt.where(
             or_(

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 
+from app.core.ids import Id, IdForm
 from app.errors import DomainError, Invalid, NotFound
 from app.people.service import user_by_email
 from app.recognition import custom_badges, service
@@ -113,7 +114,7 @@ def award_badge(
     request: Request,
     session: SessionDep,
     admin: AdminUser,
-    badge_id: Annotated[int, Form()],
+    badge_id: IdForm,
     email: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     space: Annotated[str, Form()] = "",
@@ -136,6 +137,6 @@ def award_badge(
 
 
 @router.post("/awards/{award_id}/revoke")
-def revoke_award(session: SessionDep, admin: AdminUser, award_id: int) -> Response:
+def revoke_award(session: SessionDep, admin: AdminUser, award_id: Id) -> Response:
     custom_badges.revoke_award(session, actor=admin, award_id=award_id)
     return RedirectResponse(PAGE, status_code=303)

@@ -14,8 +14,10 @@ from sqlalchemy import ColumnElement, exists, func, or_, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from app.core.text import clean_text
 from app.db import utcnow
 from app.errors import Invalid, TooManyRequests
+from app.i18n import N_
 from app.notifications.service import kudos_text, notify
 from app.pagination import Cursor, Page
 from app.people.models import User
@@ -26,6 +28,8 @@ from app.recognition.service import site_settings
 from app.spaces.access import SpaceAccess, access_for, readable_space_ids, require_read
 from app.spaces.models import Space
 from app.turns import Turn, take_turn
+
+NO_MESSAGE = N_("Write a short message")
 
 MAX_MESSAGE = 500
 
@@ -107,11 +111,9 @@ def give_kudos(
 ) -> list[Kudos]:
     """Thank one or more colleagues, one kudos each; without receivers, the target's authors
     (all co-authors of a protocol) are thanked. The budget must cover all, or nothing is kept."""
-    message = message.strip()
-    if not message:
-        raise Invalid("Write a short message", field="message")
-    if len(message) > MAX_MESSAGE:
-        raise Invalid("Too long: at most %(max)s characters", field="message", max=MAX_MESSAGE)
+    message = clean_text(
+        message, field="message", max_length=MAX_MESSAGE, required=True, empty=NO_MESSAGE
+    )
     target: TargetInfo | None = None
     if target_type is not None or target_id is not None:
         if target_type not in TARGETS or target_id is None:

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.core.ids import Id, OptionalIdForm, OptionalIdQuery
 from app.errors import Invalid, NotFound, TooManyRequests
 from app.people.models import User
 from app.people.service import active_user
@@ -60,10 +61,10 @@ def kudos_form(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    to: int | None = None,
-    post_id: int | None = None,
-    comment_id: int | None = None,
-    protocol_id: int | None = None,
+    to: OptionalIdQuery = None,
+    post_id: OptionalIdQuery = None,
+    comment_id: OptionalIdQuery = None,
+    protocol_id: OptionalIdQuery = None,
 ) -> Response:
     """The kudos form: for a person, a post's or comment's author, or a protocol's co-authors."""
     target_type, target_id = None, None
@@ -82,10 +83,10 @@ def give_kudos(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    to: Annotated[int | None, Form()] = None,
+    to: OptionalIdForm = None,
     message: Annotated[str, Form()] = "",
     target_type: Annotated[str | None, Form()] = None,
-    target_id: Annotated[int | None, Form()] = None,
+    target_id: OptionalIdForm = None,
 ) -> Response:
     target_type = target_type or None
     try:
@@ -120,7 +121,7 @@ def person_kudos(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    person_id: int,
+    person_id: Id,
     cursor: str | None = None,
 ) -> Response:
     person = active_user(session, person_id)

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, exists, func, update
 from sqlmodel import Session, col, select
 
 from app import prepared
+from app.core.text import clean_text
 from app.db import utcnow
 from app.errors import Forbidden, Invalid
 from app.people.models import User
@@ -37,15 +38,6 @@ EARLY_ADOPTER = "early-adopter"
 def require_admin(actor: User) -> None:
     if not actor.is_admin:
         raise Forbidden("Only administrators may do that")
-
-
-def clean_text(value: str, *, field: str, max_length: int, required: bool = False) -> str:
-    value = value.strip()
-    if required and not value:
-        raise Invalid("This field is required", field=field)
-    if len(value) > max_length:
-        raise Invalid("Too long: at most %(max)s characters", field=field, max=max_length)
-    return value
 
 
 # --- site settings and personal choices --------------------------------------------------------

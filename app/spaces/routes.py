@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.core.ids import Id
 from app.errors import DomainError, Invalid
 from app.people.service import user_by_email
 from app.posts import service as posts
@@ -211,7 +212,7 @@ def add_member(
 
 @router.post("/spaces/{slug}/members/{user_id}/{action}")
 def member_action(
-    session: SessionDep, user: CurrentUser, slug: str, user_id: int, action: str
+    session: SessionDep, user: CurrentUser, slug: str, user_id: Id, action: str
 ) -> Response:
     access = space_access_by_slug(session, user, slug)
     if action == "approve":

@@ -9,8 +9,10 @@ from sqlalchemy import Integer, bindparam, delete, func, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.core.text import clean_text
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.i18n import N_
 from app.pagination import Cursor, Page
 from app.people.models import User
 from app.people.service import record_audit
@@ -34,6 +36,7 @@ from app.spaces.models import (
     Visibility,
 )
 
+NO_NAME = N_("Give the space a name")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 
 
@@ -43,14 +46,8 @@ def slugify(text: str) -> str:
 
 
 def _validate(name: str, description: str, visibility: str, join_policy: str) -> tuple[str, str]:
-    name = name.strip()
-    if not name:
-        raise Invalid("Give the space a name", field="name")
-    if len(name) > 80:
-        raise Invalid("Too long: at most %(max)s characters", field="name", max=80)
-    description = description.strip()
-    if len(description) > 2000:
-        raise Invalid("Too long: at most %(max)s characters", field="description", max=2000)
+    name = clean_text(name, field="name", max_length=80, required=True, empty=NO_NAME)
+    description = clean_text(description, field="description", max_length=2000)
     if visibility not in Visibility.__members__:
         raise Invalid("Choose public, private or secret", field="visibility")
     if join_policy not in JoinPolicy.__members__:
