@@ -7,9 +7,13 @@ what one may not see is 404 (a private space's door — its name — is listed; 
 import re
 
 import pytest
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from app.main import create_app
+from app.protocols.service import create_protocol
+from app.recognition.service import update_site_settings
+from app.spaces.access import access_for
+from tests.events.factories import make_event
 from tests.factories import make_comment, make_post, make_space, make_user
 
 ROLES = ("outsider", "member", "host", "admin")
@@ -21,6 +25,11 @@ def world(session):
     member = make_user(session, name="Member Max")
     outsider = make_user(session, name="Outsider Olga")
     admin = make_user(session, name="Admin Ada", admin=True)
+    # Every optional page on, so the walk reaches it (the thank-you wall answers 404 when off).
+    update_site_settings(
+        session, actor=admin, early_adopter_count=10, kudos_monthly_budget=20, thank_you_wall=True
+    )
+    session.commit()
     spaces = {}
     for visibility in ("public", "private", "secret"):
         policy = {"public": "open", "private": "request", "secret": "invite"}[visibility]
@@ -42,7 +51,28 @@ def world(session):
         comment = make_comment(
             session, author=host, post=post, body=f"COMMENT-{visibility} @{member.handle}"
         )
-        spaces[visibility] = {"space": space, "post": post, "comment": comment}
+        event = make_event(
+            session,
+            host=host,
+            space=space,
+            title=f"EVENT-{visibility}",
+            description=f"EVENTBODY-{visibility}",
+        )
+        protocol = create_protocol(
+            session,
+            access=access_for(session, host, space),
+            title=f"PROTO-{visibility}",
+            template="blank",
+            text=f"PROTOBODY-{visibility}\n",
+        )
+        session.commit()
+        spaces[visibility] = {
+            "space": space,
+            "post": post,
+            "comment": comment,
+            "event": event,
+            "protocol": protocol,
+        }
     return {
         "users": {"host": host, "member": member, "outsider": outsider, "admin": admin},
         "spaces": spaces,
@@ -50,16 +80,33 @@ def world(session):
 
 
 def _get_routes():
+    """Every GET page, those of included routers too (FastAPI keeps them apart)."""
     app = create_app()
-    return sorted({r.path for r in app.routes if isinstance(r, APIRoute) and "GET" in r.methods})
+    contexts = iter_route_contexts(app.routes)
+    return sorted(
+        {
+            c.path
+            for c in contexts
+            if isinstance(c.original_route, APIRoute) and "GET" in (c.methods or ())
+        }
+    )
 
 
 def _fill(path, objects):
+    event = objects["event"]
     return (
         path.replace("{slug}", objects["space"].slug)
         .replace("{post_id}", str(objects["post"].id))
         .replace("{comment_id}", str(objects["comment"].id))
+        .replace("{event_id}", str(event.id))
+        .replace("{protocol_id}", str(objects["protocol"].id))
+        .replace("{day}", event.starts_at.date().isoformat())
+        .replace("{code}", "not-the-code")
     )
+
+
+# Parameters that name something inside a space: a page with one of them shows that content.
+CONTENT_PARAMS = {"slug", "post_id", "comment_id", "event_id", "protocol_id"}
 
 
 def test_every_page_route_is_covered_by_this_walk():
@@ -76,7 +123,7 @@ def test_every_page_route_is_covered_by_this_walk():
         "/healthz",
         "/ping",
     }
-    known_params = {"slug", "post_id", "comment_id", "person_id", "handle", "token"}
+    known_params = CONTENT_PARAMS | {"person_id", "handle", "token", "day", "code"}
     for path in _get_routes():
         params = set(re.findall(r"{(\w+)}", path))
         assert path in id_free or params <= known_params, path
@@ -88,18 +135,22 @@ def test_no_page_leaks_closed_space_content(world, login, role, visibility):
     client = login(world["users"][role])
     objects = world["spaces"][visibility]
     may_read = role in ("member", "host")
-    secrets = [f"TITLE-{visibility}", f"BODY-{visibility}", f"COMMENT-{visibility}"]
+    secrets = [
+        f"TITLE-{visibility}",
+        f"BODY-{visibility}",
+        f"COMMENT-{visibility}",
+        f"EVENT-{visibility}",
+        f"PROTO-{visibility}",
+    ]
     for path in _get_routes():
-        if "{" not in path or not set(re.findall(r"{(\w+)}", path)) & {
-            "slug",
-            "post_id",
-            "comment_id",
-        }:
+        if not set(re.findall(r"{(\w+)}", path)) & CONTENT_PARAMS:
             continue
         url = _fill(path, objects)
         response = client.get(url, follow_redirects=False)
         if may_read:
-            assert response.status_code in (200, 303, 403), (url, response.status_code)
+            # A check-in link with a wrong code names nothing, for members too.
+            allowed = (200, 303, 403, 404) if "{code}" in path else (200, 303, 403)
+            assert response.status_code in allowed, (url, response.status_code)
             continue
         for secret in secrets:
             assert secret not in response.text, (role, url)
