@@ -23,6 +23,7 @@ test: $(STAMP) lint typecheck migrations-check pytest
 lint: $(STAMP)
 	$(BIN)/ruff check app tests scripts alembic/env.py
 	$(BIN)/ruff format --check app tests scripts alembic/env.py
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix app tests scripts alembic/env.py

@@ -14,9 +14,9 @@ from app.api.schemas import (
     comment_out,
     post_out,
 )
-from app.community.scheduling import parse_publish_at
 from app.posts import service, streams
 from app.posts.models import ReactionKind
+from app.posts.publish_times import parse_publish_at
 from app.security import SessionDep
 from app.transactions import TransactionalRoute
 

@@ -17,11 +17,11 @@ from app.api.schemas import (
     post_out,
     space_out,
 )
-from app.community.scheduling import parse_publish_at
 from app.errors import Invalid, NotFound
 from app.people.service import normalise_email, user_by_email
 from app.posts import service as posts
 from app.posts import streams
+from app.posts.publish_times import parse_publish_at
 from app.security import SessionDep
 from app.spaces import service
 from app.spaces.access import require_manage, space_access_by_slug

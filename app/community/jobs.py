@@ -13,9 +13,10 @@ from sqlmodel import Session, col, select
 
 from app.community.models import SitePin
 from app.db import utcnow
-from app.notifications.service import notify
+from app.domain_events import ScheduledPostPublished, publish
 from app.people.service import record_audit
 from app.posts.models import Post
+from app.posts.service import announce_post
 
 BATCH = 200
 
@@ -40,8 +41,6 @@ def _claim_due_posts(session: Session, now: datetime) -> list[int]:
 
 def publish_scheduled_posts(session: Session) -> int:
     """Announce every scheduled post whose time has come: mentions, and a note to its author."""
-    from app.posts.service import announce_post
-
     total = 0
     while True:
         ids = _claim_due_posts(session, utcnow())
@@ -52,17 +51,7 @@ def publish_scheduled_posts(session: Session) -> int:
         ).all()
         for post in posts:
             announce_post(session, post=post)
-            if post.author_id is not None:
-                notify(
-                    session,
-                    user_id=post.author_id,
-                    kind="scheduled_published",
-                    message="scheduled_published",
-                    params={"title": post.title},
-                    url=f"/posts/{post.id}",
-                    space_id=post.space_id,
-                    post_id=post.id,
-                )
+            publish(session, ScheduledPostPublished(post=post))
         session.flush()
         total += len(ids)
         if len(ids) < BATCH:

@@ -7,6 +7,7 @@ tells the author, and lands in the audit log. Reporters' names are never shown t
 """
 
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
@@ -16,14 +17,14 @@ from app.community.models import Flag, FlagState, FlagTarget
 from app.config import get_settings
 from app.core.text import check_characters
 from app.db import utcnow
+from app.domain_events import FlagRaised, ModerationOutcome, publish
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.notifications.service import notify
 from app.people.models import User
 from app.people.service import record_audit
 from app.posts.models import Comment, Post
 from app.posts.service import load_comment, load_post
 from app.spaces.access import access_for
-from app.spaces.models import MemberRole, Membership, MemberState, Space
+from app.spaces.models import Space
 
 ACTIONS = ("hide", "restore", "dismiss", "warn")
 MAX_REASON = 500
@@ -48,23 +49,6 @@ def _open_flags(target_type: str, target_id: int):
         (col(Flag.target_type) == target_type)
         & (col(Flag.target_id) == target_id)
         & (col(Flag.state) == FlagState.open)
-    )
-
-
-def _what(target: Post | Comment) -> str:
-    """Which wording a notification about this content takes (see notifications.MESSAGES)."""
-    return "post" if isinstance(target, Post) else "comment"
-
-
-def _host_ids(session: Session, space_id: int) -> list[int]:
-    return list(
-        session.exec(
-            select(Membership.user_id).where(
-                Membership.space_id == space_id,
-                Membership.role == MemberRole.host,
-                Membership.state == MemberState.active,
-            )
-        ).all()
     )
 
 
@@ -120,18 +104,7 @@ def _after_flag(
     """Tell the hosts about a new case; hide the target once enough people flagged it."""
     assert target.id is not None
     open_count = session.exec(select(func.count()).where(_open_flags(target_type, target.id))).one()
-    if open_count == 1:
-        for host_id in _host_ids(session, post.space_id):
-            notify(
-                session,
-                user_id=host_id,
-                kind="flag",
-                message="flag",
-                params={"title": post.title},
-                url="/moderation",
-                space_id=post.space_id,
-                post_id=post.id,
-            )
+    publish(session, FlagRaised(post=post, open_flags=open_count))
     if open_count < get_settings().flag_auto_hide_threshold or target.hidden_at is not None:
         return
     model = Post if target_type == FlagTarget.post else Comment
@@ -153,17 +126,10 @@ def _after_flag(
         space_id=post.space_id,
         detail=f"{open_count} open flags",
     )
-    if target.author_id is not None:
-        notify(
-            session,
-            user_id=target.author_id,
-            kind="moderation",
-            message=f"auto_hidden_{_what(target)}",
-            params={"title": post.title, "count": str(open_count)},
-            url=f"/posts/{post.id}/moderation",
-            space_id=post.space_id,
-            post_id=post.id,
-        )
+    publish(
+        session,
+        ModerationOutcome(post=post, target=target, outcome="auto_hidden", open_flags=open_count),
+    )
 
 
 def flag_post(session: Session, *, user: User, post_id: int, reason: str) -> Flag:
@@ -278,24 +244,13 @@ def _tell_author(
     note: str,
     was_hidden: bool,
 ) -> None:
-    if target.author_id is None:
-        return
+    outcome: Literal["hidden", "warned", "visible"]
     if action == "hide":
-        message = "hidden"
+        outcome = "hidden"
     elif action == "warn":
-        message = "warned"
+        outcome = "warned"
     elif was_hidden:
-        message = "visible"
+        outcome = "visible"
     else:
         return
-    notify(
-        session,
-        user_id=target.author_id,
-        kind="moderation",
-        message=f"{message}_{_what(target)}",
-        params={"title": post.title, "note": note},
-        url=f"/posts/{post.id}/moderation",
-        space_id=post.space_id,
-        post_id=post.id,
-        comment_id=target.id if isinstance(target, Comment) else None,
-    )
+    publish(session, ModerationOutcome(post=post, target=target, outcome=outcome, note=note))

@@ -26,8 +26,8 @@ from app.community.models import (
 )
 from app.core.text import check_characters, without_forbidden
 from app.db import utcnow
+from app.domain_events import PostFeatured, ShowcaseSuggested, publish
 from app.errors import Conflict, Invalid, NotFound
-from app.notifications.service import notify
 from app.pagination import Cursor, Page
 from app.people.models import PersonRow, User
 from app.people.service import record_audit
@@ -41,7 +41,7 @@ from app.spaces.access import (
     readable_space_ids_of,
     require_moderate,
 )
-from app.spaces.models import MemberRole, Membership, MemberState, Space, SpaceRow
+from app.spaces.models import Space, SpaceRow
 
 TAG_RE = re.compile(r"^[\w-]{1,32}$")
 MAX_TAGS = 8
@@ -145,18 +145,8 @@ def feature_post(
         space_id=post.space_id,
         detail=", ".join(clean_tags),
     )
-    if is_new and post.author_id is not None:
-        notify(
-            session,
-            user_id=post.author_id,
-            kind="showcase",
-            message="showcase",
-            params={"title": post.title},
-            url="/showcase",
-            actor_id=user.id,
-            space_id=post.space_id,
-            post_id=post.id,
-        )
+    if is_new:
+        publish(session, PostFeatured(post=post, by=user))
     session.flush()
     return entry
 
@@ -207,25 +197,7 @@ def suggest_post(
             session.add(suggestion)
     except IntegrityError as exc:
         raise Conflict("You have already suggested this post") from exc
-    hosts = session.exec(
-        select(Membership.user_id).where(
-            Membership.space_id == post.space_id,
-            Membership.role == MemberRole.host,
-            Membership.state == MemberState.active,
-        )
-    ).all()
-    for host_id in hosts:
-        notify(
-            session,
-            user_id=host_id,
-            kind="showcase_suggestion",
-            message="showcase_suggestion",
-            params={"name": user.display_name, "title": post.title},
-            url="/moderation",
-            actor_id=user.id,
-            space_id=post.space_id,
-            post_id=post.id,
-        )
+    publish(session, ShowcaseSuggested(post=post, by=user))
     session.flush()
     return suggestion
 

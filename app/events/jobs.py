@@ -12,10 +12,10 @@ from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.domain_events import EventEnded, publish
 from app.events.models import Event, EventFollowup, Rsvp, RsvpStatus
 from app.events.occurrences import Occurrence, overrides_for, resolve
 from app.events.recurrence import expand
-from app.notifications.service import notify
 
 # Occurrences that ended longer ago than this are not followed up (e.g. on a first run).
 LOOKBACK = timedelta(days=2)
@@ -90,27 +90,9 @@ def send_event_followups(session: Session, now: datetime) -> int:
                 or_(col(Rsvp.status) == RsvpStatus.going, col(Rsvp.checked_in_at).is_not(None)),
             )
         ).all()
-        for user_id in sorted(set(attendees)):
-            notify(
-                session,
-                user_id=user_id,
-                kind="event_followup",
-                message="event_followup",
-                params={"title": event.title},
-                url=f"{url}#discussion",
-                space_id=event.space_id,
-                post_id=event.discussion_post_id,
-            )
-        if event.created_by_id is not None:
-            notify(
-                session,
-                user_id=event.created_by_id,
-                kind="event_recap",
-                message="event_recap",
-                params={"title": event.title},
-                url=f"{url}#recap",
-                space_id=event.space_id,
-            )
+        publish(
+            session, EventEnded(event=event, attendee_ids=tuple(sorted(set(attendees))), url=url)
+        )
         sent += 1
     session.flush()
     return sent

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, tuple_, update
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
+from app.domain_events import CheckedIn, RsvpChanged, WaitlistPromoted, publish
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events.access import EventAccess, load_event
 from app.events.discussion import sync_discussion_post
@@ -26,10 +27,8 @@ from app.events.occurrences import (
     resolve,
 )
 from app.events.recurrence import expand
-from app.notifications.service import notify
 from app.pagination import Cursor, Page
 from app.people.models import User
-from app.recognition import service as recognition
 
 ANSWERS = (RsvpStatus.going, RsvpStatus.maybe, RsvpStatus.declined)
 CHECKIN_OPENS = timedelta(hours=2)
@@ -132,16 +131,10 @@ def promote_waitlisted(
         rsvp.status, rsvp.responded_at = RsvpStatus.going, now
         session.add(rsvp)
         promoted.append(rsvp.user_id)
-        notify(
-            session,
-            user_id=rsvp.user_id,
-            kind="event_promoted",
-            message="event_promoted",
-            params={"title": event.title},
-            url=f"/events/{event.id}?on={occ.key}",
-            actor_id=actor_id,
-            space_id=event.space_id,
-        )
+    if promoted:
+        url = f"/events/{event.id}?on={occ.key}"
+        fact = WaitlistPromoted(event=event, user_ids=tuple(promoted), url=url, by_id=actor_id)
+        publish(session, fact)
     session.flush()
     return promoted
 
@@ -210,9 +203,17 @@ def set_rsvp(
         promote_waitlisted(session, event=event, occ=occ, actor_id=user.id)
     refresh_discussion(session, event=event, now=now)
     session.flush()
-    if new == RsvpStatus.going and occ.starts_at <= now:
-        # Joining a meetup that is under way counts as taking part (first-meetup badge).
-        recognition.after_action(session, action="attendance", user_ids=[user.id])  # type: ignore[list-item]
+    under_way = occ.starts_at <= now
+    publish(
+        session,
+        RsvpChanged(
+            event=event,
+            user=user,
+            occurrence_date=occ.occurrence_date,
+            status=new,
+            under_way=under_way,
+        ),
+    )
     return new
 
 
@@ -336,5 +337,5 @@ def check_in(
     session.add(rsvp)
     session.flush()
     refresh_discussion(session, event=event, now=now)
-    recognition.after_action(session, action="attendance", user_ids=[user.id])  # type: ignore[list-item]
+    publish(session, CheckedIn(event=event, user=user, occurrence_date=occ.occurrence_date))
     return access, occ, True

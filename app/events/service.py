@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from app.core.text import CONTROL_CHARACTER, text_problem
 from app.db import utcnow
+from app.domain_events import EventChanged, publish
 from app.errors import Forbidden, Invalid
 from app.events.access import EventAccess, load_event, require_create, require_organiser
 from app.events.discussion import create_discussion_post, recap_markdown
@@ -29,7 +30,6 @@ from app.events.recurrence import series_end, slot_for_date
 from app.events.rsvp import attended, lock_event, promote_waitlisted, refresh_discussion
 from app.events.schemas import MAX_LOCATION, CleanEvent, EventInput, clean_event, parse_local
 from app.events.schemas import _Errors as FieldErrors
-from app.notifications.service import notify
 from app.people.models import User
 from app.posts.markdown import mentioned_handles, render_markdown
 from app.posts.models import Post
@@ -134,23 +134,21 @@ def _tell(
     event: Event,
     user_ids: list[int],
     *,
-    kind: str,
-    message: str,
+    change: str,
     url: str,
     actor: User,
     params: dict[str, str] | None = None,
 ) -> None:
-    for user_id in user_ids:
-        notify(
-            session,
-            user_id=user_id,
-            kind=kind,
-            message=message,
-            params={"title": event.title, **(params or {})},
-            url=url,
-            actor_id=actor.id,
-            space_id=event.space_id,
-        )
+    """Publish the change; the people who answered hear of it (app/notifications)."""
+    fact = EventChanged(
+        event=event,
+        by=actor,
+        people=tuple(user_ids),
+        change=change,
+        url=url,
+        params=tuple((params or {}).items()),
+    )
+    publish(session, fact)
 
 
 def _editable(session: Session, *, user: User, event_id: int) -> EventAccess:
@@ -209,8 +207,7 @@ def update_event(
             session,
             event,
             _people_with_rsvps(session, event.id, since=(now - MAX_MOVE).date()),  # type: ignore[arg-type]
-            kind="event_changed",
-            message="event_changed",
+            change="event_changed",
             url=f"/events/{event.id}",
             actor=user,
         )
@@ -255,8 +252,7 @@ def cancel_event(
         session,
         event,
         _people_with_rsvps(session, event.id, since=(now - timedelta(days=1)).date()),  # type: ignore[arg-type]
-        kind="event_cancelled",
-        message="event_cancelled",
+        change="event_cancelled",
         url=f"/events/{event.id}",
         actor=user,
     )
@@ -338,8 +334,7 @@ def update_occurrence(
         session,
         event,
         people,
-        kind="event_changed",
-        message=message,
+        change=message,
         params=params,
         url=f"/events/{event.id}?on={day.isoformat()}",
         actor=user,

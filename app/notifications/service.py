@@ -1,5 +1,7 @@
-"""Notifications: created by other domains' services, listed through the access policy."""
+"""Notifications: a sink. Created from other domains' facts (subscribers.py), worded by the
+domain that causes them (its messages.py), listed through the access policy."""
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -7,59 +9,46 @@ from typing import Any
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
+from app.community import messages as community_messages
 from app.db import utcnow
+from app.events import messages as events_messages
 from app.events.text import day_text, when_text
-from app.i18n import N_, get_locale, gettext
+from app.i18n import get_locale, gettext
 from app.notifications.models import Notification
 from app.pagination import Cursor, Page
 from app.people.models import User
+from app.posts import messages as posts_messages
 from app.posts.models import Post
 from app.prepared import VIEWER
+from app.protocols import messages as protocols_messages
+from app.recognition import messages as recognition_messages
+from app.recognition.messages import KUDOS_QUOTE
 from app.recognition.models import Kudos
 from app.spaces.access import readable_space_ids_of
 
+
+# Each domain words the notifications it causes (its `messages.py`); this is their catalogue.
 # The stored text is English (for the API and exports); the list page words these messages
 # anew in the reader's language: mentions and comments from the actor's name and the post's
 # title, kudos from the giver's name and their own words (which stay as written), the others
 # from the parameters stored with them (names, titles and notes stay as written). A kind with
 # several wordings stores which one in its parameters ("message").
-MESSAGES = {
-    "mention": N_("%(name)s mentioned you in “%(title)s”"),
-    "comment": N_("%(name)s commented on “%(title)s”"),
-    "kudos": N_("%(name)s gave you kudos: “%(quote)s”"),
-    "action_item": N_("Action item for you in “%(title)s”: %(item)s"),
-    "scheduled_published": N_("Your scheduled post “%(title)s” is now published"),
-    "showcase": N_("Your post “%(title)s” is now in the showcase"),
-    "showcase_suggestion": N_("%(name)s suggests “%(title)s” for the showcase"),
-    "flag": N_("Something in “%(title)s” was flagged for review"),
-    "auto_hidden_post": N_(
-        "Your post “%(title)s” is hidden until a moderator has looked at it: "
-        "%(count)s people flagged it."
-    ),
-    "auto_hidden_comment": N_(
-        "Your comment on “%(title)s” is hidden until a moderator has looked at it: "
-        "%(count)s people flagged it."
-    ),
-    "hidden_post": N_("A moderator hid your post “%(title)s”: %(note)s"),
-    "hidden_comment": N_("A moderator hid your comment on “%(title)s”: %(note)s"),
-    "warned_post": N_("A moderator asks you to look at your post “%(title)s” again: %(note)s"),
-    "warned_comment": N_(
-        "A moderator asks you to look at your comment on “%(title)s” again: %(note)s"
-    ),
-    "visible_post": N_("Your post “%(title)s” is visible again."),
-    "visible_comment": N_("Your comment on “%(title)s” is visible again."),
-    "event_changed": N_("“%(title)s” changed: please check the new time and place"),
-    "event_cancelled": N_("“%(title)s” was cancelled"),
-    "event_day_cancelled": N_("“%(title)s” on %(day)s was cancelled"),
-    "event_day_changed": N_("“%(title)s” on %(day)s changed: %(when)s"),
-    "event_followup": N_(
-        "Thanks for coming to “%(title)s”: continue in the discussion and read the protocol"
-    ),
-    "event_recap": N_("“%(title)s” is over: post a recap in one click"),
-    "event_promoted": N_("A place opened up: you are now going to “%(title)s”"),
-    "badge": N_("You received the badge “%(badge)s”"),
-}
-KUDOS_QUOTE = 200  # characters of the kudos message quoted in the notification
+def _catalogue(*parts: Mapping[str, str]) -> dict[str, str]:
+    messages: dict[str, str] = {}
+    for part in parts:
+        if clash := messages.keys() & part.keys():  # a kind worded twice would be ambiguous
+            raise RuntimeError(f"notification messages defined twice: {sorted(clash)}")
+        messages.update(part)
+    return messages
+
+
+MESSAGES = _catalogue(
+    posts_messages.NOTIFICATIONS,
+    community_messages.NOTIFICATIONS,
+    events_messages.NOTIFICATIONS,
+    protocols_messages.NOTIFICATIONS,
+    recognition_messages.NOTIFICATIONS,
+)
 
 
 def _worded(params: dict[str, str], locale: str) -> dict[str, str]:

@@ -6,12 +6,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.community.home import home_extras
-from app.community.scheduling import parse_publish_at
 from app.core.ids import Id
 from app.errors import Invalid
 from app.events.views import upcoming_for_home
 from app.posts import service, streams
 from app.posts.models import ReactionKind
+from app.posts.publish_times import parse_publish_at
 from app.recognition import service as recognition
 from app.recognition.panels import home_panel
 from app.recognition.stream import home_stream_with_thanks

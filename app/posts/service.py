@@ -1,4 +1,7 @@
-"""Posts and comments: write, edit, delete, pin, react, mention; the home and space streams."""
+"""Posts and comments: write, edit, delete, pin, react, mention; the home and space streams.
+
+What follows in other domains (notifications, badges) hangs on the facts published here
+(app/domain_events.py); this module calls no other domain's side effects."""
 
 from datetime import datetime
 from functools import cache
@@ -10,15 +13,23 @@ from sqlmodel import Session, col, select
 
 from app.core.text import clean_text
 from app.db import utcnow
+from app.domain_events import (
+    CommentCreated,
+    ContributionStarting,
+    PostCreated,
+    PostMentionedPeople,
+    ReactionAdded,
+    publish,
+)
 from app.errors import Forbidden, Invalid, NotFound
 from app.i18n import N_
-from app.notifications.service import message_text, notify
 from app.people.models import User
+from app.people.service import record_audit
 from app.posts.markdown import mentioned_handles, render_markdown
 from app.posts.models import Comment, Mention, Post, PostKind, Reaction, ReactionKind
+from app.posts.publish_times import resolve_publish_at
 from app.posts.streams import reaction_counts
 from app.prepared import VIEWER
-from app.recognition import service as recognition
 from app.spaces.access import (
     SpaceAccess,
     require_moderate,
@@ -51,7 +62,7 @@ def _render_with_mentions(session: Session, body: str) -> tuple[str, list[User]]
     return html, people
 
 
-def _notify_mentions(
+def _record_mentions(
     session: Session,
     *,
     space: Space,
@@ -59,10 +70,11 @@ def _notify_mentions(
     people: list[User],
     post: Post,
     comment: Comment | None = None,
-) -> None:
-    """Tell mentioned people, but only those who can read the space: a mention never leaks."""
+) -> tuple[User, ...]:
+    """Store new mentions and return who they are, but only people who can read the space: a
+    mention never leaks. They hear of it through the fact the caller publishes."""
     if not people:
-        return
+        return ()
     if space.visibility == Visibility.public:
         readers = {p.id for p in people}
     else:
@@ -81,6 +93,7 @@ def _notify_mentions(
     already = set(
         session.exec(select(Mention.user_id).where(Mention.post_id == post.id, same_target)).all()
     )
+    mentioned = []
     for person in people:
         if person.id not in readers or person.id in already or person.id == author.id:
             continue
@@ -91,16 +104,26 @@ def _notify_mentions(
                 comment_id=comment.id if comment else None,
             )
         )
-        notify(
+        mentioned.append(person)
+    return tuple(mentioned)
+
+
+def _publish_mentions(
+    session: Session,
+    *,
+    space: Space,
+    author: User,
+    people: list[User],
+    post: Post,
+    comment: Comment | None = None,
+) -> None:
+    mentioned = _record_mentions(
+        session, space=space, author=author, people=people, post=post, comment=comment
+    )
+    if mentioned:
+        publish(
             session,
-            user_id=person.id,  # type: ignore[arg-type]
-            kind="mention",
-            text=message_text("mention", name=author.display_name, title=post.title),
-            url=f"/posts/{post.id}" + (f"#comment-{comment.id}" if comment else ""),
-            actor_id=author.id,
-            space_id=space.id,
-            post_id=post.id,
-            comment_id=comment.id if comment else None,
+            PostMentionedPeople(post=post, author=author, people=mentioned, comment=comment),
         )
 
 
@@ -129,11 +152,9 @@ def create_post(
             raise Forbidden("Only hosts may post prompts")
         raise Forbidden("Only hosts may post announcements")
     html, people = _render_with_mentions(session, body)
-    recognition.take_contribution_turn(session, space_id=access.space.id)  # type: ignore[arg-type]
+    publish(session, ContributionStarting(space_id=access.space.id))  # type: ignore[arg-type]
     now = utcnow()
     if publish_at is not None:
-        from app.community.scheduling import resolve_publish_at  # community builds on posts
-
         published_at = resolve_publish_at(publish_at, zone=access.user.time_zone, now=now)
     scheduled = published_at is not None and published_at > now
     post = Post(
@@ -150,9 +171,14 @@ def create_post(
     )
     session.add(post)
     session.flush()
-    if not scheduled:
-        _notify_mentions(session, space=access.space, author=access.user, people=people, post=post)
-    recognition.after_contribution(session, user=access.user, space_id=post.space_id)
+    mentioned = (
+        ()
+        if scheduled
+        else _record_mentions(
+            session, space=access.space, author=access.user, people=people, post=post
+        )
+    )
+    publish(session, PostCreated(post=post, author=access.user, mentioned=mentioned))
     session.flush()
     return post
 
@@ -164,7 +190,7 @@ def announce_post(session: Session, *, post: Post) -> None:
     if space is None or author is None:
         return
     _html, people = _render_with_mentions(session, post.body)
-    _notify_mentions(session, space=space, author=author, people=people, post=post)
+    _publish_mentions(session, space=space, author=author, people=people, post=post)
 
 
 @cache
@@ -217,8 +243,6 @@ def update_post(
     if publish_at is not None:
         if not unpublished:
             raise Invalid("This post is already published", field="publish_at")
-        from app.community.scheduling import resolve_publish_at
-
         post.published_at = resolve_publish_at(publish_at, zone=user.time_zone)
     if title is not None:
         post.title = _check_text(title, field="title", max_length=MAX_TITLE, empty=NO_TITLE)
@@ -232,7 +256,7 @@ def update_post(
     session.add(post)
     session.flush()
     if not unpublished:
-        _notify_mentions(session, space=access.space, author=user, people=people, post=post)
+        _publish_mentions(session, space=access.space, author=user, people=people, post=post)
     session.flush()
     return post
 
@@ -254,8 +278,6 @@ def set_pinned(session: Session, *, user: User, post_id: int, pinned: bool) -> P
     require_moderate(access)
     post.pinned_at = utcnow() if pinned else None
     session.add(post)
-    from app.people.service import record_audit
-
     record_audit(
         session,
         actor=user,
@@ -279,28 +301,16 @@ def add_comment(
         if parent is None or parent.post_id != post.id:
             raise Invalid("You can only reply to a comment on this post", field="parent_id")
     html, people = _render_with_mentions(session, body)
-    recognition.take_contribution_turn(session, space_id=post.space_id)
+    publish(session, ContributionStarting(space_id=post.space_id))
     comment = Comment(
         post_id=post_id, author_id=user.id, parent_id=parent_id, body=body, body_html=html
     )
     session.add(comment)
     session.flush()
-    if post.author_id is not None:
-        notify(
-            session,
-            user_id=post.author_id,
-            kind="comment",
-            text=message_text("comment", name=user.display_name, title=post.title),
-            url=f"/posts/{post.id}#comment-{comment.id}",
-            actor_id=user.id,
-            space_id=post.space_id,
-            post_id=post.id,
-            comment_id=comment.id,
-        )
-    _notify_mentions(
+    mentioned = _record_mentions(
         session, space=access.space, author=user, people=people, post=post, comment=comment
     )
-    recognition.after_contribution(session, user=user, space_id=post.space_id, comment_on=post)
+    publish(session, CommentCreated(post=post, comment=comment, author=user, mentioned=mentioned))
     _count_comments(session, post_id=post.id, change=+1)  # type: ignore[arg-type]
     return comment
 
@@ -335,7 +345,7 @@ def update_comment(session: Session, *, user: User, comment_id: int, body: str) 
     comment.edited_at = utcnow()
     session.add(comment)
     session.flush()
-    _notify_mentions(
+    _publish_mentions(
         session, space=access.space, author=user, people=people, post=post, comment=comment
     )
     return comment
@@ -374,9 +384,7 @@ def react(
         except IntegrityError:
             pass  # a parallel request added the same reaction: the result is the same
         else:
-            if post.author_id is not None and post.author_id != user.id:
-                # "Helpful" counts reactions received: only the author can have earned it.
-                recognition.after_action(session, action="reaction", user_ids=[post.author_id])
+            publish(session, ReactionAdded(post=post, user=user, kind=kind))
     elif not on and existing is not None:
         session.delete(existing)
     session.flush()

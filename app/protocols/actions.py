@@ -12,7 +12,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
-from app.notifications.service import notify
+from app.domain_events import ActionItemAssigned, publish
 from app.people.models import User
 from app.posts.markdown import HANDLE_RE
 from app.protocols.access import reader_ids
@@ -143,18 +143,10 @@ def sync_action_items(
         if assignee is not None and assignee.id in readers and row.notified_id != assignee.id:
             row.notified_id = assignee.id
             session.add(row)
-            # Worded again in the reader's language when listed (app/notifications).
-            params = {"title": protocol.title, "item": item.text}
-            notify(
-                session,
-                user_id=int(assignee.id or 0),
-                kind="action_item",
-                message="action_item",
-                params=params,
-                url=f"/protocols/{protocol.id}",
-                actor_id=actor_id,
-                space_id=protocol.space_id,
+            assigned = ActionItemAssigned(
+                protocol=protocol, assignee_id=int(assignee.id or 0), text=item.text, by_id=actor_id
             )
+            publish(session, assigned)  # the assignee hears of it (app/notifications)
     for row in rows.values():
         if row.present:
             row.present = False

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app import domain_events
 from app.core.text import without_forbidden
 from app.db import get_engine, utcnow
+from app.domain_events import ProtocolSaved
 from app.errors import Forbidden, Invalid, NotFound
 from app.people.models import User
 from app.protocols.access import protocol_access, require_edit
@@ -24,7 +26,6 @@ from app.protocols.models import (
 )
 from app.protocols.rooms import registry
 from app.protocols.service import check_text, mark_published
-from app.recognition import service as recognition
 
 
 @dataclass
@@ -120,23 +121,7 @@ def _after_change(
         .values(text=text, text_seq=seq, updated_at=utcnow())
     )
     sync_action_items(session, protocol=protocol, text=text, actor_id=actor)
-    _after_edit(session, protocol, actor)
-
-
-def _after_edit(session: Session, protocol: Protocol, actor: int | None) -> None:
-    """Badges an edit may have earned: the actor's, or after live typing (no actor known
-    here) those of the protocol's contributors; people who hold them already cost nothing."""
-    if actor is not None:
-        editors: list[int] = [actor]
-    else:
-        editors = list(
-            session.exec(
-                select(ProtocolContributor.user_id).where(
-                    ProtocolContributor.protocol_id == protocol.id
-                )
-            )
-        )
-    recognition.after_action(session, action="protocol_edit", user_ids=editors)
+    domain_events.publish(session, ProtocolSaved(protocol=protocol, by_id=actor))
 
 
 def save_text(

@@ -27,7 +27,6 @@ from pycrdt import (
 from sqlmodel import Session
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from app.api.token_use import TokenUse, record_token_use, use_if_due
 from app.config import get_settings
 from app.db import get_engine, utcnow
 from app.errors import NotFound
@@ -39,6 +38,7 @@ from app.protocols.notify import notices
 from app.protocols.rooms import CLOSE_BAD_MESSAGE, Room, registry
 from app.security import SESSION_COOKIE, api_caller, user_for_session_token
 from app.spaces.access import access_generation
+from app.token_use import TokenUse, record_token_use, use_if_due
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 from sqlmodel import Session, col, select
 
+from app.domain_events import BadgeAwarded, publish
 from app.errors import Conflict, Invalid, NotFound
-from app.notifications.service import notify
 from app.people.models import User
 from app.people.service import record_audit
 from app.recognition.badges import ensure_builtin_badges
@@ -96,16 +96,7 @@ def award_badge(
         space_id=space_id,
         detail=f"badge={badge.slug} reason={reason}",
     )
-    notify(
-        session,
-        user_id=person.id,  # type: ignore[arg-type]
-        kind="badge",
-        message="badge",
-        params={"badge": badge.name},
-        url=f"/people/{person.id}#badges",
-        actor_id=actor.id,
-        space_id=space_id,
-    )
+    publish(session, BadgeAwarded(award=row, badge=badge, by=actor))
     return row
 
 

@@ -16,9 +16,9 @@ from sqlmodel import Session, col, select
 
 from app.core.text import clean_text
 from app.db import utcnow
+from app.domain_events import KudosGiven, publish
 from app.errors import Invalid, TooManyRequests
 from app.i18n import N_
-from app.notifications.service import kudos_text, notify
 from app.pagination import Cursor, Page
 from app.people.models import User
 from app.recognition.engine import run_rules
@@ -151,17 +151,7 @@ def give_kudos(
     ]
     session.add_all(rows)
     session.flush()
-    for row in rows:
-        notify(
-            session,
-            user_id=row.receiver_id,
-            kind="kudos",
-            text=kudos_text(giver.display_name, message),
-            url=f"/people/{row.receiver_id}#kudos",
-            actor_id=giver.id,
-            space_id=row.space_id,
-            kudos_id=row.id,
-        )
+    publish(session, KudosGiven(giver=giver, kudos=tuple(rows)))
     run_rules(session, settings=site_settings(session), rules={"generous"}, user_ids=[giver.id])  # type: ignore[list-item]
     return rows
 

@@ -1,0 +1,20 @@
+"""The notifications events and meetups cause, worded.
+
+Stored in English and shown in the reader's language; a day of a series is stored as data
+(`day`, an ISO date) and an occurrence's time as `starts_at`, `ends_at` and `zone`, worded when
+shown (app/notifications, with app/events/text.py).
+"""
+
+from app.i18n import N_
+
+NOTIFICATIONS = {
+    "event_changed": N_("“%(title)s” changed: please check the new time and place"),
+    "event_cancelled": N_("“%(title)s” was cancelled"),
+    "event_day_cancelled": N_("“%(title)s” on %(day)s was cancelled"),
+    "event_day_changed": N_("“%(title)s” on %(day)s changed: %(when)s"),
+    "event_followup": N_(
+        "Thanks for coming to “%(title)s”: continue in the discussion and read the protocol"
+    ),
+    "event_recap": N_("“%(title)s” is over: post a recap in one click"),
+    "event_promoted": N_("A place opened up: you are now going to “%(title)s”"),
+}

@@ -1,0 +1,309 @@
+"""Who hears about what: notifications follow from other domains' facts.
+
+The wording belongs to the domain that causes a notification (its messages.py); this module only
+decides who is told, with which message, linking where. Subscribers run in the publisher's
+transaction (app/domain_events.py). Nobody is told about their own action (see `notify`).
+"""
+
+from sqlmodel import Session, select
+
+from app.domain_events import (
+    ActionItemAssigned,
+    BadgeAwarded,
+    CommentCreated,
+    EventChanged,
+    EventEnded,
+    FlagRaised,
+    KudosGiven,
+    ModerationOutcome,
+    PostCreated,
+    PostFeatured,
+    PostMentionedPeople,
+    ScheduledPostPublished,
+    ShowcaseSuggested,
+    WaitlistPromoted,
+    subscriber,
+)
+from app.notifications.service import kudos_text, message_text, notify
+from app.people.models import User
+from app.posts.models import Comment, Post
+from app.spaces.models import MemberRole, Membership, MemberState
+
+# --- posts ----------------------------------------------------------------------------------
+
+
+def _tell_mentioned(
+    session: Session, *, post: Post, author: User, people: tuple[User, ...], comment: Comment | None
+) -> None:
+    # posts decided who may hear of it (readers of the space, newly mentioned, not the author).
+    for person in people:
+        notify(
+            session,
+            user_id=person.id,  # type: ignore[arg-type]
+            kind="mention",
+            text=message_text("mention", name=author.display_name, title=post.title),
+            url=f"/posts/{post.id}" + (f"#comment-{comment.id}" if comment else ""),
+            actor_id=author.id,
+            space_id=post.space_id,
+            post_id=post.id,
+            comment_id=comment.id if comment else None,
+        )
+
+
+@subscriber(PostCreated)
+def post_created(session: Session, fact: PostCreated) -> None:
+    _tell_mentioned(
+        session, post=fact.post, author=fact.author, people=fact.mentioned, comment=None
+    )
+
+
+@subscriber(CommentCreated)
+def comment_created(session: Session, fact: CommentCreated) -> None:
+    post, comment, author = fact.post, fact.comment, fact.author
+    if post.author_id is not None:
+        notify(
+            session,
+            user_id=post.author_id,
+            kind="comment",
+            text=message_text("comment", name=author.display_name, title=post.title),
+            url=f"/posts/{post.id}#comment-{comment.id}",
+            actor_id=author.id,
+            space_id=post.space_id,
+            post_id=post.id,
+            comment_id=comment.id,
+        )
+    _tell_mentioned(session, post=post, author=author, people=fact.mentioned, comment=comment)
+
+
+@subscriber(PostMentionedPeople)
+def people_mentioned(session: Session, fact: PostMentionedPeople) -> None:
+    _tell_mentioned(
+        session, post=fact.post, author=fact.author, people=fact.people, comment=fact.comment
+    )
+
+
+# --- community --------------------------------------------------------------------------------
+
+
+def _host_ids(session: Session, space_id: int) -> list[int]:
+    return list(
+        session.exec(
+            select(Membership.user_id).where(
+                Membership.space_id == space_id,
+                Membership.role == MemberRole.host,
+                Membership.state == MemberState.active,
+            )
+        ).all()
+    )
+
+
+@subscriber(ScheduledPostPublished)
+def scheduled_post_published(session: Session, fact: ScheduledPostPublished) -> None:
+    post = fact.post
+    if post.author_id is None:
+        return
+    notify(
+        session,
+        user_id=post.author_id,
+        kind="scheduled_published",
+        message="scheduled_published",
+        params={"title": post.title},
+        url=f"/posts/{post.id}",
+        space_id=post.space_id,
+        post_id=post.id,
+    )
+
+
+@subscriber(FlagRaised)
+def flag_raised(session: Session, fact: FlagRaised) -> None:
+    """The hosts hear of a new case once: when its first open flag arrives."""
+    if fact.open_flags != 1:
+        return
+    post = fact.post
+    for host_id in _host_ids(session, post.space_id):
+        notify(
+            session,
+            user_id=host_id,
+            kind="flag",
+            message="flag",
+            params={"title": post.title},
+            url="/moderation",
+            space_id=post.space_id,
+            post_id=post.id,
+        )
+
+
+@subscriber(ModerationOutcome)
+def moderation_outcome(session: Session, fact: ModerationOutcome) -> None:
+    """The author hears what happened to their post or comment, and why."""
+    post, target = fact.post, fact.target
+    if target.author_id is None:
+        return
+    what = "post" if isinstance(target, Post) else "comment"
+    if fact.outcome == "auto_hidden":
+        params = {"title": post.title, "count": str(fact.open_flags)}
+        comment_id = None
+    else:
+        params = {"title": post.title, "note": fact.note}
+        comment_id = target.id if isinstance(target, Comment) else None
+    notify(
+        session,
+        user_id=target.author_id,
+        kind="moderation",
+        message=f"{fact.outcome}_{what}",
+        params=params,
+        url=f"/posts/{post.id}/moderation",
+        space_id=post.space_id,
+        post_id=post.id,
+        comment_id=comment_id,
+    )
+
+
+@subscriber(PostFeatured)
+def post_featured(session: Session, fact: PostFeatured) -> None:
+    post = fact.post
+    if post.author_id is None:
+        return
+    notify(
+        session,
+        user_id=post.author_id,
+        kind="showcase",
+        message="showcase",
+        params={"title": post.title},
+        url="/showcase",
+        actor_id=fact.by.id,
+        space_id=post.space_id,
+        post_id=post.id,
+    )
+
+
+@subscriber(ShowcaseSuggested)
+def showcase_suggested(session: Session, fact: ShowcaseSuggested) -> None:
+    post = fact.post
+    for host_id in _host_ids(session, post.space_id):
+        notify(
+            session,
+            user_id=host_id,
+            kind="showcase_suggestion",
+            message="showcase_suggestion",
+            params={"name": fact.by.display_name, "title": post.title},
+            url="/moderation",
+            actor_id=fact.by.id,
+            space_id=post.space_id,
+            post_id=post.id,
+        )
+
+
+# --- events (meetups) -------------------------------------------------------------------------
+
+
+@subscriber(EventChanged)
+def event_changed(session: Session, fact: EventChanged) -> None:
+    event = fact.event
+    kind = "event_cancelled" if fact.change == "event_cancelled" else "event_changed"
+    for user_id in fact.people:
+        notify(
+            session,
+            user_id=user_id,
+            kind=kind,
+            message=fact.change,
+            params={"title": event.title, **dict(fact.params)},
+            url=fact.url,
+            actor_id=fact.by.id,
+            space_id=event.space_id,
+        )
+
+
+@subscriber(WaitlistPromoted)
+def waitlist_promoted(session: Session, fact: WaitlistPromoted) -> None:
+    event = fact.event
+    for user_id in fact.user_ids:
+        notify(
+            session,
+            user_id=user_id,
+            kind="event_promoted",
+            message="event_promoted",
+            params={"title": event.title},
+            url=fact.url,
+            actor_id=fact.by_id,
+            space_id=event.space_id,
+        )
+
+
+@subscriber(EventEnded)
+def event_ended(session: Session, fact: EventEnded) -> None:
+    """Attendees are thanked and pointed at the discussion; the organiser is offered a recap."""
+    event = fact.event
+    for user_id in fact.attendee_ids:
+        notify(
+            session,
+            user_id=user_id,
+            kind="event_followup",
+            message="event_followup",
+            params={"title": event.title},
+            url=f"{fact.url}#discussion",
+            space_id=event.space_id,
+            post_id=event.discussion_post_id,
+        )
+    if event.created_by_id is not None:
+        notify(
+            session,
+            user_id=event.created_by_id,
+            kind="event_recap",
+            message="event_recap",
+            params={"title": event.title},
+            url=f"{fact.url}#recap",
+            space_id=event.space_id,
+        )
+
+
+# --- protocols --------------------------------------------------------------------------------
+
+
+@subscriber(ActionItemAssigned)
+def action_item_assigned(session: Session, fact: ActionItemAssigned) -> None:
+    protocol = fact.protocol
+    notify(
+        session,
+        user_id=fact.assignee_id,
+        kind="action_item",
+        message="action_item",
+        params={"title": protocol.title, "item": fact.text},
+        url=f"/protocols/{protocol.id}",
+        actor_id=fact.by_id,
+        space_id=protocol.space_id,
+    )
+
+
+# --- recognition ------------------------------------------------------------------------------
+
+
+@subscriber(KudosGiven)
+def kudos_given(session: Session, fact: KudosGiven) -> None:
+    giver = fact.giver
+    for row in fact.kudos:
+        notify(
+            session,
+            user_id=row.receiver_id,
+            kind="kudos",
+            text=kudos_text(giver.display_name, row.message),
+            url=f"/people/{row.receiver_id}#kudos",
+            actor_id=giver.id,
+            space_id=row.space_id,
+            kudos_id=row.id,
+        )
+
+
+@subscriber(BadgeAwarded)
+def badge_awarded(session: Session, fact: BadgeAwarded) -> None:
+    award = fact.award
+    notify(
+        session,
+        user_id=award.user_id,
+        kind="badge",
+        message="badge",
+        params={"badge": fact.badge.name},
+        url=f"/people/{award.user_id}#badges",
+        actor_id=fact.by.id,
+        space_id=award.space_id,
+    )

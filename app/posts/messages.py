@@ -1,0 +1,9 @@
+"""The notifications posts cause, worded (see app/notifications: stored in English, shown in the
+reader's language from the actor's name and the post's title)."""
+
+from app.i18n import N_
+
+NOTIFICATIONS = {
+    "mention": N_("%(name)s mentioned you in “%(title)s”"),
+    "comment": N_("%(name)s commented on “%(title)s”"),
+}
