@@ -122,6 +122,9 @@ class Connection:
         except ValueError:
             return response.status, raw[:200].decode(errors="replace")
 
+    def close(self) -> None:
+        self.http.close()
+
     def read_all(self, path: str) -> list[Any]:
         """Every item of a paginated list (items + next_cursor)."""
         items: list[Any] = []
@@ -163,7 +166,7 @@ class Client:
     writes: int = 0
     refused: int = 0
     errors: int = 0
-    latencies_ms: list[float] = field(default_factory=list)
+    latencies_ms: dict[str, list[float]] = field(default_factory=dict)  # by kind of write
     error_samples: list[str] = field(default_factory=list)
     # What the server acknowledged:
     comments: dict[int, dict[int, str]] = field(default_factory=dict)  # post -> {id: body}
@@ -197,15 +200,23 @@ class Client:
         return self.connections[self.sent % len(self.connections)].send(method, path, body)
 
     def run(self, window: Window) -> None:
+        try:
+            self._write_until(window.stop, window.start)
+        finally:
+            for connection in self.connections:
+                connection.close()
+
+    def _write_until(self, stop: float, measure_from: float) -> None:
         makers, weights = zip(*self.mix, strict=True)
         while True:
-            write = self.rng.choices(makers, weights)[0]()
+            maker = self.rng.choices(makers, weights)[0]
+            write = maker()
             started = time.monotonic()
-            if started >= window.stop:
+            if started >= stop:
                 return
             status, answer = self.send(write.method, write.path, write.body)
             elapsed_ms = 1000 * (time.monotonic() - started)
-            measured = started >= window.start
+            measured = started >= measure_from
             if isinstance(status, int) and 200 <= status < 300:
                 write.acknowledged(answer)
                 self.writes += measured
@@ -216,7 +227,7 @@ class Client:
                 self.error(f"{write.method} {write.path} -> {status} {answer!r:.200}")
                 continue
             if measured:
-                self.latencies_ms.append(elapsed_ms)
+                self.latencies_ms.setdefault(maker.__name__, []).append(elapsed_ms)
 
     def error(self, what: str) -> None:
         self.errors += 1  # warm-up included: an error is an error
@@ -307,6 +318,13 @@ class Client:
 def verify(fixture: Fixture, clients: list[Client], port: int) -> list[str]:
     """What was acknowledged is there, read back through the API; the counts add up."""
     reader = Connection(port, fixture.host_token)
+    try:
+        return _verify(fixture, clients, reader)
+    finally:
+        reader.close()
+
+
+def _verify(fixture: Fixture, clients: list[Client], reader: Connection) -> list[str]:
     problems: list[str] = []
 
     def expect(ok: bool, what: str) -> None:

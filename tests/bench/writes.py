@@ -68,7 +68,7 @@ class Run:
     writes: int = 0
     refused: int = 0
     errors: int = 0
-    latencies_ms: list[float] = field(default_factory=list, repr=False)
+    latencies_ms: dict[str, list[float]] = field(default_factory=dict, repr=False)  # by kind
     server_cpu_s: float = 0.0
     load_cpu_s: float = 0.0
     problems: list[str] = field(default_factory=list)
@@ -78,16 +78,27 @@ class Run:
     def per_second(self) -> float:
         return self.writes / self.seconds if self.seconds else 0.0
 
-    def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies_ms)
+    @property
+    def all_latencies_ms(self) -> list[float]:
+        return [ms for kind in self.latencies_ms.values() for ms in kind]
+
+    def percentile(self, q: float, kind: str | None = None) -> float:
+        ordered = sorted(self.latencies_ms.get(kind, []) if kind else self.all_latencies_ms)
         return ordered[max(0, math.ceil(q * len(ordered)) - 1)] if ordered else float("nan")
+
+    def by_kind(self) -> str:
+        return "; ".join(
+            f"{kind} {len(ms)}: p50 {self.percentile(0.5, kind):.0f} p99 "
+            f"{self.percentile(0.99, kind):.0f}"
+            for kind, ms in sorted(self.latencies_ms.items(), key=lambda item: -len(item[1]))
+        )
 
     def row(self) -> str:
         cpu_ms = 1000 * self.server_cpu_s / self.writes if self.writes else float("nan")
         return (
             f"| {self.engine} | {self.clients} | {self.writes:,} | {self.per_second:.0f} "
             f"| {self.percentile(0.5):.0f} | {self.percentile(0.99):.0f} "
-            f"| {max(self.latencies_ms, default=float('nan')):.0f} | {self.refused} "
+            f"| {max(self.all_latencies_ms, default=float('nan')):.0f} | {self.refused} "
             f"| {self.errors} | {'yes' if not self.problems else 'NO'} | {cpu_ms:.1f} "
             f"| {100 * self.load_cpu_s / self.seconds:.0f} % |"
         )
@@ -193,7 +204,8 @@ def measure(
         run.writes += client.writes
         run.refused += client.refused
         run.errors += client.errors
-        run.latencies_ms += client.latencies_ms
+        for kind, ms in client.latencies_ms.items():
+            run.latencies_ms.setdefault(kind, []).extend(ms)
         run.error_samples += client.error_samples[:3]
     if any(thread.is_alive() for thread in threads):
         run.problems.append("a client did not finish within 60 s of the end")
@@ -238,6 +250,7 @@ def bench_engine(
                             pinning.enter_context(pinned_to(LOAD_CPU))
                         run = measure(engine, servers, fixture, seconds, warmup)
                     print(f"   {HEADER.splitlines()[0]}\n   {run.row()}", flush=True)
+                    print(f"   answered by kind (ms): {run.by_kind()}", flush=True)
                     for line in run.error_samples[:5] + run.problems[:10]:
                         print(f"   ! {line}", flush=True)
                     runs.append(run)
