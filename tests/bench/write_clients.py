@@ -17,12 +17,14 @@ from sqlmodel import Session, col, select
 from app.db import make_engine, utcnow
 from app.events.schemas import EventInput
 from app.events.service import create_event
+from app.people.service import create_api_token, create_user
 from app.posts.models import Post
+from app.posts.service import create_post
 from app.protocols.service import create_protocol
 from app.recognition.models import Kudos
 from app.recognition.service import update_site_settings
 from app.spaces.access import access_for
-from tests.factories import make_post, make_space, make_token, make_user
+from app.spaces.service import add_member, create_space
 
 HOST = "127.0.0.1"
 OTHER_POSTS = 30
@@ -49,24 +51,29 @@ class Fixture:
 
 
 def seed(database_url: str, clients: int) -> Fixture:
-    """A space of its own for this run, made through the services like the tests' data."""
+    """A space of its own for this run, made through the services (as tests/factories.py does;
+    importing it would set up the test suite's database too)."""
     tag = time.time_ns()
     engine = make_engine(database_url)
     try:
         with Session(engine, expire_on_commit=False) as s:
-            host = make_user(s, name="Bench host", admin=True, email=f"host-{tag}@bench.local")
+            host = create_user(
+                s, email=f"host-{tag}@bench.local", display_name="Bench host", admin=True
+            )
             people = [
-                make_user(s, name=f"Writer {n}", email=f"writer{n}-{tag}@bench.local")
+                create_user(s, email=f"writer{n}-{tag}@bench.local", display_name=f"Writer {n}")
                 for n in range(clients)
             ]
-            space = make_space(s, host=host, members=tuple(people), name=f"Writes {tag}")
+            space = create_space(s, creator=host, name=f"Writes {tag}")
+            access = access_for(s, host, space)
+            for person in people:
+                add_member(s, access=access, user=person)
             posts = [
-                make_post(s, author=host, space=space, title=f"Bench post {n}")
+                create_post(s, access=access, title=f"Bench post {n}", body="Some text")
                 for n in range(1 + OTHER_POSTS)
             ]
             settings = {"early_adopter_count": 10, "kudos_monthly_budget": 1000}
             update_site_settings(s, actor=host, thank_you_wall=False, **settings)
-            access = access_for(s, host, space)
             starts = utcnow() + timedelta(days=7)
             capacity = max(1, clients // 2)
             event = create_event(
@@ -84,17 +91,18 @@ def seed(database_url: str, clients: int) -> Fixture:
                 create_protocol(s, access=access, title=f"Minutes {n}", text=PROTOCOL_TEXT)
                 for n in range(-(-clients // CLIENTS_PER_PROTOCOL))
             ]
+            tokens = [create_api_token(s, user=p, name="bench-writes") for p in [host, *people]]
             s.commit()
             return Fixture(
                 database_url=database_url,
                 slug=space.slug,
-                host_token=make_token(s, user=host),
+                host_token=tokens[0],
                 hot_post=int(posts[0].id),  # type: ignore[arg-type]
                 other_posts=[int(p.id) for p in posts[1:]],  # type: ignore[arg-type]
                 event_id=int(event.id),  # type: ignore[arg-type]
                 capacity=capacity,
                 protocols=[int(p.id) for p in protocols],  # type: ignore[arg-type]
-                people=[(int(p.id), make_token(s, user=p)) for p in people],  # type: ignore[arg-type]
+                people=[(int(p.id), t) for p, t in zip(people, tokens[1:], strict=True)],  # type: ignore[arg-type]
             )
     finally:
         engine.dispose()
