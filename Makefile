@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export AGORA_ENV ?= development
 
-.PHONY: run test test-pg install lint typecheck migrations-check pytest bench bench-protocols e2e vendor vendor-editor messages format clean
+.PHONY: run test test-pg install lint typecheck migrations-check pytest bench bench-protocols bench-writes e2e vendor vendor-editor messages format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ bench: $(STAMP)
 
 bench-protocols: $(STAMP)
 	$(BIN)/python -m tests.bench.protocols
+
+# Sustained mixed writes over HTTP, SQLite and PostgreSQL, 16 and 64 clients (tests/bench/writes.py).
+bench-writes: $(STAMP)
+	$(BIN)/python -m tests.bench.writes
 
 vendor:
 	bash scripts/vendor.sh

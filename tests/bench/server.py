@@ -31,25 +31,37 @@ class Server:
         return f"http://{HOST}:{self.port}"
 
 
-def free_port() -> int:
-    for port in PORTS:
+def free_port(ports: range = PORTS) -> int:
+    for port in ports:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
             try:
                 probe.bind((HOST, port))
             except OSError:
                 continue
             return port
-    raise SystemExit(f"bench: no free port in {PORTS.start}-{PORTS.stop - 1}")
+    raise SystemExit(f"bench: no free port in {ports.start}-{ports.stop - 1}")
 
 
 @contextmanager
 def running(dataset: Dataset) -> Iterator[Server]:
     """`agora serve --no-migrate --workers 1` on a free port of ours; stopped on the way out."""
-    port = free_port()
-    log = dataset.directory / "server.log"
-    with log.open("wb") as out:
+    with serving(dataset.env, dataset.directory / "server.log") as server:
+        yield server
+
+
+@contextmanager
+def serving(
+    env: dict[str, str], log: Path, *, ports: range = PORTS, cpus: str | None = None
+) -> Iterator[Server]:
+    """`agora serve --no-migrate --workers 1` with this environment on a free port of `ports`,
+    its output appended to `log`; with `cpus` (e.g. "0") pinned there by `taskset`, so it
+    does not share a core with the load generator. Stopped on the way out."""
+    port = free_port(ports)
+    pin = ["taskset", "--cpu-list", cpus] if cpus is not None else []
+    with log.open("ab") as out:
         process = subprocess.Popen(
             [
+                *pin,
                 *agora_command(),
                 "serve",
                 "--no-migrate",
@@ -60,7 +72,7 @@ def running(dataset: Dataset) -> Iterator[Server]:
                 "--port",
                 str(port),
             ],
-            env=dataset.env,
+            env=env,
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
