@@ -152,7 +152,7 @@ def save_text(
 
     room = registry.get(protocol_id)
     room.change_text(merge, user.id)  # type: ignore[arg-type]
-    after, seq = room.text(), room.seq
+    after, seq = room.text_and_seq()
     revision = session.get(ProtocolRevision, revision_id)
     assert revision is not None
     revision.text, revision.seq = after, seq
@@ -169,7 +169,7 @@ def take_revision(
     session: Session, *, user: User | None, protocol_id: int, kind: RevisionKind, note: str = ""
 ) -> ProtocolRevision | None:
     """Record the current text as a named revision (on demand, at publish, when idle)."""
-    text, seq = registry.get(protocol_id).text(), registry.get(protocol_id).seq
+    text, seq = registry.get(protocol_id).text_and_seq()
     latest = latest_revision(session, protocol_id)
     if latest is not None and latest.text == text and kind == RevisionKind.idle:
         return None
@@ -284,7 +284,7 @@ def restore(session: Session, *, user: User, protocol_id: int, number: int) -> P
     target = revision_text(old) or ""
     room = registry.get(protocol_id)
     room.change_text(lambda current: text_edits(current, target), user.id)  # type: ignore[arg-type]
-    text, seq = room.text(), room.seq
+    text, seq = room.text_and_seq()
     _after_change(session, protocol, text, seq, user.id)
     return record_revision(
         session,
@@ -309,7 +309,7 @@ def set_action_item_done(session: Session, *, user: User, item_id: int, done: bo
         raise Forbidden("This protocol is locked")
     room = registry.get(protocol.id)  # type: ignore[arg-type]
     room.change_text(lambda current: checkbox_edit(current, item.key, done), user.id)  # type: ignore[arg-type]
-    text, seq = room.text(), room.seq
+    text, seq = room.text_and_seq()
     _after_change(session, protocol, text, seq, user.id)
     session.refresh(item)
     return item
@@ -333,4 +333,4 @@ def idle_revision(protocol_id: int) -> None:
 
 def store_text_now(protocol_id: int) -> None:
     room = registry.get(protocol_id)
-    save_derived_text(protocol_id, room.text(), room.seq)
+    save_derived_text(protocol_id, *room.text_and_seq())

@@ -113,9 +113,7 @@ def _drop_unauthorised(room: Room) -> None:
 def _save_text(room: Room) -> None:
     from app.protocols.editing import save_derived_text
 
-    with room.lock:
-        text, seq = str(store.doc_text(room.doc)), room.seq
-    save_derived_text(room.protocol_id, text, seq)
+    save_derived_text(room.protocol_id, *room.text_and_seq())
 
 
 def _idle_revision(protocol_id: int) -> None:

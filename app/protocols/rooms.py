@@ -73,6 +73,13 @@ class Room:
         with self.lock:
             return str(store.doc_text(self.doc))
 
+    def text_and_seq(self) -> tuple[str, int]:
+        """The text and the seq it belongs to, read together: read one after the other, a save
+        landing in between paired a version with a text that lacked that save, and a client
+        editing that text from that version then deleted the save in the three-way merge."""
+        with self.lock:
+            return str(store.doc_text(self.doc)), self.seq
+
     def sync_step2(self, state_vector: bytes) -> bytes:
         """The part of the document the client lacks (answer to its sync step 1)."""
         with self.lock:

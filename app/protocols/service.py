@@ -152,9 +152,7 @@ def list_protocols(
 
 def live_text(protocol_id: int) -> tuple[str, int]:
     """The document's text and seq, from the room (loading it if this process has none)."""
-    room = registry.get(protocol_id)
-    with room.lock:
-        return str(store.doc_text(room.doc)), room.seq
+    return registry.get(protocol_id).text_and_seq()
 
 
 def derived_text(protocol_id: int) -> tuple[str, int]:
