@@ -306,6 +306,8 @@ def after_action(
         rules.discard("early_adopter")
     if not rules:
         return 0
+    # Each rule asks only about the people who lack its badge: lacks() would drop the others
+    # anyway, but only after counting their contributions (a hot post's author has thousands).
     return run_rules(
         session,
         settings=settings,
@@ -313,6 +315,7 @@ def after_action(
         user_ids=subjects,
         space_id=space_id,
         badges=badges,
+        user_ids_by_rule={rule: subjects - holders.get(rule, set()) for rule in rules},
     )
 
 
