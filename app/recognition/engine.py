@@ -14,11 +14,12 @@ from app.db import utcnow
 from app.people.models import User
 from app.recognition.badges import BUILTIN_BADGES, ensure_builtin_badges
 from app.recognition.models import Award, Badge, RecognitionSettings
+from app.recognition.rule_base import RuleBadge
 from app.recognition.rules import RULES, Grant, RuleContext
 from app.recognition.sql import insert_ignoring_duplicates
 
 
-def award(session: Session, *, badge: Badge, grants: list[Grant]) -> list[Grant]:
+def award(session: Session, *, badge: Badge | RuleBadge, grants: list[Grant]) -> list[Grant]:
     """Insert the awards that do not exist yet; returns those this call added.
 
     No notification: a first post can earn three badges at once, and a stream of automatic
@@ -50,7 +51,7 @@ def run_rules(
     rules: Collection[str] | None = None,
     user_ids: Collection[int] | None = None,
     space_id: int | None = None,
-    badges: dict[str, Badge] | None = None,
+    badges: Mapping[str, Badge | RuleBadge] | None = None,
     user_ids_by_rule: Mapping[str, Collection[int]] | None = None,
 ) -> int:
     """Evaluate rules (all, or the named ones) and grant what is due; returns awards added.
@@ -65,7 +66,7 @@ def run_rules(
     """
     badges = badges or ensure_builtin_badges(session)
     now = utcnow()
-    due: list[tuple[Badge, list[Grant]]] = []
+    due: list[tuple[Badge | RuleBadge, list[Grant]]] = []
     for spec in BUILTIN_BADGES:
         if rules is not None and spec.rule not in rules:
             continue

@@ -40,8 +40,20 @@ class Grant:
 
 
 @dataclass(frozen=True)
+class RuleBadge:
+    """What rules and grants need of a built-in badge: read as a row on every write that may
+    earn one (recognition.held), where loading entities cost more than the check itself."""
+
+    id: int
+    slug: str
+    rule: str
+    threshold: int | None
+    description: str
+
+
+@dataclass(frozen=True)
 class RuleContext:
-    badge: Badge
+    badge: Badge | RuleBadge
     settings: RecognitionSettings
     now: datetime
     user_ids: Collection[int] | None = None  # None: everyone (the job)

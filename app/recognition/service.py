@@ -18,6 +18,7 @@ from app.people.service import record_audit
 from app.posts.models import Post
 from app.recognition.badges import ensure_builtin_badges
 from app.recognition.engine import run_rules
+from app.recognition.held import badges_and_holders
 from app.recognition.models import (
     Award,
     Badge,
@@ -25,6 +26,7 @@ from app.recognition.models import (
     RecognitionPreference,
     RecognitionSettings,
 )
+from app.recognition.rule_base import RuleBadge
 from app.recognition.rules import RULES_AFTER, site_started_at
 from app.rows import fetch
 from app.spaces.access import readable_space_ids
@@ -274,27 +276,8 @@ def after_action(
     if not subjects:
         return 0
     rules = set(RULES_AFTER[action])
-    badges = ensure_builtin_badges(session)
-    by_rule = {b.rule: b for b in badges.values() if b.rule in rules}
-    scope: ColumnElement[bool] = col(Award.space_id).is_(None)
-    if space_id is not None:
-        scope = scope | (col(Award.space_id) == space_id)
-    held = session.exec(
-        select(Badge.rule, Award.user_id, func.count())
-        .join(Award, col(Award.badge_id) == Badge.id)
-        .where(
-            col(Badge.id).in_([b.id for b in by_rule.values()]),
-            col(Award.user_id).in_(subjects),
-            scope,
-        )
-        .group_by(col(Badge.rule), col(Award.user_id))
-    ).all()
-    # Early adopter has a site award and a space award; the others one site award.
-    needed = {rule: (2 if rule == "early_adopter" else 1) for rule in rules}
-    holders: dict[str, set[int]] = {}
-    for rule, user_id, n in held:
-        if rule is not None and n >= needed[rule]:
-            holders.setdefault(rule, set()).add(user_id)
+    badges, holders = badges_and_holders(session, rules=rules, subjects=subjects, space_id=space_id)
+    by_rule = {b.rule: b for b in badges.values()}
     rules = {rule for rule in rules if not subjects <= holders.get(rule, set())}
     settings = site_settings(session)
     if "early_adopter" in rules and (
@@ -336,14 +319,14 @@ def take_contribution_turn(session: Session, *, space_id: int) -> None:
 
 
 def _early_window_open(
-    session: Session, *, settings: RecognitionSettings, badge: Badge, space_id: int
+    session: Session, *, settings: RecognitionSettings, badge: Badge | RuleBadge, space_id: int
 ) -> bool:
     """Could a contribution now still make someone an early adopter (of the space or site)?"""
     return any(_early_windows(session, settings=settings, badge=badge, space_id=space_id))
 
 
 def _early_windows(
-    session: Session, *, settings: RecognitionSettings, badge: Badge, space_id: int
+    session: Session, *, settings: RecognitionSettings, badge: Badge | RuleBadge, space_id: int
 ) -> tuple[bool, bool]:
     """Whether places are still open: (in the space, on the site)."""
     count = (
