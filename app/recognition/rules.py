@@ -311,18 +311,21 @@ RULES: dict[str, Rule] = {
     "first_protocol_edit": first_protocol_edit,
     "first_meetup": first_meetup,
 }
-# Which rules can newly hold after an action; the job evaluates all of them.
+# Which rules can newly hold for the actor after an action; the job evaluates all of them.
 RULES_AFTER = {
     "post": ("first_post", "curious", "bridge_builder", "early_adopter"),
-    "comment": (
-        "first_comment",
-        "welcomer",
-        "conversation_starter",
-        "bridge_builder",
-        "early_adopter",
-    ),
+    # Not conversation_starter: the actor's comment adds no commenter to the actor's own posts.
+    "comment": ("first_comment", "welcomer", "bridge_builder", "early_adopter"),
     "kudos": ("generous",),
     "reaction": ("helpful",),
     "protocol_edit": ("first_protocol_edit",),
     "attendance": ("first_meetup",),
+}
+# Which rules can newly hold for the author of what the action was on (after_action's
+# `receiver_id`). After a comment: conversation_starter (one more commenter on their post), and
+# early_adopter as before this table existed (a deleted contribution may have moved the author
+# up the line). Not first_comment, welcomer or bridge_builder: someone else's comment changes
+# none of the author's own contributions, and a popular author's are many to count (2026-12).
+RULES_FOR_RECEIVER = {
+    "comment": ("conversation_starter", "early_adopter"),
 }

@@ -27,7 +27,7 @@ from app.recognition.models import (
     RecognitionSettings,
 )
 from app.recognition.rule_base import RuleBadge
-from app.recognition.rules import RULES_AFTER, site_started_at
+from app.recognition.rules import RULES_AFTER, RULES_FOR_RECEIVER, site_started_at
 from app.rows import fetch
 from app.spaces.access import readable_space_ids
 from app.spaces.models import Space
@@ -250,13 +250,18 @@ def after_contribution(
     """Grant what a new post (or, with comment_on, a comment) may have earned; kept cheap.
 
     Only the actor is evaluated (and the post's author after a comment, for "conversation
-    starter"); rules all of them already hold are skipped. The job catches everything else.
+    starter", see RULES_FOR_RECEIVER); rules they already hold are skipped. The job catches
+    everything else.
     """
-    subjects: set[int] = {user.id}  # type: ignore[arg-type]
-    if comment_on is not None and comment_on.author_id is not None:
-        subjects.add(comment_on.author_id)
-    action = "comment" if comment_on is not None else "post"
-    return after_action(session, action=action, user_ids=subjects, space_id=space_id)
+    if comment_on is None:
+        return after_action(session, action="post", user_ids=[user.id], space_id=space_id)  # type: ignore[list-item]
+    return after_action(
+        session,
+        action="comment",
+        user_ids=[user.id],  # type: ignore[list-item]
+        space_id=space_id,
+        receiver_id=comment_on.author_id,
+    )
 
 
 def after_action(
@@ -265,20 +270,29 @@ def after_action(
     action: str,
     user_ids: Collection[int],
     space_id: int | None = None,
+    receiver_id: int | None = None,
 ) -> int:
-    """Grant what an action (a key of RULES_AFTER) may have earned the given people.
+    """Grant what an action (a key of RULES_AFTER) may have earned the given people (and the
+    author of what it was on, `receiver_id`, for the rules of RULES_FOR_RECEIVER).
 
     The one hook every domain calls right after a qualifying action: one query finds the
-    rules all subjects already hold (skipped, so the usual case costs that query alone); the
-    others run for these people only. The job catches anything missed.
+    rules their people already hold (skipped, so the usual case costs that query alone); the
+    others run for the people who lack the badge only. The job catches anything missed.
     """
-    subjects = {u for u in user_ids if u is not None}
-    if not subjects:
+    actors = {u for u in user_ids if u is not None}
+    receivers = {receiver_id} if receiver_id is not None else set()
+    people: dict[str, set[int]] = {rule: set(actors) for rule in RULES_AFTER[action]}
+    for rule in RULES_FOR_RECEIVER.get(action, ()):
+        people.setdefault(rule, set()).update(receivers)
+    people = {rule: who for rule, who in people.items() if who}
+    subjects = actors | receivers
+    if not people:
         return 0
-    rules = set(RULES_AFTER[action])
+    rules = set(people)
     badges, holders = badges_and_holders(session, rules=rules, subjects=subjects, space_id=space_id)
     by_rule = {b.rule: b for b in badges.values()}
-    rules = {rule for rule in rules if not subjects <= holders.get(rule, set())}
+    lacking = {rule: who - holders.get(rule, set()) for rule, who in people.items()}
+    rules = {rule for rule in rules if lacking[rule]}
     settings = site_settings(session)
     if "early_adopter" in rules and (
         space_id is None
@@ -289,7 +303,7 @@ def after_action(
         rules.discard("early_adopter")
     if not rules:
         return 0
-    # Each rule asks only about the people who lack its badge: lacks() would drop the others
+    # Each rule asks only about its people who lack its badge: lacks() would drop the others
     # anyway, but only after counting their contributions (a hot post's author has thousands).
     return run_rules(
         session,
@@ -298,7 +312,7 @@ def after_action(
         user_ids=subjects,
         space_id=space_id,
         badges=badges,
-        user_ids_by_rule={rule: subjects - holders.get(rule, set()) for rule in rules},
+        user_ids_by_rule=lacking,
     )
 
 
