@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, update
+from sqlalchemy import ColumnElement, Integer, bindparam, exists, func, update
 from sqlmodel import Session, col, select
 
 from app import prepared
@@ -28,7 +28,7 @@ from app.recognition.models import (
 )
 from app.recognition.rule_base import RuleBadge
 from app.recognition.rules import RULES_AFTER, RULES_FOR_RECEIVER, site_started_at
-from app.rows import fetch
+from app.rows import fetch, read
 from app.spaces.access import readable_space_ids
 from app.spaces.models import Space
 from app.turns import Turn, take_turn
@@ -339,21 +339,30 @@ def _early_window_open(
     return any(_early_windows(session, settings=settings, badge=badge, space_id=space_id))
 
 
+@cache
+def _early_windows_statement() -> Any:
+    """Built once per process (see app.prepared): every post and comment asks while the
+    subjects lack an early-adopter badge."""
+    badge_id, space_id = bindparam("badge_id", type_=Integer), bindparam("space_id", type_=Integer)
+    count = (
+        select(func.count()).select_from(Award).where(Award.badge_id == badge_id).correlate(None)
+    )
+    return select(
+        site_started_at(),
+        select(Space.created_at).where(Space.id == space_id).scalar_subquery(),
+        count.where(Award.space_id == space_id).scalar_subquery(),
+        count.where(col(Award.space_id).is_(None)).scalar_subquery(),
+    )
+
+
 def _early_windows(
     session: Session, *, settings: RecognitionSettings, badge: Badge | RuleBadge, space_id: int
 ) -> tuple[bool, bool]:
     """Whether places are still open: (in the space, on the site)."""
-    count = (
-        select(func.count()).select_from(Award).where(Award.badge_id == badge.id).correlate(None)
-    )
-    site_start, space_start, space_count, site_count = session.exec(
-        select(
-            site_started_at(),
-            select(Space.created_at).where(Space.id == space_id).scalar_subquery(),
-            count.where(Award.space_id == space_id).scalar_subquery(),
-            count.where(col(Award.space_id).is_(None)).scalar_subquery(),
-        )
-    ).one()
+    params = {"badge_id": badge.id, "space_id": space_id}
+    site_start, space_start, space_count, site_count = read(
+        session, _early_windows_statement(), params
+    )[0]
     now, window = utcnow(), timedelta(days=settings.early_adopter_days)
     n = settings.early_adopter_count
     space_open = space_start is not None and now < space_start + window and space_count < n
