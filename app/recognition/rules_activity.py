@@ -1,13 +1,18 @@
 """Rules about taking part beyond posts: editing protocols and attending events."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, Date, and_, bindparam, or_
 from sqlmodel import Session, col, select
 
 from app.events.models import Event, EventOccurrence, Rsvp, RsvpStatus
 from app.protocols.models import ProtocolContributor
-from app.recognition.rule_base import Grant, RuleContext, lacks, only, site_grants
+from app.recognition.rule_base import NOW, Grant, RuleContext, lacks, only, site_grants
+
+# The local date by which a series' occurrence has begun wherever the event is (see below).
+SERIES_STARTED_BY = bindparam("series_started_by", type_=Date)
 
 
 def first_protocol_edit(session: Session, ctx: RuleContext) -> list[Grant]:
@@ -17,33 +22,37 @@ def first_protocol_edit(session: Session, ctx: RuleContext) -> list[Grant]:
     and ticked action items. A site award with the badge's own wording as the reason, so a
     protocol in a private space is never named to people who cannot read it.
     """
-    query = (
+    return site_grants(session, _first_protocol_edit(ctx.scoped), ctx)
+
+
+@cache
+def _first_protocol_edit(scoped: bool) -> Any:
+    return (
         select(ProtocolContributor.user_id)
         .where(
             col(ProtocolContributor.edits) > 0,
-            only(ctx, ProtocolContributor.user_id),
-            lacks(ctx, ProtocolContributor.user_id),
+            only(scoped, ProtocolContributor.user_id),
+            lacks(ProtocolContributor.user_id),
         )
         .distinct()
     )
-    return site_grants(session, query, ctx.badge.description)
 
 
-def _occurrence_started(now: datetime) -> ColumnElement[bool]:
+def _occurrence_started() -> ColumnElement[bool]:
     """The RSVP's occurrence has begun (cancelled ones never do).
 
     A moved occurrence has its own start; a one-off event starts at starts_at. A series'
     occurrence is named by its local date, and wherever the event's zone is, it has begun by
     two days after that date (UTC): the job grants it then at the latest, the check-in earlier.
     """
-    series_started = col(Rsvp.occurrence_date) <= (now - timedelta(days=2)).date()
+    series_started = col(Rsvp.occurrence_date) <= SERIES_STARTED_BY
     moved = col(EventOccurrence.starts_at).is_not(None)
     return and_(
         col(Event.cancelled_at).is_(None),
         col(EventOccurrence.cancelled_at).is_(None),
         or_(
-            and_(moved, col(EventOccurrence.starts_at) <= now),
-            and_(~moved, col(Event.rrule).is_(None), col(Event.starts_at) <= now),
+            and_(moved, col(EventOccurrence.starts_at) <= NOW),
+            and_(~moved, col(Event.rrule).is_(None), col(Event.starts_at) <= NOW),
             and_(~moved, col(Event.rrule).is_not(None), series_started),
         ),
     )
@@ -52,19 +61,24 @@ def _occurrence_started(now: datetime) -> ColumnElement[bool]:
 def first_meetup(session: Session, ctx: RuleContext) -> list[Grant]:
     """Checked in at an event (the explicit attendance record), or said "going" to one that
     has begun. A site award with a generic reason: events in private spaces stay unnamed."""
+    series_started_by = (ctx.now - timedelta(days=2)).date()
+    return site_grants(session, _first_meetup(ctx.scoped), ctx, series_started_by=series_started_by)
+
+
+@cache
+def _first_meetup(scoped: bool) -> Any:
     occurrence = and_(
         col(EventOccurrence.event_id) == Rsvp.event_id,
         col(EventOccurrence.occurrence_date) == Rsvp.occurrence_date,
     )
     attended = or_(
         col(Rsvp.checked_in_at).is_not(None),
-        and_(col(Rsvp.status) == RsvpStatus.going, _occurrence_started(ctx.now)),
+        and_(col(Rsvp.status) == RsvpStatus.going, _occurrence_started()),
     )
-    query = (
+    return (
         select(Rsvp.user_id)
         .join(Event, col(Event.id) == Rsvp.event_id)
         .outerjoin(EventOccurrence, occurrence)
-        .where(attended, only(ctx, Rsvp.user_id), lacks(ctx, Rsvp.user_id))
+        .where(attended, only(scoped, Rsvp.user_id), lacks(Rsvp.user_id))
         .distinct()
     )
-    return site_grants(session, query, ctx.badge.description)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, update
+from sqlalchemy import ColumnElement, Integer, bindparam, exists, func, update
 from sqlmodel import Session, col, select
 
 from app import prepared
@@ -18,6 +18,7 @@ from app.people.service import record_audit
 from app.posts.models import Post
 from app.recognition.badges import ensure_builtin_badges
 from app.recognition.engine import run_rules
+from app.recognition.held import badges_and_holders
 from app.recognition.models import (
     Award,
     Badge,
@@ -25,8 +26,9 @@ from app.recognition.models import (
     RecognitionPreference,
     RecognitionSettings,
 )
-from app.recognition.rules import RULES_AFTER, site_started_at
-from app.rows import fetch
+from app.recognition.rule_base import RuleBadge
+from app.recognition.rules import RULES_AFTER, RULES_FOR_RECEIVER, site_started_at
+from app.rows import fetch, read
 from app.spaces.access import readable_space_ids
 from app.spaces.models import Space
 from app.turns import Turn, take_turn
@@ -248,13 +250,18 @@ def after_contribution(
     """Grant what a new post (or, with comment_on, a comment) may have earned; kept cheap.
 
     Only the actor is evaluated (and the post's author after a comment, for "conversation
-    starter"); rules all of them already hold are skipped. The job catches everything else.
+    starter", see RULES_FOR_RECEIVER); rules they already hold are skipped. The job catches
+    everything else.
     """
-    subjects: set[int] = {user.id}  # type: ignore[arg-type]
-    if comment_on is not None and comment_on.author_id is not None:
-        subjects.add(comment_on.author_id)
-    action = "comment" if comment_on is not None else "post"
-    return after_action(session, action=action, user_ids=subjects, space_id=space_id)
+    if comment_on is None:
+        return after_action(session, action="post", user_ids=[user.id], space_id=space_id)  # type: ignore[list-item]
+    return after_action(
+        session,
+        action="comment",
+        user_ids=[user.id],  # type: ignore[list-item]
+        space_id=space_id,
+        receiver_id=comment_on.author_id,
+    )
 
 
 def after_action(
@@ -263,39 +270,29 @@ def after_action(
     action: str,
     user_ids: Collection[int],
     space_id: int | None = None,
+    receiver_id: int | None = None,
 ) -> int:
-    """Grant what an action (a key of RULES_AFTER) may have earned the given people.
+    """Grant what an action (a key of RULES_AFTER) may have earned the given people (and the
+    author of what it was on, `receiver_id`, for the rules of RULES_FOR_RECEIVER).
 
     The one hook every domain calls right after a qualifying action: one query finds the
-    rules all subjects already hold (skipped, so the usual case costs that query alone); the
-    others run for these people only. The job catches anything missed.
+    rules their people already hold (skipped, so the usual case costs that query alone); the
+    others run for the people who lack the badge only. The job catches anything missed.
     """
-    subjects = {u for u in user_ids if u is not None}
-    if not subjects:
+    actors = {u for u in user_ids if u is not None}
+    receivers = {receiver_id} if receiver_id is not None else set()
+    people: dict[str, set[int]] = {rule: set(actors) for rule in RULES_AFTER[action]}
+    for rule in RULES_FOR_RECEIVER.get(action, ()):
+        people.setdefault(rule, set()).update(receivers)
+    people = {rule: who for rule, who in people.items() if who}
+    subjects = actors | receivers
+    if not people:
         return 0
-    rules = set(RULES_AFTER[action])
-    badges = ensure_builtin_badges(session)
-    by_rule = {b.rule: b for b in badges.values() if b.rule in rules}
-    scope: ColumnElement[bool] = col(Award.space_id).is_(None)
-    if space_id is not None:
-        scope = scope | (col(Award.space_id) == space_id)
-    held = session.exec(
-        select(Badge.rule, Award.user_id, func.count())
-        .join(Award, col(Award.badge_id) == Badge.id)
-        .where(
-            col(Badge.id).in_([b.id for b in by_rule.values()]),
-            col(Award.user_id).in_(subjects),
-            scope,
-        )
-        .group_by(col(Badge.rule), col(Award.user_id))
-    ).all()
-    # Early adopter has a site award and a space award; the others one site award.
-    needed = {rule: (2 if rule == "early_adopter" else 1) for rule in rules}
-    holders: dict[str, set[int]] = {}
-    for rule, user_id, n in held:
-        if rule is not None and n >= needed[rule]:
-            holders.setdefault(rule, set()).add(user_id)
-    rules = {rule for rule in rules if not subjects <= holders.get(rule, set())}
+    rules = set(people)
+    badges, holders = badges_and_holders(session, rules=rules, subjects=subjects, space_id=space_id)
+    by_rule = {b.rule: b for b in badges.values()}
+    lacking = {rule: who - holders.get(rule, set()) for rule, who in people.items()}
+    rules = {rule for rule in rules if lacking[rule]}
     settings = site_settings(session)
     if "early_adopter" in rules and (
         space_id is None
@@ -306,6 +303,8 @@ def after_action(
         rules.discard("early_adopter")
     if not rules:
         return 0
+    # Each rule asks only about its people who lack its badge: lacks() would drop the others
+    # anyway, but only after counting their contributions (a hot post's author has thousands).
     return run_rules(
         session,
         settings=settings,
@@ -313,6 +312,7 @@ def after_action(
         user_ids=subjects,
         space_id=space_id,
         badges=badges,
+        user_ids_by_rule=lacking,
     )
 
 
@@ -333,27 +333,36 @@ def take_contribution_turn(session: Session, *, space_id: int) -> None:
 
 
 def _early_window_open(
-    session: Session, *, settings: RecognitionSettings, badge: Badge, space_id: int
+    session: Session, *, settings: RecognitionSettings, badge: Badge | RuleBadge, space_id: int
 ) -> bool:
     """Could a contribution now still make someone an early adopter (of the space or site)?"""
     return any(_early_windows(session, settings=settings, badge=badge, space_id=space_id))
 
 
+@cache
+def _early_windows_statement() -> Any:
+    """Built once per process (see app.prepared): every post and comment asks while the
+    subjects lack an early-adopter badge."""
+    badge_id, space_id = bindparam("badge_id", type_=Integer), bindparam("space_id", type_=Integer)
+    count = (
+        select(func.count()).select_from(Award).where(Award.badge_id == badge_id).correlate(None)
+    )
+    return select(
+        site_started_at(),
+        select(Space.created_at).where(Space.id == space_id).scalar_subquery(),
+        count.where(Award.space_id == space_id).scalar_subquery(),
+        count.where(col(Award.space_id).is_(None)).scalar_subquery(),
+    )
+
+
 def _early_windows(
-    session: Session, *, settings: RecognitionSettings, badge: Badge, space_id: int
+    session: Session, *, settings: RecognitionSettings, badge: Badge | RuleBadge, space_id: int
 ) -> tuple[bool, bool]:
     """Whether places are still open: (in the space, on the site)."""
-    count = (
-        select(func.count()).select_from(Award).where(Award.badge_id == badge.id).correlate(None)
-    )
-    site_start, space_start, space_count, site_count = session.exec(
-        select(
-            site_started_at(),
-            select(Space.created_at).where(Space.id == space_id).scalar_subquery(),
-            count.where(Award.space_id == space_id).scalar_subquery(),
-            count.where(col(Award.space_id).is_(None)).scalar_subquery(),
-        )
-    ).one()
+    params = {"badge_id": badge.id, "space_id": space_id}
+    site_start, space_start, space_count, site_count = read(
+        session, _early_windows_statement(), params
+    )[0]
     now, window = utcnow(), timedelta(days=settings.early_adopter_days)
     n = settings.early_adopter_count
     space_open = space_start is not None and now < space_start + window and space_count < n

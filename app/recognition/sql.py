@@ -23,9 +23,12 @@ class plus_days(expression.FunctionElement[Any]):
     inherit_cache = True
     name = "plus_days"
 
-    def __init__(self, when: Any, days: int) -> None:
-        # The number of days is a bound parameter, so statement caching stays correct.
-        super().__init__(when, literal(int(days), Integer))
+    def __init__(self, when: Any, days: Any) -> None:
+        # The number of days is a bound parameter, so statement caching stays correct: a given
+        # one (a statement built once names it, see rule_base.EARLY_DAYS) or a literal's.
+        if isinstance(days, int):
+            days = literal(int(days), Integer)
+        super().__init__(when, days)
 
 
 @compiles(plus_days, "sqlite")
