@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
+from app.core.ids import MAX_ID
 from app.errors import Invalid
 
 T = TypeVar("T")
@@ -30,7 +31,11 @@ class Cursor:
             at = datetime.fromisoformat(at_text)
             if at.tzinfo is None:
                 raise ValueError("naive")
-            return cls(at=at, id=int(id_text))
+            row_id = int(id_text)
+            # Cursors are made from row ids; a larger number would fail in the database.
+            if not 0 <= row_id <= MAX_ID:
+                raise ValueError("id out of range")
+            return cls(at=at, id=row_id)
         except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
             raise Invalid("That page link is not valid", field="cursor") from exc
 

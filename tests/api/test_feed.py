@@ -1,5 +1,7 @@
 """The home stream over the API, and lists that cost the same few queries however full they are."""
 
+import base64
+
 import pytest
 
 from tests.factories import make_comment, make_post, make_space, make_user
@@ -114,3 +116,16 @@ def test_directory_runs_a_constant_number_of_queries(session, api, count_queries
         assert len(client.get("/api/v1/spaces").json()["items"]) == 16
 
     assert len(many) == len(few) <= 3
+
+
+@pytest.mark.parametrize("row_id", [2**31, 2**63, -1])
+def test_a_cursor_naming_an_impossible_row_is_refused_with_422(session, api, row_id):
+    """Cursors are made from row ids: a hand-made one with a larger number must not reach the
+    database (SQLite overflows at 2**63, PostgreSQL's integers at 2**31)."""
+    client = api(make_user(session))
+    token = base64.urlsafe_b64encode(f"2026-01-01T00:00:00+00:00|{row_id}".encode()).decode()
+
+    answer = client.get("/api/v1/feed", params={"cursor": token})
+
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["query", "cursor"]
