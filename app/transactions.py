@@ -11,9 +11,10 @@ thread call, before the slot is released. Nothing the request holds outlives its
 On SQLite a handler of a writing method (POST, PUT, PATCH, DELETE) and every background job
 takes the write lock up front (`BEGIN IMMEDIATE`, SQLAlchemy's documented recipe for pysqlite):
 a deferred transaction that reads first and writes later fails at once, busy timeout or not,
-when another writer committed in between. Reads stay deferred, so they never wait. Writers of
-one process queue on `WriteGate`, a lock they hold from BEGIN to the connection's return, so
-the next one starts the moment the lock is free instead of polling in SQLite's busy handler.
+when another writer committed in between. Readers send no BEGIN at all until they write, so
+they never wait and hold no snapshot. Writers of one process queue on `WriteGate`, a lock they
+hold from BEGIN to the connection's return, so the next one starts the moment the lock is free
+instead of polling in SQLite's busy handler.
 """
 
 import functools
