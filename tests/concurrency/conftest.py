@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, make_url
 from sqlmodel import Session
 
 from app.db import make_engine
 from tests.conftest import TEST_DATABASE_URL
-from tests.e2e.conftest import BIN, _wait_until_healthy
+from tests.e2e.conftest import BIN, _on_postgresql, _wait_until_healthy
 
 ON_POSTGRESQL = TEST_DATABASE_URL.startswith("postgresql")
 CLIENTS = 16  # more than the request threads of a process (2 on SQLite, 8 on PostgreSQL)
@@ -159,20 +159,12 @@ class Live:
         return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
 
 
-def _admin_sql(*statements: str) -> None:
-    admin = create_engine(make_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        for statement in statements:
-            connection.execute(text(statement))
-    admin.dispose()
-
-
 def fresh_database(folder: Path, name: str) -> str:
     """A database of its own: a SQLite file, or a sibling database on the PostgreSQL server."""
     if not ON_POSTGRESQL:
         return f"sqlite:///{folder}/{name}.db"
     database = f"{make_url(TEST_DATABASE_URL).database}_{name}"
-    _admin_sql(
+    _on_postgresql(
         f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)', f'CREATE DATABASE "{database}"'
     )
     return make_url(TEST_DATABASE_URL).set(database=database).render_as_string(hide_password=False)
@@ -181,7 +173,7 @@ def fresh_database(folder: Path, name: str) -> str:
 def drop_database(name: str) -> None:
     if ON_POSTGRESQL:
         database = f"{make_url(TEST_DATABASE_URL).database}_{name}"
-        _admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        _on_postgresql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def server_env(database_url: str, **extra: str) -> dict[str, str]:
