@@ -32,8 +32,9 @@ class Cursor:
             if at.tzinfo is None:
                 raise ValueError("naive")
             row_id = int(id_text)
-            # Cursors are made from row ids; a larger number would fail in the database.
-            if not 0 <= row_id <= MAX_ID:
+            # Cursors are made from row ids (negated where a merged stream marks a second
+            # kind of row); a larger number would fail in the database.
+            if not -MAX_ID <= row_id <= MAX_ID:
                 raise ValueError("id out of range")
             return cls(at=at, id=row_id)
         except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
