@@ -27,7 +27,7 @@ from sqlmodel import Session
 
 from app.db import make_engine
 from tests.conftest import TEST_DATABASE_URL
-from tests.e2e.conftest import BIN, _on_postgresql, _wait_until_healthy
+from tests.e2e.conftest import BIN, _on_postgresql, serve, stop_server
 
 ON_POSTGRESQL = TEST_DATABASE_URL.startswith("postgresql")
 CLIENTS = 16  # more than the request threads of a process (2 on SQLite, 8 on PostgreSQL)
@@ -205,32 +205,7 @@ def free_port() -> int:
 def start_server(env: dict[str, str], log: Path) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with log.open("ab") as output:
-        process = subprocess.Popen(
-            [
-                str(BIN / "agora"),
-                "serve",
-                "--no-migrate",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            env={**env, "AGORA_BASE_URL": url},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    _wait_until_healthy(url, process, log)
-    return url, process
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    return url, serve({**env, "AGORA_BASE_URL": url}, port, log)
 
 
 def _warm_up(live: Live) -> None:
@@ -270,7 +245,7 @@ def live() -> Iterator[Live]:
         yield instance
     finally:
         for process in instance.processes:
-            stop(process)
+            stop_server(process)
         instance.engine.dispose()
         with suppress(Exception):
             drop_database("rush")

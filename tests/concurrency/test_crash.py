@@ -20,8 +20,8 @@ from tests.concurrency.conftest import (
     migrate,
     server_env,
     start_server,
-    stop,
 )
+from tests.e2e.conftest import stop_server
 from tests.factories import make_post, make_space, make_token, make_user
 
 WRITERS = 8
@@ -100,7 +100,7 @@ def test_acknowledged_comments_survive_a_kill_9() -> None:
                 assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     finally:
         stopping.set()
-        stop(process)
+        stop_server(process)
         engine.dispose()
         drop_database("crash")
         shutil.rmtree(folder, ignore_errors=True)

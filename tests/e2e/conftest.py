@@ -191,6 +191,41 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -
     raise RuntimeError(f"the server did not become healthy:\n{log.read_text()}")
 
 
+def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    """`agora serve` on 127.0.0.1:port (already migrated), its output appended to log; returns
+    once /healthz answers."""
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [
+                str(BIN / "agora"),
+                "serve",
+                "--no-migrate",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_healthy(f"http://127.0.0.1:{port}", process, log)
+    except BaseException:
+        stop_server(process)
+        raise
+    return process
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @pytest.fixture(scope="package")
 def server() -> Iterator[Server]:
     folder = Path(tempfile.mkdtemp(prefix="agora-e2e-"))
@@ -210,32 +245,11 @@ def server() -> Iterator[Server]:
     engine = make_engine(database_url)
     instance = Server(url=url, database_url=database_url, engine=engine)
     _seed(instance)
-    log = folder / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                str(BIN / "agora"),
-                "serve",
-                "--no-migrate",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    process = serve(env, port, folder / "server.log")
     try:
-        _wait_until_healthy(url, process, log)
         yield instance
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
         engine.dispose()
         if TEST_DATABASE_URL.startswith("postgresql"):
             _on_postgresql(f'DROP DATABASE IF EXISTS "{_e2e_database_name()}" WITH (FORCE)')
