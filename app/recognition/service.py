@@ -18,6 +18,7 @@ from app.people.service import record_audit
 from app.posts.models import Post
 from app.recognition.badges import ensure_builtin_badges
 from app.recognition.engine import run_rules
+from app.recognition.firsts import firsts
 from app.recognition.held import badges_and_holders
 from app.recognition.models import (
     Award,
@@ -253,14 +254,27 @@ def after_contribution(
     starter", see RULES_FOR_RECEIVER); rules they already hold are skipped. The job catches
     everything else.
     """
+    assert user.id is not None
+    new = firsts(
+        session,
+        actor_id=user.id,
+        space_id=space_id,
+        post_id=comment_on.id if comment_on is not None else None,
+    )
+    settled = set() if new.first_in_space else {"bridge_builder", "early_adopter"}
     if comment_on is None:
-        return after_action(session, action="post", user_ids=[user.id], space_id=space_id)  # type: ignore[list-item]
+        return after_action(
+            session, action="post", user_ids=[user.id], space_id=space_id, settled=settled
+        )
+    if not new.welcomes_newcomer:
+        settled.add("welcomer")
     return after_action(
         session,
         action="comment",
-        user_ids=[user.id],  # type: ignore[list-item]
+        user_ids=[user.id],
         space_id=space_id,
         receiver_id=comment_on.author_id,
+        settled=settled,
     )
 
 
@@ -271,9 +285,11 @@ def after_action(
     user_ids: Collection[int],
     space_id: int | None = None,
     receiver_id: int | None = None,
+    settled: Collection[str] = (),
 ) -> int:
     """Grant what an action (a key of RULES_AFTER) may have earned the given people (and the
-    author of what it was on, `receiver_id`, for the rules of RULES_FOR_RECEIVER).
+    author of what it was on, `receiver_id`, for the rules of RULES_FOR_RECEIVER). Rules in
+    `settled` are known not to have changed for the actors (recognition.firsts).
 
     The one hook every domain calls right after a qualifying action: one query finds the
     rules their people already hold (skipped, so the usual case costs that query alone); the
@@ -281,7 +297,7 @@ def after_action(
     """
     actors = {u for u in user_ids if u is not None}
     receivers = {receiver_id} if receiver_id is not None else set()
-    people: dict[str, set[int]] = {rule: set(actors) for rule in RULES_AFTER[action]}
+    people = {rule: set(actors) for rule in RULES_AFTER[action] if rule not in settled}
     for rule in RULES_FOR_RECEIVER.get(action, ()):
         people.setdefault(rule, set()).update(receivers)
     people = {rule: who for rule, who in people.items() if who}
