@@ -11,7 +11,8 @@ from tests.bench import ROOT
 
 SCRIPT = ROOT / "tests" / "bench" / "wrk_report.lua"
 CONNECTIONS = 16
-THREADS = 2  # the machine has two cores; more wrk threads would only take CPU from the server
+PINNED_THREADS = 1  # one core of its own: more threads would only take turns on it
+SHARED_THREADS = 2  # unpinned, on a machine shared with the server
 
 
 @dataclass
@@ -70,12 +71,16 @@ def run_wrk(
     cookie: str,
     seconds: float,
     cpu_seconds: Callable[[], float] = lambda: 0.0,
+    load_cpu: int | None = None,
 ) -> Result:
-    """One wrk run at CONNECTIONS connections for about `seconds`; cpu_seconds reads the
-    worker's CPU time, sampled before and after."""
+    """One wrk run at CONNECTIONS connections for about `seconds`, on CPU `load_cpu` alone
+    when given; cpu_seconds reads the worker's CPU time, sampled before and after."""
+    pin = [] if load_cpu is None else ["taskset", "--cpu-list", str(load_cpu)]
+    threads = SHARED_THREADS if load_cpu is None else PINNED_THREADS
     command = [
+        *pin,
         wrk,
-        f"--threads={THREADS}",
+        f"--threads={threads}",
         f"--connections={CONNECTIONS}",
         f"--duration={max(1, round(seconds))}s",
         "--timeout=10s",

@@ -13,6 +13,7 @@ exits non-zero when a target is missed.
 """
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -21,9 +22,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.bench.dataset import Dataset, Size, build
-from tests.bench.load import CONNECTIONS, Result, ensure_wrk, run_wrk
+from tests.bench.load import (
+    CONNECTIONS,
+    PINNED_THREADS,
+    SHARED_THREADS,
+    Result,
+    ensure_wrk,
+    run_wrk,
+)
 from tests.bench.report import FLOOR, DatasetRun, checks, table, write_json
-from tests.bench.server import Server, running, sign_in, worker_cpu_seconds, worker_memory_mb
+from tests.bench.server import (
+    LOAD_CPU,
+    Server,
+    can_pin,
+    how_pinned,
+    running,
+    sign_in,
+    worker_cpu_seconds,
+    worker_memory_mb,
+)
 
 FULL = (
     Size("1k", users=200, spaces=20, posts=1_000, comments=10_000),
@@ -52,11 +69,13 @@ class Live:
     server: Server
     cookie: str
     targets: list[tuple[str, str]]
+    pin: bool
 
     def load(self, wrk: str, target: str, path: str, seconds: float) -> Result:
         return run_wrk(
             wrk, self.server.base_url, target, path, self.cookie, seconds,
             cpu_seconds=lambda: worker_cpu_seconds(self.server),
+            load_cpu=LOAD_CPU if self.pin else None,
         )  # fmt: skip
 
 
@@ -105,17 +124,18 @@ def measure(lives: list[Live], wrk: str, seconds: float, rounds: int) -> None:
 
 
 def bench(
-    sizes: tuple[Size, ...], workdir: Path, wrk: str, seconds: float, rounds: int
+    sizes: tuple[Size, ...], workdir: Path, wrk: str, seconds: float, rounds: int, pin: bool
 ) -> list[DatasetRun]:
     datasets = [seed(size, workdir / size.name) for size in sizes]
     with ExitStack() as servers:
         lives = []
         for dataset in datasets:
-            server = servers.enter_context(running(dataset))
+            server = servers.enter_context(running(dataset, pin=pin))
             print(f"== {dataset.size.name}: serving on {server.base_url}", flush=True)
             run = DatasetRun(dataset.size, dataset.seed_seconds, rss_mb=0, peak_rss_mb=0)
             targets = _targets(dataset.space_slug, dataset.showcase_post_id)
-            lives.append(Live(run, server, sign_in(server, dataset.password), targets))
+            cookie = sign_in(server, dataset.password)
+            lives.append(Live(run, server, cookie, targets, pin))
         measure(lives, wrk, seconds, rounds)
     return [live.run for live in lives]
 
@@ -132,12 +152,14 @@ def main(argv: list[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
     wrk = ensure_wrk()
     workdir = Path(tempfile.mkdtemp(prefix="agora-bench-"))
+    pin = can_pin()
     print(
         f"bench: {CONNECTIONS} connections, {seconds:g} s per target in {rounds} round(s), "
-        f"data in {workdir}"
+        f"{how_pinned(pin)} (wrk {PINNED_THREADS if pin else SHARED_THREADS} thread(s)), "
+        f"load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}, data in {workdir}"
     )
     try:
-        runs = bench(sizes, workdir, wrk, seconds, rounds)
+        runs = bench(sizes, workdir, wrk, seconds, rounds, pin)
     finally:
         if not args.keep_data:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -51,11 +51,18 @@ from pathlib import Path
 
 from tests.bench import ROOT
 from tests.bench.dataset import agora_command, bench_env
-from tests.bench.server import Server, serving, worker_cpu_seconds
+from tests.bench.server import (
+    LOAD_CPU,
+    SERVER_CPU,
+    Server,
+    can_pin,
+    how_pinned,
+    serving,
+    worker_cpu_seconds,
+)
 from tests.bench.write_clients import Client, Fixture, Window, seed, verify
 
 PORTS = range(8300, 8340)  # this benchmark's own port range (make bench: 8200-8299)
-SERVER_CPU, LOAD_CPU = "0", 1
 MAX_P99_MS_AT_16 = 250.0
 MIN_SQLITE_WRITES_PER_S = 150.0
 
@@ -112,10 +119,6 @@ HEADER = (
 
 
 # --- servers and databases ----------------------------------------------------------------------
-
-
-def can_pin() -> bool:
-    return (os.cpu_count() or 1) >= 2 and shutil.which("taskset") is not None
 
 
 @contextmanager
@@ -298,9 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown engine(s): {', '.join(sorted(unknown))}")
     pin = can_pin()
-    where = (
-        f"servers on CPU {SERVER_CPU}, load on CPU {LOAD_CPU}" if pin else "unpinned (no taskset)"
-    )
+    where = how_pinned(pin)
     print(
         f"bench-writes: {', '.join(engines)}; {args.clients or client_counts} clients; "
         f"{seconds:g} s each after {warmup:g} s warm-up; {where}; load average "
