@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from app.db import utcnow
 from app.people.models import User
 from app.recognition.badges import BUILTIN_BADGES, ensure_builtin_badges
-from app.recognition.models import Award, Badge, RecognitionSettings
+from app.recognition.models import Award, Badge, SiteRecognition
 from app.recognition.rule_base import RuleBadge
 from app.recognition.rules import RULES, Grant, RuleContext
 from app.recognition.sql import insert_ignoring_duplicates
@@ -47,7 +47,7 @@ def award(session: Session, *, badge: Badge | RuleBadge, grants: list[Grant]) ->
 def run_rules(
     session: Session,
     *,
-    settings: RecognitionSettings,
+    settings: SiteRecognition,
     rules: Collection[str] | None = None,
     user_ids: Collection[int] | None = None,
     space_id: int | None = None,

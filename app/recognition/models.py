@@ -160,3 +160,14 @@ class RecognitionSettings(SQLModel, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
+
+
+@dataclass(frozen=True)
+class SiteRecognition:
+    """What the site's settings say, as read on every write that may earn a badge: a plain row,
+    not the entity (loading it cost more than the rules it steers, 2026-12)."""
+
+    early_adopter_count: int
+    early_adopter_days: int
+    kudos_monthly_budget: int
+    thank_you_wall: bool

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from app import prepared
 from app.people.models import User
 from app.posts.models import Comment, Post
-from app.recognition.models import Award, Badge, RecognitionSettings
+from app.recognition.models import Award, Badge, SiteRecognition
 from app.rows import read
 
 # The parameters of every rule statement (values from RuleContext.params()).
@@ -54,7 +54,7 @@ class RuleBadge:
 @dataclass(frozen=True)
 class RuleContext:
     badge: Badge | RuleBadge
-    settings: RecognitionSettings
+    settings: SiteRecognition
     now: datetime
     user_ids: Collection[int] | None = None  # None: everyone (the job)
     space_id: int | None = None  # space rules: only this space (right after an action)

@@ -26,6 +26,7 @@ from app.recognition.models import (
     BadgeRow,
     RecognitionPreference,
     RecognitionSettings,
+    SiteRecognition,
 )
 from app.recognition.rule_base import RuleBadge
 from app.recognition.rules import RULES_AFTER, RULES_FOR_RECEIVER, site_started_at
@@ -46,9 +47,34 @@ def require_admin(actor: User) -> None:
 # --- site settings and personal choices --------------------------------------------------------
 
 
-def site_settings(session: Session) -> RecognitionSettings:
-    """The site's settings; the defaults (not stored) until an admin saves them."""
-    return session.get(RecognitionSettings, 1) or RecognitionSettings()
+@cache
+def _settings_statement() -> Any:
+    """Built once per process (see app.prepared)."""
+    return select(
+        RecognitionSettings.early_adopter_count,
+        RecognitionSettings.early_adopter_days,
+        RecognitionSettings.kudos_monthly_budget,
+        RecognitionSettings.thank_you_wall,
+    ).where(RecognitionSettings.id == 1)
+
+
+def site_settings(session: Session) -> SiteRecognition:
+    """The site's settings; the defaults until an admin saves them."""
+    rows = read(session, _settings_statement(), {})
+    if rows:
+        return SiteRecognition(*rows[0])
+    return _defaults()
+
+
+@cache
+def _defaults() -> SiteRecognition:
+    unsaved = RecognitionSettings()
+    return SiteRecognition(
+        early_adopter_count=unsaved.early_adopter_count,
+        early_adopter_days=unsaved.early_adopter_days,
+        kudos_monthly_budget=unsaved.kudos_monthly_budget,
+        thank_you_wall=unsaved.thank_you_wall,
+    )
 
 
 def update_site_settings(
@@ -349,7 +375,7 @@ def take_contribution_turn(session: Session, *, space_id: int) -> None:
 
 
 def _early_window_open(
-    session: Session, *, settings: RecognitionSettings, badge: Badge | RuleBadge, space_id: int
+    session: Session, *, settings: SiteRecognition, badge: Badge | RuleBadge, space_id: int
 ) -> bool:
     """Could a contribution now still make someone an early adopter (of the space or site)?"""
     return any(_early_windows(session, settings=settings, badge=badge, space_id=space_id))
@@ -372,7 +398,7 @@ def _early_windows_statement() -> Any:
 
 
 def _early_windows(
-    session: Session, *, settings: RecognitionSettings, badge: Badge | RuleBadge, space_id: int
+    session: Session, *, settings: SiteRecognition, badge: Badge | RuleBadge, space_id: int
 ) -> tuple[bool, bool]:
     """Whether places are still open: (in the space, on the site)."""
     params = {"badge_id": badge.id, "space_id": space_id}
