@@ -28,7 +28,6 @@ from app.recognition.models import (
     RecognitionSettings,
     SiteRecognition,
 )
-from app.recognition.rule_base import RuleBadge
 from app.recognition.rules import RULES_AFTER, RULES_FOR_RECEIVER, site_started_at
 from app.rows import fetch, read
 from app.spaces.access import readable_space_ids
@@ -332,15 +331,11 @@ def after_action(
         return 0
     rules = set(people)
     badges, holders = badges_and_holders(session, rules=rules, subjects=subjects, space_id=space_id)
-    by_rule = {b.rule: b for b in badges.values()}
     lacking = {rule: who - holders.get(rule, set()) for rule, who in people.items()}
     rules = {rule for rule in rules if lacking[rule]}
     settings = site_settings(session)
     if "early_adopter" in rules and (
-        space_id is None
-        or not _early_window_open(
-            session, settings=settings, badge=by_rule["early_adopter"], space_id=space_id
-        )
+        space_id is None or not _early_window_open(session, settings=settings, space_id=space_id)
     ):
         rules.discard("early_adopter")
     if not rules:
@@ -364,9 +359,8 @@ def take_contribution_turn(session: Session, *, space_id: int) -> None:
     places go by the order in which contributions were made and never to more than N people."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    badge = ensure_builtin_badges(session)["early-adopter"]
     space_open, site_open = _early_windows(
-        session, settings=site_settings(session), badge=badge, space_id=space_id
+        session, settings=site_settings(session), space_id=space_id
     )
     if site_open:  # the site's turn first, always: two turns in one order cannot deadlock
         take_turn(session, Turn.early_adopters, 0)
@@ -374,18 +368,19 @@ def take_contribution_turn(session: Session, *, space_id: int) -> None:
         take_turn(session, Turn.early_adopters, space_id)
 
 
-def _early_window_open(
-    session: Session, *, settings: SiteRecognition, badge: Badge | RuleBadge, space_id: int
-) -> bool:
+def _early_window_open(session: Session, *, settings: SiteRecognition, space_id: int) -> bool:
     """Could a contribution now still make someone an early adopter (of the space or site)?"""
-    return any(_early_windows(session, settings=settings, badge=badge, space_id=space_id))
+    return any(_early_windows(session, settings=settings, space_id=space_id))
 
 
 @cache
 def _early_windows_statement() -> Any:
     """Built once per process (see app.prepared): every post and comment asks while the
-    subjects lack an early-adopter badge."""
-    badge_id, space_id = bindparam("badge_id", type_=Integer), bindparam("space_id", type_=Integer)
+    subjects lack an early-adopter badge. The badge by its slug: loading the built-in badges
+    as entities before every contribution cost more than this whole statement (no badge yet,
+    on a new database: no places taken)."""
+    space_id = bindparam("space_id", type_=Integer)
+    badge_id = select(Badge.id).where(Badge.slug == "early-adopter").scalar_subquery()
     count = (
         select(func.count()).select_from(Award).where(Award.badge_id == badge_id).correlate(None)
     )
@@ -398,10 +393,10 @@ def _early_windows_statement() -> Any:
 
 
 def _early_windows(
-    session: Session, *, settings: SiteRecognition, badge: Badge | RuleBadge, space_id: int
+    session: Session, *, settings: SiteRecognition, space_id: int
 ) -> tuple[bool, bool]:
     """Whether places are still open: (in the space, on the site)."""
-    params = {"badge_id": badge.id, "space_id": space_id}
+    params = {"space_id": space_id}
     site_start, space_start, space_count, site_count = read(
         session, _early_windows_statement(), params
     )[0]
