@@ -8,6 +8,7 @@ keeps its own copy (keys no page asks for any more fall out of the LRU). Whether
 see a post is decided before any card is rendered; a fragment never decides that.
 """
 
+import secrets
 import threading
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -41,8 +42,11 @@ def cached(key: Hashable, caller: Callable[[], str]) -> Markup:
     return fragment(key, caller)
 
 
-# Stands for the reader's CSRF token inside a stored form; each page puts the reader's in.
-TOKEN_SLOT = "csrf-token-of-the-reader"  # noqa: S105 - a placeholder, not a secret
+# Stands for the reader's CSRF token inside a stored form; each page puts the reader's in. The
+# replacement runs over the whole fragment, user text included, so the slot is a random word of
+# this process that no one can type into a post (a fixed word typed into one came back as the
+# reader's token).
+TOKEN_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
 
 
 def fragment_with_token(key: Hashable, token: str, caller: Callable[[], str]) -> Markup:
