@@ -2,9 +2,11 @@
 
 Most of a post card (author and badges, space, title, text, time) looks the same to every
 reader in one language and time zone; rendering it was most of a stream page's template work.
-The key holds everything the fragment shows, so an edited post, a renamed person or a new
+The key stands for everything the fragment shows, so an edited post, a renamed person or a new
 badge simply makes a new key: nothing is invalidated, nothing goes stale, and each process
-keeps its own copy (keys no page asks for any more fall out of the LRU). Whether a reader may
+keeps its own copy (keys no page asks for any more fall out of the LRU). Texts are stood for
+by their row's id, creation and edit times, not held in the key: the LRU counts the values'
+size only, and keys holding whole bodies doubled the memory it did not count. Whether a reader may
 see a post is decided before any card is rendered; a fragment never decides that.
 """
 
@@ -86,9 +88,7 @@ def card_key(card: Any, zone: str, ago: str) -> tuple[Any, ...]:
         post.kind,
         post.pinned_at is not None,
         post.published_at,
-        post.edited_at is not None,
-        post.title,
-        post.body_html,
+        post.edited_at,  # every change of title or text sets it: the key stays small
         space.slug,
         space.name,
         person_key(card.author, card.author_marks),
@@ -104,9 +104,8 @@ def comment_key(comment: Any, author: Any, marks: Any, zone: str, ago: str) -> t
         ago,
         comment.id,
         comment.created_at,
-        comment.edited_at is not None,
+        comment.edited_at,  # every change of the text sets it (deleted comments are not listed)
         comment.hidden_at is not None,
-        comment.body_html,
         person_key(author, marks),
     )
 

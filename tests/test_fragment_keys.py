@@ -1,6 +1,9 @@
-"""The reader's CSRF token goes into stored forms only, never into what someone wrote."""
+"""Stored fragments: the reader's CSRF token goes into forms only, never into what someone
+wrote; keys stand for texts by ids and edit times and never serve an old text."""
 
+from app import fragments
 from app.fragments import TOKEN_SLOT
+from app.posts.service import update_comment
 from tests.factories import make_comment, make_post, make_space, make_user
 
 OLD_SLOT = "csrf-token-of-the-reader"  # the fixed placeholder once used
@@ -26,3 +29,22 @@ def test_text_that_names_a_placeholder_never_becomes_the_readers_token(session, 
 
 def test_the_slot_is_not_a_word_anyone_could_know():
     assert TOKEN_SLOT != OLD_SLOT and len(TOKEN_SLOT) >= 32
+
+
+def test_each_edit_of_a_comment_shows_at_once_and_keys_hold_no_text(session, login):
+    author, reader = make_user(session), make_user(session)
+    space = make_space(session, host=author, members=(reader,))
+    post = make_post(session, author=author, space=space)
+    comment = make_comment(session, author=author, post=post, body="first words")
+    client = login(reader)
+    assert "first words" in client.get(f"/posts/{post.id}").text
+
+    for text in ("second words", "third words"):
+        update_comment(session, user=author, comment_id=comment.id, body=text)
+        session.commit()
+        page = client.get(f"/posts/{post.id}").text
+        assert text in page and "first words" not in page
+
+    with fragments._lock:
+        keys = repr(list(fragments._cache.keys()))
+    assert "words" not in keys and "Some text" not in keys
