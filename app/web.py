@@ -284,6 +284,7 @@ def form_error(
     *,
     field: str | None = None,
     block: str | None = None,
+    headers: dict[str, str] | None = None,
     rollback: bool = True,
 ) -> HTMLResponse:
     """Undo what the failed action wrote, then show the form again with its message (422).
@@ -295,4 +296,4 @@ def form_error(
         session.rollback()
     values = context() if callable(context) else dict(context)
     values.setdefault("errors", {field or error.field: error.text()})
-    return render(request, template, values, status_code=422, block=block)
+    return render(request, template, values, status_code=422, block=block, headers=headers)
