@@ -1,6 +1,7 @@
 """Templates and render(): the full page, or for htmx the block named by the request's target."""
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache, partial
 from typing import Any
@@ -12,9 +13,11 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, Undefined, select_autoescape
 from jinja2_fragments import render_block
 from markupsafe import Markup
+from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, get_settings
 from app.db import utcnow
+from app.errors import DomainError
 from app.fragments import (
     TOKEN_SLOT,
     cached,
@@ -270,3 +273,27 @@ def render(
     response = HTMLResponse(html, status_code=status_code, headers=headers)
     response.headers.append("vary", "HX-Request")
     return response
+
+
+def form_error(
+    request: Request,
+    session: Session,
+    template: str,
+    error: DomainError,
+    context: Callable[[], dict[str, Any]] | dict[str, Any],
+    *,
+    field: str | None = None,
+    block: str | None = None,
+    headers: dict[str, str] | None = None,
+    rollback: bool = True,
+) -> HTMLResponse:
+    """Undo what the failed action wrote, then show the form again with its message (422).
+
+    A callable context is built after the rollback, so the page shows what is stored, not the
+    half-done change. The message goes under `field` (default: the error's own field) unless
+    the context brings its own `errors`."""
+    if rollback:
+        session.rollback()
+    values = context() if callable(context) else dict(context)
+    values.setdefault("errors", {field or error.field: error.text()})
+    return render(request, template, values, status_code=422, block=block, headers=headers)

@@ -7,14 +7,13 @@ what one may not see is 404 (a private space's door — its name — is listed; 
 import re
 
 import pytest
-from fastapi.routing import APIRoute, iter_route_contexts
 
-from app.main import create_app
 from app.protocols.service import create_protocol
 from app.recognition.service import update_site_settings
 from app.spaces.access import access_for
 from tests.events.factories import make_event
 from tests.factories import make_comment, make_post, make_space, make_user
+from tests.route_walk import get_routes
 
 ROLES = ("outsider", "member", "host", "admin")
 
@@ -80,16 +79,7 @@ def world(session):
 
 
 def _get_routes():
-    """Every GET page, those of included routers too (FastAPI keeps them apart)."""
-    app = create_app()
-    contexts = iter_route_contexts(app.routes)
-    return sorted(
-        {
-            c.path
-            for c in contexts
-            if isinstance(c.original_route, APIRoute) and "GET" in (c.methods or ())
-        }
-    )
+    return get_routes()
 
 
 def _fill(path, objects):

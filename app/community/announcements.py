@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import bindparam, delete, or_
 from sqlmodel import Session, col, select
 
+from app.access.posts import is_shown, post_shown
+from app.access.spaces import is_open_to_everyone, public_spaces_filter
 from app.community.models import SitePin, SitePinRow
 from app.db import utcnow
 from app.errors import Forbidden, Invalid, NotFound
@@ -16,7 +18,7 @@ from app.posts.models import Post, PostKind, PostRow
 from app.posts.service import load_post
 from app.prepared import NOW
 from app.rows import fetch
-from app.spaces.models import Space, SpaceRow, Visibility
+from app.spaces.models import Space, SpaceRow
 
 MAX_HOME_PINS = 5
 
@@ -28,9 +30,9 @@ def pin_on_home(
     if not user.is_admin:
         raise Forbidden("Only administrators may do that")
     post, access = load_post(session, user=user, post_id=post_id)
-    if post.kind != PostKind.announcement or access.space.visibility != Visibility.public:
+    if post.kind != PostKind.announcement or not is_open_to_everyone(access.space):
         raise Invalid("Only announcements in public spaces can be pinned on home")
-    if post.hidden_at is not None or post.published_at > utcnow():
+    if not is_shown(post):
         raise Invalid("Only published, visible announcements can be pinned on home")
     if expires_at is not None and expires_at <= utcnow():
         raise Invalid("Choose an expiry in the future", field="expires_at")
@@ -96,10 +98,8 @@ def _pinned_posts_statement() -> Any:
             # Placeholders, not prepared.ids(): SQLite then knows the list is short and reads
             # the posts by id (a JSON list looks like a table of unknown size to it).
             col(Post.id).in_(bindparam("post_ids", expanding=True)),
-            col(Space.visibility) == Visibility.public,
-            col(Post.deleted_at).is_(None),
-            col(Post.hidden_at).is_(None),
-            col(Post.published_at) <= NOW,
+            public_spaces_filter(),
+            *post_shown(Post, NOW),
         )
     )
 

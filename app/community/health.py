@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from app.access.posts import post_not_removed
 from app.community.health_sql import (
     contributions,
     first_peer_replies,
@@ -301,8 +302,7 @@ def _unanswered_query(space_ids, start: datetime, now: datetime):
         .join(Space, col(Space.id) == Post.space_id)
         .where(
             col(Post.space_id).in_(space_ids),
-            col(Post.deleted_at).is_(None),
-            col(Post.hidden_at).is_(None),
+            *post_not_removed(),
             col(Post.kind) != PostKind.announcement,
             col(Post.comment_count) == 0,
             col(Post.published_at) >= start,

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from app.access.posts import post_shown
 from app.community.models import PromptDetails
 from app.community.prompt_library import (
     BY_KEY,
@@ -13,7 +14,6 @@ from app.community.prompt_library import (
     prompts_for,
 )
 from app.core.text import check_characters
-from app.db import utcnow
 from app.errors import Invalid
 from app.i18n import gettext
 from app.posts.models import Post, PostKind
@@ -109,5 +109,5 @@ def prompts_in_space(session: Session, *, access: SpaceAccess, limit: int = 50) 
         col(Post.deleted_at).is_(None),
     )
     if not access.can_moderate:
-        query = query.where(col(Post.hidden_at).is_(None), col(Post.published_at) <= utcnow())
+        query = query.where(*post_shown())
     return list(session.exec(query.order_by(col(Post.published_at).desc()).limit(limit)).all())

@@ -1,6 +1,6 @@
 """Pages for flagging, the review queue and moderators' decisions."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -12,21 +12,23 @@ from app.posts.service import load_comment, load_post
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_moderate, space_access_by_slug
 from app.transactions import TransactionalRoute
-from app.web import is_htmx, render
+from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
 REASONS = ("spam", "offensive", "confidential", "off-topic", "other")
 
 
-def _flag_page(
-    request: Request,
-    context: dict,
-    *,
-    status_code: int = 200,
-) -> Response:
-    context.setdefault("reasons", REASONS)
-    return render(request, "community/flag.html", context, status_code=status_code)
+FLAG_PAGE = "community/flag.html"
+
+
+def _flag_page(request: Request, context: dict) -> Response:
+    return render(request, FLAG_PAGE, {**context, "reasons": REASONS})
+
+
+def _flag_context(post: Any, space: Any, comment: Any, **form: str) -> dict[str, Any]:
+    """The flag form again, keeping what the person wrote."""
+    return {"post": post, "space": space, "comment": comment, "form": form, "reasons": REASONS}
 
 
 def _reason_text(reason: str, detail: str) -> str:
@@ -59,16 +61,12 @@ def flag_post(
             session, user=user, post_id=post_id, reason=_reason_text(reason, detail)
         )
     except Invalid as exc:
-        session.rollback()
-        post, access = load_post(session, user=user, post_id=post_id)
-        context = {
-            "post": post,
-            "space": access.space,
-            "comment": None,
-            "form": {"reason": reason, "detail": detail},
-            "errors": {exc.field or "reason": exc.text()},
-        }
-        return _flag_page(request, context, status_code=422)
+
+        def context() -> dict[str, Any]:
+            post, access = load_post(session, user=user, post_id=post_id)
+            return _flag_context(post, access.space, None, reason=reason, detail=detail)
+
+        return form_error(request, session, FLAG_PAGE, exc, context, field=exc.field or "reason")
     return RedirectResponse(f"/posts/{post_id}?flagged=1", status_code=303)
 
 
@@ -94,16 +92,12 @@ def flag_comment(
             session, user=user, comment_id=comment_id, reason=_reason_text(reason, detail)
         )
     except Invalid as exc:
-        session.rollback()
-        comment, post, access = load_comment(session, user=user, comment_id=comment_id)
-        context = {
-            "post": post,
-            "space": access.space,
-            "comment": comment,
-            "form": {"reason": reason, "detail": detail},
-            "errors": {exc.field or "reason": exc.text()},
-        }
-        return _flag_page(request, context, status_code=422)
+
+        def context() -> dict[str, Any]:
+            comment, post, access = load_comment(session, user=user, comment_id=comment_id)
+            return _flag_context(post, access.space, comment, reason=reason, detail=detail)
+
+        return form_error(request, session, FLAG_PAGE, exc, context, field=exc.field or "reason")
     comment, post, _access = load_comment(session, user=user, comment_id=comment_id)
     return RedirectResponse(f"/posts/{post.id}?flagged=1#comment-{comment.id}", status_code=303)
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app import prepared
+from app.access.showcase import showcase_entries_shown_to
 from app.community.models import (
     ShowcaseEntry,
     ShowcaseEntryRow,
@@ -38,7 +39,6 @@ from app.rows import columns, fetch, read
 from app.spaces.access import (
     access_for,
     moderatable_space_ids,
-    readable_space_ids_of,
     require_moderate,
 )
 from app.spaces.models import Space, SpaceRow
@@ -262,11 +262,7 @@ def _visible_entries_to(viewer_id: Any, now: Any) -> Any:
         .where(
             # Filtered on the entry's own space (the post's, recorded when it was featured), so
             # the database walks the few entries, not every readable post.
-            col(ShowcaseEntry.space_id).in_(readable_space_ids_of(viewer_id)),
-            col(Post.space_id) == ShowcaseEntry.space_id,
-            col(Post.deleted_at).is_(None),
-            col(Post.hidden_at).is_(None),
-            col(Post.published_at) <= now,
+            *showcase_entries_shown_to(viewer_id, now),
         )
     )
 

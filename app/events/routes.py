@@ -20,7 +20,7 @@ from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.service import member_count
 from app.transactions import TransactionalRoute
-from app.web import is_htmx, render
+from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 router.include_router(venue_router)
@@ -70,6 +70,11 @@ def my_events(
     return render(request, "events/mine.html", context, block=block)
 
 
+def _form_context(errors: dict[str, str], **context: Any) -> dict[str, Any]:
+    """The event form's context with its error messages, for web.form_error."""
+    return {**context, "zones": sorted(known_zones()), "errors": errors}
+
+
 def _form_page(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
     context.setdefault("zones", sorted(known_zones()))
     context.setdefault("errors", {})
@@ -98,14 +103,13 @@ def create_event(
     try:
         event = service.create_event(session, access=access, data=views.input_from_form(form))
     except Invalid as exc:
-        session.rollback()
-        context = {
-            "space": access.space,
-            "form": form,
-            "errors": _errors(exc),
-            "member_count": member_count(session, access.space.id),
-        }
-        return _form_page(request, context, status_code=422)
+        errors = _errors(exc)
+
+        def context() -> dict[str, Any]:
+            count = member_count(session, access.space.id)
+            return _form_context(errors, space=access.space, form=form, member_count=count)
+
+        return form_error(request, session, "events/form.html", exc, context)
     return RedirectResponse(f"/events/{event.id}", status_code=303)
 
 
@@ -132,16 +136,16 @@ def save_event(
             session, user=user, event_id=event_id, data=views.input_from_form(form)
         )
     except Invalid as exc:
-        session.rollback()
-        access = load_event(session, user=user, event_id=event_id)
-        context = {
-            "space": access.space.space,
-            "event": access.event,
-            "form": form,
-            "errors": _errors(exc),
-            "member_count": member_count(session, access.event.space_id),
-        }
-        return _form_page(request, context, status_code=422)
+        errors = _errors(exc)
+
+        def context() -> dict[str, Any]:
+            access = load_event(session, user=user, event_id=event_id)
+            count = member_count(session, access.event.space_id)
+            return _form_context(
+                errors, space=access.space.space, event=access.event, form=form, member_count=count
+            )
+
+        return form_error(request, session, "events/form.html", exc, context)
     return RedirectResponse(f"/events/{event_id}", status_code=303)
 
 
@@ -193,12 +197,15 @@ def save_occurrence(
             cancelled=cancelled,
         )
     except Invalid as exc:
-        session.rollback()
-        access = load_event(session, user=user, event_id=event_id)
-        occ = occurrence_on(session, event=access.event, day=on)  # type: ignore[arg-type]
-        form = {"starts_at": starts_at, "ends_at": ends_at, "location": location}
-        context = {"event": access.event, "occ": occ, "form": form, "errors": _errors(exc)}
-        return render(request, "events/occurrence.html", context, status_code=422)
+        errors = _errors(exc)
+
+        def context() -> dict[str, Any]:
+            access = load_event(session, user=user, event_id=event_id)
+            occ = occurrence_on(session, event=access.event, day=on)  # type: ignore[arg-type]
+            form = {"starts_at": starts_at, "ends_at": ends_at, "location": location}
+            return {"event": access.event, "occ": occ, "form": form, "errors": errors}
+
+        return form_error(request, session, "events/occurrence.html", exc, context)
     return RedirectResponse(f"/events/{event_id}?on={day}", status_code=303)
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
+from app.access.posts import is_removed
 from app.db import utcnow
 from app.errors import Invalid
 from app.events.access import (
@@ -134,7 +135,7 @@ def event_page(
         limit=GOING_SHOWN,
     )
     post = session.get(Post, event.discussion_post_id) if event.discussion_post_id else None
-    if post is not None and (post.deleted_at is not None or post.hidden_at is not None):
+    if post is not None and is_removed(post):
         post = None
     comments = comments_page(session, user=user, post=post, limit=20) if post else None
     previous_day, next_day = neighbours(event, occ)

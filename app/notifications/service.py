@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
+from app.access.notifications import notifications_shown_to
 from app.community import messages as community_messages
 from app.db import utcnow
 from app.events import messages as events_messages
@@ -24,7 +25,6 @@ from app.protocols import messages as protocols_messages
 from app.recognition import messages as recognition_messages
 from app.recognition.messages import KUDOS_QUOTE
 from app.recognition.models import Kudos
-from app.spaces.access import readable_space_ids_of
 
 
 # Each domain words the notifications it causes (its `messages.py`); this is their catalogue.
@@ -143,11 +143,7 @@ def _visible(user: User):
 
 
 def _visible_to(user_id: Any):
-    # A notification about a space's content shows only while the person can still read it.
-    return (col(Notification.user_id) == user_id) & or_(
-        col(Notification.space_id).is_(None),
-        col(Notification.space_id).in_(readable_space_ids_of(user_id)),
-    )
+    return notifications_shown_to(user_id)
 
 
 @cache

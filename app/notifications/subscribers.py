@@ -5,8 +5,9 @@ decides who is told, with which message, linking where. Subscribers run in the p
 transaction (app/domain_events.py). Nobody is told about their own action (see `notify`).
 """
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from app.access.spaces import hosts_of
 from app.domain_events import (
     ActionItemAssigned,
     BadgeAwarded,
@@ -27,7 +28,6 @@ from app.domain_events import (
 from app.notifications.service import kudos_text, message_text, notify
 from app.people.models import User
 from app.posts.models import Comment, Post
-from app.spaces.models import MemberRole, Membership, MemberState
 
 # --- posts ----------------------------------------------------------------------------------
 
@@ -86,15 +86,7 @@ def people_mentioned(session: Session, fact: PostMentionedPeople) -> None:
 
 
 def _host_ids(session: Session, space_id: int) -> list[int]:
-    return list(
-        session.exec(
-            select(Membership.user_id).where(
-                Membership.space_id == space_id,
-                Membership.role == MemberRole.host,
-                Membership.state == MemberState.active,
-            )
-        ).all()
-    )
+    return [int(user_id) for user_id in session.exec(hosts_of(space_id)).all()]
 
 
 @subscriber(ScheduledPostPublished)

@@ -1,5 +1,6 @@
 """Sign-in, invitations, profiles, settings and the admin's people pages."""
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -26,7 +27,7 @@ from app.security import (
     start_session,
 )
 from app.transactions import TransactionalRoute
-from app.web import render
+from app.web import form_error, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 TIME_ZONES = (
@@ -209,13 +210,8 @@ def save_settings(
     try:
         service.update_profile(session, user=user, **form)
     except Invalid as exc:
-        session.rollback()
-        return render(
-            request,
-            "people/settings.html",
-            {**_settings_context(session, user, form), "errors": {exc.field: exc.text()}},
-            status_code=422,
-        )
+        context = partial(_settings_context, session, user, form)
+        return form_error(request, session, "people/settings.html", exc, context)
     return RedirectResponse("/settings?saved=1", status_code=303)
 
 
@@ -237,20 +233,21 @@ def save_password(
             revoke_tokens=revoke_tokens,
         )
     except Invalid as exc:
-        return render(
-            request,
-            "people/settings.html",
-            {**_settings_context(session, user, user), "errors": {exc.field: exc.text()}},
-            status_code=422,
-        )
+        # The checks come before any write: nothing to undo, and the signed-in person stays loaded.
+        context = partial(_settings_context, session, user, user)
+        return form_error(request, session, "people/settings.html", exc, context, rollback=False)
     # Every session of the person ended with the old password; this browser gets a new one.
     return _sign_in_response(request, session, user, f"/settings?password=1&revoked={revoked}")
 
 
+def _people(session: Session) -> list[User]:
+    """Everyone, for the admin's list (a small company's worth)."""
+    return list(session.exec(select(User).order_by(col(User.display_name)).limit(500)).all())
+
+
 @router.get("/admin/people")
 def admin_people(request: Request, session: SessionDep, admin: AdminUser) -> Response:
-    people = session.exec(select(User).order_by(col(User.display_name)).limit(500)).all()
-    return render(request, "people/admin.html", {"people": people})
+    return render(request, "people/admin.html", {"people": _people(session)})
 
 
 @router.post("/admin/people/invite")
@@ -266,19 +263,13 @@ def admin_invite(
             session, email=email, display_name=display_name, invited_by=admin
         )
     except Invalid as exc:
-        session.rollback()
-        people = session.exec(select(User).order_by(col(User.display_name)).limit(500)).all()
-        return render(
-            request,
-            "people/admin.html",
-            {
-                "people": people,
-                "form": {"email": email, "display_name": display_name},
-                "errors": {exc.field: exc.text()},
-            },
-            status_code=422,
-        )
-    people = session.exec(select(User).order_by(col(User.display_name)).limit(500)).all()
+
+        def context() -> dict[str, object]:
+            form = {"email": email, "display_name": display_name}
+            return {"people": _people(session), "form": form}
+
+        return form_error(request, session, "people/admin.html", exc, context)
+    people = _people(session)
     link = f"{get_settings().base_url.rstrip('/')}/invite/{token}"
     return render(request, "people/admin.html", {"people": people, "invite_link": link})
 

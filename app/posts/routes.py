@@ -1,6 +1,6 @@
 """Home stream, post pages, composing, comments, reactions and pins."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -19,7 +19,7 @@ from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import space_access_by_slug
 from app.spaces.service import member_count, my_spaces
 from app.transactions import TransactionalRoute
-from app.web import is_htmx, render
+from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
@@ -78,24 +78,26 @@ def create_post(
             publish_at=parse_publish_at(publish_at),
         )
     except Invalid as exc:
-        session.rollback()
-        context = {
-            "space": access.space,
-            "access": access,
-            "member_count": member_count(session, access.space.id),
-            "form": {"title": title, "body": body, "kind": kind, "publish_at": publish_at},
-            "errors": {exc.field: exc.text()},
-        }
+        form = {"title": title, "body": body, "kind": kind, "publish_at": publish_at}
+
+        def composer() -> dict[str, Any]:
+            count = member_count(session, access.space.id)
+            return {"space": access.space, "access": access, "member_count": count, "form": form}
+
         if is_htmx(request):
-            return render(
-                request, "posts/composer.html", context, status_code=422, block="composer"
+            return form_error(
+                request, session, "posts/composer.html", exc, composer, block="composer"
             )
+
         # A plain form post gets the whole space page back, the composer keeping what was typed.
-        context.update(
-            page=streams.space_stream(session, access=access),
-            pinned=streams.pinned_posts(session, access=access),
-        )
-        return render(request, "spaces/page.html", context, status_code=422)
+        def space_page() -> dict[str, Any]:
+            return {
+                **composer(),
+                "page": streams.space_stream(session, access=access),
+                "pinned": streams.pinned_posts(session, access=access),
+            }
+
+        return form_error(request, session, "spaces/page.html", exc, space_page)
     return RedirectResponse(
         f"/posts/{post.id}" if not is_htmx(request) else f"/spaces/{slug}", status_code=303
     )
@@ -174,21 +176,18 @@ def save_post(
             publish_at=parse_publish_at(publish_at),
         )
     except Invalid as exc:
-        session.rollback()
-        post, access = service.load_post(session, user=user, post_id=post_id)
-        return render(
-            request,
-            "posts/edit.html",
-            {
+
+        def context() -> dict[str, Any]:
+            post, access = service.load_post(session, user=user, post_id=post_id)
+            return {
                 "post": post,
                 "space": access.space,
                 "access": access,
                 "member_count": member_count(session, access.space.id),
                 "form": {"title": title, "body": body, "publish_at": publish_at},
-                "errors": {exc.field: exc.text()},
-            },
-            status_code=422,
-        )
+            }
+
+        return form_error(request, session, "posts/edit.html", exc, context)
     return RedirectResponse(f"/posts/{post_id}", status_code=303)
 
 
@@ -240,17 +239,20 @@ def add_comment(
     try:
         comment = service.add_comment(session, user=user, post_id=post_id, body=body)
     except Invalid as exc:
-        session.rollback()
-        context = _post_context(session, user, post_id)
-        context.update(comment_form={"body": body}, errors={"body": exc.text()})
+
+        def context() -> dict[str, Any]:
+            return {**_post_context(session, user, post_id), "comment_form": {"body": body}}
+
         if not is_htmx(request):
-            return render(request, "posts/page.html", context, status_code=422)
+            return form_error(request, session, "posts/page.html", exc, context, field="body")
         # The form posts into the comment list; its error answer replaces the form instead.
-        return render(
+        return form_error(
             request,
+            session,
             "posts/page.html",
+            exc,
             context,
-            status_code=422,
+            field="body",
             block="comment_form",
             headers={"HX-Retarget": "#comment-form", "HX-Reswap": "outerHTML"},
         )
@@ -286,19 +288,12 @@ def save_comment(
     try:
         comment = service.update_comment(session, user=user, comment_id=comment_id, body=body)
     except Invalid as exc:
-        session.rollback()
-        comment, post, _access = service.load_comment(session, user=user, comment_id=comment_id)
-        return render(
-            request,
-            "posts/comment_edit.html",
-            {
-                "comment": comment,
-                "post": post,
-                "form": {"body": body},
-                "errors": {"body": exc.text()},
-            },
-            status_code=422,
-        )
+
+        def context() -> dict[str, Any]:
+            comment, post, _access = service.load_comment(session, user=user, comment_id=comment_id)
+            return {"comment": comment, "post": post, "form": {"body": body}}
+
+        return form_error(request, session, "posts/comment_edit.html", exc, context, field="body")
     return RedirectResponse(f"/posts/{comment.post_id}#comment-{comment.id}", status_code=303)
 
 

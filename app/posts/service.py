@@ -11,6 +11,15 @@ from sqlalchemy import Integer, and_, bindparam, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.access.posts import may_read_comment, may_read_post
+from app.access.spaces import (
+    SpaceAccess,
+    reader_ids_among,
+    readers_of,
+    require_moderate,
+    require_read,
+    require_write,
+)
 from app.core.text import clean_text
 from app.db import utcnow
 from app.domain_events import (
@@ -30,13 +39,7 @@ from app.posts.models import Comment, Mention, Post, PostKind, Reaction, Reactio
 from app.posts.publish_times import resolve_publish_at
 from app.posts.streams import reaction_counts
 from app.prepared import VIEWER
-from app.spaces.access import (
-    SpaceAccess,
-    require_moderate,
-    require_read,
-    require_write,
-)
-from app.spaces.models import Membership, MemberState, Space, Visibility
+from app.spaces.models import Membership, Space
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
@@ -75,18 +78,7 @@ def _record_mentions(
     mention never leaks. They hear of it through the fact the caller publishes."""
     if not people:
         return ()
-    if space.visibility == Visibility.public:
-        readers = {p.id for p in people}
-    else:
-        readers = set(
-            session.exec(
-                select(Membership.user_id).where(
-                    Membership.space_id == space.id,
-                    Membership.state == MemberState.active,
-                    col(Membership.user_id).in_([p.id for p in people]),
-                )
-            ).all()
-        )
+    readers = reader_ids_among(session, space, [p.id for p in people])
     same_target = (
         col(Mention.comment_id) == comment.id if comment else col(Mention.comment_id).is_(None)
     )
@@ -212,15 +204,11 @@ def load_post(session: Session, *, user: User, post_id: int) -> tuple[Post, Spac
     """A post the person may read, with their access to its space; 404 otherwise."""
     params = {"post_id": post_id, "viewer_id": user.id}
     found = session.execute(_post_with_access_statement(), params).first()
-    if found is None or found[0].deleted_at is not None:
+    if found is None:
         raise NotFound("Post not found")
     post, space, membership = found
     access = SpaceAccess(space=space, membership=membership, user=user)
-    if not access.can_read:
-        raise NotFound("Post not found")
-    if post.hidden_at is not None and not (access.can_moderate or post.author_id == user.id):
-        raise NotFound("Post not found")
-    if post.published_at > utcnow() and not (access.can_moderate or post.author_id == user.id):
+    if not may_read_post(post, access):
         raise NotFound("Post not found")
     return post, access
 
@@ -330,7 +318,7 @@ def load_comment(
     if comment is None or comment.deleted_at is not None:
         raise NotFound("Comment not found")
     post, access = load_post(session, user=user, post_id=comment.post_id)
-    if comment.hidden_at is not None and not (access.can_moderate or comment.author_id == user.id):
+    if not may_read_comment(comment, access):
         raise NotFound("Comment not found")
     return comment, post, access
 
@@ -370,8 +358,6 @@ def react(
     require_read(access)
     if kind not in ReactionKind.__members__:
         raise Invalid("Unknown reaction", field="kind")
-    if not (access.is_member or access.space.visibility == Visibility.public):
-        raise Forbidden("Join this space to react")
     existing = session.exec(
         select(Reaction).where(
             Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind
@@ -406,12 +392,5 @@ def mention_candidates(
                 func.lower(User.display_name).like(like, escape="\\"),
             )
         )
-    if access.space.visibility != Visibility.public:
-        query = query.where(
-            col(User.id).in_(
-                select(Membership.user_id).where(
-                    Membership.space_id == access.space.id, Membership.state == MemberState.active
-                )
-            )
-        )
+    query = query.where(readers_of(access.space, User.id))
     return list(session.exec(query.order_by(col(User.display_name)).limit(limit)).all())

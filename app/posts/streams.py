@@ -10,32 +10,33 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Integer,
     Select,
     bindparam,
     case,
     func,
-    or_,
     tuple_,
     union_all,
 )
 from sqlmodel import Session, col, select
 
 from app import prepared
+from app.access.posts import comments_shown_to, shown_in_streams
+from app.access.posts import readable_and_shown as readable_and_shown  # for existing callers
+from app.access.spaces import (
+    SpaceAccess,
+    member_space_ids_of,
+    public_spaces_filter,
+    readable_space_ids_of,
+    require_read,
+)
 from app.db import utcnow
 from app.pagination import Cursor, Page
 from app.people.models import PersonRow, User
 from app.posts.models import Comment, CommentRow, Post, PostKind, PostRow, Reaction
 from app.prepared import AFTER_AT, AFTER_ID, LIMIT, NOW, VIEWER
 from app.rows import columns, fetch, read
-from app.spaces.access import (
-    SpaceAccess,
-    member_space_ids_of,
-    readable_space_ids_of,
-    require_read,
-)
-from app.spaces.models import Space, SpaceRow, Visibility
+from app.spaces.models import Space, SpaceRow
 
 SPACE = bindparam("space_id", type_=Integer)
 AUTHOR = bindparam("author_id", type_=Integer)
@@ -60,15 +61,6 @@ class PostCard:
     author_marks: list[Any] = field(default_factory=list)
 
 
-def shown_in_streams(now: Any = None) -> tuple[ColumnElement[bool], ...]:
-    """Published, and neither deleted nor hidden (`now` may be a bind parameter)."""
-    return (
-        col(Post.deleted_at).is_(None),
-        col(Post.hidden_at).is_(None),
-        col(Post.published_at) <= (utcnow() if now is None else now),
-    )
-
-
 def _stream_select(now: Any = None) -> Any:
     return (
         select(*columns(CARD))
@@ -76,18 +68,6 @@ def _stream_select(now: Any = None) -> Any:
         .outerjoin(User, col(User.id) == Post.author_id)
         .where(*shown_in_streams(now))
     )
-
-
-def readable_and_shown(
-    viewer_id: Any, now: Any = None, *, space_id: Any = None
-) -> tuple[ColumnElement[bool], ...]:
-    """Shown in streams and in a space the person can read (both may be bind parameters).
-
-    `space_id` is the post's space as the query should read it: db.not_indexed(Post.space_id)
-    keeps SQLite from reaching the posts through the readable spaces, for a query that must
-    start from an index of its own."""
-    space = col(Post.space_id) if space_id is None else space_id
-    return (*shown_in_streams(now), space.in_(readable_space_ids_of(viewer_id)))
 
 
 def _newest_first(query: Any, paged: bool) -> Any:
@@ -113,7 +93,7 @@ def _home_statement(paged: bool) -> Select[Any]:
     announced = one_page(
         select(col(Post.id))
         .join(Space, col(Space.id) == Post.space_id)
-        .where(col(Post.kind) == PostKind.announcement, col(Space.visibility) == Visibility.public)
+        .where(col(Post.kind) == PostKind.announcement, public_spaces_filter())
     )
     query = _stream_select(NOW).where(col(Post.id).in_(union_all(mine, announced)))
     return _newest_first(query, paged)
@@ -269,8 +249,7 @@ def _comments_statement(paged: bool) -> Any:
         .outerjoin(User, col(User.id) == Comment.author_id)
         .where(
             col(Comment.post_id) == POST,
-            col(Comment.deleted_at).is_(None),
-            or_(col(Comment.hidden_at).is_(None), col(Comment.author_id) == VIEWER),
+            *comments_shown_to(VIEWER),
         )
     )
     if paged:

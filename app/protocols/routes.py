@@ -1,7 +1,7 @@
 """Protocol pages: list and create, the live editor page, plain form edit with conflict
 resolution, history with diff and restore, publish/lock, export and "My action items"."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -17,7 +17,7 @@ from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.service import member_count
 from app.transactions import TransactionalRoute, writes_in_steps
-from app.web import is_htmx, render
+from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
@@ -63,21 +63,18 @@ def protocol_create(
     try:
         protocol = service.create_protocol(session, access=access, title=title, template=template)
     except Invalid as exc:
-        session.rollback()
-        return render(
-            request,
-            "protocols/list.html",
-            {
+
+        def context() -> dict[str, Any]:
+            return {
                 "access": access,
                 "space": access.space,
                 "page": service.list_protocols(session, access=access),
                 "templates": list(service.TEMPLATES),
                 "member_count": member_count(session, access.space.id),
-                "errors": {exc.field: exc.text()},
                 "form": {"title": title, "template": template},
-            },
-            status_code=422,
-        )
+            }
+
+        return form_error(request, session, "protocols/list.html", exc, context)
     return _back(protocol.id)  # type: ignore[arg-type]
 
 

@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, exists, func, or_, tuple_
+from sqlalchemy import ColumnElement, exists, func, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from app.access.kudos import kudos_shown_to
 from app.core.text import clean_text
 from app.db import utcnow
 from app.domain_events import KudosGiven, publish
@@ -25,7 +26,7 @@ from app.recognition.engine import run_rules
 from app.recognition.kudos_targets import TARGETS, TargetInfo, load_target
 from app.recognition.models import Kudos, RecognitionPreference
 from app.recognition.service import site_settings
-from app.spaces.access import SpaceAccess, access_for, readable_space_ids, require_read
+from app.spaces.access import SpaceAccess, access_for, require_read
 from app.spaces.models import Space
 from app.turns import Turn, take_turn
 
@@ -175,7 +176,7 @@ class KudosView:
 
 def visible_to(viewer: User) -> ColumnElement[bool]:
     """Kudos the viewer may see: untied ones, and those tied to content in spaces they can read."""
-    return or_(col(Kudos.space_id).is_(None), col(Kudos.space_id).in_(readable_space_ids(viewer)))
+    return kudos_shown_to(viewer.id)
 
 
 def _with_people(*where: ColumnElement[bool]) -> Any:

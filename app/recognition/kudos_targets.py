@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
+from app.access.posts import comment_shown, post_not_removed
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.posts.service import load_comment, load_post
@@ -65,7 +66,8 @@ def _load_protocol(session: Session, giver: User, protocol_id: int) -> TargetInf
 
 
 def _live(post: type[Post] = Post) -> ColumnElement[bool]:
-    return col(post.deleted_at).is_(None) & col(post.hidden_at).is_(None)
+    not_deleted, not_hidden = post_not_removed(post)
+    return not_deleted & not_hidden
 
 
 def _post_titles(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
@@ -77,8 +79,7 @@ def _comment_titles(session: Session, ids: list[int]) -> dict[int, tuple[str, st
     rows = session.exec(
         select(Comment.id, Post.id, Post.title)
         .join(Post, col(Post.id) == Comment.post_id)
-        .where(col(Comment.id).in_(ids), col(Comment.deleted_at).is_(None), _live())
-        .where(col(Comment.hidden_at).is_(None))
+        .where(col(Comment.id).in_(ids), *comment_shown(), _live())
     )
     return {cid: (title, f"/posts/{pid}#comment-{cid}") for cid, pid, title in rows}  # type: ignore[misc]
 

@@ -29,16 +29,17 @@ from sqlalchemy import (
 from sqlmodel import Session, col, select
 
 from app import prepared
+from app.access.kudos import awards_shown_to
+from app.access.posts import comment_shown, readable_and_shown
 from app.db import not_indexed, utcnow
 from app.people.models import PersonRow, User
 from app.posts.models import Comment, Post, PostRow
-from app.posts.streams import readable_and_shown
 from app.prepared import NOW, VIEWER
 from app.recognition.kudos import kudos_received
 from app.recognition.models import Award, Badge, BadgeRow, RecognitionSettings
 from app.recognition.service import EARLY_ADOPTER, badges_for, preferences, shows_badges
 from app.rows import columns, fetch
-from app.spaces.access import SpaceAccess, readable_space_ids_of, require_read
+from app.spaces.access import SpaceAccess, require_read
 from app.spaces.models import Membership, MemberState, Space, SpaceRow
 
 SPOTLIGHT_HOURS = 1
@@ -117,9 +118,7 @@ def _spotlight_branch(in_space: bool) -> Any:
     if in_space:
         where.append(col(Award.space_id) == SPACE)
     else:
-        where.append(
-            col(Award.space_id).is_(None) | col(Award.space_id).in_(readable_space_ids_of(VIEWER))
-        )
+        where.append(awards_shown_to(VIEWER))
     numbered = (
         select(
             col(Award.id).label("award_id"),
@@ -146,8 +145,7 @@ def _spotlight_branch(in_space: bool) -> Any:
         .join(Post, col(Post.id) == Comment.post_id)
         .where(
             col(Comment.author_id) == Award.user_id,
-            col(Comment.deleted_at).is_(None),
-            col(Comment.hidden_at).is_(None),
+            *comment_shown(),
             _in_scope(col(Award.space_id)),
         )
         .scalar_subquery()

@@ -15,7 +15,7 @@ from app.recognition.kudos_targets import TARGETS, load_target
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
 from app.transactions import TransactionalRoute
-from app.web import is_htmx, render
+from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
@@ -99,13 +99,16 @@ def give_kudos(
             target_id=target_id if target_type else None,
         )
     except (Invalid, TooManyRequests) as exc:
-        session.rollback()
-        context = _kudos_form_context(
-            session, user, to=to, target_type=target_type, target_id=target_id
-        )
-        context.update(message=message, error=exc.text())
+        error = exc.text()
+
+        def context() -> dict[str, Any]:
+            form = _kudos_form_context(
+                session, user, to=to, target_type=target_type, target_id=target_id
+            )
+            return {**form, "message": message, "error": error}
+
         # 422 also for a spent budget: the form explains it, and htmx shows 422 answers.
-        return render(request, "recognition/kudos_form.html", context, status_code=422)
+        return form_error(request, session, "recognition/kudos_form.html", exc, context)
     thanked = kudos_service.people(session, [row.receiver_id for row in rows])
     if is_htmx(request):
         return render(request, "recognition/kudos_form.html", {"sent_to": thanked})

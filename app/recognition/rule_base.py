@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Integer, and_, bindparam, exists, true
 from sqlmodel import Session, col, select
 
 from app import prepared
+from app.access.posts import comment_shown, post_shown
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.recognition.models import Award, Badge, SiteRecognition
@@ -87,18 +88,12 @@ class RuleContext:
 
 def live_post(now: Any = NOW, post: Any = Post) -> ColumnElement[bool]:
     """Published, not deleted, not hidden by a moderator: deleted content never counts."""
-    return and_(
-        col(post.deleted_at).is_(None),
-        col(post.hidden_at).is_(None),
-        col(post.published_at) <= now,
-        col(post.author_id).is_not(None),
-    )
+    return and_(*post_shown(post, now), col(post.author_id).is_not(None))
 
 
 def live_comment(now: Any = NOW) -> ColumnElement[bool]:
     return and_(
-        col(Comment.deleted_at).is_(None),
-        col(Comment.hidden_at).is_(None),
+        *comment_shown(),
         col(Comment.author_id).is_not(None),
         live_post(now),
     )

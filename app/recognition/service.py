@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Integer, bindparam, exists, func, update
 from sqlmodel import Session, col, select
 
 from app import prepared
+from app.access.kudos import awards_shown_to
 from app.core.text import clean_text
 from app.db import utcnow
 from app.errors import Forbidden, Invalid
@@ -30,7 +31,6 @@ from app.recognition.models import (
 )
 from app.recognition.rules import RULES_AFTER, RULES_FOR_RECEIVER, site_started_at
 from app.rows import fetch, read
-from app.spaces.access import readable_space_ids
 from app.spaces.models import Space
 from app.turns import Turn, take_turn
 
@@ -206,7 +206,7 @@ def badges_for(session: Session, *, viewer: User, person: User) -> list[ShownAwa
         .outerjoin(Space, col(Space.id) == Award.space_id)
         .where(
             Award.user_id == person.id,
-            col(Award.space_id).is_(None) | col(Award.space_id).in_(readable_space_ids(viewer)),
+            awards_shown_to(viewer.id),
         )
         .order_by(col(Award.granted_at).desc(), col(Award.id).desc())
     )

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Integer, and_, bindparam, case, exists, tu
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from app.access.posts import comment_shown, post_not_removed
 from app.pagination import Cursor, Page
 from app.people.models import PersonRow, User
 from app.posts.models import Comment, Post
@@ -70,7 +71,7 @@ def _split(cursor: str | None) -> tuple[str | None, Cursor | None]:
 
 
 def _live_post(post: Any) -> ColumnElement[bool]:
-    return and_(col(post.deleted_at).is_(None), col(post.hidden_at).is_(None))
+    return and_(*post_not_removed(post))
 
 
 @cache
@@ -106,8 +107,7 @@ def _thanks_statement(scope: str, paged: bool) -> Any:
             and_(
                 col(Kudos.target_type) == "comment",
                 col(comment.id) == Kudos.target_id,
-                col(comment.deleted_at).is_(None),
-                col(comment.hidden_at).is_(None),
+                *comment_shown(comment),
             ),
         )
         .outerjoin(

@@ -18,7 +18,7 @@ from app.spaces import service
 from app.spaces.access import require_manage, require_read, space_access_by_slug
 from app.spaces.models import MemberState
 from app.transactions import TransactionalRoute
-from app.web import is_htmx, render
+from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
@@ -55,13 +55,7 @@ def create_space(
     try:
         space = service.create_space(session, creator=user, **form)
     except Invalid as exc:
-        session.rollback()
-        return render(
-            request,
-            "spaces/form.html",
-            {"form": form, "errors": {exc.field: exc.text()}},
-            status_code=422,
-        )
+        return form_error(request, session, "spaces/form.html", exc, {"form": form})
     return RedirectResponse(f"/spaces/{space.slug}", status_code=303)
 
 
@@ -135,13 +129,8 @@ def save_space(
     try:
         service.update_space(session, access=access, **form)
     except Invalid as exc:
-        session.rollback()
-        return render(
-            request,
-            "spaces/form.html",
-            {"form": form, "space": access.space, "errors": {exc.field: exc.text()}},
-            status_code=422,
-        )
+        context = {"form": form, "space": access.space}
+        return form_error(request, session, "spaces/form.html", exc, context)
     return RedirectResponse(f"/spaces/{slug}", status_code=303)
 
 
@@ -203,10 +192,11 @@ def add_member(
         person = user_by_email(session, email)
         service.add_member(session, access=access, user=person, role=role, invite=mode == "invite")
     except DomainError as exc:
-        session.rollback()
-        context = _members_context(session, access)
-        context.update(errors={"email": exc.text()}, form={"email": email})
-        return render(request, "spaces/members.html", context, status_code=422)
+
+        def context() -> dict:
+            return {**_members_context(session, access), "form": {"email": email}}
+
+        return form_error(request, session, "spaces/members.html", exc, context, field="email")
     return RedirectResponse(f"/spaces/{slug}/members", status_code=303)
 
 

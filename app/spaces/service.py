@@ -9,6 +9,7 @@ from sqlalchemy import Integer, bindparam, delete, func, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.access.spaces import is_open_to_everyone
 from app.core.text import clean_text
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -439,4 +440,4 @@ def _my_spaces_statement() -> Any:
 
 def audience_line_parts(space: Space, count: int) -> tuple[str, int]:
     """What the composer says about who will read: everyone, or the n members of the space."""
-    return ("everyone" if space.visibility == Visibility.public else "members", count)
+    return ("everyone" if is_open_to_everyone(space) else "members", count)

@@ -1,0 +1,23 @@
+"""Showcase entries: shown while their post is shown and its space readable by the viewer."""
+
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlmodel import col
+
+from app.access.posts import post_shown
+from app.access.spaces import readable_space_ids_of
+from app.community.models import ShowcaseEntry
+from app.posts.models import Post
+
+
+def showcase_entries_shown_to(viewer_id: Any, now: Any) -> tuple[ColumnElement[bool], ...]:
+    """WHERE clauses on ShowcaseEntry joined to its Post (both arguments may be bind parameters).
+
+    Filtered on the entry's own space (the post's, recorded when it was featured), so the
+    database walks the few entries, not every readable post."""
+    return (
+        col(ShowcaseEntry.space_id).in_(readable_space_ids_of(viewer_id)),
+        col(Post.space_id) == ShowcaseEntry.space_id,
+        *post_shown(Post, now),
+    )

@@ -1,0 +1,17 @@
+"""The GET paths of the whole app, for the tests that walk every path as different people."""
+
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from app.main import create_app
+
+
+def get_routes() -> list[str]:
+    """Every GET path: pages, fragments and the JSON API (included routers too)."""
+    contexts = iter_route_contexts(create_app().routes)
+    return sorted(
+        {
+            c.path
+            for c in contexts
+            if isinstance(c.original_route, APIRoute) and "GET" in (c.methods or ())
+        }
+    )
