@@ -195,6 +195,8 @@ def seed_community(session: Session) -> bool:
             visibility=visibility,
             join_policy=policy,
         )
+        # People added after the demo (CLI, invitation, single sign-on) land in the welcome space.
+        space.everyone_joins = slug == "welcome"
         spaces[slug] = space
         host_access = access_for(session, people[host], space)
         for handle in people if members == ["*"] else members:
