@@ -61,8 +61,6 @@ def markdown_to_text(source: str) -> str:
             out.append(token.content + "\n")
         elif kind in ("th_close", "td_close"):
             out.append("\t")
-        elif kind == "tr_close":
-            out.append("\n")
-        elif kind in ("table_close", "blockquote_close", "hr"):
+        elif kind in ("tr_close", "table_close", "blockquote_close", "hr"):
             out.append("\n")
     return _MANY_BLANK_LINES.sub("\n\n", "".join(out)).strip()
