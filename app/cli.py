@@ -57,6 +57,7 @@ def users_create(
     """Create an account; the password is read from standard input."""
     from app.errors import DomainError
     from app.people.service import create_user
+    from app.spaces.newcomers import welcome_newcomer
 
     password = (
         sys.stdin.readline().rstrip("\n")
@@ -68,11 +69,14 @@ def users_create(
             user = create_user(
                 session, email=email, display_name=name, password=password, admin=admin
             )
+            joined = welcome_newcomer(session, user=user)
         except DomainError as exc:
             typer.echo(f"Error: {exc.message}", err=True)
             raise typer.Exit(1) from exc
         session.commit()
         typer.echo(f"Created {user.email} (id {user.id}{', admin' if admin else ''}).")
+        if joined:
+            typer.echo("Joined: " + ", ".join(space.name for space in joined))
 
 
 @tokens_cli.command("create")

@@ -1,8 +1,11 @@
 """Demo content for a first look (bulk synthetic data for benchmarks is in demo_bulk)."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from app.db import utcnow
 from app.people.models import User
 from app.people.service import create_user
 from app.posts.models import Post
@@ -11,6 +14,7 @@ from app.spaces.access import access_for
 from app.spaces.models import Space
 from app.spaces.service import add_member, create_space, join_space
 
+FOUNDED_DAYS_AGO = 240
 DEMO_PASSWORD = "agora-demo-2026"  # noqa: S105 - published demo credential, printed on first start
 
 PEOPLE = [
@@ -143,6 +147,41 @@ POSTS = [
         "All-hands agenda draft",
         "1. Results\n2. Agora launch\n3. Questions from the floor",
     ),
+    (
+        "welcome",
+        "david.nguyen",
+        "question",
+        "Where do I find the travel policy?",
+        "Booking my first trip to the Vienna office. Is there a page with the rules?",
+    ),
+    (
+        "engineering",
+        "jonas.wolf",
+        "discussion",
+        "My first month: what helped",
+        "Pairing on real tickets from day two, and a README that starts the app in one command.",
+    ),
+    (
+        "running-club",
+        "eva.mueller",
+        "discussion",
+        "Company relay: two places left",
+        "We run the **company relay** in May. Who takes the last two legs?",
+    ),
+    (
+        "engineering",
+        "farid.haddad",
+        "question",
+        "Anyone using DuckDB for reporting?",
+        "Our monthly numbers take 20 minutes in the warehouse. Curious about your experience.",
+    ),
+    (
+        "welcome",
+        "ines.costa",
+        "discussion",
+        "Coffee roulette on Fridays?",
+        "Random pairs, 20 minutes, any topic. Reply if you want in.",
+    ),
 ]
 
 COMMENTS = [
@@ -185,7 +224,8 @@ def seed_community(session: Session) -> bool:
         return False
     people = _ensure_demo_people(session)
     spaces: dict[str, Space] = {}
-    for name, slug, description, visibility, policy, host, members in SPACES:
+    now = utcnow()
+    for age, (name, slug, description, visibility, policy, host, members) in enumerate(SPACES):
         space = create_space(
             session,
             creator=people[host],
@@ -195,6 +235,12 @@ def seed_community(session: Session) -> bool:
             visibility=visibility,
             join_policy=policy,
         )
+        # People added after the demo (CLI, invitation, single sign-on) land in the welcome space.
+        space.everyone_joins = slug == "welcome"
+        # A community that has been going for months: its spaces' early days are long past, so
+        # "Early adopter" marks the few who started each space (their first posts, dated then),
+        # not everyone who writes today.
+        space.created_at = now - timedelta(days=FOUNDED_DAYS_AGO - 7 * age)
         spaces[slug] = space
         host_access = access_for(session, people[host], space)
         for handle in people if members == ["*"] else members:
@@ -205,9 +251,17 @@ def seed_community(session: Session) -> bool:
             for admin in admins:
                 join_space(session, access=access_for(session, admin, space))
     created: list[Post] = []
+    started: set[str] = set()
     for slug, author, kind, title, body in POSTS:
         access = access_for(session, people[author], spaces[slug])
-        created.append(create_post(session, access=access, title=title, body=body, kind=kind))
+        # Each space's first post opened it, back then; the rest is today's conversation.
+        then = None if slug in started else spaces[slug].created_at + timedelta(days=1)
+        started.add(slug)
+        created.append(
+            create_post(
+                session, access=access, title=title, body=body, kind=kind, published_at=then
+            )
+        )
     set_pinned(session, user=people["clara.weber"], post_id=created[0].id, pinned=True)  # type: ignore[arg-type]
     for _slug, index, author, body in COMMENTS:
         add_comment(session, user=people[author], post_id=created[index].id, body=body)  # type: ignore[arg-type]

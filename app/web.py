@@ -16,6 +16,7 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, get_settings
+from app.dates import STYLES, babel_locale, format_moment
 from app.db import utcnow
 from app.errors import DomainError
 from app.fragments import (
@@ -87,7 +88,11 @@ def format_when(value: datetime | None, fmt: str = "medium", zone: str | None = 
 def _when(value: datetime, fmt: str, zone: str, locale: str) -> str:
     # A page shows the same few dozen times to every reader in a language and zone; Babel
     # takes about 60 microseconds for each.
-    return format_datetime(value.astimezone(ZoneInfo(zone)), format=fmt, locale=locale)
+    local = value.astimezone(ZoneInfo(zone))
+    if fmt in STYLES:
+        return format_moment(local, fmt, locale)
+    # Babel's own widths ("medium", "short") and machine formats ("yyyyMMdd") for attributes.
+    return format_datetime(local, format=fmt, locale=babel_locale(locale))
 
 
 # Babel's relative time depends only on the direction, the unit it picks and the rounded count

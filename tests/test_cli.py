@@ -4,6 +4,7 @@ from sqlmodel import func, select
 from typer.testing import CliRunner
 
 from app.cli import bootstrap_first_start, cli
+from app.demo import POSTS
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.spaces.models import Space
@@ -50,7 +51,7 @@ def test_seed_demo_is_idempotent_and_bulk_adds_rows(session):
     assert again.exit_code == 0, again.output
     assert "already present" in again.output
     assert session.exec(select(func.count()).select_from(Space)).one() == 6 + 3
-    assert session.exec(select(func.count()).select_from(Post)).one() == 8 + 60
+    assert session.exec(select(func.count()).select_from(Post)).one() == len(POSTS) + 60
     assert session.exec(select(func.count()).select_from(Comment)).one() == 7 + 300
     synthetic_counts = session.exec(select(func.sum(Post.comment_count))).one()
     assert synthetic_counts == 7 + 300

@@ -53,6 +53,25 @@ def test_dates_are_shown_in_the_reader_zone_and_language(frozen):
     )
     assert "00:30" in berlin
     set_locale("en")
-    assert "6:30" in web.format_when(moment, "short", "America/New_York")
+    # Agora's English is en_GB: the 24-hour clock, day before month (app.dates).
+    assert "18:30" in web.format_when(moment, "short", "America/New_York")
     assert web.format_when(None) == ""
     assert web.format_ago(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("locale", "style", "expected"),
+    [
+        ("de", "full_date_time", "Montag, 7. Dezember 2026, 18:00"),
+        ("en", "full_date_time", "Monday, 7 December 2026, 18:00"),
+        ("de", "day_time", "Mo., 7. Dez. 2026, 18:00"),
+        ("de", "day_short_time", "Mo., 7. Dez., 18:00"),
+        ("de", "date", "7. Dez. 2026"),
+        ("en", "date", "7 Dec 2026"),
+        ("de", "time", "18:00"),
+    ],
+)
+def test_named_styles_follow_each_languages_own_layout(locale, style, expected):
+    set_locale(locale)
+    moment = datetime(2026, 12, 7, 17, 0, tzinfo=UTC)
+    assert web.format_when(moment, style, "Europe/Berlin") == expected

@@ -8,8 +8,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from babel.dates import format_date
-
+from app.dates import format_moment
 from app.i18n import get_locale
 
 
@@ -64,7 +63,7 @@ def nice_ceiling(value: float) -> int:
 
 
 def week_labels(weeks: list[datetime]) -> list[str]:
-    return [format_date(week.date(), format="d MMM", locale=get_locale()) for week in weeks]
+    return [format_moment(week.date(), "day_month", get_locale()) for week in weeks]
 
 
 def bar_chart(

@@ -19,9 +19,9 @@ from app.db import utcnow
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, LoginAttempt, User
 from app.posts.models import Comment, Post, PostKind, Reaction
-from app.prepared import VIEWER
+from app.prepared import NOW, VIEWER
 from app.rows import read
-from app.spaces.access import readable_space_ids
+from app.spaces.access import readable_space_ids, readable_space_ids_of
 from app.spaces.models import Membership, MemberState, Space
 
 NEWCOMER_DAYS = 90
@@ -81,18 +81,34 @@ def _checklist_statement() -> Any:
     progress = select(OnboardingProgress).where(OnboardingProgress.user_id == VIEWER)
     seen = progress.with_only_columns(col(OnboardingProgress.visibility_seen_at)).scalar_subquery()
     dismissed = progress.with_only_columns(col(OnboardingProgress.dismissed_at)).scalar_subquery()
-    return select(spaces, replies, seen, dismissed)
+    # Where the prompt step is done: the newest prompt the person may read and answer.
+    prompt = (
+        select(Post.id)
+        .where(
+            col(Post.kind) == PostKind.prompt,
+            col(Post.space_id).in_(readable_space_ids_of(VIEWER)),
+            col(Post.deleted_at).is_(None),
+            col(Post.hidden_at).is_(None),
+            col(Post.published_at) <= NOW,
+        )
+        .order_by(col(Post.published_at).desc(), col(Post.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(spaces, replies, seen, dismissed, prompt)  # type: ignore[call-overload]
 
 
 def checklist(session: Session, *, user: User) -> Checklist:
     """The four first steps, read in one query."""
-    ((n_spaces, n_replies, seen_at, dismissed_at),) = read(
-        session, _checklist_statement(), {"viewer_id": user.id}
+    ((n_spaces, n_replies, seen_at, dismissed_at, prompt_id),) = read(
+        session, _checklist_statement(), {"viewer_id": user.id, "now": utcnow()}
     )
+    # No prompt anywhere yet: the spaces are where one will appear.
+    prompt_url = f"/posts/{prompt_id}#comment-form" if prompt_id else "/spaces"
     steps = [
-        Step("profile", bool(user.title and user.department), "/settings"),
+        Step("profile", bool(user.title and user.department), "/settings#title"),
         Step("spaces", n_spaces >= SPACES_TO_JOIN, "/spaces"),
-        Step("prompt", n_replies > 0, "/"),
+        Step("prompt", n_replies > 0, prompt_url),
         Step("visibility", seen_at is not None, "/about/visibility"),
     ]
     return Checklist(steps=steps, dismissed=dismissed_at is not None, newcomer=is_newcomer(user))

@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 from app.events.models import Event
 from app.events.occurrences import Occurrence
 from app.events.recurrence import describe
-from app.events.text import date_text, md_escape, place_text, when_text
+from app.events.text import local_text, md_escape, place_text, places_text, when_text
 from app.i18n import gettext, ngettext
 from app.posts.markdown import render_markdown
 from app.posts.models import Post
@@ -27,10 +27,9 @@ MAX_TITLE = 200
 def _title(event: Event, occ: Occurrence) -> str:
     if event.rrule:
         when = describe(event.rrule, start=event.starts_at, zone_name=event.timezone)
-        when += ", " + occ.starts_at.astimezone(_zone(event)).strftime("%H:%M")
+        when += ", " + local_text(occ.starts_at, event.timezone, "time")
     else:
-        local = occ.starts_at.astimezone(_zone(event))
-        when = f"{date_text(occ.starts_at, event.timezone)}, {local.strftime('%H:%M')}"
+        when = local_text(occ.starts_at, event.timezone, "day_time")
     place = place_text(event, occ.location if not event.rrule else None)
     tail = f" — {when}" + (f", {place}" if place else "")
     prefix = gettext("Cancelled: ") if event.cancelled_at else ""
@@ -59,12 +58,7 @@ def header_markdown(event: Event, occ: Occurrence, *, going: int, waiting: int) 
         lines.append(f"**{gettext('Online')}:** <{event.online_url}>")
     going_text = ngettext("%(num)s going", "%(num)s going", going)
     if event.capacity is not None:
-        going_text += ", " + ngettext(
-            "%(left)s of %(num)s place left",
-            "%(left)s of %(num)s places left",
-            event.capacity,
-            left=max(event.capacity - going, 0),
-        )
+        going_text += ", " + places_text(event.capacity, going)
     if waiting:
         going_text += " · " + ngettext(
             "%(num)s on the waitlist", "%(num)s on the waitlist", waiting

@@ -19,6 +19,7 @@ from icalendar import Event as VEvent
 from app.config import get_settings
 from app.events.models import Event, EventOccurrence
 from app.events.recurrence import slot_for_date
+from app.posts.plain_text import markdown_to_text
 
 PRODID = "-//Agora//Agora Events//EN"
 # Time zone rules cover at most this many years either side of today.
@@ -43,7 +44,9 @@ def _local(moment: datetime, zone: ZoneInfo) -> datetime:
 
 
 def _description(event: Event) -> str:
-    parts = [event.description.strip()] if event.description.strip() else []
+    # DESCRIPTION is plain text (RFC 5545): calendars show Markdown's asterisks literally.
+    text = markdown_to_text(event.description)
+    parts = [text] if text else []
     if event.online_url:
         parts.append(f"Online: {event.online_url}")
     parts.append(event_url(event))

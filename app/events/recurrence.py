@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule as du
 
+from app.dates import format_moment
 from app.errors import Invalid
-from app.i18n import gettext
+from app.i18n import get_locale, gettext
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 MAX_COUNT = 520
@@ -338,6 +339,6 @@ def describe(rule_text: str | None, *, start: datetime, zone_name: str) -> str:
         text += ", " + gettext("%(num)s times") % {"num": rule.count}
     elif rule.until is not None:
         text += ", " + gettext("until %(date)s") % {
-            "date": rule.until.astimezone(zone).date().isoformat()
+            "date": format_moment(rule.until.astimezone(zone).date(), "date", get_locale())
         }
     return text

@@ -33,7 +33,7 @@ from app.events.occurrences import (
 from app.events.recurrence import describe, form_values
 from app.events.rsvp import attendees, counts, counts_for, my_rsvp
 from app.events.schemas import EventInput
-from app.events.text import place_text, when_text
+from app.events.text import place_text, places_text, when_text
 from app.pagination import Page
 from app.people.models import PersonRow, User
 from app.posts.models import CommentRow, Post
@@ -100,6 +100,10 @@ class EventPage:
         if self.event.capacity is None:
             return None
         return max(self.event.capacity - self.counts["going"], 0)
+
+    @property
+    def places_text(self) -> str:
+        return places_text(self.event.capacity, self.counts["going"])
 
     @property
     def my_status(self) -> str | None:

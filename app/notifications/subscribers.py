@@ -60,7 +60,9 @@ def post_created(session: Session, fact: PostCreated) -> None:
 @subscriber(CommentCreated)
 def comment_created(session: Session, fact: CommentCreated) -> None:
     post, comment, author = fact.post, fact.comment, fact.author
-    if post.author_id is not None:
+    # A comment that mentions the post's author tells them once: "mentioned you" says more.
+    mentioned_ids = {person.id for person in fact.mentioned}
+    if post.author_id is not None and post.author_id not in mentioned_ids:
         notify(
             session,
             user_id=post.author_id,

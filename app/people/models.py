@@ -34,6 +34,9 @@ class User(SQLModel, table=True):
     locale: str = Field(default="en", max_length=5)
     time_zone: str = Field(default="Europe/Berlin", max_length=64)
     is_active: bool = Field(default=True)
+    # Set when the account is handed to a newcomer (app.spaces.newcomers); the first sign-in
+    # clears it and opens the welcome page.
+    welcome_pending: bool = Field(default=False)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

@@ -26,6 +26,7 @@ from app.security import (
     end_session,
     start_session,
 )
+from app.spaces.newcomers import take_first_sign_in
 from app.transactions import TransactionalRoute
 from app.web import form_error, render
 
@@ -59,7 +60,11 @@ def safe_next(target: str | None) -> str:
 def _sign_in_response(request: Request, session: SessionDep, user: User, target: str) -> Response:
     end_session(session, token=request.cookies.get(SESSION_COOKIE))
     token = start_session(session, user=user)
-    response = RedirectResponse(safe_next(target), status_code=303)
+    target = safe_next(target)
+    # A newcomer's first sign-in opens the welcome page, unless they came for a particular page.
+    if take_first_sign_in(session, user=user) and target == "/":
+        target = "/welcome"
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         token,

@@ -22,6 +22,7 @@ from app.people.models import (
 )
 from app.security import TOKEN_PREFIX, hash_password, hash_token, new_token, verify_password
 from app.spaces.access import note_access_change
+from app.spaces.newcomers import welcome_newcomer
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,63}$")
 MIN_PASSWORD = 10
@@ -164,12 +165,14 @@ def invitation_for(session: Session, token: str) -> tuple[Invitation, User]:
 
 
 def accept_invitation(session: Session, *, token: str, password: str) -> User:
+    """Set the invited person's password; they join the spaces everyone joins now (not when
+    invited: until they accept, they would only be a name in member counts)."""
     invitation, user = invitation_for(session, token)
     check_password_strength(password)
     user.password_hash = hash_password(password)
     invitation.used_at = utcnow()
     session.add_all([user, invitation])
-    session.flush()
+    welcome_newcomer(session, user=user)
     return user
 
 

@@ -48,6 +48,8 @@ class Space(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
     archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    # Chosen by an administrator: every newcomer becomes a member (app.spaces.newcomers).
+    everyone_joins: bool = Field(default=False)
 
 
 @dataclass(slots=True)

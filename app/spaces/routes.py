@@ -13,8 +13,8 @@ from app.posts import streams
 from app.recognition import service as recognition
 from app.recognition.panels import space_panel
 from app.recognition.stream import space_stream_with_thanks
-from app.security import CurrentUser, SessionDep, csrf_protect
-from app.spaces import service
+from app.security import AdminUser, CurrentUser, SessionDep, csrf_protect
+from app.spaces import newcomers, service
 from app.spaces.access import require_manage, require_read, space_access_by_slug
 from app.spaces.models import MemberState
 from app.transactions import TransactionalRoute
@@ -225,3 +225,27 @@ def mention_lookup(
     access = space_access_by_slug(session, user, slug)
     people = posts.mention_candidates(session, access=access, prefix=q)
     return render(request, "spaces/mentions.html", {"people": people})
+
+
+@router.get("/admin/spaces")
+def admin_spaces(request: Request, session: SessionDep, admin: AdminUser) -> Response:
+    spaces = newcomers.spaces_everyone_may_join(session, admin=admin)
+    return render(request, "spaces/admin.html", {"spaces": spaces})
+
+
+@router.post("/admin/spaces/{space_id}/everyone-joins")
+def admin_everyone_joins(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    space_id: Id,
+    everyone_joins: Annotated[bool, Form()] = False,
+) -> Response:
+    try:
+        newcomers.set_everyone_joins(session, admin=admin, space_id=space_id, on=everyone_joins)
+    except Invalid as exc:
+        session.rollback()
+        spaces = newcomers.spaces_everyone_may_join(session, admin=admin)
+        context = {"spaces": spaces, "error": exc.text()}
+        return render(request, "spaces/admin.html", context, status_code=422)
+    return RedirectResponse("/admin/spaces?saved=1", status_code=303)

@@ -143,7 +143,7 @@ def test_meetup_from_rsvp_to_protocol(session, live_server, browser):
 
     second = EventPage(browser, live_server, bob, viewport=PHONE)
     second.open(path)
-    expect(second.page.locator("#rsvp")).to_contain_text("0 places left")
+    expect(second.page.locator("#rsvp")).to_contain_text("Full: 1 place is taken")
     second.answer("Join waitlist")
     expect(second.page.locator("#rsvp .rsvp-mine")).to_contain_text("number 1 on the waitlist")
     second.shoot("event-phone-waitlisted")

@@ -237,3 +237,25 @@ def test_feed_keeps_recent_past_and_drops_old_events(session):
     make_event(session, host=host, space=space, title="last year", start=now - timedelta(days=365))
     token = feed_token(session, user=host)
     assert _feed(session, token) == ["last month"]
+
+
+def test_the_description_is_plain_text_without_markdown(session, login):
+    host = make_user(session)
+    space = make_space(session, host=host)
+    event = make_event(
+        session,
+        host=host,
+        space=space,
+        description=(
+            "We run the **company relay** in _May_.\n\n"
+            "- bring [your shoes](https://shoes.example.com)\n- `water`\n\n2 * 3 laps"
+        ),
+    )
+    (component,) = _ics(login(host), event.id).walk("VEVENT")
+    description = str(component["DESCRIPTION"])
+
+    assert description.startswith("We run the company relay in May.\n\n")
+    assert "- bring your shoes (https://shoes.example.com)\n- water" in description
+    assert "2 * 3 laps" in description  # an asterisk that is no emphasis stays
+    assert "**" not in description and "`" not in description and "_May_" not in description
+    assert description.endswith(f"http://testserver/events/{event.id}")

@@ -343,3 +343,30 @@ def test_times_show_in_the_viewers_zone_with_the_local_time_beside(session, logi
     own = login(host).get(f"/events/{event.id}").text
     assert "18:00" in own
     assert "Local time at the event:" not in own
+
+
+def test_a_full_event_says_it_is_full_and_dates_read_as_each_language_writes_them(session, login):
+    host, member, _outsider, _admin, space = _people(session, visibility="public")
+    event = make_event(
+        session,
+        host=host,
+        space=space,
+        starts_at="2030-07-02T18:00",
+        ends_at="2030-07-02T20:00",
+        capacity="1",
+    )
+    set_rsvp(session, user=member, event_id=event.id, status="going")
+    session.commit()
+
+    english = login(host).get(f"/events/{event.id}").text
+    assert "Full: 1 place is taken" in english
+    assert "0 places left" not in english
+    assert "Tuesday, 2 July 2030, 18:00" in english
+    assert "Full" in login(host).get(f"/spaces/{space.slug}/events").text
+
+    german_reader = make_user(session, locale="de")
+    german = login(german_reader).get(f"/events/{event.id}").text
+    assert "Dienstag, 2. Juli 2030, 18:00" in german
+    assert "Ausgebucht" in german and "noch 0" not in german
+    discussion = session.get(Post, event.discussion_post_id)
+    assert "Full: 1 place is taken" in discussion.body

@@ -154,5 +154,5 @@ def test_a_changed_day_of_a_series_is_dated_in_each_readers_language(session, lo
     in_english = _shown_to(login, english)
     assert "on Tue, 12 Mar 2030 changed: Wed, 13 Mar 2030, 09:00–10:00" in in_english
     in_german = _shown_to(login, german)
-    assert "am Di., 12 März 2030 wurde geändert: Mi., 13 März 2030, 09:00–10:00" in in_german
+    assert "am Di., 12. März 2030 wurde geändert: Mi., 13. März 2030, 09:00–10:00" in in_german
     assert "Wed" not in in_german and "Mar 2030" not in in_german

@@ -235,3 +235,17 @@ def test_markdown_headings_sit_below_the_page_title(session):
     assert "<h2>Agenda</h2>" in post.body_html
     assert "<h3>Budget</h3>" in post.body_html
     assert "<h6>Small print</h6>" in post.body_html
+
+
+def test_a_comment_mentioning_the_posts_author_notifies_them_once(session):
+    author, commenter, other = make_user(session), make_user(session), make_user(session)
+    space = make_space(session, host=author, members=(commenter, other))
+    post = make_post(session, author=author, space=space)
+    make_comment(
+        session, author=commenter, post=post, body=f"@{author.handle} and @{other.handle}, look"
+    )
+    kinds = sorted(session.exec(select(Notification.user_id, Notification.kind)).all())
+    assert kinds == sorted([(author.id, "mention"), (other.id, "mention")])
+
+    make_comment(session, author=other, post=post, body="No mention here")
+    assert unread_count(session, user=author) == 2  # the plain comment still tells them
