@@ -1,0 +1,78 @@
+"""Writing a protocol with the keyboard, the way people type Markdown: the editor's list
+continuation must not double markers, swallow headings into lists or keep a list going."""
+
+import pytest
+from sqlmodel import Session
+
+from app.db import get_engine
+from app.protocols import service
+from app.spaces.access import access_for
+from tests.e2e.test_protocols_browser import SHOTS, ProtocolPage, server  # noqa: F401 (fixture)
+from tests.factories import make_space, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_protocol_typed_by_habit_keeps_headings_decisions_and_action_items(server, browser):  # noqa: F811
+    with Session(get_engine(), expire_on_commit=False) as session:
+        host = make_user(session, name="Hanna Host")
+        eva = make_user(session, name="Eva Müller", email="eva.mueller@example.com")
+        ben = make_user(session, name="Ben Okafor", email="ben.okafor@example.com")
+        space = make_space(session, host=host, members=(eva, ben), name="Relay team")
+        protocol = service.create_protocol(
+            session, access=access_for(session, host, space), title="Relay", text="# Relay\n\n"
+        )
+        session.commit()
+    SHOTS.mkdir(exist_ok=True)
+    context = browser.new_context()
+    try:
+        hanna = ProtocolPage(context.new_page(), server.url)
+        hanna.sign_in(host.email)
+        hanna.open(protocol.id)
+        # Typed as people do: their own "- " and "- [ ] " on lines the editor already
+        # continued, Enter twice to leave a list, and a heading right after an item.
+        hanna.type_at_end(
+            "## Decisions\n"
+            "- We run the company relay\n"
+            "- We pay the entry fee\n"
+            "\n"
+            "## Action items\n"
+            f"- [ ] @{eva.handle} Register both teams (due 2026-12-15)\n"
+            f"- [ ] @{ben.handle} Book the bus (due 2026-12-16)\n"
+            "## Notes\n"
+            "All agreed.\n"
+        )
+        hanna.wait_for_text("All agreed.\n")
+        assert hanna.text() == (
+            "# Relay\n\n"
+            "## Decisions\n"
+            "- We run the company relay\n"
+            "- We pay the entry fee\n"
+            "## Action items\n"
+            f"- [ ] @{eva.handle} Register both teams (due 2026-12-15)\n"
+            f"- [ ] @{ben.handle} Book the bus (due 2026-12-16)\n"
+            "## Notes\n"
+            "All agreed.\n"
+        )
+
+        hanna.page.reload()
+        decisions = hanna.page.locator("section[aria-labelledby=decisions-heading] li")
+        assert decisions.all_inner_texts() == ["We run the company relay", "We pay the entry fee"]
+        items = hanna.page.locator("section[aria-labelledby=items-heading] .item-text")
+        assert len(items.all_inner_texts()) == 2
+        headings = hanna.page.locator("#protocol-preview h3").all_inner_texts()
+        assert headings == ["Decisions", "Action items", "Notes"]
+        hanna.page.screenshot(path=str(SHOTS / "protocol-typed.png"), full_page=True)
+    finally:
+        context.close()
+
+    evas = browser.new_context()
+    try:
+        page = evas.new_page()
+        ProtocolPage(page, server.url).sign_in(eva.email)
+        page.goto(f"{server.url}/action-items")
+        assert "Register both teams" in page.locator(".action-items").inner_text()
+        page.goto(f"{server.url}/notifications")
+        assert "Register both teams" in page.locator("main").inner_text()
+    finally:
+        evas.close()
