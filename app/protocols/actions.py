@@ -16,6 +16,7 @@ from app.domain_events import ActionItemAssigned, publish
 from app.people.models import User
 from app.posts.markdown import HANDLE_RE
 from app.protocols.access import reader_ids
+from app.protocols.item_text import DUE_RE
 from app.protocols.models import ActionItem, Protocol
 
 # Markers typed on top of the ones an editor's list continuation put there ("- - [ ] …",
@@ -27,7 +28,6 @@ _MARKERS = r"(?:(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\](?:[ \t]+|$))?)"
 TASK_RE = re.compile(
     rf"^([ \t]*{_MARKERS}*[-*+][ \t]+\[)([ xX])(\][ \t]+)(?!#{{1,6}}\s)(\S.*?)\s*$"
 )
-DUE_RE = re.compile(r"\(due:?\s+(\d{4}-\d{2}-\d{2})\)", re.IGNORECASE)
 HEADING_RE = re.compile(rf"^[ \t]*{_MARKERS}*(#{{1,6}})\s+(.*?)\s*#*\s*$")
 DECISION_HEADINGS = {"decisions", "decision", "beschlüsse", "entscheidungen"}
 LIST_MARK_RE = re.compile(rf"^[ \t]*{_MARKERS}+")

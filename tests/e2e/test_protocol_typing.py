@@ -62,6 +62,12 @@ def test_a_protocol_typed_by_habit_keeps_headings_decisions_and_action_items(ser
         assert len(items.all_inner_texts()) == 2
         headings = hanna.page.locator("#protocol-preview h3").all_inner_texts()
         assert headings == ["Decisions", "Action items", "Notes"]
+        boxes = hanna.page.locator("#protocol-preview label:has(input[type=checkbox])")
+        assert [box.strip() for box in boxes.all_inner_texts()] == [
+            f"@{eva.handle} Register both teams (due 2026-12-15)",
+            f"@{ben.handle} Book the bus (due 2026-12-16)",
+        ]
+        assert "[ ]" not in hanna.page.locator("#protocol-preview").inner_text()
         hanna.page.screenshot(path=str(SHOTS / "protocol-typed.png"), full_page=True)
     finally:
         context.close()
@@ -70,8 +76,9 @@ def test_a_protocol_typed_by_habit_keeps_headings_decisions_and_action_items(ser
     try:
         page = evas.new_page()
         ProtocolPage(page, server.url).sign_in(eva.email)
-        page.goto(f"{server.url}/action-items")
-        assert "Register both teams" in page.locator(".action-items").inner_text()
+        page.goto(f"{server.url}/me/action-items")
+        assert page.url == f"{server.url}/action-items"
+        assert page.locator(".action-items .item-text").all_inner_texts() == ["Register both teams"]
         page.goto(f"{server.url}/notifications")
         assert "Register both teams" in page.locator("main").inner_text()
     finally:
