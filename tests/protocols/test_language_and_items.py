@@ -7,7 +7,7 @@ import pytest
 
 from app.events.protocol import protocol_markdown
 from app.i18n import set_locale
-from app.protocols import service
+from app.protocols import service, summary
 from app.protocols.item_text import item_label
 from app.protocols.queries import action_items_of
 from tests.factories import make_space, make_user
@@ -130,3 +130,11 @@ def test_my_action_items_also_answer_at_the_api_address(session, login):
     done = client.get("/me/action-items?done=true", follow_redirects=False)
     assert done.headers["location"] == "/action-items?done=true"
     assert client.get("/me/action-items").status_code == 200
+
+
+def test_the_summary_post_speaks_the_posters_language(german):
+    text = summary.summary_markdown("Wochenrunde", "## Beschlüsse\n\n- Montag bleibt\n", 7)
+    assert text == (
+        "Zusammenfassung des Protokolls [Wochenrunde](/protocols/7).\n\n"
+        "**Beschlüsse**\n\n- Montag bleibt\n\n**Aufgaben**\n\n- (keine)"
+    )
