@@ -145,12 +145,11 @@ function remoteCursors(ytext, awareness) {
 }
 
 // Connect a document to /api/v1/protocols/{id}/sync and mount an editor in `parent`.
-function createEditor({ parent, url, room, user, editable, onStatus, onPresence, onChange }) {
+function createEditor({ parent, url, room, user, editable, label, onStatus, onPresence, onChange }) {
   const doc = new Y.Doc();
   const ytext = doc.getText("content");
   const provider = new WebsocketProvider(url, room, doc, { disableBc: true, maxBackoffTime: 4000 });
   const awareness = provider.awareness;
-  awareness.setLocalStateField("user", { name: user.name, id: user.id, colour: colourOf(doc.clientID) });
   provider.on("status", (event) => onStatus && onStatus(event.status));
   provider.on("sync", (synced) => onStatus && onStatus(synced ? "synced" : "connecting"));
   provider.on("connection-close", (event) => {
@@ -164,6 +163,8 @@ function createEditor({ parent, url, room, user, editable, onStatus, onPresence,
     });
     onPresence(people);
   });
+  // After the listener: the person's own entry then shows at once, not only after a first move.
+  awareness.setLocalStateField("user", { name: user.name, id: user.id, colour: colourOf(doc.clientID) });
   ytext.observe(() => onChange && onChange(ytext.toString()));
   const undoManager = new Y.UndoManager(ytext);
   const state = EditorState.create({
@@ -183,7 +184,7 @@ function createEditor({ parent, url, room, user, editable, onStatus, onPresence,
       EditorView.editable.of(editable),
       EditorState.readOnly.of(!editable),
       agoraTheme,
-      EditorView.contentAttributes.of({ "aria-label": "Protocol text", "aria-multiline": "true" }),
+      EditorView.contentAttributes.of({ "aria-label": label || "Protocol text", "aria-multiline": "true" }),
     ],
   });
   const shadow = parent.shadowRoot || parent.attachShadow({ mode: "open" });

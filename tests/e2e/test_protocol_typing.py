@@ -83,3 +83,42 @@ def test_a_protocol_typed_by_habit_keeps_headings_decisions_and_action_items(ser
         assert "Register both teams" in page.locator("main").inner_text()
     finally:
         evas.close()
+
+
+def test_a_german_team_writes_its_protocol_in_german(server, browser):  # noqa: F811
+    with Session(get_engine(), expire_on_commit=False) as session:
+        host = make_user(session, name="Hanna Host", locale="de")
+        eva = make_user(session, name="Eva Müller", email="eva.m@example.com", locale="de")
+        space = make_space(session, host=host, members=(eva,), name="Staffelteam")
+        session.commit()
+    context = browser.new_context()
+    try:
+        hanna = ProtocolPage(context.new_page(), server.url)
+        hanna.sign_in(host.email)
+        page = hanna.page
+        page.goto(f"{server.url}/spaces/{space.slug}/protocols")
+        page.get_by_label("Titel", exact=True).press_sequentially("Wochenrunde")
+        page.get_by_label("Vorlage").select_option(label="Besprechung")
+        page.get_by_role("button", name="Anlegen", exact=True).click()
+        page.wait_for_url(f"{server.url}/protocols/*")
+        hanna.open(int(page.url.rsplit("/", 1)[1]))
+        text = hanna.text()
+        assert "## Teilnehmende\n" in text and "## Tagesordnung\n" in text, text
+        assert "## Beschlüsse\n" in text and "## Aufgaben\n" in text, text
+        for english in ("Attendees", "Agenda", "Notes", "Decisions", "Action items", "due"):
+            assert english not in text
+        assert page.get_by_role("textbox", name="Protokolltext").count() == 1
+        page.wait_for_selector("#protocol-presence li:has-text('Hanna Host (du)')")
+
+        hanna.type_at_end(f"- [ ] @{eva.handle} Anmeldung abschicken (fällig 2026-12-15)")
+        hanna.wait_for_text("(fällig 2026-12-15)")
+        page.reload()
+        items = page.locator("section[aria-labelledby=items-heading] .action-item")
+        assert items.last.locator(".item-text").inner_text() == "Anmeldung abschicken"
+        assert "2026-12-15" in items.last.inner_text()
+        preview = page.locator("#protocol-preview")
+        assert preview.locator("input[type=checkbox]").count() == 2  # the example and Eva's
+        assert "[ ]" not in preview.inner_text()
+        page.screenshot(path=str(SHOTS / "protocol-german.png"), full_page=True)
+    finally:
+        context.close()
