@@ -7,10 +7,16 @@ from sqlmodel import Session
 from app.db import get_engine
 from app.protocols import service
 from app.spaces.access import access_for
-from tests.e2e.test_protocols_browser import SHOTS, ProtocolPage, server  # noqa: F401 (fixture)
+from tests.e2e.test_protocols_browser import (  # noqa: F401 (server: the fixture)
+    SHOTS,
+    ProtocolPage,
+    server,
+    wait_until,
+)
 from tests.factories import make_space, make_user
 
 pytestmark = pytest.mark.browser
+ON_SERVER = "t => document.getElementById('protocol-preview').textContent.includes(t)"
 
 
 def test_a_protocol_typed_by_habit_keeps_headings_decisions_and_action_items(server, browser):  # noqa: F811
@@ -55,6 +61,7 @@ def test_a_protocol_typed_by_habit_keeps_headings_decisions_and_action_items(ser
             "All agreed.\n"
         )
 
+        wait_until(hanna.page, ON_SERVER, "All agreed.")  # the server's preview has it all
         hanna.page.reload()
         decisions = hanna.page.locator("section[aria-labelledby=decisions-heading] li")
         assert decisions.all_inner_texts() == ["We run the company relay", "We pay the entry fee"]
@@ -111,7 +118,7 @@ def test_a_german_team_writes_its_protocol_in_german(server, browser):  # noqa: 
         page.wait_for_selector("#protocol-presence li:has-text('Hanna Host (du)')")
 
         hanna.type_at_end(f"- [ ] @{eva.handle} Anmeldung abschicken (fällig 2026-12-15)")
-        hanna.wait_for_text("(fällig 2026-12-15)")
+        wait_until(page, ON_SERVER, "Anmeldung abschicken (fällig 2026-12-15)")
         page.reload()
         items = page.locator("section[aria-labelledby=items-heading] .action-item")
         assert items.last.locator(".item-text").inner_text() == "Anmeldung abschicken"
