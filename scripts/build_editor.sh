@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Build the protocol editor bundle (Yjs, y-websocket, CodeMirror 6 + y-codemirror.next) from the
-# pinned npm packages in scripts/editor/package.json into static/vendor/protocol-editor/.
+# npm packages pinned in scripts/editor/package.json and, with everything they pull in, in
+# scripts/editor/package-lock.json (with checksums), into static/vendor/protocol-editor/.
 # The result is committed: running Agora needs no Node.js. Re-run only to upgrade (make vendor-editor).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=static/vendor/protocol-editor
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cp scripts/editor/package.json scripts/editor/entry.js "$tmp/"
-(cd "$tmp" && npm install --no-save --no-audit --no-fund --ignore-scripts --silent)
+cp scripts/editor/package.json scripts/editor/package-lock.json scripts/editor/entry.js "$tmp/"
+(cd "$tmp" && npm ci --no-audit --no-fund --ignore-scripts --silent)
 mkdir -p "$out"
 # esbuild's own binary arrives as the optional @esbuild/<platform> package, so install scripts stay off.
 "$tmp/node_modules/.bin/esbuild" "$tmp/entry.js" --bundle --minify --format=iife --target=es2020 \

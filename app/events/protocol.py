@@ -38,14 +38,19 @@ def protocol_markdown(
     *, title: str, when: str, place: str, attendees: list[str], agenda: list[str]
 ) -> str:
     """The protocol template as Markdown (pure: everything it shows comes in as arguments)."""
-    out = [f"# {title}", "", f"**{gettext('Date')}:** {when}"]
+    # gettext() outside the f-strings: message extraction does not look inside them, and the
+    # words never reached the catalogue ("Date" and "Place" stayed English in German).
+    date_label, place_label, nobody = gettext("Date"), gettext("Place"), gettext("(nobody yet)")
+    attendees_heading, agenda_heading = gettext("Attendees"), gettext("Agenda")
+    decisions_heading, items_heading = gettext("Decisions"), gettext("Action items")
+    out = [f"# {title}", "", f"**{date_label}:** {when}"]
     if place:
-        out.append(f"**{gettext('Place')}:** {place}")
-    out += ["", f"## {gettext('Attendees')}", ""]
-    out += [f"- {name}" for name in attendees] or [f"- {gettext('(nobody yet)')}"]
-    out += ["", f"## {gettext('Agenda')}", ""]
+        out.append(f"**{place_label}:** {place}")
+    out += ["", f"## {attendees_heading}", ""]
+    out += [f"- {name}" for name in attendees] or [f"- {nobody}"]
+    out += ["", f"## {agenda_heading}", ""]
     out += [f"{n}. {point}" for n, point in enumerate(agenda, 1)] or ["1. "]
-    out += ["", f"## {gettext('Decisions')}", "", "- ", "", f"## {gettext('Action items')}", ""]
+    out += ["", f"## {decisions_heading}", "", "- ", "", f"## {items_heading}", ""]
     out += ["- [ ] ", ""]
     return "\n".join(out)
 
@@ -65,7 +70,8 @@ def protocol_prefill(
     )
     people = attended(session, event_id=event.id, day=occ.occurrence_date)  # type: ignore[arg-type]
     when = when_text(occ.starts_at, occ.ends_at, event.timezone)
-    title = f"{gettext('Protocol')}: {event.title} ({occ.occurrence_date.isoformat()})"[:200]
+    protocol_word = gettext("Protocol")
+    title = f"{protocol_word}: {event.title} ({occ.occurrence_date.isoformat()})"[:200]
     place = occ.location
     if event.online_url:
         place = f"{place} ({event.online_url})" if place else event.online_url

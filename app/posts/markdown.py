@@ -10,6 +10,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from mdit_py_plugins.tasklists import tasklists_plugin
 
 HANDLE_RE = re.compile(r"@([a-z0-9](?:[a-z0-9._-]{0,38}[a-z0-9])?)", re.IGNORECASE)
 
@@ -31,6 +32,7 @@ ALLOWED_TAGS = {
     "hr",
     "i",
     "input",
+    "label",
     "li",
     "ol",
     "p",
@@ -95,6 +97,9 @@ def _build() -> MarkdownIt:
     md.enable(["table", "strikethrough", "linkify"])
     md.inline.ruler.before("emphasis", "mention", _mention_rule)
     md.core.ruler.push("demote_headings", _demote_headings)
+    # Read-only checkboxes, each wrapped in a <label> with its text: a named control without ids
+    # that could clash when several documents share a page.
+    md.use(tasklists_plugin, label=True)
     return md
 
 

@@ -16,13 +16,21 @@ from app.domain_events import ActionItemAssigned, publish
 from app.people.models import User
 from app.posts.markdown import HANDLE_RE
 from app.protocols.access import reader_ids
+from app.protocols.item_text import DUE_RE
 from app.protocols.models import ActionItem, Protocol
 
-TASK_RE = re.compile(r"^(\s*[-*+]\s+\[)([ xX])(\]\s+)(\S.*?)\s*$")
-DUE_RE = re.compile(r"\(due:?\s+(\d{4}-\d{2}-\d{2})\)", re.IGNORECASE)
-HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# Markers typed on top of the ones an editor's list continuation put there ("- - [ ] …",
+# "- [ ] - [ ] …", "- ## Action items") still mean what the person meant: the innermost
+# marker counts, and a heading stays a heading.
+# (Whitespace only at the line start and after a marker: nothing can match two ways, so no
+# backtracking blow-up on long lines of markers and spaces.)
+_MARKERS = r"(?:(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\](?:[ \t]+|$))?)"
+TASK_RE = re.compile(
+    rf"^([ \t]*{_MARKERS}*[-*+][ \t]+\[)([ xX])(\][ \t]+)(?!#{{1,6}}\s)(\S.*?)\s*$"
+)
+HEADING_RE = re.compile(rf"^[ \t]*{_MARKERS}*(#{{1,6}})\s+(.*?)\s*#*\s*$")
 DECISION_HEADINGS = {"decisions", "decision", "beschlüsse", "entscheidungen"}
-LIST_MARK_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
+LIST_MARK_RE = re.compile(rf"^[ \t]*{_MARKERS}+")
 
 
 @dataclass(frozen=True)

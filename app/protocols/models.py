@@ -7,6 +7,7 @@ from sqlalchemy import Column, Index, LargeBinary, String, Text, UniqueConstrain
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
+from app.protocols.item_text import item_label
 
 
 class ProtocolStatus(StrEnum):
@@ -141,3 +142,8 @@ class ActionItem(SQLModel, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
+
+    @property
+    def label(self) -> str:
+        """The task as lists show it, beside its own due date (see app/protocols/item_text)."""
+        return item_label(self.text)

@@ -285,6 +285,13 @@ def my_items(
     return render(request, "protocols/my_items.html", {"rows": rows, "done": done})
 
 
+@router.get("/me/action-items")
+def my_items_at_the_api_address(request: Request) -> Response:
+    """The page also answers at the address of its API twin (/api/v1/me/action-items)."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/action-items{query}", status_code=308)
+
+
 @router.post("/action-items/{item_id}/toggle")
 @writes_in_steps
 def toggle_item(

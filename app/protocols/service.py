@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from app.core.text import check_characters, clean_text, without_forbidden
 from app.db import utcnow
 from app.errors import Forbidden, Invalid
-from app.i18n import N_
+from app.i18n import N_, gettext
 from app.pagination import Cursor, Page
 from app.people.models import User
 from app.people.service import record_audit
@@ -33,27 +33,49 @@ NO_TITLE = N_("Give the protocol a title")
 MAX_TITLE = 200
 MAX_TEXT = 200_000
 
-TEMPLATES: dict[str, str] = {
+# Each template's sections (heading, first line), the headings translated into the creator's
+# language when the template is used.
+_LIST, _NUMBERED, _TASK, _TEXT = "- ", "1. ", "- [ ] ", ""
+_EXAMPLE_TASK = "- [ ] {example}"
+ACTION_EXAMPLE = N_("@name What needs doing (due YYYY-MM-DD)")
+TEMPLATES: dict[str, tuple[tuple[str, str], ...]] = {
     "meeting": (
-        "# {title}\n\n## Attendees\n\n- \n\n## Agenda\n\n1. \n\n## Notes\n\n\n"
-        "## Decisions\n\n- \n\n## Action items\n\n- [ ] @handle What needs doing (due YYYY-MM-DD)\n"
+        (N_("Attendees"), _LIST),
+        (N_("Agenda"), _NUMBERED),
+        (N_("Notes"), _TEXT),
+        (N_("Decisions"), _LIST),
+        (N_("Action items"), _EXAMPLE_TASK),
     ),
     "retro": (
-        "# {title}\n\n## Attendees\n\n- \n\n## What went well\n\n- \n\n"
-        "## What could be better\n\n- \n\n## Decisions\n\n- \n\n## Action items\n\n- [ ] \n"
+        (N_("Attendees"), _LIST),
+        (N_("What went well"), _LIST),
+        (N_("What could be better"), _LIST),
+        (N_("Decisions"), _LIST),
+        (N_("Action items"), _TASK),
     ),
     "decision": (
-        "# {title}\n\n## Attendees\n\n- \n\n## Context\n\n\n## Options\n\n1. \n\n"
-        "## Decisions\n\n- \n\n## Consequences\n\n\n## Action items\n\n- [ ] \n"
+        (N_("Attendees"), _LIST),
+        (N_("Context"), _TEXT),
+        (N_("Options"), _NUMBERED),
+        (N_("Decisions"), _LIST),
+        (N_("Consequences"), _TEXT),
+        (N_("Action items"), _TASK),
     ),
-    "blank": "# {title}\n\n",
+    "blank": (),
 }
 
 
 def template_text(template: str, title: str) -> str:
+    """The template's Markdown, in the language of the current request."""
     if template not in TEMPLATES:
         raise Invalid("Unknown template", field="template")
-    return TEMPLATES[template].replace("{title}", title)
+    sections = [
+        f"## {gettext(heading)}\n\n"
+        + start.replace("{example}", gettext(ACTION_EXAMPLE))
+        + ("\n" if start else "")
+        for heading, start in TEMPLATES[template]
+    ]
+    return "\n".join([f"# {title}\n", *sections]) if sections else f"# {title}\n\n"
 
 
 def check_text(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from sqlmodel import Session, col, select
 
+from app.i18n import gettext
 from app.people.models import User
 from app.posts.markdown import mentioned_handles, render_markdown
 from app.posts.models import Post
@@ -11,12 +12,16 @@ from app.protocols.service import load_protocol
 
 
 def summary_markdown(title: str, text: str, protocol_id: int) -> str:
+    """The summary post's text, in the language of the person who posts it."""
     decisions = parse_decisions(text)
     items = parse_action_items(text)
-    lines = [f"Summary of the protocol [{title}](/protocols/{protocol_id}).", ""]
-    lines += ["**Decisions**", ""] + ([f"- {d}" for d in decisions] or ["- (none)"]) + [""]
-    lines += ["**Action items**", ""]
-    lines += [f"- [{'x' if i.done else ' '}] {i.text}" for i in items] or ["- (none)"]
+    # gettext() outside f-strings, where message extraction finds it.
+    none = ["- " + gettext("(none)")]
+    link = f"[{title}](/protocols/{protocol_id})"
+    lines = [gettext("Summary of the protocol %(link)s.", link=link), ""]
+    lines += ["**" + gettext("Decisions") + "**", ""] + ([f"- {d}" for d in decisions] or none)
+    lines += ["", "**" + gettext("Action items") + "**", ""]
+    lines += [f"- [{'x' if i.done else ' '}] {i.text}" for i in items] or none
     return "\n".join(lines)
 
 
@@ -25,9 +30,8 @@ def post_summary(session: Session, *, user: User, protocol_id: int) -> Post:
     view = load_protocol(session, user=user, protocol_id=protocol_id)
     protocol = view.protocol
     body = summary_markdown(protocol.title, protocol.text, protocol_id)
-    return create_post(
-        session, access=view.access, title=f"Protocol: {protocol.title}"[:200], body=body
-    )
+    title = gettext("Protocol: %(title)s", title=protocol.title)[:200]
+    return create_post(session, access=view.access, title=title, body=body)
 
 
 def render_protocol(session: Session, text: str) -> str:

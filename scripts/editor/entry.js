@@ -5,13 +5,13 @@
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
-import { EditorState } from "@codemirror/state";
+import { EditorState, Prec } from "@codemirror/state";
 import {
   EditorView, keymap, lineNumbers, drawSelection, highlightActiveLine, Decoration, ViewPlugin, WidgetType,
 } from "@codemirror/view";
 import { defaultKeymap, indentWithTab } from "@codemirror/commands";
 import { syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
-import { markdown } from "@codemirror/lang-markdown";
+import { markdown, insertNewlineContinueMarkupCommand, deleteMarkupBackward } from "@codemirror/lang-markdown";
 
 const COLOURS = ["#1a73e8", "#d93025", "#188038", "#a142f4", "#e37400", "#007b83", "#c5221f", "#5f6368"];
 const PALETTE = COLOURS.length;
@@ -37,6 +37,41 @@ const agoraTheme = EditorView.theme({
     pointerEvents: "none", fontFamily: "system-ui, sans-serif",
   },
   ...peerRules,
+});
+
+// List continuation as people know it from word processors. Enter on an empty item ends the
+// list: the default would turn a tight list loose and keep the marker, so the next heading typed
+// became "- ## Action items".
+const listKeys = Prec.high(keymap.of([
+  { key: "Enter", run: insertNewlineContinueMarkupCommand({ nonTightLists: false }) },
+  { key: "Backspace", run: deleteMarkupBackward },
+]));
+
+// People type their own marker out of habit after the one Enter already put there ("- - [ ]",
+// "- [ ] - [ ]"), or start a heading on a continued item ("- ## Decisions"). When the space after
+// such a marker is typed, the typed marker replaces the continued one and a heading leaves the list.
+const TYPED_AFTER_MARKER = /^([ \t]*)((?:[-*+]|\d{1,3}[.)])[ \t]+(\[[ xX]\][ \t]+)?)(#{1,6}|[-*+]|\d{1,3}[.)]|\[[ xX]\])$/;
+
+function markerFor(before) {
+  const match = TYPED_AFTER_MARKER.exec(before);
+  if (!match) { return null; }
+  const [, indent, marker, box, typed] = match;
+  if (typed.startsWith("#")) { return typed + " "; }
+  if (typed.startsWith("[")) { return box ? indent + marker : null; }
+  return indent + typed + " ";
+}
+
+const noDoubledMarkers = EditorView.inputHandler.of((view, from, to, text) => {
+  if (text !== " " || from !== to) { return false; }
+  const line = view.state.doc.lineAt(from);
+  const replacement = markerFor(line.text.slice(0, from - line.from));
+  if (replacement === null) { return false; }
+  view.dispatch({
+    changes: { from: line.from, to: from, insert: replacement },
+    selection: { anchor: line.from + replacement.length },
+    userEvent: "input.type",
+  });
+  return true;
 });
 
 function colourOf(clientId) {
@@ -110,12 +145,11 @@ function remoteCursors(ytext, awareness) {
 }
 
 // Connect a document to /api/v1/protocols/{id}/sync and mount an editor in `parent`.
-function createEditor({ parent, url, room, user, editable, onStatus, onPresence, onChange }) {
+function createEditor({ parent, url, room, user, editable, label, onStatus, onPresence, onChange }) {
   const doc = new Y.Doc();
   const ytext = doc.getText("content");
   const provider = new WebsocketProvider(url, room, doc, { disableBc: true, maxBackoffTime: 4000 });
   const awareness = provider.awareness;
-  awareness.setLocalStateField("user", { name: user.name, id: user.id, colour: colourOf(doc.clientID) });
   provider.on("status", (event) => onStatus && onStatus(event.status));
   provider.on("sync", (synced) => onStatus && onStatus(synced ? "synced" : "connecting"));
   provider.on("connection-close", (event) => {
@@ -129,6 +163,8 @@ function createEditor({ parent, url, room, user, editable, onStatus, onPresence,
     });
     onPresence(people);
   });
+  // After the listener: the person's own entry then shows at once, not only after a first move.
+  awareness.setLocalStateField("user", { name: user.name, id: user.id, colour: colourOf(doc.clientID) });
   ytext.observe(() => onChange && onChange(ytext.toString()));
   const undoManager = new Y.UndoManager(ytext);
   const state = EditorState.create({
@@ -138,7 +174,9 @@ function createEditor({ parent, url, room, user, editable, onStatus, onPresence,
       drawSelection(),
       highlightActiveLine(),
       EditorView.lineWrapping,
-      markdown(),
+      markdown({ addKeymap: false }),
+      listKeys,
+      noDoubledMarkers,
       syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
       keymap.of([...yUndoManagerKeymap, ...defaultKeymap, indentWithTab]),
       yCollab(ytext, null, { undoManager }),
@@ -146,7 +184,7 @@ function createEditor({ parent, url, room, user, editable, onStatus, onPresence,
       EditorView.editable.of(editable),
       EditorState.readOnly.of(!editable),
       agoraTheme,
-      EditorView.contentAttributes.of({ "aria-label": "Protocol text", "aria-multiline": "true" }),
+      EditorView.contentAttributes.of({ "aria-label": label || "Protocol text", "aria-multiline": "true" }),
     ],
   });
   const shadow = parent.shadowRoot || parent.attachShadow({ mode: "open" });

@@ -21,12 +21,70 @@
     }
   });
 
-  // @mention suggestions: ask the server who may be mentioned in this space.
+  // @mention suggestions: ask the server who may be mentioned in this space. The field is a
+  // combobox (ARIA 1.2) owning the suggestion listbox; the first person is highlighted at once,
+  // so Enter or Tab chooses them instead of starting a new line.
   var list = null;
   var activeField = null;
+  var lookup = 0;
+
+  function mentionFields(root) {
+    var fields = root.querySelectorAll ? Array.prototype.slice.call(root.querySelectorAll("textarea[data-mention-url]")) : [];
+    if (root.matches && root.matches("textarea[data-mention-url]")) { fields.push(root); }
+    return fields;
+  }
+
+  function enhance(root) {
+    mentionFields(root).forEach(function (field) {
+      field.setAttribute("role", "combobox");
+      field.setAttribute("aria-autocomplete", "list");
+      field.setAttribute("aria-haspopup", "listbox");
+      field.setAttribute("aria-expanded", "false");
+    });
+  }
+  enhance(document);
+  document.addEventListener("htmx:load", function (event) { enhance(event.target); });
+
+  function options() {
+    return list ? Array.prototype.slice.call(list.querySelectorAll("[data-handle]")) : [];
+  }
+
+  function highlight(index) {
+    options().forEach(function (option, i) {
+      if (i === index) {
+        option.setAttribute("aria-selected", "true");
+        activeField.setAttribute("aria-activedescendant", option.id);
+      } else {
+        option.setAttribute("aria-selected", "false");
+      }
+    });
+  }
 
   function closeList() {
     if (list) { list.remove(); list = null; }
+    if (activeField) {
+      activeField.setAttribute("aria-expanded", "false");
+      activeField.removeAttribute("aria-activedescendant");
+      activeField.removeAttribute("aria-controls");
+    }
+  }
+
+  function openList(field, html) {
+    closeList();
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    list = holder.firstElementChild;
+    if (!list) { return; }
+    activeField = field;
+    list.id = "mention-list";
+    options().forEach(function (option, i) { option.id = "mention-option-" + i; });
+    var rect = field.getBoundingClientRect();
+    list.style.left = (rect.left + window.scrollX) + "px";
+    list.style.top = (rect.bottom + window.scrollY) + "px";
+    document.body.appendChild(list);
+    field.setAttribute("aria-controls", list.id);
+    field.setAttribute("aria-expanded", "true");
+    if (options().length) { highlight(0); }
   }
 
   function currentWord(field) {
@@ -51,23 +109,15 @@
     var field = event.target;
     if (!field.matches || !field.matches("textarea[data-mention-url]")) { return; }
     var word = currentWord(field);
-    if (word === null) { closeList(); return; }
     clearTimeout(timer);
+    var asked = ++lookup;  // only the answer to the latest question may open the list
+    if (word === null) { closeList(); return; }
     timer = setTimeout(function () {
       fetch(field.dataset.mentionUrl + "?q=" + encodeURIComponent(word), { credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.text() : ""; })
         .then(function (html) {
-          closeList();
-          if (!html) { return; }
-          var holder = document.createElement("div");
-          holder.innerHTML = html;
-          list = holder.firstElementChild;
-          if (!list) { return; }
-          activeField = field;
-          var rect = field.getBoundingClientRect();
-          list.style.left = (rect.left + window.scrollX) + "px";
-          list.style.top = (rect.bottom + window.scrollY) + "px";
-          document.body.appendChild(list);
+          if (asked !== lookup) { return; }
+          if (html) { openList(field, html); } else { closeList(); }
         });
     }, 150);
   });
@@ -80,19 +130,16 @@
 
   document.addEventListener("keydown", function (event) {
     if (!list || !activeField || event.target !== activeField) { return; }
-    var options = Array.prototype.slice.call(list.querySelectorAll("[data-handle]"));
-    if (!options.length) { return; }
-    var index = options.findIndex(function (o) { return o.getAttribute("aria-selected") === "true"; });
+    if (event.key === "Escape") { event.preventDefault(); closeList(); return; }
+    var all = options();
+    if (!all.length) { return; }
+    var index = all.findIndex(function (o) { return o.getAttribute("aria-selected") === "true"; });
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
-      if (index >= 0) { options[index].removeAttribute("aria-selected"); }
-      index = event.key === "ArrowDown" ? (index + 1) % options.length : (index - 1 + options.length) % options.length;
-      options[index].setAttribute("aria-selected", "true");
-    } else if ((event.key === "Enter" || event.key === "Tab") && index >= 0) {
+      highlight(event.key === "ArrowDown" ? (index + 1) % all.length : (index - 1 + all.length) % all.length);
+    } else if ((event.key === "Enter" || event.key === "Tab") && index >= 0 && !event.shiftKey) {
       event.preventDefault();
-      choose(options[index].dataset.handle);
-    } else if (event.key === "Escape") {
-      closeList();
+      choose(all[index].dataset.handle);
     }
   });
 })();

@@ -33,7 +33,7 @@
       dot.className = "presence-dot " + person.colour;
       dot.setAttribute("aria-hidden", "true");
       li.appendChild(dot);
-      li.appendChild(document.createTextNode(person.name + (person.me ? " (you)" : "")));
+      li.appendChild(document.createTextNode(person.name + (person.me ? " " + holder.dataset.labelYou : "")));
       presence.appendChild(li);
     });
   }
@@ -55,6 +55,7 @@
     room: id + "/sync",
     user: { name: holder.dataset.userName, id: holder.dataset.userId },
     editable: holder.dataset.canEdit === "true",
+    label: holder.dataset.labelText,
     onStatus: setStatus,
     onPresence: showPresence,
     onChange: refreshPreview
