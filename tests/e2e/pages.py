@@ -228,3 +228,25 @@ class SettingsPage(BasePage):
     def background(self) -> str:
         script = "() => getComputedStyle(document.documentElement).backgroundColor"
         return str(self.page.evaluate(script))
+
+
+class EditPostPage(BasePage):
+    def __init__(self, page: Page, post_id: int) -> None:
+        super().__init__(page)
+        self.path = f"/posts/{post_id}/edit"
+
+    def rewrite(self, title: str, body: str) -> None:
+        """Select the old text and type the new one, as a person does, then save."""
+        for label, text in (("Title", title), ("Text", body)):
+            field = self.page.get_by_label(label, exact=True)
+            field.click()
+            self.page.keyboard.press("Control+A")
+            field.press_sequentially(text, delay=10)
+        self.page.get_by_role("button", name="Save").click()
+        self.page.wait_for_url(re.compile(r"/posts/\d+$"))
+
+
+class PostHistoryPage(BasePage):
+    @property
+    def versions(self) -> Locator:
+        return self.page.locator("li.version")
