@@ -31,7 +31,7 @@ from app.recognition.routes import router as recognition_router
 from app.security import optional_user
 from app.spaces.routes import router as spaces_router
 from app.transactions import Busy, TransactionalRoute
-from app.web import STATIC_DIR, render
+from app.web import STATIC_DIR, render, static_url
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:
@@ -79,6 +79,11 @@ def create_app() -> FastAPI:
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/api/v1", api_app)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        # Pages name the SVG icon; this answers tools and browsers that ask the old address.
+        return RedirectResponse(static_url("favicon.svg"), status_code=301)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:

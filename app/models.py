@@ -19,7 +19,7 @@ from app.events.models import (
 )
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
-from app.posts.models import Comment, Mention, Post, Reaction
+from app.posts.models import Comment, Mention, Post, PostRevision, Reaction
 from app.protocols.models import (
     ActionItem,
     Protocol,
@@ -58,6 +58,7 @@ __all__ = [
     "Notification",
     "OnboardingProgress",
     "Post",
+    "PostRevision",
     "PromptDetails",
     "Protocol",
     "ProtocolContributor",

@@ -37,6 +37,7 @@ from app.fragments import (
     voices_key,
 )
 from app.i18n import get_locale, raw_gettext, raw_ngettext
+from app.icons import SPRITE, badge_glyph, icon
 from app.rows import RowView
 from app.security import csrf_token
 from app.transactions import commit_before_rendering
@@ -193,6 +194,8 @@ def comments_html(
 
 env.globals.update(
     static_url=static_url,
+    icon=lambda name, label=None: icon(name, label, sprite_url=static_url(SPRITE)),
+    badge_glyph=lambda emoji: badge_glyph(emoji, sprite_url=static_url(SPRITE)),
     site_name=lambda: get_settings().site_name,
     cached=cached,
     comments_html=comments_html,

@@ -271,6 +271,7 @@ def export_my_data(session: Session, *, user: User) -> dict[str, Any]:
             "leader_title": user.leader_title,
             "locale": user.locale,
             "time_zone": user.time_zone,
+            "theme": user.theme,
             "is_active": user.is_active,
             "created_at": _iso(user.created_at),
             "has_password": user.password_hash is not None,

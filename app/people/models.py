@@ -33,6 +33,10 @@ class User(SQLModel, table=True):
     leader_title: str = Field(default="", max_length=120)
     locale: str = Field(default="en", max_length=5)
     time_zone: str = Field(default="Europe/Berlin", max_length=64)
+    # "system" follows the device's light or dark setting; "light" and "dark" override it.
+    theme: str = Field(
+        default="system", max_length=8, sa_column_kwargs={"server_default": "system"}
+    )
     is_active: bool = Field(default=True)
     # Set when the account is handed to a newcomer (app.spaces.newcomers); the first sign-in
     # clears it and opens the welcome page.

@@ -204,6 +204,7 @@ def save_settings(
     department: Annotated[str, Form()] = "",
     locale: Annotated[str, Form()] = "en",
     time_zone: Annotated[str, Form()] = "Europe/Berlin",
+    theme: Annotated[str, Form()] = "system",
 ) -> Response:
     form = {
         "display_name": display_name,
@@ -211,6 +212,7 @@ def save_settings(
         "department": department,
         "locale": locale,
         "time_zone": time_zone,
+        "theme": theme,
     }
     try:
         service.update_profile(session, user=user, **form)

@@ -27,6 +27,7 @@ from app.spaces.newcomers import welcome_newcomer
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,63}$")
 MIN_PASSWORD = 10
 LOCALES = ("de", "en")
+THEMES = ("system", "light", "dark")
 
 
 def normalise_email(email: str) -> str:
@@ -185,7 +186,9 @@ def update_profile(
     department: str,
     locale: str,
     time_zone: str,
+    theme: str | None = None,
 ) -> User:
+    """Save the person's own profile and preferences (theme None: keep the current one)."""
     display_name = _clean_text(display_name, field="display_name", max_length=80, required=True)
     title = _clean_text(title, field="title", max_length=120)
     department = _clean_text(department, field="department", max_length=120)
@@ -193,8 +196,11 @@ def update_profile(
         raise Invalid("Choose German or English", field="locale")
     if time_zone not in available_timezones():
         raise Invalid("Unknown time zone", field="time_zone")
+    if theme is not None and theme not in THEMES:
+        raise Invalid("Choose light, dark or the device's setting", field="theme")
     user.display_name, user.title, user.department = display_name, title, department
     user.locale, user.time_zone = locale, time_zone
+    user.theme = theme if theme is not None else user.theme
     session.add(user)
     session.flush()
     return user

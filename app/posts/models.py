@@ -169,3 +169,21 @@ class Mention(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
+
+
+class PostRevision(SQLModel, table=True):
+    """An earlier version of a published post, kept when its author changed it."""
+
+    __tablename__ = "post_revisions"
+    # A post's versions newest first, with a keyset cursor on the id.
+    __table_args__ = (Index("ix_post_revisions_post", "post_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="posts.id", ondelete="CASCADE")
+    title: str = Field(max_length=200)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    # When this version was first shown (published, or the edit that made it) and replaced.
+    written_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    replaced_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.community.home import home_extras
@@ -10,6 +10,7 @@ from app.core.ids import Id
 from app.errors import Invalid
 from app.events.views import upcoming_for_home
 from app.posts import service, streams
+from app.posts.history import post_history
 from app.posts.models import ReactionKind
 from app.posts.publish_times import parse_publish_at
 from app.recognition import service as recognition
@@ -138,6 +139,18 @@ def post_page(
             request, "posts/page.html", context, block="comment_items" if is_htmx(request) else None
         )
     return render(request, "posts/page.html", context)
+
+
+@router.get("/posts/{post_id}/history")
+def post_history_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    post_id: Id,
+    before: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    history = post_history(session, user=user, post_id=post_id, before=before)
+    return render(request, "posts/history.html", {"history": history})
 
 
 @router.get("/posts/{post_id}/edit")

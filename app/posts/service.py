@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, func, or_, update
+from sqlalchemy import Integer, and_, bindparam, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -35,7 +35,15 @@ from app.i18n import N_
 from app.people.models import User
 from app.people.service import record_audit
 from app.posts.markdown import mentioned_handles, render_markdown
-from app.posts.models import Comment, Mention, Post, PostKind, Reaction, ReactionKind
+from app.posts.models import (
+    Comment,
+    Mention,
+    Post,
+    PostKind,
+    PostRevision,
+    Reaction,
+    ReactionKind,
+)
 from app.posts.publish_times import resolve_publish_at
 from app.posts.streams import reaction_counts
 from app.prepared import VIEWER
@@ -232,12 +240,19 @@ def update_post(
         if not unpublished:
             raise Invalid("This post is already published", field="publish_at")
         post.published_at = resolve_publish_at(publish_at, zone=user.time_zone)
+    earlier = (post.title, post.body)
     if title is not None:
         post.title = _check_text(title, field="title", max_length=MAX_TITLE, empty=NO_TITLE)
     people: list[User] = []
     if body is not None:
         post.body = _check_text(body, field="body", max_length=MAX_BODY, empty=NO_TEXT)
         post.body_html, people = _render_with_mentions(session, post.body)
+    if not unpublished and (post.title, post.body) != earlier:
+        # Readers may have seen the version this replaces: keep it for the post's history.
+        written_at = post.edited_at or post.published_at
+        session.add(
+            PostRevision(post_id=post_id, title=earlier[0], body=earlier[1], written_at=written_at)
+        )
     if not unpublished:
         # Until it is published nobody has read it, so it is not "edited" and mentions wait.
         post.edited_at = utcnow()
@@ -256,6 +271,8 @@ def delete_post(session: Session, *, user: User, post_id: int) -> Post:
         raise Forbidden("Only the author can delete this post")
     post.deleted_at = utcnow()
     post.body, post.body_html = "", ""
+    # Deleting removes the text, earlier versions included.
+    session.execute(delete(PostRevision).where(col(PostRevision.post_id) == post.id))
     session.add(post)
     session.flush()
     return post

@@ -2,6 +2,31 @@
 (function () {
   "use strict";
 
+  // The phone's menu button: the links stay open until this script folds them behind it.
+  var toggle = document.querySelector(".nav-toggle");
+  if (toggle) {
+    var nav = toggle.closest(".nav");
+    nav.classList.add("can-fold");
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      nav.classList.toggle("is-open", open);
+    });
+  }
+
+  // Open <details> menus close on Escape (focus back on their summary) and on a click elsewhere.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var menu = event.target.closest && event.target.closest("details.menu[open]");
+    if (menu) { menu.open = false; menu.querySelector("summary").focus(); }
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) { menu.open = false; }
+    });
+  });
+
   // Clear a form after htmx has posted it successfully (e.g. a new comment).
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.target.closest && event.target.closest("form[data-reset-on-success]");

@@ -183,3 +183,70 @@ class NotificationsPage(BasePage):
     @property
     def items(self) -> Locator:
         return self.page.locator("li.notification")
+
+
+class SiteNav:
+    """The header: main links (behind a Menu button on a phone) and the person's own menu."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.menu_button = page.get_by_role("button", name="Menu", exact=True)
+        self.links = page.locator(".nav-links")
+        self.own_menu = page.locator("details.nav-user")
+
+    def open_menu_with_keyboard(self) -> None:
+        self.menu_button.focus()
+        self.page.keyboard.press("Enter")
+        expect(self.menu_button).to_have_attribute("aria-expanded", "true")
+
+    def link_rows(self) -> int:
+        """On how many lines the main links and the own menu stand."""
+        return int(
+            self.page.evaluate(
+                "() => new Set([...document.querySelectorAll('.nav-links li, .nav-user')]"
+                ".map((el) => Math.round(el.getBoundingClientRect().top))).size"
+            )
+        )
+
+
+class SettingsPage(BasePage):
+    path = "/settings"
+
+    def choose_theme_with_keyboard(self, label: str) -> None:
+        """Tab to the theme choice, move with the arrow keys to `label`, then save."""
+        current = self.page.locator("input[name=theme]:checked")
+        current.focus()
+        for _ in range(3):
+            if self.page.get_by_label(label, exact=True).is_checked():
+                break
+            self.page.keyboard.press("ArrowDown")
+        expect(self.page.get_by_label(label, exact=True)).to_be_checked()
+        self.page.get_by_role("button", name="Save profile").press("Enter")
+        self.page.wait_for_url("**/settings?saved=1")
+        self.arrived()
+
+    def background(self) -> str:
+        script = "() => getComputedStyle(document.documentElement).backgroundColor"
+        return str(self.page.evaluate(script))
+
+
+class EditPostPage(BasePage):
+    def __init__(self, page: Page, post_id: int) -> None:
+        super().__init__(page)
+        self.path = f"/posts/{post_id}/edit"
+
+    def rewrite(self, title: str, body: str) -> None:
+        """Select the old text and type the new one, as a person does, then save."""
+        for label, text in (("Title", title), ("Text", body)):
+            field = self.page.get_by_label(label, exact=True)
+            field.click()
+            self.page.keyboard.press("Control+A")
+            field.press_sequentially(text, delay=10)
+        self.page.get_by_role("button", name="Save").click()
+        self.page.wait_for_url(re.compile(r"/posts/\d+$"))
+
+
+class PostHistoryPage(BasePage):
+    @property
+    def versions(self) -> Locator:
+        return self.page.locator("li.version")

@@ -19,6 +19,7 @@ def test_join_a_public_space_then_its_posts_reach_the_home_stream(signed_in):
     space.join()
 
     expect(space.member_count).to_have_text("2 members")
+    page.locator(".space-head summary").click()  # Leave sits in the space's menu
     expect(page.get_by_role("button", name="Leave", exact=True)).to_be_visible()
     expect(space.audience).to_contain_text("Visible to everyone at the company.")
     home = HomePage(page).open()
