@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from app.errors import Forbidden, NotFound
@@ -11,12 +11,12 @@ from app.events.models import Event, EventCreators, EventSpaceSetting, Rsvp, Rsv
 from app.people.models import User
 from app.spaces.access import (
     SpaceAccess,
+    load_with_space_access,
     member_space_ids_of,
     readable_space_ids_of,
     require_moderate,
     require_write,
 )
-from app.spaces.models import Membership, Space
 
 
 @dataclass(frozen=True)
@@ -42,23 +42,10 @@ class EventAccess:
 
 def load_event(session: Session, *, user: User, event_id: int) -> EventAccess:
     """An event the person may read, with their access to its space, in one query; 404 otherwise."""
-    row = session.exec(
-        select(Event, Space, Membership)
-        .join(Space, Space.id == Event.space_id)  # type: ignore[arg-type]
-        .outerjoin(
-            Membership,
-            and_(Membership.space_id == Space.id, Membership.user_id == user.id),  # type: ignore[arg-type]
-        )
-        .where(Event.id == event_id)
-    ).first()
-    if row is None:
+    found = load_with_space_access(session, user=user, model=Event, row_id=event_id)
+    if found is None or not found[1].can_read:
         raise NotFound("Event not found")
-    access = EventAccess(
-        event=row[0], space=SpaceAccess(space=row[1], membership=row[2], user=user)
-    )
-    if not access.can_read:
-        raise NotFound("Event not found")
-    return access
+    return EventAccess(event=found[0], space=found[1])
 
 
 def require_organiser(access: EventAccess) -> EventAccess:
