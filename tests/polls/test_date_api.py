@@ -208,3 +208,21 @@ def test_the_deadline_stops_answers_and_the_job_marks_the_poll_closed(client, se
     assert run_jobs_once(["close_due_date_polls"]) == {"close_due_date_polls": 0}
     session.expire_all()
     assert session.get(DatePoll, poll["id"]).closed_at == deadline
+
+
+def test_an_admin_outside_a_secret_space_cannot_reach_its_poll(client, session):
+    from tests.factories import make_token, make_user
+    from tests.polls.helpers import api as caller
+
+    space, api, _host, _people = setup_space(session, client, visibility="secret")
+    poll = _create(api["host"], space)
+    admin = caller(client, make_token(session, user=make_user(session, admin=True)))
+    first = poll["options"][0]["id"]
+    answers = [
+        admin("GET", f"/date-polls/{poll['id']}"),
+        admin("PUT", f"/date-polls/{poll['id']}/answers", json={"answers": {str(first): "yes"}}),
+        admin("POST", f"/date-polls/{poll['id']}/event", json={"option_id": first}),
+        admin("POST", f"/spaces/{space.slug}/date-polls", json=poll_body()),
+    ]
+    assert [a.status_code for a in answers] == [404] * 4
+    assert all("Team dinner" not in a.text for a in answers)
