@@ -7,16 +7,16 @@ UTC with offset, like the events API.
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import Session
 
-from app.api.deps import ApiUser
+from app.api.deps import ApiUser, PostId
 from app.api.events import EventOut, _one
 from app.api.schemas import CONFLICT, ApiDateTime, Input
 from app.core.ids import Id
 from app.events.access import load_event
 from app.events.schemas import MAX_CAPACITY, MAX_DESCRIPTION, MAX_LOCATION, MAX_TITLE
-from app.polls import dates
+from app.polls import dates, quick
 from app.polls.access import DatePollAccess, load_date_poll
 from app.polls.date_input import DatePollInput, SlotInput
 from app.polls.models import MAX_OPTIONS
@@ -157,3 +157,105 @@ def make_event(session: SessionDep, user: ApiUser, poll_id: Id, data: MakeEventI
         location=data.location or "",
     )
     return _one(session, load_event(session, user=user, event_id=event.id))  # type: ignore[arg-type]
+
+
+# --- quick polls in posts -------------------------------------------------------------------
+
+
+class PollIn(Input):
+    question: str = Field(strict=True, max_length=quick.MAX_QUESTION)
+    # Counted by the service, so "one option" and "21 options" answer its own messages.
+    options: list[str] = Field(max_length=MAX_OPTIONS + 1)
+    multiple: bool = Field(False, strict=True)
+    anonymous: bool = Field(
+        False, strict=True, description="Nobody, admins included, can see who chose what"
+    )
+    results_after_close: bool = Field(
+        False, strict=True, description="Results only once closed (else: after answering)"
+    )
+    closes_at: AwareDatetime | None = Field(None, description="ISO 8601 with an offset")
+
+
+class VoteIn(Input):
+    option_ids: list[int] = Field(max_length=MAX_OPTIONS)
+
+
+class PollOptionOut(BaseModel):
+    id: int
+    text: str
+    votes: int | None = Field(description="null while results are not shown")
+    voters: list[str] | None = Field(description="Handles; named polls with results shown")
+
+
+class PollOut(BaseModel):
+    id: int
+    post_id: int
+    question: str
+    multiple: bool
+    anonymous: bool
+    results_after_close: bool
+    closes_at: ApiDateTime | None
+    closed: bool
+    answered: bool
+    my_choices: list[int]
+    answers: int
+    results_shown: bool
+    options: list[PollOptionOut]
+
+
+def _poll_out(session: Session, user: ApiUser, poll_id: int) -> PollOut:
+    view = quick.poll_view(session, user=user, poll_id=poll_id)
+    poll = view.access.poll
+    return PollOut(
+        id=poll.id or 0,
+        post_id=poll.post_id,
+        question=poll.question,
+        multiple=poll.multiple,
+        anonymous=poll.anonymous,
+        results_after_close=poll.results_after_close,
+        closes_at=poll.closes_at,
+        closed=not view.access.is_open,
+        answered=view.answered,
+        my_choices=view.mine,
+        answers=view.answers,
+        results_shown=view.results_shown and not view.held_back,
+        options=[
+            PollOptionOut(
+                id=r.option.id or 0,
+                text=r.option.text,
+                votes=r.votes,
+                voters=[u.handle for u in r.voters] if r.voters is not None else None,
+            )
+            for r in view.options
+        ],
+    )
+
+
+@router.post("/posts/{id}/poll", response_model=PollOut, status_code=201, responses=CONFLICT)
+def add_poll(session: SessionDep, user: ApiUser, post_id: PostId, data: PollIn) -> PollOut:
+    """Add a poll to one's own post: 2 to 20 options, single or multiple choice."""
+    poll = quick.create_poll(
+        session,
+        user=user,
+        post_id=post_id,
+        question=data.question,
+        options=data.options,
+        multiple=data.multiple,
+        anonymous=data.anonymous,
+        results_after_close=data.results_after_close,
+        closes_at=data.closes_at,
+    )
+    return _poll_out(session, user, poll.id)  # type: ignore[arg-type]
+
+
+@router.get("/polls/{poll_id}", response_model=PollOut)
+def read_poll(session: SessionDep, user: ApiUser, poll_id: Id) -> PollOut:
+    """The poll; counts once the caller may see results (anonymous ones from 5 answers)."""
+    return _poll_out(session, user, poll_id)
+
+
+@router.put("/polls/{poll_id}/vote", response_model=PollOut, responses=CONFLICT)
+def vote(session: SessionDep, user: ApiUser, poll_id: Id, data: VoteIn) -> PollOut:
+    """Answer; a named answer may change until the poll closes, an anonymous one is final."""
+    quick.vote(session, user=user, poll_id=poll_id, option_ids=data.option_ids)
+    return _poll_out(session, user, poll_id)
