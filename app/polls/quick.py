@@ -70,6 +70,16 @@ class PollView:
     options: list[OptionResult]
 
 
+def _check_text(text: str, *, field: str, limit: int, empty: str, long: str) -> None:
+    if not text:
+        raise Invalid(empty, field=field)
+    if len(text) > limit:
+        raise Invalid(long, field=field)
+    problem = text_problem(text)
+    if problem:
+        raise Invalid(problem, field=field)
+
+
 def _checked_options(options: list[str]) -> list[str]:
     texts = [text.strip() for text in options]
     if len(texts) < 2:
@@ -77,13 +87,9 @@ def _checked_options(options: list[str]) -> list[str]:
     if len(texts) > MAX_OPTIONS:
         raise Invalid(TOO_MANY, field="options")
     for text in texts:
-        if not text:
-            raise Invalid(EMPTY_OPTION, field="options")
-        if len(text) > MAX_OPTION:
-            raise Invalid(OPTION_TOO_LONG, field="options")
-        problem = text_problem(text)
-        if problem:
-            raise Invalid(problem, field="options")
+        _check_text(
+            text, field="options", limit=MAX_OPTION, empty=EMPTY_OPTION, long=OPTION_TOO_LONG
+        )
     if len({t.casefold() for t in texts}) != len(texts):
         raise Invalid(SAME_OPTION, field="options")
     return texts
@@ -107,13 +113,9 @@ def create_poll(
     if post.author_id != user.id or not access.can_write:
         raise Forbidden("Only the post's author may add a poll")
     question = question.strip()
-    if not question:
-        raise Invalid(NO_QUESTION, field="question")
-    if len(question) > MAX_QUESTION:
-        raise Invalid(QUESTION_TOO_LONG, field="question")
-    problem = text_problem(question)
-    if problem:
-        raise Invalid(problem, field="question")
+    _check_text(
+        question, field="question", limit=MAX_QUESTION, empty=NO_QUESTION, long=QUESTION_TOO_LONG
+    )
     texts = _checked_options(options)
     if closes_at is not None and closes_at <= (now or utcnow()):
         raise Invalid(CLOSES_IN_PAST, field="closes_at")

@@ -19,7 +19,7 @@ def _poll(api, post_id, **overrides):
 
 
 def _world(session, client, visibility="public", members=6):
-    space, api, host, people = setup_space(session, client, visibility=visibility, members=members)
+    space, api, host, _people = setup_space(session, client, visibility=visibility, members=members)
     post = make_post(session, author=host, space=space)
     return space, api, post
 
