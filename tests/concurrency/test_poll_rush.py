@@ -5,7 +5,7 @@ from collections import Counter
 
 from sqlmodel import select
 
-from app.polls.models import DatePollAnswer
+from app.polls.models import DatePollAnswer, PollOption
 from tests.concurrency.conftest import CLIENTS, Live
 from tests.concurrency.test_rush import _people
 from tests.polls.factories import make_date_poll
@@ -78,3 +78,51 @@ def test_one_person_answering_many_times_at_once_has_one_answer_per_slot(live):
         assert sorted((r.option_id, r.user_id, r.choice) for r in rows) == [
             (o, members[0].id, "yes") for o in sorted(options)
         ]
+
+
+def test_an_anonymous_poll_counts_everyone_at_once_exactly_once(live):
+    from app.polls.quick import create_poll
+
+    host, _members, tokens, space = _people(live)
+    with live.session() as session:
+        from tests.factories import make_post
+
+        post = make_post(session, author=host, space=space)  # type: ignore[arg-type]
+        poll = create_poll(
+            session,
+            user=host,
+            post_id=post.id,
+            question="Lunch?",
+            options=["a", "b"],
+            anonymous=True,
+        )
+        poll_id = poll.id
+        a, b = (
+            o.id
+            for o in session.exec(
+                select(PollOption)
+                .where(PollOption.poll_id == poll_id)
+                .order_by(PollOption.position)
+            ).all()
+        )
+
+    # Everyone answers twice at once: the second answer is refused (final), never counted.
+    answers = live.rush(
+        [
+            (
+                "PUT",
+                f"/api/v1/polls/{poll_id}/vote",
+                tokens[1 + i],
+                {"option_ids": [a if i % 4 else b]},
+            )
+            for i in range(CLIENTS)
+            for _ in (0, 1)
+        ],
+        each=2,
+    )
+
+    assert Counter(x.status for x in answers) == {200: CLIENTS, 409: CLIENTS}
+    poll_out = live.call("GET", f"/api/v1/polls/{poll_id}", tokens[1]).body
+    expected_b = len([i for i in range(CLIENTS) if i % 4 == 0])
+    assert [o["votes"] for o in poll_out["options"]] == [CLIENTS - expected_b, expected_b]
+    assert poll_out["answers"] == CLIENTS
