@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from app.core.text import text_problem
 from app.db import lock_row, utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.events.schemas import OUT_OF_WINDOW, in_window
 from app.i18n import N_
 from app.people.models import User
 from app.polls.models import MAX_OPTIONS, Poll, PollBallot, PollOption, PollVote
@@ -117,11 +118,13 @@ def create_poll(
         question, field="question", limit=MAX_QUESTION, empty=NO_QUESTION, long=QUESTION_TOO_LONG
     )
     texts = _checked_options(options)
+    if closes_at is not None and not in_window(closes_at):
+        raise Invalid(OUT_OF_WINDOW, field="closes_at")
     if closes_at is not None and closes_at <= (now or utcnow()):
         raise Invalid(CLOSES_IN_PAST, field="closes_at")
     if results_after_close and closes_at is None:
         raise Invalid(N_("Results after closing need a closing time"), field="closes_at")
-    if session.exec(select(Poll.id).where(Poll.post_id == post_id)).first() is not None:
+    if poll_id_of_post(session, post_id) is not None:
         raise Conflict("This post already has a poll")
     poll = Poll(
         post_id=post_id,
@@ -152,10 +155,6 @@ def load_poll(session: Session, *, user: User, poll_id: int) -> PollAccess:
     except NotFound:
         raise NotFound("Poll not found") from None
     return PollAccess(poll=poll, space=access, post_author_id=post.author_id)
-
-
-def poll_of_post(session: Session, post_id: int) -> Poll | None:
-    return session.exec(select(Poll).where(Poll.post_id == post_id)).first()
 
 
 def _options(session: Session, poll_id: int) -> list[PollOption]:
@@ -279,3 +278,8 @@ def close_due_polls(session: Session, *, now: datetime | None = None) -> int:
         .values(closed_at=Poll.closes_at)
     )
     return int(result.rowcount or 0)
+
+
+def poll_id_of_post(session: Session, post_id: int) -> int | None:
+    """The post page's one question about polls (the poll itself loads in its own request)."""
+    return session.exec(select(Poll.id).where(Poll.post_id == post_id)).first()

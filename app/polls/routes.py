@@ -6,10 +6,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.core.ids import Id
-from app.errors import Invalid
+from app.errors import Conflict, Invalid
 from app.events.access import require_create
 from app.i18n import gettext
-from app.polls import dates, views
+from app.polls import dates, quick, views
+from app.posts.service import load_post
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
 from app.transactions import TransactionalRoute
@@ -125,3 +126,79 @@ def make_event(
         location=location.strip(),
     )
     return RedirectResponse(f"/events/{event.id}", status_code=303)
+
+
+# --- quick polls in posts -------------------------------------------------------------------
+
+
+@router.get("/posts/{post_id}/poll/new")
+def new_quick_poll(
+    request: Request, session: SessionDep, user: CurrentUser, post_id: Id
+) -> Response:
+    post, access = load_post(session, user=user, post_id=post_id)
+    context = {"post": post, "space": access.space, "form": {}, "errors": {}}
+    return render(request, "polls/quick_new.html", context)
+
+
+@router.post("/posts/{post_id}/poll")
+def add_quick_poll(
+    request: Request, session: SessionDep, user: CurrentUser, post_id: Id, form: FormFields
+) -> Response:
+    try:
+        quick.create_poll(
+            session,
+            user=user,
+            post_id=post_id,
+            question=form.get("question", ""),
+            options=[line for line in form.get("options", "").splitlines() if line.strip()],
+            multiple=form.get("multiple") == "1",
+            anonymous=form.get("anonymous") == "1",
+            results_after_close=form.get("results") == "after_close",
+            closes_at=views.closing_time(form.get("closes_at", ""), zone=user.time_zone),
+        )
+    except Invalid as exc:
+        session.rollback()
+        post, access = load_post(session, user=user, post_id=post_id)
+        context = {"post": post, "space": access.space, "form": form, "errors": _errors(exc)}
+        return render(request, "polls/quick_new.html", context, status_code=422)
+    return RedirectResponse(f"/posts/{post_id}", status_code=303)
+
+
+@router.get("/polls/{quick_poll_id}")
+def quick_poll(
+    request: Request, session: SessionDep, user: CurrentUser, quick_poll_id: Id
+) -> Response:
+    """The poll (loaded into its post's page, or a page of its own without JavaScript)."""
+    view = quick.poll_view(session, user=user, poll_id=quick_poll_id)
+    return render(request, "polls/quick.html", {"v": view, "space": view.access.space.space})
+
+
+async def _chosen_options(request: Request) -> list[int]:
+    form = await request.form()
+    return [int(v) for v in form.getlist("option_ids") if isinstance(v, str) and v.isdigit()]
+
+
+@router.post("/polls/{quick_poll_id}/vote")
+def quick_vote(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    quick_poll_id: Id,
+    chosen: Annotated[list[int], Depends(_chosen_options)],
+) -> Response:
+    error = None
+    try:
+        quick.vote(session, user=user, poll_id=quick_poll_id, option_ids=chosen)
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        if not is_htmx(request):
+            raise
+        error = gettext(exc.message)
+    if not is_htmx(request):
+        post_id = quick.load_poll(session, user=user, poll_id=quick_poll_id).poll.post_id
+        return RedirectResponse(f"/posts/{post_id}", status_code=303)
+    session.flush()
+    view = quick.poll_view(session, user=user, poll_id=quick_poll_id)
+    context = {"v": view, "space": view.access.space.space, "vote_error": error}
+    status = 422 if isinstance(error, str) and error else 200
+    return render(request, "polls/quick.html", context, block="quick_poll", status_code=status)

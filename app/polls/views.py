@@ -1,12 +1,16 @@
 """What the date poll pages show, gathered in a few queries (no lazy loads in templates)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from app.errors import Invalid
 from app.events.access import may_create
 from app.events.schemas import known_zones
+from app.i18n import N_
 from app.people.models import User
 from app.polls import dates
 from app.polls.access import DatePollAccess, load_date_poll
@@ -19,6 +23,7 @@ from app.spaces.service import member_count
 FIRST_ROWS = 3
 MORE_ROWS = 3
 OPEN_LIST_LIMIT = 20
+BAD_TIME = N_("Enter the date and time as YYYY-MM-DD HH:MM")
 
 
 @dataclass(frozen=True)
@@ -97,3 +102,16 @@ def form_context(
         "zones": sorted(known_zones()),
         "member_count": member_count(session, access.space.id),
     }
+
+
+def closing_time(text: str, *, zone: str) -> datetime | None:
+    """A closing time typed as wall-clock time in the person's zone; checked by the service."""
+    if not text.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise Invalid(BAD_TIME, field="closes_at") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(zone))
+    return moment
