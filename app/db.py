@@ -177,3 +177,17 @@ def lock_row(session: Session, row: Any, *, touch: str) -> None:
         return
     session.exec(update(model).where(key).values({touch: getattr(model, touch)}))
     session.refresh(row)
+
+
+def share_row(session: Session, row: Any) -> None:
+    """Hold one row against `lock_row` (others may share it too) and reload it.
+
+    PostgreSQL: SELECT ... FOR SHARE. SQLite: a writing transaction already holds the database
+    write lock from its start (app.transactions), so only the reload is needed.
+    """
+    model = type(row)
+    if session.get_bind().dialect.name == "postgresql":
+        statement = select(model).where(model.id == row.id).with_for_update(read=True)
+        session.exec(statement.execution_options(populate_existing=True)).one()
+        return
+    session.refresh(row)

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, update
+from sqlalchemy import case, func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from app.db import lock_row, utcnow
+from app.db import lock_row, share_row, utcnow
 from app.domain_events import DatePollDecided, publish
 from app.errors import Conflict, Forbidden, Invalid
 from app.events.access import require_create
@@ -163,35 +165,54 @@ def answer_date_poll(
     if not access.space.can_write:
         raise Forbidden("Join this space to answer")
     poll = access.poll
-    lock_row(session, poll, touch="title")
+    # Answerers share the poll row, so they run side by side; making the event takes it alone,
+    # so no answer slips in between reading the yes-sayers and closing the poll.
+    share_row(session, poll)
     if not DatePollAccess(poll=poll, space=access.space).is_open:
         raise Invalid(CLOSED, field="answers")
     checked = _checked_answers(answers, {o.id for o in poll_options(session, poll_id)})  # type: ignore[misc]
-    now = now or utcnow()
-    mine = {
-        a.option_id: a
-        for a in session.exec(
-            select(DatePollAnswer).where(
-                DatePollAnswer.poll_id == poll_id, DatePollAnswer.user_id == user.id
-            )
-        ).all()
-    }
-    for option_id, choice in checked.items():
-        answer = mine.get(option_id)
-        if answer is None:
-            answer = DatePollAnswer(
-                poll_id=poll_id,
-                option_id=option_id,
-                user_id=user.id,  # type: ignore[arg-type]
-                choice=choice,
-                answered_at=now,
-            )
-            mine[option_id] = answer
-        elif answer.choice != choice:
-            answer.choice, answer.answered_at = choice, now
-        session.add(answer)
-    session.flush()
-    return {option_id: str(a.choice) for option_id, a in mine.items()}
+    if checked:
+        _upsert_answers(session, poll_id=poll_id, user_id=user.id, checked=checked, now=now)  # type: ignore[arg-type]
+    return my_answers(session, poll_id=poll_id, user_id=user.id)  # type: ignore[arg-type]
+
+
+def _upsert_answers(
+    session: Session,
+    *,
+    poll_id: int,
+    user_id: int,
+    checked: dict[int, DateChoice],
+    now: datetime | None,
+) -> None:
+    """One statement: new answers are added, changed ones take the new time, repeated ones keep
+    theirs; the (slot, person) key makes two requests of one person meet in one row."""
+    table = DatePollAnswer.__table__  # type: ignore[attr-defined]
+    maker = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    moment = now or utcnow()
+    statement = maker(table).values(
+        [
+            {
+                "poll_id": poll_id,
+                "option_id": option_id,
+                "user_id": user_id,
+                "choice": choice.value,
+                "answered_at": moment,
+            }
+            for option_id, choice in sorted(checked.items())
+        ]
+    )
+    new = statement.excluded
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["option_id", "user_id"],
+            set_={
+                "choice": new.choice,
+                "answered_at": case(
+                    (table.c.choice == new.choice, table.c.answered_at), else_=new.answered_at
+                ),
+            },
+        )
+    )
 
 
 def _seat(session: Session, *, event: Event, poll_id: int, option_id: int) -> list[int]:

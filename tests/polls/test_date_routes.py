@@ -145,3 +145,37 @@ def test_poll_page_query_count_does_not_grow_with_answers(session, login, count_
     with count_queries() as many:
         assert client.get(f"/date-polls/{poll.id}").status_code == 200
     assert len(many) == len(few)
+
+
+def test_repeating_an_answer_keeps_ones_turn_and_changing_it_takes_a_new_one(session):
+    from datetime import UTC, datetime, timedelta
+
+    from app.polls.models import DatePollAnswer
+
+    host, first, second = make_user(session), make_user(session), make_user(session)
+    space = make_space(session, host=host, members=(first, second))
+    poll, options = make_date_poll(session, host=host, space=space)
+    slot = str(options[0].id)
+    start = datetime(2029, 1, 1, tzinfo=UTC)
+    for minutes, person, choice in ((0, first, "yes"), (1, second, "yes"), (2, first, "yes")):
+        answer_date_poll(
+            session,
+            user=person,
+            poll_id=poll.id,
+            answers={slot: choice},
+            now=start + timedelta(minutes=minutes),
+        )
+    order = select(DatePollAnswer.user_id).order_by(DatePollAnswer.answered_at)
+    assert session.exec(order).all() == [first.id, second.id]
+    answer_date_poll(
+        session, user=first, poll_id=poll.id, answers={slot: "no"}, now=start + timedelta(minutes=3)
+    )
+    answer_date_poll(
+        session,
+        user=first,
+        poll_id=poll.id,
+        answers={slot: "yes"},
+        now=start + timedelta(minutes=4),
+    )
+    session.expire_all()
+    assert session.exec(order).all() == [second.id, first.id]
