@@ -5,12 +5,12 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Integer, MetaData, event
+from sqlalchemy import DateTime, Engine, Integer, MetaData, event, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.expression import ColumnElement, UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, SQLModel, create_engine, select
 
 from app.config import get_settings
 from app.transactions import install_sqlite_transactions, postgres_options
@@ -161,3 +161,33 @@ def refresh_statistics_job(session: Session) -> int:
         return 0
     _analyze(session.connection(), sample_rows=1000)
     return 1
+
+
+def lock_row(session: Session, row: Any, *, touch: str) -> None:
+    """Serialise writers on one row (with an `id`) and reload it, before anything is counted.
+
+    PostgreSQL: SELECT ... FOR UPDATE. SQLite: a no-op UPDATE of the column `touch`, which takes
+    the database write lock at once, so writers queue and each sees what the previous committed.
+    """
+    model = type(row)
+    key = model.id == row.id
+    if session.get_bind().dialect.name == "postgresql":
+        statement = select(model).where(key).with_for_update()
+        session.exec(statement.execution_options(populate_existing=True)).one()
+        return
+    session.exec(update(model).where(key).values({touch: getattr(model, touch)}))
+    session.refresh(row)
+
+
+def share_row(session: Session, row: Any) -> None:
+    """Hold one row against `lock_row` (others may share it too) and reload it.
+
+    PostgreSQL: SELECT ... FOR SHARE. SQLite: a writing transaction already holds the database
+    write lock from its start (app.transactions), so only the reload is needed.
+    """
+    model = type(row)
+    if session.get_bind().dialect.name == "postgresql":
+        statement = select(model).where(model.id == row.id).with_for_update(read=True)
+        session.exec(statement.execution_options(populate_existing=True)).one()
+        return
+    session.refresh(row)

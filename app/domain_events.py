@@ -236,6 +236,15 @@ class EventEnded(DomainEvent):
     url: str
 
 
+@dataclass(frozen=True)
+class DatePollDecided(DomainEvent):
+    """A date poll became this event; `invited`: those who said "if need be" to its slot."""
+
+    event: Event
+    by: User
+    invited: tuple[int, ...]
+
+
 # --- protocols --------------------------------------------------------------------------------
 
 

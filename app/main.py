@@ -24,6 +24,7 @@ from app.jobs import periodic_jobs
 from app.middleware import SecurityMiddleware
 from app.notifications.routes import router as notifications_router
 from app.people.routes import router as people_router
+from app.polls.routes import router as polls_router
 from app.posts.routes import router as posts_router
 from app.protocols.routes import router as protocols_router
 from app.recognition.admin_routes import router as recognition_admin_router
@@ -101,6 +102,7 @@ def create_app() -> FastAPI:
         recognition_router,
         recognition_admin_router,
         protocols_router,
+        polls_router,
     ):
         app.include_router(router)
 

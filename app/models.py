@@ -19,6 +19,15 @@ from app.events.models import (
 )
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
+from app.polls.models import (
+    DatePoll,
+    DatePollAnswer,
+    DatePollOption,
+    Poll,
+    PollBallot,
+    PollOption,
+    PollVote,
+)
 from app.posts.models import Comment, Mention, Post, PostRevision, Reaction
 from app.protocols.models import (
     ActionItem,
@@ -45,6 +54,9 @@ __all__ = [
     "Badge",
     "CalendarToken",
     "Comment",
+    "DatePoll",
+    "DatePollAnswer",
+    "DatePollOption",
     "Event",
     "EventFollowup",
     "EventOccurrence",
@@ -57,6 +69,10 @@ __all__ = [
     "Mention",
     "Notification",
     "OnboardingProgress",
+    "Poll",
+    "PollBallot",
+    "PollOption",
+    "PollVote",
     "Post",
     "PostRevision",
     "PromptDetails",

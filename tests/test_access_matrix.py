@@ -8,11 +8,13 @@ import re
 
 import pytest
 
+from app.polls.quick import create_poll
 from app.protocols.service import create_protocol
 from app.recognition.service import update_site_settings
 from app.spaces.access import access_for
 from tests.events.factories import make_event
 from tests.factories import make_comment, make_post, make_space, make_user
+from tests.polls.factories import make_date_poll
 from tests.route_walk import get_routes
 
 ROLES = ("outsider", "member", "host", "admin")
@@ -64,8 +66,20 @@ def world(session):
             template="blank",
             text=f"PROTOBODY-{visibility}\n",
         )
+        quick_poll = create_poll(
+            session,
+            user=member,
+            post_id=post.id,
+            question=f"QUICKPOLL-{visibility}",
+            options=["yes", "no"],
+        )
+        date_poll, _options = make_date_poll(
+            session, host=host, space=space, title=f"DATEPOLL-{visibility}"
+        )
         session.commit()
         spaces[visibility] = {
+            "date_poll": date_poll,
+            "quick_poll": quick_poll,
             "space": space,
             "post": post,
             "comment": comment,
@@ -90,13 +104,23 @@ def _fill(path, objects):
         .replace("{comment_id}", str(objects["comment"].id))
         .replace("{event_id}", str(event.id))
         .replace("{protocol_id}", str(objects["protocol"].id))
+        .replace("{poll_id}", str(objects["date_poll"].id))
+        .replace("{quick_poll_id}", str(objects["quick_poll"].id))
         .replace("{day}", event.starts_at.date().isoformat())
         .replace("{code}", "not-the-code")
     )
 
 
 # Parameters that name something inside a space: a page with one of them shows that content.
-CONTENT_PARAMS = {"slug", "post_id", "comment_id", "event_id", "protocol_id"}
+CONTENT_PARAMS = {
+    "slug",
+    "post_id",
+    "comment_id",
+    "event_id",
+    "protocol_id",
+    "poll_id",
+    "quick_poll_id",
+}
 
 
 def test_every_page_route_is_covered_by_this_walk():
@@ -131,6 +155,8 @@ def test_no_page_leaks_closed_space_content(world, login, role, visibility):
         f"COMMENT-{visibility}",
         f"EVENT-{visibility}",
         f"PROTO-{visibility}",
+        f"DATEPOLL-{visibility}",
+        f"QUICKPOLL-{visibility}",
     ]
     for path in _get_routes():
         if not set(re.findall(r"{(\w+)}", path)) & CONTENT_PARAMS:

@@ -225,6 +225,25 @@ def space_access_by_id(session: Session, user: User, space_id: int) -> SpaceAcce
     return access
 
 
+def load_with_space_access(
+    session: Session, *, user: User, model: Any, row_id: int
+) -> tuple[Any, SpaceAccess] | None:
+    """A row of a space's content (`model` has `id` and `space_id`) with the person's access to
+    its space, in one query; None when missing. The caller decides what the access allows."""
+    row = session.exec(
+        select(model, Space, Membership)
+        .join(Space, Space.id == model.space_id)
+        .outerjoin(
+            Membership,
+            and_(Membership.space_id == Space.id, Membership.user_id == user.id),  # type: ignore[arg-type]
+        )
+        .where(model.id == row_id)
+    ).first()
+    if row is None:
+        return None
+    return row[0], SpaceAccess(space=row[1], membership=row[2], user=user)
+
+
 def require_read(access: SpaceAccess) -> SpaceAccess:
     if not access.can_read:
         raise NotFound("Space not found")

@@ -18,6 +18,7 @@ from app.community.models import Flag, OnboardingProgress, ShowcaseSuggestion
 from app.db import utcnow
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, LoginAttempt, User
+from app.polls.export import poll_answers_for_export
 from app.posts.models import Comment, Post, PostKind, Reaction
 from app.prepared import NOW, VIEWER
 from app.rows import read
@@ -363,6 +364,7 @@ def export_my_data(session: Session, *, user: User) -> dict[str, Any]:
             for a in audit
         ],
         "failed_sign_ins": [{"at": _iso(at), "address": address} for at, address in failures],
+        **poll_answers_for_export(session, user_id=user.id, readable=readable),  # type: ignore[arg-type]
         "onboarding": {
             "visibility_page_seen_at": _iso(progress.visibility_seen_at) if progress else None,
             "checklist_dismissed_at": _iso(progress.dismissed_at) if progress else None,

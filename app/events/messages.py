@@ -17,4 +17,7 @@ NOTIFICATIONS = {
     ),
     "event_recap": N_("“%(title)s” is over: post a recap in one click"),
     "event_promoted": N_("A place opened up: you are now going to “%(title)s”"),
+    "date_poll_invited": N_(
+        "The date for “%(title)s” is set: you said “if need be”, are you coming?"
+    ),
 }

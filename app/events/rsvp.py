@@ -10,10 +10,10 @@ the same moment, on any number of processes.
 import hmac
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, tuple_, update
+from sqlalchemy import func, or_, tuple_
 from sqlmodel import Session, col, select
 
-from app.db import utcnow
+from app.db import lock_row, utcnow
 from app.domain_events import CheckedIn, RsvpChanged, WaitlistPromoted, publish
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events.access import EventAccess, load_event
@@ -37,16 +37,7 @@ CHECKIN_CLOSES = timedelta(hours=2)
 
 def lock_event(session: Session, event: Event) -> None:
     """Serialise writers on this event and reload it (capacity may just have changed)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.exec(
-            select(Event)
-            .where(Event.id == event.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).one()
-        return
-    session.exec(update(Event).where(col(Event.id) == event.id).values(sequence=Event.sequence))
-    session.refresh(event)
+    lock_row(session, event, touch="sequence")
 
 
 def _status_counts(session: Session, event_id: int, day: date) -> dict[str, int]:

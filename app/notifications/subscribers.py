@@ -12,6 +12,7 @@ from app.domain_events import (
     ActionItemAssigned,
     BadgeAwarded,
     CommentCreated,
+    DatePollDecided,
     EventChanged,
     EventEnded,
     FlagRaised,
@@ -220,6 +221,23 @@ def waitlist_promoted(session: Session, fact: WaitlistPromoted) -> None:
             params={"title": event.title},
             url=fact.url,
             actor_id=fact.by_id,
+            space_id=event.space_id,
+        )
+
+
+@subscriber(DatePollDecided)
+def date_poll_decided(session: Session, fact: DatePollDecided) -> None:
+    """Those who could come "if need be" are invited to answer the event."""
+    event = fact.event
+    for user_id in fact.invited:
+        notify(
+            session,
+            user_id=user_id,
+            kind="date_poll_invited",
+            message="date_poll_invited",
+            params={"title": event.title},
+            url=f"/events/{event.id}",
+            actor_id=fact.by.id,
             space_id=event.space_id,
         )
 

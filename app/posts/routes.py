@@ -9,6 +9,7 @@ from app.community.home import home_extras
 from app.core.ids import Id
 from app.errors import Invalid
 from app.events.views import upcoming_for_home
+from app.polls.quick import poll_id_of_post
 from app.posts import service, streams
 from app.posts.history import post_history
 from app.posts.models import ReactionKind
@@ -113,6 +114,8 @@ def _post_context(
     return {
         "card": card,
         "access": access,
+        # One more query for every post page: whether a poll sits in it (loaded by its own request).
+        "poll_id": poll_id_of_post(session, post.id) if cursor is None else None,  # type: ignore[arg-type]
         "comments": comments,
         "space": access.space,
         "member_count": member_count(session, access.space.id),

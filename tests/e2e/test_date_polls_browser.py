@@ -1,0 +1,81 @@
+"""Finding a date in Chromium: a host proposes three dates, three people answer, the host makes
+the best date an event, and those who said yes see themselves going."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.db import utcnow
+from tests.e2e import community_support as support
+from tests.e2e.community_support import AgoraPage, screenshot
+from tests.factories import make_space, make_user
+
+pytestmark = pytest.mark.browser
+live_server = support.live_server
+
+
+class DatePollPage(AgoraPage):
+    """A person's view of a date poll (a page object for this flow)."""
+
+    def propose(self, slug: str, title: str, starts: list[str]) -> str:
+        page = self.open(f"/spaces/{slug}/events")
+        page.click("a:has-text('Find a date')")
+        page.fill("#dp-title", title)
+        page.select_option("#dp-timezone", "Europe/Berlin")
+        for n, start in enumerate(starts):
+            page.fill(f"#dp-start-{n}", start)
+        page.click("text=Ask the members")
+        page.wait_for_selector("h2:has-text('Which dates suit you?')")
+        return page.url
+
+    def answer(self, url: str, choices: list[str]) -> None:
+        page = self.open(url.removeprefix(self.base_url))
+        rows = page.locator("tr.date-slot-row")
+        for n, choice in enumerate(choices):
+            rows.nth(n).locator(f"input[value='{choice}']").check()
+        page.click("text=Save my answers")
+        # The answer comes back as the poll fragment, with this person's choices kept.
+        page.wait_for_selector(f"tr.date-slot-row >> nth=0 >> input[value='{choices[0]}']:checked")
+
+    def make_event(self, url: str) -> None:
+        page = self.open(url.removeprefix(self.base_url))
+        page.click("text=Create the event")
+        page.wait_for_selector("h2:has-text('Are you coming?')")
+
+
+def test_three_people_find_a_date_and_the_yes_sayers_are_going(session, live_server, browser):
+    host = make_user(session, name="Hanna Host")
+    ada, bo, cem = (make_user(session, name=n) for n in ("Ada Yes", "Bo Maybe", "Cem Also"))
+    space = make_space(session, host=host, members=(ada, bo, cem), name="Platform Team")
+    zone = ZoneInfo("Europe/Berlin")
+    days = [(utcnow() + timedelta(days=d)).astimezone(zone) for d in (10, 11, 12)]
+    starts = [d.strftime("%Y-%m-%dT18:00") for d in days]
+
+    hanna = DatePollPage(browser, live_server, host)
+    url = hanna.propose(space.slug, "Team dinner", starts)
+
+    # Ada and Cem can come on the second date; Bo only if need be.
+    DatePollPage(browser, live_server, ada).answer(url, ["no", "yes", "maybe"])
+    DatePollPage(browser, live_server, bo).answer(url, ["yes", "maybe", "no"])
+    cem_page = DatePollPage(browser, live_server, cem)
+    cem_page.answer(url, ["maybe", "yes", "no"])
+    best = cem_page.page.locator("tr.is-best")
+    assert best.count() == 1
+    assert days[1].strftime("%-d") in best.locator("th").inner_text()
+    assert "Ada Yes" in best.inner_text() and "Bo Maybe" in best.inner_text()
+    screenshot(cem_page.page, "date-poll-answered")
+
+    hanna.make_event(url)
+    event_page = hanna.page
+    assert "Team dinner" in event_page.content()
+    assert "2 going" in event_page.locator(".rsvp-counts").inner_text()
+    event_url = event_page.url.removeprefix(live_server)
+
+    for person in (ada, cem):
+        view = AgoraPage(browser, live_server, person).open(event_url)
+        assert "You're going." in view.locator(".rsvp-mine").inner_text()
+    bo_view = AgoraPage(browser, live_server, bo).open(event_url)
+    assert bo_view.locator(".rsvp-mine").count() == 0
+    closed = AgoraPage(browser, live_server, bo).open(url.removeprefix(live_server))
+    assert "The date is set." in closed.content()
