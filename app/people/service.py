@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from app.config import get_settings
 from app.core.text import check_characters, clean_text, without_forbidden
 from app.db import utcnow
+from app.domain_events import PersonSaved, publish
 from app.errors import Invalid, NotFound, TooManyRequests
 from app.people.models import (
     ApiToken,
@@ -89,6 +90,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    publish(session, PersonSaved(user=user))
     return user
 
 
@@ -194,6 +196,7 @@ def update_profile(
     user.locale, user.time_zone = locale, time_zone
     session.add(user)
     session.flush()
+    publish(session, PersonSaved(user=user))
     return user
 
 
@@ -255,6 +258,7 @@ def set_active(session: Session, *, user: User, active: bool, actor: User) -> No
         target_id=user.id,
     )
     session.flush()
+    publish(session, PersonSaved(user=user))
 
 
 def create_api_token(session: Session, *, user: User, name: str = "") -> str:

@@ -15,8 +15,12 @@ from app.core.text import clean_text
 from app.db import utcnow
 from app.domain_events import (
     CommentCreated,
+    CommentDeleted,
+    CommentEdited,
     ContributionStarting,
     PostCreated,
+    PostDeleted,
+    PostEdited,
     PostMentionedPeople,
     ReactionAdded,
     publish,
@@ -257,6 +261,7 @@ def update_post(
     session.flush()
     if not unpublished:
         _publish_mentions(session, space=access.space, author=user, people=people, post=post)
+    publish(session, PostEdited(post=post))
     session.flush()
     return post
 
@@ -270,6 +275,7 @@ def delete_post(session: Session, *, user: User, post_id: int) -> Post:
     post.body, post.body_html = "", ""
     session.add(post)
     session.flush()
+    publish(session, PostDeleted(post=post))
     return post
 
 
@@ -348,6 +354,7 @@ def update_comment(session: Session, *, user: User, comment_id: int, body: str) 
     _publish_mentions(
         session, space=access.space, author=user, people=people, post=post, comment=comment
     )
+    publish(session, CommentEdited(post=post, comment=comment))
     return comment
 
 
@@ -358,6 +365,7 @@ def delete_comment(session: Session, *, user: User, comment_id: int) -> Comment:
     comment.deleted_at = utcnow()
     comment.body, comment.body_html = "", ""
     session.add(comment)
+    publish(session, CommentDeleted(post=post, comment=comment))
     _count_comments(session, post_id=post.id, change=-1)  # type: ignore[arg-type]
     return comment
 
