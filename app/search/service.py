@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, text, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.errors import Invalid
@@ -65,7 +65,7 @@ class SearchHit:
 class SearchFilters:
     kind: SearchKind | None = None
     space_slug: str | None = None
-    author_id: int | None = None
+    author_handle: str | None = None
     since: datetime | None = None
     until: datetime | None = None
 
@@ -165,8 +165,9 @@ def search(
     if filters.space_slug:
         access = require_read(space_access_by_slug(session, user, filters.space_slug))
         statement = statement.where(col(D.space_id) == access.space.id)
-    if filters.author_id is not None:
-        statement = statement.where(col(D.author_id) == filters.author_id)
+    if filters.author_handle:
+        author = select(User.id).where(col(User.handle) == filters.author_handle)
+        statement = statement.where(col(D.author_id) == author.scalar_subquery())
     if filters.since is not None:
         statement = statement.where(col(D.created_at) >= filters.since)
     if filters.until is not None:

@@ -187,7 +187,7 @@ def test_keyset_pages_and_filters(session, people):
         "Nectar 0",
     ]
     assert _titles(session, outsider, "nectar", space_slug=other.slug) == ["Nectar elsewhere"]
-    assert _titles(session, outsider, "nectar", author_id=member.id) == ["Nectar elsewhere"]
+    assert _titles(session, outsider, "nectar", author_handle=member.handle) == ["Nectar elsewhere"]
     secret = make_space(session, host=host, visibility="secret")
     with pytest.raises(NotFound):
         search(

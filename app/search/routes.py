@@ -1,0 +1,83 @@
+"""The search page (results as you type, with filters and "load more") and the header's
+type-ahead suggestions."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from app.errors import Invalid
+from app.pagination import Cursor
+from app.search.models import SearchKind
+from app.search.service import SearchFilters, parse_kind, search
+from app.search.text import snippet_parts
+from app.security import CurrentUser, SessionDep, csrf_protect
+from app.transactions import TransactionalRoute
+from app.web import is_htmx, render
+
+router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
+SUGGESTIONS = 10
+
+
+def parse_day(value: str | None, *, field: str, end: bool = False) -> datetime | None:
+    """A date from a filter (YYYY-MM-DD) as the UTC moment it starts (or, for `end`, ends)."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise Invalid("Use a date like 2026-01-31", field=field) from exc
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    return start + timedelta(days=1) if end else start
+
+
+def search_filters(
+    type: str | None, space: str | None, author: str | None, since: str | None, until: str | None
+) -> SearchFilters:
+    return SearchFilters(
+        kind=parse_kind(type),
+        space_slug=space or None,
+        author_handle=(author or "").removeprefix("@") or None,
+        since=parse_day(since, field="from"),
+        until=parse_day(until, field="to", end=True),
+    )
+
+
+@router.get("/search")
+def search_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    q: str = "",
+    type: str | None = None,
+    space: str | None = None,
+    author: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    cursor: str | None = None,
+) -> Response:
+    filters = search_filters(type, space, author, since, until)
+    page = search(session, user=user, text_query=q, filters=filters, cursor=Cursor.decode(cursor))
+    context: dict[str, Any] = {
+        "q": q,
+        "page": page,
+        "filters": filters,
+        "author": author or "",
+        "since": since or "",
+        "until": until or "",
+        "kinds": list(SearchKind),
+        "snippet_parts": snippet_parts,
+    }
+    if cursor and is_htmx(request):
+        return render(request, "search/page.html", context, block="search_items")
+    return render(request, "search/page.html", context)
+
+
+@router.get("/search/suggest")
+def suggestions(request: Request, session: SessionDep, user: CurrentUser, q: str = "") -> Response:
+    """The header box's best matches while typing, grouped by kind (one query)."""
+    hits = search(session, user=user, text_query=q, limit=SUGGESTIONS).items
+    order = list(SearchKind)
+    hits = sorted(hits, key=lambda hit: order.index(hit.kind))
+    return render(request, "search/_suggestions.html", {"q": q, "hits": hits})
