@@ -206,17 +206,27 @@ SOURCES: dict[SearchKind, tuple[Any, Batches]] = {
 }
 
 
-def source_count(session: Session, kind: SearchKind) -> int:
-    model = SOURCES[kind][0]
-    query = select(func.count()).select_from(model)
+def _alive(model: Any) -> Any:
+    """Ids of the rows of a source that should have a document (deleted posts and comments
+    keep their row but lose their document)."""
+    alive = select(model.id)
     if model in (Post, Comment):
-        query = query.where(col(model.deleted_at).is_(None))
-    return int(session.exec(query).one())
+        alive = alive.where(col(model.deleted_at).is_(None))
+    return alive
 
 
-def indexed_count(session: Session, kind: SearchKind) -> int:
-    query = select(func.count()).where(col(SearchDocument.kind) == kind.value)
-    return int(session.exec(query).one())
+def source_count(session: Session, kind: SearchKind) -> int:
+    alive = _alive(SOURCES[kind][0]).subquery()
+    return int(session.exec(select(func.count()).select_from(alive)).one())
+
+
+def indexed_counts(session: Session, kind: SearchKind) -> tuple[int, int]:
+    """(documents of a live source, documents whose source is gone) of one kind."""
+    of_kind = col(SearchDocument.kind) == kind.value
+    live = col(SearchDocument.target_id).in_(_alive(SOURCES[kind][0]))
+    indexed = session.exec(select(func.count()).where(of_kind, live)).one()
+    total = session.exec(select(func.count()).where(of_kind)).one()
+    return int(indexed), int(total - indexed)
 
 
 def reindex(progress: Callable[[SearchKind, int], None] = lambda kind, n: None) -> None:
@@ -231,13 +241,10 @@ def reindex(progress: Callable[[SearchKind, int], None] = lambda kind, n: None) 
                     writer.commit()
                 progress(kind, len(batch))
         with Session(engine) as writer:
-            alive = select(model.id)
-            if model in (Post, Comment):
-                alive = alive.where(col(model.deleted_at).is_(None))
             writer.execute(
                 delete(SearchDocument).where(
                     col(SearchDocument.kind) == kind.value,
-                    col(SearchDocument.target_id).not_in(alive),
+                    col(SearchDocument.target_id).not_in(_alive(model)),
                 )
             )
             writer.commit()

@@ -1,16 +1,14 @@
 """The search page (results as you type, with filters and "load more") and the header's
 type-ahead suggestions."""
 
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.errors import Invalid
 from app.pagination import Cursor
 from app.search.models import SearchKind
-from app.search.service import SearchFilters, parse_kind, search
+from app.search.service import search, search_filters
 from app.search.text import snippet_parts
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.transactions import TransactionalRoute
@@ -18,30 +16,6 @@ from app.web import is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 SUGGESTIONS = 10
-
-
-def parse_day(value: str | None, *, field: str, end: bool = False) -> datetime | None:
-    """A date from a filter (YYYY-MM-DD) as the UTC moment it starts (or, for `end`, ends)."""
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as exc:
-        raise Invalid("Use a date like 2026-01-31", field=field) from exc
-    start = datetime.combine(day, time.min, tzinfo=UTC)
-    return start + timedelta(days=1) if end else start
-
-
-def search_filters(
-    type: str | None, space: str | None, author: str | None, since: str | None, until: str | None
-) -> SearchFilters:
-    return SearchFilters(
-        kind=parse_kind(type),
-        space_slug=space or None,
-        author_handle=(author or "").removeprefix("@") or None,
-        since=parse_day(since, field="from"),
-        until=parse_day(until, field="to", end=True),
-    )
 
 
 @router.get("/search")

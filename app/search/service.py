@@ -13,7 +13,7 @@ protocols and events in a readable space, spaces the reader may list, active peo
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, text, tuple_
@@ -204,3 +204,27 @@ def parse_kind(value: str | None) -> SearchKind | None:
         return SearchKind(value)
     except ValueError as exc:
         raise Invalid("Unknown kind of result", field="type") from exc
+
+
+def parse_day(value: str | None, *, field: str, end: bool = False) -> datetime | None:
+    """A date from a filter (YYYY-MM-DD) as the UTC moment it starts (or, for `end`, ends)."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise Invalid("Use a date like 2026-01-31", field=field) from exc
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    return start + timedelta(days=1) if end else start
+
+
+def search_filters(
+    type: str | None, space: str | None, author: str | None, since: str | None, until: str | None
+) -> SearchFilters:
+    return SearchFilters(
+        kind=parse_kind(type),
+        space_slug=space or None,
+        author_handle=(author or "").removeprefix("@") or None,
+        since=parse_day(since, field="from"),
+        until=parse_day(until, field="to", end=True),
+    )
