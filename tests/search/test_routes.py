@@ -105,3 +105,24 @@ def test_load_more_pages_by_cursor(login, session, world):
 def test_signed_out_people_are_sent_to_sign_in(client):
     response = client.get("/search?q=x", follow_redirects=False)
     assert response.status_code in (303, 401)
+
+
+def test_queries_stay_constant_as_results_grow(session, login, count_queries, world):
+    host, _member, outsider = world
+    client = login(outsider)
+    with count_queries() as few:
+        client.get("/search", params={"q": "kangaroo"})
+    with count_queries() as few_suggestions:
+        client.htmx("GET", "/search/suggest?q=kangaroo", target="site-search-suggestions")
+    space = make_space(session, host=host, name="Crowd")
+    for n in range(15):
+        post = make_post(session, author=host, space=space, title=f"Kangaroo {n}")
+        make_comment(session, author=host, post=post, body="kangaroo again")
+    with count_queries() as many:
+        client.get("/search", params={"q": "kangaroo"})
+    with count_queries() as many_suggestions:
+        client.htmx("GET", "/search/suggest?q=kangaroo", target="site-search-suggestions")
+    assert len(few) == len(many)
+    assert len(few_suggestions) == len(many_suggestions)
+    # The signed-in person, and one statement for the results.
+    assert len(many_suggestions) <= 2
