@@ -102,13 +102,27 @@ def _readable(user: User, now: datetime) -> ColumnElement[bool]:
     )
 
 
+# Past this many matches SQLite walks the date index and stops after one page; below it, it
+# starts from the (short) list of matches and sorts them. Counting stops at the threshold.
+DATE_ORDER_FROM = 2000
+_COUNT_MATCHES = text(
+    "SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH :match LIMIT :n)"
+)
+
+
 def _matching(session: Session, query: Query) -> ColumnElement[bool]:
     if session.get_bind().dialect.name == "postgresql":
         simple: Any = literal_column("'simple'::regconfig")
         vector = func.to_tsvector(simple, D.terms)
         return vector.op("@@")(func.to_tsquery(simple, tsquery(query)))
+    match = fts5_match(query)
     fts: Any = sa_select(literal_column("rowid")).select_from(text("search_fts"))
-    fts = fts.where(text("search_fts MATCH :match").bindparams(match=fts5_match(query)))
+    fts = fts.where(text("search_fts MATCH :match").bindparams(match=match))
+    common = session.execute(_COUNT_MATCHES, {"match": match, "n": DATE_ORDER_FROM + 1}).scalar()
+    if (common or 0) > DATE_ORDER_FROM:
+        # "id + 0" is no column for the planner: it cannot look rows up by the matches' ids,
+        # so it reads newest first by (created_at, id) and checks each against the matches.
+        return (col(D.id) + 0).in_(fts)
     return col(D.id).in_(fts)
 
 

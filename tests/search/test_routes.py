@@ -124,5 +124,5 @@ def test_queries_stay_constant_as_results_grow(session, login, count_queries, wo
         client.htmx("GET", "/search/suggest?q=kangaroo", target="site-search-suggestions")
     assert len(few) == len(many)
     assert len(few_suggestions) == len(many_suggestions)
-    # The signed-in person, and one statement for the results.
-    assert len(many_suggestions) <= 2
+    # The signed-in person, how common the words are (SQLite), and the results.
+    assert len(many_suggestions) <= 3
