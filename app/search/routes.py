@@ -8,14 +8,16 @@ from fastapi.responses import Response
 
 from app.pagination import Cursor
 from app.search.models import SearchKind
-from app.search.service import search, search_filters
+from app.search.service import SearchFilters, search, search_filters
 from app.search.text import snippet_parts
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.transactions import TransactionalRoute
 from app.web import is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
-SUGGESTIONS = 10
+CONTENT_SUGGESTIONS = 7
+PEOPLE_SUGGESTIONS = 4
+CONTENT_KINDS = (SearchKind.post, SearchKind.comment, SearchKind.protocol, SearchKind.event)
 
 
 @router.get("/search")
@@ -50,8 +52,16 @@ def search_page(
 
 @router.get("/search/suggest")
 def suggestions(request: Request, session: SessionDep, user: CurrentUser, q: str = "") -> Response:
-    """The header box's best matches while typing, grouped by kind (one query)."""
-    hits = search(session, user=user, text_query=q, limit=SUGGESTIONS).items
+    """The header box's matches while typing, grouped by kind: people and spaces asked apart,
+    so a name is not crowded out by a busy week of posts."""
+    directory = SearchFilters(kinds=(SearchKind.space, SearchKind.person))
+    content = SearchFilters(kinds=CONTENT_KINDS)
+    hits = [
+        *search(session, user=user, text_query=q, filters=content, limit=CONTENT_SUGGESTIONS).items,
+        *search(
+            session, user=user, text_query=q, filters=directory, limit=PEOPLE_SUGGESTIONS
+        ).items,
+    ]
     order = list(SearchKind)
-    hits = sorted(hits, key=lambda hit: order.index(hit.kind))
+    hits.sort(key=lambda hit: order.index(hit.kind))
     return render(request, "search/_suggestions.html", {"q": q, "hits": hits})

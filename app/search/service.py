@@ -64,6 +64,8 @@ class SearchHit:
 @dataclass(frozen=True)
 class SearchFilters:
     kind: SearchKind | None = None
+    # Several kinds at once (the header's suggestions ask for people and spaces apart).
+    kinds: tuple[SearchKind, ...] = ()
     space_slug: str | None = None
     author_handle: str | None = None
     since: datetime | None = None
@@ -176,6 +178,8 @@ def search(
     )
     if filters.kind is not None:
         statement = statement.where(col(D.kind) == filters.kind.value)
+    if filters.kinds:
+        statement = statement.where(col(D.kind).in_([kind.value for kind in filters.kinds]))
     if filters.space_slug:
         access = require_read(space_access_by_slug(session, user, filters.space_slug))
         statement = statement.where(col(D.space_id) == access.space.id)

@@ -50,6 +50,8 @@ def test_fragment_and_suggestions(login, world):
     suggest = client.htmx("GET", "/search/suggest?q=kangar", target="site-search-suggestions")
     assert 'role="listbox"' in suggest.text and "Kangaroo public" in suggest.text
     assert "Hidden Vault" not in suggest.text
+    people = client.htmx("GET", "/search/suggest?q=hanna", target="site-search-suggestions")
+    assert "Hanna Host" in people.text and "/people/" in people.text
     assert "All results for" in suggest.text
     assert (
         client.htmx("GET", "/search/suggest?q=", target="site-search-suggestions").text.strip()
@@ -124,5 +126,6 @@ def test_queries_stay_constant_as_results_grow(session, login, count_queries, wo
         client.htmx("GET", "/search/suggest?q=kangaroo", target="site-search-suggestions")
     assert len(few) == len(many)
     assert len(few_suggestions) == len(many_suggestions)
-    # The signed-in person, how common the words are (SQLite), and the results.
-    assert len(many_suggestions) <= 3
+    # The signed-in person; for content, then for people and spaces: how common the words are
+    # (SQLite) and the results.
+    assert len(many_suggestions) <= 5
