@@ -14,12 +14,22 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
+def _include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, _other: object
+) -> bool:
+    """Leave the engines' full-text index over search_documents out of the comparison: it is
+    no model (SQLite's FTS5 table and its shadow tables, PostgreSQL's GIN expression index;
+    see alembic/versions/0015_search.py)."""
+    return not (reflected and (name or "").startswith(("search_fts", "search_documents_terms")))
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_include_object,
     )
 
 

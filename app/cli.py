@@ -21,6 +21,8 @@ jobs_cli = typer.Typer(
 )
 cli.add_typer(tokens_cli, name="tokens")
 cli.add_typer(jobs_cli, name="jobs")
+search_cli = typer.Typer(help="The search index.", no_args_is_help=True)
+cli.add_typer(search_cli, name="search")
 
 
 def run_migrations() -> None:
@@ -134,6 +136,10 @@ def seed_demo(
     except DomainError as exc:
         typer.echo(f"Error: {exc.message}", err=True)
         raise typer.Exit(1) from exc
+    # Bulk rows bypass the services (and so the index's subscribers): index them in one go.
+    from app.search.index import reindex
+
+    reindex()
     # A bulk load changes every table's size: the planner should know before the first page.
     refresh_planner_statistics(get_engine(), sample_rows=None)
     typer.echo(
@@ -142,6 +148,43 @@ def seed_demo(
     )
     if result.showcase_post_id is not None:
         typer.echo(f"Post with 300 comments: {result.showcase_post_id}")
+
+
+@search_cli.command("reindex")
+def search_reindex() -> None:
+    """Rebuild the whole search index in short batches (safe while the site runs)."""
+    from rich.progress import Progress
+
+    from app.search.index import SOURCES, reindex, source_count
+
+    with Session(get_engine()) as session:
+        totals = {kind: source_count(session, kind) for kind in SOURCES}
+    with Progress(transient=False) as progress:
+        tasks = {
+            kind: progress.add_task(f"{kind.value:<9}", total=max(total, 1))
+            for kind, total in totals.items()
+        }
+        reindex(lambda kind, n: progress.advance(tasks[kind], n))
+        for kind, total in totals.items():
+            if not total:
+                progress.update(tasks[kind], completed=1)
+    typer.echo(f"Indexed {sum(totals.values()):,} documents.")
+
+
+@search_cli.command("status")
+def search_status() -> None:
+    """Documents in the index per kind, beside the rows they come from."""
+    from app.search.index import SOURCES, indexed_counts, source_count
+
+    behind = False
+    with Session(get_engine()) as session:
+        for kind in SOURCES:
+            (indexed, stale), rows = indexed_counts(session, kind), source_count(session, kind)
+            behind = behind or indexed != rows or stale > 0
+            extra = f" ({stale:,} of removed rows)" if stale else ""
+            typer.echo(f"{kind.value:<9} {indexed:>10,} indexed of {rows:>10,}{extra}")
+    if behind:
+        typer.echo("The index is behind its sources: run `agora search reindex`.")
 
 
 @cli.command("grant-badges")

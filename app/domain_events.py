@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from app.posts.models import Comment, Post
     from app.protocols.models import Protocol
     from app.recognition.models import Award, Badge, Kudos
+    from app.spaces.models import Space
 
 # Every module that registers subscribers, in the order they run. A new one goes here (a test
 # fails until it does). Notifications first: that is the order in which services made these
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 SUBSCRIBER_MODULES = (
     "app.notifications.subscribers",
     "app.recognition.subscribers",
+    "app.search.subscribers",
 )
 
 
@@ -122,6 +124,32 @@ class CommentCreated(DomainEvent):
     comment: Comment
     author: User
     mentioned: tuple[User, ...] = ()
+
+
+@dataclass(frozen=True)
+class PostEdited(DomainEvent):
+    """The author changed a post's title, text or publishing time."""
+
+    post: Post
+
+
+@dataclass(frozen=True)
+class PostDeleted(DomainEvent):
+    """A post was deleted (its text is already gone from the row)."""
+
+    post: Post
+
+
+@dataclass(frozen=True)
+class CommentEdited(DomainEvent):
+    post: Post
+    comment: Comment
+
+
+@dataclass(frozen=True)
+class CommentDeleted(DomainEvent):
+    post: Post
+    comment: Comment
 
 
 @dataclass(frozen=True)
@@ -200,6 +228,13 @@ class EventChanged(DomainEvent):
 
 
 @dataclass(frozen=True)
+class EventSaved(DomainEvent):
+    """An event was created, edited or cancelled (whatever changed in its row)."""
+
+    event: Event
+
+
+@dataclass(frozen=True)
 class RsvpChanged(DomainEvent):
     """A person answered; `under_way`: the occurrence had already started."""
 
@@ -249,6 +284,11 @@ class DatePollDecided(DomainEvent):
 
 
 @dataclass(frozen=True)
+class ProtocolCreated(DomainEvent):
+    protocol: Protocol
+
+
+@dataclass(frozen=True)
 class ProtocolSaved(DomainEvent):
     """The protocol's text changed; `by_id` is None after live typing (no single author)."""
 
@@ -262,6 +302,23 @@ class ActionItemAssigned(DomainEvent):
     assignee_id: int
     text: str
     by_id: int | None
+
+
+# --- spaces and people ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpaceSaved(DomainEvent):
+    """A space was created, renamed, re-described, made more or less visible, or (un)archived."""
+
+    space: Space
+
+
+@dataclass(frozen=True)
+class PersonSaved(DomainEvent):
+    """An account was created, its profile changed, or it was (de)activated."""
+
+    user: User
 
 
 # --- recognition ------------------------------------------------------------------------------

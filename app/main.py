@@ -29,6 +29,7 @@ from app.posts.routes import router as posts_router
 from app.protocols.routes import router as protocols_router
 from app.recognition.admin_routes import router as recognition_admin_router
 from app.recognition.routes import router as recognition_router
+from app.search.routes import router as search_router
 from app.security import optional_user
 from app.spaces.routes import router as spaces_router
 from app.transactions import Busy, TransactionalRoute
@@ -103,6 +104,7 @@ def create_app() -> FastAPI:
         recognition_admin_router,
         protocols_router,
         polls_router,
+        search_router,
     ):
         app.include_router(router)
 

@@ -43,6 +43,7 @@ from app.recognition.models import (
     RecognitionPreference,
     RecognitionSettings,
 )
+from app.search.models import SearchDocument
 from app.spaces.models import Membership, Space
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "RecognitionPreference",
     "RecognitionSettings",
     "Rsvp",
+    "SearchDocument",
     "ShowcaseEntry",
     "ShowcaseSuggestion",
     "ShowcaseTag",

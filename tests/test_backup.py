@@ -95,10 +95,11 @@ def counts_of(url: str) -> dict[str, int]:
     try:
         with engine.connect() as conn:
             if conn.dialect.name == "sqlite":
+                # Plain tables only: the search index's FTS5 tables derive from search_documents.
                 names = conn.execute(
                     text(
-                        "SELECT name FROM sqlite_schema "
-                        "WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                        "SELECT name FROM pragma_table_list "
+                        "WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'"
                     )
                 ).scalars()
             else:

@@ -63,6 +63,7 @@ def test_a_fresh_process_has_every_subscriber_at_its_first_publish():
     assert out.split(",") == [
         "app.notifications.subscribers.post_created",
         "app.recognition.subscribers.after_post",
+        "app.search.subscribers.post_created",
     ]
 
 

@@ -40,14 +40,13 @@ def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
 
 
 def table_counts(conn: sqlite3.Connection) -> TableCounts:
-    """Rows per table (SQLite's own sqlite_* tables left out)."""
-    names = [
+    """Rows per table (SQLite's own sqlite_* tables left out, and the search index's FTS5 table
+    and its shadow tables: they derive from search_documents and hold rows even when empty)."""
+    names = sorted(
         name
-        for (name,) in conn.execute(
-            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' "
-            "ESCAPE '\\' ORDER BY name"
-        )
-    ]
+        for (_schema, name, kind, *_rest) in conn.execute("PRAGMA main.table_list")
+        if kind == "table" and not name.startswith("sqlite_")
+    )
     quoted = {name: '"' + name.replace('"', '""') + '"' for name in names}
     return {
         name: conn.execute(f"SELECT count(*) FROM {quoted[name]}").fetchone()[0]  # noqa: S608 - names from the schema

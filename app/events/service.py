@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from app.core.text import CONTROL_CHARACTER, text_problem
 from app.db import utcnow
-from app.domain_events import EventChanged, publish
+from app.domain_events import EventChanged, EventSaved, publish
 from app.errors import Forbidden, Invalid
 from app.events.access import EventAccess, load_event, require_create, require_organiser
 from app.events.discussion import create_discussion_post, recap_markdown
@@ -90,6 +90,7 @@ def create_event(
     event.discussion_post_id = post.id
     session.add(event)
     session.flush()
+    publish(session, EventSaved(event=event))
     return event
 
 
@@ -213,6 +214,7 @@ def update_event(
         )
     refresh_discussion(session, event=event, now=now)
     session.flush()
+    publish(session, EventSaved(event=event))
     return event
 
 
@@ -258,6 +260,7 @@ def cancel_event(
     )
     refresh_discussion(session, event=event, now=now)
     session.flush()
+    publish(session, EventSaved(event=event))
     return event
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from app.config import get_settings
 from app.core.text import check_characters, clean_text, without_forbidden
 from app.db import utcnow
+from app.domain_events import PersonSaved, publish
 from app.errors import Invalid, NotFound, TooManyRequests
 from app.people.models import (
     ApiToken,
@@ -91,6 +92,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    publish(session, PersonSaved(user=user))
     return user
 
 
@@ -203,6 +205,7 @@ def update_profile(
     user.theme = theme if theme is not None else user.theme
     session.add(user)
     session.flush()
+    publish(session, PersonSaved(user=user))
     return user
 
 
@@ -264,6 +267,7 @@ def set_active(session: Session, *, user: User, active: bool, actor: User) -> No
         target_id=user.id,
     )
     session.flush()
+    publish(session, PersonSaved(user=user))
 
 
 def create_api_token(session: Session, *, user: User, name: str = "") -> str:

@@ -24,8 +24,12 @@ from app.core.text import clean_text
 from app.db import utcnow
 from app.domain_events import (
     CommentCreated,
+    CommentDeleted,
+    CommentEdited,
     ContributionStarting,
     PostCreated,
+    PostDeleted,
+    PostEdited,
     PostMentionedPeople,
     ReactionAdded,
     publish,
@@ -260,6 +264,7 @@ def update_post(
     session.flush()
     if not unpublished:
         _publish_mentions(session, space=access.space, author=user, people=people, post=post)
+    publish(session, PostEdited(post=post))
     session.flush()
     return post
 
@@ -275,6 +280,7 @@ def delete_post(session: Session, *, user: User, post_id: int) -> Post:
     session.execute(delete(PostRevision).where(col(PostRevision.post_id) == post.id))
     session.add(post)
     session.flush()
+    publish(session, PostDeleted(post=post))
     return post
 
 
@@ -353,6 +359,7 @@ def update_comment(session: Session, *, user: User, comment_id: int, body: str) 
     _publish_mentions(
         session, space=access.space, author=user, people=people, post=post, comment=comment
     )
+    publish(session, CommentEdited(post=post, comment=comment))
     return comment
 
 
@@ -363,6 +370,7 @@ def delete_comment(session: Session, *, user: User, comment_id: int) -> Comment:
     comment.deleted_at = utcnow()
     comment.body, comment.body_html = "", ""
     session.add(comment)
+    publish(session, CommentDeleted(post=post, comment=comment))
     _count_comments(session, post_id=post.id, change=-1)  # type: ignore[arg-type]
     return comment
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.core.text import check_characters, clean_text, without_forbidden
 from app.db import utcnow
+from app.domain_events import ProtocolCreated, publish
 from app.errors import Forbidden, Invalid
 from app.i18n import N_, gettext
 from app.pagination import Cursor, Page
@@ -128,6 +129,7 @@ def create_protocol(
     )
     session.flush()
     sync_action_items(session, protocol=protocol, text=body, actor_id=access.user.id)
+    publish(session, ProtocolCreated(protocol=protocol))
     return protocol
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from app.access.spaces import is_open_to_everyone
 from app.core.text import clean_text
 from app.db import utcnow
+from app.domain_events import SpaceSaved, publish
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.i18n import N_
 from app.pagination import Cursor, Page
@@ -103,6 +104,7 @@ def create_space(
         )
     )
     session.flush()
+    publish(session, SpaceSaved(space=space))
     return space
 
 
@@ -132,6 +134,7 @@ def update_space(
         space_id=space.id,
     )
     session.flush()
+    publish(session, SpaceSaved(space=space))
     return space
 
 
@@ -149,6 +152,7 @@ def set_archived(session: Session, *, access: SpaceAccess, archived: bool) -> Sp
         space_id=space.id,
     )
     session.flush()
+    publish(session, SpaceSaved(space=space))
     return space
 
 

@@ -167,4 +167,45 @@
       choose(all[index].dataset.handle);
     }
   });
+  // The header's search box: arrows move through the suggestions, Enter opens the chosen one
+  // (or, with none chosen, submits the form to the results page), Escape closes them.
+  function searchBox() { return document.getElementById("site-search-q"); }
+  function searchList() { return document.getElementById("site-search-suggestions"); }
+
+  function closeSuggestions() {
+    var box = searchBox(), panel = searchList();
+    if (panel) { panel.innerHTML = ""; }
+    if (box) { box.setAttribute("aria-expanded", "false"); box.removeAttribute("aria-activedescendant"); }
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var panel = searchList(), box = searchBox();
+    if (!panel || !box || event.target !== panel) { return; }
+    box.setAttribute("aria-expanded", panel.querySelector("[role=option]") ? "true" : "false");
+    box.removeAttribute("aria-activedescendant");
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var box = searchBox(), panel = searchList();
+    if (!box || event.target !== box || !panel) { return; }
+    var options = Array.prototype.slice.call(panel.querySelectorAll("[role=option]"));
+    var index = options.findIndex(function (o) { return o.getAttribute("aria-selected") === "true"; });
+    if ((event.key === "ArrowDown" || event.key === "ArrowUp") && options.length) {
+      event.preventDefault();
+      if (index >= 0) { options[index].setAttribute("aria-selected", "false"); }
+      index = event.key === "ArrowDown" ? (index + 1) % options.length : (index - 1 + options.length) % options.length;
+      options[index].setAttribute("aria-selected", "true");
+      box.setAttribute("aria-activedescendant", options[index].id);
+    } else if (event.key === "Enter" && index >= 0) {
+      event.preventDefault();
+      window.location.assign(options[index].querySelector("a").href);
+    } else if (event.key === "Escape") {
+      closeSuggestions();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var form = event.target.closest && event.target.closest(".site-search");
+    if (!form) { closeSuggestions(); }
+  });
 })();

@@ -23,6 +23,7 @@ ENDPOINTS = [
     ("DELETE", "/posts/{id}/reactions/{kind}"),
     ("GET", "/feed"),
     ("GET", "/me"),
+    ("GET", "/search"),
 ]
 
 

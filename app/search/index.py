@@ -1,0 +1,250 @@
+"""Writing the index: a document per post, comment, protocol, event, space and person.
+
+Subscribers (app/search/subscribers.py) call these in the transaction of the change, so a
+thing is findable when its change commits; `reindex` rebuilds everything in batches.
+"""
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from app.db import get_engine
+from app.events.models import Event
+from app.people.models import User
+from app.posts.models import Comment, Post
+from app.protocols.models import Protocol
+from app.search.models import SearchDocument, SearchKind
+from app.search.text import index_terms, plain
+from app.spaces.models import Space
+
+Document = dict[str, Any]
+MAX_BODY_CHARS = 100_000
+_UPDATED = ("post_id", "space_id", "author_id", "title", "body", "terms", "created_at")
+
+
+def _document(
+    kind: SearchKind,
+    target_id: int | None,
+    *,
+    title: str,
+    body: str,
+    created_at: datetime,
+    space_id: int | None = None,
+    author_id: int | None = None,
+    post_id: int | None = None,
+    extra: str = "",
+) -> Document:
+    body = plain(body)[:MAX_BODY_CHARS]
+    return {
+        "kind": kind.value,
+        "target_id": target_id,
+        "post_id": post_id,
+        "space_id": space_id,
+        "author_id": author_id,
+        "title": plain(title)[:300],
+        "body": body,
+        "terms": index_terms(title, extra, body)
+        if kind != SearchKind.comment
+        else index_terms(body),
+        "created_at": created_at,
+    }
+
+
+def post_document(post: Post) -> Document:
+    # A scheduled post is indexed now and found from its publishing time (app/search/service.py).
+    return _document(
+        SearchKind.post,
+        post.id,
+        title=post.title,
+        body=post.body,
+        created_at=post.published_at,
+        space_id=post.space_id,
+        author_id=post.author_id,
+    )
+
+
+def comment_document(comment: Comment, post: Post) -> Document:
+    """A comment shows its post's title but is found by its own words only."""
+    return _document(
+        SearchKind.comment,
+        comment.id,
+        title=post.title,
+        body=comment.body,
+        created_at=comment.created_at,
+        space_id=post.space_id,
+        author_id=comment.author_id,
+        post_id=post.id,
+    )
+
+
+def protocol_document(protocol: Protocol, text: str | None = None) -> Document:
+    return _document(
+        SearchKind.protocol,
+        protocol.id,
+        title=protocol.title,
+        body=protocol.text if text is None else text,
+        created_at=protocol.created_at,
+        space_id=protocol.space_id,
+        author_id=protocol.created_by_id,
+    )
+
+
+def event_document(event: Event) -> Document:
+    return _document(
+        SearchKind.event,
+        event.id,
+        title=event.title,
+        body=event.description,
+        extra=event.location,
+        created_at=event.created_at,
+        space_id=event.space_id,
+        author_id=event.created_by_id,
+    )
+
+
+def space_document(space: Space) -> Document:
+    return _document(
+        SearchKind.space,
+        space.id,
+        title=space.name,
+        body=space.description,
+        extra=space.slug,
+        created_at=space.created_at,
+        space_id=space.id,
+    )
+
+
+def person_document(user: User) -> Document:
+    """Name, handle, title and department; never the email address."""
+    about = " · ".join(part for part in (f"@{user.handle}", user.title, user.department) if part)
+    return _document(
+        SearchKind.person,
+        user.id,
+        title=user.display_name,
+        body=about,
+        created_at=user.created_at,
+        author_id=user.id,
+    )
+
+
+def save_documents(session: Session, documents: list[Document]) -> None:
+    """Insert or replace documents (one statement, whatever the engine)."""
+    if not documents:
+        return
+    dialect = session.get_bind().dialect.name
+    maker = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = maker(SearchDocument).values(documents)
+    statement = statement.on_conflict_do_update(
+        index_elements=["kind", "target_id"],
+        set_={name: statement.excluded[name] for name in _UPDATED},
+    )
+    session.execute(statement)
+
+
+def remove_document(session: Session, kind: SearchKind, target_id: int | None) -> None:
+    session.execute(
+        delete(SearchDocument).where(
+            col(SearchDocument.kind) == kind.value, col(SearchDocument.target_id) == target_id
+        )
+    )
+
+
+# --- rebuilding ---------------------------------------------------------------------------------
+
+BATCH = 500
+Batches = Callable[[Session], Iterator[list[Document]]]
+
+
+def _batches(session: Session, model: Any, where: tuple[Any, ...] = ()) -> Iterator[list[Any]]:
+    after = 0
+    while True:
+        rows = list(
+            session.exec(
+                select(model).where(model.id > after, *where).order_by(model.id).limit(BATCH)
+            )
+        )
+        if not rows:
+            return
+        yield rows
+        after = rows[-1].id
+
+
+def _post_documents(session: Session) -> Iterator[list[Document]]:
+    for posts in _batches(session, Post, (col(Post.deleted_at).is_(None),)):
+        yield [post_document(p) for p in posts]
+
+
+def _comment_documents(session: Session) -> Iterator[list[Document]]:
+    for comments in _batches(session, Comment, (col(Comment.deleted_at).is_(None),)):
+        post_ids = {c.post_id for c in comments}
+        posts = {p.id: p for p in session.exec(select(Post).where(col(Post.id).in_(post_ids)))}
+        yield [comment_document(c, posts[c.post_id]) for c in comments]
+
+
+def _simple(
+    model: Any, make: Callable[[Any], Document]
+) -> Callable[[Session], Iterator[list[Document]]]:
+    def documents(session: Session) -> Iterator[list[Document]]:
+        for rows in _batches(session, model):
+            yield [make(row) for row in rows]
+
+    return documents
+
+
+SOURCES: dict[SearchKind, tuple[Any, Batches]] = {
+    SearchKind.post: (Post, _post_documents),
+    SearchKind.comment: (Comment, _comment_documents),
+    SearchKind.protocol: (Protocol, _simple(Protocol, protocol_document)),
+    SearchKind.event: (Event, _simple(Event, event_document)),
+    SearchKind.space: (Space, _simple(Space, space_document)),
+    SearchKind.person: (User, _simple(User, person_document)),
+}
+
+
+def _alive(model: Any) -> Any:
+    """Ids of the rows of a source that should have a document (deleted posts and comments
+    keep their row but lose their document)."""
+    alive = select(model.id)
+    if model in (Post, Comment):
+        alive = alive.where(col(model.deleted_at).is_(None))
+    return alive
+
+
+def source_count(session: Session, kind: SearchKind) -> int:
+    alive = _alive(SOURCES[kind][0]).subquery()
+    return int(session.exec(select(func.count()).select_from(alive)).one())
+
+
+def indexed_counts(session: Session, kind: SearchKind) -> tuple[int, int]:
+    """(documents of a live source, documents whose source is gone) of one kind."""
+    of_kind = col(SearchDocument.kind) == kind.value
+    live = col(SearchDocument.target_id).in_(_alive(SOURCES[kind][0]))
+    indexed = session.exec(select(func.count()).where(of_kind, live)).one()
+    total = session.exec(select(func.count()).where(of_kind)).one()
+    return int(indexed), int(total - indexed)
+
+
+def reindex(progress: Callable[[SearchKind, int], None] = lambda kind, n: None) -> None:
+    """Rebuild every document, one short transaction per batch (the site keeps running), then
+    drop documents whose source is gone. `progress(kind, n)` hears of each batch of n."""
+    engine = get_engine()
+    for kind, (model, documents) in SOURCES.items():
+        with Session(engine) as reader:
+            for batch in documents(reader):
+                with Session(engine) as writer:
+                    save_documents(writer, batch)
+                    writer.commit()
+                progress(kind, len(batch))
+        with Session(engine) as writer:
+            writer.execute(
+                delete(SearchDocument).where(
+                    col(SearchDocument.kind) == kind.value,
+                    col(SearchDocument.target_id).not_in(_alive(model)),
+                )
+            )
+            writer.commit()

@@ -1,0 +1,67 @@
+"""The search page (results as you type, with filters and "load more") and the header's
+type-ahead suggestions."""
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from app.pagination import Cursor
+from app.search.models import SearchKind
+from app.search.service import SearchFilters, search, search_filters
+from app.search.text import snippet_parts
+from app.security import CurrentUser, SessionDep, csrf_protect
+from app.transactions import TransactionalRoute
+from app.web import is_htmx, render
+
+router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
+CONTENT_SUGGESTIONS = 7
+PEOPLE_SUGGESTIONS = 4
+CONTENT_KINDS = (SearchKind.post, SearchKind.comment, SearchKind.protocol, SearchKind.event)
+
+
+@router.get("/search")
+def search_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    q: str = "",
+    type: str | None = None,
+    space: str | None = None,
+    author: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    cursor: str | None = None,
+) -> Response:
+    filters = search_filters(type, space, author, since, until)
+    page = search(session, user=user, text_query=q, filters=filters, cursor=Cursor.decode(cursor))
+    context: dict[str, Any] = {
+        "q": q,
+        "page": page,
+        "filters": filters,
+        "author": author or "",
+        "since": since or "",
+        "until": until or "",
+        "kinds": list(SearchKind),
+        "snippet_parts": snippet_parts,
+    }
+    if cursor and is_htmx(request):
+        return render(request, "search/page.html", context, block="search_items")
+    return render(request, "search/page.html", context)
+
+
+@router.get("/search/suggest")
+def suggestions(request: Request, session: SessionDep, user: CurrentUser, q: str = "") -> Response:
+    """The header box's matches while typing, grouped by kind: people and spaces asked apart,
+    so a name is not crowded out by a busy week of posts."""
+    directory = SearchFilters(kinds=(SearchKind.space, SearchKind.person))
+    content = SearchFilters(kinds=CONTENT_KINDS)
+    hits = [
+        *search(session, user=user, text_query=q, filters=content, limit=CONTENT_SUGGESTIONS).items,
+        *search(
+            session, user=user, text_query=q, filters=directory, limit=PEOPLE_SUGGESTIONS
+        ).items,
+    ]
+    order = list(SearchKind)
+    hits.sort(key=lambda hit: order.index(hit.kind))
+    return render(request, "search/_suggestions.html", {"q": q, "hits": hits})
