@@ -24,6 +24,7 @@ from app.jobs import periodic_jobs
 from app.middleware import SecurityMiddleware
 from app.notifications.routes import router as notifications_router
 from app.people.routes import router as people_router
+from app.people.sso_routes import router as sso_router
 from app.posts.routes import router as posts_router
 from app.protocols.routes import router as protocols_router
 from app.recognition.admin_routes import router as recognition_admin_router
@@ -88,6 +89,7 @@ def create_app() -> FastAPI:
 
     for router in (
         people_router,
+        sso_router,
         spaces_router,
         posts_router,
         notifications_router,

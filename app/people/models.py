@@ -37,6 +37,9 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
+    last_sign_in_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
 
     @property
     def is_admin(self) -> bool:
@@ -70,6 +73,9 @@ class AuthSession(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
     expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    # The provider's session id when signed in through single sign-on: its back-channel logout
+    # names it.
+    oidc_sid: str | None = Field(default=None, max_length=255, index=True)
 
 
 class LoginAttempt(SQLModel, table=True):

@@ -55,9 +55,12 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
-def _sign_in_response(request: Request, session: SessionDep, user: User, target: str) -> Response:
+def sign_in_response(
+    request: Request, session: Session, user: User, target: str, *, oidc_sid: str | None = None
+) -> Response:
+    """Replace this browser's session with a new one for the person, and go to target."""
     end_session(session, token=request.cookies.get(SESSION_COOKIE))
-    token = start_session(session, user=user)
+    token = start_session(session, user=user, oidc_sid=oidc_sid)
     response = RedirectResponse(safe_next(target), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -74,7 +77,17 @@ def _sign_in_response(request: Request, session: SessionDep, user: User, target:
 def login_page(request: Request, user: OptionalUser, next: str = "/") -> Response:
     if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "people/login.html", {"next": safe_next(next), "email": ""})
+    return render(request, "people/login.html", _login_context(next, ""))
+
+
+def _login_context(next: str, email: str) -> dict[str, object]:
+    settings = get_settings()
+    return {
+        "next": safe_next(next),
+        "email": email,
+        "oidc_name": settings.oidc_name if settings.oidc_enabled else None,
+        "password_login": settings.password_login,
+    }
 
 
 @router.post("/login")
@@ -86,7 +99,14 @@ def login(
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     address = request.client.host if request.client else "unknown"
-    context = {"next": safe_next(next), "email": email}
+    context = _login_context(next, email)
+    if not get_settings().password_login:
+        return render(
+            request,
+            "people/login.html",
+            {**context, "error": gettext("Sign-in with a password is switched off.")},
+            status_code=403,
+        )
     try:
         user = service.authenticate(session, email=email, password=password, address=address)
     except DomainError as exc:
@@ -104,7 +124,7 @@ def login(
             {**context, "error": gettext("Email or password is not right.")},
             status_code=400,
         )
-    return _sign_in_response(request, session, user, next)
+    return sign_in_response(request, session, user, next)
 
 
 @router.post("/logout")
@@ -138,7 +158,7 @@ def accept_invitation(
             {"invitee": invitee, "token": token, "error": exc.text()},
             status_code=422,
         )
-    return _sign_in_response(request, session, user, "/")
+    return sign_in_response(request, session, user, "/")
 
 
 @router.get("/people/@{handle}")
@@ -244,7 +264,7 @@ def save_password(
             status_code=422,
         )
     # Every session of the person ended with the old password; this browser gets a new one.
-    return _sign_in_response(request, session, user, f"/settings?password=1&revoked={revoked}")
+    return sign_in_response(request, session, user, f"/settings?password=1&revoked={revoked}")
 
 
 @router.get("/admin/people")

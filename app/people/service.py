@@ -211,7 +211,7 @@ def change_password(
     user.password_hash = hash_password(new)
     session.add(user)
     session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user.id))
-    revoked = _revoke_api_tokens(session, user=user) if revoke_tokens else 0
+    revoked = revoke_api_tokens(session, user=user) if revoke_tokens else 0
     session.flush()
     return revoked
 
@@ -226,7 +226,8 @@ def live_api_token_count(session: Session, *, user: User) -> int:
     ).one()
 
 
-def _revoke_api_tokens(session: Session, *, user: User) -> int:
+def revoke_api_tokens(session: Session, *, user: User) -> int:
+    """Stop every live API token of the person; returns how many."""
     tokens = session.exec(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at == None)  # noqa: E711
     ).all()
@@ -245,7 +246,7 @@ def set_active(session: Session, *, user: User, active: bool, actor: User) -> No
     session.add(user)
     if not active:
         session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user.id))
-        _revoke_api_tokens(session, user=user)
+        revoke_api_tokens(session, user=user)
         note_access_change(session)  # open connections (live protocols) close at once
     record_audit(
         session,
