@@ -44,6 +44,9 @@ const provider = new Provider(issuer, {
   // Refresh tokens for every client allowed to use them (Agora's recheck), not only with
   // offline_access.
   issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+  // The provider refuses to call loopback addresses (SSRF protection), but in the tests the
+  // back-channel logout receiver is one; drop the guarding dispatcher for this test provider.
+  fetch: (url, options) => globalThis.fetch(url, { ...options, dispatcher: undefined }),
   cookies: { keys: ['agora-test-provider-cookie-key'] },
   ttl: { Session: 3600, Grant: 3600, RefreshToken: 3600, AccessToken: 600, IdToken: 600 },
 });
