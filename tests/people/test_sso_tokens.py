@@ -16,8 +16,8 @@ from sqlmodel import select
 
 from app.people import oidc
 from app.people.models import AuditEntry, User
-from tests.people.conftest import configure_sso
 from tests.oidc.provider import CLIENT_ID
+from tests.people.conftest import configure_sso
 
 ISSUER = "http://127.0.0.1:9"
 KEY = RSAKey.generate_key(2048, parameters={"kid": "k1"})
