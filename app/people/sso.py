@@ -17,7 +17,8 @@ from app.core.text import without_forbidden
 from app.db import utcnow
 from app.errors import DomainError
 from app.people import oidc
-from app.people.models import AuthSession, SiteRole, User
+from app.people.admin import change_admin_role
+from app.people.models import AuthSession, User
 from app.people.service import (
     EMAIL_RE,
     create_user,
@@ -236,17 +237,11 @@ def _apply_groups(session: Session, *, user: User, link: OidcLink, claims: dict[
     admin_groups = set(settings.oidc_admin_group_list)
     if not admin_groups:
         return
-    admin = bool(admin_groups & set(groups))
-    if admin == user.is_admin:
-        return
-    user.site_role = SiteRole.admin if admin else SiteRole.member
-    session.add(user)
-    record_audit(
+    change_admin_role(
         session,
+        user=user,
+        admin=bool(admin_groups & set(groups)),
         actor=None,
-        action="user.admin_grant" if admin else "user.admin_revoke",
-        target_type="user",
-        target_id=user.id,
         detail=f"provider groups: {link.groups}",
     )
 
