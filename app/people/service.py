@@ -131,12 +131,19 @@ def invite_user(
 ) -> tuple[User, str]:
     """Create the account and a one-time link; returns the person and the raw link token."""
     user = create_user(session, email=email, display_name=display_name)
+    return user, create_invitation(session, user=user, invited_by=invited_by)
+
+
+def create_invitation(session: Session, *, user: User, invited_by: User | None) -> str:
+    """A one-time link for the person to set their password; returns its raw token.
+
+    ``invited_by`` None: an import from the command line."""
     token = new_token()
     session.add(
         Invitation(
             token_hash=hash_token(token),
             user_id=user.id,  # type: ignore[arg-type]
-            invited_by_id=invited_by.id,
+            invited_by_id=invited_by.id if invited_by else None,
             expires_at=utcnow() + timedelta(days=get_settings().invitation_days),
         )
     )
@@ -144,7 +151,7 @@ def invite_user(
         session, actor=invited_by, action="user.invite", target_type="user", target_id=user.id
     )
     session.flush()
-    return user, token
+    return token
 
 
 def invitation_for(session: Session, token: str) -> tuple[Invitation, User]:
