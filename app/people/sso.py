@@ -16,6 +16,7 @@ from app.config import get_settings
 from app.core.text import without_forbidden
 from app.db import utcnow
 from app.errors import DomainError
+from app.i18n import N_
 from app.people import oidc
 from app.people.admin import change_admin_role
 from app.people.models import AuthSession, User
@@ -47,7 +48,7 @@ class SignInRefused(DomainError):
         self.status_code = status
 
 
-TRY_AGAIN = "The sign-in could not be completed. Please start again from the sign-in page."
+TRY_AGAIN = N_("The sign-in could not be completed. Please start again from the sign-in page.")
 
 
 def _refused(reason: str, detail: str = "") -> SignInRefused:
@@ -130,7 +131,7 @@ def finish_sign_in(
     user, link = _person_for(session, merged)
     if not user.is_active:
         raise SignInRefused(
-            "deactivated", "Your account is deactivated. Ask an administrator.", status=403
+            "deactivated", N_("Your account is deactivated. Ask an administrator."), status=403
         )
     link.refresh_token = token.get("refresh_token") or None
     link.checked_at = utcnow()
@@ -158,7 +159,7 @@ def _person_for(session: Session, claims: dict[str, Any]) -> tuple[User, OidcLin
     email = _text_claim(claims, "email", 254).lower()
     if not EMAIL_RE.match(email):
         raise SignInRefused(
-            "no_email", "The company account did not tell us your email address.", status=403
+            "no_email", N_("The company account did not tell us your email address."), status=403
         )
     user = session.exec(select(User).where(User.email == email)).first()
     if user is None:
@@ -180,15 +181,17 @@ def _check_may_link(session: Session, *, user: User, claims: dict[str, Any]) -> 
     if claims.get("email_verified") is not True:
         raise SignInRefused(
             "unverified_email",
-            "Your company account's email address is not confirmed, and an account with this "
-            "address already exists. Ask an administrator.",
+            N_(
+                "Your company account's email address is not confirmed, and an account with "
+                "this address already exists. Ask an administrator."
+            ),
             status=403,
         )
     linked = session.exec(select(OidcLink.id).where(OidcLink.user_id == user.id)).first()
     if linked is not None:
         raise SignInRefused(
             "email_linked_to_other_subject",
-            "An account with this address is already linked to another company account.",
+            N_("An account with this address is already linked to another company account."),
             status=403,
         )
 
