@@ -109,11 +109,26 @@ def finish_sign_in(
     code: str,
     browser_state: str | None,
     error: str = "",
+    issuer: str = "",
 ) -> SignIn:
-    """Check the provider's answer to our flow and return the person to sign in."""
+    """Check the provider's answer to our flow and return the person to sign in.
+
+    The flow is used up whatever happens; on a refusal nothing else is written."""
     flow = _take_flow(session, state=state, browser_state=browser_state)
+    with session.begin_nested():
+        return _finish(
+            session, flow=flow, redirect_uri=redirect_uri, code=code, error=error, issuer=issuer
+        )
+
+
+def _finish(
+    session: Session, *, flow: OidcFlow, redirect_uri: str, code: str, error: str, issuer: str
+) -> SignIn:
     if error:
         raise _refused("provider_refused", error[:200])
+    if issuer and issuer != get_settings().oidc_issuer:
+        # RFC 9207: the answer comes from another provider than the one we sent the browser to.
+        raise _refused("wrong_issuer", issuer[:200])
     if not code:
         raise _refused("no_code")
     try:
@@ -129,10 +144,6 @@ def finish_sign_in(
     # The ID token is the signed statement; userinfo only adds what the token left out.
     merged = {**released, **claims}
     user, link = _person_for(session, merged)
-    if not user.is_active:
-        raise SignInRefused(
-            "deactivated", N_("Your account is deactivated. Ask an administrator."), status=403
-        )
     link.refresh_token = token.get("refresh_token") or None
     link.checked_at = utcnow()
     _apply_groups(session, user=user, link=link, claims=merged)
@@ -140,6 +151,13 @@ def finish_sign_in(
     session.flush()
     sid = claims.get("sid")
     return SignIn(user=user, provider_session=str(sid) if sid else None, next_path=flow.next_path)
+
+
+def _check_active(user: User) -> None:
+    if not user.is_active:
+        raise SignInRefused(
+            "deactivated", N_("Your account is deactivated. Ask an administrator."), status=403
+        )
 
 
 def _text_claim(claims: dict[str, Any], name: str, limit: int) -> str:
@@ -155,6 +173,7 @@ def _person_for(session: Session, claims: dict[str, Any]) -> tuple[User, OidcLin
         .where(OidcLink.issuer == issuer, OidcLink.subject == subject)
     ).first()
     if found is not None:
+        _check_active(found[1])
         return found[1], found[0]
     email = _text_claim(claims, "email", 254).lower()
     if not EMAIL_RE.match(email):
@@ -165,6 +184,7 @@ def _person_for(session: Session, claims: dict[str, Any]) -> tuple[User, OidcLin
     if user is None:
         user = _provision(session, email=email, claims=claims)
     else:
+        _check_active(user)
         _check_may_link(session, user=user, claims=claims)
         record_audit(
             session, actor=user, action="user.sso_link", target_type="user", target_id=user.id

@@ -65,6 +65,7 @@ def oidc_callback(
     state: str = "",
     code: str = "",
     error: str = "",
+    iss: str = "",
 ) -> Response:
     _enabled()
     try:
@@ -75,6 +76,7 @@ def oidc_callback(
             code=code[:2000],
             browser_state=request.cookies.get(STATE_COOKIE),
             error=error,
+            issuer=iss,
         )
     except sso.SignInRefused as exc:
         record_audit(

@@ -78,7 +78,8 @@ def sso_server() -> Iterator[SsoServer]:
 @pytest.fixture
 def sso_page(browser: Browser, sso_server: SsoServer) -> Iterator[Page]:
     context = browser.new_context(base_url=sso_server.url, locale="en-GB", viewport=DESKTOP)
-    context.set_default_timeout(10_000)
+    # Two servers (Agora and the provider) answer each step: more room on a busy machine.
+    context.set_default_timeout(20_000)
     yield context.new_page()
     context.close()
 

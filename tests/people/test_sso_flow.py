@@ -159,3 +159,25 @@ def test_the_provider_login_route_is_missing_without_a_provider(client) -> None:
     assert client.get("/auth/oidc/login", follow_redirects=False).status_code == 404
     assert client.get("/auth/oidc/callback").status_code == 404
     assert "Sign in with" not in client.get("/login").text
+
+
+def test_a_deactivated_account_is_not_linked_either(client, session, sso, sso_sign_in) -> None:
+    ben = create_user(session, email="ben@example.com", display_name="Ben", password=PASSWORD)
+    ben.is_active = False
+    session.add(ben)
+    session.commit()
+    sso.add_person("u-ben", email="ben@example.com", name="Ben")
+    response, _browser = sso_sign_in(client, "u-ben")
+    assert response.status_code == 403
+    assert session.exec(select(OidcLink)).first() is None
+    assert _audit(session, "user.sso_link") == []
+
+
+def test_an_answer_naming_another_issuer_is_refused(client, session, sso) -> None:
+    start = client.get("/auth/oidc/login", follow_redirects=False)
+    state = start.headers["location"].split("state=")[1].split("&")[0]
+    response = client.get(
+        f"/auth/oidc/callback?state={state}&code=abc&iss=https://evil.example.com"
+    )
+    assert response.status_code == 400
+    assert "wrong_issuer" in _audit(session, "sso.refused")[0].detail
