@@ -207,8 +207,11 @@ def run_in_transaction(
     session = _session_of(arguments)
     if session is None:
         return endpoint(**arguments)
-    # What the dependencies read before the handler began ends here, so a writer starts afresh.
-    if session.in_transaction():
+    # What the dependencies read before the handler began ends here, so a SQLite writer starts
+    # afresh with BEGIN IMMEDIATE. PostgreSQL reads committed data statement by statement: the
+    # dependencies' reads and the handler share one transaction, sparing a COMMIT and a BEGIN
+    # (two of a comment's ~17 round trips).
+    if session.in_transaction() and session.get_bind().dialect.name != "postgresql":
         session.commit()
     writing_token = _writing.set(mode == WRITE)
     session_token = _request_session.set(session)

@@ -59,16 +59,19 @@ def _item(item: ActionItem, handle: str | None = None) -> dict[str, Any]:
     }
 
 
-def _protocol(session: Session, protocol: Protocol, version: int) -> dict[str, Any]:
+def _protocol(session: Session, protocol: Protocol, version: int, text: str) -> dict[str, Any]:
+    """`text` is the text of `version`, never the stored copy read separately: a client edits
+    that text and names that version as its base, and a mismatch made the three-way merge
+    delete what the version held and the text lacked."""
     items = action_items_of(session, protocol_id=protocol.id)  # type: ignore[arg-type]
     return {
         "id": protocol.id,
         "title": protocol.title,
         "status": protocol.status,
         "locked": protocol.locked_at is not None,
-        "text": protocol.text,
+        "text": text,
         "version": version,
-        "decisions": parse_decisions(protocol.text),
+        "decisions": parse_decisions(text),
         "action_items": [_item(i, h) for i, h in items],
         "updated_at": protocol.updated_at.isoformat(),
     }
@@ -114,7 +117,7 @@ def create_protocol(
     protocol = service.create_protocol(
         session, access=access, title=body.title, template=body.template, text=body.text
     )
-    return _protocol(session, protocol, 1)
+    return _protocol(session, protocol, 1, protocol.text)
 
 
 @router.get("/protocols/{protocol_id}")
@@ -122,7 +125,7 @@ def get_protocol(session: SessionDep, user: ApiUser, protocol_id: Id) -> dict[st
     view = service.load_protocol(session, user=user, protocol_id=protocol_id)
     version = editing.current_version(session, protocol_id=protocol_id)
     session.refresh(view.protocol)
-    return _protocol(session, view.protocol, version.number)
+    return _protocol(session, view.protocol, version.number, version.text)
 
 
 @router.put(
@@ -155,7 +158,7 @@ def save_protocol(
     protocol = session.get(Protocol, protocol_id)
     assert protocol is not None
     session.refresh(protocol)
-    data = _protocol(session, protocol, result.revision.number)
+    data = _protocol(session, protocol, result.revision.number, result.revision.text)
     data["merged"] = result.merged
     return data
 

@@ -24,7 +24,7 @@ from app.protocols.models import (
     ProtocolRevision,
     RevisionKind,
 )
-from app.protocols.rooms import registry
+from app.protocols.rooms import edit_text, read_text, registry
 from app.protocols.service import check_text, mark_published
 
 
@@ -150,9 +150,8 @@ def save_text(
         outcome["conflict"], outcome["merged"] = result.conflict, current != base.text
         return [] if result.conflict else text_edits(current, result.text)
 
-    room = registry.get(protocol_id)
-    room.change_text(merge, user.id)  # type: ignore[arg-type]
-    after, seq = room.text_and_seq()
+    edit_text(protocol_id, merge, user.id)  # type: ignore[arg-type]
+    after, seq = registry.get(protocol_id).text_and_seq()
     revision = session.get(ProtocolRevision, revision_id)
     assert revision is not None
     revision.text, revision.seq = after, seq
@@ -169,7 +168,7 @@ def take_revision(
     session: Session, *, user: User | None, protocol_id: int, kind: RevisionKind, note: str = ""
 ) -> ProtocolRevision | None:
     """Record the current text as a named revision (on demand, at publish, when idle)."""
-    text, seq = registry.get(protocol_id).text_and_seq()
+    text, seq = read_text(protocol_id)
     latest = latest_revision(session, protocol_id)
     if latest is not None and latest.text == text and kind == RevisionKind.idle:
         return None
@@ -199,7 +198,7 @@ def latest_revision(session: Session, protocol_id: int) -> ProtocolRevision | No
 def current_version(session: Session, *, protocol_id: int) -> ProtocolRevision:
     """A revision whose text is the document's text now: the base for a form or API edit."""
     latest = latest_revision(session, protocol_id)
-    text = registry.get(protocol_id).text()
+    text, _seq = read_text(protocol_id)
     if latest is not None and latest.text == text:
         return latest
     revision = take_revision(session, user=None, protocol_id=protocol_id, kind=RevisionKind.idle)
@@ -282,9 +281,8 @@ def restore(session: Session, *, user: User, protocol_id: int, number: int) -> P
     require_edit(protocol, access)
     old = get_revision(session, user=user, protocol_id=protocol_id, number=number)
     target = revision_text(old) or ""
-    room = registry.get(protocol_id)
-    room.change_text(lambda current: text_edits(current, target), user.id)  # type: ignore[arg-type]
-    text, seq = room.text_and_seq()
+    edit_text(protocol_id, lambda current: text_edits(current, target), user.id)  # type: ignore[arg-type]
+    text, seq = registry.get(protocol_id).text_and_seq()
     _after_change(session, protocol, text, seq, user.id)
     return record_revision(
         session,
@@ -307,9 +305,9 @@ def set_action_item_done(session: Session, *, user: User, item_id: int, done: bo
         require_edit(protocol, access)
     elif protocol.locked_at is not None:
         raise Forbidden("This protocol is locked")
-    room = registry.get(protocol.id)  # type: ignore[arg-type]
-    room.change_text(lambda current: checkbox_edit(current, item.key, done), user.id)  # type: ignore[arg-type]
-    text, seq = room.text_and_seq()
+    protocol_id: int = protocol.id  # type: ignore[assignment]
+    edit_text(protocol_id, lambda current: checkbox_edit(current, item.key, done), user.id)  # type: ignore[arg-type]
+    text, seq = registry.get(protocol_id).text_and_seq()
     _after_change(session, protocol, text, seq, user.id)
     session.refresh(item)
     return item

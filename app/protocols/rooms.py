@@ -18,7 +18,6 @@ from pycrdt import (
     TransactionEvent,
 )
 from sqlalchemy import Connection
-from sqlmodel import Session
 
 from app.db import get_engine
 from app.protocols import store
@@ -45,6 +44,10 @@ def apply_edits_to_text(ytext: Text, current: str, edits: list[tuple[int, int, s
             del ytext[b_start:b_end]
         if replacement:
             ytext.insert(b_start, replacement)
+
+
+class RoomBehind(RuntimeError):
+    """Updates this room lacks were compacted into the snapshot elsewhere: it must be rebuilt."""
 
 
 class Room:
@@ -238,24 +241,39 @@ class Room:
 
     def catch_up(self) -> int:
         """Fetch and pass on updates other processes stored after ours; returns how many."""
+        try:
+            missed = self._take_in_stored()
+        except RoomBehind:
+            return 0
+        self.broadcast_updates(missed)
+        return len(missed)
+
+    def current_text_and_seq(self) -> tuple[str, int]:
+        """text_and_seq once the room holds everything stored so far: a read after a save
+        through another process must see that save, not this room's memory from before it.
+        Raises RoomBehind (the room is dropped) when a compaction elsewhere left a gap."""
+        missed = self._take_in_stored()
+        if missed:
+            self.broadcast_updates(missed)
+        return self.text_and_seq()
+
+    def _take_in_stored(self) -> list[bytes]:
         with self.lock:
             if self.broken:
-                return 0
-            with Session(get_engine()) as session:
-                rows = store.fetch_updates(session, self.protocol_id, self.seq)
-                if rows:
-                    self._drop_lost_readers(session.connection())
-            if rows and rows[0][0] != self.seq + 1:
-                # Compacted away under us (another process): rebuild from the snapshot.
-                self._break()
-                return 0
-            for seq, data in rows:
-                self.doc.apply_update(data)
-                self.seq = seq
-            if rows:
-                self.last_change = time.monotonic()
-        self.broadcast_updates([data for _seq, data in rows])
-        return len(rows)
+                raise RoomBehind(self.protocol_id)
+            with get_engine().connect() as conn:
+                known = store.last_seq(conn, self.protocol_id)
+                if known <= self.seq:
+                    return []
+                self._drop_lost_readers(conn)
+                try:
+                    missed = self._apply_stored(conn, self.seq, known)
+                except RoomBehind:
+                    self._break()
+                    raise
+            self.seq = known
+            self.last_change = time.monotonic()
+            return missed
 
     def change_text(self, edit: Callable[[str], list[tuple[int, int, str]]], user_id: int) -> int:
         """Apply a server-side edit (form save, ticked box, restore) as a stored update.
@@ -266,7 +284,7 @@ class Room:
         update: bytes | None = None
         with self.lock:
             if self.broken:
-                raise RuntimeError("room is being rebuilt")
+                raise RoomBehind(self.protocol_id)
             try:
                 with get_engine().begin() as conn:
                     self._drop_lost_readers(conn)
@@ -303,13 +321,19 @@ class Room:
         return self.seq
 
     def _apply_stored(self, conn: Connection, after: int, upto: int) -> list[bytes]:
-        """Apply updates other processes stored in (after, upto]; the caller holds the lock."""
+        """Apply updates other processes stored in (after, upto]; the caller holds the lock.
+
+        Every one of them must still be there: if a compaction elsewhere deleted some, skipping
+        them would leave this document without them, and its own compaction would later store
+        it as the snapshot and lose them for good. Raises RoomBehind instead."""
         if upto <= after:
             return []
-        missed = store.fetch_between(conn, self.protocol_id, after, upto)
-        for data in missed:
+        rows = store.fetch_between(conn, self.protocol_id, after, upto)
+        if [seq for seq, _data in rows] != list(range(after + 1, upto + 1)):
+            raise RoomBehind(self.protocol_id)
+        for _seq, data in rows:
             self.doc.apply_update(data)
-        return missed
+        return [data for _seq, data in rows]
 
     def _break(self) -> None:
         """The document may hold something unstored: drop the room; clients reconnect and
@@ -368,3 +392,21 @@ class RoomRegistry:
 
 
 registry = RoomRegistry()
+
+
+def read_text(protocol_id: int) -> tuple[str, int]:
+    """The document's text and seq with everything stored so far (blocking: use a thread)."""
+    try:
+        return registry.get(protocol_id).current_text_and_seq()
+    except RoomBehind:  # that room is gone; a new one loads the snapshot and what followed
+        return registry.get(protocol_id).current_text_and_seq()
+
+
+def edit_text(
+    protocol_id: int, edit: Callable[[str], list[tuple[int, int, str]]], user_id: int
+) -> int:
+    """Room.change_text on the protocol's room, on a rebuilt one if that room was behind."""
+    try:
+        return registry.get(protocol_id).change_text(edit, user_id)
+    except RoomBehind:
+        return registry.get(protocol_id).change_text(edit, user_id)

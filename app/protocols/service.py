@@ -25,7 +25,7 @@ from app.protocols.models import (
     ProtocolUpdate,
     RevisionKind,
 )
-from app.protocols.rooms import registry
+from app.protocols.rooms import read_text
 from app.spaces.access import SpaceAccess, require_moderate, require_read, require_write
 
 NO_TITLE = N_("Give the protocol a title")
@@ -152,7 +152,7 @@ def list_protocols(
 
 def live_text(protocol_id: int) -> tuple[str, int]:
     """The document's text and seq, from the room (loading it if this process has none)."""
-    return registry.get(protocol_id).text_and_seq()
+    return read_text(protocol_id)
 
 
 def derived_text(protocol_id: int) -> tuple[str, int]:

@@ -127,9 +127,11 @@ _FETCH_RANGE = (
 )
 
 
-def fetch_between(conn: Connection, protocol_id: int, after: int, upto: int) -> list[bytes]:
+def fetch_between(
+    conn: Connection, protocol_id: int, after: int, upto: int
+) -> list[tuple[int, bytes]]:
     rows = conn.execute(_FETCH_RANGE, {"protocol_id": protocol_id, "after": after, "upto": upto})
-    return [bytes(data) for _seq, data in rows]
+    return [(int(seq), bytes(data)) for seq, data in rows]
 
 
 _FETCH_AFTER = (

@@ -7,7 +7,7 @@ from sqlmodel import Session, func, select
 from app.db import get_engine
 from app.protocols import editing, housekeeping, service, store
 from app.protocols.models import Protocol, ProtocolRevision, ProtocolUpdate
-from app.protocols.rooms import Room, registry
+from app.protocols.rooms import Room, edit_text, registry
 from tests.factories import make_space, make_token, make_user
 from tests.protocols.test_sync_inprocess import connect, handshake
 from tests.protocols.yclient import YClient
@@ -57,6 +57,40 @@ def test_a_room_behind_a_compaction_elsewhere_rebuilds_instead_of_missing_update
     fresh = registry.get(protocol.id)
     assert fresh is not mine
     assert fresh.text() == "a b c d "
+
+
+def test_an_edit_in_a_room_behind_a_compaction_elsewhere_keeps_every_stored_update(
+    session, make_protocol
+):
+    """A form or API save in a room that missed updates another process then compacted away:
+    the room once skipped the gap silently, stored its edit on top, and its own compaction
+    later wrote the incomplete document as the snapshot, losing those updates for good."""
+    host = make_user(session)
+    protocol = make_protocol(host, make_space(session, host=host), text="")
+    mine = registry.get(protocol.id)
+    elsewhere = Room(protocol.id, store.load_doc(protocol.id))  # another process's room
+    _append(elsewhere, host.id, ["a", "b"])
+    housekeeping.compact_room(elsewhere)
+
+    edit_text(protocol.id, lambda current: [(len(current), len(current), "mine ")], host.id)
+
+    assert registry.get(protocol.id).text() == "a b mine "
+    housekeeping.compact_room(registry.get(protocol.id))
+    assert service.derived_text(protocol.id)[0] == "a b mine "
+    assert not housekeeping.compact_room(mine)  # the stale room stores nothing
+
+
+def test_a_read_in_a_room_behind_another_process_sees_what_is_stored(session, make_protocol):
+    """A save through one process, then a read through another: the read answers the stored
+    text, not the room's memory from before the save."""
+    host = make_user(session)
+    protocol = make_protocol(host, make_space(session, host=host), text="")
+    registry.get(protocol.id)
+    elsewhere = Room(protocol.id, store.load_doc(protocol.id))
+    _append(elsewhere, host.id, ["saved"])
+
+    assert service.live_text(protocol.id)[0] == "saved "
+    assert editing.current_version(session, protocol_id=protocol.id).text == "saved "
 
 
 def test_idle_revision_credits_everyone_who_edited(session, make_protocol):

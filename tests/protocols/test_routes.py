@@ -4,8 +4,9 @@ import pytest
 from sqlmodel import select
 
 from app.posts.models import Post
-from app.protocols import service
+from app.protocols import editing, service
 from app.protocols.models import ActionItem
+from app.protocols.rooms import registry
 from tests.factories import make_space, make_token, make_user
 
 PAGES = ["", "/history", "/export.md", "/print", "/edit", "/preview", "/diff?a=1&b=1"]
@@ -249,3 +250,34 @@ def test_api_ticking_an_action_item_answers_its_assignee(session, client, make_p
         assert ticked.status_code == 200
         assert ticked.json()["assignee"] == anna.handle
         assert ticked.json()["done"] is True
+
+
+def test_api_text_is_the_text_of_the_version_it_names(session, client, make_protocol, monkeypatch):
+    """A save (from another process) can reach the live document between the moment a GET
+    brings the stored copy of the text up to date and the moment it picks the version. The GET
+    once answered that older copy with the newer version number, and the next save from it
+    deleted the other person's line."""
+    host = make_user(session)
+    protocol = make_protocol(host, make_space(session, host=host), text="a\nb\n")
+    auth = {"Authorization": f"Bearer {make_token(session, user=host)}"}
+    pick_version = editing.current_version
+
+    def save_lands_first(session, *, protocol_id):
+        room = registry.get(protocol_id)
+        room.change_text(lambda current: [(len(current), len(current), "theirs\n")], host.id)
+        return pick_version(session, protocol_id=protocol_id)
+
+    monkeypatch.setattr(editing, "current_version", save_lands_first)
+    got = client.get(f"/api/v1/protocols/{protocol.id}", headers=auth).json()
+    monkeypatch.setattr(editing, "current_version", pick_version)
+
+    assert got["text"] == "a\nb\ntheirs\n"
+    mine = "a\nmine\n" + got["text"][2:]
+    saved = client.put(
+        f"/api/v1/protocols/{protocol.id}",
+        json={"text": mine, "base_version": got["version"]},
+        headers=auth,
+    )
+    assert saved.status_code == 200
+    assert saved.json()["text"] == "a\nmine\nb\ntheirs\n"
+    assert registry.get(protocol.id).text() == "a\nmine\nb\ntheirs\n"
