@@ -23,6 +23,7 @@ from app.i18n import N_, gettext
 from app.jobs import periodic_jobs
 from app.middleware import SecurityMiddleware
 from app.notifications.routes import router as notifications_router
+from app.people.admin_routes import router as people_admin_router
 from app.people.routes import router as people_router
 from app.people.sso_routes import router as sso_router
 from app.posts.routes import router as posts_router
@@ -89,6 +90,7 @@ def create_app() -> FastAPI:
 
     for router in (
         people_router,
+        people_admin_router,
         sso_router,
         spaces_router,
         posts_router,

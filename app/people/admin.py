@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app.errors import Invalid
-from app.pagination import Cursor, Page
+from app.pagination import Cursor, Page, older_than
 from app.people.models import SiteRole, User
 from app.people.service import record_audit
 from app.people.sso_models import OidcLink
@@ -41,14 +41,7 @@ def list_people(session: Session, *, search: str = "", cursor: str | None = None
                 col(User.handle).like(like, escape="\\"),
             )
         )
-    after = Cursor.decode(cursor)
-    if after is not None:
-        query = query.where(
-            or_(
-                col(User.created_at) < after.at,
-                and_(col(User.created_at) == after.at, col(User.id) < after.id),
-            )
-        )
+    query = older_than(query, cursor, at=col(User.created_at), row_id=col(User.id))
     rows = session.exec(
         query.order_by(col(User.created_at).desc(), col(User.id).desc()).limit(PAGE_SIZE + 1)
     ).all()

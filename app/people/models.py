@@ -145,6 +145,8 @@ class AuditEntry(SQLModel, table=True):
         default=None, foreign_key="spaces.id", index=True, ondelete="SET NULL"
     )
     detail: str = Field(default="", max_length=1000)
+    # Where the request came from (empty for jobs and the command line).
+    address: str = Field(default="", max_length=64)
     created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False, index=True)
     )

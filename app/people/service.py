@@ -7,6 +7,7 @@ from zoneinfo import available_timezones
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from app.client_address import client_address
 from app.config import get_settings
 from app.core.text import check_characters, clean_text, without_forbidden
 from app.db import utcnow
@@ -313,5 +314,6 @@ def record_audit(
             target_id=target_id,
             space_id=space_id,
             detail=detail[:1000],
+            address=client_address(),
         )
     )
