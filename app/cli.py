@@ -81,6 +81,51 @@ def users_create(
             typer.echo("Joined: " + ", ".join(space.name for space in joined))
 
 
+@users_cli.command("import")
+def users_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with the columns email, name (required), title, department, locale, admin"
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every line and change nothing")
+    ] = False,
+) -> None:
+    """Create accounts from a CSV file: all lines or, when any line is bad, none.
+
+    Prints each new person's invitation link (email, tab, link) on stdout."""
+    from app.people.importing import import_people_csv
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        typer.echo(f"Error: cannot read {file}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    with Session(get_engine()) as session:
+        report = import_people_csv(session, text, dry_run=dry_run)
+        for problem in report.problems:
+            typer.echo(f"Error: {problem}", err=True)
+        for line in report.lines:
+            for error in line.errors:
+                typer.echo(f"line {line.line} ({line.email or '?'}): {error}", err=True)
+        if not report.ok:
+            typer.echo("Nothing was imported: fix the lines above and try again.", err=True)
+            raise typer.Exit(1)
+        existing = len(report.lines) - len(report.new)
+        if dry_run:
+            typer.echo(
+                f"Dry run: {len(report.new)} new, {existing} already have an account.", err=True
+            )
+            return
+        session.commit()
+    base = get_settings().base_url.rstrip("/")
+    for line in report.new:
+        typer.echo(f"{line.email}\t{base}/invite/{line.invitation}")
+    typer.echo(f"Imported {len(report.new)}, {existing} already had an account.", err=True)
+
+
 @tokens_cli.command("create")
 def tokens_create(
     email: str,

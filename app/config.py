@@ -4,6 +4,7 @@ import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -53,6 +54,23 @@ class Settings(BaseSettings):
     db_idle_in_transaction_seconds: float = Field(default=60.0, gt=0)
     # Live protocol rooms look for other processes' updates this often, notice or not.
     protocol_poll_seconds: float = 1.0
+    # Single sign-on with OpenID Connect (README: Single sign-on). Without an issuer, the
+    # sign-in page offers passwords only.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_name: str = "company account"
+    oidc_scopes: str = "openid email profile"
+    # The claim that lists a person's groups (often "groups"); empty: groups are not read.
+    oidc_groups_claim: str = ""
+    # Members of any of these provider groups are Agora admins, others are not (comma-separated;
+    # empty: the provider decides nothing about admins).
+    oidc_admin_groups: str = ""
+    # How often a signed-in SSO person is checked with the provider (refresh token): a person
+    # the provider disabled loses their sessions and API tokens within this time.
+    oidc_recheck_minutes: int = Field(default=15, ge=1)
+    # The password form on the sign-in page; an SSO-only company turns it off.
+    password_login: bool = True
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -65,6 +83,30 @@ class Settings(BaseSettings):
                     f"AGORA_TRUSTED_PROXIES: {entry!r} is not an IP address or network"
                 ) from None
         return value
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _issuer_without_trailing_slash(cls, value: str) -> str:
+        return value.strip().rstrip("/")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_issuer(self) -> "Settings":
+        if not self.oidc_issuer:
+            return self
+        if not (self.oidc_client_id and self.oidc_client_secret):
+            raise ValueError(
+                "AGORA_OIDC_ISSUER needs AGORA_OIDC_CLIENT_ID and AGORA_OIDC_CLIENT_SECRET"
+            )
+        url = urlsplit(self.oidc_issuer)
+        if url.scheme == "https" and url.hostname:
+            return self
+        # Plain http only reaches a provider on this machine: tests and local trials.
+        if url.scheme == "http" and self.env != "production" and _is_loopback(url.hostname):
+            return self
+        raise ValueError(
+            "AGORA_OIDC_ISSUER must be an https:// address "
+            "(http:// only for a provider on this machine, outside production)"
+        )
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> "Settings":
@@ -94,8 +136,25 @@ class Settings(BaseSettings):
         return _entries(self.trusted_proxies)
 
     @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
+
+    @property
+    def oidc_admin_group_list(self) -> list[str]:
+        return _entries(self.oidc_admin_groups)
+
+    @property
     def secure_cookies(self) -> bool:
         return self.env == "production" or self.base_url.startswith("https://")
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
 
 
 def _entries(value: str) -> list[str]:

@@ -22,6 +22,7 @@ from app.community.jobs import publish_scheduled_posts, remove_expired_site_pins
 from app.config import get_settings
 from app.db import get_engine, refresh_statistics_job, utcnow
 from app.events.jobs import send_event_followups
+from app.people.sso import recheck_sso_people
 from app.polls.dates import close_due_date_polls
 from app.polls.quick import close_due_polls
 from app.recognition.jobs import grant_badges
@@ -53,6 +54,8 @@ JOBS: list[Job] = [
     Job("close_due_polls", lambda session: close_due_polls(session)),
     # Badges are granted right after each contribution; this pass only catches up.
     Job("grant_badges", grant_badges, every_seconds=900),
+    # People the single sign-on provider disabled lose their sessions and tokens.
+    Job("recheck_sso_people", recheck_sso_people, every_seconds=60),
     # Table sizes change slowly; the query planner's view of them is refreshed a few times a day.
     Job("refresh_planner_statistics", refresh_statistics_job, every_seconds=6 * 3600),
 ]

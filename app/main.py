@@ -23,7 +23,9 @@ from app.i18n import N_, gettext
 from app.jobs import periodic_jobs
 from app.middleware import SecurityMiddleware
 from app.notifications.routes import router as notifications_router
+from app.people.admin_routes import router as people_admin_router
 from app.people.routes import router as people_router
+from app.people.sso_routes import router as sso_router
 from app.polls.routes import router as polls_router
 from app.posts.routes import router as posts_router
 from app.protocols.routes import router as protocols_router
@@ -95,6 +97,8 @@ def create_app() -> FastAPI:
 
     for router in (
         people_router,
+        people_admin_router,
+        sso_router,
         spaces_router,
         posts_router,
         notifications_router,

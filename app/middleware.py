@@ -6,6 +6,7 @@ from http.cookies import SimpleCookie
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.client_address import set_client_address
 from app.config import get_settings
 from app.i18n import pick_locale, set_locale
 from app.security import CSRF_COOKIE
@@ -44,6 +45,8 @@ class SecurityMiddleware:
             csrf_value = secrets.token_urlsafe(32)
         scope.setdefault("state", {})["csrf_token"] = csrf_value
         set_locale(pick_locale(headers.get("accept-language"), settings.default_locale))
+        client = scope.get("client")
+        set_client_address(str(client[0]) if client else "")
         is_docs = scope["path"].startswith("/api/v1/docs")
         # The JSON API authenticates with bearer tokens only, so it never sets a cookie.
         is_api = scope["path"].startswith("/api/")

@@ -19,6 +19,7 @@ from app.events.models import (
 )
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
+from app.people.sso_models import OidcFlow, OidcLink
 from app.polls.models import (
     DatePoll,
     DatePollAnswer,
@@ -69,6 +70,8 @@ __all__ = [
     "Membership",
     "Mention",
     "Notification",
+    "OidcFlow",
+    "OidcLink",
     "OnboardingProgress",
     "Poll",
     "PollBallot",

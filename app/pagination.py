@@ -4,7 +4,9 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
+
+from sqlalchemy import and_, or_
 
 from app.core.ids import MAX_ID
 from app.errors import Invalid
@@ -45,3 +47,18 @@ class Cursor:
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
+
+
+class _Filterable(Protocol):
+    def where(self, *clauses: Any) -> Self: ...
+
+
+Q = TypeVar("Q", bound=_Filterable)
+
+
+def older_than(query: Q, cursor: str | None, *, at: Any, row_id: Any) -> Q:
+    """Restrict a newest-first query ordered by (at, row_id) to the rows after the cursor."""
+    after = Cursor.decode(cursor)
+    if after is None:
+        return query
+    return query.where(or_(at < after.at, and_(at == after.at, row_id < after.id)))

@@ -61,8 +61,10 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(session: Session, *, user: User) -> str:
-    """Create a fresh sign-in session (a new token on every sign-in) and return the cookie value."""
+def start_session(session: Session, *, user: User, oidc_sid: str | None = None) -> str:
+    """Create a fresh sign-in session (a new token on every sign-in) and return the cookie value.
+
+    ``oidc_sid``: the provider's session, whose back-channel logout ends this one too."""
     token = new_token()
     days = get_settings().session_days
     session.add(
@@ -70,8 +72,11 @@ def start_session(session: Session, *, user: User) -> str:
             token_hash=hash_token(token),
             user_id=user.id,  # type: ignore[arg-type]
             expires_at=utcnow() + timedelta(days=days),
+            oidc_sid=oidc_sid[:255] if oidc_sid else None,
         )
     )
+    user.last_sign_in_at = utcnow()
+    session.add(user)
     session.flush()
     return token
 

@@ -44,6 +44,9 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
+    last_sign_in_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
 
     @property
     def is_admin(self) -> bool:
@@ -77,6 +80,9 @@ class AuthSession(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
     expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    # The provider's session id when signed in through single sign-on: its back-channel logout
+    # names it.
+    oidc_sid: str | None = Field(default=None, max_length=255, index=True)
 
 
 class LoginAttempt(SQLModel, table=True):
@@ -146,6 +152,8 @@ class AuditEntry(SQLModel, table=True):
         default=None, foreign_key="spaces.id", index=True, ondelete="SET NULL"
     )
     detail: str = Field(default="", max_length=1000)
+    # Where the request came from (empty for jobs and the command line).
+    address: str = Field(default="", max_length=64)
     created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False, index=True)
     )

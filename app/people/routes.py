@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.config import get_settings
 from app.core.ids import Id
@@ -18,7 +18,6 @@ from app.recognition.panels import profile_panel
 from app.recognition.service import attach_marks
 from app.security import (
     SESSION_COOKIE,
-    AdminUser,
     CurrentUser,
     OptionalUser,
     SessionDep,
@@ -57,9 +56,12 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
-def _sign_in_response(request: Request, session: SessionDep, user: User, target: str) -> Response:
+def sign_in_response(
+    request: Request, session: Session, user: User, target: str, *, oidc_sid: str | None = None
+) -> Response:
+    """Replace this browser's session with a new one for the person, and go to target."""
     end_session(session, token=request.cookies.get(SESSION_COOKIE))
-    token = start_session(session, user=user)
+    token = start_session(session, user=user, oidc_sid=oidc_sid)
     target = safe_next(target)
     # A newcomer's first sign-in opens the welcome page, unless they came for a particular page.
     if take_first_sign_in(session, user=user) and target == "/":
@@ -80,7 +82,17 @@ def _sign_in_response(request: Request, session: SessionDep, user: User, target:
 def login_page(request: Request, user: OptionalUser, next: str = "/") -> Response:
     if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "people/login.html", {"next": safe_next(next), "email": ""})
+    return render(request, "people/login.html", _login_context(next, ""))
+
+
+def _login_context(next: str, email: str) -> dict[str, object]:
+    settings = get_settings()
+    return {
+        "next": safe_next(next),
+        "email": email,
+        "oidc_name": settings.oidc_name if settings.oidc_enabled else None,
+        "password_login": settings.password_login,
+    }
 
 
 @router.post("/login")
@@ -92,7 +104,14 @@ def login(
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     address = request.client.host if request.client else "unknown"
-    context = {"next": safe_next(next), "email": email}
+    context = _login_context(next, email)
+    if not get_settings().password_login:
+        return render(
+            request,
+            "people/login.html",
+            {**context, "error": gettext("Sign-in with a password is switched off.")},
+            status_code=403,
+        )
     try:
         user = service.authenticate(session, email=email, password=password, address=address)
     except DomainError as exc:
@@ -110,7 +129,7 @@ def login(
             {**context, "error": gettext("Email or password is not right.")},
             status_code=400,
         )
-    return _sign_in_response(request, session, user, next)
+    return sign_in_response(request, session, user, next)
 
 
 @router.post("/logout")
@@ -144,7 +163,7 @@ def accept_invitation(
             {"invitee": invitee, "token": token, "error": exc.text()},
             status_code=422,
         )
-    return _sign_in_response(request, session, user, "/")
+    return sign_in_response(request, session, user, "/")
 
 
 @router.get("/people/@{handle}")
@@ -244,53 +263,7 @@ def save_password(
         context = partial(_settings_context, session, user, user)
         return form_error(request, session, "people/settings.html", exc, context, rollback=False)
     # Every session of the person ended with the old password; this browser gets a new one.
-    return _sign_in_response(request, session, user, f"/settings?password=1&revoked={revoked}")
-
-
-def _people(session: Session) -> list[User]:
-    """Everyone, for the admin's list (a small company's worth)."""
-    return list(session.exec(select(User).order_by(col(User.display_name)).limit(500)).all())
-
-
-@router.get("/admin/people")
-def admin_people(request: Request, session: SessionDep, admin: AdminUser) -> Response:
-    return render(request, "people/admin.html", {"people": _people(session)})
-
-
-@router.post("/admin/people/invite")
-def admin_invite(
-    request: Request,
-    session: SessionDep,
-    admin: AdminUser,
-    email: Annotated[str, Form()] = "",
-    display_name: Annotated[str, Form()] = "",
-) -> Response:
-    try:
-        _user, token = service.invite_user(
-            session, email=email, display_name=display_name, invited_by=admin
-        )
-    except Invalid as exc:
-
-        def context() -> dict[str, object]:
-            form = {"email": email, "display_name": display_name}
-            return {"people": _people(session), "form": form}
-
-        return form_error(request, session, "people/admin.html", exc, context)
-    people = _people(session)
-    link = f"{get_settings().base_url.rstrip('/')}/invite/{token}"
-    return render(request, "people/admin.html", {"people": people, "invite_link": link})
-
-
-@router.post("/admin/people/{person_id}/active")
-def admin_set_active(
-    session: SessionDep,
-    admin: AdminUser,
-    person_id: Id,
-    active: Annotated[bool, Form()] = False,
-) -> Response:
-    person = service.active_user(session, person_id)
-    service.set_active(session, user=person, active=active, actor=admin)
-    return RedirectResponse("/admin/people", status_code=303)
+    return sign_in_response(request, session, user, f"/settings?password=1&revoked={revoked}")
 
 
 @router.get("/ping")

@@ -7,6 +7,7 @@ from zoneinfo import available_timezones
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from app.client_address import client_address
 from app.config import get_settings
 from app.core.text import check_characters, clean_text, without_forbidden
 from app.db import utcnow
@@ -135,12 +136,19 @@ def invite_user(
 ) -> tuple[User, str]:
     """Create the account and a one-time link; returns the person and the raw link token."""
     user = create_user(session, email=email, display_name=display_name)
+    return user, create_invitation(session, user=user, invited_by=invited_by)
+
+
+def create_invitation(session: Session, *, user: User, invited_by: User | None) -> str:
+    """A one-time link for the person to set their password; returns its raw token.
+
+    ``invited_by`` None: an import from the command line."""
     token = new_token()
     session.add(
         Invitation(
             token_hash=hash_token(token),
             user_id=user.id,  # type: ignore[arg-type]
-            invited_by_id=invited_by.id,
+            invited_by_id=invited_by.id if invited_by else None,
             expires_at=utcnow() + timedelta(days=get_settings().invitation_days),
         )
     )
@@ -148,7 +156,7 @@ def invite_user(
         session, actor=invited_by, action="user.invite", target_type="user", target_id=user.id
     )
     session.flush()
-    return user, token
+    return token
 
 
 def invitation_for(session: Session, token: str) -> tuple[Invitation, User]:
@@ -223,7 +231,7 @@ def change_password(
     user.password_hash = hash_password(new)
     session.add(user)
     session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user.id))
-    revoked = _revoke_api_tokens(session, user=user) if revoke_tokens else 0
+    revoked = revoke_api_tokens(session, user=user) if revoke_tokens else 0
     session.flush()
     return revoked
 
@@ -238,7 +246,8 @@ def live_api_token_count(session: Session, *, user: User) -> int:
     ).one()
 
 
-def _revoke_api_tokens(session: Session, *, user: User) -> int:
+def revoke_api_tokens(session: Session, *, user: User) -> int:
+    """Stop every live API token of the person; returns how many."""
     tokens = session.exec(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at == None)  # noqa: E711
     ).all()
@@ -257,7 +266,7 @@ def set_active(session: Session, *, user: User, active: bool, actor: User) -> No
     session.add(user)
     if not active:
         session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user.id))
-        _revoke_api_tokens(session, user=user)
+        revoke_api_tokens(session, user=user)
         note_access_change(session)  # open connections (live protocols) close at once
     record_audit(
         session,
@@ -318,5 +327,6 @@ def record_audit(
             target_id=target_id,
             space_id=space_id,
             detail=detail[:1000],
+            address=client_address(),
         )
     )

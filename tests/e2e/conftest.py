@@ -101,8 +101,8 @@ def _free_port() -> int:
     raise RuntimeError(f"no free port in {PORT_RANGE}")
 
 
-def _e2e_database_name() -> str:
-    return f"{make_url(TEST_DATABASE_URL).database}_e2e"
+def _e2e_database_name(suffix: str = "e2e") -> str:
+    return f"{make_url(TEST_DATABASE_URL).database}_{suffix}"
 
 
 def _on_postgresql(*statements: str) -> None:
@@ -114,10 +114,11 @@ def _on_postgresql(*statements: str) -> None:
     admin.dispose()
 
 
-def _fresh_database(folder: Path) -> str:
+def _fresh_database(folder: Path, suffix: str = "e2e") -> str:
+    """An empty database for a server of the browser tests (one per suffix on PostgreSQL)."""
     if not TEST_DATABASE_URL.startswith("postgresql"):
-        return f"sqlite:///{folder}/e2e.db"
-    name = _e2e_database_name()
+        return f"sqlite:///{folder}/{suffix}.db"
+    name = _e2e_database_name(suffix)
     _on_postgresql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
     return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
 

@@ -1,0 +1,117 @@
+"""The admins' pages about people: the list, invitations, roles, deactivation, audit log."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from app.config import get_settings
+from app.core.ids import Id
+from app.errors import Invalid
+from app.people import admin, audit, service
+from app.security import AdminUser, SessionDep, csrf_protect
+from app.transactions import TransactionalRoute
+from app.web import render
+
+router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
+
+
+def _people_page(
+    request: Request,
+    session: Session,
+    *,
+    search: str = "",
+    cursor: str | None = None,
+    status_code: int = 200,
+    **context: object,
+) -> Response:
+    page = admin.list_people(session, search=search, cursor=cursor)
+    return render(
+        request,
+        "people/admin.html",
+        {"page": page, "search": search, **context},
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/people")
+def admin_people(
+    request: Request,
+    session: SessionDep,
+    _admin: AdminUser,
+    q: Annotated[str, Query(max_length=100)] = "",
+    cursor: str | None = None,
+) -> Response:
+    return _people_page(request, session, search=q, cursor=cursor)
+
+
+@router.post("/admin/people/invite")
+def admin_invite(
+    request: Request,
+    session: SessionDep,
+    admin_user: AdminUser,
+    email: Annotated[str, Form()] = "",
+    display_name: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        _user, token = service.invite_user(
+            session, email=email, display_name=display_name, invited_by=admin_user
+        )
+    except Invalid as exc:
+        session.rollback()
+        return _people_page(
+            request,
+            session,
+            form={"email": email, "display_name": display_name},
+            errors={exc.field: exc.text()},
+            status_code=422,
+        )
+    link = f"{get_settings().base_url.rstrip('/')}/invite/{token}"
+    return _people_page(request, session, invite_link=link)
+
+
+@router.post("/admin/people/{person_id}/admin")
+def admin_set_admin(
+    session: SessionDep,
+    admin_user: AdminUser,
+    person_id: Id,
+    make_admin: Annotated[bool, Form()] = False,
+) -> Response:
+    person = service.active_user(session, person_id)
+    admin.set_admin(session, user=person, admin=make_admin, actor=admin_user)
+    return RedirectResponse("/admin/people", status_code=303)
+
+
+@router.post("/admin/people/{person_id}/active")
+def admin_set_active(
+    session: SessionDep,
+    admin_user: AdminUser,
+    person_id: Id,
+    active: Annotated[bool, Form()] = False,
+) -> Response:
+    person = service.active_user(session, person_id)
+    service.set_active(session, user=person, active=active, actor=admin_user)
+    return RedirectResponse("/admin/people", status_code=303)
+
+
+@router.get("/admin/audit")
+def admin_audit(
+    request: Request,
+    session: SessionDep,
+    _admin: AdminUser,
+    action: Annotated[str, Query(max_length=64)] = "",
+    person: Annotated[str, Query(max_length=254)] = "",
+    cursor: str | None = None,
+) -> Response:
+    page = audit.audit_log(session, action=action, person=person, cursor=cursor)
+    return render(
+        request,
+        "people/audit.html",
+        {
+            "page": page,
+            "action": action,
+            "person": person,
+            "action_groups": audit.ACTION_GROUPS,
+        },
+    )

@@ -1,0 +1,358 @@
+"""Single sign-on: start and finish a sign-in at the OpenID provider, create or link the account,
+map provider groups to admins, and end sessions the provider ends (back-channel logout and the
+periodic recheck with the refresh token)."""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from zoneinfo import available_timezones
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from app.config import get_settings
+from app.core.text import without_forbidden
+from app.db import utcnow
+from app.errors import DomainError
+from app.i18n import N_
+from app.people import oidc
+from app.people.admin import change_admin_role
+from app.people.models import AuthSession, User
+from app.people.service import (
+    EMAIL_RE,
+    create_user,
+    record_audit,
+    revoke_api_tokens,
+)
+from app.people.sso_models import OidcFlow, OidcLink
+from app.security import hash_token
+from app.spaces.access import note_access_change
+from app.spaces.newcomers import welcome_newcomer
+
+log = logging.getLogger("agora.sso")
+FLOW_MINUTES = 15
+RECHECK_BATCH = 50
+
+
+class SignInRefused(DomainError):
+    """A single sign-on the provider's answer does not allow. ``reason`` goes to the audit log;
+    the person reads the message."""
+
+    status_code = 400
+
+    def __init__(self, reason: str, message: str, *, detail: str = "", status: int = 400) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.detail = detail
+        self.status_code = status
+
+
+TRY_AGAIN = N_("The sign-in could not be completed. Please start again from the sign-in page.")
+
+
+def _refused(reason: str, detail: str = "") -> SignInRefused:
+    return SignInRefused(reason, TRY_AGAIN, detail=detail)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: User
+    provider_session: str | None
+    next_path: str
+
+
+def start_sign_in(session: Session, *, redirect_uri: str, next_path: str) -> tuple[str, str]:
+    """Remember a new flow and return the provider's sign-in address and the flow's state (which
+    the browser keeps in a cookie, so only the browser that started can finish)."""
+    state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
+    session.exec(
+        delete(OidcFlow).where(
+            col(OidcFlow.created_at) < utcnow() - timedelta(minutes=FLOW_MINUTES)
+        )
+    )
+    session.add(
+        OidcFlow(
+            state_hash=hash_token(state),
+            nonce=nonce,
+            code_verifier=verifier,
+            next_path=next_path[:500],
+        )
+    )
+    session.flush()
+    url = oidc.authorization_url(
+        redirect_uri=redirect_uri, state=state, nonce=nonce, code_verifier=verifier
+    )
+    return url, state
+
+
+def _take_flow(session: Session, *, state: str, browser_state: str | None) -> OidcFlow:
+    if not state:
+        raise _refused("no_flow")
+    flow = session.exec(select(OidcFlow).where(OidcFlow.state_hash == hash_token(state))).first()
+    if flow is None:
+        raise _refused("unknown_state")  # never started, or already used: a replay
+    session.delete(flow)
+    session.flush()
+    if browser_state != state:
+        raise _refused("state_not_this_browser")
+    if flow.created_at < utcnow() - timedelta(minutes=FLOW_MINUTES):
+        raise _refused("flow_expired")
+    return flow
+
+
+def finish_sign_in(
+    session: Session,
+    *,
+    redirect_uri: str,
+    state: str,
+    code: str,
+    browser_state: str | None,
+    error: str = "",
+    issuer: str = "",
+) -> SignIn:
+    """Check the provider's answer to our flow and return the person to sign in.
+
+    The flow is used up whatever happens; on a refusal nothing else is written."""
+    flow = _take_flow(session, state=state, browser_state=browser_state)
+    with session.begin_nested():
+        return _finish(
+            session, flow=flow, redirect_uri=redirect_uri, code=code, error=error, issuer=issuer
+        )
+
+
+def _finish(
+    session: Session, *, flow: OidcFlow, redirect_uri: str, code: str, error: str, issuer: str
+) -> SignIn:
+    if error:
+        raise _refused("provider_refused", error[:200])
+    if issuer and issuer != get_settings().oidc_issuer:
+        # RFC 9207: the answer comes from another provider than the one we sent the browser to.
+        raise _refused("wrong_issuer", issuer[:200])
+    if not code:
+        raise _refused("no_code")
+    try:
+        token = oidc.exchange_code(
+            redirect_uri=redirect_uri, code=code, code_verifier=flow.code_verifier
+        )
+        claims = oidc.verify_id_token(str(token["id_token"]), nonce=flow.nonce)
+        released = oidc.userinfo(str(token.get("access_token") or ""))
+    except oidc.ProviderError as exc:
+        raise _refused(exc.reason, exc.detail) from None
+    if released and released.get("sub") != claims["sub"]:
+        raise _refused("userinfo_subject_mismatch")
+    # The ID token is the signed statement; userinfo only adds what the token left out.
+    merged = {**released, **claims}
+    user, link = _person_for(session, merged)
+    link.refresh_token = token.get("refresh_token") or None
+    link.checked_at = utcnow()
+    _apply_groups(session, user=user, link=link, claims=merged)
+    session.add(link)
+    session.flush()
+    sid = claims.get("sid")
+    return SignIn(user=user, provider_session=str(sid) if sid else None, next_path=flow.next_path)
+
+
+def _check_active(user: User) -> None:
+    if not user.is_active:
+        raise SignInRefused(
+            "deactivated", N_("Your account is deactivated. Ask an administrator."), status=403
+        )
+
+
+def _text_claim(claims: dict[str, Any], name: str, limit: int) -> str:
+    value = claims.get(name)
+    return without_forbidden(value).strip()[:limit] if isinstance(value, str) else ""
+
+
+def _person_for(session: Session, claims: dict[str, Any]) -> tuple[User, OidcLink]:
+    issuer, subject = get_settings().oidc_issuer, str(claims["sub"])[:255]
+    found = session.exec(
+        select(OidcLink, User)
+        .join(User, User.id == OidcLink.user_id)  # type: ignore[arg-type]
+        .where(OidcLink.issuer == issuer, OidcLink.subject == subject)
+    ).first()
+    if found is not None:
+        _check_active(found[1])
+        return found[1], found[0]
+    email = _text_claim(claims, "email", 254).lower()
+    if not EMAIL_RE.match(email):
+        raise SignInRefused(
+            "no_email", N_("The company account did not tell us your email address."), status=403
+        )
+    user = session.exec(select(User).where(User.email == email)).first()
+    if user is None:
+        user = _provision(session, email=email, claims=claims)
+    else:
+        _check_active(user)
+        _check_may_link(session, user=user, claims=claims)
+        record_audit(
+            session, actor=user, action="user.sso_link", target_type="user", target_id=user.id
+        )
+    link = OidcLink(user_id=user.id, issuer=issuer, subject=subject)  # type: ignore[arg-type]
+    session.add(link)
+    session.flush()
+    return user, link
+
+
+def _check_may_link(session: Session, *, user: User, claims: dict[str, Any]) -> None:
+    # Anyone can type any address into an account at some providers: only an address the
+    # provider vouches for may enter an account that already exists.
+    if claims.get("email_verified") is not True:
+        raise SignInRefused(
+            "unverified_email",
+            N_(
+                "Your company account's email address is not confirmed, and an account with "
+                "this address already exists. Ask an administrator."
+            ),
+            status=403,
+        )
+    linked = session.exec(select(OidcLink.id).where(OidcLink.user_id == user.id)).first()
+    if linked is not None:
+        raise SignInRefused(
+            "email_linked_to_other_subject",
+            N_("An account with this address is already linked to another company account."),
+            status=403,
+        )
+
+
+def _provision(session: Session, *, email: str, claims: dict[str, Any]) -> User:
+    name = (
+        _text_claim(claims, "name", 80)
+        or _text_claim(claims, "preferred_username", 80)
+        or email.split("@")[0]
+    )
+    locale = _text_claim(claims, "locale", 16).replace("_", "-").split("-")[0].lower()
+    user = create_user(session, email=email, display_name=name, locale=locale or None)
+    zone = _text_claim(claims, "zoneinfo", 64)
+    if zone in available_timezones():
+        user.time_zone = zone
+        session.add(user)
+    record_audit(
+        session, actor=user, action="user.sso_provision", target_type="user", target_id=user.id
+    )
+    # Welcomed like an invited person: the spaces everyone joins, the welcome page next.
+    welcome_newcomer(session, user=user)
+    return user
+
+
+def _groups(claims: dict[str, Any], claim: str) -> list[str]:
+    value = claims.get(claim)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return []
+    return sorted({group.strip()[:200] for group in value if isinstance(group, str)} - {""})
+
+
+def _apply_groups(session: Session, *, user: User, link: OidcLink, claims: dict[str, Any]) -> None:
+    """Provider groups decide who is an admin, at every sign-in (when configured)."""
+    settings = get_settings()
+    if not settings.oidc_groups_claim:
+        return
+    groups = _groups(claims, settings.oidc_groups_claim)
+    link.groups = " ".join(groups)[:4000]
+    admin_groups = set(settings.oidc_admin_group_list)
+    if not admin_groups:
+        return
+    change_admin_role(
+        session,
+        user=user,
+        admin=bool(admin_groups & set(groups)),
+        actor=None,
+        detail=f"provider groups: {link.groups}",
+    )
+
+
+def end_provider_sessions(session: Session, *, logout_token: str) -> int:
+    """Back-channel logout: end the sessions the provider's signed logout token names."""
+    try:
+        claims = oidc.verify_logout_token(logout_token)
+    except oidc.ProviderError as exc:
+        record_audit(
+            session,
+            actor=None,
+            action="sso.logout_refused",
+            target_type="user",
+            target_id=None,
+            detail=exc.reason,
+        )
+        raise _refused(exc.reason, exc.detail) from None
+    ended = delete(AuthSession)
+    user_id = None
+    if claims.get("sub"):
+        user_id = session.exec(
+            select(OidcLink.user_id).where(
+                OidcLink.issuer == claims["iss"], OidcLink.subject == str(claims["sub"])
+            )
+        ).first()
+        if user_id is None:
+            return 0
+        ended = ended.where(col(AuthSession.user_id) == user_id)
+    if claims.get("sid"):
+        ended = ended.where(col(AuthSession.oidc_sid) == str(claims["sid"]))
+    count = session.exec(ended).rowcount
+    record_audit(
+        session,
+        actor=None,
+        action="user.sso_logout",
+        target_type="user",
+        target_id=user_id,
+        detail=f"{count} session(s)",
+    )
+    session.flush()
+    return int(count or 0)
+
+
+def offboard(session: Session, *, user: User, reason: str) -> None:
+    """The provider no longer knows the person: end their sessions, stop their API tokens."""
+    session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user.id))
+    revoke_api_tokens(session, user=user)
+    note_access_change(session)  # open live connections close too
+    record_audit(
+        session,
+        actor=None,
+        action="user.sso_offboard",
+        target_type="user",
+        target_id=user.id,
+        detail=reason,
+    )
+
+
+def recheck_sso_people(session: Session) -> int:
+    """Ask the provider about people not checked for AGORA_OIDC_RECHECK_MINUTES; returns how
+    many it no longer knows (their sessions and tokens end)."""
+    settings = get_settings()
+    if not settings.oidc_enabled:
+        return 0
+    due = session.exec(
+        select(OidcLink, User)
+        .join(User, User.id == OidcLink.user_id)  # type: ignore[arg-type]
+        .where(
+            OidcLink.issuer == settings.oidc_issuer,
+            OidcLink.refresh_token != None,  # noqa: E711
+            col(OidcLink.checked_at) < utcnow() - timedelta(minutes=settings.oidc_recheck_minutes),
+            User.is_active == True,  # noqa: E712
+        )
+        .order_by(col(OidcLink.checked_at))
+        .limit(RECHECK_BATCH)
+    ).all()
+    gone = 0
+    for link, user in due:
+        try:
+            answer = oidc.refresh(str(link.refresh_token))
+        except oidc.ProviderError as exc:
+            # An unreachable provider decides nothing; ask again at the next pass.
+            log.warning("single sign-on recheck of user %s failed: %s", user.id, exc)
+            continue
+        link.checked_at = utcnow()
+        if answer is None:
+            link.refresh_token = None
+            offboard(session, user=user, reason="the provider refused the refresh token")
+            gone += 1
+        elif answer.get("refresh_token"):
+            link.refresh_token = str(answer["refresh_token"])  # rotated
+        session.add(link)
+    session.flush()
+    return gone
