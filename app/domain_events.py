@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from app.events.models import Event
+    from app.notifications.models import Notification
     from app.people.models import User
     from app.posts.models import Comment, Post
     from app.protocols.models import Protocol
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 SUBSCRIBER_MODULES = (
     "app.notifications.subscribers",
     "app.recognition.subscribers",
+    "app.mail.subscribers",
 )
 
 
@@ -271,3 +273,13 @@ class BadgeAwarded(DomainEvent):
     award: Award
     badge: Badge
     by: User
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotificationCreated(DomainEvent):
+    """A notification was added to the session (not flushed yet: it has no id)."""
+
+    notification: Notification

@@ -22,6 +22,7 @@ from app.community.jobs import publish_scheduled_posts, remove_expired_site_pins
 from app.config import get_settings
 from app.db import get_engine, refresh_statistics_job, utcnow
 from app.events.jobs import send_event_followups
+from app.mail.outbox import deliver_outbox
 from app.recognition.jobs import grant_badges
 from app.transactions import writing
 
@@ -46,6 +47,8 @@ JOBS: list[Job] = [
     Job("publish_scheduled_posts", publish_scheduled_posts),
     Job("remove_expired_site_pins", remove_expired_site_pins),
     Job("send_event_followups", lambda session: send_event_followups(session, utcnow())),
+    # Commits as it goes: it claims, sends with no transaction open, then records each outcome.
+    Job("deliver_mail", deliver_outbox),
     # Badges are granted right after each contribution; this pass only catches up.
     Job("grant_badges", grant_badges, every_seconds=900),
     # Table sizes change slowly; the query planner's view of them is refreshed a few times a day.

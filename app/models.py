@@ -17,6 +17,7 @@ from app.events.models import (
     EventSpaceSetting,
     Rsvp,
 )
+from app.mail.models import NotificationSettings, OutboxMessage
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
 from app.posts.models import Comment, Mention, Post, Reaction
@@ -56,7 +57,9 @@ __all__ = [
     "Membership",
     "Mention",
     "Notification",
+    "NotificationSettings",
     "OnboardingProgress",
+    "OutboxMessage",
     "Post",
     "PromptDetails",
     "Protocol",

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.community import messages as community_messages
 from app.db import utcnow
+from app.domain_events import NotificationCreated, publish
 from app.events import messages as events_messages
 from app.events.text import day_text, when_text
 from app.i18n import get_locale, gettext
@@ -122,20 +123,20 @@ def notify(
             params["message"] = message
     if text is None:
         raise ValueError("a notification needs a text or a message")
-    session.add(
-        Notification(
-            user_id=user_id,
-            kind=kind,
-            text=text[:300],
-            url=url[:300],
-            actor_id=actor_id,
-            space_id=space_id,
-            post_id=post_id,
-            comment_id=comment_id,
-            kudos_id=kudos_id,
-            params=params,
-        )
+    notification = Notification(
+        user_id=user_id,
+        kind=kind,
+        text=text[:300],
+        url=url[:300],
+        actor_id=actor_id,
+        space_id=space_id,
+        post_id=post_id,
+        comment_id=comment_id,
+        kudos_id=kudos_id,
+        params=params,
     )
+    session.add(notification)
+    publish(session, NotificationCreated(notification))
 
 
 def _visible(user: User):
