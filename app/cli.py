@@ -21,6 +21,10 @@ jobs_cli = typer.Typer(
 )
 cli.add_typer(tokens_cli, name="tokens")
 cli.add_typer(jobs_cli, name="jobs")
+mail_cli = typer.Typer(help="Outgoing email (AGORA_SMTP_URL).", no_args_is_help=True)
+cli.add_typer(mail_cli, name="mail")
+digests_cli = typer.Typer(help="Digests of what people missed.", no_args_is_help=True)
+cli.add_typer(digests_cli, name="digests")
 
 
 def run_migrations() -> None:
@@ -343,6 +347,30 @@ def worker(
     typer.echo("Agora worker: running periodic jobs. Stop with Ctrl+C.")
     run_forever(stop, interval)
     typer.echo("Agora worker stopped.")
+
+
+@mail_cli.command("test")
+def mail_test(email: str) -> None:
+    """Send a test message to EMAIL now (not through the outbox) and report the server's answer."""
+    from app.db import utcnow
+    from app.mail.compose import draft
+    from app.mail.transport import MailError, send_message
+
+    settings = get_settings()
+    if not settings.mail_enabled:
+        typer.echo("Error: AGORA_SMTP_URL is not set, so no email is sent.", err=True)
+        raise typer.Exit(1)
+    message = draft("test", to_address=email, locale=settings.default_locale)
+    try:
+        answer = send_message(
+            settings.smtp_url,
+            message.as_email(date=utcnow()),
+            timeout=settings.smtp_timeout_seconds,
+        )
+    except MailError as exc:
+        typer.echo(f"Error: the mail server did not take the message: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Sent to {email}. The server said: {answer}")
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
-from app.api import community, events, me, posts, protocols, spaces
+from app.api import community, events, me, notification_settings, posts, protocols, spaces
 from app.api import recognition as recognition_api
 from app.api.errors import install_error_handlers
 from app.api.schemas import ErrorOut
@@ -39,7 +39,16 @@ api_app = FastAPI(
 api_app.router.route_class = TransactionalRoute
 install_error_handlers(api_app)
 api_app.add_middleware(RecordTokenUse)
-for module in (spaces, posts, me, events, community, recognition_api, protocols):
+for module in (
+    spaces,
+    posts,
+    me,
+    notification_settings,
+    events,
+    community,
+    recognition_api,
+    protocols,
+):
     api_app.include_router(module.router, responses=ERROR_RESPONSES)
 
 

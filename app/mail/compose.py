@@ -17,7 +17,7 @@ from app.mail.unsubscribe import unsubscribe_url
 @cache
 def _environment() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(PROJECT_ROOT / "templates" / "mail"),
+        loader=FileSystemLoader(PROJECT_ROOT / "templates" / "email"),
         # Only the HTML part is escaped; the plain-text part shows names and titles as written.
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
@@ -38,6 +38,10 @@ class Draft:
     text_body: str
     html_body: str
     headers: dict[str, str] = field(default_factory=dict)
+
+    def as_email(self, *, date: Any) -> EmailMessage:
+        """Sent at once, not through the outbox (`agora mail test`)."""
+        return email_message(**vars(self), message_id=new_message_id(), date=date)
 
 
 def absolute(url: str) -> str:

@@ -25,6 +25,13 @@ EMAIL_KINDS: dict[str, tuple[str, Mode]] = {
     "moderation": (N_("Moderation outcomes"), "digest"),
 }
 DEFAULT_DIGEST: Digest = "weekly"
+DIGEST_LABEL = N_("The digest of what I missed")
+MODE_LABELS = {
+    "immediately": N_("Right away"),
+    "digest": N_("In my digest"),
+    "off": N_("Off"),
+}
+DIGEST_LABELS = {"daily": N_("Daily"), "weekly": N_("Weekly"), "off": N_("Off")}
 
 # Which choice a notification's kind falls under; kinds not named here are never emailed.
 KIND_OF_NOTIFICATION: dict[str, str] = {
