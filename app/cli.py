@@ -373,6 +373,36 @@ def mail_test(email: str) -> None:
     typer.echo(f"Sent to {email}. The server said: {answer}")
 
 
+@digests_cli.command("send-now")
+def digests_send_now(email: str) -> None:
+    """Send this person's digest at once (due or not), then deliver the outbox."""
+    from app.errors import DomainError
+    from app.mail.digests import send_digest_now
+    from app.mail.outbox import deliver_outbox
+    from app.people.service import user_by_email
+
+    if not get_settings().mail_enabled:
+        typer.echo("Error: AGORA_SMTP_URL is not set, so no email is sent.", err=True)
+        raise typer.Exit(1)
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            person = user_by_email(session, email)
+        except DomainError as exc:
+            typer.echo(f"Error: {exc.message}", err=True)
+            raise typer.Exit(1) from exc
+        queued = send_digest_now(session, person=person)
+        session.commit()
+        if not queued:
+            typer.echo(f"Nothing to tell {email}: no digest sent.")
+            return
+        sent = deliver_outbox(session)
+        session.commit()
+    if sent:
+        typer.echo(f"Digest sent to {email}.")
+    else:
+        typer.echo(f"Digest for {email} queued; the mail server has not taken it yet.")
+
+
 def main() -> None:
     from pydantic import ValidationError
 

@@ -22,6 +22,7 @@ from app.community.jobs import publish_scheduled_posts, remove_expired_site_pins
 from app.config import get_settings
 from app.db import get_engine, refresh_statistics_job, utcnow
 from app.events.jobs import send_event_followups
+from app.mail.digests import send_due_digests
 from app.mail.outbox import deliver_outbox
 from app.recognition.jobs import grant_badges
 from app.transactions import writing
@@ -49,6 +50,8 @@ JOBS: list[Job] = [
     Job("send_event_followups", lambda session: send_event_followups(session, utcnow())),
     # Commits as it goes: it claims, sends with no transaction open, then records each outcome.
     Job("deliver_mail", deliver_outbox),
+    # Digests go out in each person's morning: a pass every ten minutes is on time enough.
+    Job("send_digests", lambda session: send_due_digests(session), every_seconds=600),
     # Badges are granted right after each contribution; this pass only catches up.
     Job("grant_badges", grant_badges, every_seconds=900),
     # Table sizes change slowly; the query planner's view of them is refreshed a few times a day.

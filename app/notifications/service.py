@@ -193,6 +193,28 @@ def list_notifications(
     return Page(items=rows, next_cursor=next_cursor)
 
 
+def unread_since(
+    session: Session, *, user: User, since: datetime, kinds: set[str], limit: int = 20
+) -> list[tuple[Notification, str]]:
+    """Unread notifications of these kinds after `since` that the person may still see, oldest
+    first, each with its text in the current language (a digest's "for you" part)."""
+    rows = session.exec(
+        select(Notification, User, func.coalesce(Post.title, Kudos.message))
+        .outerjoin(User, User.id == Notification.actor_id)  # type: ignore[arg-type]
+        .outerjoin(Post, Post.id == Notification.post_id)  # type: ignore[arg-type]
+        .outerjoin(Kudos, Kudos.id == Notification.kudos_id)  # type: ignore[arg-type]
+        .where(
+            _visible(user),
+            col(Notification.read_at).is_(None),
+            col(Notification.created_at) > since,
+            col(Notification.kind).in_(kinds),
+        )
+        .order_by(col(Notification.created_at), col(Notification.id))
+        .limit(limit)
+    ).all()
+    return [(n, shown_text(n, u, subject)) for n, u, subject in rows]
+
+
 def mark_all_read(session: Session, *, user: User) -> None:
     session.exec(
         update(Notification)
