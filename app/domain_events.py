@@ -50,6 +50,7 @@ SUBSCRIBER_MODULES = (
     "app.notifications.subscribers",
     "app.recognition.subscribers",
     "app.mail.subscribers",
+    "app.live.subscribers",
 )
 
 

@@ -21,6 +21,7 @@ from app.errors import DomainError, LoginRequired
 from app.events.routes import router as events_router
 from app.i18n import N_, gettext
 from app.jobs import periodic_jobs
+from app.live.routes import router as live_router
 from app.mail.routes import router as mail_router
 from app.mail.routes import unsubscribe_router
 from app.middleware import SecurityMiddleware
@@ -95,6 +96,7 @@ def create_app() -> FastAPI:
         notifications_router,
         mail_router,
         unsubscribe_router,
+        live_router,
         events_router,
         *community_routers,
         recognition_router,

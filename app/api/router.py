@@ -7,7 +7,16 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
-from app.api import community, events, me, notification_settings, posts, protocols, spaces
+from app.api import (
+    community,
+    events,
+    live,
+    me,
+    notification_settings,
+    posts,
+    protocols,
+    spaces,
+)
 from app.api import recognition as recognition_api
 from app.api.errors import install_error_handlers
 from app.api.schemas import ErrorOut
@@ -44,6 +53,7 @@ for module in (
     posts,
     me,
     notification_settings,
+    live,
     events,
     community,
     recognition_api,

@@ -161,16 +161,24 @@ def unread_count(session: Session, *, user: User) -> int:
     return int(session.execute(_unread_statement(), {"viewer_id": user.id}).scalar_one())
 
 
+def _with_their_wording() -> Any:
+    """Notifications with what their text is worded from: the actor, the post's title or the
+    kudos' message."""
+    return (
+        select(Notification, User, func.coalesce(Post.title, Kudos.message))
+        .outerjoin(User, User.id == Notification.actor_id)  # type: ignore[arg-type]
+        .outerjoin(Post, Post.id == Notification.post_id)  # type: ignore[arg-type]
+        .outerjoin(Kudos, Kudos.id == Notification.kudos_id)  # type: ignore[arg-type]
+    )
+
+
 def list_notifications(
     session: Session, *, user: User, cursor: str | None = None, limit: int = 30
 ) -> Page[tuple[Notification, User | None, str]]:
     """Newest first, each with its actor and the text to show in the reader's language."""
     after = Cursor.decode(cursor)
     query = (
-        select(Notification, User, func.coalesce(Post.title, Kudos.message))
-        .outerjoin(User, User.id == Notification.actor_id)  # type: ignore[arg-type]
-        .outerjoin(Post, Post.id == Notification.post_id)  # type: ignore[arg-type]
-        .outerjoin(Kudos, Kudos.id == Notification.kudos_id)  # type: ignore[arg-type]
+        _with_their_wording()
         .where(_visible(user))
         .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
         .limit(limit + 1)
@@ -199,10 +207,7 @@ def unread_since(
     """Unread notifications of these kinds after `since` that the person may still see, oldest
     first, each with its text in the current language (a digest's "for you" part)."""
     rows = session.exec(
-        select(Notification, User, func.coalesce(Post.title, Kudos.message))
-        .outerjoin(User, User.id == Notification.actor_id)  # type: ignore[arg-type]
-        .outerjoin(Post, Post.id == Notification.post_id)  # type: ignore[arg-type]
-        .outerjoin(Kudos, Kudos.id == Notification.kudos_id)  # type: ignore[arg-type]
+        _with_their_wording()
         .where(
             _visible(user),
             col(Notification.read_at).is_(None),
@@ -210,6 +215,32 @@ def unread_since(
             col(Notification.kind).in_(kinds),
         )
         .order_by(col(Notification.created_at), col(Notification.id))
+        .limit(limit)
+    ).all()
+    return [(n, shown_text(n, u, subject)) for n, u, subject in rows]
+
+
+def latest_id(session: Session, *, user_id: int) -> int:
+    """The newest notification's id of a person (0 without any): where a fresh stream begins."""
+    found = session.exec(
+        select(func.max(Notification.id)).where(col(Notification.user_id) == user_id)
+    ).one()
+    return int(found or 0)
+
+
+def notifications_after(
+    session: Session, *, user_id: int, after_id: int, since: datetime, limit: int = 50
+) -> list[tuple[Notification, str]]:
+    """A person's notifications newer than `after_id` (and `since`) that they may still see,
+    oldest first, each with its text in the current language (the live stream)."""
+    rows = session.exec(
+        _with_their_wording()
+        .where(
+            _visible_to(user_id),
+            col(Notification.id) > after_id,
+            col(Notification.created_at) > since,
+        )
+        .order_by(col(Notification.id))
         .limit(limit)
     ).all()
     return [(n, shown_text(n, u, subject)) for n, u, subject in rows]
