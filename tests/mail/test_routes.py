@@ -11,7 +11,10 @@ def test_the_settings_page_shows_the_defaults(session, login):
     person = make_user(session)
     page = login(person).get("/settings/notifications")
     assert page.status_code == 200
-    assert 'name="email_mention" value="immediately" aria-labelledby="kind-mention" ' in page.text
+    assert (
+        'name="email_mention" value="immediately" aria-labelledby="kind-mention mode-immediately" '
+        "checked" in page.text
+    )
     assert 'value="weekly" selected' in page.text
     assert "sends no email yet" in page.text  # no AGORA_SMTP_URL in the tests
 
