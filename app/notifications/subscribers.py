@@ -60,7 +60,10 @@ def post_created(session: Session, fact: PostCreated) -> None:
 @subscriber(CommentCreated)
 def comment_created(session: Session, fact: CommentCreated) -> None:
     post, comment, author = fact.post, fact.comment, fact.author
-    if post.author_id is not None:
+    # One notification per person per cause: a post's author this comment mentions hears of
+    # the mention (the more specific), not of a comment as well.
+    mentioned_ids = {person.id for person in fact.mentioned}
+    if post.author_id is not None and post.author_id not in mentioned_ids:
         notify(
             session,
             user_id=post.author_id,
