@@ -276,6 +276,18 @@ class BadgeAwarded(DomainEvent):
     by: User
 
 
+# --- people -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonInvited(DomainEvent):
+    """An admin invited someone; `token` is the one-time link's secret (never stored)."""
+
+    person: User
+    invited_by: User
+    token: str
+
+
 # --- notifications ----------------------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
-from app.domain_events import NotificationCreated, subscriber
+from app.domain_events import NotificationCreated, PersonInvited, subscriber
 from app.i18n import in_locale
 from app.mail.compose import absolute, draft
 from app.mail.models import NotificationSettings
@@ -76,3 +76,22 @@ def email_right_away(session: Session, fact: NotificationCreated) -> None:
         user_id=person.id,
         space_id=notification.space_id,
     )
+
+
+@subscriber(PersonInvited)
+def email_invitation(session: Session, fact: PersonInvited) -> None:
+    """The invitation link goes to the person by email too (the admin still sees it)."""
+    settings = get_settings()
+    if not settings.mail_enabled:
+        return
+    person = fact.person
+    message = draft(
+        "invitation",
+        to_address=person.email,
+        locale=person.locale,
+        name=person.display_name,
+        inviter=fact.invited_by.display_name,
+        url=absolute(f"/invite/{fact.token}"),
+        days=settings.invitation_days,
+    )
+    queue(session, message, kind="invitation", user_id=person.id)

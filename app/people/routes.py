@@ -280,7 +280,8 @@ def admin_invite(
         )
     people = session.exec(select(User).order_by(col(User.display_name)).limit(500)).all()
     link = f"{get_settings().base_url.rstrip('/')}/invite/{token}"
-    return render(request, "people/admin.html", {"people": people, "invite_link": link})
+    context = {"people": people, "invite_link": link, "invite_emailed": get_settings().mail_enabled}
+    return render(request, "people/admin.html", context)
 
 
 @router.post("/admin/people/{person_id}/active")

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from app.config import get_settings
 from app.core.text import check_characters, clean_text, without_forbidden
 from app.db import utcnow
+from app.domain_events import PersonInvited, publish
 from app.errors import Invalid, NotFound, TooManyRequests
 from app.people.models import (
     ApiToken,
@@ -144,6 +145,7 @@ def invite_user(
         session, actor=invited_by, action="user.invite", target_type="user", target_id=user.id
     )
     session.flush()
+    publish(session, PersonInvited(person=user, invited_by=invited_by, token=token))
     return user, token
 
 

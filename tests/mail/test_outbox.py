@@ -143,3 +143,17 @@ def test_a_private_spaces_mail_is_withheld_from_someone_who_left_it(session, inb
     assert inbox.messages == []
     [row] = _outbox(session)
     assert row.parked_at is not None and row.last_error.startswith("withheld")
+
+
+def test_an_invitation_is_emailed_in_the_invited_persons_language(session, inbox, login):
+    admin = make_user(session, admin=True)
+    page = login(admin).form(
+        "/admin/people/invite", {"email": "new@example.com", "display_name": "Nora New"}
+    )
+    assert page.status_code == 200 and "by email" in page.text
+    assert deliver_outbox(session) == 1
+    [message] = inbox.to("new@example.com")
+    assert admin.display_name in message["Subject"]
+    body = text_part(message)
+    assert "Hello Nora New" in body and "http://testserver/invite/" in body
+    assert "Unsubscribe" not in body and message["List-Unsubscribe"] is None
