@@ -23,6 +23,10 @@ cli.add_typer(tokens_cli, name="tokens")
 cli.add_typer(jobs_cli, name="jobs")
 search_cli = typer.Typer(help="The search index.", no_args_is_help=True)
 cli.add_typer(search_cli, name="search")
+mail_cli = typer.Typer(help="Outgoing email (AGORA_SMTP_URL).", no_args_is_help=True)
+cli.add_typer(mail_cli, name="mail")
+digests_cli = typer.Typer(help="Digests of what people missed.", no_args_is_help=True)
+cli.add_typer(digests_cli, name="digests")
 
 
 def run_migrations() -> None:
@@ -435,6 +439,60 @@ def worker(
     typer.echo("Agora worker: running periodic jobs. Stop with Ctrl+C.")
     run_forever(stop, interval)
     typer.echo("Agora worker stopped.")
+
+
+@mail_cli.command("test")
+def mail_test(email: str) -> None:
+    """Send a test message to EMAIL now (not through the outbox) and report the server's answer."""
+    from app.db import utcnow
+    from app.mail.compose import draft
+    from app.mail.transport import MailError, send_message
+
+    settings = get_settings()
+    if not settings.mail_enabled:
+        typer.echo("Error: AGORA_SMTP_URL is not set, so no email is sent.", err=True)
+        raise typer.Exit(1)
+    message = draft("test", to_address=email, locale=settings.default_locale)
+    try:
+        answer = send_message(
+            settings.smtp_url,
+            message.as_email(date=utcnow()),
+            timeout=settings.smtp_timeout_seconds,
+        )
+    except MailError as exc:
+        typer.echo(f"Error: the mail server did not take the message: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Sent to {email}. The server said: {answer}")
+
+
+@digests_cli.command("send-now")
+def digests_send_now(email: str) -> None:
+    """Send this person's digest at once (due or not), then deliver the outbox."""
+    from app.errors import DomainError
+    from app.mail.digests import send_digest_now
+    from app.mail.outbox import deliver_outbox
+    from app.people.service import user_by_email
+
+    if not get_settings().mail_enabled:
+        typer.echo("Error: AGORA_SMTP_URL is not set, so no email is sent.", err=True)
+        raise typer.Exit(1)
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            person = user_by_email(session, email)
+        except DomainError as exc:
+            typer.echo(f"Error: {exc.message}", err=True)
+            raise typer.Exit(1) from exc
+        queued = send_digest_now(session, person=person)
+        session.commit()
+        if not queued:
+            typer.echo(f"Nothing to tell {email}: no digest sent.")
+            return
+        sent = deliver_outbox(session)
+        session.commit()
+    if sent:
+        typer.echo(f"Digest sent to {email}.")
+    else:
+        typer.echo(f"Digest for {email} queued; the mail server has not taken it yet.")
 
 
 def main() -> None:

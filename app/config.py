@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     # PostgreSQL ends a session that sits in an open transaction this long (a bug, never a
     # request: requests commit in the thread that did the work).
     db_idle_in_transaction_seconds: float = Field(default=60.0, gt=0)
+    # Outgoing mail: smtp://user:password@host:port, smtps:// for implicit TLS, ?starttls=true
+    # to upgrade a plain connection. Unset: nothing is queued or sent (the admin page says so).
+    smtp_url: str = ""
+    mail_from: str = "Agora <agora@localhost>"
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     # Live protocol rooms look for other processes' updates this often, notice or not.
     protocol_poll_seconds: float = 1.0
     # Single sign-on with OpenID Connect (README: Single sign-on). Without an issuer, the
@@ -122,6 +127,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_url)
 
     @property
     def handler_threads(self) -> int:

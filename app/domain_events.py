@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from app.events.models import Event
+    from app.notifications.models import Notification
     from app.people.models import User
     from app.posts.models import Comment, Post
     from app.protocols.models import Protocol
@@ -50,6 +51,8 @@ SUBSCRIBER_MODULES = (
     "app.notifications.subscribers",
     "app.recognition.subscribers",
     "app.search.subscribers",
+    "app.mail.subscribers",
+    "app.live.subscribers",
 )
 
 
@@ -337,3 +340,25 @@ class BadgeAwarded(DomainEvent):
     award: Award
     badge: Badge
     by: User
+
+
+# --- people -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonInvited(DomainEvent):
+    """An admin invited someone; `token` is the one-time link's secret (never stored)."""
+
+    person: User
+    invited_by: User
+    token: str
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotificationCreated(DomainEvent):
+    """A notification was added to the session (not flushed yet: it has no id)."""
+
+    notification: Notification

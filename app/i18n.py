@@ -3,6 +3,8 @@
 Catalogues are read from the .po sources at start-up, so no compiled files live in the repository.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from io import BytesIO
@@ -36,6 +38,16 @@ def set_locale(locale: str) -> None:
 
 def get_locale() -> str:
     return _current_locale.get()
+
+
+@contextmanager
+def in_locale(locale: str) -> Iterator[None]:
+    """Word what is inside in `locale` (an email for its recipient), then the caller's again."""
+    token = _current_locale.set(locale if locale in LOCALES else "en")
+    try:
+        yield
+    finally:
+        _current_locale.reset(token)
 
 
 def gettext(message: str, **variables: object) -> str:

@@ -22,6 +22,8 @@ from app.community.jobs import publish_scheduled_posts, remove_expired_site_pins
 from app.config import get_settings
 from app.db import get_engine, refresh_statistics_job, utcnow
 from app.events.jobs import send_event_followups
+from app.mail.digests import send_due_digests
+from app.mail.outbox import deliver_outbox
 from app.people.sso import recheck_sso_people
 from app.polls.dates import close_due_date_polls
 from app.polls.quick import close_due_polls
@@ -52,6 +54,10 @@ JOBS: list[Job] = [
     # Answers already stop at the deadline itself; this marks the poll closed, at that time.
     Job("close_due_date_polls", lambda session: close_due_date_polls(session)),
     Job("close_due_polls", lambda session: close_due_polls(session)),
+    # Commits as it goes: it claims, sends with no transaction open, then records each outcome.
+    Job("deliver_mail", deliver_outbox),
+    # Digests go out in each person's morning: a pass every ten minutes is on time enough.
+    Job("send_digests", lambda session: send_due_digests(session), every_seconds=600),
     # Badges are granted right after each contribution; this pass only catches up.
     Job("grant_badges", grant_badges, every_seconds=900),
     # People the single sign-on provider disabled lose their sessions and tokens.

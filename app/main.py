@@ -21,6 +21,9 @@ from app.errors import DomainError, LoginRequired
 from app.events.routes import router as events_router
 from app.i18n import N_, gettext
 from app.jobs import periodic_jobs
+from app.live.routes import router as live_router
+from app.mail.routes import router as mail_router
+from app.mail.routes import unsubscribe_router
 from app.middleware import SecurityMiddleware
 from app.notifications.routes import router as notifications_router
 from app.people.admin_routes import router as people_admin_router
@@ -102,6 +105,9 @@ def create_app() -> FastAPI:
         spaces_router,
         posts_router,
         notifications_router,
+        mail_router,
+        unsubscribe_router,
+        live_router,
         events_router,
         *community_routers,
         recognition_router,

@@ -17,6 +17,7 @@ from app.events.models import (
     EventSpaceSetting,
     Rsvp,
 )
+from app.mail.models import NotificationSettings, OutboxMessage
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
 from app.people.sso_models import OidcFlow, OidcLink
@@ -70,9 +71,11 @@ __all__ = [
     "Membership",
     "Mention",
     "Notification",
+    "NotificationSettings",
     "OidcFlow",
     "OidcLink",
     "OnboardingProgress",
+    "OutboxMessage",
     "Poll",
     "PollBallot",
     "PollOption",

@@ -30,6 +30,8 @@ fetch() {  # name version sha256 folder-under-static/vendor files...
 }
 
 fetch htmx.org 2.0.11 165a2655073e9e6e55e307a7c74e8ebcdb76afb7701f9c16cfd106a13add408e htmx dist/htmx.min.js LICENSE
+# The htmx 2.x extension for server-sent events (live notifications, issue 17).
+fetch htmx-ext-sse 2.2.4 90b46f5ab915ba2f64e6348448c8dba509277a47e15c125ffb65754eb4f6b5dc htmx-sse dist/sse.min.js LICENSE
 fetch swagger-ui-dist 5.35.0 1b8e891893404ea4c3558b6a87e2a3e494e7eedba41168c2ece5800a391a6ea6 swagger-ui swagger-ui-bundle.js swagger-ui.css LICENSE
 
 # Only the icons app/icons.py names go into the sprite (scripts/build_icons.py).

@@ -7,7 +7,18 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
-from app.api import community, events, me, polls, posts, protocols, search, spaces
+from app.api import (
+    community,
+    events,
+    live,
+    me,
+    notification_settings,
+    polls,
+    posts,
+    protocols,
+    search,
+    spaces,
+)
 from app.api import recognition as recognition_api
 from app.api.errors import install_error_handlers
 from app.api.schemas import ErrorOut
@@ -39,7 +50,19 @@ api_app = FastAPI(
 api_app.router.route_class = TransactionalRoute
 install_error_handlers(api_app)
 api_app.add_middleware(RecordTokenUse)
-for module in (spaces, posts, me, events, polls, community, recognition_api, protocols, search):
+for module in (
+    spaces,
+    posts,
+    me,
+    notification_settings,
+    live,
+    events,
+    polls,
+    community,
+    recognition_api,
+    protocols,
+    search,
+):
     api_app.include_router(module.router, responses=ERROR_RESPONSES)
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from app.access.notifications import notifications_shown_to
 from app.community import messages as community_messages
 from app.db import utcnow
+from app.domain_events import NotificationCreated, publish
 from app.events import messages as events_messages
 from app.events.text import day_text, when_text
 from app.i18n import get_locale, gettext
@@ -122,20 +123,20 @@ def notify(
             params["message"] = message
     if text is None:
         raise ValueError("a notification needs a text or a message")
-    session.add(
-        Notification(
-            user_id=user_id,
-            kind=kind,
-            text=text[:300],
-            url=url[:300],
-            actor_id=actor_id,
-            space_id=space_id,
-            post_id=post_id,
-            comment_id=comment_id,
-            kudos_id=kudos_id,
-            params=params,
-        )
+    notification = Notification(
+        user_id=user_id,
+        kind=kind,
+        text=text[:300],
+        url=url[:300],
+        actor_id=actor_id,
+        space_id=space_id,
+        post_id=post_id,
+        comment_id=comment_id,
+        kudos_id=kudos_id,
+        params=params,
     )
+    session.add(notification)
+    publish(session, NotificationCreated(notification))
 
 
 def _visible(user: User):
@@ -156,16 +157,24 @@ def unread_count(session: Session, *, user: User) -> int:
     return int(session.execute(_unread_statement(), {"viewer_id": user.id}).scalar_one())
 
 
+def _with_their_wording() -> Any:
+    """Notifications with what their text is worded from: the actor, the post's title or the
+    kudos' message."""
+    return (
+        select(Notification, User, func.coalesce(Post.title, Kudos.message))
+        .outerjoin(User, User.id == Notification.actor_id)  # type: ignore[arg-type]
+        .outerjoin(Post, Post.id == Notification.post_id)  # type: ignore[arg-type]
+        .outerjoin(Kudos, Kudos.id == Notification.kudos_id)  # type: ignore[arg-type]
+    )
+
+
 def list_notifications(
     session: Session, *, user: User, cursor: str | None = None, limit: int = 30
 ) -> Page[tuple[Notification, User | None, str]]:
     """Newest first, each with its actor and the text to show in the reader's language."""
     after = Cursor.decode(cursor)
     query = (
-        select(Notification, User, func.coalesce(Post.title, Kudos.message))
-        .outerjoin(User, User.id == Notification.actor_id)  # type: ignore[arg-type]
-        .outerjoin(Post, Post.id == Notification.post_id)  # type: ignore[arg-type]
-        .outerjoin(Kudos, Kudos.id == Notification.kudos_id)  # type: ignore[arg-type]
+        _with_their_wording()
         .where(_visible(user))
         .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
         .limit(limit + 1)
@@ -186,6 +195,51 @@ def list_notifications(
         last = rows[-1][0]
         next_cursor = Cursor(last.created_at, last.id).encode()  # type: ignore[arg-type]
     return Page(items=rows, next_cursor=next_cursor)
+
+
+def unread_since(
+    session: Session, *, user: User, since: datetime, kinds: set[str], limit: int = 20
+) -> list[tuple[Notification, str]]:
+    """Unread notifications of these kinds after `since` that the person may still see, oldest
+    first, each with its text in the current language (a digest's "for you" part)."""
+    rows = session.exec(
+        _with_their_wording()
+        .where(
+            _visible(user),
+            col(Notification.read_at).is_(None),
+            col(Notification.created_at) > since,
+            col(Notification.kind).in_(kinds),
+        )
+        .order_by(col(Notification.created_at), col(Notification.id))
+        .limit(limit)
+    ).all()
+    return [(n, shown_text(n, u, subject)) for n, u, subject in rows]
+
+
+def latest_id(session: Session, *, user_id: int) -> int:
+    """The newest notification's id of a person (0 without any): where a fresh stream begins."""
+    found = session.exec(
+        select(func.max(Notification.id)).where(col(Notification.user_id) == user_id)
+    ).one()
+    return int(found or 0)
+
+
+def notifications_after(
+    session: Session, *, user_id: int, after_id: int, since: datetime, limit: int = 50
+) -> list[tuple[Notification, str]]:
+    """A person's notifications newer than `after_id` (and `since`) that they may still see,
+    oldest first, each with its text in the current language (the live stream)."""
+    rows = session.exec(
+        _with_their_wording()
+        .where(
+            _visible_to(user_id),
+            col(Notification.id) > after_id,
+            col(Notification.created_at) > since,
+        )
+        .order_by(col(Notification.id))
+        .limit(limit)
+    ).all()
+    return [(n, shown_text(n, u, subject)) for n, u, subject in rows]
 
 
 def mark_all_read(session: Session, *, user: User) -> None:

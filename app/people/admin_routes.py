@@ -68,7 +68,8 @@ def admin_invite(
             status_code=422,
         )
     link = f"{get_settings().base_url.rstrip('/')}/invite/{token}"
-    return _people_page(request, session, invite_link=link)
+    emailed = get_settings().mail_enabled
+    return _people_page(request, session, invite_link=link, invite_emailed=emailed)
 
 
 @router.post("/admin/people/{person_id}/admin")

@@ -11,7 +11,7 @@ from app.client_address import client_address
 from app.config import get_settings
 from app.core.text import check_characters, clean_text, without_forbidden
 from app.db import utcnow
-from app.domain_events import PersonSaved, publish
+from app.domain_events import PersonInvited, PersonSaved, publish
 from app.errors import Invalid, NotFound, TooManyRequests
 from app.people.models import (
     ApiToken,
@@ -136,7 +136,9 @@ def invite_user(
 ) -> tuple[User, str]:
     """Create the account and a one-time link; returns the person and the raw link token."""
     user = create_user(session, email=email, display_name=display_name)
-    return user, create_invitation(session, user=user, invited_by=invited_by)
+    token = create_invitation(session, user=user, invited_by=invited_by)
+    publish(session, PersonInvited(person=user, invited_by=invited_by, token=token))
+    return user, token
 
 
 def create_invitation(session: Session, *, user: User, invited_by: User | None) -> str:

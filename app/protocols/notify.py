@@ -10,9 +10,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from sqlalchemy.engine import make_url
-
 from app.config import get_settings
+from app.listen import listen_forever
 from app.protocols.store import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -48,27 +47,21 @@ class Notices:
         self._task = asyncio.get_running_loop().create_task(self._listen())
 
     async def _listen(self) -> None:
-        import psycopg
+        def connected() -> None:
+            self.connected.set()
+            self.deliver(0, 0)  # anything sent while we were not listening: every room looks
 
-        url = make_url(get_settings().database_url).set(drivername="postgresql")
-        dsn = url.render_as_string(hide_password=False)
-        while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
-                    await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
-                    self.connected.set()
-                    # Anything sent while we were not listening: every room looks again.
-                    self.deliver(0, 0)
-                    async for notice in conn.notifies():
-                        protocol_id, _, seq = notice.payload.partition(":")
-                        if protocol_id.isdigit() and seq.isdigit():
-                            self.deliver(int(protocol_id), int(seq))
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                self.connected.clear()
-                log.warning("protocol notices: listener lost its connection; retrying")
-                await asyncio.sleep(1)
+        await listen_forever(
+            NOTIFY_CHANNEL,
+            on_notice=self._notice,
+            on_connect=connected,
+            on_lost=self.connected.clear,
+        )
+
+    def _notice(self, payload: str) -> None:
+        protocol_id, _, seq = payload.partition(":")
+        if protocol_id.isdigit() and seq.isdigit():
+            self.deliver(int(protocol_id), int(seq))
 
 
 notices = Notices()

@@ -1,0 +1,28 @@
+"""GET /live: the caller's events as server-sent events (bearer token)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+from sse_starlette import EventSourceResponse
+
+from app.api.deps import ApiUser
+from app.live.stream import events, parse_last_event_id
+
+router = APIRouter(tags=["me"])
+
+
+@router.get(
+    "/live",
+    response_class=EventSourceResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def live(
+    user: ApiUser, last_event_id: Annotated[str | None, Header()] = None
+) -> EventSourceResponse:
+    """`text/event-stream`: a `notification` event (`{"id", "kind", "text", "url"}`) the moment
+    a notification is created for the caller; each event's `id:` is the notification's id.
+    Reconnecting with `Last-Event-ID` replays what was missed within the last 24 hours."""
+    return EventSourceResponse(
+        events(user.id, user.locale, parse_last_event_id(last_event_id)),  # type: ignore[arg-type]
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,21 @@
+"""The page's live stream (signed in by cookie): GET /live answers text/event-stream."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+from sse_starlette import EventSourceResponse
+
+from app.live.stream import events, parse_last_event_id
+from app.security import CurrentUser
+
+router = APIRouter()
+
+
+@router.get("/live")
+async def live(
+    user: CurrentUser, last_event_id: Annotated[str | None, Header()] = None
+) -> EventSourceResponse:
+    return EventSourceResponse(
+        events(user.id, user.locale, parse_last_event_id(last_event_id)),  # type: ignore[arg-type]
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

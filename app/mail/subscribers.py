@@ -1,0 +1,97 @@
+"""Emails that follow from notifications: queued in the transaction that created them."""
+
+from sqlmodel import Session, col, select
+
+from app.config import get_settings
+from app.domain_events import NotificationCreated, PersonInvited, subscriber
+from app.i18n import in_locale
+from app.mail.compose import absolute, draft
+from app.mail.models import NotificationSettings
+from app.mail.outbox import queue
+from app.mail.preferences import KIND_OF_NOTIFICATION, choices_of
+from app.notifications.models import Notification
+from app.notifications.service import shown_text
+from app.people.models import User
+from app.posts.models import Comment, Post
+from app.recognition.models import Kudos
+
+EXCERPT = 1000
+
+
+def _subject_and_excerpt(session: Session, notification: Notification) -> tuple[str | None, str]:
+    # Already in the session (the cause loaded them): these cost no query as a rule.
+    if notification.kudos_id is not None:
+        kudos = session.get(Kudos, notification.kudos_id)
+        return (kudos.message, "") if kudos else (None, "")
+    if notification.post_id is None:
+        return None, ""
+    post = session.get(Post, notification.post_id)
+    if post is None:
+        return None, ""
+    excerpt = post.body
+    if notification.comment_id is not None:
+        comment = session.get(Comment, notification.comment_id)
+        excerpt = comment.body if comment else ""
+    if len(excerpt) > EXCERPT:
+        excerpt = excerpt[:EXCERPT].rstrip() + " …"
+    return post.title, excerpt
+
+
+@subscriber(NotificationCreated)
+def email_right_away(session: Session, fact: NotificationCreated) -> None:
+    """Queue the email of a notification whose recipient wants its kind right away."""
+    notification = fact.notification
+    email_kind = KIND_OF_NOTIFICATION.get(notification.kind)
+    if email_kind is None or not get_settings().mail_enabled:
+        return
+    found = session.exec(
+        select(User, NotificationSettings)
+        .outerjoin(NotificationSettings, col(NotificationSettings.user_id) == User.id)
+        .where(col(User.id) == notification.user_id)
+    ).first()
+    if found is None:
+        return
+    person, settings_row = found
+    if not person.is_active or choices_of(settings_row).mode(email_kind) != "immediately":
+        return
+    actor = session.get(User, notification.actor_id) if notification.actor_id else None
+    subject, excerpt = _subject_and_excerpt(session, notification)
+    with in_locale(person.locale):
+        text = shown_text(notification, actor, subject)
+    message = draft(
+        "notification",
+        to_address=person.email,
+        locale=person.locale,
+        user_id=person.id,
+        unsubscribe_kind=email_kind,
+        name=person.display_name,
+        text=text,
+        excerpt=excerpt,
+        url=absolute(notification.url),
+    )
+    queue(
+        session,
+        message,
+        kind=email_kind,
+        user_id=person.id,
+        space_id=notification.space_id,
+    )
+
+
+@subscriber(PersonInvited)
+def email_invitation(session: Session, fact: PersonInvited) -> None:
+    """The invitation link goes to the person by email too (the admin still sees it)."""
+    settings = get_settings()
+    if not settings.mail_enabled:
+        return
+    person = fact.person
+    message = draft(
+        "invitation",
+        to_address=person.email,
+        locale=person.locale,
+        name=person.display_name,
+        inviter=fact.invited_by.display_name,
+        url=absolute(f"/invite/{fact.token}"),
+        days=settings.invitation_days,
+    )
+    queue(session, message, kind="invitation", user_id=person.id)
