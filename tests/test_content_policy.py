@@ -25,6 +25,7 @@ from app.db import utcnow
 from app.events.feeds import feed_token
 from app.notifications.models import Notification
 from app.pagination import Cursor
+from app.polls.quick import create_poll
 from app.posts.models import Post
 from app.protocols.service import create_protocol
 from app.recognition.kudos import give_kudos
@@ -33,6 +34,7 @@ from app.recognition.service import update_site_settings
 from app.spaces.service import remove_member
 from tests.events.factories import make_event
 from tests.factories import make_comment, make_post, make_space, make_token, make_user
+from tests.polls.factories import make_date_poll
 from tests.route_walk import get_routes
 
 ROLES = ("outsider", "former", "member", "host", "admin")
@@ -55,7 +57,7 @@ FRAGMENTS = (
 
 
 def _secrets(visibility: str) -> list[str]:
-    kinds = ("TITLE", "BODY", "COMMENT", "EVENT", "PROTO", "KUDOS")
+    kinds = ("TITLE", "BODY", "COMMENT", "EVENT", "PROTO", "KUDOS", "DATEPOLL", "QUICKPOLL")
     return [f"{kind}-{visibility}" for kind in kinds]
 
 
@@ -101,6 +103,13 @@ def world(session):
             target_id=post.id,
         )  # fmt: skip
         feature_post(session, user=host, post_id=post.id, tags="proof")  # type: ignore[arg-type]
+        quick_poll = create_poll(
+            session, user=member, post_id=post.id, question=f"QUICKPOLL-{visibility}",
+            options=["yes", "no"],
+        )  # fmt: skip
+        date_poll, _slots = make_date_poll(
+            session, host=host, space=space, title=f"DATEPOLL-{visibility}"
+        )
         space_feed = feed_token(session, user=former, access=access_for(session, former, space))
         session.commit()
         spaces[visibility] = {
@@ -109,6 +118,8 @@ def world(session):
             "comment": comment,
             "event": event,
             "protocol": protocol,
+            "date_poll": date_poll,
+            "quick_poll": quick_poll,
             "space_feed": space_feed,
         }
     feeds = {role: feed_token(session, user=person) for role, person in people.items()}
@@ -135,6 +146,7 @@ def _fill(path: str, world, role: str, visibility: str) -> str:
         "comment_id": str(objects["comment"].id),
         "event_id": str(objects["event"].id),
         "protocol_id": str(objects["protocol"].id),
+        "poll_id": str(objects["date_poll" if "/date-polls/" in path else "quick_poll"].id),
         "day": objects["event"].starts_at.date().isoformat(),
         "code": "not-the-code",
         "token": world["feeds"][role],
@@ -145,7 +157,9 @@ def _fill(path: str, world, role: str, visibility: str) -> str:
     return re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)
 
 
-CONTENT_PARAMS = {"slug", "post_id", "comment_id", "event_id", "protocol_id", "day", "code"}
+CONTENT_PARAMS = {
+    "slug", "post_id", "comment_id", "event_id", "protocol_id", "poll_id", "day", "code"
+}  # fmt: skip
 # A cursor from the future, so every keyset list runs its paged statement as well.
 CURSOR = Cursor(utcnow() + timedelta(days=3650), 2**31 - 1).encode()
 

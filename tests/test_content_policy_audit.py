@@ -18,6 +18,7 @@ RULE_COLUMNS = {"visibility", "hidden_at"}
 
 SPACES_SERVICE = "manages spaces and memberships (writes them), reading content is not decided"
 HEALTH = "counts people and contributions for analytics; shows no content"
+NEWCOMERS = "memberships a newcomer is given, and the open public spaces offered to them"
 ALLOWED: dict[tuple[str, str], str] = {
     ("api/spaces.py", "create_space"): "the default join policy of a new secret space",
     ("spaces/service.py", "_validate"): SPACES_SERVICE,
@@ -44,6 +45,11 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("community/onboarding.py", "export_my_data"): "reports the state of the person's own rows",
     ("fragments.py", "comment_key"): "a stored fragment's key covers the hidden flag it shows",
     ("recognition/panels.py", "_space_statement"): "a readable space's leaders (page checked)",
+    ("spaces/newcomers.py", "welcome_newcomer"): NEWCOMERS,
+    ("spaces/newcomers.py", "_member_counts"): NEWCOMERS,
+    ("spaces/newcomers.py", "spaces_everyone_may_join"): NEWCOMERS,
+    ("spaces/newcomers.py", "set_everyone_joins"): NEWCOMERS,
+    ("spaces/newcomers.py", "suggested_spaces"): NEWCOMERS,
 }
 
 

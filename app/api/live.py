@@ -7,8 +7,11 @@ from sse_starlette import EventSourceResponse
 
 from app.api.deps import ApiUser
 from app.live.stream import events, parse_last_event_id
+from app.transactions import TransactionalRoute
 
-router = APIRouter(tags=["me"])
+# Sync, like every route: the caller is read and the request's transaction ends before the
+# stream starts, so an open stream holds no database connection.
+router = APIRouter(route_class=TransactionalRoute, tags=["me"])
 
 
 @router.get(
@@ -16,7 +19,7 @@ router = APIRouter(tags=["me"])
     response_class=EventSourceResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def live(
+def live(
     user: ApiUser, last_event_id: Annotated[str | None, Header()] = None
 ) -> EventSourceResponse:
     """`text/event-stream`: a `notification` event (`{"id", "kind", "text", "url"}`) the moment

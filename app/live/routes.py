@@ -7,12 +7,15 @@ from sse_starlette import EventSourceResponse
 
 from app.live.stream import events, parse_last_event_id
 from app.security import CurrentUser
+from app.transactions import TransactionalRoute
 
-router = APIRouter()
+# Sync, like every route: the signed-in person is read and the request's transaction ends
+# before the stream starts, so an open stream holds no database connection.
+router = APIRouter(route_class=TransactionalRoute)
 
 
 @router.get("/live")
-async def live(
+def live(
     user: CurrentUser, last_event_id: Annotated[str | None, Header()] = None
 ) -> EventSourceResponse:
     return EventSourceResponse(

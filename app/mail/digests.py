@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from app.access.posts import comment_shown, readable_and_shown
 from app.community.showcase import newest_showcase
 from app.db import utcnow
 from app.events.models import Event, Rsvp
@@ -27,7 +28,6 @@ from app.mail.unsubscribe import DIGEST
 from app.notifications.service import unread_since
 from app.people.models import User
 from app.posts.models import Comment, Post
-from app.posts.streams import readable_and_shown
 from app.protocols.queries import my_action_items
 from app.spaces.access import readable_space_ids_of
 from app.spaces.models import Space
@@ -128,8 +128,7 @@ def _active_discussions(
             .where(
                 *readable_and_shown(person.id, now),
                 col(Comment.created_at) > since,
-                col(Comment.deleted_at).is_(None),
-                col(Comment.hidden_at).is_(None),
+                *comment_shown(),
                 or_(col(Comment.author_id).is_(None), col(Comment.author_id) != person.id),
             )
             .group_by(col(Post.id), col(Post.title), col(Space.name))

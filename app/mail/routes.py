@@ -1,5 +1,7 @@
 """Settings → Notifications, one-click unsubscribe (no sign-in), and the admin's mail page."""
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -45,15 +47,24 @@ def settings_page(request: Request, session: SessionDep, user: CurrentUser) -> R
     return _page(request, preferences.choices(session, user_id=user.id))  # type: ignore[arg-type]
 
 
-@router.post("/settings/notifications")
-async def save_settings(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+async def _form_fields(request: Request) -> dict[str, str]:
+    """The submitted fields, read on the event loop; the handler itself runs in a thread slot
+    and commits there (app.transactions), like every route."""
     form = await request.form()
+    return {name: str(value) for name, value in form.items()}
+
+
+@router.post("/settings/notifications")
+def save_settings(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    form: Annotated[dict[str, str], Depends(_form_fields)],
+) -> Response:
     # Only what the form names changes: a form without a field leaves that choice as it was.
-    digest = str(form["digest"]) if "digest" in form else None
+    digest = form.get("digest")
     email = {
-        kind: str(form[f"email_{kind}"])
-        for kind in preferences.EMAIL_KINDS
-        if f"email_{kind}" in form
+        kind: form[f"email_{kind}"] for kind in preferences.EMAIL_KINDS if f"email_{kind}" in form
     }
     current = preferences.choices(session, user_id=user.id)  # type: ignore[arg-type]
     try:

@@ -21,13 +21,14 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from app.access.posts import comment_shown as comment_not_removed
+from app.access.posts import shown_in_streams
 from app.db import utcnow
 from app.errors import Invalid
 from app.events.models import Event
 from app.pagination import Cursor, Page
 from app.people.models import User
 from app.posts.models import Comment, Post
-from app.posts.streams import shown_in_streams
 from app.protocols.models import Protocol
 from app.search.models import SearchDocument, SearchKind
 from app.search.text import Query, fts5_match, parse_query, snippet, tsquery
@@ -78,8 +79,7 @@ def _readable(user: User, now: datetime) -> ColumnElement[bool]:
     post_shown = exists().where(col(Post.id) == D.target_id, *shown_in_streams(now))
     comment_shown = exists().where(
         col(Comment.id) == D.target_id,
-        col(Comment.deleted_at).is_(None),
-        col(Comment.hidden_at).is_(None),
+        *comment_not_removed(),
         col(Post.id) == Comment.post_id,
         *shown_in_streams(now),
     )
