@@ -147,6 +147,7 @@ def _fill(path: str, world, role: str, visibility: str) -> str:
         "event_id": str(objects["event"].id),
         "protocol_id": str(objects["protocol"].id),
         "poll_id": str(objects["date_poll" if "/date-polls/" in path else "quick_poll"].id),
+        "quick_poll_id": str(objects["quick_poll"].id),
         "day": objects["event"].starts_at.date().isoformat(),
         "code": "not-the-code",
         "token": world["feeds"][role],
@@ -158,7 +159,8 @@ def _fill(path: str, world, role: str, visibility: str) -> str:
 
 
 CONTENT_PARAMS = {
-    "slug", "post_id", "comment_id", "event_id", "protocol_id", "poll_id", "day", "code"
+    "slug", "post_id", "comment_id", "event_id", "protocol_id", "poll_id", "quick_poll_id",
+    "day", "code",
 }  # fmt: skip
 # A cursor from the future, so every keyset list runs its paged statement as well.
 CURSOR = Cursor(utcnow() + timedelta(days=3650), 2**31 - 1).encode()
