@@ -194,14 +194,7 @@ def _membership_statement() -> Any:
 
 @cache
 def _by_slug_statement() -> Any:
-    return (
-        select(Space, Membership)
-        .outerjoin(
-            Membership,
-            and_(Membership.space_id == Space.id, Membership.user_id == _USER_ID),  # type: ignore[arg-type]
-        )
-        .where(Space.slug == _SLUG)
-    )
+    return with_membership(select(Space, Membership), _USER_ID).where(Space.slug == _SLUG)
 
 
 def access_for(session: Session, user: User, space: Space) -> SpaceAccess:
