@@ -1,11 +1,11 @@
 """No module outside app/access writes a visibility rule of its own.
 
-A rule is a comparison (or an is_/in_ test) that reads a space's visibility, a membership's
-state or role, or whether content is hidden. Such a test decides who sees what, so it belongs
-in the content policy (app/access), where one change reaches every path. The places below do
-something else with the same columns (write memberships, count people for analytics, let a
-moderator act); each says why. A new place fails this test: use app/access, or, if it truly
-decides nothing about reading, add it here with its reason.
+A rule is a comparison (or an is_/in_ test) that reads a space's visibility, the membership
+table or a membership's state or role, or whether content is hidden. Such a test decides who
+sees what, so it belongs in the content policy (app/access), where one change reaches every
+path. The places below do something else with the same columns (write memberships, count
+people for analytics, let a moderator act); each says why. A new place fails this test: use
+app/access, or, if it truly decides nothing about reading, add it here with its reason.
 """
 
 import ast
@@ -13,7 +13,8 @@ from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "app"
 
-RULE_ENUMS = {"Visibility", "MemberState", "MemberRole"}
+# Names whose attributes, compared, make a rule: the enums, and the membership table itself.
+RULE_NAMES = {"Visibility", "MemberState", "MemberRole", "Membership"}
 RULE_COLUMNS = {"visibility", "hidden_at"}
 
 SPACES_SERVICE = "manages spaces and memberships (writes them), reading content is not decided"
@@ -29,6 +30,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("spaces/service.py", "decide_request"): SPACES_SERVICE,
     ("spaces/service.py", "set_role"): SPACES_SERVICE,
     ("spaces/service.py", "remove_member"): SPACES_SERVICE,
+    ("spaces/service.py", "members"): "a space's member list, for pages that checked access",
     ("spaces/service.py", "_member_count_statement"): "the audience line's member count",
     ("spaces/service.py", "_directory_query"): "member counts beside spaces already listable",
     ("spaces/service.py", "_my_spaces_statement"): "member counts of the viewer's own spaces",
@@ -42,6 +44,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("community/showcase.py", "_showable"): "a moderator's choice, refused with its own reasons",
     ("community/onboarding.py", "_checklist_statement"): "counts the viewer's own memberships",
     ("community/onboarding.py", "my_spaces_by_visibility"): "the viewer's own spaces",
+    ("community/onboarding.py", "data_summary"): "counts the person's own rows",
     ("community/onboarding.py", "export_my_data"): "reports the state of the person's own rows",
     ("fragments.py", "comment_key"): "a stored fragment's key covers the hidden flag it shows",
     ("recognition/panels.py", "_space_statement"): "a readable space's leaders (page checked)",
@@ -58,7 +61,7 @@ def _reads_a_rule(node: ast.AST) -> bool:
         if isinstance(sub, ast.Attribute):
             if sub.attr in RULE_COLUMNS:
                 return True
-            if isinstance(sub.value, ast.Name) and sub.value.id in RULE_ENUMS:
+            if isinstance(sub.value, ast.Name) and sub.value.id in RULE_NAMES:
                 return True
     return False
 
@@ -128,11 +131,15 @@ def closed_space(space):
 
 def my_spaces():
     return select(Membership.space_id).where(Membership.state == MemberState.active)
+
+def known_spaces(user):
+    return select(Membership.space_id).where(Membership.user_id == user.id)
 """
     assert [scope for scope, _line in rules_in(invented)] == [
         "recent_posts",
         "closed_space",
         "my_spaces",
+        "known_spaces",
     ]
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from app.access.spaces import (
@@ -12,6 +12,7 @@ from app.access.spaces import (
     readable_space_ids_of,
     require_moderate,
     require_write,
+    with_membership,
 )
 from app.errors import Forbidden, NotFound
 from app.events.models import Event, EventCreators, EventSpaceSetting, Rsvp, RsvpStatus
@@ -42,15 +43,8 @@ class EventAccess:
 
 def load_event(session: Session, *, user: User, event_id: int) -> EventAccess:
     """An event the person may read, with their access to its space, in one query; 404 otherwise."""
-    row = session.exec(
-        select(Event, Space, Membership)
-        .join(Space, Space.id == Event.space_id)  # type: ignore[arg-type]
-        .outerjoin(
-            Membership,
-            and_(Membership.space_id == Space.id, Membership.user_id == user.id),  # type: ignore[arg-type]
-        )
-        .where(Event.id == event_id)
-    ).first()
+    query = select(Event, Space, Membership).join(Space, col(Space.id) == Event.space_id)
+    row = session.exec(with_membership(query, user.id).where(Event.id == event_id)).first()
     if row is None:
         raise NotFound("Event not found")
     access = EventAccess(

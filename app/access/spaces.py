@@ -71,6 +71,13 @@ def listable_spaces_filter(user: User) -> ColumnElement[bool]:
     return or_(col(Space.visibility) != Visibility.secret, col(Space.id).in_(known))
 
 
+def with_membership(query: Any, user_id: Any) -> Any:
+    """Join the person's membership (or none) in the query's Space, so one query loads what
+    SpaceAccess decides from (`user_id` may be a column or a bind parameter)."""
+    on_space = and_(col(Membership.space_id) == Space.id, col(Membership.user_id) == user_id)
+    return query.outerjoin(Membership, on_space)
+
+
 def active_members_of(space_id: Any) -> SelectOfScalar[int]:
     """Ids of a space's active members (`space_id` may be a column or a bind parameter)."""
     return select(Membership.user_id).where(
@@ -187,14 +194,7 @@ def _membership_statement() -> Any:
 
 @cache
 def _by_slug_statement() -> Any:
-    return (
-        select(Space, Membership)
-        .outerjoin(
-            Membership,
-            and_(Membership.space_id == Space.id, Membership.user_id == _USER_ID),  # type: ignore[arg-type]
-        )
-        .where(Space.slug == _SLUG)
-    )
+    return with_membership(select(Space, Membership), _USER_ID).where(Space.slug == _SLUG)
 
 
 def access_for(session: Session, user: User, space: Space) -> SpaceAccess:

@@ -14,9 +14,10 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
+from app.access.spaces import with_membership
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import NotFound
@@ -110,18 +111,13 @@ def revoke_feed_token(session: Session, *, user: User, space_id: int | None = No
 def feed_owner(session: Session, token: str) -> tuple[CalendarToken, User, Space | None]:
     """Who a feed address belongs to (and its space); 404 when unknown, revoked, its owner
     deactivated, or its space one the owner may not read any more."""
-    row = session.exec(
+    query = (
         select(CalendarToken, User, Space, Membership)
         .join(User, User.id == CalendarToken.user_id)  # type: ignore[arg-type]
         .outerjoin(Space, Space.id == CalendarToken.space_id)  # type: ignore[arg-type]
-        .outerjoin(
-            Membership,
-            and_(
-                Membership.space_id == CalendarToken.space_id,  # type: ignore[arg-type]
-                Membership.user_id == CalendarToken.user_id,  # type: ignore[arg-type]
-            ),
-        )
-        .where(
+    )
+    row = session.exec(
+        with_membership(query, CalendarToken.user_id).where(
             CalendarToken.token_hash == hash_token(token),
             col(CalendarToken.revoked_at).is_(None),
             User.is_active == True,  # noqa: E712
