@@ -15,7 +15,7 @@ from tests.e2e.first_day_pages import (
     SettingsPage,
     WelcomePage,
 )
-from tests.e2e.pages import BasePage, LoginPage
+from tests.e2e.pages import BasePage, LoginPage, has_horizontal_scroll
 from tests.events.factories import event_input
 
 pytestmark = pytest.mark.browser
@@ -58,10 +58,12 @@ def test_an_invited_newcomer_lands_in_the_welcome_page_and_joins_spaces(
     expect(your_spaces).to_contain_text("Engineering")
     expect(your_spaces).to_contain_text(name)
 
-    # The next sign-in goes home as usual.
-    again = new_context().new_page()
+    # The next sign-in (on her phone) goes home as usual; the welcome page fits the phone.
+    again = new_context(phone=True).new_page()
     LoginPage(again).open().sign_in(NORA_EMAIL, "a-newcomers-password")
     expect(again).to_have_url(f"{server.url}/")
+    WelcomePage(again).open().screenshot("phone-welcome")
+    assert not has_horizontal_scroll(again)
 
 
 def test_joining_from_the_welcome_page_works_without_javascript(browser, server):
