@@ -249,13 +249,14 @@ def bootstrap_first_start() -> None:
     from app.demo import DEMO_PASSWORD, seed_community
     from app.people.models import User
     from app.people.service import create_user
+    from app.spaces.newcomers import welcome_newcomer
 
     settings = get_settings()
     with Session(get_engine()) as session:
         if session.exec(select(func.count()).select_from(User)).one() > 0:
             return
         password = secrets.token_urlsafe(12)
-        create_user(
+        admin = create_user(
             session,
             email="admin@agora.local",
             display_name="Agora Admin",
@@ -268,6 +269,8 @@ def bootstrap_first_start() -> None:
             from app.recognition.jobs import grant_badges
 
             grant_badges(session)
+        # The first sign-in opens the welcome page, as for everyone who comes later.
+        welcome_newcomer(session, user=admin)
         session.commit()
     typer.echo("=" * 64)
     typer.echo("First start: an administrator account was created.")

@@ -64,3 +64,4 @@ def test_first_start_creates_one_admin_and_prints_it(session, capsys):
     assert out.count("admin@agora.local") == 1
     admins = session.exec(select(User).where(User.site_role == "admin")).all()
     assert len(admins) == 1
+    assert admins[0].welcome_pending  # the first sign-in opens the welcome page

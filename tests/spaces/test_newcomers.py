@@ -249,3 +249,25 @@ def test_the_admin_page_refuses_a_secret_space_with_a_message(session, login):
     session.expire_all()
     assert not session.get(type(secret), secret.id).everyone_joins
     assert client.form("/admin/spaces/99999/everyone-joins").status_code == 404
+
+
+def test_the_welcome_and_admin_pages_run_a_constant_number_of_queries(
+    session, login, count_queries
+):
+    admin, me = make_user(session, admin=True), make_user(session)
+    make_space(session, host=admin)
+    admin_client, client = login(admin), login(me)
+    with count_queries() as few:
+        assert client.get("/welcome").status_code == 200
+    with count_queries() as admin_few:
+        assert admin_client.get("/admin/spaces").status_code == 200
+    for n in range(6):
+        space = make_space(session, host=admin, members=(make_user(session),))
+        make_post(session, author=admin, space=space, kind="prompt", title=f"Prompt {n}")
+    with count_queries() as many:
+        assert client.get("/welcome").status_code == 200
+    with count_queries() as admin_many:
+        assert admin_client.get("/admin/spaces").status_code == 200
+    # session, checklist, suggestions (and the unread count of the page head)
+    assert len(many) == len(few) <= 6
+    assert len(admin_many) == len(admin_few) <= 5

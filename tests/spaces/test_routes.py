@@ -151,3 +151,17 @@ def test_space_stream_load_more_fragment(session, login):
     assert "<html" not in fragment.text
     full = client.get(f"/spaces/{space.slug}?cursor={cursor}")
     assert "<html" in full.text
+
+
+def test_the_directory_offers_a_join_button_for_open_spaces_only(session, login):
+    host, me = make_user(session), make_user(session)
+    open_space = make_space(session, host=host, name="Open Door")
+    asking = make_space(session, host=host, name="Ask First", join_policy="request")
+    mine = make_space(session, host=host, name="Mine Already", members=(me,))
+    client = login(me)
+    page = client.get("/spaces").text
+    assert f'action="/spaces/{open_space.slug}/join"' in page
+    assert f'action="/spaces/{asking.slug}/join"' not in page
+    assert f'action="/spaces/{mine.slug}/join"' not in page
+    assert client.form(f"/spaces/{open_space.slug}/join").status_code == 303
+    assert f'action="/spaces/{open_space.slug}/join"' not in client.get("/spaces").text
