@@ -309,6 +309,7 @@ def toggle_item(
     if is_htmx(request):
         # The row looks as it did where it was ticked: in the protocol's own panel it names the
         # assignee, on "My action items" the protocol it belongs to.
+        context: dict[str, object]
         if shown_in == "protocol":
             context = {"item": item, "protocol": None, "handle": assignee_handle(session, item)}
         else:
