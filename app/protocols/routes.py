@@ -12,7 +12,7 @@ from app.protocols import editing, service, summary
 from app.protocols.access import can_edit
 from app.protocols.actions import parse_decisions
 from app.protocols.models import Protocol
-from app.protocols.queries import action_items_of, my_action_items
+from app.protocols.queries import action_items_of, assignee_handle, my_action_items
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.service import member_count
@@ -300,9 +300,16 @@ def toggle_item(
     user: CurrentUser,
     item_id: Id,
     done: Annotated[bool, Form()] = True,
+    shown_in: Annotated[str, Form()] = "",
 ) -> Response:
     item = editing.set_action_item_done(session, user=user, item_id=item_id, done=done)
     if is_htmx(request):
-        protocol = session.get(Protocol, item.protocol_id)
-        return render(request, "protocols/_item_row.html", {"item": item, "protocol": protocol})
+        # The row looks as it did where it was ticked: in the protocol's own panel it names the
+        # assignee, on "My action items" the protocol it belongs to.
+        context: dict[str, object]
+        if shown_in == "protocol":
+            context = {"item": item, "protocol": None, "handle": assignee_handle(session, item)}
+        else:
+            context = {"item": item, "protocol": session.get(Protocol, item.protocol_id)}
+        return render(request, "protocols/_item_row.html", context)
     return RedirectResponse("/action-items", status_code=303)

@@ -138,3 +138,35 @@ def test_the_summary_post_speaks_the_posters_language(german):
         "Zusammenfassung des Protokolls [Wochenrunde](/protocols/7).\n\n"
         "**Beschlüsse**\n\n- Montag bleibt\n\n**Aufgaben**\n\n- (keine)"
     )
+
+
+def test_ticking_in_the_protocol_panel_keeps_the_row_as_the_panel_shows_it(
+    session, login, make_protocol
+):
+    host, anna = make_user(session), make_user(session)
+    space = make_space(session, host=host, members=(anna,))
+    protocol = make_protocol(
+        host, space, text=f"- [ ] @{anna.handle} Order chairs (due 2026-12-15)\n"
+    )
+    item = action_items_of(session, protocol_id=protocol.id)[0][0]
+    client = login(anna)
+    page = client.get(f"/protocols/{protocol.id}").text
+    assert 'name="shown_in" value="protocol"' in page
+    in_panel = client.htmx(
+        "POST",
+        f"/action-items/{item.id}/toggle",
+        target=f"action-item-{item.id}",
+        data={"done": "true", "shown_in": "protocol"},
+    )
+    assert "is-done" in in_panel.text
+    assert f'<span class="meta">@{anna.handle}</span>' in in_panel.text
+    assert f'href="/protocols/{protocol.id}"' not in in_panel.text
+    on_my_list = client.htmx(
+        "POST",
+        f"/action-items/{item.id}/toggle",
+        target=f"action-item-{item.id}",
+        data={"done": "false"},
+    )
+    assert "is-done" not in on_my_list.text
+    assert f'href="/protocols/{protocol.id}"' in on_my_list.text
+    assert 'name="shown_in"' not in on_my_list.text
