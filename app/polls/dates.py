@@ -27,7 +27,7 @@ from app.people.models import User
 from app.polls.access import DatePollAccess, load_date_poll, require_organiser
 from app.polls.date_input import DatePollInput, clean_date_poll
 from app.polls.models import DateChoice, DatePoll, DatePollAnswer, DatePollOption
-from app.spaces.access import SpaceAccess
+from app.spaces.access import SpaceAccess, member_ids_of_space
 
 # An event needs an end; a slot proposed without one becomes an event of this length.
 DEFAULT_LENGTH = timedelta(hours=1)
@@ -217,11 +217,16 @@ def _upsert_answers(
 
 def _seat(session: Session, *, event: Event, poll_id: int, option_id: int) -> list[int]:
     """Everyone who said yes: going up to the capacity, the rest waitlisted in answer order.
-    Returns the if-need-be people (invited)."""
+    Returns the if-need-be people (invited). Only those still members count: someone who left
+    a private space must not be seated at, or told of, its event."""
     day = event.starts_at.astimezone(ZoneInfo(event.timezone)).date()
     rows = session.exec(
         select(DatePollAnswer)
-        .where(DatePollAnswer.option_id == option_id, DatePollAnswer.poll_id == poll_id)
+        .where(
+            DatePollAnswer.option_id == option_id,
+            DatePollAnswer.poll_id == poll_id,
+            col(DatePollAnswer.user_id).in_(member_ids_of_space(event.space_id)),
+        )
         .order_by(col(DatePollAnswer.answered_at), col(DatePollAnswer.id))
     ).all()
     yes = [a for a in rows if a.choice == DateChoice.yes]

@@ -38,6 +38,13 @@ def member_space_ids_of(user_id: Any) -> SelectOfScalar[int]:
     )
 
 
+def member_ids_of_space(space_id: Any) -> SelectOfScalar[int]:
+    """The active members of one space (people who may read it whatever its visibility)."""
+    return select(Membership.user_id).where(
+        Membership.space_id == space_id, Membership.state == MemberState.active
+    )
+
+
 def readable_space_ids(user: User) -> SelectOfScalar[int]:
     """Ids of spaces whose content the person may read: public ones and those they belong to."""
     return readable_space_ids_of(user.id)
