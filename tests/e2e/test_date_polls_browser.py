@@ -9,7 +9,7 @@ import pytest
 from app.db import utcnow
 from tests.e2e import community_support as support
 from tests.e2e.community_support import AgoraPage, screenshot
-from tests.factories import make_space, make_user
+from tests.factories import make_post, make_space, make_user
 
 pytestmark = pytest.mark.browser
 live_server = support.live_server
@@ -79,3 +79,29 @@ def test_three_people_find_a_date_and_the_yes_sayers_are_going(session, live_ser
     assert bo_view.locator(".rsvp-mine").count() == 0
     closed = AgoraPage(browser, live_server, bo).open(url.removeprefix(live_server))
     assert "The date is set." in closed.content()
+
+
+def test_an_author_asks_a_quick_question_and_a_member_votes(session, live_server, browser):
+    host = make_user(session, name="Hanna Host")
+    member = make_user(session, name="Max Member")
+    space = make_space(session, host=host, members=(member,), name="Lunch Club")
+    post = make_post(session, author=host, space=space, title="Friday lunch")
+
+    author = AgoraPage(browser, live_server, host)
+    page = author.open(f"/posts/{post.id}")
+    page.click("a:has-text('Add a poll')")
+    assert "nobody, admins included" in page.content()
+    page.fill("#qp-question", "Where shall we go?")
+    page.fill("#qp-options", "Pizza\nRamen\nSalad bar")
+    page.click("text=Add the poll")
+    page.wait_for_selector("#quick-poll h2:has-text('Where shall we go?')")
+    assert "Named poll" in page.locator("#quick-poll").inner_text()
+
+    voter = AgoraPage(browser, live_server, member).open(f"/posts/{post.id}")
+    voter.wait_for_selector("#quick-poll input[type=radio]")
+    voter.check("#quick-poll label:has-text('Ramen') input")
+    voter.click("#quick-poll button:has-text('Answer')")
+    voter.wait_for_selector("#quick-poll .quick-poll-votes")
+    ramen = voter.locator(".quick-poll-option", has_text="Ramen").inner_text()
+    assert "1 vote" in ramen and "Max Member" in ramen
+    screenshot(voter, "quick-poll-answered")
