@@ -9,6 +9,7 @@ import pytest
 from app.db import utcnow
 from tests.e2e import community_support as support
 from tests.e2e.community_support import AgoraPage, screenshot
+from tests.e2e.pages import assert_accessible
 from tests.factories import make_post, make_space, make_user
 
 pytestmark = pytest.mark.browser
@@ -21,6 +22,8 @@ class DatePollPage(AgoraPage):
     def propose(self, slug: str, title: str, starts: list[str]) -> str:
         page = self.open(f"/spaces/{slug}/events")
         page.click("a:has-text('Find a date')")
+        page.wait_for_url("**/date-polls/new")
+        assert_accessible(page)
         page.fill("#dp-title", title)
         page.select_option("#dp-timezone", "Europe/Berlin")
         for n, start in enumerate(starts):
@@ -37,6 +40,7 @@ class DatePollPage(AgoraPage):
         page.click("text=Save my answers")
         # The answer comes back as the poll fragment, with this person's choices kept.
         page.wait_for_selector(f"tr.date-slot-row >> nth=0 >> input[value='{choices[0]}']:checked")
+        assert_accessible(page)
 
     def make_event(self, url: str) -> None:
         page = self.open(url.removeprefix(self.base_url))
@@ -90,7 +94,9 @@ def test_an_author_asks_a_quick_question_and_a_member_votes(session, live_server
     author = AgoraPage(browser, live_server, host)
     page = author.open(f"/posts/{post.id}")
     page.click("a:has-text('Add a poll')")
+    page.wait_for_url("**/poll/new")
     assert "nobody, admins included" in page.content()
+    assert_accessible(page)
     page.fill("#qp-question", "Where shall we go?")
     page.fill("#qp-options", "Pizza\nRamen\nSalad bar")
     page.click("text=Add the poll")
@@ -104,4 +110,5 @@ def test_an_author_asks_a_quick_question_and_a_member_votes(session, live_server
     voter.wait_for_selector("#quick-poll .quick-poll-votes")
     ramen = voter.locator(".quick-poll-option", has_text="Ramen").inner_text()
     assert "1 vote" in ramen and "Max Member" in ramen
+    assert_accessible(voter)
     screenshot(voter, "quick-poll-answered")
