@@ -9,7 +9,7 @@ import pytest
 from app.db import utcnow
 from tests.e2e import community_support as support
 from tests.e2e.community_support import AgoraPage, screenshot
-from tests.e2e.pages import assert_accessible
+from tests.e2e.pages import assert_accessible, has_horizontal_scroll
 from tests.factories import make_post, make_space, make_user
 
 pytestmark = pytest.mark.browser
@@ -69,6 +69,10 @@ def test_three_people_find_a_date_and_the_yes_sayers_are_going(session, live_ser
     assert days[1].strftime("%-d") in best.locator("th").inner_text()
     assert "Ada Yes" in best.inner_text() and "Bo Maybe" in best.inner_text()
     screenshot(cem_page.page, "date-poll-answered")
+    phone = AgoraPage(browser, live_server, cem, viewport={"width": 390, "height": 844})
+    on_phone = phone.open(url.removeprefix(live_server))
+    assert not has_horizontal_scroll(on_phone)
+    screenshot(on_phone, "date-poll-phone")
 
     hanna.make_event(url)
     event_page = hanna.page
