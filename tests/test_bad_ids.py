@@ -37,6 +37,7 @@ OTHER_VALUES = {
 # Valid form fields, so a page's answer is about the id.
 WEB_FORMS = {
     "/events/{event_id}/rsvp": {"status": "going"},
+    "/date-polls/{poll_id}/event": {"option_id": "1"},
     "/moderation/flags/{flag_id}": {"action": "dismiss"},
     "/posts/{post_id}/reactions": {"kind": "like"},
 }
@@ -52,6 +53,10 @@ API_BODIES = {
     ("POST", "/api/v1/users/{id}/leader"): {"is_leader": True},
     ("PUT", "/api/v1/protocols/{protocol_id}"): {"text": "# Notes", "base_version": 0},
     ("PATCH", "/api/v1/action-items/{item_id}"): {"done": True},
+    ("PUT", "/api/v1/date-polls/{poll_id}/answers"): {"answers": {"1": "yes"}},
+    ("POST", "/api/v1/date-polls/{poll_id}/event"): {"option_id": 1},
+    ("POST", "/api/v1/posts/{id}/poll"): {"question": "Q", "options": ["a", "b"]},
+    ("PUT", "/api/v1/polls/{poll_id}/vote"): {"option_ids": [1]},
 }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from app.access.spaces import active_members_of
 from app.db import lock_row, share_row, utcnow
 from app.domain_events import DatePollDecided, publish
 from app.errors import Conflict, Forbidden, Invalid
@@ -217,11 +218,16 @@ def _upsert_answers(
 
 def _seat(session: Session, *, event: Event, poll_id: int, option_id: int) -> list[int]:
     """Everyone who said yes: going up to the capacity, the rest waitlisted in answer order.
-    Returns the if-need-be people (invited)."""
+    Returns the if-need-be people (invited). Only those still members count: someone who left
+    a private space must not be seated at, or told of, its event."""
     day = event.starts_at.astimezone(ZoneInfo(event.timezone)).date()
     rows = session.exec(
         select(DatePollAnswer)
-        .where(DatePollAnswer.option_id == option_id, DatePollAnswer.poll_id == poll_id)
+        .where(
+            DatePollAnswer.option_id == option_id,
+            DatePollAnswer.poll_id == poll_id,
+            col(DatePollAnswer.user_id).in_(active_members_of(event.space_id)),
+        )
         .order_by(col(DatePollAnswer.answered_at), col(DatePollAnswer.id))
     ).all()
     yes = [a for a in rows if a.choice == DateChoice.yes]

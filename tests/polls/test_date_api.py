@@ -226,3 +226,27 @@ def test_an_admin_outside_a_secret_space_cannot_reach_its_poll(client, session):
     ]
     assert [a.status_code for a in answers] == [404] * 4
     assert all("Team dinner" not in a.text for a in answers)
+
+
+def test_someone_who_left_the_space_is_neither_seated_nor_invited(client, session):
+    from app.spaces.models import Membership
+
+    space, api, _host, people = setup_space(session, client, visibility="private")
+    poll = _create(api["host"], space)
+    slot = str(poll["options"][0]["id"])
+    url = f"/date-polls/{poll['id']}/answers"
+    api["m0"]("PUT", url, json={"answers": {slot: "yes"}})
+    api["m1"]("PUT", url, json={"answers": {slot: "maybe"}})
+    api["m2"]("PUT", url, json={"answers": {slot: "yes"}})
+    for person in people[:2]:
+        membership = session.exec(
+            select(Membership).where(
+                Membership.user_id == person.id, Membership.space_id == space.id
+            )
+        ).one()
+        session.delete(membership)
+    session.commit()
+    made = api["host"]("POST", f"/date-polls/{poll['id']}/event", json={"option_id": int(slot)})
+    assert made.status_code == 201
+    assert [r.user_id for r in session.exec(select(Rsvp)).all()] == [people[2].id]
+    assert session.exec(select(func.count()).select_from(Notification)).one() == 0
