@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import col
 
 from app.db import utcnow
+from app.demo_text import make_pools
 from app.errors import Invalid
 from app.people.models import User
 from app.posts.markdown import render_markdown
@@ -31,12 +32,6 @@ MEMBERS_PER_SPACE = 30
 # Spaces each --member person joins, so their home stream mixes several spaces.
 SPACES_PER_MEMBER = 8
 POST_SPACING = timedelta(minutes=3)
-
-BODY = (
-    "Synthetic post for load tests. **Markdown** with a [link](https://example.com) "
-    "and a list:\n\n- one\n- two\n"
-)
-COMMENT_BODY = "Thanks, that helps! Let's discuss it on Thursday."
 
 
 @dataclass
@@ -275,7 +270,9 @@ def _seed_posts(
     now: datetime,
     batch: int,
 ) -> tuple[list[int], list[datetime]]:
-    body_html = render_markdown(BODY)
+    pools = make_pools()
+    # Plain sentences: rendered once per pooled text, not once per row.
+    bodies = [(body, render_markdown(body)) for body in pools.bodies]
     posts = len(counts)
     times = [now - POST_SPACING * (posts - i) for i in range(posts)]
     first_id = _next_id(conn, col(Post.id))
@@ -287,9 +284,10 @@ def _seed_posts(
                     "space_id": space_ids[i % len(space_ids)],
                     "author_id": user_ids[i % len(user_ids)],
                     "kind": _post_kind(i),
-                    "title": f"Synthetic post {i}",
-                    "body": BODY,
-                    "body_html": body_html,
+                    # Unique within the load: the ids are read back by title below.
+                    "title": f"{pools.titles[i % len(pools.titles)]} #{i}",
+                    "body": bodies[i % len(bodies)][0],
+                    "body_html": bodies[i % len(bodies)][1],
                     "created_at": times[i],
                     "published_at": times[i],
                     "announced_at": times[i],  # already out: the publishing job must skip them
@@ -308,7 +306,7 @@ def _seed_posts(
         # Read the ids back by title (unique within this load): RETURNING in order is much slower.
         query = select(col(Post.title), col(Post.id)).where(col(Post.id) >= first_id)
         by_title = {title: post_id for title, post_id in conn.execute(query) if post_id}
-        post_ids = [by_title[f"Synthetic post {i}"] for i in range(posts)]
+        post_ids = [by_title[f"{pools.titles[i % len(pools.titles)]} #{i}"] for i in range(posts)]
     result.posts = len(post_ids)
     return post_ids, times
 
@@ -323,18 +321,19 @@ def _seed_comments(
     now: datetime,
     batch: int,
 ) -> None:
-    comment_html = render_markdown(COMMENT_BODY)
+    texts = [(text, render_markdown(text)) for text in make_pools().comments]
 
     def rows() -> Iterator[dict[str, Any]]:
         for i, n in enumerate(counts):
             # A post's comments come after it at a steady pace, and none after "now".
             gap = (now - post_times[i]) / (n + 1)
             for k in range(n):
+                body, html = texts[(i * 7 + k) % len(texts)]
                 yield {
                     "post_id": post_ids[i],
                     "author_id": user_ids[(i + k) % len(user_ids)],
-                    "body": COMMENT_BODY,
-                    "body_html": comment_html,
+                    "body": body,
+                    "body_html": html,
                     "created_at": post_times[i] + gap * (k + 1),
                 }
 

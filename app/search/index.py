@@ -132,18 +132,25 @@ def person_document(user: User) -> Document:
     )
 
 
-def save_documents(session: Session, documents: list[Document]) -> None:
-    """Insert or replace documents (one statement, whatever the engine)."""
-    if not documents:
-        return
-    dialect = session.get_bind().dialect.name
+def _upsert(dialect: str) -> Any:
     maker = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = maker(SearchDocument).values(documents)
-    statement = statement.on_conflict_do_update(
+    statement = maker(SearchDocument)
+    return statement.on_conflict_do_update(
         index_elements=["kind", "target_id"],
         set_={name: statement.excluded[name] for name in _UPDATED},
     )
-    session.execute(statement)
+
+
+# Built once: compiling an upsert on every write cost more than running it.
+_UPSERT = {name: _upsert(name) for name in ("postgresql", "sqlite")}
+
+
+def save_documents(session: Session, documents: list[Document]) -> None:
+    """Insert or replace documents, whatever the engine."""
+    if not documents:
+        return
+    dialect = session.get_bind().dialect.name
+    session.execute(_UPSERT["postgresql" if dialect == "postgresql" else "sqlite"], documents)
 
 
 def remove_document(session: Session, kind: SearchKind, target_id: int | None) -> None:

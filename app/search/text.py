@@ -62,6 +62,7 @@ def word_forms(word: str) -> tuple[str, ...]:
     return tuple(sorted(forms))
 
 
+@lru_cache(maxsize=65536)
 def spellings(word: str) -> tuple[str, ...]:
     """The unstemmed forms of a word (what a prefix is matched against)."""
     lower = word.casefold()
