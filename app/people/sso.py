@@ -29,6 +29,7 @@ from app.people.service import (
 from app.people.sso_models import OidcFlow, OidcLink
 from app.security import hash_token
 from app.spaces.access import note_access_change
+from app.spaces.provider_groups import sync_provider_groups
 
 log = logging.getLogger("agora.sso")
 FLOW_MINUTES = 15
@@ -251,12 +252,14 @@ def _groups(claims: dict[str, Any], claim: str) -> list[str]:
 
 
 def _apply_groups(session: Session, *, user: User, link: OidcLink, claims: dict[str, Any]) -> None:
-    """Provider groups decide who is an admin, at every sign-in (when configured)."""
+    """Provider groups decide who is an admin and who belongs to which spaces, at every
+    sign-in (when configured)."""
     settings = get_settings()
     if not settings.oidc_groups_claim:
         return
     groups = _groups(claims, settings.oidc_groups_claim)
     link.groups = " ".join(groups)[:4000]
+    sync_provider_groups(session, user=user, groups=groups, mapping=settings.oidc_space_group_map)
     admin_groups = set(settings.oidc_admin_group_list)
     if not admin_groups:
         return
