@@ -329,12 +329,15 @@ def offboard(session: Session, *, user: User, reason: str) -> None:
 
 def recheck_sso_people(session: Session) -> int:
     """Ask the provider about people not checked for AGORA_OIDC_RECHECK_MINUTES; returns how
-    many it no longer knows (their sessions and tokens end)."""
+    many it no longer knows (their sessions and tokens end).
+
+    A job: it commits before each question to the provider and after each answer, so no
+    transaction (on SQLite: the write lock) is held while the provider thinks."""
     settings = get_settings()
     if not settings.oidc_enabled:
         return 0
     due = session.exec(
-        select(OidcLink, User)
+        select(OidcLink.id, OidcLink.refresh_token)
         .join(User, User.id == OidcLink.user_id)  # type: ignore[arg-type]
         .where(
             OidcLink.issuer == settings.oidc_issuer,
@@ -345,21 +348,33 @@ def recheck_sso_people(session: Session) -> int:
         .order_by(col(OidcLink.checked_at))
         .limit(RECHECK_BATCH)
     ).all()
+    session.commit()
     gone = 0
-    for link, user in due:
+    for link_id, refresh_token in due:
         try:
-            answer = oidc.refresh(str(link.refresh_token))
+            answer = oidc.refresh(str(refresh_token))
         except oidc.ProviderError as exc:
             # An unreachable provider decides nothing; ask again at the next pass.
-            log.warning("single sign-on recheck of user %s failed: %s", user.id, exc)
-            continue
-        link.checked_at = utcnow()
-        if answer is None:
-            link.refresh_token = None
-            offboard(session, user=user, reason="the provider refused the refresh token")
-            gone += 1
-        elif answer.get("refresh_token"):
-            link.refresh_token = str(answer["refresh_token"])  # rotated
-        session.add(link)
-    session.flush()
+            log.warning("single sign-on recheck failed, trying again later: %s", exc)
+            break
+        gone += _note_recheck(session, link_id=link_id, answer=answer)
+        session.commit()
     return gone
+
+
+def _note_recheck(session: Session, *, link_id: int | None, answer: dict[str, Any] | None) -> int:
+    link = session.get(OidcLink, link_id)
+    user = session.get(User, link.user_id) if link else None
+    if link is None or user is None:
+        return 0
+    link.checked_at = utcnow()
+    session.add(link)
+    if answer is None:
+        link.refresh_token = None
+        offboard(session, user=user, reason="the provider refused the refresh token")
+        session.flush()
+        return 1
+    if answer.get("refresh_token"):
+        link.refresh_token = str(answer["refresh_token"])  # rotated
+    session.flush()
+    return 0
