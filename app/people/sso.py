@@ -67,6 +67,10 @@ def start_sign_in(session: Session, *, redirect_uri: str, next_path: str) -> tup
     """Remember a new flow and return the provider's sign-in address and the flow's state (which
     the browser keeps in a cookie, so only the browser that started can finish)."""
     state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
+    # The provider first (it may be asked for its configuration), the short write last.
+    url = oidc.authorization_url(
+        redirect_uri=redirect_uri, state=state, nonce=nonce, code_verifier=verifier
+    )
     session.exec(
         delete(OidcFlow).where(
             col(OidcFlow.created_at) < utcnow() - timedelta(minutes=FLOW_MINUTES)
@@ -81,13 +85,21 @@ def start_sign_in(session: Session, *, redirect_uri: str, next_path: str) -> tup
         )
     )
     session.flush()
-    url = oidc.authorization_url(
-        redirect_uri=redirect_uri, state=state, nonce=nonce, code_verifier=verifier
-    )
     return url, state
 
 
-def _take_flow(session: Session, *, state: str, browser_state: str | None) -> OidcFlow:
+@dataclass(frozen=True)
+class Flow:
+    """A flow taken from the database (used up): what checking the provider's answer needs."""
+
+    nonce: str
+    code_verifier: str
+    next_path: str
+
+
+def take_flow(session: Session, *, state: str, browser_state: str | None) -> Flow:
+    """Use up the flow the callback's state names; refused when there is none (a replay), or
+    it is old, or another browser started it. The caller commits before asking the provider."""
     if not state:
         raise _refused("no_flow")
     flow = session.exec(select(OidcFlow).where(OidcFlow.state_hash == hash_token(state))).first()
@@ -99,32 +111,23 @@ def _take_flow(session: Session, *, state: str, browser_state: str | None) -> Oi
         raise _refused("state_not_this_browser")
     if flow.created_at < utcnow() - timedelta(minutes=FLOW_MINUTES):
         raise _refused("flow_expired")
-    return flow
+    return Flow(nonce=flow.nonce, code_verifier=flow.code_verifier, next_path=flow.next_path)
 
 
-def finish_sign_in(
-    session: Session,
-    *,
-    redirect_uri: str,
-    state: str,
-    code: str,
-    browser_state: str | None,
-    error: str = "",
-    issuer: str = "",
-) -> SignIn:
-    """Check the provider's answer to our flow and return the person to sign in.
+@dataclass(frozen=True)
+class ProviderAnswer:
+    """The checked claims (ID token, then userinfo for what it left out) and the tokens."""
 
-    The flow is used up whatever happens; on a refusal nothing else is written."""
-    flow = _take_flow(session, state=state, browser_state=browser_state)
-    with session.begin_nested():
-        return _finish(
-            session, flow=flow, redirect_uri=redirect_uri, code=code, error=error, issuer=issuer
-        )
+    claims: dict[str, Any]
+    refresh_token: str | None
+    next_path: str
 
 
-def _finish(
-    session: Session, *, flow: OidcFlow, redirect_uri: str, code: str, error: str, issuer: str
-) -> SignIn:
+def provider_answer(
+    flow: Flow, *, redirect_uri: str, code: str, error: str = "", issuer: str = ""
+) -> ProviderAnswer:
+    """Trade the code for tokens and check them. Talks to the provider only: no database, so
+    no transaction waits on the provider."""
     if error:
         raise _refused("provider_refused", error[:200])
     if issuer and issuer != get_settings().oidc_issuer:
@@ -143,15 +146,25 @@ def _finish(
     if released and released.get("sub") != claims["sub"]:
         raise _refused("userinfo_subject_mismatch")
     # The ID token is the signed statement; userinfo only adds what the token left out.
-    merged = {**released, **claims}
-    user, link = _person_for(session, merged)
-    link.refresh_token = token.get("refresh_token") or None
-    link.checked_at = utcnow()
-    _apply_groups(session, user=user, link=link, claims=merged)
-    session.add(link)
-    session.flush()
-    sid = claims.get("sid")
-    return SignIn(user=user, provider_session=str(sid) if sid else None, next_path=flow.next_path)
+    return ProviderAnswer(
+        claims={**released, **claims},
+        refresh_token=str(token["refresh_token"]) if token.get("refresh_token") else None,
+        next_path=flow.next_path,
+    )
+
+
+def sign_in_person(session: Session, answer: ProviderAnswer) -> SignIn:
+    """Find, link or create the person the answer names, and apply their groups. On a refusal
+    nothing of this is written (a savepoint)."""
+    with session.begin_nested():
+        user, link = _person_for(session, answer.claims)
+        link.refresh_token = answer.refresh_token
+        link.checked_at = utcnow()
+        _apply_groups(session, user=user, link=link, claims=answer.claims)
+        session.add(link)
+        session.flush()
+    sid = answer.claims.get("sid")
+    return SignIn(user=user, provider_session=str(sid) if sid else None, next_path=answer.next_path)
 
 
 def _check_active(user: User) -> None:
