@@ -137,7 +137,7 @@ def test_a_bad_file_shows_each_line_error_and_imports_nobody(session, login) -> 
     preview = _upload(client, b"email,name\nnope,Nobody\nmia@example.com,Mia\n")
     assert preview.status_code == 422
     assert "Enter a valid email address" in preview.text
-    assert "nobody is imported" in preview.text and "Import 1 people" not in preview.text
+    assert "nobody is imported" in preview.text and "Import 1 person" not in preview.text
     assert _upload(client, "email,name\n\xe9,x\n".encode("latin-1")).status_code == 422
     assert _upload(client, b"x" * 1_000_001).status_code == 422
     forced = client.form("/admin/people/import/confirm", {"text": "email,name\nnope,N\n"})
