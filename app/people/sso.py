@@ -20,6 +20,7 @@ from app.i18n import N_
 from app.people import oidc
 from app.people.admin import change_admin_role
 from app.people.models import AuthSession, User
+from app.people.sealing import seal, unseal
 from app.people.service import (
     EMAIL_RE,
     create_user,
@@ -158,7 +159,7 @@ def sign_in_person(session: Session, answer: ProviderAnswer) -> SignIn:
     nothing of this is written (a savepoint)."""
     with session.begin_nested():
         user, link = _person_for(session, answer.claims)
-        link.refresh_token = answer.refresh_token
+        link.refresh_token = seal(answer.refresh_token)
         link.checked_at = utcnow()
         _apply_groups(session, user=user, link=link, claims=answer.claims)
         session.add(link)
@@ -363,9 +364,15 @@ def recheck_sso_people(session: Session) -> int:
     ).all()
     session.commit()
     gone = 0
-    for link_id, refresh_token in due:
+    for link_id, sealed in due:
+        refresh_token = unseal(sealed)
+        if refresh_token is None:
+            # Sealed under another secret key: forget it; the next sign-in brings a new one.
+            _forget_refresh_token(session, link_id=link_id)
+            session.commit()
+            continue
         try:
-            answer = oidc.refresh(str(refresh_token))
+            answer = oidc.refresh(refresh_token)
         except oidc.ProviderError as exc:
             # An unreachable provider decides nothing; ask again at the next pass.
             log.warning("single sign-on recheck failed, trying again later: %s", exc)
@@ -373,6 +380,14 @@ def recheck_sso_people(session: Session) -> int:
         gone += _note_recheck(session, link_id=link_id, answer=answer)
         session.commit()
     return gone
+
+
+def _forget_refresh_token(session: Session, *, link_id: int | None) -> None:
+    link = session.get(OidcLink, link_id)
+    if link is not None:
+        link.refresh_token = None
+        session.add(link)
+        session.flush()
 
 
 def _note_recheck(session: Session, *, link_id: int | None, answer: dict[str, Any] | None) -> int:
@@ -388,6 +403,6 @@ def _note_recheck(session: Session, *, link_id: int | None, answer: dict[str, An
         session.flush()
         return 1
     if answer.get("refresh_token"):
-        link.refresh_token = str(answer["refresh_token"])  # rotated
+        link.refresh_token = seal(str(answer["refresh_token"]))  # rotated
     session.flush()
     return 0

@@ -143,3 +143,17 @@ def test_an_unreachable_provider_decides_nothing(
     session.expire_all()
     assert session.exec(select(OidcLink.checked_at)).one() == before
     assert session.exec(select(AuthSession)).first() is not None
+
+
+def test_a_refresh_token_sealed_under_an_old_key_is_forgotten(
+    client, session, sso, sso_sign_in
+) -> None:
+    mia, _browser = _signed_in_person(client, session, sso, sso_sign_in)
+    link = _due(session, mia)
+    link.refresh_token = "sealed-under-another-key"
+    session.add(link)
+    session.commit()
+    assert recheck_sso_people(session) == 0
+    session.expire_all()
+    assert session.exec(select(OidcLink.refresh_token)).one() is None
+    assert session.exec(select(AuthSession)).first() is not None
