@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     # Members of any of these provider groups are Agora admins, others are not (comma-separated;
     # empty: the provider decides nothing about admins).
     oidc_admin_groups: str = ""
+    # Provider groups whose members belong to a space: "sales-dach=sales-dach, eng=engineering"
+    # (group=space slug, comma-separated). Applied at every sign-in: joining the group adds the
+    # membership, leaving it removes the memberships the group made (never ones made in Agora).
+    oidc_space_groups: str = ""
     # How often a signed-in SSO person is checked with the provider (refresh token): a person
     # the provider disabled loses their sessions and API tokens within this time.
     oidc_recheck_minutes: int = Field(default=15, ge=1)
@@ -87,6 +91,15 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"AGORA_TRUSTED_PROXIES: {entry!r} is not an IP address or network"
                 ) from None
+        return value
+
+    @field_validator("oidc_space_groups")
+    @classmethod
+    def _group_equals_slug(cls, value: str) -> str:
+        for entry in _entries(value):
+            group, _, slug = entry.partition("=")
+            if not group.strip() or not slug.strip():
+                raise ValueError(f"AGORA_OIDC_SPACE_GROUPS: {entry!r} is not group=space-slug")
         return value
 
     @field_validator("oidc_issuer")
@@ -147,6 +160,11 @@ class Settings(BaseSettings):
     @property
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_issuer)
+
+    @property
+    def oidc_space_group_map(self) -> dict[str, str]:
+        pairs = (entry.split("=", 1) for entry in _entries(self.oidc_space_groups))
+        return {group.strip(): slug.strip() for group, slug in pairs}
 
     @property
     def oidc_admin_group_list(self) -> list[str]:

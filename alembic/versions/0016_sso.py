@@ -1,4 +1,5 @@
-"""sso: single sign-on links and flows, the provider's session id, the last sign-in, audit addresses
+"""sso: single sign-on links and flows, the provider's session id, the last sign-in, audit addresses,
+memberships from provider groups
 
 Revision ID: 0016_sso
 Revises: 0011_access_generation
@@ -54,6 +55,10 @@ def upgrade() -> None:
         batch.create_index(batch.f('ix_auth_sessions_oidc_sid'), ['oidc_sid'], unique=False)
     with op.batch_alter_table('users') as batch:
         batch.add_column(sa.Column('last_sign_in_at', app.db.UTCDateTime(), nullable=True))
+    with op.batch_alter_table('memberships') as batch:
+        batch.add_column(
+            sa.Column('source', sa.String(length=16), nullable=False, server_default='')
+        )
     with op.batch_alter_table('audit_entries') as batch:
         batch.add_column(
             sa.Column('address', sa.String(length=64), nullable=False, server_default='')
@@ -62,6 +67,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('memberships') as batch:
+        batch.drop_column('source')
     with op.batch_alter_table('audit_entries') as batch:
         batch.drop_index(batch.f('ix_audit_entries_created_at'))
         batch.drop_column('address')

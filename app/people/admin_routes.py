@@ -2,14 +2,16 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app.config import get_settings
 from app.core.ids import Id
 from app.errors import Invalid
+from app.i18n import gettext
 from app.people import admin, audit, service
+from app.people.importing import ImportReport, check_people_csv, import_people_csv
 from app.security import AdminUser, SessionDep, csrf_protect
 from app.transactions import TransactionalRoute
 from app.web import render
@@ -116,3 +118,61 @@ def admin_audit(
             "action_groups": audit.ACTION_GROUPS,
         },
     )
+
+
+MAX_IMPORT_BYTES = 1_000_000
+
+
+def _import_page(
+    request: Request, text: str, report: ImportReport, status_code: int = 200
+) -> Response:
+    settings = get_settings()
+    return render(
+        request,
+        "people/import.html",
+        {
+            "text": text,
+            "report": report,
+            "invite_base": f"{settings.base_url.rstrip('/')}/invite/",
+            "invitation_days": settings.invitation_days,
+        },
+        status_code=status_code,
+    )
+
+
+@router.post("/admin/people/import")
+def admin_import_preview(
+    request: Request,
+    session: SessionDep,
+    _admin: AdminUser,
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    """Step one: the file's lines as they would be imported, with each line's errors."""
+    raw = file.file.read(MAX_IMPORT_BYTES + 1)
+    if len(raw) > MAX_IMPORT_BYTES:
+        return _import_refused(request, gettext("The file is too large (at most 1 MB)."))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _import_refused(request, gettext("Save the file as CSV in UTF-8 and try again."))
+    report = check_people_csv(session, text)
+    return _import_page(request, text, report, status_code=200 if report.ok else 422)
+
+
+def _import_refused(request: Request, problem: str) -> Response:
+    return _import_page(request, "", ImportReport(lines=[], problems=[problem]), status_code=422)
+
+
+@router.post("/admin/people/import/confirm")
+def admin_import(
+    request: Request,
+    session: SessionDep,
+    _admin: AdminUser,
+    text: Annotated[str, Form(max_length=MAX_IMPORT_BYTES)] = "",
+) -> Response:
+    """Step two: import the previewed text, all lines or none."""
+    report = import_people_csv(session, text)
+    if not report.ok:
+        session.rollback()
+        return _import_page(request, text, report, status_code=422)
+    return _import_page(request, "", report)

@@ -20,6 +20,7 @@ from app.i18n import N_
 from app.people import oidc
 from app.people.admin import change_admin_role
 from app.people.models import AuthSession, User
+from app.people.sealing import seal, unseal
 from app.people.service import (
     EMAIL_RE,
     create_user,
@@ -30,6 +31,7 @@ from app.people.sso_models import OidcFlow, OidcLink
 from app.security import hash_token
 from app.spaces.access import note_access_change
 from app.spaces.newcomers import welcome_newcomer
+from app.spaces.provider_groups import sync_provider_groups
 
 log = logging.getLogger("agora.sso")
 FLOW_MINUTES = 15
@@ -67,6 +69,10 @@ def start_sign_in(session: Session, *, redirect_uri: str, next_path: str) -> tup
     """Remember a new flow and return the provider's sign-in address and the flow's state (which
     the browser keeps in a cookie, so only the browser that started can finish)."""
     state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
+    # The provider first (it may be asked for its configuration), the short write last.
+    url = oidc.authorization_url(
+        redirect_uri=redirect_uri, state=state, nonce=nonce, code_verifier=verifier
+    )
     session.exec(
         delete(OidcFlow).where(
             col(OidcFlow.created_at) < utcnow() - timedelta(minutes=FLOW_MINUTES)
@@ -81,13 +87,21 @@ def start_sign_in(session: Session, *, redirect_uri: str, next_path: str) -> tup
         )
     )
     session.flush()
-    url = oidc.authorization_url(
-        redirect_uri=redirect_uri, state=state, nonce=nonce, code_verifier=verifier
-    )
     return url, state
 
 
-def _take_flow(session: Session, *, state: str, browser_state: str | None) -> OidcFlow:
+@dataclass(frozen=True)
+class Flow:
+    """A flow taken from the database (used up): what checking the provider's answer needs."""
+
+    nonce: str
+    code_verifier: str
+    next_path: str
+
+
+def take_flow(session: Session, *, state: str, browser_state: str | None) -> Flow:
+    """Use up the flow the callback's state names; refused when there is none (a replay), or
+    it is old, or another browser started it. The caller commits before asking the provider."""
     if not state:
         raise _refused("no_flow")
     flow = session.exec(select(OidcFlow).where(OidcFlow.state_hash == hash_token(state))).first()
@@ -99,32 +113,23 @@ def _take_flow(session: Session, *, state: str, browser_state: str | None) -> Oi
         raise _refused("state_not_this_browser")
     if flow.created_at < utcnow() - timedelta(minutes=FLOW_MINUTES):
         raise _refused("flow_expired")
-    return flow
+    return Flow(nonce=flow.nonce, code_verifier=flow.code_verifier, next_path=flow.next_path)
 
 
-def finish_sign_in(
-    session: Session,
-    *,
-    redirect_uri: str,
-    state: str,
-    code: str,
-    browser_state: str | None,
-    error: str = "",
-    issuer: str = "",
-) -> SignIn:
-    """Check the provider's answer to our flow and return the person to sign in.
+@dataclass(frozen=True)
+class ProviderAnswer:
+    """The checked claims (ID token, then userinfo for what it left out) and the tokens."""
 
-    The flow is used up whatever happens; on a refusal nothing else is written."""
-    flow = _take_flow(session, state=state, browser_state=browser_state)
-    with session.begin_nested():
-        return _finish(
-            session, flow=flow, redirect_uri=redirect_uri, code=code, error=error, issuer=issuer
-        )
+    claims: dict[str, Any]
+    refresh_token: str | None
+    next_path: str
 
 
-def _finish(
-    session: Session, *, flow: OidcFlow, redirect_uri: str, code: str, error: str, issuer: str
-) -> SignIn:
+def provider_answer(
+    flow: Flow, *, redirect_uri: str, code: str, error: str = "", issuer: str = ""
+) -> ProviderAnswer:
+    """Trade the code for tokens and check them. Talks to the provider only: no database, so
+    no transaction waits on the provider."""
     if error:
         raise _refused("provider_refused", error[:200])
     if issuer and issuer != get_settings().oidc_issuer:
@@ -143,15 +148,25 @@ def _finish(
     if released and released.get("sub") != claims["sub"]:
         raise _refused("userinfo_subject_mismatch")
     # The ID token is the signed statement; userinfo only adds what the token left out.
-    merged = {**released, **claims}
-    user, link = _person_for(session, merged)
-    link.refresh_token = token.get("refresh_token") or None
-    link.checked_at = utcnow()
-    _apply_groups(session, user=user, link=link, claims=merged)
-    session.add(link)
-    session.flush()
-    sid = claims.get("sid")
-    return SignIn(user=user, provider_session=str(sid) if sid else None, next_path=flow.next_path)
+    return ProviderAnswer(
+        claims={**released, **claims},
+        refresh_token=str(token["refresh_token"]) if token.get("refresh_token") else None,
+        next_path=flow.next_path,
+    )
+
+
+def sign_in_person(session: Session, answer: ProviderAnswer) -> SignIn:
+    """Find, link or create the person the answer names, and apply their groups. On a refusal
+    nothing of this is written (a savepoint)."""
+    with session.begin_nested():
+        user, link = _person_for(session, answer.claims)
+        link.refresh_token = seal(answer.refresh_token)
+        link.checked_at = utcnow()
+        _apply_groups(session, user=user, link=link, claims=answer.claims)
+        session.add(link)
+        session.flush()
+    sid = answer.claims.get("sid")
+    return SignIn(user=user, provider_session=str(sid) if sid else None, next_path=answer.next_path)
 
 
 def _check_active(user: User) -> None:
@@ -247,12 +262,14 @@ def _groups(claims: dict[str, Any], claim: str) -> list[str]:
 
 
 def _apply_groups(session: Session, *, user: User, link: OidcLink, claims: dict[str, Any]) -> None:
-    """Provider groups decide who is an admin, at every sign-in (when configured)."""
+    """Provider groups decide who is an admin and who belongs to which spaces, at every
+    sign-in (when configured)."""
     settings = get_settings()
     if not settings.oidc_groups_claim:
         return
     groups = _groups(claims, settings.oidc_groups_claim)
     link.groups = " ".join(groups)[:4000]
+    sync_provider_groups(session, user=user, groups=groups, mapping=settings.oidc_space_group_map)
     admin_groups = set(settings.oidc_admin_group_list)
     if not admin_groups:
         return
@@ -322,12 +339,15 @@ def offboard(session: Session, *, user: User, reason: str) -> None:
 
 def recheck_sso_people(session: Session) -> int:
     """Ask the provider about people not checked for AGORA_OIDC_RECHECK_MINUTES; returns how
-    many it no longer knows (their sessions and tokens end)."""
+    many it no longer knows (their sessions and tokens end).
+
+    A job: it commits before each question to the provider and after each answer, so no
+    transaction (on SQLite: the write lock) is held while the provider thinks."""
     settings = get_settings()
     if not settings.oidc_enabled:
         return 0
     due = session.exec(
-        select(OidcLink, User)
+        select(OidcLink.id, OidcLink.refresh_token)
         .join(User, User.id == OidcLink.user_id)  # type: ignore[arg-type]
         .where(
             OidcLink.issuer == settings.oidc_issuer,
@@ -338,21 +358,47 @@ def recheck_sso_people(session: Session) -> int:
         .order_by(col(OidcLink.checked_at))
         .limit(RECHECK_BATCH)
     ).all()
+    session.commit()
     gone = 0
-    for link, user in due:
+    for link_id, sealed in due:
+        refresh_token = unseal(sealed)
+        if refresh_token is None:
+            # Sealed under another secret key: forget it; the next sign-in brings a new one.
+            _forget_refresh_token(session, link_id=link_id)
+            session.commit()
+            continue
         try:
-            answer = oidc.refresh(str(link.refresh_token))
+            answer = oidc.refresh(refresh_token)
         except oidc.ProviderError as exc:
             # An unreachable provider decides nothing; ask again at the next pass.
-            log.warning("single sign-on recheck of user %s failed: %s", user.id, exc)
-            continue
-        link.checked_at = utcnow()
-        if answer is None:
-            link.refresh_token = None
-            offboard(session, user=user, reason="the provider refused the refresh token")
-            gone += 1
-        elif answer.get("refresh_token"):
-            link.refresh_token = str(answer["refresh_token"])  # rotated
-        session.add(link)
-    session.flush()
+            log.warning("single sign-on recheck failed, trying again later: %s", exc)
+            break
+        gone += _note_recheck(session, link_id=link_id, answer=answer)
+        session.commit()
     return gone
+
+
+def _forget_refresh_token(session: Session, *, link_id: int | None) -> None:
+    link = session.get(OidcLink, link_id)
+    if link is not None:
+        link.refresh_token = None
+        session.add(link)
+        session.flush()
+
+
+def _note_recheck(session: Session, *, link_id: int | None, answer: dict[str, Any] | None) -> int:
+    link = session.get(OidcLink, link_id)
+    user = session.get(User, link.user_id) if link else None
+    if link is None or user is None:
+        return 0
+    link.checked_at = utcnow()
+    session.add(link)
+    if answer is None:
+        link.refresh_token = None
+        offboard(session, user=user, reason="the provider refused the refresh token")
+        session.flush()
+        return 1
+    if answer.get("refresh_token"):
+        link.refresh_token = seal(str(answer["refresh_token"]))  # rotated
+    session.flush()
+    return 0

@@ -69,15 +69,15 @@ def oidc_callback(
 ) -> Response:
     _enabled()
     try:
-        signed_in = sso.finish_sign_in(
-            session,
-            redirect_uri=_redirect_uri(),
-            state=state[:200],
-            code=code[:2000],
-            browser_state=request.cookies.get(STATE_COOKIE),
-            error=error,
-            issuer=iss,
+        flow = sso.take_flow(
+            session, state=state[:200], browser_state=request.cookies.get(STATE_COOKIE)
         )
+        # The state is used up for good, and no transaction waits while the provider answers.
+        session.commit()
+        answer = sso.provider_answer(
+            flow, redirect_uri=_redirect_uri(), code=code[:2000], error=error, issuer=iss
+        )
+        signed_in = sso.sign_in_person(session, answer)
     except sso.SignInRefused as exc:
         record_audit(
             session,

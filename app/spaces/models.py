@@ -82,6 +82,9 @@ class Membership(SQLModel, table=True):
     )
     # Set when the membership becomes active; the order of joining drives early-adopter badges.
     joined_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    # Where it came from: "" (joined, added or invited in Agora) or "provider" (a group at the
+    # single sign-on provider: app.spaces.provider_groups adds and removes those at sign-in).
+    source: str = Field(default="", max_length=16, sa_column_kwargs={"server_default": ""})
 
 
 class AccessGeneration(SQLModel, table=True):

@@ -120,7 +120,8 @@ def test_signing_in_with_the_company_account_and_out_at_the_provider(
     at_provider.sign_in("e2e-mia")
     at_provider.consent()
 
-    expect(sso_page).to_have_url(f"{sso_server.url}/spaces")
+    # Waits with the context's timeout (expect's own is shorter): Agora asks the provider twice.
+    sso_page.wait_for_url(f"{sso_server.url}/spaces")
     BasePage(sso_page).arrived()
     expect(sso_page.locator(".nav-me")).to_have_text("Mia Meyer")
     engine = make_engine(sso_server.database_url)
@@ -156,6 +157,7 @@ def test_an_unconfirmed_email_of_an_existing_account_is_refused_clearly(
     at_provider.sign_in("e2e-mallory")
     at_provider.consent()
 
+    sso_page.wait_for_url("**/auth/oidc/callback?*")
     refused = BasePage(sso_page).arrived()
     expect(refused.heading).to_have_text("Sign-in refused")
     expect(sso_page.get_by_role("alert")).to_contain_text("not confirmed")

@@ -1,5 +1,6 @@
 """Bulk import of people from CSV: the service and `agora users import`."""
 
+import html
 from pathlib import Path
 
 from sqlmodel import select
@@ -106,3 +107,45 @@ def test_the_command_reports_bad_lines_and_fails(session, tmp_path: Path) -> Non
     assert "Nothing was imported" in result.output
     missing = CliRunner().invoke(cli, ["users", "import", str(tmp_path / "missing.csv")])
     assert missing.exit_code == 1
+
+
+def _upload(client, content: bytes):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/admin/people/import",
+        data={"csrf_token": client.csrf},
+        files={"file": ("people.csv", content, "text/csv")},
+    )
+
+
+def test_an_admin_previews_then_imports_a_file(session, login) -> None:
+    boss = make_user(session, admin=True)
+    client = login(boss)
+    preview = _upload(client, GOOD.encode())
+    assert preview.status_code == 200
+    assert "2 new people" in preview.text and "Import 2 people" in preview.text
+    assert session.exec(select(User)).all() == [boss]  # nothing imported yet
+    text = preview.text.split('name="text" value="')[1].split('"')[0]
+    done = client.form("/admin/people/import/confirm", {"text": html.unescape(text)})
+    assert done.status_code == 200
+    assert "Imported 2 people" in done.text
+    assert "http://testserver/invite/" in done.text
+    assert len(session.exec(select(User)).all()) == 3
+
+
+def test_a_bad_file_shows_each_line_error_and_imports_nobody(session, login) -> None:
+    client = login(make_user(session, admin=True))
+    preview = _upload(client, b"email,name\nnope,Nobody\nmia@example.com,Mia\n")
+    assert preview.status_code == 422
+    assert "Enter a valid email address" in preview.text
+    assert "nobody is imported" in preview.text and "Import 1 person" not in preview.text
+    assert _upload(client, "email,name\n\xe9,x\n".encode("latin-1")).status_code == 422
+    assert _upload(client, b"x" * 1_000_001).status_code == 422
+    forced = client.form("/admin/people/import/confirm", {"text": "email,name\nnope,N\n"})
+    assert forced.status_code == 422
+    assert len(session.exec(select(User)).all()) == 1
+
+
+def test_members_cannot_import(session, login) -> None:
+    client = login(make_user(session))
+    assert _upload(client, GOOD.encode()).status_code == 403
+    assert client.form("/admin/people/import/confirm", {"text": GOOD}).status_code == 403

@@ -5,6 +5,7 @@ import requests
 from sqlmodel import Session, select
 
 from app.people.models import AuditEntry, AuthSession, SiteRole, User
+from app.people.sealing import unseal
 from app.people.service import create_user
 from app.people.sso_models import OidcLink
 from tests.conftest import PASSWORD
@@ -39,7 +40,7 @@ def test_first_sign_in_creates_the_account_from_the_claims(client, session, sso,
     assert mia.password_hash is None and mia.last_sign_in_at is not None
     link = session.exec(select(OidcLink).where(OidcLink.user_id == mia.id)).one()
     assert (link.subject, link.groups) == ("u-mia", "staff")
-    assert link.refresh_token
+    assert link.refresh_token and unseal(link.refresh_token)  # kept sealed
     assert _audit(session, "user.sso_provision")
 
 

@@ -117,3 +117,43 @@ def test_password_sign_in_can_be_switched_off(client, session, sso, monkeypatch)
     assert refused.status_code == 403
     assert "switched off" in refused.text
     assert "agora_session" not in refused.cookies
+
+
+def test_the_jobs_runner_runs_the_recheck(client, session, sso, sso_sign_in) -> None:
+    from app.jobs import run_jobs_once
+
+    mia, _browser = _signed_in_person(client, session, sso, sso_sign_in)
+    _due(session, mia)
+    sso.disable("u-mia")
+    assert run_jobs_once(["recheck_sso_people"]) == {"recheck_sso_people": 1}
+    assert client.get("/settings", follow_redirects=False).status_code == 303
+
+
+def test_an_unreachable_provider_decides_nothing(
+    client, session, sso, sso_sign_in, monkeypatch
+) -> None:
+    mia, _browser = _signed_in_person(client, session, sso, sso_sign_in)
+    link = _due(session, mia)
+    before = link.checked_at
+    link.issuer = "http://127.0.0.1:9"  # the provider moved to where nothing listens
+    session.add(link)
+    session.commit()
+    configure_sso(monkeypatch, link.issuer)
+    assert recheck_sso_people(session) == 0
+    session.expire_all()
+    assert session.exec(select(OidcLink.checked_at)).one() == before
+    assert session.exec(select(AuthSession)).first() is not None
+
+
+def test_a_refresh_token_sealed_under_an_old_key_is_forgotten(
+    client, session, sso, sso_sign_in
+) -> None:
+    mia, _browser = _signed_in_person(client, session, sso, sso_sign_in)
+    link = _due(session, mia)
+    link.refresh_token = "sealed-under-another-key"
+    session.add(link)
+    session.commit()
+    assert recheck_sso_people(session) == 0
+    session.expire_all()
+    assert session.exec(select(OidcLink.refresh_token)).one() is None
+    assert session.exec(select(AuthSession)).first() is not None

@@ -1,0 +1,71 @@
+"""The admins' people pages in a real browser: search, deactivate, the audit log, CSV import."""
+
+import pytest
+from playwright.sync_api import expect
+
+from app.people.service import create_user
+from tests.e2e.conftest import ANNA
+from tests.e2e.pages import BasePage
+
+pytestmark = pytest.mark.browser
+
+
+class PeopleAdminPage(BasePage):
+    path = "/admin/people"
+
+    def search(self, text: str) -> None:
+        with self.page.expect_response(lambda r: "/admin/people?q=" in r.url):
+            self.page.get_by_label("Search by name or email").fill(text)
+
+    def row(self, name: str):  # type: ignore[no-untyped-def]
+        return self.page.locator("#people-list tr", has_text=name)
+
+
+def test_an_admin_finds_and_deactivates_someone_and_reads_it_in_the_audit_log(
+    signed_in, server
+) -> None:
+    with server.session() as session:
+        create_user(session, email="gus@example.com", display_name="Gus Gone", password="x" * 12)
+    page = signed_in(ANNA)
+    people = PeopleAdminPage(page).open()
+
+    people.search("gus@")
+    expect(page.locator("#people-list tbody tr")).to_have_count(1)
+    row = people.row("Gus Gone")
+    expect(row).to_contain_text("Password")
+    expect(row).to_contain_text("never")
+    row.get_by_role("button", name="Deactivate").click()
+    people.arrived()
+    expect(people.row("Gus Gone")).to_contain_text("Deactivated")
+
+    page.get_by_role("link", name="Audit log").click()
+    audit = BasePage(page).arrived()
+    expect(audit.heading).to_have_text("Audit log")
+    entry = page.locator("#audit-list tr", has_text="user.deactivate").first
+    expect(entry).to_contain_text("Gus Gone")
+    expect(entry).to_contain_text("Anna Admin")
+    expect(entry).to_contain_text("127.0.0.1")
+
+
+def test_an_admin_imports_people_after_a_preview(signed_in, tmp_path) -> None:
+    page = signed_in(ANNA)
+    PeopleAdminPage(page).open()
+    file = tmp_path / "people.csv"
+    file.write_text("email,name\nhal@example.com,Hal Imported\nnope,Nobody\n")
+    page.get_by_label("CSV file").set_input_files(str(file))
+    page.get_by_role("button", name="Check the file").click()
+    preview = BasePage(page).arrived()
+    expect(preview.heading).to_have_text("Import people")
+    expect(page.get_by_role("alert")).to_contain_text("nobody is imported")
+    expect(page.locator("tr", has_text="Nobody")).to_contain_text("Enter a valid email address")
+
+    file.write_text("email,name\nhal@example.com,Hal Imported\n")
+    page.goto("/admin/people")
+    page.get_by_label("CSV file").set_input_files(str(file))
+    page.get_by_role("button", name="Check the file").click()
+    BasePage(page).arrived()
+    page.get_by_role("button", name="Import 1 person").click()
+    BasePage(page).arrived()
+    expect(page.get_by_role("status")).to_contain_text("Imported 1 person")
+    link = page.get_by_label("Invitation link for hal@example.com").input_value()
+    assert "/invite/" in link
