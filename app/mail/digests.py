@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from app.community.showcase import newest_showcase
+from app.config import get_settings
 from app.db import utcnow
 from app.events.models import Event, Rsvp
 from app.i18n import in_locale
@@ -264,6 +265,8 @@ def send_digest(
 
 def send_due_digests(session: Session, *, now: datetime | None = None) -> int:
     """The job: each person whose morning it is gets their digest (each in its own commit)."""
+    if not get_settings().mail_enabled:  # nothing would send them: periods stay unclaimed
+        return 0
     now = now or utcnow()
     recent = now - timedelta(hours=20)
     candidates = session.exec(
