@@ -145,6 +145,16 @@ def test_the_job_sends_each_due_digest_once_and_skips_those_not_due(session, inb
     assert {row.to_address for row in _digests(session)} == {berlin.email}
 
 
+def test_no_digests_are_assembled_without_a_mail_server(session):
+    leader = _leader(session)
+    reader = make_user(session)
+    make_post(session, author=leader, space=make_space(session, host=leader, members=(reader,)))
+    next_monday = utcnow() + timedelta(days=7 - utcnow().weekday())
+    assert send_due_digests(session, now=next_monday.replace(hour=8)) == 0
+    assert _digests(session) == []
+    assert session.get(NotificationSettings, reader.id) is None  # the period stays unclaimed
+
+
 def test_two_processes_claim_a_period_once(session):
     person = make_user(session)
     now = utcnow()
