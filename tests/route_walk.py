@@ -4,7 +4,6 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from app.main import create_app
 
-
 # Event streams never end by themselves; tests/live checks who they reach on a real server.
 STREAMS = frozenset({"/live", "/api/v1/live"})
 
