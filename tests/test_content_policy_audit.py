@@ -19,6 +19,7 @@ RULE_COLUMNS = {"visibility", "hidden_at"}
 
 SPACES_SERVICE = "manages spaces and memberships (writes them), reading content is not decided"
 HEALTH = "counts people and contributions for analytics; shows no content"
+PROVIDER_GROUPS = "memberships the company's groups give (single sign-on): written, not read"
 NEWCOMERS = "memberships a newcomer is given, and the open public spaces offered to them"
 ALLOWED: dict[tuple[str, str], str] = {
     ("api/spaces.py", "create_space"): "the default join policy of a new secret space",
@@ -48,6 +49,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("community/onboarding.py", "export_my_data"): "reports the state of the person's own rows",
     ("fragments.py", "comment_key"): "a stored fragment's key covers the hidden flag it shows",
     ("recognition/panels.py", "_space_statement"): "a readable space's leaders (page checked)",
+    ("spaces/provider_groups.py", "sync_provider_groups"): PROVIDER_GROUPS,
+    ("spaces/provider_groups.py", "_ensure_member"): PROVIDER_GROUPS,
     ("spaces/newcomers.py", "welcome_newcomer"): NEWCOMERS,
     ("spaces/newcomers.py", "_member_counts"): NEWCOMERS,
     ("spaces/newcomers.py", "spaces_everyone_may_join"): NEWCOMERS,
