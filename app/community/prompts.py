@@ -57,7 +57,8 @@ def prompt_body(context: str, answer_format: str) -> str:
     """The post text: the host's context, then the answer format as a visible line."""
     context = context.strip()
     if answer_format:
-        line = f"**{gettext('How to answer:')}** {answer_format}"
+        label = gettext("How to answer:")
+        line = f"**{label}** {answer_format}"
         return f"{context}\n\n{line}" if context else line
     return context
 

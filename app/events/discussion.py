@@ -33,7 +33,8 @@ def _title(event: Event, occ: Occurrence) -> str:
     place = place_text(event, occ.location if not event.rrule else None)
     tail = f" — {when}" + (f", {place}" if place else "")
     prefix = gettext("Cancelled: ") if event.cancelled_at else ""
-    head = f"{prefix}{gettext('Meetup')}: "
+    meetup = gettext("Meetup")
+    head = f"{prefix}{meetup}: "
     room = MAX_TITLE - len(head) - len(tail)
     title = event.title if len(event.title) <= room else event.title[: max(room - 1, 10)] + "…"
     return (head + title + tail)[:MAX_TITLE]
@@ -46,16 +47,20 @@ def _zone(event: Event) -> ZoneInfo:
 def header_markdown(event: Event, occ: Occurrence, *, going: int, waiting: int) -> str:
     lines = []
     if event.cancelled_at:
-        lines.append(f"**{gettext('This event was cancelled.')}**")
+        cancelled = gettext("This event was cancelled.")
+        lines.append(f"**{cancelled}**")
     label = gettext("Next time") if event.rrule else gettext("When")
     lines.append(f"**{label}:** {when_text(occ.starts_at, occ.ends_at, event.timezone)}")
     if event.rrule:
         rule = describe(event.rrule, start=event.starts_at, zone_name=event.timezone)
-        lines.append(f"**{gettext('Repeats')}:** {rule}")
+        repeats = gettext("Repeats")
+        lines.append(f"**{repeats}:** {rule}")
     if occ.location:
-        lines.append(f"**{gettext('Where')}:** {md_escape(occ.location)}")
+        where = gettext("Where")
+        lines.append(f"**{where}:** {md_escape(occ.location)}")
     if event.online_url:
-        lines.append(f"**{gettext('Online')}:** <{event.online_url}>")
+        online = gettext("Online")
+        lines.append(f"**{online}:** <{event.online_url}>")
     going_text = ngettext("%(num)s going", "%(num)s going", going)
     if event.capacity is not None:
         going_text += ", " + places_text(event.capacity, going)
@@ -63,7 +68,8 @@ def header_markdown(event: Event, occ: Occurrence, *, going: int, waiting: int) 
         going_text += " · " + ngettext(
             "%(num)s on the waitlist", "%(num)s on the waitlist", waiting
         )
-    lines.append(f"**{gettext('RSVPs')}:** {going_text}")
+    rsvps = gettext("RSVPs")
+    lines.append(f"**{rsvps}:** {going_text}")
     body = "  \n".join(lines)
     link = gettext("Open the event: RSVP, add to calendar, protocol")
     return f"{body}\n\n[{link}](/events/{event.id})"
@@ -102,7 +108,11 @@ def sync_discussion_post(
 
 def recap_markdown(event: Event, occ: Occurrence, *, attended: int) -> tuple[str, str]:
     """Title and text of the organiser's one-click recap post."""
-    title = f"{gettext('Recap')}: {event.title}"[:MAX_TITLE]
+    recap = gettext("Recap")
+    title = f"{recap}: {event.title}"[:MAX_TITLE]
+    # Each gettext() stands alone: the extractor (Python 3.11) does not look inside f-strings.
+    talked, decided = gettext("What we talked about"), gettext("What we decided")
+    next_steps, page = gettext("What comes next"), gettext("Event page, discussion and protocol")
     lines = [
         ngettext(
             "Thanks to the %(num)s person who came to %(title)s on %(when)s!",
@@ -112,10 +122,10 @@ def recap_markdown(event: Event, occ: Occurrence, *, attended: int) -> tuple[str
             when=when_text(occ.starts_at, occ.ends_at, event.timezone),
         ),
         "",
-        f"- {gettext('What we talked about')}: …",
-        f"- {gettext('What we decided')}: …",
-        f"- {gettext('What comes next')}: …",
+        f"- {talked}: …",
+        f"- {decided}: …",
+        f"- {next_steps}: …",
         "",
-        f"[{gettext('Event page, discussion and protocol')}](/events/{event.id}?on={occ.key})",
+        f"[{page}](/events/{event.id}?on={occ.key})",
     ]
     return title, "\n".join(lines)

@@ -61,5 +61,6 @@ def places_text(capacity: int | None, going: int) -> str:
 def place_text(event: Event, location: str | None = None) -> str:
     place = event.location if location is None else location
     if place and event.online_url:
-        return f"{place} · {gettext('online')}"
+        online = gettext("online")
+        return f"{place} · {online}"
     return place or (gettext("Online") if event.online_url else "")
