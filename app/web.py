@@ -2,7 +2,7 @@
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache, partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -77,6 +77,11 @@ def static_url(path: str) -> str:
     """A cache-busting address for a file under static/ (content hash in the query)."""
     digest = hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
     return f"/static/{path}?v={digest}"
+
+
+def format_day(value: date | None, style: str = "date") -> str:
+    """A calendar date (a due date: no time, no zone) in the reader's language."""
+    return format_moment(value, style, get_locale()) if value is not None else ""
 
 
 def format_when(value: datetime | None, fmt: str = "medium", zone: str | None = None) -> str:
@@ -211,6 +216,7 @@ env.globals.update(
     stream_html=stream_html,
     reaction_bar=reaction_bar,
     format_when=format_when,
+    format_day=format_day,
     token_slot=TOKEN_SLOT,
 )
 env.filters.update(ago=format_ago)

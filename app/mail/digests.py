@@ -18,9 +18,10 @@ from sqlmodel import Session, col, select
 from app.access.posts import comment_shown, readable_and_shown
 from app.community.showcase import newest_showcase
 from app.config import get_settings
+from app.dates import format_moment
 from app.db import utcnow
 from app.events.models import Event, Rsvp
-from app.i18n import in_locale
+from app.i18n import get_locale, in_locale
 from app.mail.compose import absolute, draft
 from app.mail.models import NotificationSettings
 from app.mail.outbox import queue
@@ -171,7 +172,9 @@ def _action_items(session: Session, person: User, today: date) -> list[Line]:
         Line(
             title=item.text,
             url=absolute(f"/protocols/{protocol.id}"),
-            detail=f"{item.due.isoformat()} · {protocol.title}" if item.due else protocol.title,
+            detail=f"{format_moment(item.due, 'date', get_locale())} · {protocol.title}"
+            if item.due
+            else protocol.title,
         )
         for item, protocol, _space in my_action_items(session, user=person, limit=50)
         if item.due is not None and item.due <= soon

@@ -122,7 +122,7 @@ def test_a_german_team_writes_its_protocol_in_german(server, browser):  # noqa: 
         page.reload()
         items = page.locator("section[aria-labelledby=items-heading] .action-item")
         assert items.last.locator(".item-text").inner_text() == "Anmeldung abschicken"
-        assert "2026-12-15" in items.last.inner_text()
+        assert "fällig 15. Dez. 2026" in items.last.inner_text()  # a German date, not ISO
         preview = page.locator("#protocol-preview")
         assert preview.locator("input[type=checkbox]").count() == 2  # the example and Eva's
         assert "[ ]" not in preview.inner_text()

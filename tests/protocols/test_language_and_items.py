@@ -86,7 +86,7 @@ def test_my_action_items_show_the_task_beside_its_due_date(session, login, make_
     )
     mine = login(anna).get("/action-items").text
     assert '<span class="item-text">Prepare the budget</span>' in mine
-    assert "2026-12-15" in mine
+    assert '<time datetime="2026-12-15">15 Dec 2026</time>' in mine  # a date, not an ISO string
     assert f"@{anna.handle} Prepare" not in mine
     assert "(due" not in mine
     page = login(anna).get(f"/protocols/{protocol.id}").text
@@ -170,3 +170,15 @@ def test_ticking_in_the_protocol_panel_keeps_the_row_as_the_panel_shows_it(
     assert "is-done" not in on_my_list.text
     assert f'href="/protocols/{protocol.id}"' in on_my_list.text
     assert 'name="shown_in"' not in on_my_list.text
+
+
+def test_a_due_date_reads_in_the_readers_language(session, login, make_protocol):
+    host, anna = make_user(session), make_user(session, locale="de")
+    space = make_space(session, host=host, members=(anna,))
+    make_protocol(
+        host, space, text=f"# W\n\n- [ ] @{anna.handle} Saal buchen (fällig 2026-12-15)\n"
+    )
+
+    mine = login(anna).get("/action-items").text
+
+    assert '<time datetime="2026-12-15">15. Dez. 2026</time>' in mine
