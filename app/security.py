@@ -10,6 +10,7 @@ from typing import Annotated, NamedTuple
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
@@ -75,8 +76,8 @@ def start_session(session: Session, *, user: User, oidc_sid: str | None = None) 
             oidc_sid=oidc_sid[:255] if oidc_sid else None,
         )
     )
-    user.last_sign_in_at = utcnow()
-    session.add(user)
+    # An UPDATE, not session.add(user): the caller's User may belong to another session.
+    session.execute(update(User).where(col(User.id) == user.id).values(last_sign_in_at=utcnow()))
     session.flush()
     return token
 

@@ -29,6 +29,7 @@ from sqlmodel import Session  # noqa: E402
 
 from app.config import get_settings  # noqa: E402
 from app.db import get_engine, metadata  # noqa: E402
+from app.i18n import set_locale  # noqa: E402
 from tests.dbutil import reset_database  # noqa: E402
 
 get_settings.cache_clear()
@@ -61,6 +62,13 @@ def _empty_all_tables() -> None:
 def _clean_tables() -> Iterator[None]:
     yield
     _empty_all_tables()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> None:
+    """Each test starts in the default language: code that sets the language of the running
+    thread (a CLI command, a service wording things for a person) must not word the next test."""
+    set_locale("en")
 
 
 @pytest.fixture

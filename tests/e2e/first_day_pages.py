@@ -23,7 +23,7 @@ class AdminPeoplePage(BasePage):
 
     def invite(self, email: str, name: str) -> str:
         """Type the person's address and name, create the invitation; returns the link."""
-        self.page.get_by_label("Email").press_sequentially(email)
+        self.page.get_by_label("Email", exact=True).press_sequentially(email)
         self.page.keyboard.press("Tab")
         self.page.keyboard.type(name)
         with self.page.expect_navigation():

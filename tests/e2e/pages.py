@@ -203,7 +203,7 @@ class SiteNav:
         """On how many lines the main links and the own menu stand."""
         return int(
             self.page.evaluate(
-                "() => new Set([...document.querySelectorAll('.nav-links li, .nav-user')]"
+                "() => new Set([...document.querySelectorAll('.nav-links > li, .nav-user')]"
                 ".map((el) => Math.round(el.getBoundingClientRect().top))).size"
             )
         )
