@@ -1,5 +1,6 @@
 """Engine, naming convention, time columns and the per-request session."""
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -7,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, Integer, MetaData, event, update
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.sql.expression import ColumnElement, UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 from sqlalchemy.types import TypeDecorator
@@ -98,7 +100,50 @@ def make_engine(url: str, *, pool_size: int | None = None, max_overflow: int = 1
         lock_timeout_ms=int(settings.db_lock_timeout_seconds * 1000),
         idle_in_transaction_ms=int(settings.db_idle_in_transaction_seconds * 1000),
     )
-    return create_engine(url, pool_pre_ping=True, connect_args={"options": options}, **pool)
+    engine = create_engine(url, connect_args={"options": options}, **pool)
+    ping_when_idle(engine)
+    return engine
+
+
+# A pooled PostgreSQL connection unused for longer than this is pinged before a request gets it
+# (the server may have restarted, or a proxy dropped it). SQLAlchemy's pool_pre_ping pinged on
+# every checkout: two round trips of a write's ~20 (a request checks out twice: the caller's
+# lookup, then the handler), for connections that had been used a few milliseconds earlier.
+PING_AFTER_IDLE_SECONDS = 5.0
+_RETURNED_AT = "agora_returned_at"
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """Check a connection before use only when it sat in the pool (SQLAlchemy's documented
+    recipe for custom pessimistic pings: raising DisconnectionError in "checkout" makes the
+    pool replace the connection and try again). A connection that breaks while in steady use
+    still fails the statement under way, and the pool then replaces every connection as old."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED_AT)
+        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise DisconnectionError() from error
+            raise
+
+
+def read_without_transaction(session: Session) -> None:
+    """On PostgreSQL, the session's next connection reads in autocommit: for a lookup that hands
+    the connection back at once (the request's caller, app.security.hand_back), one round trip
+    instead of BEGIN, the query and ROLLBACK. Each statement still sees committed data only.
+    SQLite begins nothing for readers anyway (app.transactions)."""
+    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+        return
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 @lru_cache

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings
-from app.db import get_session, utcnow
+from app.db import get_session, read_without_transaction, utcnow
 from app.errors import Forbidden, LoginRequired
 from app.i18n import set_locale
 from app.people.models import ApiToken, AuthSession, User
@@ -165,6 +165,7 @@ def hand_back(session: Session, user: User | None) -> User | None:
 
 
 def _signed_in(session: Session, token: str | None) -> User | None:
+    read_without_transaction(session)
     return hand_back(session, user_for_session_token(session, token))
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from app.api.token_use import note_use
 from app.core.ids import MAX_ID
-from app.db import utcnow
+from app.db import read_without_transaction, utcnow
 from app.people.models import User
 from app.security import SessionDep, api_caller, hand_back
 
@@ -33,6 +33,7 @@ def api_user(
     if credentials is None or not credentials.credentials:
         raise _unauthorized("Not authenticated")
     engine = session.get_bind()
+    read_without_transaction(session)
     caller = api_caller(session, credentials.credentials)
     hand_back(session, caller.user if caller else None)
     if caller is None:

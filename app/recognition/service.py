@@ -4,7 +4,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Integer, bindparam, exists, func, update
 from sqlmodel import Session, col, select
@@ -57,12 +57,22 @@ def _settings_statement() -> Any:
     ).where(RecognitionSettings.id == 1)
 
 
+_SETTINGS_READ = "agora_site_recognition"
+
+
 def site_settings(session: Session) -> SiteRecognition:
-    """The site's settings; the defaults until an admin saves them."""
+    """The site's settings; the defaults until an admin saves them.
+
+    Read once per transaction: a comment asks before it is written (early-adopter turns) and
+    again when its badges are weighed, and on PostgreSQL each read is a round trip."""
+    transaction = session.get_transaction()
+    kept = session.info.get(_SETTINGS_READ)
+    if kept is not None and transaction is not None and kept[0] is transaction:
+        return cast(SiteRecognition, kept[1])
     rows = read(session, _settings_statement(), {})
-    if rows:
-        return SiteRecognition(*rows[0])
-    return _defaults()
+    settings = SiteRecognition(*rows[0]) if rows else _defaults()
+    session.info[_SETTINGS_READ] = (session.get_transaction(), settings)
+    return settings
 
 
 @cache
@@ -89,6 +99,7 @@ def update_site_settings(
         raise Invalid("Choose a number from 1 to 1000", field="early_adopter_count")
     if not 1 <= kudos_monthly_budget <= 1000:
         raise Invalid("Choose a number from 1 to 1000", field="kudos_monthly_budget")
+    session.info.pop(_SETTINGS_READ, None)
     row = session.get(RecognitionSettings, 1) or RecognitionSettings(id=1)
     row.early_adopter_count = early_adopter_count
     row.kudos_monthly_budget = kudos_monthly_budget
