@@ -7,6 +7,8 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, Integer, MetaData, event, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.sql.expression import ColumnElement, UnaryExpression
@@ -236,3 +238,19 @@ def share_row(session: Session, row: Any) -> None:
         session.exec(statement.execution_options(populate_existing=True)).one()
         return
     session.refresh(row)
+
+
+def insert_unless_present(session: Session, row: SQLModel) -> bool:
+    """Insert `row` unless a unique constraint says it is there already; whether it was new.
+
+    One INSERT ... ON CONFLICT DO NOTHING (both engines) where a read, a savepoint, the insert
+    and its release were four round trips; a parallel request that inserted the same row first
+    makes this a no-op, not an error that rolls back. The row's columns are sent as set (a
+    column the row leaves None takes its default); the row itself stays out of the session."""
+    table = row.__table__  # type: ignore[attr-defined]
+    values = {c.name: getattr(row, c.name) for c in table.columns}
+    values = {name: value for name, value in values.items() if value is not None}
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).values(values).on_conflict_do_nothing()
+    return session.execute(statement.returning(*table.primary_key)).first() is not None

@@ -8,7 +8,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, delete, func, or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.access.posts import may_read_comment, may_read_post
@@ -22,7 +21,7 @@ from app.access.spaces import (
     with_membership,
 )
 from app.core.text import clean_text
-from app.db import utcnow
+from app.db import insert_unless_present, utcnow
 from app.domain_events import (
     CommentCreated,
     CommentDeleted,
@@ -377,22 +376,15 @@ def react(
     require_read(access)
     if kind not in ReactionKind.__members__:
         raise Invalid("Unknown reaction", field="kind")
-    existing = session.exec(
-        select(Reaction).where(
-            Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind
-        )
-    ).first()
-    if on and existing is None:
-        try:
-            with session.begin_nested():
-                session.add(Reaction(post_id=post.id, user_id=user.id, kind=ReactionKind(kind)))  # type: ignore[arg-type]
-        except IntegrityError:
-            pass  # a parallel request added the same reaction: the result is the same
-        else:
+    if on:
+        reaction = Reaction(post_id=post.id, user_id=user.id, kind=ReactionKind(kind))  # type: ignore[arg-type]
+        # Already there (from this person, or a parallel request of theirs): nothing changes.
+        if insert_unless_present(session, reaction):
             publish(session, ReactionAdded(post=post, user=user, kind=kind))
-    elif not on and existing is not None:
-        session.delete(existing)
-    session.flush()
+    else:
+        mine = (Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind)
+        session.execute(delete(Reaction).where(*mine))
+    session.flush()  # what subscribers added, before the counts are read
     return reaction_counts(session, [post_id])[post_id]
 
 

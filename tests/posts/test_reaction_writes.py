@@ -1,0 +1,65 @@
+"""A reaction is one statement: INSERT ... ON CONFLICT DO NOTHING, not read, savepoint, insert.
+
+On PostgreSQL every statement is a round trip; a like cost four before its counts were read.
+"""
+
+from sqlalchemy import event
+from sqlmodel import Session, select
+
+from app.db import get_engine
+from app.posts import service
+from app.posts.models import Reaction, ReactionKind
+from tests.factories import make_post, make_space, make_user
+
+
+def _statements_of(call):  # type: ignore[no-untyped-def]
+    sent: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        sent.append(statement.lstrip().split()[0].upper())
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        result = call()
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    return result, sent
+
+
+def test_a_like_is_written_by_one_insert_without_a_savepoint(session):
+    author, fan = make_user(session), make_user(session)
+    post = make_post(session, author=author, space=make_space(session, host=author))
+    counts, sent = _statements_of(
+        lambda: service.react(session, user=fan, post_id=post.id, kind="like")
+    )
+    assert counts == {"like": 1}
+    assert sent.count("INSERT") == 1
+    assert "SAVEPOINT" not in sent and "RELEASE" not in sent
+
+
+def test_a_like_a_parallel_request_stored_first_changes_nothing_and_publishes_nothing(
+    session, monkeypatch
+):
+    author, fan = make_user(session), make_user(session)
+    post = make_post(session, author=author, space=make_space(session, host=author))
+    with Session(get_engine()) as other:  # the parallel request, committed first
+        other.add(Reaction(post_id=post.id, user_id=fan.id, kind=ReactionKind.like))  # type: ignore[arg-type]
+        other.commit()
+    published: list[object] = []
+    monkeypatch.setattr(service, "publish", lambda _session, fact: published.append(fact))
+    assert service.react(session, user=fan, post_id=post.id, kind="like") == {"like": 1}
+    session.commit()
+    assert published == []
+    assert len(session.exec(select(Reaction)).all()) == 1
+
+
+def test_taking_a_like_back_deletes_only_that_reaction(session):
+    author, fan = make_user(session), make_user(session)
+    post = make_post(session, author=author, space=make_space(session, host=author))
+    service.react(session, user=fan, post_id=post.id, kind="like")
+    service.react(session, user=fan, post_id=post.id, kind="thanks")
+    service.react(session, user=author, post_id=post.id, kind="like")
+    counts = service.react(session, user=fan, post_id=post.id, kind="like", on=False)
+    assert counts == {"like": 1, "thanks": 1}
+    assert service.react(session, user=fan, post_id=post.id, kind="like", on=False) == counts
