@@ -382,8 +382,12 @@ def react(
         if insert_unless_present(session, reaction):
             publish(session, ReactionAdded(post=post, user=user, kind=kind))
     else:
-        mine = (Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind)
-        session.execute(delete(Reaction).where(*mine))
+        mine = delete(Reaction).where(
+            col(Reaction.post_id) == post.id,
+            col(Reaction.user_id) == user.id,
+            col(Reaction.kind) == kind,
+        )
+        session.execute(mine)
     session.flush()  # what subscribers added, before the counts are read
     return reaction_counts(session, [post_id])[post_id]
 
