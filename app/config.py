@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     # Periodic jobs (scheduled posts, ...): `agora serve` runs them unless run_jobs is false
     # (e.g. when a separate `agora worker` does); unset means on, except in the test suite.
     run_jobs: bool | None = None
+    # How long a process may answer "who is signed in" from memory instead of the database
+    # (app/signed_in_cache.py): at most a second, the bound for another process's sign-out or
+    # deactivation to reach it. Unset: a second, except in the test suite, whose query budgets
+    # count the sign-in query (its own tests turn it on).
+    signed_in_cache_seconds: float | None = Field(default=None, ge=0, le=1)
     jobs_interval_seconds: float = Field(default=20.0, gt=0)
     # Threads per process that run request handlers and database work (unset: 2 on SQLite,
     # 8 on PostgreSQL). Python runs one of them at a time; extra threads only pay off while
@@ -152,6 +157,12 @@ class Settings(BaseSettings):
     @property
     def jobs_enabled(self) -> bool:
         return self.run_jobs if self.run_jobs is not None else self.env != "test"
+
+    @property
+    def signed_in_cache_age(self) -> float:
+        if self.signed_in_cache_seconds is not None:
+            return self.signed_in_cache_seconds
+        return 0.0 if self.env == "test" else 1.0
 
     @property
     def trusted_proxy_list(self) -> list[str]:

@@ -1,7 +1,7 @@
 """Engine, naming convention, time columns and the per-request session."""
 
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -15,6 +15,7 @@ from sqlalchemy.sql.expression import ColumnElement, UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine, select
+from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings
 from app.transactions import install_sqlite_transactions, postgres_options
@@ -153,16 +154,37 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-def get_session() -> Iterator[Session]:
+async def get_session() -> AsyncIterator[Session]:
     """One session per request. Its handler's route commits or rolls back in the handler's own
-    thread slot (app.transactions); what is left here ends what a dependency began."""
-    with Session(get_engine(), expire_on_commit=False) as session:
-        try:
-            yield session
+    thread slot (app.transactions); what is left here ends what a dependency began.
+
+    Async, so that a request whose session holds nothing at the end (the usual case: the route
+    committed, the sign-in check handed its connection back) costs no trip to a worker thread
+    on the way in or out; only an open transaction is ended in one (issue 19)."""
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
+        yield session
+    except Exception:
+        await _end(session, commit=False)
+        raise
+    await _end(session, commit=True)
+
+
+async def _end(session: Session, *, commit: bool) -> None:
+    if not session.in_transaction():
+        session.close()  # no connection held: nothing that could block
+        return
+    await run_in_threadpool(_finish, session, commit)
+
+
+def _finish(session: Session, commit: bool) -> None:
+    try:
+        if commit:
             session.commit()
-        except Exception:
+        else:
             session.rollback()
-            raise
+    finally:
+        session.close()
 
 
 def refresh_planner_statistics(engine: Engine, *, sample_rows: int | None = 1000) -> None:

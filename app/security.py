@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, NamedTuple
@@ -14,8 +15,9 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
+from app import signed_in_cache
 from app.config import get_settings
-from app.db import get_session, read_without_transaction, utcnow
+from app.db import get_engine, get_session, read_without_transaction, utcnow
 from app.errors import Forbidden, LoginRequired
 from app.i18n import set_locale
 from app.people.models import ApiToken, AuthSession, User
@@ -91,11 +93,9 @@ def end_session(session: Session, *, token: str | None) -> None:
     session.flush()
 
 
-def user_for_session_token(session: Session, token: str | None) -> User | None:
-    if not token:
-        return None
-    return session.exec(
-        select(User)
+def _session_owner(session: Session, token: str) -> tuple[User, datetime] | None:
+    row = session.exec(
+        select(User, col(AuthSession.expires_at))
         .join(AuthSession, AuthSession.user_id == User.id)  # type: ignore[arg-type]
         .where(
             AuthSession.token_hash == hash_token(token),
@@ -103,6 +103,14 @@ def user_for_session_token(session: Session, token: str | None) -> User | None:
             User.is_active == True,  # noqa: E712
         )
     ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def user_for_session_token(session: Session, token: str | None) -> User | None:
+    if not token:
+        return None
+    found = _session_owner(session, token)
+    return found[0] if found else None
 
 
 class ApiCaller(NamedTuple):
@@ -164,9 +172,14 @@ def hand_back(session: Session, user: User | None) -> User | None:
     return user
 
 
-def _signed_in(session: Session, token: str | None) -> User | None:
+def _signed_in(session: Session, token: str) -> User | None:
+    """The session's person from the database (remembered for the next requests), handed back."""
+    since = time.monotonic()
     read_without_transaction(session)
-    return hand_back(session, user_for_session_token(session, token))
+    found = _session_owner(session, token)
+    if found is not None and get_settings().signed_in_cache_age > 0:
+        signed_in_cache.remember(hash_token(token), found[1], found[0], since=since)
+    return hand_back(session, found[0] if found else None)
 
 
 async def optional_user(request: Request, session: SessionDep) -> User | None:
@@ -176,20 +189,31 @@ async def optional_user(request: Request, session: SessionDep) -> User | None:
     if "user" in state:
         cached: User | None = state["user"]
         return cached
-    user = await run_in_threadpool(_signed_in, session, request.cookies.get(SESSION_COOKIE))
+    token = request.cookies.get(SESSION_COOKIE)
+    user = None
+    if token:
+        signed_in_cache.watch(get_engine())
+        # Remembered: no query and no trip to a worker thread (app.signed_in_cache says why
+        # that is safe).
+        max_age = get_settings().signed_in_cache_age
+        user = signed_in_cache.lookup(hash_token(token), utcnow(), max_age=max_age)
+        if user is None:
+            user = await run_in_threadpool(_signed_in, session, token)
     if user is not None:
         set_locale(user.locale)
     state["user"] = user
     return user
 
 
-def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+# Async, like every dependency that does no blocking work: FastAPI runs a sync one in a worker
+# thread, a trip that cost the cheapest page a tenth of its time (issue 19).
+async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
     if user is None:
         raise LoginRequired
     return user
 
 
-def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
+async def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
     if not user.is_admin:
         raise Forbidden("Only administrators may do that")
     return user

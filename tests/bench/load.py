@@ -31,6 +31,8 @@ class Result:
     # Worker CPU time per request: unlike req/s, barely moved by other work on the machine.
     cpu_ms: float = 0.0
     round: int = 0
+    # The machine's one-minute load average as the run ended: others share this machine.
+    load_average: float = 0.0
 
     @property
     def errors(self) -> int:
@@ -96,5 +98,6 @@ def run_wrk(
             numbers = json.loads(line.removeprefix("WRK_RESULT "))
             result = Result(target=target, path=path, **numbers)
             result.cpu_ms = 1000 * cpu / result.requests if result.requests else 0.0
+            result.load_average = os.getloadavg()[0]
             return result
     raise SystemExit(f"bench: wrk gave no result for {path}:\n{done.stdout}{done.stderr}")

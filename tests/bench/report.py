@@ -13,8 +13,10 @@ from tests.bench.dataset import Size
 from tests.bench.load import CONNECTIONS, Result
 
 FLOOR = "floor"
-# A stream page may cost at most this many floor requests (cost = 1 / requests per second) ...
-MAX_COST_VS_FLOOR = 4.0
+# A page may cost at most this many floor requests, in the worker's CPU time per request (the
+# figure least moved by other work on a shared machine; issue 19) ...
+MAX_COST_VS_FLOOR = {"home": 2.5, "space": 2.0, "post": 2.0}
+DEFAULT_MAX_COST_VS_FLOOR = 2.0
 # ... and at the large dataset at most this much more than the same page at the small one.
 MAX_GROWTH = 1.2
 MAX_RSS_MB = 200.0
@@ -53,14 +55,18 @@ class DatasetRun:
     def rps_by_round(self, target: str) -> dict[int, float]:
         return {r.round: r.rps for r in self.rounds if r.target == target}
 
+    def cpu_by_round(self, target: str) -> dict[int, float]:
+        return {r.round: r.cpu_ms for r in self.rounds if r.target == target}
+
     def cost_vs_floor(self, result: Result) -> float:
         """Floor req/s over the target's, round by round (side by side in time), the median."""
         floor, page = self.rps_by_round(FLOOR), self.rps_by_round(result.target)
         return paired_median(floor, page)
 
     def cpu_vs_floor(self, result: Result) -> float:
-        floor = self.result(FLOOR).cpu_ms
-        return result.cpu_ms / floor if floor else float("inf")
+        """The target's CPU time per request over the floor's, round by round, the median."""
+        page, floor = self.cpu_by_round(result.target), self.cpu_by_round(FLOOR)
+        return paired_median(page, floor)
 
 
 @dataclass
@@ -88,9 +94,9 @@ def checks(runs: list[DatasetRun]) -> list[Check]:
             if result.target != FLOOR:
                 found.append(
                     Check(
-                        f"{run.size.name} {result.target}: cost per request vs the floor",
-                        run.cost_vs_floor(result),
-                        MAX_COST_VS_FLOOR,
+                        f"{run.size.name} {result.target}: CPU time per request vs the floor",
+                        run.cpu_vs_floor(result),
+                        MAX_COST_VS_FLOOR.get(result.target, DEFAULT_MAX_COST_VS_FLOOR),
                         "x",
                     )
                 )
@@ -101,7 +107,7 @@ def checks(runs: list[DatasetRun]) -> list[Check]:
             if result.target == FLOOR or not result.rps:
                 continue
             growth = paired_median(
-                small.rps_by_round(result.target), large.rps_by_round(result.target)
+                large.cpu_by_round(result.target), small.cpu_by_round(result.target)
             )
             found.append(
                 Check(
@@ -117,19 +123,21 @@ def checks(runs: list[DatasetRun]) -> list[Check]:
 def table(runs: list[DatasetRun]) -> str:
     header = (
         f"{'dataset':<8} {'target':<6} {'path':<24} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'cost/floor':>10} {'errors':>6} {'cpu ms/req':>10} {'cpu/floor':>9}"
+        f"{'rps/floor':>9} {'errors':>6} {'cpu ms/req':>10} {'cpu/floor':>9} {'load':>5}"
     )
     lines = [header, "-" * len(header)]
     for run in runs:
         for r in run.results:
             lines.append(
                 f"{run.size.name:<8} {r.target:<6} {r.path:<24} {r.rps:>8.1f} {r.p50_ms:>8.2f} "
-                f"{r.p99_ms:>8.2f} {run.cost_vs_floor(r):>10.2f} {r.errors:>6} "
-                f"{r.cpu_ms:>10.2f} {run.cpu_vs_floor(r):>9.2f}"
+                f"{r.p99_ms:>8.2f} {run.cost_vs_floor(r):>9.2f} {r.errors:>6} "
+                f"{r.cpu_ms:>10.2f} {run.cpu_vs_floor(r):>9.2f} {r.load_average:>5.2f}"
             )
     lines.append(
-        "req/s, p50, p99, cpu: the best round. cost/floor (checked): the median over rounds of"
-        " floor req/s / target req/s. cpu: the worker's CPU time per request."
+        "req/s, p50, p99, cpu ms/req, load: the round with the most req/s. cpu/floor (checked):"
+        " the median over rounds of the worker's CPU time per request over the floor's;"
+        " rps/floor: the same for floor req/s over target req/s. load: the one-minute load"
+        " average of the machine as that round ended."
     )
     lines.append("")
     for run in runs:
@@ -162,7 +170,7 @@ def write_json(
         "commit": _git_commit(),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "limits": {
-            "max_cost_vs_floor": MAX_COST_VS_FLOOR,
+            "max_cpu_vs_floor": MAX_COST_VS_FLOOR,
             "max_growth": MAX_GROWTH,
             "max_rss_mb": MAX_RSS_MB,
         },

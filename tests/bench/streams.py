@@ -2,9 +2,10 @@
 
 For each dataset size: a fresh SQLite database made with the `agora` command (migrate, a viewer
 account, seed-demo in bulk) and `agora serve --no-migrate --workers 1` in production mode on a
-port of 8200-8299, signed in over HTTP. Then wrk at 16 connections against the floor (/ping: the
-same middleware and session check, nothing else), the home stream, a space stream and the post
-with 300 comments, taking turns between targets and datasets over a few rounds; then each
+port of 8200-8299 (or AGORA_BENCH_PORTS), pinned to CPU 0 when there are two cores, signed in
+over HTTP. Then wrk at 16 connections, one thread pinned to CPU 1, against the floor (/ping:
+the same middleware and session check, nothing else), the home stream, a space stream and the
+post with 300 comments, taking turns between targets and datasets over a few rounds; then each
 worker's RSS. Prints a table, checks the targets (report.py), writes bench-results/*.json and
 exits non-zero when a target is missed.
 
@@ -112,7 +113,7 @@ def measure(lives: list[Live], wrk: str, seconds: float, rounds: int) -> None:
                     f"   round {number} {live.run.size.name:<6} {target:<6} {path:<24}"
                     f" {result.rps:8.1f} req/s  p50 {result.p50_ms:7.2f} ms"
                     f"  p99 {result.p99_ms:7.2f} ms  cpu {result.cpu_ms:6.2f} ms/req"
-                    f"  errors {result.errors}",
+                    f"  errors {result.errors}  load {result.load_average:.2f}",
                     flush=True,
                 )
     for live in lives:
