@@ -1,7 +1,7 @@
 """At and after the meeting: check-in (link + QR), protocol template, recap; calendars (.ics)."""
 
 import io
-from typing import Annotated
+from typing import Annotated, Any
 
 import segno
 from fastapi import APIRouter, Form, Request
@@ -24,7 +24,7 @@ from app.protocols.service import create_protocol
 from app.security import CurrentUser, SessionDep
 from app.spaces.access import space_access_by_slug
 from app.transactions import TransactionalRoute
-from app.web import is_htmx, render
+from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute)
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
@@ -81,10 +81,13 @@ def checkin(
     try:
         access, occ, new = check_in(session, user=user, event_id=event_id, code=code)
     except Invalid as exc:
-        session.rollback()
-        access = load_event(session, user=user, event_id=event_id)
-        context = {"event": access.event, "error": gettext(exc.message), "occ": None}
-        return render(request, "events/checkin.html", context, status_code=422)
+        error = exc.text()
+
+        def refused() -> dict[str, Any]:
+            event = load_event(session, user=user, event_id=event_id).event
+            return {"event": event, "error": error, "occ": None}
+
+        return form_error(request, session, "events/checkin.html", exc, refused)
     context = {"event": access.event, "occ": occ, "new": new, "error": None}
     return render(request, "events/checkin.html", context)
 

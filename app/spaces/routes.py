@@ -1,6 +1,6 @@
 """Space pages: directory, create, stream, settings, members, join and leave."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -244,8 +244,11 @@ def admin_everyone_joins(
     try:
         newcomers.set_everyone_joins(session, admin=admin, space_id=space_id, on=everyone_joins)
     except Invalid as exc:
-        session.rollback()
-        spaces = newcomers.spaces_everyone_may_join(session, admin=admin)
-        context = {"spaces": spaces, "error": exc.text()}
-        return render(request, "spaces/admin.html", context, status_code=422)
+        error = exc.text()
+
+        def context() -> dict[str, Any]:
+            spaces = newcomers.spaces_everyone_may_join(session, admin=admin)
+            return {"spaces": spaces, "error": error}
+
+        return form_error(request, session, "spaces/admin.html", exc, context)
     return RedirectResponse("/admin/spaces?saved=1", status_code=303)
