@@ -6,6 +6,7 @@ from sqlmodel import select
 from app.community.models import Flag, ShowcaseEntry, ShowcaseTag, SitePin
 from app.posts.models import Post
 from app.recognition.models import Kudos
+from app.spaces.models import Space
 from tests.factories import make_comment, make_post, make_space, make_user
 
 
@@ -92,3 +93,22 @@ def test_a_home_pin_with_a_bad_day_keeps_it_and_pins_nothing(session, login):
     assert "Enter a date" in response.text
     assert 'value="next friday"' in response.text
     assert session.exec(select(SitePin)).all() == []
+
+
+def test_a_refused_space_keeps_the_form_and_creates_nothing(session, login):
+    person = make_user(session)
+
+    response = login(person).form(
+        "/spaces",
+        {
+            "name": "Skunkworks",
+            "description": "Quiet",
+            "visibility": "secret",
+            "join_policy": "open",
+        },
+    )
+
+    assert response.status_code == 422
+    assert "only be joined by invitation" in response.text
+    assert 'value="Skunkworks"' in response.text and "Quiet" in response.text
+    assert session.exec(select(Space).where(Space.name == "Skunkworks")).all() == []
