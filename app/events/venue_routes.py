@@ -13,8 +13,6 @@ from app.db import utcnow
 from app.errors import Invalid
 from app.events import feeds
 from app.events.access import load_event, require_organiser
-from app.events.ics import build_calendar
-from app.events.models import EventOccurrence
 from app.events.protocol import link_protocol, protocol_prefill
 from app.events.rsvp import attended, check_in, checkin_occurrence
 from app.events.service import create_recap_post
@@ -135,22 +133,9 @@ def recap(
 @router.get("/events/{event_id}.ics")
 def event_ics(session: SessionDep, user: CurrentUser, event_id: Id) -> Response:
     """ "Add to calendar": this event (with its changed occurrences) as a file."""
-    from sqlmodel import select
-
-    access = load_event(session, user=user, event_id=event_id)
-    event = access.event
-    overrides = session.exec(
-        select(EventOccurrence).where(EventOccurrence.event_id == event_id)
-    ).all()
-    body = build_calendar(
-        name=event.title,
-        uid=f"event-file-{event_id}",
-        events=[event],
-        overrides=overrides,
-        zone_hint=event.timezone,
-    )
+    event = load_event(session, user=user, event_id=event_id).event
     return Response(
-        body,
+        feeds.event_file(session, event=event),
         media_type=CALENDAR_TYPE,
         headers={"content-disposition": f'attachment; filename="event-{event_id}.ics"'},
     )

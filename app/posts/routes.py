@@ -15,6 +15,7 @@ from app.posts.publish_times import parse_publish_at
 from app.recognition import service as recognition
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import space_access_by_slug
+from app.spaces.models import Space
 from app.spaces.service import member_count
 from app.transactions import TransactionalRoute
 from app.web import form_error, is_htmx, render
@@ -174,8 +175,6 @@ def save_post(
 @router.post("/posts/{post_id}/delete")
 def delete_post(session: SessionDep, user: CurrentUser, post_id: Id) -> Response:
     post = service.delete_post(session, user=user, post_id=post_id)
-    from app.spaces.models import Space
-
     space = session.get(Space, post.space_id)
     return RedirectResponse(f"/spaces/{space.slug}" if space else "/", status_code=303)
 
