@@ -25,12 +25,8 @@ def test_a_badge_for_a_mistyped_space_comes_back_filled_in(signed_in, server):
     form = admin.award_form
     expect(form.get_by_text("Space not found")).to_be_visible()
     expect(form.get_by_label("Email of the person")).to_have_value(MIRA.email)
-    expect(form.get_by_label("Reason (shown on the profile)")).to_have_value(
-        "Ran the design guild"
-    )
-    expect(form.get_by_label("Space address (optional)")).to_have_attribute(
-        "aria-invalid", "true"
-    )
+    expect(form.get_by_label("Reason (shown on the profile)")).to_have_value("Ran the design guild")
+    expect(form.get_by_label("Space address (optional)")).to_have_attribute("aria-invalid", "true")
 
     form.get_by_label("Space address (optional)").fill("engineering")
     form.get_by_role("button", name="Give badge").click()
