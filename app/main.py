@@ -19,6 +19,7 @@ from app.config import get_settings
 from app.db import get_engine
 from app.errors import DomainError, LoginRequired
 from app.events.routes import router as events_router
+from app.home.routes import router as home_router
 from app.i18n import N_, gettext
 from app.jobs import periodic_jobs
 from app.live.routes import router as live_router
@@ -103,6 +104,7 @@ def create_app() -> FastAPI:
         people_admin_router,
         sso_router,
         spaces_router,
+        home_router,
         posts_router,
         notifications_router,
         mail_router,

@@ -305,9 +305,10 @@ def form_error(
 
     A callable context is built after the rollback, so the page shows what is stored, not the
     half-done change. The message goes under `field` (default: the error's own field) unless
-    the context brings its own `errors`."""
+    the context brings its own (non-empty) `errors`."""
     if rollback:
         session.rollback()
     values = context() if callable(context) else dict(context)
-    values.setdefault("errors", {field or error.field: error.text()})
+    if not values.get("errors"):
+        values["errors"] = {field or error.field: error.text()}
     return render(request, template, values, status_code=422, block=block, headers=headers)

@@ -3,8 +3,10 @@ nothing of the failed action is kept."""
 
 from sqlmodel import select
 
-from app.community.models import Flag
+from app.community.models import Flag, ShowcaseEntry, ShowcaseTag, SitePin
+from app.posts.models import Post
 from app.recognition.models import Kudos
+from app.spaces.models import Space
 from tests.factories import make_comment, make_post, make_space, make_user
 
 
@@ -45,3 +47,68 @@ def test_an_htmx_comment_error_replaces_the_form_not_the_list(session, login):
     assert response.headers["HX-Retarget"] == "#comment-form"
     assert "Write a comment first" in response.text
     assert "<html" not in response.text
+
+
+def test_a_prompt_with_a_bad_time_keeps_what_the_host_typed(session, login):
+    host = make_user(session)
+    space = make_space(session, host=host)
+
+    response = login(host).form(
+        f"/spaces/{space.slug}/prompts",
+        {"question": "What saved you an hour?", "context": "Tools welcome", "publish_at": "soon"},
+    )
+
+    assert response.status_code == 422
+    assert 'value="What saved you an hour?"' in response.text
+    assert "Tools welcome" in response.text
+    assert 'value="soon"' in response.text
+    assert session.exec(select(Post).where(Post.space_id == space.id)).all() == []
+
+
+def test_a_showcase_with_a_bad_link_keeps_the_tags_and_saves_nothing(session, login):
+    host = make_user(session)
+    space = make_space(session, host=host)
+    post = make_post(session, author=host, space=space)
+
+    response = login(host).form(
+        f"/posts/{post.id}/showcase",
+        {"tags": "retros, rituals", "origin": "external", "external_url": "ftp://x"},
+    )
+
+    assert response.status_code == 422
+    assert 'value="retros, rituals"' in response.text
+    assert 'value="external" checked' in response.text
+    assert session.exec(select(ShowcaseEntry)).all() == []
+    assert session.exec(select(ShowcaseTag)).all() == []
+
+
+def test_a_home_pin_with_a_bad_day_keeps_it_and_pins_nothing(session, login):
+    admin = make_user(session, admin=True)
+    space = make_space(session, host=admin)
+    post = make_post(session, author=admin, space=space, kind="announcement")
+
+    response = login(admin).form(f"/posts/{post.id}/home-pin", {"expires_at": "next friday"})
+
+    assert response.status_code == 422
+    assert "Enter a date" in response.text
+    assert 'value="next friday"' in response.text
+    assert session.exec(select(SitePin)).all() == []
+
+
+def test_a_refused_space_keeps_the_form_and_creates_nothing(session, login):
+    person = make_user(session)
+
+    response = login(person).form(
+        "/spaces",
+        {
+            "name": "Skunkworks",
+            "description": "Quiet",
+            "visibility": "secret",
+            "join_policy": "open",
+        },
+    )
+
+    assert response.status_code == 422
+    assert "only be joined by invitation" in response.text
+    assert 'value="Skunkworks"' in response.text and "Quiet" in response.text
+    assert session.exec(select(Space).where(Space.name == "Skunkworks")).all() == []

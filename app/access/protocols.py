@@ -4,14 +4,20 @@ The live sync asks the same in SQL (WRITERS_STATEMENT, READERS_STATEMENT), from 
 
 from collections.abc import Collection
 
-from sqlalchemy import ColumnElement, bindparam, or_
+from sqlalchemy import ColumnElement, bindparam
 from sqlmodel import Session, col, select
 
-from app.access.spaces import SpaceAccess, access_for, readable_space_ids, require_write
+from app.access.spaces import (
+    SpaceAccess,
+    access_for,
+    readable_space_ids,
+    require_write,
+    space_readable_by,
+)
 from app.errors import Forbidden, NotFound
 from app.people.models import User
 from app.protocols.models import Protocol
-from app.spaces.models import Membership, MemberState, Space, Visibility
+from app.spaces.models import Membership, MemberState, Space
 
 
 def readable_protocols_filter(user: User) -> ColumnElement[bool]:
@@ -78,7 +84,8 @@ WRITERS_STATEMENT = (
 
 
 # Who of :user_ids may still read protocol :protocol_id (active accounts only). Live rooms ask
-# it whenever the access generation moved, before they send anything more. Built once.
+# it whenever the access generation moved, before they send anything more. The read rule is the
+# policy's own (space_readable_by), applied to each person. Built once.
 READERS_STATEMENT = (
     select(col(User.id))
     .join(Protocol, col(Protocol.id) == bindparam("protocol_id"))
@@ -86,16 +93,7 @@ READERS_STATEMENT = (
     .where(
         col(User.id).in_(bindparam("user_ids", expanding=True)),
         col(User.is_active) == True,  # noqa: E712
-        or_(
-            col(Space.visibility) == Visibility.public.value,
-            select(Membership.id)
-            .where(
-                Membership.space_id == Protocol.space_id,
-                Membership.user_id == User.id,
-                Membership.state == MemberState.active.value,
-            )
-            .exists(),
-        ),
+        space_readable_by(col(User.id)),
     )
 )
 

@@ -44,22 +44,25 @@ def readable_space_ids(user: User) -> SelectOfScalar[int]:
     return readable_space_ids_of(user.id)
 
 
+def space_readable_by(user_id: Any) -> ColumnElement[bool]:
+    """The one read rule, as a WHERE clause on Space: public, or the person is an active member.
+
+    `user_id` is a value, a bind parameter, or a column (then the membership test is correlated
+    with the outer query: "who of these people may read this space")."""
+    return or_(
+        col(Space.visibility) == Visibility.public,
+        col(Space.id).in_(member_space_ids_of(user_id)),
+    )
+
+
 def readable_space_ids_of(user_id: Any) -> SelectOfScalar[int]:
     """readable_space_ids for a person's id or a bind parameter standing for it."""
-    return select(Space.id).where(  # type: ignore[return-value]
-        or_(
-            col(Space.visibility) == Visibility.public,
-            col(Space.id).in_(member_space_ids_of(user_id)),
-        )
-    )
+    return select(Space.id).where(space_readable_by(user_id))  # type: ignore[return-value]
 
 
 def readable_spaces_filter(user: User) -> ColumnElement[bool]:
     """A WHERE clause on Space for the spaces the person may read."""
-    return or_(
-        col(Space.visibility) == Visibility.public,
-        col(Space.id).in_(active_membership_space_ids(user)),
-    )
+    return space_readable_by(user.id)
 
 
 def listable_spaces_filter(user: User) -> ColumnElement[bool]:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.api.deps import ApiUser
 from app.api.schemas import CONFLICT, Input
@@ -19,8 +19,7 @@ from app.core.ids import Id
 from app.db import utcnow
 from app.events import feeds, service
 from app.events.access import EventAccess, load_event
-from app.events.ics import build_calendar
-from app.events.models import Event, EventOccurrence, RsvpStatus
+from app.events.models import Event, RsvpStatus
 from app.events.occurrences import Occurrence, current_occurrences, events_page, occurrence_on
 from app.events.rsvp import attendees, counts_for, set_rsvp
 from app.events.schemas import (
@@ -233,17 +232,8 @@ class CalendarResponse(Response):
     },
 )
 def event_ics(session: SessionDep, user: ApiUser, event_id: Id) -> Response:
-    access = load_event(session, user=user, event_id=event_id)
-    overrides = session.exec(
-        select(EventOccurrence).where(EventOccurrence.event_id == event_id)
-    ).all()
-    body = build_calendar(
-        name=access.event.title,
-        uid=f"event-file-{event_id}",
-        events=[access.event],
-        overrides=overrides,
-        zone_hint=access.event.timezone,
-    )
+    event = load_event(session, user=user, event_id=event_id).event
+    body = feeds.event_file(session, event=event)
     return CalendarResponse(body, media_type="text/calendar; charset=utf-8")
 
 

@@ -19,6 +19,7 @@ from app.posts.models import Comment, CommentRow, PostKind, ReactionKind
 from app.posts.service import MAX_BODY, MAX_COMMENT, MAX_TITLE
 from app.posts.streams import PostCard
 from app.spaces.models import JoinPolicy, MemberRole, Membership, MemberState, Space, Visibility
+from app.spaces.service import MAX_DESCRIPTION, MAX_NAME
 
 # Always "+00:00" (not "Z"): the same text Python's isoformat and most clients parse and write.
 ApiDateTime = Annotated[
@@ -75,8 +76,8 @@ class PatchInput(Input):
 
 
 class SpaceCreate(Input):
-    name: str = _text(80, "Shown everywhere the space appears")
-    description: str = _text(2000, "Plain text", default="")
+    name: str = _text(MAX_NAME, "Shown everywhere the space appears")
+    description: str = _text(MAX_DESCRIPTION, "Plain text", default="")
     slug: str | None = _text(60, "The address; made from the name when left out", default=None)
     visibility: Visibility = Visibility.public
     join_policy: JoinPolicy | None = Field(
@@ -85,8 +86,8 @@ class SpaceCreate(Input):
 
 
 class SpacePatch(PatchInput):
-    name: str | None = _text(80, "New name", default=None)
-    description: str | None = _text(2000, "New description", default=None)
+    name: str | None = _text(MAX_NAME, "New name", default=None)
+    description: str | None = _text(MAX_DESCRIPTION, "New description", default=None)
     visibility: Visibility | None = None
     join_policy: JoinPolicy | None = None
 

@@ -1,21 +1,24 @@
 """Pages for prompts (the library, suggestions, the prompt composer) and scheduled posts."""
 
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.community import prompts, scheduling
 from app.community.prompt_library import SPACE_TYPES, prompts_for
+from app.community.schemas import PromptForm
 from app.errors import Invalid
 from app.i18n import get_locale
 from app.security import CurrentUser, SessionDep, csrf_protect
-from app.spaces.access import require_moderate, require_read, space_access_by_slug
+from app.spaces.access import SpaceAccess, require_moderate, require_read, space_access_by_slug
 from app.spaces.service import member_count
 from app.transactions import TransactionalRoute
-from app.web import render
+from app.web import form_error, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
+COMPOSER = "community/prompt_form.html"
 
 
 @router.get("/spaces/{slug}/prompts")
@@ -61,26 +64,14 @@ def suggestions(request: Request, session: SessionDep, user: CurrentUser, slug: 
     )
 
 
-def _composer(
-    request: Request,
-    session: SessionDep,
-    access,
-    form: dict,
-    errors: dict | None = None,
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request,
-        "community/prompt_form.html",
-        {
-            "access": access,
-            "space": access.space,
-            "member_count": member_count(session, access.space.id),
-            "form": form,
-            "errors": errors or {},
-        },
-        status_code=status_code,
-    )
+def _composer_context(session: SessionDep, access: SpaceAccess, form: dict) -> dict[str, Any]:
+    return {
+        "access": access,
+        "space": access.space,
+        "member_count": member_count(session, access.space.id),
+        "form": form,
+        "errors": {},
+    }
 
 
 @router.get("/spaces/{slug}/prompts/new")
@@ -88,14 +79,14 @@ def new_prompt(
     request: Request, session: SessionDep, user: CurrentUser, slug: str, key: str = ""
 ) -> Response:
     access = require_moderate(space_access_by_slug(session, user, slug))
-    form = {"question": "", "context": "", "answer_format": "", "library_key": "", "publish_at": ""}
+    form = PromptForm().shown()
     starter = prompts.library_prompt(key)
     if starter is not None:
         question, context, answer_format = starter.text(get_locale())
         form.update(
             question=question, context=context, answer_format=answer_format, library_key=key
         )
-    return _composer(request, session, access, form)
+    return render(request, COMPOSER, _composer_context(session, access, form))
 
 
 @router.post("/spaces/{slug}/prompts")
@@ -104,34 +95,24 @@ def create_prompt(
     session: SessionDep,
     user: CurrentUser,
     slug: str,
-    question: Annotated[str, Form()] = "",
-    context: Annotated[str, Form()] = "",
-    answer_format: Annotated[str, Form()] = "",
-    library_key: Annotated[str, Form()] = "",
-    publish_at: Annotated[str, Form()] = "",
+    form: Annotated[PromptForm, Form()],
 ) -> Response:
     access = require_moderate(space_access_by_slug(session, user, slug))
-    form = {
-        "question": question,
-        "context": context,
-        "answer_format": answer_format,
-        "library_key": library_key,
-        "publish_at": publish_at,
-    }
     try:
         post = prompts.create_prompt(
             session,
             access=access,
-            question=question,
-            context=context,
-            answer_format=answer_format,
-            library_key=library_key,
-            publish_at=scheduling.parse_publish_at(publish_at),
+            question=form.question,
+            context=form.context,
+            answer_format=form.answer_format,
+            library_key=form.library_key,
+            publish_at=scheduling.parse_publish_at(form.publish_at),
         )
     except Invalid as exc:
-        session.rollback()
+        # The service words the question as the post's title.
         field = "question" if exc.field == "title" else (exc.field or "question")
-        return _composer(request, session, access, form, {field: exc.text()}, 422)
+        context = partial(_composer_context, session, access, form.shown())
+        return form_error(request, session, COMPOSER, exc, context, field=field)
     return RedirectResponse(f"/posts/{post.id}", status_code=303)
 
 

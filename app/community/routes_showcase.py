@@ -1,6 +1,7 @@
 """Pages for the showcase, suggestions for it, and announcements pinned on home."""
 
 from datetime import datetime, time
+from functools import partial
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -8,14 +9,17 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.community import announcements, showcase
+from app.community.schemas import HomePinForm, ShowcaseForm
 from app.core.ids import Id
 from app.errors import Forbidden, Invalid
 from app.posts.service import load_post
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.transactions import TransactionalRoute
-from app.web import is_htmx, render
+from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
+SHOWCASE_FORM = "community/showcase_form.html"
+PIN_FORM = "community/home_pin.html"
 
 
 @router.get("/showcase")
@@ -34,41 +38,30 @@ def showcase_page(
     return render(request, "community/showcase.html", context)
 
 
-def _showcase_form(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    post_id: Id,
-    form: dict | None = None,
-    errors: dict | None = None,
-    status_code: int = 200,
-) -> Response:
+def _showcase_context(
+    session: SessionDep, user: CurrentUser, post_id: int, form: dict | None = None
+) -> dict[str, Any]:
     post, access = load_post(session, user=user, post_id=post_id)
     current = showcase.entry_for_post(session, post_id=post_id)
     if form is None:
         form = {"tags": ", ".join(current[1]) if current else "", "origin": "internal"}
         if current:
             form.update(origin=current[0].origin, external_url=current[0].external_url)
-    return render(
-        request,
-        "community/showcase_form.html",
-        {
-            "post": post,
-            "space": access.space,
-            "access": access,
-            "entry": current[0] if current else None,
-            "form": form,
-            "errors": errors or {},
-        },
-        status_code=status_code,
-    )
+    return {
+        "post": post,
+        "space": access.space,
+        "access": access,
+        "entry": current[0] if current else None,
+        "form": form,
+        "errors": {},
+    }
 
 
 @router.get("/posts/{post_id}/showcase")
 def showcase_form(
     request: Request, session: SessionDep, user: CurrentUser, post_id: Id
 ) -> Response:
-    return _showcase_form(request, session, user, post_id)
+    return render(request, SHOWCASE_FORM, _showcase_context(session, user, post_id))
 
 
 @router.post("/posts/{post_id}/showcase")
@@ -77,10 +70,7 @@ def add_to_showcase(
     session: SessionDep,
     user: CurrentUser,
     post_id: Id,
-    tags: Annotated[str, Form()] = "",
-    origin: Annotated[str, Form()] = "internal",
-    external_url: Annotated[str, Form()] = "",
-    note: Annotated[str, Form()] = "",
+    form: Annotated[ShowcaseForm, Form()],
 ) -> Response:
     """Moderators put the post in the showcase; everyone else suggests it."""
     _post, access = load_post(session, user=user, post_id=post_id)
@@ -90,17 +80,15 @@ def add_to_showcase(
                 session,
                 user=user,
                 post_id=post_id,
-                tags=tags,
-                origin=origin,
-                external_url=external_url,
+                tags=form.tags,
+                origin=form.origin,
+                external_url=form.external_url,
             )
         else:
-            showcase.suggest_post(session, user=user, post_id=post_id, note=note)
+            showcase.suggest_post(session, user=user, post_id=post_id, note=form.note)
     except Invalid as exc:
-        session.rollback()
-        form = {"tags": tags, "origin": origin, "external_url": external_url, "note": note}
-        errors = {exc.field or "tags": exc.text()}
-        return _showcase_form(request, session, user, post_id, form, errors, 422)
+        context = partial(_showcase_context, session, user, post_id, form.shown())
+        return form_error(request, session, SHOWCASE_FORM, exc, context, field=exc.field or "tags")
     done = "showcased" if access.can_moderate else "suggested"
     return RedirectResponse(f"/posts/{post_id}?{done}=1", status_code=303)
 
@@ -117,37 +105,26 @@ def decline(session: SessionDep, user: CurrentUser, suggestion_id: Id) -> Respon
     return RedirectResponse("/moderation?done=declined", status_code=303)
 
 
-def _pin_form(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    post_id: Id,
-    form: dict | None = None,
-    errors: dict | None = None,
-    status_code: int = 200,
-) -> Response:
+def _pin_context(
+    session: SessionDep, user: CurrentUser, post_id: int, form: dict | None = None
+) -> dict[str, Any]:
     post, access = load_post(session, user=user, post_id=post_id)
     if not user.is_admin:
         raise Forbidden("Only administrators may do that")
-    return render(
-        request,
-        "community/home_pin.html",
-        {
-            "post": post,
-            "space": access.space,
-            "pin": announcements.site_pin_for(session, post_id=post_id),
-            "form": form or {},
-            "errors": errors or {},
-        },
-        status_code=status_code,
-    )
+    return {
+        "post": post,
+        "space": access.space,
+        "pin": announcements.site_pin_for(session, post_id=post_id),
+        "form": form or {},
+        "errors": {},
+    }
 
 
 @router.get("/posts/{post_id}/home-pin")
 def home_pin_form(
     request: Request, session: SessionDep, user: CurrentUser, post_id: Id
 ) -> Response:
-    return _pin_form(request, session, user, post_id)
+    return render(request, PIN_FORM, _pin_context(session, user, post_id))
 
 
 def _end_of_day(value: str, zone: str) -> datetime | None:
@@ -167,17 +144,15 @@ def home_pin(
     session: SessionDep,
     user: CurrentUser,
     post_id: Id,
-    expires_at: Annotated[str, Form()] = "",
-    unpin: Annotated[bool, Form()] = False,
+    form: Annotated[HomePinForm, Form()],
 ) -> Response:
-    if unpin:
+    if form.unpin:
         announcements.unpin_from_home(session, user=user, post_id=post_id)
         return RedirectResponse(f"/posts/{post_id}", status_code=303)
     try:
-        until = _end_of_day(expires_at, user.time_zone)
+        until = _end_of_day(form.expires_at, user.time_zone)
         announcements.pin_on_home(session, user=user, post_id=post_id, expires_at=until)
     except Invalid as exc:
-        session.rollback()
-        errors = {exc.field or "expires_at": exc.text()}
-        return _pin_form(request, session, user, post_id, {"expires_at": expires_at}, errors, 422)
+        context = partial(_pin_context, session, user, post_id, form.shown())
+        return form_error(request, session, PIN_FORM, exc, context, field=exc.field or "expires_at")
     return RedirectResponse("/", status_code=303)

@@ -131,6 +131,21 @@ def feed_owner(session: Session, token: str) -> tuple[CalendarToken, User, Space
     return calendar_token, owner, space
 
 
+def event_file(session: Session, *, event: Event) -> bytes:
+    """ "Add to calendar": one event, with its changed occurrences, as an .ics file (the page's
+    link and the API's answer alike). The caller has checked that the person may read it."""
+    overrides = session.exec(
+        select(EventOccurrence).where(EventOccurrence.event_id == event.id)
+    ).all()
+    return build_calendar(
+        name=event.title,
+        uid=f"event-file-{event.id}",
+        events=[event],
+        overrides=overrides,
+        zone_hint=event.timezone,
+    )
+
+
 def feed_calendar(session: Session, *, token: str, now: datetime | None = None) -> bytes:
     """The iCalendar text for a feed address (three queries whatever its size)."""
     row, owner, space = feed_owner(session, token)

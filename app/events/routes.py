@@ -11,6 +11,7 @@ from app.db import utcnow
 from app.errors import Conflict, Invalid
 from app.events import service, views
 from app.events.access import load_event, require_create, require_organiser
+from app.events.feeds import current_feed_url
 from app.events.occurrences import occurrence_on
 from app.events.rsvp import set_rsvp
 from app.events.schemas import known_zones
@@ -60,8 +61,6 @@ def space_events(
 def my_events(
     request: Request, session: SessionDep, user: CurrentUser, cursor: str | None = None
 ) -> Response:
-    from app.events.feeds import current_feed_url
-
     context = {
         "listing": views.listing(session, user=user, where=views.for_me(user), cursor=cursor),
         "calendar_url": current_feed_url(session, user=user),

@@ -25,7 +25,13 @@ from app.events.models import (
     Rsvp,
     RsvpStatus,
 )
-from app.events.occurrences import MAX_MOVE, Occurrence, current_occurrence, occurrence_on
+from app.events.occurrences import (
+    MAX_MOVE,
+    Occurrence,
+    current_occurrence,
+    neighbours,
+    occurrence_on,
+)
 from app.events.recurrence import series_end, slot_for_date
 from app.events.rsvp import attended, lock_event, promote_waitlisted, refresh_discussion
 from app.events.schemas import MAX_LOCATION, CleanEvent, EventInput, clean_event, parse_local
@@ -367,8 +373,6 @@ def last_ended_occurrence(session: Session, *, event: Event, now: datetime) -> O
     occ = current_occurrence(session, event=event, now=now)
     if occ.ends_at <= now or not event.rrule:
         return occ
-    from app.events.occurrences import neighbours
-
     earlier, _later = neighbours(event, occ)
     return occurrence_on(session, event=event, day=earlier) if earlier else occ
 

@@ -1,7 +1,7 @@
 """At and after the meeting: check-in (link + QR), protocol template, recap; calendars (.ics)."""
 
 import io
-from typing import Annotated
+from typing import Annotated, Any
 
 import segno
 from fastapi import APIRouter, Form, Request
@@ -13,8 +13,6 @@ from app.db import utcnow
 from app.errors import Invalid
 from app.events import feeds
 from app.events.access import load_event, require_organiser
-from app.events.ics import build_calendar
-from app.events.models import EventOccurrence
 from app.events.protocol import link_protocol, protocol_prefill
 from app.events.rsvp import attended, check_in, checkin_occurrence
 from app.events.service import create_recap_post
@@ -24,7 +22,7 @@ from app.protocols.service import create_protocol
 from app.security import CurrentUser, SessionDep
 from app.spaces.access import space_access_by_slug
 from app.transactions import TransactionalRoute
-from app.web import is_htmx, render
+from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute)
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
@@ -81,10 +79,13 @@ def checkin(
     try:
         access, occ, new = check_in(session, user=user, event_id=event_id, code=code)
     except Invalid as exc:
-        session.rollback()
-        access = load_event(session, user=user, event_id=event_id)
-        context = {"event": access.event, "error": gettext(exc.message), "occ": None}
-        return render(request, "events/checkin.html", context, status_code=422)
+        error = exc.text()
+
+        def refused() -> dict[str, Any]:
+            event = load_event(session, user=user, event_id=event_id).event
+            return {"event": event, "error": error, "occ": None}
+
+        return form_error(request, session, "events/checkin.html", exc, refused)
     context = {"event": access.event, "occ": occ, "new": new, "error": None}
     return render(request, "events/checkin.html", context)
 
@@ -132,22 +133,9 @@ def recap(
 @router.get("/events/{event_id}.ics")
 def event_ics(session: SessionDep, user: CurrentUser, event_id: Id) -> Response:
     """ "Add to calendar": this event (with its changed occurrences) as a file."""
-    from sqlmodel import select
-
-    access = load_event(session, user=user, event_id=event_id)
-    event = access.event
-    overrides = session.exec(
-        select(EventOccurrence).where(EventOccurrence.event_id == event_id)
-    ).all()
-    body = build_calendar(
-        name=event.title,
-        uid=f"event-file-{event_id}",
-        events=[event],
-        overrides=overrides,
-        zone_hint=event.timezone,
-    )
+    event = load_event(session, user=user, event_id=event_id).event
     return Response(
-        body,
+        feeds.event_file(session, event=event),
         media_type=CALENDAR_TYPE,
         headers={"content-disposition": f'attachment; filename="event-{event_id}.ics"'},
     )

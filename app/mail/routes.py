@@ -1,6 +1,6 @@
 """Settings → Notifications, one-click unsubscribe (no sign-in), and the admin's mail page."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -12,39 +12,30 @@ from app.mail.unsubscribe import DIGEST, read_token
 from app.people.models import User
 from app.security import AdminUser, CurrentUser, SessionDep, csrf_protect
 from app.transactions import TransactionalRoute
-from app.web import render
+from app.web import form_error, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 # RFC 8058: a mail client posts "List-Unsubscribe=One-Click" with no cookie and no CSRF token;
 # the signed token in the address is the proof.
 unsubscribe_router = APIRouter(route_class=TransactionalRoute)
+SETTINGS_PAGE = "mail/settings.html"
 
 
-def _page(
-    request: Request,
-    choices: preferences.Choices,
-    *,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request,
-        "mail/settings.html",
-        {
-            "choices": choices,
-            "kinds": preferences.EMAIL_KINDS,
-            "mode_labels": preferences.MODE_LABELS,
-            "digest_labels": preferences.DIGEST_LABELS,
-            "mail_enabled": get_settings().mail_enabled,
-            "errors": errors or {},
-        },
-        status_code=status_code,
-    )
+def _context(choices: preferences.Choices, errors: dict[str, str] | None = None) -> dict[str, Any]:
+    return {
+        "choices": choices,
+        "kinds": preferences.EMAIL_KINDS,
+        "mode_labels": preferences.MODE_LABELS,
+        "digest_labels": preferences.DIGEST_LABELS,
+        "mail_enabled": get_settings().mail_enabled,
+        "errors": errors or {},
+    }
 
 
 @router.get("/settings/notifications")
 def settings_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    return _page(request, preferences.choices(session, user_id=user.id))  # type: ignore[arg-type]
+    choices = preferences.choices(session, user_id=user.id)  # type: ignore[arg-type]
+    return render(request, SETTINGS_PAGE, _context(choices))
 
 
 async def _form_fields(request: Request) -> dict[str, str]:
@@ -70,11 +61,12 @@ def save_settings(
     try:
         preferences.update_choices(session, user_id=user.id, digest=digest, email=email)  # type: ignore[arg-type]
     except Invalid as exc:
-        session.rollback()
         shown = preferences.Choices(
             digest=digest or current.digest, email={**current.email, **email}
         )
-        return _page(request, shown, errors={exc.field or "": exc.text()}, status_code=422)
+        return form_error(
+            request, session, SETTINGS_PAGE, exc, _context(shown), field=exc.field or ""
+        )
     return RedirectResponse("/settings/notifications?saved=1", status_code=303)
 
 

@@ -1,6 +1,6 @@
 """The admins' pages about people: the list, invitations, roles, deactivation, audit log."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -14,7 +14,7 @@ from app.people import admin, audit, service
 from app.people.importing import ImportReport, check_people_csv, import_people_csv
 from app.security import AdminUser, SessionDep, csrf_protect
 from app.transactions import TransactionalRoute
-from app.web import render
+from app.web import form_error, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
@@ -61,14 +61,13 @@ def admin_invite(
             session, email=email, display_name=display_name, invited_by=admin_user
         )
     except Invalid as exc:
-        session.rollback()
-        return _people_page(
-            request,
-            session,
-            form={"email": email, "display_name": display_name},
-            errors={exc.field: exc.text()},
-            status_code=422,
-        )
+
+        def context() -> dict[str, Any]:
+            page = admin.list_people(session, search="", cursor=None)
+            form = {"email": email, "display_name": display_name}
+            return {"page": page, "search": "", "form": form}
+
+        return form_error(request, session, "people/admin.html", exc, context)
     link = f"{get_settings().base_url.rstrip('/')}/invite/{token}"
     emailed = get_settings().mail_enabled
     return _people_page(request, session, invite_link=link, invite_emailed=emailed)

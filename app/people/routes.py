@@ -1,7 +1,7 @@
 """Sign-in, invitations, profiles, settings and the admin's people pages."""
 
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -156,13 +156,13 @@ def accept_invitation(
     try:
         user = service.accept_invitation(session, token=token, password=password)
     except Invalid as exc:
-        _invitation, invitee = service.invitation_for(session, token)
-        return render(
-            request,
-            "people/invitation.html",
-            {"invitee": invitee, "token": token, "error": exc.text()},
-            status_code=422,
-        )
+        error = exc.text()
+
+        def context() -> dict[str, Any]:
+            _invitation, invitee = service.invitation_for(session, token)
+            return {"invitee": invitee, "token": token, "error": error}
+
+        return form_error(request, session, "people/invitation.html", exc, context)
     return sign_in_response(request, session, user, "/")
 
 

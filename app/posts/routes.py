@@ -1,61 +1,26 @@
-"""Home stream, post pages, composing, comments, reactions and pins."""
+"""Post pages, composing, comments, reactions and pins (the home page is app.home)."""
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.community.home import home_extras
 from app.core.ids import Id
 from app.errors import Invalid
-from app.events.views import upcoming_for_home
 from app.polls.quick import poll_id_of_post
 from app.posts import service, streams
 from app.posts.history import post_history
 from app.posts.models import ReactionKind
 from app.posts.publish_times import parse_publish_at
 from app.recognition import service as recognition
-from app.recognition.panels import home_panel
-from app.recognition.stream import home_stream_with_thanks
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import space_access_by_slug
-from app.spaces.service import member_count, my_spaces
+from app.spaces.models import Space
+from app.spaces.service import member_count
 from app.transactions import TransactionalRoute
 from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
-
-
-@router.get("/")
-def home(
-    request: Request, session: SessionDep, user: CurrentUser, cursor: str | None = None
-) -> Response:
-    page, stream = home_stream_with_thanks(
-        session,
-        user=user,
-        posts_page=lambda after: streams.home_stream(session, user=user, cursor=after),
-        cursor=cursor,
-    )
-    if cursor:
-        recognition.attach_marks(session, page.items)
-        return render(
-            request,
-            "posts/home.html",
-            {"page": page, "stream": stream},
-            block="stream_items" if is_htmx(request) else None,
-        )
-    return render(
-        request,
-        "posts/home.html",
-        {
-            "page": page,
-            "stream": stream,
-            "my_spaces": my_spaces(session, user=user),
-            "recognition": home_panel(session, user=user, cards=page.items),
-            "upcoming_events": upcoming_for_home(session, user=user),
-            **home_extras(session, user=user),
-        },
-    )
 
 
 @router.post("/spaces/{slug}/posts")
@@ -210,8 +175,6 @@ def save_post(
 @router.post("/posts/{post_id}/delete")
 def delete_post(session: SessionDep, user: CurrentUser, post_id: Id) -> Response:
     post = service.delete_post(session, user=user, post_id=post_id)
-    from app.spaces.models import Space
-
     space = session.get(Space, post.space_id)
     return RedirectResponse(f"/spaces/{space.slug}" if space else "/", status_code=303)
 

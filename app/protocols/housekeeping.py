@@ -13,6 +13,7 @@ from app.config import get_settings
 from app.db import get_engine
 from app.protocols import store
 from app.protocols.access import reader_ids
+from app.protocols.editing import idle_revision, save_derived_text
 from app.protocols.notify import notices
 from app.protocols.rooms import CLOSE_FORBIDDEN, Room, registry
 
@@ -111,14 +112,10 @@ def _drop_unauthorised(room: Room) -> None:
 
 
 def _save_text(room: Room) -> None:
-    from app.protocols.editing import save_derived_text
-
     save_derived_text(room.protocol_id, *room.text_and_seq())
 
 
 def _idle_revision(protocol_id: int) -> None:
-    from app.protocols.editing import idle_revision
-
     idle_revision(protocol_id)
 
 

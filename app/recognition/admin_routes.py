@@ -1,19 +1,20 @@
 """The admin's recognition page: leaders, site settings, custom badges given by hand."""
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import select
 
-from app.core.ids import Id, IdForm
+from app.core.forms import FormInput
+from app.core.ids import Id
 from app.errors import DomainError, Invalid, NotFound
 from app.people.service import user_by_email
 from app.recognition import custom_badges, service
+from app.recognition.schemas import AwardForm, BadgeForm, LeaderForm, SettingsForm
 from app.security import AdminUser, SessionDep, csrf_protect
-from app.spaces.models import Space
 from app.transactions import TransactionalRoute
-from app.web import render
+from app.web import form_error, render
 
 router = APIRouter(
     route_class=TransactionalRoute,
@@ -21,6 +22,7 @@ router = APIRouter(
     dependencies=[Depends(csrf_protect)],
 )
 PAGE = "/admin/recognition"
+PAGE_TEMPLATE = "recognition/admin.html"
 
 
 def _context(session: SessionDep, **extra: Any) -> dict[str, Any]:
@@ -31,108 +33,98 @@ def _context(session: SessionDep, **extra: Any) -> dict[str, Any]:
         "badges": badges,
         "custom_badges": [b for b in badges if b.rule is None],
         "awards": custom_badges.manual_awards(session),
+        "typed": {},
         **extra,
     }
 
 
-def _failed(request: Request, session: SessionDep, form: str, exc: DomainError) -> Response:
-    """Re-render the page with the message beside the form that failed; nothing was saved."""
+def _failed(
+    request: Request, session: SessionDep, failed: str, form: FormInput, exc: DomainError
+) -> Response:
+    """The page again with the message and what was typed in the form that failed; nothing of
+    it is saved. A person or space that does not exist is a mistake in the form here (422),
+    not a missing page."""
+    field = f"{failed}.{exc.field or 'form'}"
+    context = partial(_context, session, failed=failed, typed=form.shown())
+    if isinstance(exc, NotFound | Invalid):
+        return form_error(request, session, PAGE_TEMPLATE, exc, context, field=field)
     session.rollback()
-    context = _context(session, errors={f"{form}.{exc.field or 'form'}": exc.text()}, failed=form)
-    # A person or space that does not exist is a mistake in the form here, not a missing page.
-    status = 422 if isinstance(exc, NotFound) else exc.status_code
-    return render(request, "recognition/admin.html", context, status_code=status)
+    errors = {field: exc.text()}
+    return render(request, PAGE_TEMPLATE, context(errors=errors), status_code=exc.status_code)
 
 
 @router.get("")
 def admin_page(request: Request, session: SessionDep, admin: AdminUser) -> Response:
-    return render(request, "recognition/admin.html", _context(session))
+    return render(request, PAGE_TEMPLATE, _context(session))
 
 
 @router.post("/leaders")
 def mark_leader(
-    request: Request,
-    session: SessionDep,
-    admin: AdminUser,
-    email: Annotated[str, Form()] = "",
-    title: Annotated[str, Form()] = "",
-    is_leader: Annotated[bool, Form()] = True,
+    request: Request, session: SessionDep, admin: AdminUser, form: Annotated[LeaderForm, Form()]
 ) -> Response:
     try:
-        person = user_by_email(session, email)
-        service.set_leader(session, actor=admin, person=person, is_leader=is_leader, title=title)
+        person = user_by_email(session, form.email)
+        service.set_leader(
+            session, actor=admin, person=person, is_leader=form.is_leader, title=form.title
+        )
     except DomainError as exc:
-        if exc.field is None:
-            exc.field = "email"
-        return _failed(request, session, "leader", exc)
+        exc.field = exc.field or "email"
+        return _failed(request, session, "leader", form, exc)
     return RedirectResponse(PAGE, status_code=303)
 
 
 @router.post("/settings")
 def save_settings(
-    request: Request,
-    session: SessionDep,
-    admin: AdminUser,
-    early_adopter_count: Annotated[int, Form(ge=1, le=1000)] = 10,
-    kudos_monthly_budget: Annotated[int, Form(ge=1, le=1000)] = 20,
-    thank_you_wall: Annotated[bool, Form()] = False,
+    request: Request, session: SessionDep, admin: AdminUser, form: Annotated[SettingsForm, Form()]
 ) -> Response:
     try:
         service.update_site_settings(
             session,
             actor=admin,
-            early_adopter_count=early_adopter_count,
-            kudos_monthly_budget=kudos_monthly_budget,
-            thank_you_wall=thank_you_wall,
+            early_adopter_count=form.early_adopter_count,
+            kudos_monthly_budget=form.kudos_monthly_budget,
+            thank_you_wall=form.thank_you_wall,
         )
     except DomainError as exc:
-        return _failed(request, session, "settings", exc)
+        return _failed(request, session, "settings", form, exc)
     return RedirectResponse(PAGE, status_code=303)
 
 
 @router.post("/badges")
 def create_badge(
-    request: Request,
-    session: SessionDep,
-    admin: AdminUser,
-    name: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    icon: Annotated[str, Form()] = "🏅",
-    level: Annotated[str, Form()] = "bronze",
+    request: Request, session: SessionDep, admin: AdminUser, form: Annotated[BadgeForm, Form()]
 ) -> Response:
     try:
         custom_badges.create_badge(
-            session, actor=admin, name=name, description=description, icon=icon, level=level
+            session,
+            actor=admin,
+            name=form.name,
+            description=form.description,
+            icon=form.icon,
+            level=form.level,
         )
     except DomainError as exc:
-        return _failed(request, session, "badge", exc)
+        return _failed(request, session, "badge", form, exc)
     return RedirectResponse(PAGE, status_code=303)
 
 
 @router.post("/awards")
 def award_badge(
-    request: Request,
-    session: SessionDep,
-    admin: AdminUser,
-    badge_id: IdForm,
-    email: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-    space: Annotated[str, Form()] = "",
+    request: Request, session: SessionDep, admin: AdminUser, form: Annotated[AwardForm, Form()]
 ) -> Response:
     try:
-        person = user_by_email(session, email)
-        space_id = None
-        if space.strip():
-            space_id = session.exec(select(Space.id).where(Space.slug == space.strip())).first()
-            if space_id is None:
-                raise Invalid("Space not found", field="space")
+        person = user_by_email(session, form.email)
         custom_badges.award_badge(
-            session, actor=admin, badge_id=badge_id, person=person, reason=reason, space_id=space_id
+            session,
+            actor=admin,
+            badge_id=form.badge_id,
+            person=person,
+            reason=form.reason,
+            space_id=custom_badges.award_space_id(session, form.space),
         )
     except DomainError as exc:
-        if exc.field is None:
-            exc.field = "email"
-        return _failed(request, session, "award", exc)
+        exc.field = exc.field or "email"
+        return _failed(request, session, "award", form, exc)
     return RedirectResponse(PAGE, status_code=303)
 
 

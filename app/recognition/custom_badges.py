@@ -136,3 +136,13 @@ def manual_awards(session: Session, *, limit: int = 50) -> list[tuple[Award, Bad
         .limit(limit)
     )
     return [(a, b, u) for a, b, u in rows]
+
+
+def award_space_id(session: Session, slug: str) -> int | None:
+    """The space a badge is given for, named by its address in the form; None for the site."""
+    if not slug.strip():
+        return None
+    space_id = session.exec(select(Space.id).where(Space.slug == slug.strip())).first()
+    if space_id is None:
+        raise Invalid("Space not found", field="space")
+    return space_id

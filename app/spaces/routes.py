@@ -1,6 +1,6 @@
 """Space pages: directory, create, stream, settings, members, join and leave."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -17,6 +17,7 @@ from app.security import AdminUser, CurrentUser, SessionDep, csrf_protect
 from app.spaces import newcomers, service
 from app.spaces.access import require_manage, require_read, space_access_by_slug
 from app.spaces.models import MemberState
+from app.spaces.schemas import SpaceForm
 from app.transactions import TransactionalRoute
 from app.web import form_error, is_htmx, render
 
@@ -38,24 +39,12 @@ def new_space(request: Request, user: CurrentUser) -> Response:
 
 @router.post("/spaces")
 def create_space(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    name: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    visibility: Annotated[str, Form()] = "public",
-    join_policy: Annotated[str, Form()] = "open",
+    request: Request, session: SessionDep, user: CurrentUser, form: Annotated[SpaceForm, Form()]
 ) -> Response:
-    form = {
-        "name": name,
-        "description": description,
-        "visibility": visibility,
-        "join_policy": join_policy,
-    }
     try:
-        space = service.create_space(session, creator=user, **form)
+        space = service.create_space(session, creator=user, **form.shown())
     except Invalid as exc:
-        return form_error(request, session, "spaces/form.html", exc, {"form": form})
+        return form_error(request, session, "spaces/form.html", exc, {"form": form.shown()})
     return RedirectResponse(f"/spaces/{space.slug}", status_code=303)
 
 
@@ -114,22 +103,13 @@ def save_space(
     session: SessionDep,
     user: CurrentUser,
     slug: str,
-    name: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    visibility: Annotated[str, Form()] = "public",
-    join_policy: Annotated[str, Form()] = "open",
+    form: Annotated[SpaceForm, Form()],
 ) -> Response:
     access = require_manage(space_access_by_slug(session, user, slug))
-    form = {
-        "name": name,
-        "description": description,
-        "visibility": visibility,
-        "join_policy": join_policy,
-    }
     try:
-        service.update_space(session, access=access, **form)
+        service.update_space(session, access=access, **form.shown())
     except Invalid as exc:
-        context = {"form": form, "space": access.space}
+        context = {"form": form.shown(), "space": access.space}
         return form_error(request, session, "spaces/form.html", exc, context)
     return RedirectResponse(f"/spaces/{slug}", status_code=303)
 
@@ -244,8 +224,11 @@ def admin_everyone_joins(
     try:
         newcomers.set_everyone_joins(session, admin=admin, space_id=space_id, on=everyone_joins)
     except Invalid as exc:
-        session.rollback()
-        spaces = newcomers.spaces_everyone_may_join(session, admin=admin)
-        context = {"spaces": spaces, "error": exc.text()}
-        return render(request, "spaces/admin.html", context, status_code=422)
+        error = exc.text()
+
+        def context() -> dict[str, Any]:
+            spaces = newcomers.spaces_everyone_may_join(session, admin=admin)
+            return {"spaces": spaces, "error": error}
+
+        return form_error(request, session, "spaces/admin.html", exc, context)
     return RedirectResponse("/admin/spaces?saved=1", status_code=303)

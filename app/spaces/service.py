@@ -39,6 +39,9 @@ from app.spaces.models import (
 )
 
 NO_NAME = N_("Give the space a name")
+# The limits of the page's form and of the API's input (app.api.schemas) alike.
+MAX_NAME = 80
+MAX_DESCRIPTION = 2000
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 
 
@@ -48,8 +51,8 @@ def slugify(text: str) -> str:
 
 
 def _validate(name: str, description: str, visibility: str, join_policy: str) -> tuple[str, str]:
-    name = clean_text(name, field="name", max_length=80, required=True, empty=NO_NAME)
-    description = clean_text(description, field="description", max_length=2000)
+    name = clean_text(name, field="name", max_length=MAX_NAME, required=True, empty=NO_NAME)
+    description = clean_text(description, field="description", max_length=MAX_DESCRIPTION)
     if visibility not in Visibility.__members__:
         raise Invalid("Choose public, private or secret", field="visibility")
     if join_policy not in JoinPolicy.__members__:

@@ -22,6 +22,20 @@ class AdminRecognitionPage(BasePage):
         self.page.get_by_role("button", name="Mark as leader").click()
         return self.arrived()
 
+    @property
+    def award_form(self) -> Locator:
+        return self.page.locator("form[action='/admin/recognition/awards']")
+
+    def give_badge(self, badge: str, email: str, reason: str, space: str = "") -> Self:
+        form = self.award_form
+        form.get_by_label("Badge").select_option(label=badge)
+        form.get_by_label("Email of the person").fill(email)
+        form.get_by_label("Space address (optional)").fill(space)
+        form.get_by_label("Reason (shown on the profile)").fill(reason)
+        form.get_by_role("button", name="Give badge").click()
+        self.page.wait_for_load_state()
+        return self
+
 
 class NewSpacePage(BasePage):
     path = "/spaces/new"

@@ -179,6 +179,18 @@ def test_edit_series_and_one_occurrence_through_the_forms(session, login):
     assert client.get(f"/events/{event.id}?on=not-a-date").status_code == 422
 
 
+def test_a_check_in_outside_its_hours_is_a_clear_422_and_checks_no_one_in(session, login):
+    host, member, _outsider, _admin, space = _people(session, visibility="public")
+    event = make_event(session, host=host, space=space, start=soon(24 * 3))
+
+    response = login(member).get(f"/events/{event.id}/checkin/{event.checkin_code}")
+
+    assert response.status_code == 422
+    assert "Check-in opens two hours before the event starts" in response.text
+    assert event.title in response.text
+    assert [r for r in session.exec(select(Rsvp)).all() if r.checked_in_at] == []
+
+
 def test_check_in_through_the_link(session, login):
     host, member, _outsider, _admin, space = _people(session, visibility="public")
     event = make_event(session, host=host, space=space, start=soon(0.5))
@@ -307,7 +319,7 @@ def test_home_aside_costs_exactly_one_query(session, login, count_queries, monke
     client = login(host)
     with count_queries() as with_aside:
         assert "Coffee chat" in client.get("/").text
-    monkeypatch.setattr("app.posts.routes.upcoming_for_home", lambda *_a, **_k: [])
+    monkeypatch.setattr("app.home.routes.upcoming_for_home", lambda *_a, **_k: [])
     with count_queries() as without:
         client.get("/")
     assert len(with_aside) - len(without) == 1

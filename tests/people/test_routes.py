@@ -2,7 +2,7 @@
 
 from sqlmodel import select
 
-from app.people.models import AuthSession
+from app.people.models import AuthSession, User
 from app.security import CSRF_COOKIE, SESSION_COOKIE
 from tests.conftest import PASSWORD
 from tests.factories import make_user
@@ -129,6 +129,8 @@ def test_invite_with_bad_email_shows_the_field_error(session, login):
     response = login(admin).form("/admin/people/invite", {"email": "nope", "display_name": "X"})
     assert response.status_code == 422
     assert "Enter a valid email address" in response.text
+    assert 'value="nope"' in response.text and 'value="X"' in response.text
+    assert session.exec(select(User).where(User.display_name == "X")).all() == []
 
 
 def test_members_cannot_open_admin_pages(session, login):

@@ -5,7 +5,7 @@ from sqlmodel import select
 from app.people.models import AuditEntry
 from app.recognition.badges import ensure_builtin_badges
 from app.recognition.kudos import give_kudos
-from app.recognition.models import Award, Badge
+from app.recognition.models import Award, Badge, RecognitionSettings
 from app.recognition.privacy import recognition_data_for
 from app.recognition.service import update_preferences
 from tests.factories import make_post, make_space, make_user
@@ -60,6 +60,53 @@ def test_a_reason_is_required_and_built_in_badges_are_not_given_by_hand(session,
     assert no_reason.status_code == 422 and "This field is required" in no_reason.text
     assert builtin.status_code == 422 and "granted automatically" in builtin.text
     assert session.exec(select(Award).where(Award.user_id == person.id)).all() == []
+
+
+def test_a_failed_award_keeps_what_was_typed_in_its_form_only(session, login):
+    admin, person = make_user(session, admin=True), make_user(session)
+    client = login(admin)
+    client.form("/admin/recognition/badges", {"name": "Mentor of the quarter"})
+    badge = _badge(session)
+
+    response = client.form(
+        "/admin/recognition/awards",
+        {"badge_id": badge.id, "email": person.email, "reason": "Ran the guild", "space": "nope"},
+    )
+
+    assert response.status_code == 422
+    assert "Space not found" in response.text
+    assert f'value="{person.email}"' in response.text
+    assert 'value="Ran the guild"' in response.text and 'value="nope"' in response.text
+    assert f'<option value="{badge.id}" selected>' in response.text
+    assert 'id="leader-email" name="email" type="email" required maxlength="254" value=""' in (
+        response.text
+    )
+    assert session.exec(select(Award).where(Award.user_id == person.id)).all() == []
+
+
+def test_settings_out_of_range_answer_beside_the_field_and_change_nothing(session, login):
+    admin = make_user(session, admin=True)
+
+    response = login(admin).form(
+        "/admin/recognition/settings", {"early_adopter_count": "0", "kudos_monthly_budget": "7"}
+    )
+
+    assert response.status_code == 422
+    assert "Choose a number from 1 to 1000" in response.text
+    assert 'value="0"' in response.text and 'value="7"' in response.text
+    assert session.get(RecognitionSettings, 1) is None
+
+
+def test_an_unknown_leader_keeps_the_typed_address(session, login):
+    admin = make_user(session, admin=True)
+
+    response = login(admin).form(
+        "/admin/recognition/leaders", {"email": "nobody@example.com", "title": "CEO"}
+    )
+
+    assert response.status_code == 422
+    assert "No one with that email address" in response.text
+    assert 'value="nobody@example.com"' in response.text and 'value="CEO"' in response.text
 
 
 def test_admin_takes_back_a_badge_given_by_hand_audited(session, login):

@@ -1,0 +1,32 @@
+"""Form input for the admin's recognition page (app.core.forms)."""
+
+from app.core.forms import FormId, FormInput
+
+
+class LeaderForm(FormInput):
+    email: str = ""
+    title: str = ""
+    # The list's "No longer a leader" buttons send false.
+    is_leader: bool = True
+
+
+class SettingsForm(FormInput):
+    # Number fields: the service says when one is out of range, beside the field.
+    early_adopter_count: int = 10
+    kudos_monthly_budget: int = 20
+    thank_you_wall: bool = False
+
+
+class BadgeForm(FormInput):
+    name: str = ""
+    description: str = ""
+    icon: str = "🏅"
+    level: str = "bronze"
+
+
+class AwardForm(FormInput):
+    badge_id: FormId
+    email: str = ""
+    reason: str = ""
+    # A space's address, to give the badge for that space; empty: for the whole site.
+    space: str = ""
