@@ -19,7 +19,7 @@ def _include_object(
 ) -> bool:
     """Leave the engines' full-text index over search_documents out of the comparison: it is
     no model (SQLite's FTS5 table and its shadow tables, PostgreSQL's GIN expression index;
-    see alembic/versions/0015_search.py)."""
+    see alembic/versions/0015_search.py and 0020_search2.py)."""
     return not (reflected and (name or "").startswith(("search_fts", "search_documents_terms")))
 
 

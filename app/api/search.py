@@ -8,7 +8,6 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import ApiUser, Cursor, Limit
 from app.api.schemas import ApiDateTime
-from app.pagination import Cursor as PageCursor
 from app.search.models import SearchKind
 from app.search.service import SearchHit, search, search_filters
 from app.security import SessionDep
@@ -92,7 +91,7 @@ def search_api(
         user=user,
         text_query=q,
         filters=filters,
-        cursor=PageCursor.decode(cursor),
+        cursor=cursor,
         limit=min(limit, 50),
         typing=False,
     )

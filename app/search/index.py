@@ -6,9 +6,10 @@ thing is findable when its change commits; `reindex` rebuilds everything in batc
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -18,13 +19,15 @@ from app.events.models import Event
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.protocols.models import Protocol
-from app.search.models import SearchDocument, SearchKind
+from app.search.models import SearchDocument, SearchKind, recency_key
 from app.search.text import index_terms, plain
 from app.spaces.models import Space
 
 Document = dict[str, Any]
 MAX_BODY_CHARS = 100_000
-_UPDATED = ("post_id", "space_id", "author_id", "title", "body", "terms", "created_at")
+_UPDATED = (
+    "post_id", "space_id", "author_id", "title", "body", "terms", "created_at", "recency"
+)  # fmt: skip
 
 
 def _document(
@@ -52,6 +55,7 @@ def _document(
         if kind != SearchKind.comment
         else index_terms(body),
         "created_at": created_at,
+        "recency": recency_key(kind, target_id or 0, created_at),
     }
 
 
@@ -68,7 +72,13 @@ def post_document(post: Post) -> Document:
     )
 
 
-def comment_document(comment: Comment, post: Post) -> Document:
+class _CommentedPost(NamedTuple):
+    id: int
+    title: str
+    space_id: int
+
+
+def comment_document(comment: Comment, post: Post | _CommentedPost) -> Document:
     """A comment shows its post's title but is found by its own words only."""
     return _document(
         SearchKind.comment,
@@ -163,42 +173,62 @@ def remove_document(session: Session, kind: SearchKind, target_id: int | None) -
 
 # --- rebuilding ---------------------------------------------------------------------------------
 
-BATCH = 500
+BATCH = 2000
 Batches = Callable[[Session], Iterator[list[Document]]]
 
 
-def _batches(session: Session, model: Any, where: tuple[Any, ...] = ()) -> Iterator[list[Any]]:
+def _batches(session: Session, model: Any, columns: tuple[Any, ...], where: tuple[Any, ...] = (),
+             join: tuple[Any, ...] = ()) -> Iterator[list[Any]]:  # fmt: skip
+    """Rows of just the columns a document needs (loading whole objects cost more than
+    building the documents), in batches by id."""
     after = 0
     while True:
-        rows = list(
-            session.exec(
-                select(model).where(model.id > after, *where).order_by(model.id).limit(BATCH)
-            )
-        )
+        query: Any = sa_select(*columns)
+        if join:
+            query = query.join(*join)
+        query = query.where(model.id > after, *where).order_by(model.id).limit(BATCH)
+        rows = list(session.execute(query))
         if not rows:
             return
         yield rows
-        after = rows[-1].id
+        last = rows[-1]
+        after = last.id if hasattr(last, "id") else last[0].id
+
+
+_POST_COLUMNS = (Post.id, Post.title, Post.body, Post.published_at, Post.space_id, Post.author_id)
 
 
 def _post_documents(session: Session) -> Iterator[list[Document]]:
-    for posts in _batches(session, Post, (col(Post.deleted_at).is_(None),)):
+    alive = (col(Post.deleted_at).is_(None),)
+    for posts in _batches(session, Post, _POST_COLUMNS, alive):
         yield [post_document(p) for p in posts]
 
 
 def _comment_documents(session: Session) -> Iterator[list[Document]]:
-    for comments in _batches(session, Comment, (col(Comment.deleted_at).is_(None),)):
-        post_ids = {c.post_id for c in comments}
-        posts = {p.id: p for p in session.exec(select(Post).where(col(Post.id).in_(post_ids)))}
-        yield [comment_document(c, posts[c.post_id]) for c in comments]
+    columns: tuple[Any, ...] = (
+        Comment.id,
+        Comment.body,
+        Comment.created_at,
+        Comment.author_id,
+        Comment.post_id,
+        col(Post.title).label("post_title"),
+        col(Post.space_id).label("post_space_id"),
+    )
+    alive = (col(Comment.deleted_at).is_(None),)
+    on_post = (Post, col(Post.id) == Comment.post_id)
+    for comments in _batches(session, Comment, columns, alive, on_post):
+        yield [
+            comment_document(c, _CommentedPost(c.post_id, c.post_title, c.post_space_id))
+            for c in comments
+        ]
 
 
 def _simple(
     model: Any, make: Callable[[Any], Document]
 ) -> Callable[[Session], Iterator[list[Document]]]:
     def documents(session: Session) -> Iterator[list[Document]]:
-        for rows in _batches(session, model):
-            yield [make(row) for row in rows]
+        for rows in _batches(session, model, (model,)):
+            yield [make(row[0]) for row in rows]
 
     return documents
 

@@ -6,7 +6,6 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.pagination import Cursor
 from app.search.models import SearchKind
 from app.search.service import SearchFilters, search, search_filters
 from app.search.text import snippet_parts
@@ -34,7 +33,7 @@ def search_page(
     cursor: str | None = None,
 ) -> Response:
     filters = search_filters(type, space, author, since, until)
-    page = search(session, user=user, text_query=q, filters=filters, cursor=Cursor.decode(cursor))
+    page = search(session, user=user, text_query=q, filters=filters, cursor=cursor)
     context: dict[str, Any] = {
         "q": q,
         "page": page,

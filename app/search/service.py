@@ -1,10 +1,11 @@
-"""Searching: what the reader may read, matching the query, newest first, one page at a time.
+"""Searching: what the reader may read, matching the query, best first, one page at a time.
 
-One statement per page on either engine: the engine's full-text index picks the matching
-documents, the access policy keeps those the reader may read, and a keyset on (created_at, id)
-pages through them. Results are ordered by recency, not by a relevance score: that keeps pages
-stable under a cursor and keeps a word found in 100,000 documents as cheap as a rare one
-(the engines walk the date index and stop after one page).
+The candidate set is bounded: the newest RANK_WINDOW matches the reader may read
+(app/search/candidates.py: the full-text index hands them out newest first and stops). They
+are ranked by relevance, recency breaking ties (app/search/ranking.py), and "load more" pages
+through them by a keyset on (score, recency); past them, older matches follow newest first by
+a keyset on recency. A word found in 500,000 documents costs what a rare one does: at most
+RANK_WINDOW documents are read and scored, whatever the number of matches.
 
 Visibility is never copied into the index. Each kind of document is kept only while its source
 is readable by the same rules pages use: posts shown in streams (published, not hidden, not
@@ -12,11 +13,14 @@ deleted) in a readable space, comments likewise and not hidden or deleted themse
 protocols and events in a readable space, spaces the reader may list, active people.
 """
 
+import base64
+import binascii
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, text, tuple_
+from sqlalchemy import ColumnElement, and_, exists, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -26,12 +30,14 @@ from app.access.posts import shown_in_streams
 from app.db import utcnow
 from app.errors import Invalid
 from app.events.models import Event
-from app.pagination import Cursor, Page
+from app.pagination import Page
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.protocols.models import Protocol
+from app.search.candidates import NEWEST, newest_matches
 from app.search.models import SearchDocument, SearchKind
-from app.search.text import Query, fts5_match, parse_query, snippet, tsquery
+from app.search.ranking import rank
+from app.search.text import Query, parse_query, snippet
 from app.spaces.access import (
     listable_spaces_filter,
     readable_space_ids_of,
@@ -104,30 +110,6 @@ def _readable(user: User, now: datetime) -> ColumnElement[bool]:
     )
 
 
-# Past this many matches SQLite walks the date index and stops after one page; below it, it
-# starts from the (short) list of matches and sorts them. Counting stops at the threshold.
-DATE_ORDER_FROM = 2000
-_COUNT_MATCHES = text(
-    "SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH :match LIMIT :n)"
-)
-
-
-def _matching(session: Session, query: Query) -> ColumnElement[bool]:
-    if session.get_bind().dialect.name == "postgresql":
-        simple: Any = literal_column("'simple'::regconfig")
-        vector = func.to_tsvector(simple, D.terms)
-        return vector.op("@@")(func.to_tsquery(simple, tsquery(query)))
-    match = fts5_match(query)
-    fts: Any = sa_select(literal_column("rowid")).select_from(text("search_fts"))
-    fts = fts.where(text("search_fts MATCH :match").bindparams(match=match))
-    common = session.execute(_COUNT_MATCHES, {"match": match, "n": DATE_ORDER_FROM + 1}).scalar()
-    if (common or 0) > DATE_ORDER_FROM:
-        # "id + 0" is no column for the planner: it cannot look rows up by the matches' ids,
-        # so it reads newest first by (created_at, id) and checks each against the matches.
-        return (col(D.id) + 0).in_(fts)
-    return col(D.id).in_(fts)
-
-
 def _url(kind: str, target_id: int, post_id: int | None, space_slug: str | None) -> str:
     if kind == SearchKind.comment:
         return f"/posts/{post_id}#comment-{target_id}"
@@ -137,44 +119,68 @@ def _url(kind: str, target_id: int, post_id: int | None, space_slug: str | None)
     return f"/{paths[kind]}/{target_id}"
 
 
-def search(
-    session: Session,
-    *,
-    user: User,
-    text_query: str,
-    filters: SearchFilters | None = None,
-    cursor: Cursor | None = None,
-    limit: int = 20,
-    typing: bool = True,
-) -> Page[SearchHit]:
-    """One page of what the person may read that matches the query, newest first."""
-    filters = filters or SearchFilters()
-    query = parse_query(text_query, typing=typing)
-    if query.empty:
-        return Page(items=[], next_cursor=None)
-    limit = max(1, min(limit, MAX_LIMIT))
+RANK_WINDOW = 200
+
+
+@dataclass(frozen=True)
+class SearchCursor:
+    """Where "load more" goes on: within the ranked window after (score, recency), or past
+    the window, newest first below `recency`."""
+
+    recency: int
+    score: float | None = None
+
+    def encode(self) -> str:
+        raw = f"o|{self.recency}" if self.score is None else f"r|{self.score!r}|{self.recency}"
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str | None) -> "SearchCursor | None":
+        if not token:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            phase, *values = raw.split("|")
+            recency = int(values[-1])
+            if not -(2**63) <= recency < 2**63 or phase not in ("o", "r") or len(values) > 2:
+                raise ValueError("out of range")
+            score = float(values[0]) if phase == "r" and len(values) == 2 else None
+            if phase == "r" and (score is None or not math.isfinite(score)):
+                raise ValueError("no score")
+            return cls(recency=recency, score=score)
+        except (ValueError, IndexError, binascii.Error, UnicodeDecodeError) as exc:
+            raise Invalid("That page link is not valid", field="cursor") from exc
+
+
+def _hit(row: Any, query: Query) -> SearchHit:
+    return SearchHit(
+        kind=SearchKind(row.kind),
+        id=row.target_id,
+        title=row.title,
+        snippet=snippet(row.body, query),
+        url=_url(row.kind, row.target_id, row.post_id, row.slug),
+        space_slug=row.slug,
+        space_name=row.name,
+        author_handle=row.handle,
+        author_name=row.display_name,
+        created_at=row.created_at,
+    )
+
+
+def _statement(session: Session, user: User, filters: SearchFilters) -> Any:
+    """Documents the person may read, with what a hit shows, narrowed by the filters."""
+    columns = (D.kind, D.target_id, D.post_id, D.title, D.body, D.terms, D.created_at, D.recency)
     statement: Any = (
         sa_select(
-            *(
-                col(column)
-                for column in (
-                    D.kind,
-                    D.target_id,
-                    D.post_id,
-                    D.title,
-                    D.body,
-                    D.created_at,
-                    D.id,
-                    HitSpace.slug,
-                    HitSpace.name,
-                    HitAuthor.handle,
-                    HitAuthor.display_name,
-                )
-            )
+            *(col(c) for c in columns),
+            col(HitSpace.slug),
+            col(HitSpace.name),
+            col(HitAuthor.handle),
+            col(HitAuthor.display_name),
         )
         .outerjoin(HitSpace, col(HitSpace.id) == D.space_id)
         .outerjoin(HitAuthor, col(HitAuthor.id) == D.author_id)
-        .where(_matching(session, query), _readable(user, utcnow()))
+        .where(_readable(user, utcnow()))
     )
     if filters.kind is not None:
         statement = statement.where(col(D.kind) == filters.kind.value)
@@ -190,29 +196,47 @@ def search(
         statement = statement.where(col(D.created_at) >= filters.since)
     if filters.until is not None:
         statement = statement.where(col(D.created_at) < filters.until)
-    if cursor is not None:
-        statement = statement.where(tuple_(D.created_at, D.id) < tuple_(cursor.at, cursor.id))
-    statement = statement.order_by(col(D.created_at).desc(), col(D.id).desc()).limit(limit + 1)
-    rows = session.execute(statement).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = [
-        SearchHit(
-            kind=SearchKind(row[0]),
-            id=row[1],
-            title=row[3],
-            snippet=snippet(row[4], query),
-            url=_url(row[0], row[1], row[2], row[7]),
-            space_slug=row[7],
-            space_name=row[8],
-            author_handle=row[9],
-            author_name=row[10],
-            created_at=row[5],
+    return statement
+
+
+def search(
+    session: Session,
+    *,
+    user: User,
+    text_query: str,
+    filters: SearchFilters | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
+    typing: bool = True,
+    window: int = RANK_WINDOW,
+) -> Page[SearchHit]:
+    """One page of what the person may read that matches the query: the newest `window`
+    matches ranked by relevance (recency breaks ties), then older matches newest first."""
+    after = SearchCursor.decode(cursor)
+    query = parse_query(text_query, typing=typing)
+    if query.empty:
+        return Page(items=[], next_cursor=None)
+    limit = max(1, min(limit, MAX_LIMIT))
+    statement = _statement(session, user, filters or SearchFilters())
+    if after is not None and after.score is None:  # past the ranked window
+        found = newest_matches(session, statement, query, before=after.recency, want=limit)
+        more = found.resume_before
+        return Page(
+            items=[_hit(row, query) for row in found.rows],
+            next_cursor=SearchCursor(more).encode() if more is not None else None,
         )
-        for row in rows
-    ]
-    next_cursor = Cursor(at=rows[-1][5], id=rows[-1][6]).encode() if more and rows else None
-    return Page(items=items, next_cursor=next_cursor)
+    found = newest_matches(session, statement, query, before=NEWEST, want=window)
+    ranked = rank(found.rows, query)
+    if after is not None:
+        key = (-(after.score or 0.0), -after.recency)
+        ranked = [s for s in ranked if (-s.score, -s.recency) > key]
+    page = ranked[:limit]
+    next_cursor = None
+    if len(ranked) > limit:
+        next_cursor = SearchCursor(page[-1].recency, page[-1].score).encode()
+    elif found.resume_before is not None:
+        next_cursor = SearchCursor(found.resume_before).encode()
+    return Page(items=[_hit(s.row, query) for s in page], next_cursor=next_cursor)
 
 
 def parse_kind(value: str | None) -> SearchKind | None:

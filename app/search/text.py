@@ -41,6 +41,10 @@ _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _stemmers = (Stemmer.Stemmer("german"), Stemmer.Stemmer("english"))
 
 
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
 def _strip_accents(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
