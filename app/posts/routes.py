@@ -117,6 +117,7 @@ def _post_context(
         # One more query for every post page: whether a poll sits in it (loaded by its own request).
         "poll_id": poll_id_of_post(session, post.id) if cursor is None else None,  # type: ignore[arg-type]
         "comments": comments,
+        "live_cursor": streams.live_comments_cursor(comments, cursor),
         "space": access.space,
         "member_count": member_count(session, access.space.id),
         "comment_marks": recognition.attach_marks(
@@ -138,8 +139,13 @@ def post_page(
 ) -> Response:
     context = _post_context(session, user, post_id, cursor)
     if cursor:
+        # A later page, or the comments written since (the live watcher asks with its cursor).
+        fragment = is_htmx(request)
         return render(
-            request, "posts/page.html", context, block="comment_items" if is_htmx(request) else None
+            request,
+            "posts/page.html",
+            {**context, "count_out_of_band": fragment},
+            block="comment_items" if fragment else None,
         )
     return render(request, "posts/page.html", context)
 

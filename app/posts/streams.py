@@ -6,6 +6,7 @@ The lists are only shown, so they are read as plain rows (app.rows), not entitie
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -273,3 +274,20 @@ def comments_page(
         last = rows[-1][0]
         next_cursor = Cursor(last.created_at, last.id).encode()
     return Page(items=rows, next_cursor=next_cursor)
+
+
+# Before every comment: where a post's live watcher starts when it shows none yet.
+_FIRST = Cursor(datetime(2000, 1, 1, tzinfo=UTC), 0)
+
+
+def live_comments_cursor(
+    page: Page[tuple[CommentRow, PersonRow | None]], cursor: str | None
+) -> str | None:
+    """Where comments written from now on start, when this page shows the last of them
+    (None while more pages follow: those come through "More comments")."""
+    if page.next_cursor is not None:
+        return None
+    if page.items:
+        last = page.items[-1][0]
+        return Cursor(last.created_at, last.id).encode()
+    return cursor or _FIRST.encode()
