@@ -9,6 +9,7 @@ from app.community.home import home_extras
 from app.core.ids import Id
 from app.errors import Invalid
 from app.events.views import upcoming_for_home
+from app.pagination import Cursor
 from app.polls.quick import poll_id_of_post
 from app.posts import service, streams
 from app.posts.history import post_history
@@ -53,6 +54,7 @@ def home(
             "my_spaces": my_spaces(session, user=user),
             "recognition": home_panel(session, user=user, cards=page.items),
             "upcoming_events": upcoming_for_home(session, user=user),
+            "news_since": streams.news_since(),
             **home_extras(session, user=user),
         },
     )
@@ -102,6 +104,26 @@ def create_post(
         return form_error(request, session, "spaces/page.html", exc, space_page)
     return RedirectResponse(
         f"/posts/{post.id}" if not is_htmx(request) else f"/spaces/{slug}", status_code=303
+    )
+
+
+@router.get("/stream/news")
+def stream_news(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    since: Annotated[str, Query(max_length=200)],
+    space: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """The "3 new posts — show them" above a stream (home, or a space's), asked when the page's
+    live stream says a post was written; it never moves the posts the reader is looking at."""
+    after = Cursor.required(since)
+    access = space_access_by_slug(session, user, space) if space else None
+    count = streams.new_posts_count(session, user=user, since=after, space=access)
+    return render(
+        request,
+        "posts/_stream_news.html",
+        {"news_since": since, "news_space": access.space if access else None, "news": count},
     )
 
 

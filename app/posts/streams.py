@@ -16,6 +16,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    or_,
     tuple_,
     union_all,
 )
@@ -31,6 +32,7 @@ from app.access.spaces import (
     readable_space_ids_of,
     require_read,
 )
+from app.core.ids import MAX_ID
 from app.db import utcnow
 from app.pagination import Cursor, Page
 from app.people.models import PersonRow, User
@@ -204,6 +206,36 @@ def home_stream(
     """Newest posts from my spaces, plus announcements in public spaces, newest first."""
     after = Cursor.decode(cursor)
     return _page(session, user, _home_statement(after is not None), after, limit)
+
+
+def news_since() -> str:
+    """The point a stream page shows posts up to, as the cursor new_posts_count counts from."""
+    return Cursor(utcnow(), MAX_ID).encode()
+
+
+def new_posts_count(
+    session: Session, *, user: User, since: Cursor, space: SpaceAccess | None = None
+) -> int:
+    """How many posts a stream would show above `since` (the top of what the reader sees):
+    others' posts in the home stream's sources, or in one space they can read. At most 100."""
+    newer = tuple_(Post.published_at, Post.id) > tuple_(since.at, since.id)
+    ids = select(col(Post.id)).where(
+        newer, col(Post.author_id) != user.id, *shown_in_streams(utcnow())
+    )
+    if space is not None:
+        require_read(space)
+        ids = ids.where(col(Post.space_id) == space.space.id)
+    else:
+        announced = select(col(Post.id)).join(Space, col(Space.id) == Post.space_id)
+        announced = announced.where(col(Post.kind) == PostKind.announcement, public_spaces_filter())
+        ids = ids.where(
+            or_(
+                col(Post.space_id).in_(member_space_ids_of(user.id)),
+                col(Post.id).in_(announced),
+            )
+        )
+    limited = ids.limit(100).subquery()
+    return int(session.execute(select(func.count()).select_from(limited)).scalar_one())
 
 
 def space_stream(
