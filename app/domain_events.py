@@ -283,6 +283,13 @@ class DatePollDecided(DomainEvent):
     invited: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class PollAnswered(DomainEvent):
+    """Someone answered a quick poll (its counts changed)."""
+
+    poll_id: int
+
+
 # --- protocols --------------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from app.events.models import (
     EventSpaceSetting,
     Rsvp,
 )
+from app.live.models import LiveNotice
 from app.mail.models import NotificationSettings, OutboxMessage
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
@@ -67,6 +68,7 @@ __all__ = [
     "Flag",
     "Invitation",
     "Kudos",
+    "LiveNotice",
     "LoginAttempt",
     "Membership",
     "Mention",

@@ -42,6 +42,14 @@ class Cursor:
         except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
             raise Invalid("That page link is not valid", field="cursor") from exc
 
+    @classmethod
+    def required(cls, token: str) -> "Cursor":
+        """A cursor that must be there (e.g. where a live page started): 422 when it is not."""
+        cursor = cls.decode(token)
+        if cursor is None:
+            raise Invalid("That page link is not valid", field="cursor")
+        return cursor
+
 
 @dataclass
 class Page(Generic[T]):

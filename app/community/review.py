@@ -40,6 +40,20 @@ class QueueItem:
         return target.hidden_at is not None
 
 
+def new_flags_count(
+    session: Session, *, user: User, since: Cursor, space_id: int | None = None
+) -> int:
+    """Open flags raised after `since` (when the queue was shown) where the person moderates."""
+    query = select(func.count()).where(
+        col(Flag.state) == FlagState.open,
+        col(Flag.space_id).in_(moderatable_space_ids(user)),
+        tuple_(Flag.created_at, Flag.id) > tuple_(since.at, since.id),
+    )
+    if space_id is not None:
+        query = query.where(col(Flag.space_id) == space_id)
+    return int(session.exec(query).one())
+
+
 def review_queue(
     session: Session,
     *,

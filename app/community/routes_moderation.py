@@ -2,13 +2,15 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.community import moderation, review, showcase
 from app.core.ids import Id
 from app.errors import Invalid
+from app.pagination import Cursor
 from app.posts.service import load_comment, load_post
+from app.posts.streams import news_since
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_moderate, space_access_by_slug
 from app.transactions import TransactionalRoute
@@ -120,9 +122,29 @@ def queue(
         "space_slug": space,
         "suggestions": [] if cursor else showcase.open_suggestions(session, user=user),
         "done": request.query_params.get("done"),
+        "news_since": news_since(),
     }
     block = "queue_items" if cursor and is_htmx(request) else None
     return render(request, "community/queue.html", context, block=block)
+
+
+@router.get("/moderation/news")
+def queue_news(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    since: Annotated[str, Query(max_length=200)],
+    space: str | None = None,
+) -> Response:
+    """The "2 new flags — show them" above the queue, asked when the page's live stream says a
+    flag was raised; the cases the moderator is working on stay where they are."""
+    after = Cursor.required(since)
+    space_id = None
+    if space:
+        space_id = require_moderate(space_access_by_slug(session, user, space)).space.id
+    count = review.new_flags_count(session, user=user, since=after, space_id=space_id)
+    context = {"news_since": since, "space_slug": space, "news": count}
+    return render(request, "community/_queue_news.html", context)
 
 
 @router.post("/moderation/flags/{flag_id}")

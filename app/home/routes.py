@@ -44,6 +44,7 @@ def home(
             "my_spaces": my_spaces(session, user=user),
             "recognition": home_panel(session, user=user, cards=page.items),
             "upcoming_events": upcoming_for_home(session, user=user),
+            "news_since": streams.news_since(),
             **home_extras(session, user=user),
         },
     )

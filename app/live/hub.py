@@ -1,78 +1,167 @@
-"""Who is listening in this process, and the notices that wake them (from any thread)."""
+"""Who is listening in this process, and the notices that wake them (from any thread).
+
+A notice names topics: `user:5` (news for person 5), `post:12` (a comment on post 12),
+`space:3` (a post in space 3), `event:9` (answers to event 9), `flags:3` (a flag in space 3),
+`poll:4` (a vote in poll 4). A listener follows exact topics or every topic of a kind
+(`space:*`). Notices carry no content: a woken stream re-reads what its person may see.
+
+Across processes: on PostgreSQL a NOTIFY on CHANNEL; on SQLite a row in live_notices that every
+process holding streams polls for (POLL_SECONDS), so `agora worker` or a second server wakes
+this one's streams too.
+"""
 
 import asyncio
+import logging
 import threading
+import uuid
 from collections import defaultdict
+from collections.abc import Iterable
+
+import anyio
+from sqlalchemy import func, select
+from sqlmodel import Session, col
 
 from app.config import get_settings
+from app.db import get_engine
 from app.listen import listen_forever
+from app.live.models import LiveNotice
+
+log = logging.getLogger(__name__)
 
 CHANNEL = "agora_live"
+# Every process writes notices under its own name, and skips its own when polling.
+ORIGIN = uuid.uuid4().hex
+POLL_SECONDS = 0.25
+# How many notices the table keeps (the newest): a poll every POLL_SECONDS reads far fewer.
+KEEP_NOTICES = 1000
+
+
+def kind_of(topic: str) -> str:
+    return topic.partition(":")[0]
 
 
 class Listener:
-    """One open stream: woken (on its own loop) whenever its person may have news."""
+    """One open stream: woken (on its own loop) with the topics that changed."""
 
-    def __init__(self, user_id: int) -> None:
-        self.user_id = user_id
+    def __init__(self, topics: Iterable[str]) -> None:
+        self.topics = frozenset(topics)
         self.loop = asyncio.get_running_loop()
         self.woken = asyncio.Event()
+        # Topics heard since the stream last looked; None: anything may have changed.
+        self._heard: set[str] | None = set()
 
-    def wake(self) -> None:
-        self.loop.call_soon_threadsafe(self.woken.set)
+    def wake(self, topics: set[str] | None) -> None:
+        self.loop.call_soon_threadsafe(self._note, topics)
+
+    def _note(self, topics: set[str] | None) -> None:
+        if topics is None or self._heard is None:
+            self._heard = None
+        else:
+            self._heard |= topics
+        self.woken.set()
+
+    def take(self) -> set[str] | None:
+        """What was heard since the last call (on the listener's loop)."""
+        heard, self._heard = self._heard, set()
+        self.woken.clear()
+        return heard
 
 
 class Hub:
     def __init__(self) -> None:
-        self._listeners: dict[int, set[Listener]] = defaultdict(set)
+        self._listeners: dict[str, set[Listener]] = defaultdict(set)
         self._lock = threading.Lock()
         self._task: asyncio.Task[None] | None = None
 
     def add(self, listener: Listener) -> None:
         with self._lock:
-            self._listeners[listener.user_id].add(listener)
+            for topic in listener.topics:
+                self._listeners[topic].add(listener)
 
     def remove(self, listener: Listener) -> None:
         with self._lock:
-            listeners = self._listeners.get(listener.user_id)
-            if listeners is not None:
-                listeners.discard(listener)
-                if not listeners:
-                    del self._listeners[listener.user_id]
+            for topic in listener.topics:
+                group = self._listeners.get(topic)
+                if group is not None:
+                    group.discard(listener)
+                    if not group:
+                        del self._listeners[topic]
 
     def listening(self) -> int:
         with self._lock:
-            return sum(len(group) for group in self._listeners.values())
+            return len({lst for group in self._listeners.values() for lst in group})
 
-    def tell(self, user_ids: set[int] | None) -> None:
-        """Wake these people's streams in this process (None: everyone's, after a gap)."""
+    def tell(self, topics: set[str] | None) -> None:
+        """Wake the streams following these topics in this process (None: all, after a gap)."""
+        woken: dict[Listener, set[str]] = {}
         with self._lock:
-            if user_ids is None:
-                woken = [lst for group in self._listeners.values() for lst in group]
+            if topics is None:
+                everyone = {lst for group in self._listeners.values() for lst in group}
             else:
-                woken = [lst for uid in user_ids for lst in self._listeners.get(uid, ())]
-        for listener in woken:
-            listener.wake()
+                for topic in topics:
+                    for key in (topic, f"{kind_of(topic)}:*"):
+                        for lst in self._listeners.get(key, ()):
+                            woken.setdefault(lst, set()).add(topic)
+        if topics is None:
+            for listener in everyone:
+                listener.wake(None)
+            return
+        for listener, heard in woken.items():
+            listener.wake(heard)
 
     @property
     def uses_postgres(self) -> bool:
         return get_settings().database_url.startswith("postgresql")
 
     def start(self) -> None:
-        """Listen for every process's notices (PostgreSQL only); idempotent, needs a loop."""
-        if not self.uses_postgres or (self._task is not None and not self._task.done()):
+        """Hear every process's notices; idempotent, needs a running loop."""
+        if self._task is not None and not self._task.done():
             return
-        self._task = asyncio.get_running_loop().create_task(self._listen())
+        work = self._listen() if self.uses_postgres else self._poll()
+        self._task = asyncio.get_running_loop().create_task(work)
 
     async def _listen(self) -> None:
         await listen_forever(
             CHANNEL,
-            on_notice=lambda payload: self.tell(
-                {int(part) for part in payload.split(",") if part.isdigit()}
-            ),
+            on_notice=lambda payload: self.tell(parse_topics(payload)),
             # Anything sent while nobody listened: every stream looks.
             on_connect=lambda: self.tell(None),
         )
+
+    async def _poll(self) -> None:
+        last: int | None = None
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            if not self.listening():
+                last = None  # a stream that opens later starts from what it reads itself
+                continue
+            try:
+                last = await anyio.to_thread.run_sync(self._poll_once, last)
+            except Exception:
+                log.exception("live notices: polling failed; trying again")
+
+    def _poll_once(self, last: int | None) -> int:
+        with Session(get_engine()) as session:
+            if last is None:
+                return int(session.scalar(select(func.max(col(LiveNotice.id)))) or 0)
+            rows = session.exec(
+                select(LiveNotice.id, LiveNotice.topics, LiveNotice.origin)  # type: ignore[call-overload]
+                .where(col(LiveNotice.id) > last)
+                .order_by(col(LiveNotice.id))
+            ).all()
+        if not rows:
+            return last
+        topics: set[str] = set()
+        for _id, text, origin in rows:
+            if origin != ORIGIN:
+                topics |= parse_topics(text)
+        if topics:
+            self.tell(topics)
+        return int(rows[-1][0])
+
+
+def parse_topics(payload: str) -> set[str]:
+    return {part for part in payload.split(",") if ":" in part}
 
 
 hub = Hub()

@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Query
 from sse_starlette import EventSourceResponse
 
-from app.live.stream import events, parse_last_event_id
+from app.live.stream import events, parse_follows, parse_last_event_id
 from app.security import CurrentUser
 from app.transactions import TransactionalRoute
 
@@ -16,9 +16,16 @@ router = APIRouter(route_class=TransactionalRoute)
 
 @router.get("/live")
 def live(
-    user: CurrentUser, last_event_id: Annotated[str | None, Header()] = None
+    user: CurrentUser,
+    last_event_id: Annotated[str | None, Header()] = None,
+    follow: Annotated[str | None, Query(max_length=200)] = None,
 ) -> EventSourceResponse:
     return EventSourceResponse(
-        events(user.id, user.locale, parse_last_event_id(last_event_id)),  # type: ignore[arg-type]
+        events(
+            user.id,  # type: ignore[arg-type]
+            user.locale,
+            parse_last_event_id(last_event_id),
+            parse_follows(follow),
+        ),
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

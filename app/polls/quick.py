@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.core.text import text_problem
 from app.db import lock_row, utcnow
+from app.domain_events import PollAnswered, publish
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events.schemas import OUT_OF_WINDOW, in_window
 from app.i18n import N_
@@ -203,6 +204,7 @@ def vote(
             .values(anonymous_count=PollOption.anonymous_count + 1)
         )
         session.flush()
+        publish(session, PollAnswered(poll_id=poll_id))
         return
     if ballot is None:
         session.add(PollBallot(poll_id=poll_id, user_id=user.id))  # type: ignore[arg-type]
@@ -214,6 +216,7 @@ def vote(
         for o in sorted(chosen)
     )
     session.flush()
+    publish(session, PollAnswered(poll_id=poll_id))
 
 
 def poll_view(session: Session, *, user: User, poll_id: int) -> PollView:

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.core.ids import Id
 from app.errors import Invalid
+from app.pagination import Cursor
 from app.polls.quick import poll_id_of_post
 from app.posts import service, streams
 from app.posts.history import post_history
@@ -70,6 +71,26 @@ def create_post(
     )
 
 
+@router.get("/stream/news")
+def stream_news(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    since: Annotated[str, Query(max_length=200)],
+    space: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """The "3 new posts — show them" above a stream (home, or a space's), asked when the page's
+    live stream says a post was written; it never moves the posts the reader is looking at."""
+    after = Cursor.required(since)
+    access = space_access_by_slug(session, user, space) if space else None
+    count = streams.new_posts_count(session, user=user, since=after, space=access)
+    return render(
+        request,
+        "posts/_stream_news.html",
+        {"news_since": since, "news_space": access.space if access else None, "news": count},
+    )
+
+
 def _post_context(
     session: SessionDep, user: CurrentUser, post_id: Id, cursor: str | None = None
 ) -> dict:
@@ -82,6 +103,7 @@ def _post_context(
         # One more query for every post page: whether a poll sits in it (loaded by its own request).
         "poll_id": poll_id_of_post(session, post.id) if cursor is None else None,  # type: ignore[arg-type]
         "comments": comments,
+        "live_cursor": streams.live_comments_cursor(comments, cursor),
         "space": access.space,
         "member_count": member_count(session, access.space.id),
         "comment_marks": recognition.attach_marks(
@@ -103,8 +125,13 @@ def post_page(
 ) -> Response:
     context = _post_context(session, user, post_id, cursor)
     if cursor:
+        # A later page, or the comments written since (the live watcher asks with its cursor).
+        fragment = is_htmx(request)
         return render(
-            request, "posts/page.html", context, block="comment_items" if is_htmx(request) else None
+            request,
+            "posts/page.html",
+            {**context, "count_out_of_band": fragment},
+            block="comment_items" if fragment else None,
         )
     return render(request, "posts/page.html", context)
 

@@ -6,6 +6,7 @@ The lists are only shown, so they are read as plain rows (app.rows), not entitie
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    or_,
     tuple_,
     union_all,
 )
@@ -30,6 +32,7 @@ from app.access.spaces import (
     readable_space_ids_of,
     require_read,
 )
+from app.core.ids import MAX_ID
 from app.db import utcnow
 from app.pagination import Cursor, Page
 from app.people.models import PersonRow, User
@@ -205,6 +208,36 @@ def home_stream(
     return _page(session, user, _home_statement(after is not None), after, limit)
 
 
+def news_since() -> str:
+    """The point a stream page shows posts up to, as the cursor new_posts_count counts from."""
+    return Cursor(utcnow(), MAX_ID).encode()
+
+
+def new_posts_count(
+    session: Session, *, user: User, since: Cursor, space: SpaceAccess | None = None
+) -> int:
+    """How many posts a stream would show above `since` (the top of what the reader sees):
+    others' posts in the home stream's sources, or in one space they can read. At most 100."""
+    newer = tuple_(Post.published_at, Post.id) > tuple_(since.at, since.id)
+    ids = select(col(Post.id)).where(
+        newer, col(Post.author_id) != user.id, *shown_in_streams(utcnow())
+    )
+    if space is not None:
+        require_read(space)
+        ids = ids.where(col(Post.space_id) == space.space.id)
+    else:
+        announced = select(col(Post.id)).join(Space, col(Space.id) == Post.space_id)
+        announced = announced.where(col(Post.kind) == PostKind.announcement, public_spaces_filter())
+        ids = ids.where(
+            or_(
+                col(Post.space_id).in_(member_space_ids_of(user.id)),
+                col(Post.id).in_(announced),
+            )
+        )
+    limited = ids.limit(100).subquery()
+    return int(session.execute(select(func.count()).select_from(limited)).scalar_one())
+
+
 def space_stream(
     session: Session,
     *,
@@ -273,3 +306,20 @@ def comments_page(
         last = rows[-1][0]
         next_cursor = Cursor(last.created_at, last.id).encode()
     return Page(items=rows, next_cursor=next_cursor)
+
+
+# Before every comment: where a post's live watcher starts when it shows none yet.
+_FIRST = Cursor(datetime(2000, 1, 1, tzinfo=UTC), 0)
+
+
+def live_comments_cursor(
+    page: Page[tuple[CommentRow, PersonRow | None]], cursor: str | None
+) -> str | None:
+    """Where comments written from now on start, when this page shows the last of them
+    (None while more pages follow: those come through "More comments")."""
+    if page.next_cursor is not None:
+        return None
+    if page.items:
+        last = page.items[-1][0]
+        return Cursor(last.created_at, last.id).encode()
+    return cursor or _FIRST.encode()

@@ -86,6 +86,7 @@ def space_page(
             request, "spaces/page.html", context, block="stream_items" if is_htmx(request) else None
         )
     context["pinned"] = streams.pinned_posts(session, access=access)
+    context["news_since"] = streams.news_since()
     cards = [*context["page"].items, *context["pinned"]]
     context["recognition"] = space_panel(session, access=access, cards=cards)
     return render(request, "spaces/page.html", context)

@@ -38,6 +38,22 @@
     }
   });
 
+  // Live comments (templates/posts/page.html): one's own new comment comes back twice (the
+  // form's answer and the live stream), so the first copy stays; and the live watcher stays last
+  // in the list, after comments the form appended.
+  document.addEventListener("htmx:afterSettle", function () {
+    var comments = document.getElementById("comment-list");
+    var watcher = document.getElementById("comments-live");
+    if (!comments) { return; }
+    var seen = {};
+    comments.querySelectorAll(":scope > li[id^='comment-']").forEach(function (item) {
+      if (seen[item.id]) { item.remove(); } else { seen[item.id] = true; }
+    });
+    if (watcher && watcher.parentNode === comments && watcher !== comments.lastElementChild) {
+      comments.appendChild(watcher);
+    }
+  });
+
   // Show server error fragments (422) instead of ignoring them, as htmx 2 does by default.
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.xhr.status === 422) {

@@ -68,7 +68,9 @@ def servers() -> Iterator[Servers]:
 class Stream:
     """Reads a text/event-stream on a thread; events() waits for the parsed events."""
 
-    def __init__(self, url: str, token: str, last_event_id: str | None = None) -> None:
+    def __init__(
+        self, url: str, token: str, last_event_id: str | None = None, follow: str = ""
+    ) -> None:
         self.events: queue.Queue[dict[str, Any]] = queue.Queue()
         self.status: int | None = None
         self.content_type = ""
@@ -77,14 +79,15 @@ class Stream:
         if last_event_id is not None:
             headers["Last-Event-ID"] = last_event_id
         self._opened = threading.Event()
-        self._thread = threading.Thread(target=self._read, args=(url, headers), daemon=True)
+        path = f"/api/v1/live?follow={follow}" if follow else "/api/v1/live"
+        self._thread = threading.Thread(target=self._read, args=(url + path, headers), daemon=True)
         self._thread.start()
         assert self._opened.wait(10), "the stream did not open"
 
     def _read(self, url: str, headers: dict[str, str]) -> None:
         with (
             httpx.Client(timeout=httpx.Timeout(5, read=None)) as client,
-            client.stream("GET", f"{url}/api/v1/live", headers=headers) as response,
+            client.stream("GET", url, headers=headers) as response,
         ):
             self.status = response.status_code
             self.content_type = response.headers.get("content-type", "")
@@ -179,3 +182,36 @@ def test_nothing_reaches_a_stream_from_a_space_the_person_left(servers, streams)
 def test_the_stream_needs_a_token(servers):
     response = httpx.get(f"{servers.urls[0]}/api/v1/live", timeout=5)
     assert response.status_code == 401
+
+
+def test_a_followed_post_tells_its_readers_of_each_comment_and_no_one_else(servers, streams):
+    with servers.session() as session:
+        host, member, outsider = make_user(session), make_user(session), make_user(session)
+        space = make_space(session, host=host, visibility="private", members=(member,))
+        post = make_post(session, author=host, space=space)
+        host_token, member_token, outsider_token = (
+            make_token(session, user=person) for person in (host, member, outsider)
+        )
+
+    follow = f"post:{post.id}"
+    member_stream = Stream(servers.urls[-1], member_token, follow=follow)
+    outsider_stream = Stream(servers.urls[-1], outsider_token, follow=follow)
+    streams.extend((member_stream, outsider_stream))
+
+    def comment(body: str) -> None:
+        path = f"/api/v1/posts/{post.id}/comments"
+        assert call(servers.urls[0], "POST", path, host_token, {"body": body}).status == 201
+
+    comment("First")
+    event = member_stream.next()
+    assert event["event"] == "comments"
+    assert event["data"] == {"topic": follow}
+    assert outsider_stream.nothing_within(1)
+
+    # Removed from the space, the member's open stream hears of its comments no more.
+    with servers.session() as session:
+        remove_member(session, access=access_for(session, host, space), user_id=member.id)
+        session.commit()
+    comment("Second")
+    assert member_stream.nothing_within(1.5)
+    assert outsider_stream.nothing_within(0.1)

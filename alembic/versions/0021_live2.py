@@ -1,0 +1,34 @@
+"""live2: notices between processes on SQLite (live updates without NOTIFY)
+
+Revision ID: 0021_live2
+Revises: 0017_live_email
+Create Date: 2026-12-05 12:40:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+import app.db
+
+revision: str = "0021_live2"
+down_revision: str | None = "0017_live_email"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "live_notices",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("topics", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("origin", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_live_notices")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("live_notices")
