@@ -70,7 +70,7 @@ def _all_text(session) -> str:
         (AuditEntry, ("detail",)),
         (User, ("email", "handle", "display_name")),
     ):
-        for row in session.exec(select(model)).all():
+        for row in session.exec(select(model).order_by(model.id)).all():
             parts.extend(str(getattr(row, column)) for column in columns)
     return "\n".join(parts).lower()
 
