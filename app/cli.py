@@ -130,6 +130,45 @@ def users_import(
     typer.echo(f"Imported {len(report.new)}, {existing} already had an account.", err=True)
 
 
+@users_cli.command("erase")
+def users_erase(
+    email: str,
+    content: Annotated[
+        str,
+        typer.Option(
+            "--content",
+            help="keep: their posts and comments stay, by “Former member”; delete: they go",
+        ),
+    ],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+) -> None:
+    """Erase an account on request (GDPR Art. 17): the person and their name, everywhere."""
+    from app.errors import DomainError
+    from app.people.erasure import erase_person
+    from app.people.service import user_by_email
+
+    if content not in ("keep", "delete"):
+        typer.echo("Error: --content is keep or delete", err=True)
+        raise typer.Exit(2)
+    with Session(get_engine()) as session:
+        try:
+            user = user_by_email(session, email)
+        except DomainError as exc:
+            typer.echo(f"Error: {exc.message}", err=True)
+            raise typer.Exit(1) from exc
+        if (
+            not yes
+            and sys.stdin.isatty()
+            and not typer.confirm(
+                f"Erase {user.email} for good and {content} their posts and comments?"
+            )
+        ):
+            raise typer.Exit(1)
+        erased = erase_person(session, user=user, content=content, actor=None)  # type: ignore[arg-type]
+        session.commit()
+    typer.echo(f"Erased account {erased.user_id}; content: {content}.")
+
+
 @tokens_cli.command("create")
 def tokens_create(
     email: str,

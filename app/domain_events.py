@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 # fails until it does). Notifications first: that is the order in which services made these
 # calls before the events, so statements and rows come out exactly as they did.
 SUBSCRIBER_MODULES = (
+    # Only erasure: each domain rewrites what it holds of an erased person (app/people/erasure.py).
+    "app.posts.subscribers",
+    "app.protocols.subscribers",
     "app.notifications.subscribers",
     "app.recognition.subscribers",
     "app.search.subscribers",
@@ -359,6 +362,17 @@ class PersonInvited(DomainEvent):
     person: User
     invited_by: User
     token: str
+
+
+@dataclass(frozen=True)
+class PersonErasing(DomainEvent):
+    """An admin erases an account (GDPR Art. 17). Published while the row still exists: each
+    domain deletes (`delete_content`) or anonymises what it holds of the person, and removes the
+    person's name and @handle from what stays; then the row is deleted and the database's
+    cascades remove the rest (memberships, reactions, RSVPs, sessions, tokens, ...)."""
+
+    user: User
+    delete_content: bool
 
 
 # --- notifications ----------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Security headers, the CSRF cookie and the request language, as one small ASGI layer."""
 
 import secrets
+from functools import cache
+from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import cookie_parser
@@ -16,6 +18,19 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+@cache
+def _page_policy(oidc_issuer: str) -> str:
+    """The pages' policy. With single sign-on, the sign-out form is answered with a redirect to
+    the provider (RP-initiated logout), and browsers apply form-action to that redirect too."""
+    if not oidc_issuer:
+        return CONTENT_SECURITY_POLICY
+    parts = urlsplit(oidc_issuer)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {origin}")
+
+
 # The API docs page loads Swagger UI from the app's own static files and needs its inline bootstrap.
 DOCS_CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
@@ -59,7 +74,9 @@ class SecurityMiddleware:
                 out = MutableHeaders(scope=message)
                 out.setdefault(
                     "content-security-policy",
-                    DOCS_CONTENT_SECURITY_POLICY if is_docs else CONTENT_SECURITY_POLICY,
+                    DOCS_CONTENT_SECURITY_POLICY
+                    if is_docs
+                    else _page_policy(settings.oidc_issuer if settings.oidc_enabled else ""),
                 )
                 out.setdefault("x-content-type-options", "nosniff")
                 out.setdefault("x-frame-options", "DENY")

@@ -64,10 +64,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(session: Session, *, user: User, oidc_sid: str | None = None) -> str:
+def start_session(
+    session: Session,
+    *,
+    user: User,
+    oidc_sid: str | None = None,
+    oidc_id_token: str | None = None,
+) -> str:
     """Create a fresh sign-in session (a new token on every sign-in) and return the cookie value.
 
-    ``oidc_sid``: the provider's session, whose back-channel logout ends this one too."""
+    ``oidc_sid``: the provider's session, whose back-channel logout ends this one too;
+    ``oidc_id_token``: the sealed ID token, the hint for signing out at the provider."""
     token = new_token()
     days = get_settings().session_days
     session.add(
@@ -76,6 +83,7 @@ def start_session(session: Session, *, user: User, oidc_sid: str | None = None) 
             user_id=user.id,  # type: ignore[arg-type]
             expires_at=utcnow() + timedelta(days=days),
             oidc_sid=oidc_sid[:255] if oidc_sid else None,
+            oidc_id_token=oidc_id_token,
         )
     )
     # An UPDATE, not session.add(user): the caller's User may belong to another session.
@@ -84,13 +92,18 @@ def start_session(session: Session, *, user: User, oidc_sid: str | None = None) 
     return token
 
 
-def end_session(session: Session, *, token: str | None) -> None:
+def end_session(session: Session, *, token: str | None) -> str | None:
+    """End this browser's session; returns its sealed ID token when it came from single
+    sign-on (to sign out at the provider too)."""
     if not token:
-        return
+        return None
     found = session.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token)))
+    id_token = None
     for row in found:
+        id_token = row.oidc_id_token
         session.delete(row)
     session.flush()
+    return id_token
 
 
 def _session_owner(session: Session, token: str) -> tuple[User, datetime] | None:

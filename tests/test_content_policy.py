@@ -25,6 +25,7 @@ from app.db import utcnow
 from app.events.feeds import feed_token
 from app.notifications.models import Notification
 from app.pagination import Cursor
+from app.polls.in_protocols import create_protocol_poll
 from app.polls.quick import create_poll
 from app.posts.models import Post
 from app.protocols.service import create_protocol
@@ -57,7 +58,10 @@ FRAGMENTS = (
 
 
 def _secrets(visibility: str) -> list[str]:
-    kinds = ("TITLE", "BODY", "COMMENT", "EVENT", "PROTO", "KUDOS", "DATEPOLL", "QUICKPOLL")
+    kinds = (
+        "TITLE", "BODY", "COMMENT", "EVENT", "PROTO", "KUDOS", "DATEPOLL", "QUICKPOLL",
+        "PROTOPOLL",
+    )  # fmt: skip
     return [f"{kind}-{visibility}" for kind in kinds]
 
 
@@ -105,6 +109,11 @@ def world(session):
         feature_post(session, user=host, post_id=post.id, tags="proof")  # type: ignore[arg-type]
         quick_poll = create_poll(
             session, user=member, post_id=post.id, question=f"QUICKPOLL-{visibility}",
+            options=["yes", "no"],
+        )  # fmt: skip
+        # A poll beside the protocol: listed on /protocols/{protocol_id}/polls.
+        create_protocol_poll(
+            session, user=host, protocol_id=protocol.id, question=f"PROTOPOLL-{visibility}",
             options=["yes", "no"],
         )  # fmt: skip
         date_poll, _slots = make_date_poll(

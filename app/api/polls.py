@@ -189,7 +189,8 @@ class PollOptionOut(BaseModel):
 
 class PollOut(BaseModel):
     id: int
-    post_id: int
+    post_id: int | None = Field(description="The post the poll is in (null beside a protocol)")
+    protocol_id: int | None = Field(description="The protocol it decides (null in a post)")
     question: str
     multiple: bool
     anonymous: bool
@@ -209,6 +210,7 @@ def _poll_out(session: Session, user: ApiUser, poll_id: int) -> PollOut:
     return PollOut(
         id=poll.id or 0,
         post_id=poll.post_id,
+        protocol_id=poll.protocol_id,
         question=poll.question,
         multiple=poll.multiple,
         anonymous=poll.anonymous,

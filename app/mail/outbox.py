@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-from sqlalchemy import ColumnElement, func, literal, or_, update
+from sqlalchemy import ColumnElement, delete, func, literal, or_, update
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
@@ -191,4 +191,26 @@ def waiting_count(session: Session) -> int:
             .select_from(OutboxMessage)
             .where(col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.parked_at).is_(None))
         ).one()
+    )
+
+
+def forget_person(session: Session, *, user_id: int | None, email: str, names: list[str]) -> None:
+    """Delete every message to the person or naming them, sent or not: a sent message's copy
+    here is personal data too, and one still waiting must not tell of them after erasure."""
+    session.execute(
+        delete(OutboxMessage).where(
+            or_(
+                col(OutboxMessage.user_id) == user_id,
+                func.lower(col(OutboxMessage.to_address)) == email.lower(),
+                *(
+                    func.lower(column).contains(name.lower(), autoescape=True)
+                    for name in [*names, email]
+                    for column in (
+                        OutboxMessage.subject,
+                        OutboxMessage.text_body,
+                        OutboxMessage.html_body,
+                    )
+                ),
+            )
+        )
     )

@@ -3,14 +3,15 @@
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
-from app.domain_events import NotificationCreated, PersonInvited, subscriber
+from app.domain_events import NotificationCreated, PersonErasing, PersonInvited, subscriber
 from app.i18n import in_locale
 from app.mail.compose import absolute, draft
 from app.mail.models import NotificationSettings
-from app.mail.outbox import queue
+from app.mail.outbox import forget_person, queue
 from app.mail.preferences import KIND_OF_NOTIFICATION, choices_of
 from app.notifications.models import Notification
 from app.notifications.service import shown_text
+from app.people.erasure import name_terms
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.recognition.models import Kudos
@@ -95,3 +96,14 @@ def email_invitation(session: Session, fact: PersonInvited) -> None:
         days=settings.invitation_days,
     )
     queue(session, message, kind="invitation", user_id=person.id)
+
+
+@subscriber(PersonErasing)
+def person_erasing(session: Session, fact: PersonErasing) -> None:
+    person = fact.user
+    forget_person(
+        session,
+        user_id=person.id,
+        email=person.email,
+        names=name_terms(person),
+    )

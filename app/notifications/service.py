@@ -6,7 +6,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import String, cast, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from app.access.notifications import notifications_shown_to
@@ -18,6 +18,7 @@ from app.events.text import day_text, when_text
 from app.i18n import get_locale, gettext
 from app.notifications.models import Notification
 from app.pagination import Cursor, Page
+from app.people.erasure import name_terms
 from app.people.models import User
 from app.posts import messages as posts_messages
 from app.posts.models import Post
@@ -247,4 +248,20 @@ def mark_all_read(session: Session, *, user: User) -> None:
         update(Notification)
         .where(col(Notification.user_id) == user.id, col(Notification.read_at).is_(None))
         .values(read_at=utcnow())
+    )
+
+
+def forget_person(session: Session, user: User) -> None:
+    """Delete every notification that was caused by the person or names them."""
+    session.execute(
+        delete(Notification).where(
+            or_(
+                col(Notification.actor_id) == user.id,
+                *(
+                    func.lower(column).contains(name.lower(), autoescape=True)
+                    for name in name_terms(user)
+                    for column in (Notification.text, cast(Notification.params, String))
+                ),
+            )
+        )
     )

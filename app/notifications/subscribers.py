@@ -18,6 +18,7 @@ from app.domain_events import (
     FlagRaised,
     KudosGiven,
     ModerationOutcome,
+    PersonErasing,
     PostCreated,
     PostFeatured,
     PostMentionedPeople,
@@ -26,7 +27,7 @@ from app.domain_events import (
     WaitlistPromoted,
     subscriber,
 )
-from app.notifications.service import kudos_text, message_text, notify
+from app.notifications.service import forget_person, kudos_text, message_text, notify
 from app.people.models import User
 from app.posts.models import Comment, Post
 
@@ -319,3 +320,10 @@ def badge_awarded(session: Session, fact: BadgeAwarded) -> None:
         actor_id=fact.by.id,
         space_id=award.space_id,
     )
+
+
+@subscriber(PersonErasing)
+def person_erasing(session: Session, fact: PersonErasing) -> None:
+    # Their own notifications go with the row; others' that name them or tell of their acts go
+    # now (the words were stored when they were written).
+    forget_person(session, fact.user)

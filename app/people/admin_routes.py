@@ -10,7 +10,7 @@ from app.config import get_settings
 from app.core.ids import Id
 from app.errors import Invalid
 from app.i18n import gettext
-from app.people import admin, audit, service
+from app.people import admin, audit, erasure, service
 from app.people.importing import ImportReport, check_people_csv, import_people_csv
 from app.security import AdminUser, SessionDep, csrf_protect
 from app.transactions import TransactionalRoute
@@ -45,7 +45,9 @@ def admin_people(
     q: Annotated[str, Query(max_length=100)] = "",
     cursor: str | None = None,
 ) -> Response:
-    return _people_page(request, session, search=q, cursor=cursor)
+    return _people_page(
+        request, session, search=q, cursor=cursor, erased=request.query_params.get("erased")
+    )
 
 
 @router.post("/admin/people/invite")
@@ -95,6 +97,48 @@ def admin_set_active(
     person = service.active_user(session, person_id)
     service.set_active(session, user=person, active=active, actor=admin_user)
     return RedirectResponse("/admin/people", status_code=303)
+
+
+def _erase_page(
+    request: Request, person: object, *, error: str = "", status_code: int = 200
+) -> Response:
+    return render(
+        request, "people/erase.html", {"person": person, "error": error}, status_code=status_code
+    )
+
+
+@router.get("/admin/people/{person_id}/erase")
+def admin_erase_form(
+    request: Request, session: SessionDep, _admin: AdminUser, person_id: Id
+) -> Response:
+    """The confirmation: exactly what goes, what stays without a name, and what is kept."""
+    return _erase_page(request, service.active_user(session, person_id))
+
+
+@router.post("/admin/people/{person_id}/erase")
+def admin_erase(
+    request: Request,
+    session: SessionDep,
+    admin_user: AdminUser,
+    person_id: Id,
+    content: Annotated[str, Form(max_length=10)] = "",
+    confirm_email: Annotated[str, Form(max_length=254)] = "",
+) -> Response:
+    person = service.active_user(session, person_id)
+    if confirm_email.strip().lower() != person.email:
+        return _erase_page(
+            request,
+            person,
+            error=gettext("Type the person's email address to confirm."),
+            status_code=422,
+        )
+    try:
+        erasure.erase_person(session, user=person, content=content, actor=admin_user)  # type: ignore[arg-type]
+    except Invalid as exc:
+        session.rollback()
+        person = service.active_user(session, person_id)
+        return _erase_page(request, person, error=exc.text(), status_code=422)
+    return RedirectResponse("/admin/people?erased=1", status_code=303)
 
 
 @router.get("/admin/audit")

@@ -83,6 +83,9 @@ class AuthSession(SQLModel, table=True):
     # The provider's session id when signed in through single sign-on: its back-channel logout
     # names it.
     oidc_sid: str | None = Field(default=None, max_length=255, index=True)
+    # The ID token of that sign-in, sealed (app/people/sealing.py): signing out sends it back to
+    # the provider as `id_token_hint`, so the provider session ends too (RP-initiated logout).
+    oidc_id_token: str | None = Field(default=None, max_length=4000)
 
 
 class LoginAttempt(SQLModel, table=True):

@@ -11,7 +11,7 @@ from app.config import get_settings
 from app.core.ids import Id
 from app.errors import DomainError, Invalid, NotFound
 from app.i18n import gettext
-from app.people import service
+from app.people import service, sso
 from app.people.models import User
 from app.posts.streams import posts_by_author
 from app.recognition.panels import profile_panel
@@ -57,11 +57,17 @@ def safe_next(target: str | None) -> str:
 
 
 def sign_in_response(
-    request: Request, session: Session, user: User, target: str, *, oidc_sid: str | None = None
+    request: Request,
+    session: Session,
+    user: User,
+    target: str,
+    *,
+    oidc_sid: str | None = None,
+    oidc_id_token: str | None = None,
 ) -> Response:
     """Replace this browser's session with a new one for the person, and go to target."""
     end_session(session, token=request.cookies.get(SESSION_COOKIE))
-    token = start_session(session, user=user, oidc_sid=oidc_sid)
+    token = start_session(session, user=user, oidc_sid=oidc_sid, oidc_id_token=oidc_id_token)
     target = safe_next(target)
     # A newcomer's first sign-in opens the welcome page, unless they came for a particular page.
     if take_first_sign_in(session, user=user) and target == "/":
@@ -132,10 +138,17 @@ def login(
     return sign_in_response(request, session, user, next)
 
 
+# Where the provider sends the browser back after signing out there: register it with the
+# provider as the post-logout redirect URI (README: Single sign-on).
+SIGNED_OUT_PATH = "/login"
+
+
 @router.post("/logout")
 def logout(request: Request, session: SessionDep) -> Response:
-    end_session(session, token=request.cookies.get(SESSION_COOKIE))
-    response = RedirectResponse("/login", status_code=303)
+    id_token = end_session(session, token=request.cookies.get(SESSION_COOKIE))
+    after = f"{get_settings().base_url.rstrip('/')}{SIGNED_OUT_PATH}"
+    at_provider = sso.provider_logout_url(id_token, post_logout_redirect_uri=after)
+    response = RedirectResponse(at_provider or "/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
 

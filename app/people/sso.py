@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import available_timezones
 
 from sqlalchemy import delete
@@ -63,6 +64,7 @@ class SignIn:
     user: User
     provider_session: str | None
     next_path: str
+    id_token: str | None = None  # sealed
 
 
 def start_sign_in(session: Session, *, redirect_uri: str, next_path: str) -> tuple[str, str]:
@@ -123,6 +125,7 @@ class ProviderAnswer:
     claims: dict[str, Any]
     refresh_token: str | None
     next_path: str
+    id_token: str | None = None
 
 
 def provider_answer(
@@ -152,6 +155,7 @@ def provider_answer(
         claims={**released, **claims},
         refresh_token=str(token["refresh_token"]) if token.get("refresh_token") else None,
         next_path=flow.next_path,
+        id_token=str(token["id_token"]),
     )
 
 
@@ -166,7 +170,12 @@ def sign_in_person(session: Session, answer: ProviderAnswer) -> SignIn:
         session.add(link)
         session.flush()
     sid = answer.claims.get("sid")
-    return SignIn(user=user, provider_session=str(sid) if sid else None, next_path=answer.next_path)
+    return SignIn(
+        user=user,
+        provider_session=str(sid) if sid else None,
+        next_path=answer.next_path,
+        id_token=seal(answer.id_token),
+    )
 
 
 def _check_active(user: User) -> None:
@@ -402,3 +411,31 @@ def _note_recheck(session: Session, *, link_id: int | None, answer: dict[str, An
         link.refresh_token = seal(str(answer["refresh_token"]))  # rotated
     session.flush()
     return 0
+
+
+def provider_logout_url(
+    sealed_id_token: str | None, *, post_logout_redirect_uri: str
+) -> str | None:
+    """Where to send a browser that signs out of a single sign-on session, so the provider's
+    session ends too (OpenID Connect RP-Initiated Logout); None when there is nowhere to go:
+    a password session, a provider without `end_session_endpoint`, or one not reachable now
+    (the browser is then signed out of Agora only)."""
+    settings = get_settings()
+    id_token = unseal(sealed_id_token)
+    if not id_token or not settings.oidc_enabled:
+        return None
+    try:
+        endpoint = oidc.end_session_endpoint()
+    except oidc.ProviderError:
+        log.warning("signing out at the provider is not possible now: it is not reachable")
+        return None
+    if not endpoint:
+        return None
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "post_logout_redirect_uri": post_logout_redirect_uri,
+            "client_id": settings.oidc_client_id,
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"

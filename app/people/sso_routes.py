@@ -102,6 +102,7 @@ def oidc_callback(
         signed_in.user,
         signed_in.next_path,
         oidc_sid=signed_in.provider_session,
+        oidc_id_token=signed_in.id_token,
     )
     signed_in_page.delete_cookie(STATE_COOKIE, path="/auth/oidc")
     return signed_in_page

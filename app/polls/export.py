@@ -5,6 +5,7 @@ Anonymous polls keep no choice, so the export can say only that the person answe
 
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -18,6 +19,10 @@ from app.polls.models import (
     PollVote,
 )
 from app.posts.models import Post
+from app.protocols.models import Protocol
+
+# A quick poll sits in a post or beside a protocol: its space is the one of either.
+_poll_space = func.coalesce(col(Post.space_id), col(Protocol.space_id))
 
 
 def poll_answers_for_export(
@@ -35,18 +40,20 @@ def poll_answers_for_export(
         select(PollVote, PollOption.text)
         .join(PollOption, col(PollOption.id) == PollVote.option_id)
         .join(Poll, col(Poll.id) == PollVote.poll_id)
-        .join(Post, col(Post.id) == Poll.post_id)
-        .where(col(PollVote.user_id) == user_id, col(Post.space_id).in_(readable))
+        .outerjoin(Post, col(Post.id) == Poll.post_id)
+        .outerjoin(Protocol, col(Protocol.id) == Poll.protocol_id)
+        .where(col(PollVote.user_id) == user_id, _poll_space.in_(readable))
         .order_by(col(PollVote.id))
     ).all()
     anonymous = session.exec(
         select(PollBallot.poll_id)
         .join(Poll, col(Poll.id) == PollBallot.poll_id)
-        .join(Post, col(Post.id) == Poll.post_id)
+        .outerjoin(Post, col(Post.id) == Poll.post_id)
+        .outerjoin(Protocol, col(Protocol.id) == Poll.protocol_id)
         .where(
             col(PollBallot.user_id) == user_id,
             col(Poll.anonymous).is_(True),
-            col(Post.space_id).in_(readable),
+            _poll_space.in_(readable),
         )
         .order_by(col(PollBallot.poll_id))
     ).all()

@@ -8,7 +8,7 @@ answered (a ballot, which prevents a second answer) and a count per option, neve
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -80,12 +80,22 @@ class DatePollAnswer(SQLModel, table=True):
 
 
 class Poll(SQLModel, table=True):
-    """A quick poll in a post."""
+    """A quick poll in a post, or beside a protocol (a decision to take): one of the two."""
 
     __tablename__ = "polls"
+    __table_args__ = (
+        CheckConstraint("(post_id IS NULL) <> (protocol_id IS NULL)", name="post_or_protocol"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    post_id: int = Field(foreign_key="posts.id", unique=True, ondelete="CASCADE")
+    post_id: int | None = Field(
+        default=None, foreign_key="posts.id", unique=True, ondelete="CASCADE"
+    )
+    protocol_id: int | None = Field(
+        default=None, foreign_key="protocols.id", index=True, ondelete="CASCADE"
+    )
+    # A protocol's poll: when its outcome was written into the protocol's decisions.
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     question: str = Field(max_length=300)
     multiple: bool = Field(default=False)
     anonymous: bool = Field(default=False)

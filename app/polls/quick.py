@@ -21,6 +21,7 @@ from app.i18n import N_
 from app.people.models import User
 from app.polls.models import MAX_OPTIONS, Poll, PollBallot, PollOption, PollVote
 from app.posts.service import load_post
+from app.protocols.access import protocol_access
 from app.spaces.access import SpaceAccess
 
 MIN_ANONYMOUS = 5
@@ -114,7 +115,29 @@ def create_poll(
     post, access = load_post(session, user=user, post_id=post_id)
     if post.author_id != user.id or not access.can_write:
         raise Forbidden("Only the post's author may add a poll")
-    question = question.strip()
+    if poll_id_of_post(session, post_id) is not None:
+        raise Conflict("This post already has a poll")
+    return new_poll(
+        session,
+        Poll(post_id=post_id, question=question, multiple=multiple, anonymous=anonymous),
+        options=options,
+        results_after_close=results_after_close,
+        closes_at=closes_at,
+        now=now,
+    )
+
+
+def new_poll(
+    session: Session,
+    poll: Poll,
+    *,
+    options: list[str],
+    results_after_close: bool,
+    closes_at: datetime | None,
+    now: datetime | None,
+) -> Poll:
+    """Check and store a poll whose place (post or protocol) the caller checked."""
+    question = poll.question.strip()
     _check_text(
         question, field="question", limit=MAX_QUESTION, empty=NO_QUESTION, long=QUESTION_TOO_LONG
     )
@@ -125,17 +148,10 @@ def create_poll(
         raise Invalid(CLOSES_IN_PAST, field="closes_at")
     if results_after_close and closes_at is None:
         raise Invalid(N_("Results after closing need a closing time"), field="closes_at")
-    if poll_id_of_post(session, post_id) is not None:
-        raise Conflict("This post already has a poll")
-    poll = Poll(
-        post_id=post_id,
-        question=question,
-        multiple=multiple,
-        anonymous=anonymous,
-        results_after_close=results_after_close,
-        closes_at=closes_at,
-        created_at=now or utcnow(),
-    )
+    poll.question = question
+    poll.results_after_close = results_after_close
+    poll.closes_at = closes_at
+    poll.created_at = now or utcnow()
     session.add(poll)
     session.flush()
     session.add_all(
@@ -147,12 +163,16 @@ def create_poll(
 
 
 def load_poll(session: Session, *, user: User, poll_id: int) -> PollAccess:
-    """A poll whose post the person may read (the post's own rules); 404 otherwise."""
+    """A poll whose post (or protocol) the person may read, by the post's (the protocol's) own
+    rules; 404 otherwise."""
     poll = session.get(Poll, poll_id)
     if poll is None:
         raise NotFound("Poll not found")
     try:
-        post, access = load_post(session, user=user, post_id=poll.post_id)
+        if poll.protocol_id is not None:
+            _protocol, access = protocol_access(session, user, poll.protocol_id)
+            return PollAccess(poll=poll, space=access, post_author_id=None)
+        post, access = load_post(session, user=user, post_id=poll.post_id or 0)
     except NotFound:
         raise NotFound("Poll not found") from None
     return PollAccess(poll=poll, space=access, post_author_id=post.author_id)
@@ -219,8 +239,9 @@ def vote(
     publish(session, PollAnswered(poll_id=poll_id))
 
 
-def poll_view(session: Session, *, user: User, poll_id: int) -> PollView:
-    """What this person may see of a poll: results after answering or closing, as chosen."""
+def poll_view(session: Session, *, user: User, poll_id: int, as_closed: bool = False) -> PollView:
+    """What this person may see of a poll: results after answering or closing, as chosen
+    (`as_closed`: as everyone will see it once closed, for the outcome of a decision)."""
     access = load_poll(session, user=user, poll_id=poll_id)
     poll = access.poll
     options = _options(session, poll_id)
@@ -235,7 +256,7 @@ def poll_view(session: Session, *, user: User, poll_id: int) -> PollView:
         ).first()
         is not None
     )
-    closed = not access.is_open
+    closed = as_closed or not access.is_open
     shown = closed or (answered and not poll.results_after_close)
     held_back = poll.anonymous and answers < MIN_ANONYMOUS
     mine: list[int] = []

@@ -1,6 +1,7 @@
-"""Date poll pages: propose dates, answer them, and turn the best slot into an event."""
+"""Poll pages: date polls (propose dates, answer, turn the best slot into an event), and quick
+polls in posts and beside protocols."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -9,11 +10,14 @@ from app.core.ids import Id
 from app.errors import Conflict, Invalid
 from app.events.access import require_create
 from app.i18n import gettext
-from app.polls import dates, quick, views
+from app.people.models import User
+from app.polls import dates, in_protocols, quick, views
+from app.polls.models import Poll
 from app.posts.service import load_post
+from app.protocols.access import can_edit, protocol_access, require_edit
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
-from app.transactions import TransactionalRoute
+from app.transactions import TransactionalRoute, writes_in_steps
 from app.web import is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
@@ -131,6 +135,18 @@ def make_event(
 # --- quick polls in posts -------------------------------------------------------------------
 
 
+def _quick_poll_fields(form: dict[str, str], user: User) -> dict[str, Any]:
+    """The quick poll composer's fields, as the services take them (a post's or a protocol's)."""
+    return {
+        "question": form.get("question", ""),
+        "options": [line for line in form.get("options", "").splitlines() if line.strip()],
+        "multiple": form.get("multiple") == "1",
+        "anonymous": form.get("anonymous") == "1",
+        "results_after_close": form.get("results") == "after_close",
+        "closes_at": views.closing_time(form.get("closes_at", ""), zone=user.time_zone),
+    }
+
+
 @router.get("/posts/{post_id}/poll/new")
 def new_quick_poll(
     request: Request, session: SessionDep, user: CurrentUser, post_id: Id
@@ -149,12 +165,7 @@ def add_quick_poll(
             session,
             user=user,
             post_id=post_id,
-            question=form.get("question", ""),
-            options=[line for line in form.get("options", "").splitlines() if line.strip()],
-            multiple=form.get("multiple") == "1",
-            anonymous=form.get("anonymous") == "1",
-            results_after_close=form.get("results") == "after_close",
-            closes_at=views.closing_time(form.get("closes_at", ""), zone=user.time_zone),
+            **_quick_poll_fields(form, user),
         )
     except Invalid as exc:
         session.rollback()
@@ -195,10 +206,81 @@ def quick_vote(
             raise
         error = gettext(exc.message)
     if not is_htmx(request):
-        post_id = quick.load_poll(session, user=user, poll_id=quick_poll_id).poll.post_id
-        return RedirectResponse(f"/posts/{post_id}", status_code=303)
+        poll = quick.load_poll(session, user=user, poll_id=quick_poll_id).poll
+        return RedirectResponse(_place_of(poll), status_code=303)
     session.flush()
     view = quick.poll_view(session, user=user, poll_id=quick_poll_id)
     context = {"v": view, "space": view.access.space.space, "vote_error": error}
     status = 422 if isinstance(error, str) and error else 200
     return render(request, "polls/quick.html", context, block="quick_poll", status_code=status)
+
+
+def _place_of(poll: Poll) -> str:
+    if poll.protocol_id is not None:
+        return f"/protocols/{poll.protocol_id}"
+    return f"/posts/{poll.post_id}"
+
+
+# --- quick polls beside a protocol ------------------------------------------------------------
+
+
+@router.get("/protocols/{protocol_id}/polls")
+def protocol_polls(
+    request: Request, session: SessionDep, user: CurrentUser, protocol_id: Id
+) -> Response:
+    """The protocol's polls (loaded into the protocol's page, or a page of their own)."""
+    ids = in_protocols.protocol_poll_ids(session, user=user, protocol_id=protocol_id)
+    protocol, access = protocol_access(session, user, protocol_id)
+    context = {
+        "protocol": protocol,
+        "views": [quick.poll_view(session, user=user, poll_id=poll_id) for poll_id in ids],
+        "may_ask": can_edit(protocol, access),
+    }
+    return render(request, "polls/protocol_polls.html", context, block="protocol_polls")
+
+
+def _protocol_poll_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    protocol_id: int,
+    form: dict[str, str],
+    errors: dict[str, str],
+) -> Response:
+    protocol, access = protocol_access(session, user, protocol_id)
+    require_edit(protocol, access)
+    context = {"protocol": protocol, "space": access.space, "form": form, "errors": errors}
+    return render(request, "polls/quick_new.html", context, status_code=422 if errors else 200)
+
+
+@router.get("/protocols/{protocol_id}/polls/new")
+def new_protocol_poll(
+    request: Request, session: SessionDep, user: CurrentUser, protocol_id: Id
+) -> Response:
+    return _protocol_poll_form(request, session, user, protocol_id, {}, {})
+
+
+@router.post("/protocols/{protocol_id}/polls")
+def add_protocol_poll(
+    request: Request, session: SessionDep, user: CurrentUser, protocol_id: Id, form: FormFields
+) -> Response:
+    try:
+        in_protocols.create_protocol_poll(
+            session,
+            user=user,
+            protocol_id=protocol_id,
+            **_quick_poll_fields(form, user),
+        )
+    except Invalid as exc:
+        session.rollback()
+        return _protocol_poll_form(request, session, user, protocol_id, form, _errors(exc))
+    return RedirectResponse(f"/protocols/{protocol_id}", status_code=303)
+
+
+@router.post("/polls/{quick_poll_id}/decision")
+@writes_in_steps
+def record_decision(session: SessionDep, user: CurrentUser, quick_poll_id: Id) -> Response:
+    """Close the poll and write its outcome into the protocol's decisions."""
+    in_protocols.record_outcome(session, user=user, poll_id=quick_poll_id)
+    poll = quick.load_poll(session, user=user, poll_id=quick_poll_id).poll
+    return RedirectResponse(f"{_place_of(poll)}?decided={poll.id}", status_code=303)

@@ -66,7 +66,8 @@ def _check_text(value: str, *, field: str, max_length: int, empty: str) -> str:
     return clean_text(value, field=field, max_length=max_length, required=True, empty=empty)
 
 
-def _render_with_mentions(session: Session, body: str) -> tuple[str, list[User]]:
+def render_with_mentions(session: Session, body: str) -> tuple[str, list[User]]:
+    """The body as HTML, with links for the @handles of active people, and those people."""
     handles = mentioned_handles(body)
     people: list[User] = []
     if handles:
@@ -155,7 +156,7 @@ def create_post(
         if kind == PostKind.prompt:
             raise Forbidden("Only hosts may post prompts")
         raise Forbidden("Only hosts may post announcements")
-    html, people = _render_with_mentions(session, body)
+    html, people = render_with_mentions(session, body)
     publish(session, ContributionStarting(space_id=access.space.id))  # type: ignore[arg-type]
     now = utcnow()
     if publish_at is not None:
@@ -193,7 +194,7 @@ def announce_post(session: Session, *, post: Post) -> None:
     author = session.get(User, post.author_id) if post.author_id else None
     if space is None or author is None:
         return
-    _html, people = _render_with_mentions(session, post.body)
+    _html, people = render_with_mentions(session, post.body)
     _publish_mentions(session, space=space, author=author, people=people, post=post)
 
 
@@ -243,7 +244,7 @@ def update_post(
     people: list[User] = []
     if body is not None:
         post.body = _check_text(body, field="body", max_length=MAX_BODY, empty=NO_TEXT)
-        post.body_html, people = _render_with_mentions(session, post.body)
+        post.body_html, people = render_with_mentions(session, post.body)
     if not unpublished and (post.title, post.body) != earlier:
         # Readers may have seen the version this replaces: keep it for the post's history.
         written_at = post.edited_at or post.published_at
@@ -304,7 +305,7 @@ def add_comment(
         parent = session.get(Comment, parent_id)
         if parent is None or parent.post_id != post.id:
             raise Invalid("You can only reply to a comment on this post", field="parent_id")
-    html, people = _render_with_mentions(session, body)
+    html, people = render_with_mentions(session, body)
     publish(session, ContributionStarting(space_id=post.space_id))
     comment = Comment(
         post_id=post_id, author_id=user.id, parent_id=parent_id, body=body, body_html=html
@@ -345,7 +346,7 @@ def update_comment(session: Session, *, user: User, comment_id: int, body: str) 
         raise Forbidden("Only the author can edit this comment")
     require_write(access)
     comment.body = _check_text(body, field="body", max_length=MAX_COMMENT, empty=NO_COMMENT)
-    comment.body_html, people = _render_with_mentions(session, comment.body)
+    comment.body_html, people = render_with_mentions(session, comment.body)
     comment.edited_at = utcnow()
     session.add(comment)
     session.flush()

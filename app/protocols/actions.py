@@ -171,3 +171,27 @@ def checkbox_edit(text: str, key: str, done: bool) -> list[tuple[int, int, str]]
                 return []
             return [(item.box_offset, item.box_offset + 1, "x" if done else " ")]
     return []
+
+
+def decision_edit(text: str, decision: str, *, heading: str) -> list[tuple[int, int, str]]:
+    """The edit that adds `- decision` as the last line under the first "Decisions" heading, or
+    a new `## heading` section at the end when the text has none."""
+    line = f"- {' '.join(decision.split())}\n"
+    lines = text.splitlines(keepends=True)
+    offset, level, end = 0, 0, None
+    for raw in lines:
+        found = HEADING_RE.match(raw.rstrip("\n"))
+        if found:
+            depth = len(found.group(1))
+            if level and depth <= level:
+                break
+            if not level and found.group(2).strip().rstrip(":").lower() in DECISION_HEADINGS:
+                level = depth
+        offset += len(raw)
+        if level and raw.strip():
+            end = offset  # after the heading or the section's last non-empty line
+    if end is not None:
+        before = text[:end]
+        return [(end, end, ("" if before.endswith("\n") else "\n") + line)]
+    gap = "" if not text else ("\n" if text.endswith("\n") else "\n\n")
+    return [(len(text), len(text), f"{gap}## {heading}\n\n{line}")]

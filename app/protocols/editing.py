@@ -15,7 +15,7 @@ from app.domain_events import ProtocolSaved
 from app.errors import Forbidden, Invalid, NotFound
 from app.people.models import User
 from app.protocols.access import protocol_access, require_edit
-from app.protocols.actions import checkbox_edit, sync_action_items
+from app.protocols.actions import checkbox_edit, decision_edit, sync_action_items
 from app.protocols.merge import text_edits, three_way
 from app.protocols.models import (
     ActionItem,
@@ -311,6 +311,21 @@ def set_action_item_done(session: Session, *, user: User, item_id: int, done: bo
     _after_change(session, protocol, text, seq, user.id)
     session.refresh(item)
     return item
+
+
+def add_decision(
+    session: Session, *, user: User, protocol_id: int, decision: str, heading: str
+) -> None:
+    """Write a decision into the live document (under its Decisions heading), as the person."""
+    protocol, access = protocol_access(session, user, protocol_id)
+    require_edit(protocol, access)
+    edit_text(
+        protocol_id,
+        lambda current: decision_edit(current, decision, heading=heading),
+        user.id,  # type: ignore[arg-type]
+    )
+    text, seq = registry.get(protocol_id).text_and_seq()
+    _after_change(session, protocol, text, seq, user.id)
 
 
 def save_derived_text(protocol_id: int, text: str, seq: int) -> None:

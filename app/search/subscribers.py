@@ -10,6 +10,7 @@ from app.domain_events import (
     CommentDeleted,
     CommentEdited,
     EventSaved,
+    PersonErasing,
     PersonSaved,
     PostCreated,
     PostDeleted,
@@ -22,6 +23,7 @@ from app.domain_events import (
 from app.posts.models import Post
 from app.protocols.models import Protocol
 from app.search import index
+from app.search.erasure import erase_from_index
 from app.search.models import SearchKind
 
 
@@ -85,3 +87,8 @@ def space_saved(session: Session, fact: SpaceSaved) -> None:
 @subscriber(PersonSaved)
 def person_saved(session: Session, fact: PersonSaved) -> None:
     index.save_documents(session, [index.person_document(fact.user)])
+
+
+@subscriber(PersonErasing)
+def person_erasing(session: Session, fact: PersonErasing) -> None:
+    erase_from_index(session, fact)

@@ -50,6 +50,7 @@ def sso_server() -> Iterator[SsoServer]:
     with running_provider(
         redirect_uris=[f"{url}/auth/oidc/callback"],
         backchannel_logout_uri=f"{url}/auth/oidc/backchannel-logout",
+        post_logout_redirect_uris=[f"{url}/login"],
     ) as provider:
         env = {
             **os.environ,
@@ -163,3 +164,30 @@ def test_an_unconfirmed_email_of_an_existing_account_is_refused_clearly(
     expect(sso_page.get_by_role("alert")).to_contain_text("not confirmed")
     sso_page.get_by_role("link", name="Back to the sign-in page").click()
     LoginPage(sso_page).arrived()
+
+
+def test_signing_out_in_agora_signs_out_at_the_provider_too(
+    sso_page: Page, sso_server: SsoServer
+) -> None:
+    provider = sso_server.provider
+    provider.add_person("e2e-noah", email="noah@example.com", name="Noah Neumann")
+    sso_page.goto("/login")
+    sso_page.get_by_role("link", name="Sign in with Example Corp").click()
+    at_provider = ProviderPages(sso_page)
+    at_provider.sign_in("e2e-noah")
+    at_provider.consent()
+    # A first sign-in may open the welcome page: anywhere in Agora will do.
+    sso_page.wait_for_url(lambda url: url.startswith(sso_server.url))
+    expect(sso_page.locator(".nav-me")).to_have_text("Noah Neumann")
+
+    sso_page.locator(".nav-me").click()
+    sso_page.get_by_role("button", name="Sign out").click()
+    # The provider asks, as its own page, whether to end its session too.
+    sso_page.wait_for_url(f"{provider.issuer}/**")
+    sso_page.get_by_role("button", name="Yes, sign me out").click()
+    sso_page.wait_for_url(f"{sso_server.url}/login")
+    LoginPage(sso_page).arrived()
+
+    # Signing in again asks the provider for the password again: its session ended too.
+    sso_page.get_by_role("link", name="Sign in with Example Corp").click()
+    expect(sso_page.locator("input[name=login]")).to_be_visible()

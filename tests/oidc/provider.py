@@ -120,10 +120,12 @@ class Provider:
         assert response.is_redirect, response.text[:2000]
         return response
 
-    def end_session(self, browser: requests.Session) -> None:
-        """Sign out at the provider (RP-less logout): it then calls every client's back-channel
-        logout address for that provider session."""
-        page = browser.get(f"{self.issuer}/session/end", timeout=10)
+    def end_session(self, browser: requests.Session, start: str | None = None) -> Any:
+        """Sign out at the provider, RP-less or (`start`: the address a client sent the browser
+        to) RP-initiated; it then calls every client's back-channel logout address for that
+        provider session. Returns the confirmation's answer (a redirect to the client's
+        post-logout address when the client named one)."""
+        page = browser.get(start or f"{self.issuer}/session/end", timeout=10)
         xsrf = re.search(r'name="xsrf" value="([^"]+)"', page.text)
         assert xsrf, page.text[:2000]
         response = browser.post(
@@ -133,6 +135,7 @@ class Provider:
             timeout=10,
         )
         assert response.status_code in (200, 303), response.text[:2000]
+        return response
 
 
 def _wait_for(issuer: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -150,7 +153,10 @@ def _wait_for(issuer: str, process: subprocess.Popen[bytes], log: Path) -> None:
 
 @contextmanager
 def running_provider(
-    *, redirect_uris: list[str], backchannel_logout_uri: str | None = None
+    *,
+    redirect_uris: list[str],
+    backchannel_logout_uri: str | None = None,
+    post_logout_redirect_uris: list[str] | None = None,
 ) -> Iterator[Provider]:
     """Start the provider with Agora as its one client; stopped on leaving."""
     _installed()
@@ -163,6 +169,8 @@ def running_provider(
         "grant_types": ["authorization_code", "refresh_token"],
         "response_types": ["code"],
     }
+    if post_logout_redirect_uris:
+        client["post_logout_redirect_uris"] = post_logout_redirect_uris
     if backchannel_logout_uri:
         client["backchannel_logout_uri"] = backchannel_logout_uri
         client["backchannel_logout_session_required"] = True

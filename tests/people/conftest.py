@@ -14,6 +14,7 @@ from tests.conftest import WebClient
 from tests.oidc.provider import CLIENT_ID, CLIENT_SECRET, Provider, running_provider
 
 CALLBACK = "http://testserver/auth/oidc/callback"
+SIGNED_OUT = "http://testserver/login"
 
 
 class LogoutInbox:
@@ -56,7 +57,9 @@ def logout_inbox() -> Iterator[LogoutInbox]:
 @pytest.fixture(scope="module")
 def provider(logout_inbox: LogoutInbox) -> Iterator[Provider]:
     with running_provider(
-        redirect_uris=[CALLBACK], backchannel_logout_uri=logout_inbox.url
+        redirect_uris=[CALLBACK],
+        backchannel_logout_uri=logout_inbox.url,
+        post_logout_redirect_uris=[SIGNED_OUT],
     ) as running:
         yield running
 
