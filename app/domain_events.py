@@ -53,6 +53,7 @@ SUBSCRIBER_MODULES = (
     "app.search.subscribers",
     "app.mail.subscribers",
     "app.live.subscribers",
+    "app.uploads.subscribers",
 )
 
 

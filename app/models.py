@@ -47,6 +47,7 @@ from app.recognition.models import (
 )
 from app.search.models import SearchDocument
 from app.spaces.models import Membership, Space
+from app.uploads.models import Upload, UploadSettings
 
 __all__ = [
     "ActionItem",
@@ -97,5 +98,7 @@ __all__ = [
     "ShowcaseTag",
     "SitePin",
     "Space",
+    "Upload",
+    "UploadSettings",
     "User",
 ]

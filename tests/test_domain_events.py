@@ -64,6 +64,7 @@ def test_a_fresh_process_has_every_subscriber_at_its_first_publish():
         "app.notifications.subscribers.post_created",
         "app.recognition.subscribers.after_post",
         "app.search.subscribers.post_created",
+        "app.uploads.subscribers.post_created",
     ]
 
 
