@@ -36,8 +36,8 @@ from app.uploads.service import upload_url
 from tests.events.factories import make_event
 from tests.factories import make_comment, make_post, make_space, make_token, make_user
 from tests.polls.factories import make_date_poll
-from tests.uploads.factories import make_upload
 from tests.route_walk import get_routes
+from tests.uploads.factories import make_upload
 
 ROLES = ("outsider", "former", "member", "host", "admin")
 READERS = {"member", "host"}

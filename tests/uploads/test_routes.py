@@ -258,9 +258,7 @@ def test_composer_upload_needs_the_csrf_header(world: dict[str, Any], login: Log
     member = login(world["member"])
     files = {"file": ("a.png", png_bytes(), "image/png")}
     assert member.post("/uploads", files=files).status_code == 403
-    response = member.post(
-        "/uploads", files=files, headers={"X-CSRF-Token": member.refresh_csrf()}
-    )
+    response = member.post("/uploads", files=files, headers={"X-CSRF-Token": member.refresh_csrf()})
     assert response.status_code == 201
     assert member.get(response.json()["url"]).status_code == 200
 
@@ -284,7 +282,7 @@ def test_a_body_past_the_limit_is_cut_off_while_streaming(
 
     def chunks():  # type: ignore[no-untyped-def]
         # No Content-Length (chunked): only counting the bytes as they come can stop it.
-        yield b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.bin\"\r\n\r\n"
+        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="x.bin"\r\n\r\n'
         for _ in range(40):
             yield b"\0" * (256 * 1024)
         yield b"\r\n--b--\r\n"
