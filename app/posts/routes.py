@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from app.community.home import home_extras
@@ -21,6 +21,7 @@ from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import space_access_by_slug
 from app.spaces.service import member_count, my_spaces
 from app.transactions import TransactionalRoute
+from app.uploads.forms import attach_form_files
 from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
@@ -68,9 +69,12 @@ def create_post(
     body: Annotated[str, Form()] = "",
     kind: Annotated[str, Form()] = "discussion",
     publish_at: Annotated[str, Form()] = "",
+    # A browser sends an empty file field as an empty text part.
+    attachment: Annotated[list[UploadFile | str] | None, File()] = None,
 ) -> Response:
     access = space_access_by_slug(session, user, slug)
     try:
+        body = attach_form_files(session, user=user, body=body, files=attachment)
         post = service.create_post(
             session,
             access=access,

@@ -3,7 +3,7 @@
 from pydantic import BaseModel
 
 from app.uploads.models import Upload
-from app.uploads.service import thumbnail_url, upload_url
+from app.uploads.service import markdown_reference, thumbnail_url, upload_url
 
 
 class UploadOut(BaseModel):
@@ -15,6 +15,8 @@ class UploadOut(BaseModel):
     width: int | None
     height: int | None
     thumbnail_url: str | None = None
+    # The Markdown that shows it: a picture, or a link rendered as an attachment card.
+    markdown: str = ""
 
 
 def upload_out(upload: Upload) -> UploadOut:
@@ -27,4 +29,5 @@ def upload_out(upload: Upload) -> UploadOut:
         width=upload.width,
         height=upload.height,
         thumbnail_url=thumbnail_url(upload),
+        markdown=markdown_reference(upload),
     )

@@ -15,7 +15,7 @@ from app.db import utcnow
 from app.errors import Forbidden, NotFound
 from app.people.models import User
 from app.uploads import limits
-from app.uploads.media import CheckedFile, check_file, safe_name
+from app.uploads.media import IMAGE_FORMATS, CheckedFile, check_file, safe_name
 from app.uploads.models import AttachedTo, Upload
 from app.uploads.storage import CHUNK, Storage, get_storage, key_for, new_token
 
@@ -32,6 +32,31 @@ def upload_url(upload: Upload) -> str:
 
 def thumbnail_url(upload: Upload) -> str | None:
     return f"/uploads/{upload.token}/thumb" if upload.has_thumbnail else None
+
+
+# What an attachment card says the file is (the rest: its extension).
+TYPE_LABELS = {
+    "application/pdf": "PDF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
+    "text/plain": "Text",
+}
+
+
+def size_label(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def markdown_reference(upload: Upload) -> str:
+    """What the composer puts into a text: a picture, or a link that renders as a card."""
+    label = upload.name.replace("[", "(").replace("]", ")")
+    if upload.content_type in IMAGE_FORMATS:
+        return f"![{label}]({upload_url(upload)})"
+    kind = TYPE_LABELS.get(upload.content_type, upload.name.rsplit(".", 1)[-1].upper())
+    return f'[{label}]({upload_url(upload)} "{kind} · {size_label(upload.size)}")'
 
 
 def store_upload(
