@@ -13,6 +13,8 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -25,6 +27,13 @@ CHUNK = 64 * 1024
 KEY_PATTERN = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{2}/[A-Za-z0-9_-]{16,64}/[a-z0-9_.-]{1,40}$")
 
 
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    size: int
+    modified: datetime
+
+
 class Storage(Protocol):
     def put(self, key: str, source: Path, content_type: str) -> None:
         """Store the file at `source` under `key` (overwriting)."""
@@ -35,8 +44,8 @@ class Storage(Protocol):
     def delete(self, key: str) -> None:
         """Remove the key; nothing happens when it holds nothing."""
 
-    def keys(self) -> Iterator[tuple[str, int]]:
-        """Every stored key with its size in bytes."""
+    def objects(self) -> Iterator[StoredObject]:
+        """Every stored key with its size and when it was written."""
 
     def local_path(self, key: str) -> Path | None:
         """The file on this host's disk, if the store keeps one (for X-Sendfile-style serving)."""
@@ -102,14 +111,16 @@ class LocalStorage:
             except OSError:
                 break
 
-    def keys(self) -> Iterator[tuple[str, int]]:
+    def objects(self) -> Iterator[StoredObject]:
         if not self.root.is_dir():
             return
         for path in self.root.rglob("*"):
             if path.is_file() and not path.name.startswith(".partial-"):
                 key = path.relative_to(self.root).as_posix()
                 if KEY_PATTERN.match(key):
-                    yield key, path.stat().st_size
+                    stat = path.stat()
+                    modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+                    yield StoredObject(key, stat.st_size, modified)
 
     def local_path(self, key: str) -> Path | None:
         return self._path(key)
@@ -152,7 +163,7 @@ class S3Storage:
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
 
-    def keys(self) -> Iterator[tuple[str, int]]:
+    def objects(self) -> Iterator[StoredObject]:
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=self.prefix
         )
@@ -160,7 +171,7 @@ class S3Storage:
             for item in page.get("Contents", ()):
                 key = item["Key"][len(self.prefix) :]
                 if KEY_PATTERN.match(key):
-                    yield key, int(item["Size"])
+                    yield StoredObject(key, int(item["Size"]), item["LastModified"])
 
     def local_path(self, key: str) -> Path | None:
         return None

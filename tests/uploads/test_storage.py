@@ -7,6 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from app.config import Settings
+from app.db import utcnow
 from app.uploads.storage import (
     LocalStorage,
     S3Storage,
@@ -46,11 +47,13 @@ def test_put_read_list_delete(storage: Storage, tmp_path: Path) -> None:
     key = key_for(new_token(), "original")
     storage.put(key, source, "application/octet-stream")
     assert b"".join(storage.read(key)) == source.read_bytes()
-    assert (key, source.stat().st_size) in list(storage.keys())
+    stored = {item.key: item for item in storage.objects()}
+    assert stored[key].size == source.stat().st_size
+    assert abs((stored[key].modified - utcnow()).total_seconds()) < 120
     storage.delete(key)
     with pytest.raises(FileNotFoundError):
         storage.read(key)
-    assert key not in dict(storage.keys())
+    assert key not in {item.key for item in storage.objects()}
     storage.delete(key)  # deleting nothing is fine
 
 
@@ -78,7 +81,7 @@ def test_local_store_leaves_no_partial_file(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         storage.put(key, tmp_path / "missing", "text/plain")
     assert list((tmp_path / "uploads").rglob("*.partial-*")) == []
-    assert list(storage.keys()) == []
+    assert list(storage.objects()) == []
 
 
 def test_local_path_only_for_disk(tmp_path: Path, s3_server: S3Server) -> None:
