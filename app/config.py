@@ -85,6 +85,15 @@ class Settings(BaseSettings):
     oidc_recheck_minutes: int = Field(default=15, ge=1)
     # The password form on the sign-in page; an SSO-only company turns it off.
     password_login: bool = True
+    # Where uploaded files live: file:///folder (default var/uploads) or s3://bucket/prefix
+    # with the S3 endpoint and keys below (AWS S3, MinIO, Ceph, SeaweedFS: app/uploads/storage.py).
+    storage_url: str = (PROJECT_ROOT / "var" / "uploads").as_uri()
+    s3_endpoint: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_region: str = "us-east-1"
+    # The largest file one upload may carry.
+    upload_max_mb: int = Field(default=20, ge=1, le=2000)
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -106,6 +115,16 @@ class Settings(BaseSettings):
             if not group.strip() or not slug.strip():
                 raise ValueError(f"AGORA_OIDC_SPACE_GROUPS: {entry!r} is not group=space-slug")
         return value
+
+    @field_validator("storage_url")
+    @classmethod
+    def _file_or_s3(cls, value: str) -> str:
+        url = urlsplit(value)
+        if url.scheme == "file" and url.path:
+            return value
+        if url.scheme == "s3" and url.hostname:
+            return value
+        raise ValueError(f"AGORA_STORAGE_URL: {value!r} is neither file:///folder nor s3://bucket")
 
     @field_validator("oidc_issuer")
     @classmethod

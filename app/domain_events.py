@@ -56,6 +56,7 @@ SUBSCRIBER_MODULES = (
     "app.search.subscribers",
     "app.mail.subscribers",
     "app.live.subscribers",
+    "app.uploads.subscribers",
 )
 
 

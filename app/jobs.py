@@ -29,6 +29,7 @@ from app.polls.dates import close_due_date_polls
 from app.polls.quick import close_due_polls
 from app.recognition.jobs import grant_badges
 from app.transactions import writing
+from app.uploads.cleanup import remove_expired_uploads
 
 log = logging.getLogger("agora.jobs")
 
@@ -64,6 +65,12 @@ JOBS: list[Job] = [
     Job("recheck_sso_people", recheck_sso_people, every_seconds=60),
     # Table sizes change slowly; the query planner's view of them is refreshed a few times a day.
     Job("refresh_planner_statistics", refresh_statistics_job, every_seconds=6 * 3600),
+    # Removed, orphaned and long-deleted content's files; it lists the whole store, so hourly.
+    Job(
+        "remove_expired_uploads",
+        lambda session: remove_expired_uploads(session),
+        every_seconds=3600,
+    ),
 ]
 
 

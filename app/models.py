@@ -48,6 +48,7 @@ from app.recognition.models import (
 )
 from app.search.models import SearchDocument
 from app.spaces.models import Membership, Space
+from app.uploads.models import Upload, UploadSettings
 
 __all__ = [
     "ActionItem",
@@ -99,5 +100,7 @@ __all__ = [
     "ShowcaseTag",
     "SitePin",
     "Space",
+    "Upload",
+    "UploadSettings",
     "User",
 ]

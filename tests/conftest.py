@@ -22,6 +22,8 @@ os.environ["AGORA_ENV"] = "test"
 os.environ["AGORA_SECRET_KEY"] = "test-secret-key-that-is-long-enough-0123456789"
 os.environ["AGORA_SEED_DEMO"] = "0"
 os.environ["AGORA_BASE_URL"] = "http://testserver"
+# Uploaded files go to the throw-away folder, never to the work tree's var/uploads.
+os.environ["AGORA_STORAGE_URL"] = Path(_tmp, "uploads").as_uri()
 
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402

@@ -33,10 +33,12 @@ from app.recognition.kudos import give_kudos
 from app.recognition.models import Award, Kudos
 from app.recognition.service import update_site_settings
 from app.spaces.service import remove_member
+from app.uploads.service import upload_url
 from tests.events.factories import make_event
 from tests.factories import make_comment, make_post, make_space, make_token, make_user
 from tests.polls.factories import make_date_poll
 from tests.route_walk import get_routes
+from tests.uploads.factories import make_upload
 
 ROLES = ("outsider", "former", "member", "host", "admin")
 READERS = {"member", "host"}
@@ -60,7 +62,7 @@ FRAGMENTS = (
 def _secrets(visibility: str) -> list[str]:
     kinds = (
         "TITLE", "BODY", "COMMENT", "EVENT", "PROTO", "KUDOS", "DATEPOLL", "QUICKPOLL",
-        "PROTOPOLL",
+        "PROTOPOLL", "FILE",
     )  # fmt: skip
     return [f"{kind}-{visibility}" for kind in kinds]
 
@@ -91,10 +93,14 @@ def world(session):
             members=(member, former),
             name=f"{visibility.title()} Vault",
         )
+        # A file attached to the post: readable as the post is (app/access/uploads.py).
+        upload = make_upload(
+            session, user=member, data=f"FILE-{visibility}\n".encode(), name="notes.txt"
+        )
         # Everyone is mentioned: only readers may hear of it.
         post = make_post(
             session, author=member, space=space, title=f"TITLE-{visibility}",
-            body=f"BODY-{visibility} {everyone}",
+            body=f"BODY-{visibility} {everyone} [notes]({upload_url(upload)})",
         )  # fmt: skip
         comment = make_comment(session, author=host, post=post, body=f"COMMENT-{visibility}")
         event = make_event(session, host=host, space=space, title=f"EVENT-{visibility}")
@@ -130,6 +136,7 @@ def world(session):
             "date_poll": date_poll,
             "quick_poll": quick_poll,
             "space_feed": space_feed,
+            "upload": upload,
         }
     feeds = {role: feed_token(session, user=person) for role, person in people.items()}
     session.commit()
@@ -148,7 +155,9 @@ def _fill(path: str, world, role: str, visibility: str) -> str:
     post_or_person = (
         str(person.id) if path.startswith("/api/v1/users/") else str(objects["post"].id)
     )
+    is_file = path.startswith("/uploads/")
     values = {
+        "name": objects["upload"].name,
         "slug": objects["space"].slug,
         "post_id": str(objects["post"].id),
         "id": post_or_person,
@@ -159,7 +168,7 @@ def _fill(path: str, world, role: str, visibility: str) -> str:
         "quick_poll_id": str(objects["quick_poll"].id),
         "day": objects["event"].starts_at.date().isoformat(),
         "code": "not-the-code",
-        "token": world["feeds"][role],
+        "token": objects["upload"].token if is_file else world["feeds"][role],
         "person_id": str(person.id),
         "handle": person.handle,
         "kind": "like",
@@ -195,6 +204,7 @@ def test_every_path_keeps_closed_content_from_non_readers(world, login, session,
         url = _fill(path, world, role, visibility)
         is_api = path.startswith("/api/")
         names_content = bool(set(re.findall(r"{(\w+)}", path)) & CONTENT_PARAMS)
+        names_content = names_content or path.startswith("/uploads/")
         if is_api:
             tries = [web.get(url, headers=api_headers, follow_redirects=False)]
         elif role in READERS:

@@ -65,6 +65,7 @@ def test_a_fresh_process_has_every_subscriber_at_its_first_publish():
         "app.recognition.subscribers.after_post",
         "app.search.subscribers.post_created",
         "app.live.subscribers.wake_followers",
+        "app.uploads.subscribers.post_created",
     ]
 
 

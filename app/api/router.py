@@ -18,6 +18,7 @@ from app.api import (
     protocols,
     search,
     spaces,
+    uploads,
 )
 from app.api import recognition as recognition_api
 from app.api.errors import install_error_handlers
@@ -62,6 +63,7 @@ for module in (
     recognition_api,
     protocols,
     search,
+    uploads,
 ):
     api_app.include_router(module.router, responses=ERROR_RESPONSES)
 

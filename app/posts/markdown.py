@@ -31,6 +31,7 @@ ALLOWED_TAGS = {
     "h6",
     "hr",
     "i",
+    "img",
     "input",
     "label",
     "li",
@@ -53,6 +54,7 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "class"},
     "abbr": {"title"},
     "code": {"class"},
+    "img": {"src", "alt", "title", "loading"},
     "input": {"type", "checked", "disabled"},
     "li": {"class"},
     "td": {"align"},
@@ -92,11 +94,38 @@ def _demote_headings(state: StateCore) -> None:
             token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
 
 
+# Uploaded files (app/uploads): the only pictures a text may show, and the links that render as
+# attachment cards (the composer puts "type · size" into the link's title).
+UPLOADED_FILE = re.compile(r"^/uploads/[A-Za-z0-9_-]{16,32}/[\w\-. %]+$")
+
+
+def _uploads(state: StateCore) -> None:
+    """Pictures load lazily; links to uploaded files become attachment cards."""
+    for block in state.tokens:
+        for token in block.children or ():
+            if token.type == "image":
+                token.attrSet("loading", "lazy")
+            elif token.type == "link_open" and _is_uploaded_file(str(token.attrGet("href"))):
+                token.attrSet("class", "attachment-card")
+
+
+def _is_uploaded_file(url: str) -> bool:
+    return bool(UPLOADED_FILE.match(url)) and ".." not in url
+
+
+def _only_uploaded_pictures(tag: str, attribute: str, value: str) -> str | None:
+    # A picture from anywhere else would tell its server who read the text, and when.
+    if tag == "img" and attribute == "src" and not _is_uploaded_file(value):
+        return None
+    return value
+
+
 def _build() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"linkify": True, "typographer": False, "html": False})
     md.enable(["table", "strikethrough", "linkify"])
     md.inline.ruler.before("emphasis", "mention", _mention_rule)
     md.core.ruler.push("demote_headings", _demote_headings)
+    md.core.ruler.push("uploads", _uploads)
     # Read-only checkboxes, each wrapped in a <label> with its text: a named control without ids
     # that could clash when several documents share a page.
     md.use(tasklists_plugin, label=True)
@@ -125,5 +154,6 @@ def render_markdown(source: str, *, known_handles: Collection[str] = ()) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
+        attribute_filter=_only_uploaded_pictures,
         link_rel="noopener noreferrer nofollow",
     )

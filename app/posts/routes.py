@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from app.core.ids import Id
@@ -19,6 +19,7 @@ from app.spaces.access import space_access_by_slug
 from app.spaces.models import Space
 from app.spaces.service import member_count
 from app.transactions import TransactionalRoute
+from app.uploads.forms import attach_form_files
 from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
@@ -34,9 +35,12 @@ def create_post(
     body: Annotated[str, Form()] = "",
     kind: Annotated[str, Form()] = "discussion",
     publish_at: Annotated[str, Form()] = "",
+    # A browser sends an empty file field as an empty text part.
+    attachment: Annotated[list[UploadFile | str] | None, File()] = None,
 ) -> Response:
     access = space_access_by_slug(session, user, slug)
     try:
+        body = attach_form_files(session, user=user, body=body, files=attachment)
         post = service.create_post(
             session,
             access=access,

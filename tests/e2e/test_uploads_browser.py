@@ -1,0 +1,94 @@
+"""Files in the composer: a pasted screenshot is uploaded with progress, shows in the text and
+in the posted card; a picked document becomes an attachment card."""
+
+import base64
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import ANNA, BEN
+from tests.e2e.pages import PostPage, SpacePage
+from tests.uploads.factories import png_bytes
+
+pytestmark = pytest.mark.browser
+
+PASTE = """([textarea, data, name]) => {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name, { type: "image/png" }));
+  const event = new ClipboardEvent(
+    "paste", { clipboardData: transfer, bubbles: true, cancelable: true }
+  );
+  document.querySelector(textarea).dispatchEvent(event);
+}"""
+
+
+def _paste_image(page: Page, selector: str, name: str) -> None:
+    data = base64.b64encode(png_bytes((320, 200), "tomato")).decode()
+    page.evaluate(PASTE, [selector, data, name])
+
+
+def test_paste_a_screenshot_into_a_post(signed_in, server, tmp_path):  # type: ignore[no-untyped-def]
+    page = signed_in(ANNA)
+    space = SpacePage(page, "engineering").open()
+    space.body_field.fill("Here is the bug: ")
+
+    _paste_image(page, "#composer textarea[name=body]", "screenshot.png")
+
+    expect(space.body_field).to_have_value(
+        re.compile(r"Here is the bug: !\[screenshot\.png\]\(/uploads/[\w-]+/screenshot\.png\)"),
+        timeout=15_000,
+    )
+    expect(page.locator("#composer .attach-status li")).to_contain_text("added")
+    space.screenshot("desktop-composer-pasted-image")
+    post = space.write_post("Rendering glitch")
+
+    picture = page.locator(".prose img[src^='/uploads/']")
+    expect(picture).to_be_visible()
+    assert picture.evaluate("(img) => img.complete && img.naturalWidth") == 320
+    post.screenshot("desktop-post-with-image")
+
+
+def test_pick_a_document_for_a_comment(signed_in, server, tmp_path):  # type: ignore[no-untyped-def]
+    post_id = server.create_post(
+        author=BEN, space_slug="engineering", title="Quarterly review", body="Slides below."
+    )
+    page = signed_in(ANNA)
+    post = PostPage(page, post_id).open()
+    slides = tmp_path / "slides.pdf"
+    slides.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n")
+
+    page.locator("#comment-body-files").set_input_files(slides)
+
+    expect(post.comment_field).to_have_value(
+        re.compile(r'\[slides\.pdf\]\(/uploads/[\w-]+/slides\.pdf "PDF · 1 KB"\)'), timeout=15_000
+    )
+    before = post.comments.count()
+    page.get_by_role("button", name="Comment", exact=True).click()
+    expect(post.comments).to_have_count(before + 1)
+    card = post.comments.last.locator("a.attachment-card")
+    expect(card).to_have_text("slides.pdf")
+    expect(card).to_have_attribute("title", "PDF · 1 KB")
+
+
+def test_a_refused_file_says_why(signed_in, server, tmp_path):  # type: ignore[no-untyped-def]
+    page = signed_in(ANNA)
+    space = SpacePage(page, "engineering").open()
+    fake = tmp_path / "report.png"
+    fake.write_bytes(b"<html><script>alert(1)</script></html>")
+
+    page.locator("#post-body-files").set_input_files(fake)
+
+    expect(page.locator("#composer .attach-status .field-error")).to_contain_text(
+        "HTML pages cannot be uploaded."
+    )
+    expect(space.body_field).to_have_value("")
+
+
+def test_on_a_phone(signed_in, server):  # type: ignore[no-untyped-def]
+    page = signed_in(ANNA, phone=True)
+    space = SpacePage(page, "engineering").open()
+    _paste_image(page, "#composer textarea[name=body]", "photo.png")
+    expect(space.body_field).to_have_value(re.compile(r"/uploads/"), timeout=15_000)
+    space.screenshot("phone-composer-pasted-image")

@@ -1,0 +1,81 @@
+"""The composer: the file field on every text form, and the plain form post without JavaScript."""
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.posts.models import Post
+from app.uploads.models import AttachedTo, Upload
+from tests.factories import make_post, make_space, make_user
+from tests.uploads.factories import png_bytes
+
+
+def test_the_composer_offers_files(session: Session, login: Any) -> None:
+    host = make_user(session)
+    space = make_space(session, host=host)
+    page = login(host).get(f"/spaces/{space.slug}")
+    assert 'enctype="multipart/form-data"' in page.text
+    assert 'data-attach-for="post-body"' in page.text
+    assert 'name="attachment"' in page.text
+
+
+def test_a_plain_form_post_stores_and_shows_its_files(session: Session, login: Any) -> None:
+    host = make_user(session)
+    space = make_space(session, host=host, visibility="private")
+    web = login(host)
+    response = web.post(
+        f"/spaces/{space.slug}/posts",
+        data={"csrf_token": web.refresh_csrf(), "title": "Slides", "body": "From today"},
+        files=[
+            ("attachment", ("shot.png", png_bytes(), "image/png")),
+            ("attachment", ("minutes.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")),
+        ],
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    post = session.exec(select(Post).where(Post.title == "Slides")).one()
+    uploads = session.exec(select(Upload).order_by(Upload.id)).all()  # type: ignore[arg-type]
+    assert [upload.attached_kind for upload in uploads] == [AttachedTo.post, AttachedTo.post]
+    assert all(upload.attached_id == post.id for upload in uploads)
+    assert f'<img src="/uploads/{uploads[0].token}/shot.png"' in post.body_html
+    assert 'class="attachment-card"' in post.body_html
+    assert 'title="PDF · 1 KB"' in post.body_html
+    assert web.get(f"/uploads/{uploads[1].token}/minutes.pdf").status_code == 200
+
+
+def test_a_refused_file_keeps_what_was_typed(session: Session, login: Any) -> None:
+    host = make_user(session)
+    space = make_space(session, host=host)
+    web = login(host)
+    response = web.post(
+        f"/spaces/{space.slug}/posts",
+        data={"csrf_token": web.refresh_csrf(), "title": "Mine", "body": "Typed text"},
+        files=[("attachment", ("x.png", b"<html><script>1</script></html>", "image/png"))],
+    )
+    assert response.status_code == 422
+    assert "HTML pages cannot be uploaded." in response.text
+    assert "Typed text" in response.text
+    assert session.exec(select(Post).where(Post.title == "Mine")).first() is None
+
+
+def test_an_empty_file_field_changes_nothing(session: Session, login: Any) -> None:
+    host = make_user(session)
+    space = make_space(session, host=host)
+    web = login(host)
+    response = web.post(
+        f"/spaces/{space.slug}/posts",
+        data={"csrf_token": web.refresh_csrf(), "title": "Plain", "body": "Just text"},
+        files=[("attachment", ("", b"", "application/octet-stream"))],
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert session.exec(select(Post.body).where(Post.title == "Plain")).one() == "Just text"
+
+
+def test_pictures_from_elsewhere_are_not_shown(session: Session) -> None:
+    host = make_user(session)
+    space = make_space(session, host=host)
+    post = make_post(
+        session, author=host, space=space, body="![pixel](https://tracker.example/p.gif)"
+    )
+    assert "tracker.example" not in post.body_html
