@@ -17,6 +17,7 @@ from app.events.models import (
     EventSpaceSetting,
     Rsvp,
 )
+from app.images.models import StoredImage
 from app.mail.models import NotificationSettings, OutboxMessage
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
@@ -97,5 +98,6 @@ __all__ = [
     "ShowcaseTag",
     "SitePin",
     "Space",
+    "StoredImage",
     "User",
 ]
