@@ -7,8 +7,10 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
+from app.people.avatars import set_avatar
 from app.people.service import create_user
 from app.posts.service import create_post
+from app.protocols.service import create_protocol
 from app.spaces.access import access_for
 from app.spaces.service import create_space
 from tests.e2e.conftest import PASSWORD
@@ -96,3 +98,26 @@ def test_a_person_uploads_a_picture_and_sees_it_beside_their_name(new_context, s
     BasePage(phone).arrived().screenshot("faces-space-phone")
     PictureSettingsPage(phone).open().screenshot("faces-settings-phone")
     assert not has_horizontal_scroll(phone)
+
+
+def test_who_is_in_a_live_protocol_shows_with_faces(new_context, server):
+    with server.session() as session:
+        host = create_user(
+            session, email="paul.presence@example.com", display_name="Paul Presence",
+            password=PASSWORD,
+        )  # fmt: skip
+        space = create_space(session, creator=host, name="Presence Corner")
+        protocol = create_protocol(
+            session, access=access_for(session, host, space), title="Weekly sync"
+        )
+        set_avatar(session, user=host, raw=_portrait())
+    page = new_context().new_page()
+    LoginPage(page).open().sign_in("paul.presence@example.com", PASSWORD)
+    page.wait_for_load_state()
+
+    page.goto(f"/protocols/{protocol.id}")
+
+    me = page.locator("#protocol-presence li", has_text="Paul Presence")
+    expect(me).to_be_visible()
+    assert loaded(me.locator("img.face"))
+    assert me.locator("img.face").get_attribute("alt") == ""
