@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # client can set would let anyone pick the address sign-in throttling counts them under.
     trusted_proxies: str = ""
     invitation_days: int = 7
+    # The largest profile picture or space header image accepted, before processing shrinks it.
+    picture_max_mb: int = Field(default=10, ge=1, le=100)
     # Open flags from different people that hide a post or comment until a moderator reviews it.
     flag_auto_hide_threshold: int = Field(default=3, ge=1)
     # Periodic jobs (scheduled posts, ...): `agora serve` runs them unless run_jobs is false

@@ -73,7 +73,8 @@ def person_key(user: Any, marks: Any = ()) -> tuple[Any, ...]:
     if user is None:
         return ()
     shown = tuple((m.level, m.icon, m.name, m.is_builtin) for m in marks or ())
-    return (user.id, user.display_name, user.is_leader, user.leader_title, shown)
+    face = (user.avatar_version, user.is_active)
+    return (user.id, user.display_name, user.is_leader, user.leader_title, face, shown)
 
 
 def card_key(card: Any, zone: str, ago: str) -> tuple[Any, ...]:
@@ -198,6 +199,7 @@ def space_head_key(space: Any, member_count: int, access: Any, on_events: bool) 
         get_locale(),
         _space_key(space, member_count),
         space.description,
+        space.header_image_version,
         space.join_policy,
         space.archived_at is not None,
         access.can_read,

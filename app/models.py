@@ -18,6 +18,7 @@ from app.events.models import (
     Rsvp,
 )
 from app.live.models import LiveNotice
+from app.images.models import StoredImage
 from app.mail.models import NotificationSettings, OutboxMessage
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
@@ -102,5 +103,6 @@ __all__ = [
     "Space",
     "Upload",
     "UploadSettings",
+    "StoredImage",
     "User",
 ]

@@ -24,12 +24,14 @@ from app.backup.common import BackupError, alembic_config, schema_history
 from app.cli import cli
 from app.config import get_settings
 from app.db import get_engine
+from app.people.avatars import set_avatar
 from app.people.models import User
 from app.posts.service import add_comment, create_post
 from app.spaces.access import access_for
 from app.spaces.models import Space
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import make_post, make_space, make_user
+from tests.images.pictures import picture
 
 runner = CliRunner()
 ON_POSTGRESQL = TEST_DATABASE_URL.startswith("postgresql")
@@ -489,3 +491,21 @@ def test_the_password_travels_in_the_environment_not_the_command_line():
     assert (
         conninfo == "sslmode='require' host='db.internal' port='5433' user='ag ora' dbname='agora'"
     )
+
+
+def test_pictures_travel_with_the_backup(session, sibling, tmp_path):
+    # Profile pictures live in the database (app.images), so the backup holds them byte for byte.
+    ada = make_user(session, name="Ada")
+    set_avatar(session, user=ada, raw=picture())
+    session.commit()
+    stored = query(TEST_DATABASE_URL, "SELECT width, data FROM stored_images ORDER BY width")
+    file = tmp_path / "pictures.backup"
+    assert agora("backup", str(file)).exit_code == 0
+    target = sibling("pictures")
+    migrate(target)
+
+    assert agora("restore", str(file), url=target).exit_code == 0
+
+    restored = query(target, "SELECT width, data FROM stored_images ORDER BY width")
+    assert [(w, bytes(d)) for w, d in restored] == [(w, bytes(d)) for w, d in stored]
+    assert len(restored) == 2

@@ -33,6 +33,7 @@ OTHER_VALUES = {
     "code": "not-a-code",
     "kind": "like",
     "action": "remove",
+    "width": "64",
 }
 # Valid form fields, so a page's answer is about the id.
 WEB_FORMS = {

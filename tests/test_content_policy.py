@@ -32,10 +32,12 @@ from app.protocols.service import create_protocol
 from app.recognition.kudos import give_kudos
 from app.recognition.models import Award, Kudos
 from app.recognition.service import update_site_settings
+from app.spaces.header_image import set_header_image
 from app.spaces.service import remove_member
 from app.uploads.service import upload_url
 from tests.events.factories import make_event
 from tests.factories import make_comment, make_post, make_space, make_token, make_user
+from tests.images.pictures import picture
 from tests.polls.factories import make_date_poll
 from tests.route_walk import get_routes
 from tests.uploads.factories import make_upload
@@ -125,6 +127,8 @@ def world(session):
         date_poll, _slots = make_date_poll(
             session, host=host, space=space, title=f"DATEPOLL-{visibility}"
         )
+        # Every space has a header image: the walk proves outsiders never get its bytes.
+        set_header_image(session, access=access_for(session, host, space), raw=picture())
         space_feed = feed_token(session, user=former, access=access_for(session, former, space))
         session.commit()
         spaces[visibility] = {
@@ -172,6 +176,7 @@ def _fill(path: str, world, role: str, visibility: str) -> str:
         "person_id": str(person.id),
         "handle": person.handle,
         "kind": "like",
+        "width": "640" if "/header/" in path else "64",
     }
     return re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)
 

@@ -75,7 +75,7 @@ def test_a_person_as_lists_show_them_carries_no_address_or_password():
 
 
 def test_a_template_asking_a_view_for_a_field_it_lacks_fails_loudly():
-    person = PersonRow(1, "ada", "Ada", "", "", False, "", True)
+    person = PersonRow(1, "ada", "Ada", "", "", False, "", True, None)
     assert env.from_string("{{ p.display_name }}|{{ nothing }}").render(p=person) == "Ada|"
     with pytest.raises(AttributeError, match="PersonRow has no field 'email'"):
         env.from_string("{{ p.email }}").render(p=person)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from app.api.deps import ApiUser, Cursor, Limit
-from app.api.schemas import TOO_MANY, ApiDateTime, AuthorOut, Input
+from app.api.schemas import TOO_MANY, ApiDateTime, AuthorOut, Input, author_out
 from app.core.ids import MAX_ID
 from app.errors import Forbidden
 from app.people.models import User
@@ -109,7 +109,9 @@ class LeaderOut(BaseModel):
 
 
 def _person(user: User) -> AuthorOut:
-    return AuthorOut(id=user.id, display_name=user.display_name, is_leader=user.is_leader)
+    shown = author_out(user)
+    assert shown is not None
+    return shown
 
 
 def _kudos_out(view: kudos_service.KudosView) -> KudosOut:

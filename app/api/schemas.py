@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 from app.core.text import text_problem
 from app.db import utcnow
 from app.i18n import gettext
+from app.people.avatars import avatar_url
 from app.people.models import PersonRow, User
 from app.posts.models import Comment, CommentRow, PostKind, ReactionKind
 from app.posts.service import MAX_BODY, MAX_COMMENT, MAX_TITLE
@@ -121,6 +122,8 @@ class AuthorOut(BaseModel):
     id: int
     display_name: str
     is_leader: bool
+    # The person's picture, or their generated face (an SVG) when they have none.
+    avatar_url: str
 
 
 class MemberOut(BaseModel):
@@ -209,6 +212,12 @@ class MeOut(BaseModel):
     display_name: str
     is_admin: bool
     is_leader: bool
+    avatar_url: str
+
+
+class AvatarOut(BaseModel):
+    avatar_url: str
+    version: str | None
 
 
 class ErrorOut(BaseModel):
@@ -230,7 +239,12 @@ TOO_MANY: dict[int | str, dict[str, Any]] = {
 def author_out(user: User | PersonRow | None) -> AuthorOut | None:
     if user is None:
         return None
-    return AuthorOut(id=user.id, display_name=user.display_name, is_leader=user.is_leader)
+    return AuthorOut(
+        id=user.id,
+        display_name=user.display_name,
+        is_leader=user.is_leader,
+        avatar_url=avatar_url(user),
+    )
 
 
 def space_out(space: Space, membership: Membership | None, member_count: int) -> SpaceOut:

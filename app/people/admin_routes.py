@@ -10,7 +10,7 @@ from app.config import get_settings
 from app.core.ids import Id
 from app.errors import Invalid
 from app.i18n import gettext
-from app.people import admin, audit, erasure, service
+from app.people import admin, audit, avatars, erasure, service
 from app.people.importing import ImportReport, check_people_csv, import_people_csv
 from app.security import AdminUser, SessionDep, csrf_protect
 from app.transactions import TransactionalRoute
@@ -139,6 +139,14 @@ def admin_erase(
         person = service.active_user(session, person_id)
         return _erase_page(request, person, error=exc.text(), status_code=422)
     return RedirectResponse("/admin/people?erased=1", status_code=303)
+
+
+@router.post("/admin/people/{person_id}/avatar/delete")
+def admin_remove_avatar(session: SessionDep, admin_user: AdminUser, person_id: Id) -> Response:
+    """An unsuitable picture goes at once; the person is back to their initials."""
+    person = service.active_user(session, person_id)
+    avatars.remove_avatar(session, user=person, actor=admin_user)
+    return RedirectResponse("/admin/people", status_code=303)
 
 
 @router.get("/admin/audit")

@@ -38,6 +38,9 @@ class User(SQLModel, table=True):
         default="system", max_length=8, sa_column_kwargs={"server_default": "system"}
     )
     is_active: bool = Field(default=True)
+    # The version of the person's profile picture (app.people.avatars), None without one: pages
+    # build the picture's URL from it, so lists need no other query to show faces.
+    avatar_version: str | None = Field(default=None, max_length=16)
     # Set when the account is handed to a newcomer (app.spaces.newcomers); the first sign-in
     # clears it and opens the welcome page.
     welcome_pending: bool = Field(default=False)
@@ -66,6 +69,7 @@ class PersonRow(RowView):
     is_leader: bool
     leader_title: str
     is_active: bool
+    avatar_version: str | None
 
 
 class AuthSession(SQLModel, table=True):

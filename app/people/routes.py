@@ -1,9 +1,11 @@
 """Sign-in, invitations, profiles, settings and the admin's people pages."""
 
+import hashlib
+import io
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, select
 
@@ -11,7 +13,9 @@ from app.config import get_settings
 from app.core.ids import Id
 from app.errors import DomainError, Invalid, NotFound
 from app.i18n import gettext
-from app.people import service, sso
+from app.images.faces import face_svg
+from app.images.processing import read_picture
+from app.people import avatars, service, sso
 from app.people.models import User
 from app.posts.streams import posts_by_author
 from app.recognition.panels import profile_panel
@@ -27,7 +31,7 @@ from app.security import (
 )
 from app.spaces.newcomers import take_first_sign_in
 from app.transactions import TransactionalRoute
-from app.web import form_error, render
+from app.web import form_error, image_response, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 TIME_ZONES = (
@@ -211,6 +215,7 @@ def _settings_context(session: Session, user: User, form: object) -> dict[str, o
         "time_zones": TIME_ZONES,
         "form": form,
         "api_tokens": service.live_api_token_count(session, user=user),
+        "picture_max_mb": get_settings().picture_max_mb,
     }
 
 
@@ -277,6 +282,49 @@ def save_password(
         return form_error(request, session, "people/settings.html", exc, context, rollback=False)
     # Every session of the person ended with the old password; this browser gets a new one.
     return sign_in_response(request, session, user, f"/settings?password=1&revoked={revoked}")
+
+
+@router.get("/people/{person_id}/avatar/{width}")
+def avatar(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    person_id: Id,
+    width: avatars.AvatarWidth,
+) -> Response:
+    """A person's picture, or their generated face (live presence needs a URL for everyone)."""
+    person = service.active_user(session, person_id)
+    picture = avatars.servable_avatar(session, person=person, width=int(width))
+    if picture is not None:
+        etag = f"{picture.version}-{picture.width}"
+        return image_response(
+            request, data=picture.data, content_type=picture.content_type, etag=etag
+        )
+    svg = face_svg(person.display_name, person.id).encode()
+    etag = hashlib.sha256(svg).hexdigest()[:16]
+    return image_response(request, data=svg, content_type="image/svg+xml", etag=etag)
+
+
+@router.post("/settings/avatar")
+def upload_avatar(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    try:
+        raw = read_picture(file.file if file is not None else io.BytesIO())
+        avatars.set_avatar(session, user=user, raw=raw)
+    except Invalid as exc:
+        context = partial(_settings_context, session, user, user)
+        return form_error(request, session, "people/settings.html", exc, context)
+    return RedirectResponse("/settings?picture=saved", status_code=303)
+
+
+@router.post("/settings/avatar/delete")
+def delete_avatar(session: SessionDep, user: CurrentUser) -> Response:
+    avatars.remove_avatar(session, user=user, actor=user)
+    return RedirectResponse("/settings?picture=removed", status_code=303)
 
 
 @router.get("/ping")

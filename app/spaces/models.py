@@ -50,6 +50,8 @@ class Space(SQLModel, table=True):
     archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     # Chosen by an administrator: every newcomer becomes a member (app.spaces.newcomers).
     everyone_joins: bool = Field(default=False)
+    # The version of the header image hosts chose (app.spaces.header_image), None without one.
+    header_image_version: str | None = Field(default=None, max_length=16)
 
 
 @dataclass(slots=True)

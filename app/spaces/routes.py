@@ -1,12 +1,14 @@
 """Space pages: directory, create, stream, settings, members, join and leave."""
 
+import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from app.core.ids import Id
-from app.errors import DomainError, Invalid
+from app.errors import DomainError, Invalid, NotFound
+from app.images.processing import read_picture
 from app.people.service import user_by_email
 from app.posts import service as posts
 from app.posts import streams
@@ -14,12 +16,12 @@ from app.recognition import service as recognition
 from app.recognition.panels import space_panel
 from app.recognition.stream import space_stream_with_thanks
 from app.security import AdminUser, CurrentUser, SessionDep, csrf_protect
-from app.spaces import newcomers, service
+from app.spaces import header_image, newcomers, service
 from app.spaces.access import require_manage, require_read, space_access_by_slug
 from app.spaces.models import MemberState
 from app.spaces.schemas import SpaceForm
 from app.transactions import TransactionalRoute
-from app.web import form_error, is_htmx, render
+from app.web import form_error, image_response, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
@@ -113,6 +115,47 @@ def save_space(
         context = {"form": form.shown(), "space": access.space}
         return form_error(request, session, "spaces/form.html", exc, context)
     return RedirectResponse(f"/spaces/{slug}", status_code=303)
+
+
+@router.get("/spaces/{slug}/header/{width}")
+def space_header_image(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    width: header_image.HeaderWidth,
+) -> Response:
+    access = space_access_by_slug(session, user, slug)
+    image = header_image.servable_header_image(session, access=access, width=int(width))
+    if image is None:
+        raise NotFound()
+    etag = f"{image.version}-{image.width}"
+    return image_response(request, data=image.data, content_type=image.content_type, etag=etag)
+
+
+@router.post("/spaces/{slug}/header")
+def upload_space_header(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    access = require_manage(space_access_by_slug(session, user, slug))
+    try:
+        raw = read_picture(file.file if file is not None else io.BytesIO())
+        header_image.set_header_image(session, access=access, raw=raw)
+    except Invalid as exc:
+        context = {"form": access.space, "space": access.space}
+        return form_error(request, session, "spaces/form.html", exc, context)
+    return RedirectResponse(f"/spaces/{slug}", status_code=303)
+
+
+@router.post("/spaces/{slug}/header/delete")
+def delete_space_header(session: SessionDep, user: CurrentUser, slug: str) -> Response:
+    access = space_access_by_slug(session, user, slug)
+    header_image.remove_header_image(session, access=access)
+    return RedirectResponse(f"/spaces/{slug}/edit", status_code=303)
 
 
 @router.post("/spaces/{slug}/archive")

@@ -25,14 +25,36 @@
     if (state === "closed" && code === 4403) { editor.view.contentDOM.setAttribute("contenteditable", "false"); }
   }
 
+  // The bundle reports names and caret colours; the person ids come from the same awareness
+  // states, in the same order, so each name gets its face (picture or initials, served by
+  // /people/{id}/avatar/64) beside the dot of its caret colour.
+  function presenceIds() {
+    var ids = [];
+    if (!window.agoraProtocol) { return ids; }
+    window.agoraProtocol.awareness.getStates().forEach(function (state) {
+      if (state.user) { ids.push(String(state.user.id || "")); }
+    });
+    return ids;
+  }
+
   function showPresence(people) {
+    var ids = presenceIds();
     presence.textContent = "";
-    people.forEach(function (person) {
+    people.forEach(function (person, index) {
       var li = document.createElement("li");
       var dot = document.createElement("span");
       dot.className = "presence-dot " + person.colour;
       dot.setAttribute("aria-hidden", "true");
       li.appendChild(dot);
+      if (/^[0-9]+$/.test(ids[index] || "")) {
+        var face = document.createElement("img");
+        face.className = "face face-s";
+        face.src = "/people/" + ids[index] + "/avatar/64";
+        face.alt = "";
+        face.width = 24;
+        face.height = 24;
+        li.appendChild(face);
+      }
       li.appendChild(document.createTextNode(person.name + (person.me ? " " + holder.dataset.labelYou : "")));
       presence.appendChild(li);
     });
@@ -61,6 +83,9 @@
     onChange: refreshPreview
   });
   window.agoraProtocol = editor;  // for the browser tests and the curious
+  // The first presence report came while the editor was being made, before the ids could be
+  // read: show it again with faces.
+  editor.awareness.emit("change", [{ added: [], updated: [], removed: [] }, "local"]);
 
   // The bundle's editor theme is light. The page's colour variables reach into the editor's
   // shadow root (custom properties inherit), so these rules let it follow the dark theme too;

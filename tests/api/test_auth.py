@@ -24,6 +24,7 @@ def test_me_answers_who_the_token_belongs_to(session, api):
         "display_name": "Ada",
         "is_admin": False,
         "is_leader": False,
+        "avatar_url": f"/people/{me.id}/avatar/256",
     }
 
 

@@ -28,7 +28,12 @@ def test_member_writes_a_post_and_reads_it_back(session, api):
     assert body == client.get(f"/api/v1/posts/{body['id']}").json()
     assert {k: v for k, v in body.items() if k not in ("id", "created_at", "published_at")} == {
         "space": space.slug,
-        "author": {"id": author.id, "display_name": "Ada", "is_leader": False},
+        "author": {
+            "id": author.id,
+            "display_name": "Ada",
+            "is_leader": False,
+            "avatar_url": f"/people/{author.id}/avatar/256",
+        },
         "kind": "question",
         "title": "Hello",
         "body": "Some *Markdown*",
@@ -289,7 +294,12 @@ def test_comments_are_listed_oldest_first_and_paged(session, api):
         "body_html",
         "created_at",
     }
-    expected_author = {"id": author.id, "display_name": "Ada", "is_leader": False}
+    expected_author = {
+        "id": author.id,
+        "display_name": "Ada",
+        "is_leader": False,
+        "avatar_url": f"/people/{author.id}/avatar/256",
+    }
     assert first["items"][0]["author"] == expected_author
     assert datetime.fromisoformat(first["items"][0]["created_at"]).utcoffset() is not None
 

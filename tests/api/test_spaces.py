@@ -261,7 +261,12 @@ def test_join_an_open_space_or_ask_to_join(session, api, visibility, policy, sta
     assert response.status_code == 200
     assert response.json() == {
         "space": space.slug,
-        "user": {"id": me.id, "display_name": me.display_name, "is_leader": False},
+        "user": {
+            "id": me.id,
+            "display_name": me.display_name,
+            "is_leader": False,
+            "avatar_url": f"/people/{me.id}/avatar/256",
+        },
         "role": "member",
         "state": state,
     }

@@ -1,0 +1,1 @@
+"""Small processed images kept in the database: profile pictures and space header images."""
