@@ -17,8 +17,8 @@ from app.events.models import (
     EventSpaceSetting,
     Rsvp,
 )
-from app.live.models import LiveNotice
 from app.images.models import StoredImage
+from app.live.models import LiveNotice
 from app.mail.models import NotificationSettings, OutboxMessage
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
@@ -101,8 +101,8 @@ __all__ = [
     "ShowcaseTag",
     "SitePin",
     "Space",
+    "StoredImage",
     "Upload",
     "UploadSettings",
-    "StoredImage",
     "User",
 ]

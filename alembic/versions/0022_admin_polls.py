@@ -15,7 +15,7 @@ from alembic import op
 import app.db
 
 revision: str = '0022_admin_polls'
-down_revision: str | None = '0017_live_email'
+down_revision: str | None = '0021_live2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -14,7 +14,7 @@ from alembic import op
 import app.db
 
 revision: str = '0025_avatars'
-down_revision: str | None = '0017_live_email'
+down_revision: str | None = '0024_uploads'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

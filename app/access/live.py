@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from app.access.events import load_event
 from app.access.posts import may_read_post
+from app.access.protocols import protocol_access
 from app.access.spaces import access_for, load_with_space_access
 from app.errors import NotFound
 from app.people.models import User
@@ -27,6 +28,8 @@ def may_follow(session: Session, user: User, topic: str) -> bool:
         poll = session.get(Poll, row_id)
         if poll is None:
             return False
+        if poll.post_id is None:  # a poll beside a protocol: the protocol's readers
+            return _may_read_protocol(session, user, poll.protocol_id)
         kind, row_id = "post", poll.post_id
     if kind == "post":
         found = load_with_space_access(session, user=user, model=Post, row_id=row_id)
@@ -44,3 +47,13 @@ def may_follow(session: Session, user: User, topic: str) -> bool:
         access = access_for(session, user, space)
         return access.can_moderate if kind == "flags" else access.can_read
     return False
+
+
+def _may_read_protocol(session: Session, user: User, protocol_id: int | None) -> bool:
+    if protocol_id is None:
+        return False
+    try:
+        protocol_access(session, user, protocol_id)
+    except NotFound:
+        return False
+    return True
