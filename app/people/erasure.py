@@ -20,6 +20,8 @@ from sqlmodel import Session, col
 
 from app.domain_events import PersonErasing, publish
 from app.errors import Invalid
+from app.images.store import remove_images
+from app.people.avatars import OWNER_KIND as AVATAR
 from app.people.models import AuditEntry, LoginAttempt, User
 from app.people.service import record_audit
 from app.spaces.access import note_access_change
@@ -78,6 +80,8 @@ def erase_person(
         .values(detail="")
     )
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == user.email))
+    # Pictures are keyed by owner without a foreign key (app/images/models.py): no cascade.
+    remove_images(session, owner_kind=AVATAR, owner_id=user_id)
     session.flush()
     session.exec(delete(User).where(col(User.id) == user_id))
     session.expunge(user)

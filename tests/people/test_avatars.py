@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from app.config import get_settings
 from app.images.models import StoredImage
+from app.people.erasure import erase_person
 from app.people.models import AuditEntry
 from app.people.service import set_active
 from tests.factories import make_user
@@ -181,3 +182,16 @@ def test_only_admins_remove_other_peoples_pictures(session, login):
     response = login(bob).form(f"/admin/people/{ada.id}/avatar/delete")
     assert response.status_code in (403, 404)
     assert len(_images(session, ada.id)) == 2
+
+
+def test_an_erased_persons_pictures_are_deleted_with_the_account(session, login):
+    admin = make_user(session, name="Admin", admin=True)
+    ada = make_user(session, name="Ada Lovelace")
+    assert _upload(login(ada), picture()).status_code == 303
+    ada_id = ada.id
+    assert len(_images(session, ada_id)) == 2
+
+    erase_person(session, user=ada, content="keep", actor=admin)
+    session.commit()
+
+    assert _images(session, ada_id) == []
