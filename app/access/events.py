@@ -41,10 +41,16 @@ class EventAccess:
         return creator or self.space.can_moderate
 
 
-def load_event(session: Session, *, user: User, event_id: int) -> EventAccess:
-    """An event the person may read, with their access to its space, in one query; 404 otherwise."""
+def load_event(session: Session, *, user: User, event_id: int, lock: bool = False) -> EventAccess:
+    """An event the person may read, with their access to its space, in one query; 404 otherwise.
+
+    With `lock`, on PostgreSQL the same query locks the event's row (FOR UPDATE OF events) and
+    reloads it, as app.events.rsvp.lock_event would in a round trip of its own."""
     query = select(Event, Space, Membership).join(Space, col(Space.id) == Event.space_id)
-    row = session.exec(with_membership(query, user.id).where(Event.id == event_id)).first()
+    query = with_membership(query, user.id).where(Event.id == event_id)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=Event).execution_options(populate_existing=True)
+    row = session.exec(query).first()
     if row is None:
         raise NotFound("Event not found")
     access = EventAccess(

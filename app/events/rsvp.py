@@ -35,8 +35,13 @@ CHECKIN_OPENS = timedelta(hours=2)
 CHECKIN_CLOSES = timedelta(hours=2)
 
 
-def lock_event(session: Session, event: Event) -> None:
-    """Serialise writers on this event and reload it (capacity may just have changed)."""
+def lock_event(session: Session, event: Event, *, loaded_locked: bool = False) -> None:
+    """Serialise writers on this event and reload it (capacity may just have changed).
+
+    `loaded_locked`: the event came from load_event(lock=True), which on PostgreSQL locked and
+    reloaded it already; SQLite still takes its lock here."""
+    if loaded_locked and session.get_bind().dialect.name == "postgresql":
+        return
     lock_row(session, event, touch="sequence")
 
 
@@ -146,12 +151,12 @@ def set_rsvp(
     """
     if status not in {s.value for s in ANSWERS}:
         raise Invalid("Answer going, maybe or declined", field="status")
-    access = load_event(session, user=user, event_id=event_id)
+    access = load_event(session, user=user, event_id=event_id, lock=True)
     if not access.can_rsvp:
         raise Forbidden("This space is archived")
     event = access.event
     now = now or utcnow()
-    lock_event(session, event)
+    lock_event(session, event, loaded_locked=True)
     occ = (
         occurrence_on(session, event=event, day=occurrence_date)
         if occurrence_date

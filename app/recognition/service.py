@@ -70,7 +70,10 @@ def site_settings(session: Session) -> SiteRecognition:
     if kept is not None and transaction is not None and kept[0] is transaction:
         return cast(SiteRecognition, kept[1])
     rows = read(session, _settings_statement(), {})
-    settings = SiteRecognition(*rows[0]) if rows else _defaults()
+    return _remember(session, SiteRecognition(*rows[0]) if rows else _defaults())
+
+
+def _remember(session: Session, settings: SiteRecognition) -> SiteRecognition:
     session.info[_SETTINGS_READ] = (session.get_transaction(), settings)
     return settings
 
@@ -370,9 +373,7 @@ def take_contribution_turn(session: Session, *, space_id: int) -> None:
     places go by the order in which contributions were made and never to more than N people."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    space_open, site_open = _early_windows(
-        session, settings=site_settings(session), space_id=space_id
-    )
+    space_open, site_open = _early_windows(session, settings=None, space_id=space_id)
     if site_open:  # the site's turn first, always: two turns in one order cannot deadlock
         take_turn(session, Turn.early_adopters, 0)
     if space_open:
@@ -395,22 +396,31 @@ def _early_windows_statement() -> Any:
     count = (
         select(func.count()).select_from(Award).where(Award.badge_id == badge_id).correlate(None)
     )
+    stored = _settings_statement()
     return select(
         site_started_at(),
         select(Space.created_at).where(Space.id == space_id).scalar_subquery(),
         count.where(Award.space_id == space_id).scalar_subquery(),
         count.where(col(Award.space_id).is_(None)).scalar_subquery(),
+        # The site's settings too (NULL until an admin saves them): a contribution on
+        # PostgreSQL asks this first, and would otherwise read them in a round trip of their own.
+        *(stored.with_only_columns(column).scalar_subquery() for column in stored.selected_columns),
     )
 
 
 def _early_windows(
-    session: Session, *, settings: SiteRecognition, space_id: int
+    session: Session, *, settings: SiteRecognition | None, space_id: int
 ) -> tuple[bool, bool]:
-    """Whether places are still open: (in the space, on the site)."""
+    """Whether places are still open: (in the space, on the site). Without `settings`, the
+    site's settings come with the answer and are kept for the rest of the transaction."""
     params = {"space_id": space_id}
-    site_start, space_start, space_count, site_count = read(
-        session, _early_windows_statement(), params
-    )[0]
+    row = read(session, _early_windows_statement(), params)[0]
+    site_start, space_start, space_count, site_count = row[:4]
+    if settings is None:
+        stored = row[4:]
+        settings = _remember(
+            session, SiteRecognition(*stored) if stored[0] is not None else _defaults()
+        )
     now, window = utcnow(), timedelta(days=settings.early_adopter_days)
     n = settings.early_adopter_count
     space_open = space_start is not None and now < space_start + window and space_count < n

@@ -3,36 +3,21 @@
 On PostgreSQL every statement is a round trip; a like cost four before its counts were read.
 """
 
-from sqlalchemy import event
 from sqlmodel import Session, select
 
 from app.db import get_engine
 from app.posts import service
 from app.posts.models import Reaction, ReactionKind
+from tests.dbutil import statements_sent
 from tests.factories import make_post, make_space, make_user
-
-
-def _statements_of(call):  # type: ignore[no-untyped-def]
-    sent: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        sent.append(statement.lstrip().split()[0].upper())
-
-    engine = get_engine()
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        result = call()
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    return result, sent
 
 
 def test_a_like_is_written_by_one_insert_without_a_savepoint(session):
     author, fan = make_user(session), make_user(session)
     post = make_post(session, author=author, space=make_space(session, host=author))
-    counts, sent = _statements_of(
-        lambda: service.react(session, user=fan, post_id=post.id, kind="like")
-    )
+    with statements_sent(get_engine()) as statements:
+        counts = service.react(session, user=fan, post_id=post.id, kind="like")
+    sent = [statement.split()[0].upper() for statement in statements]
     assert counts == {"like": 1}
     assert sent.count("INSERT") == 1
     assert "SAVEPOINT" not in sent and "RELEASE" not in sent

@@ -1,6 +1,10 @@
 """The site's recognition settings: read once per transaction, and what an admin saves is seen."""
 
-from app.recognition.service import site_settings, update_site_settings
+from app.recognition.service import (
+    site_settings,
+    take_contribution_turn,
+    update_site_settings,
+)
 from tests.factories import make_post, make_space, make_token, make_user
 
 
@@ -40,3 +44,20 @@ def test_a_comment_reads_the_settings_once(session, api, count_queries):
         response = api("POST", f"/posts/{post.id}/comments", token, json={"body": "Hello"})
     assert response.status_code == 201, response.text
     assert _settings_reads(statements) == 1
+
+
+def test_saved_settings_come_with_the_early_adopter_question(session, count_queries):
+    """On PostgreSQL a contribution's turn reads the settings with the places still open."""
+    admin = make_user(session, admin=True)
+    space = make_space(session, host=admin)
+    update_site_settings(
+        session, actor=admin, early_adopter_count=3, kudos_monthly_budget=9, thank_you_wall=True
+    )
+    session.commit()
+    take_contribution_turn(session, space_id=space.id)
+    with count_queries() as statements:
+        settings = site_settings(session)
+    assert (settings.early_adopter_count, settings.kudos_monthly_budget) == (3, 9)
+    assert settings.thank_you_wall is True
+    if session.get_bind().dialect.name == "postgresql":
+        assert statements == []
