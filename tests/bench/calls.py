@@ -2,8 +2,8 @@
 
 Seeds the `make bench` 1k dataset, runs the app in this process with production settings, signs
 in, and for each target counts per request (10 requests after 3 warm ones): Python function calls
-(in every thread), SQL statements, and templates' `root` functions run (one per template, include
-or import rendered). The README's "deterministic" table comes from here.
+(in every thread), SQL statements, and templates rendered (their `root` functions started: one
+per page, include or import with context). The README's "deterministic" table comes from here.
 """
 
 import os
@@ -13,7 +13,7 @@ import tempfile
 import threading
 from collections import Counter
 from pathlib import Path
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any
 
 from tests.bench.dataset import VIEWER_EMAIL, build
@@ -22,13 +22,17 @@ from tests.bench.streams import FULL, _targets
 REQUESTS = 10
 _counting = False
 _counts: Counter[str] = Counter()
+_start_offset: dict[CodeType, int] = {}
 
 
 def _on_event(frame: FrameType, event: str, _arg: Any) -> None:
     if _counting and event == "call":
         _counts["calls"] += 1
         code = frame.f_code
-        if code.co_name == "root" and code.co_filename.endswith(".html"):
+        # A template's root is a generator, called again at every resumption: count its starts
+        # (the first call of a code object is a start, and every start begins at its offset).
+        template = code.co_name == "root" and code.co_filename.endswith(".html")
+        if template and _start_offset.setdefault(code, frame.f_lasti) == frame.f_lasti:
             _counts["templates"] += 1
 
 
