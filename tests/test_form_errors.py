@@ -112,3 +112,15 @@ def test_a_refused_space_keeps_the_form_and_creates_nothing(session, login):
     assert "only be joined by invitation" in response.text
     assert 'value="Skunkworks"' in response.text and "Quiet" in response.text
     assert session.exec(select(Space).where(Space.name == "Skunkworks")).all() == []
+
+
+def test_a_form_id_that_no_form_sends_is_refused_before_the_handler(session, login):
+    admin, person = make_user(session, admin=True), make_user(session)
+    client = login(admin)
+
+    for bad in ("x", "0", str(2**31)):
+        response = client.form(
+            "/admin/recognition/awards", {"badge_id": bad, "email": person.email, "reason": "r"}
+        )
+        assert response.status_code == 422
+        assert "Some of the input was not valid" in response.text

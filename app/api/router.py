@@ -1,5 +1,8 @@
 """The JSON API under /api/v1 (a mounted sub-application with its own OpenAPI document).
 
+Each domain's endpoints live in the domain, as `app/<domain>/api.py` (community and recognition
+so far; the rest still in this package), beside the pages that call the same services.
+
 Bearer tokens only, no cookies and so no CSRF; every answer, errors included, is JSON.
 """
 
@@ -8,7 +11,6 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
 from app.api import (
-    community,
     events,
     live,
     me,
@@ -20,10 +22,11 @@ from app.api import (
     spaces,
     uploads,
 )
-from app.api import recognition as recognition_api
 from app.api.errors import install_error_handlers
 from app.api.schemas import ErrorOut
 from app.api.token_use import RecordTokenUse
+from app.community import api as community
+from app.recognition import api as recognition_api
 from app.transactions import TransactionalRoute
 from app.web import static_url
 

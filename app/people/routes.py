@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.config import get_settings
 from app.core.ids import Id
-from app.errors import DomainError, Invalid, NotFound
+from app.errors import DomainError, Invalid
 from app.i18n import gettext
 from app.images.faces import face_svg
 from app.images.processing import read_picture
@@ -185,9 +185,7 @@ def accept_invitation(
 
 @router.get("/people/@{handle}")
 def profile_by_handle(session: SessionDep, user: CurrentUser, handle: str) -> Response:
-    person = session.exec(select(User).where(User.handle == handle.lower())).first()
-    if person is None:
-        raise NotFound("Person not found")
+    person = service.user_by_handle(session, handle)
     return RedirectResponse(f"/people/{person.id}", status_code=303)
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.client_address import client_address
 from app.config import get_settings
-from app.core.text import check_characters, clean_text, without_forbidden
+from app.core.text import check_characters, clean_text, text_problem, without_forbidden
 from app.db import utcnow
 from app.domain_events import PersonInvited, PersonSaved, publish
 from app.errors import Invalid, NotFound, TooManyRequests
@@ -293,6 +293,17 @@ def create_api_token(session: Session, *, user: User, name: str = "") -> str:
     )
     session.flush()
     return token
+
+
+def user_by_handle(session: Session, handle: str) -> User:
+    """The person an @handle names (a mention's link); 404 for no one. A handle never holds a
+    control character, so one in the address names no one (and never reaches PostgreSQL)."""
+    if text_problem(handle):
+        raise NotFound("Person not found")
+    user = session.exec(select(User).where(User.handle == handle.strip().lower())).first()
+    if user is None:
+        raise NotFound("Person not found")
+    return user
 
 
 def user_by_email(session: Session, email: str) -> User:

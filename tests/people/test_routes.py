@@ -175,6 +175,11 @@ def test_profile_by_handle_redirects(session, login):
     user = make_user(session)
     response = login(user).get(f"/people/@{user.handle}", follow_redirects=False)
     assert response.headers["location"] == f"/people/{user.id}"
+    client = login(user)
+    assert client.get(f"/people/@{user.handle.upper()}", follow_redirects=False).status_code == 303
+    # A NUL byte names no one (PostgreSQL refused it in a query: the answer was a 500).
+    assert client.get(f"/people/@{user.handle}%00").status_code == 404
+    assert client.get("/people/@nobody-here").status_code == 404
 
 
 def test_healthz_checks_the_database(client):
