@@ -16,6 +16,8 @@ from app.web import is_htmx, render
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 CONTENT_SUGGESTIONS = 7
 PEOPLE_SUGGESTIONS = 4
+# The header's suggestions rank a smaller window of newest matches: they answer every keystroke.
+SUGGESTION_WINDOW = 40
 CONTENT_KINDS = (SearchKind.post, SearchKind.comment, SearchKind.protocol, SearchKind.event)
 
 

@@ -119,7 +119,7 @@ def _url(kind: str, target_id: int, post_id: int | None, space_slug: str | None)
     return f"/{paths[kind]}/{target_id}"
 
 
-RANK_WINDOW = 200
+RANK_WINDOW = 100
 
 
 @dataclass(frozen=True)
@@ -217,15 +217,19 @@ def search(
     if query.empty:
         return Page(items=[], next_cursor=None)
     limit = max(1, min(limit, MAX_LIMIT))
-    statement = _statement(session, user, filters or SearchFilters())
+    filters = filters or SearchFilters()
+    statement = _statement(session, user, filters)
+    kinds = tuple(k.value for k in (*filters.kinds, *([filters.kind] if filters.kind else [])))
     if after is not None and after.score is None:  # past the ranked window
-        found = newest_matches(session, statement, query, before=after.recency, want=limit)
+        found = newest_matches(
+            session, statement, query, before=after.recency, want=limit, kinds=kinds
+        )
         more = found.resume_before
         return Page(
             items=[_hit(row, query) for row in found.rows],
             next_cursor=SearchCursor(more).encode() if more is not None else None,
         )
-    found = newest_matches(session, statement, query, before=NEWEST, want=window)
+    found = newest_matches(session, statement, query, before=NEWEST, want=window, kinds=kinds)
     ranked = rank(found.rows, query)
     if after is not None:
         key = (-(after.score or 0.0), -after.recency)
