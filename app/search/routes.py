@@ -6,10 +6,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from app.posts.service import mention_candidates
 from app.search.models import SearchKind
+from app.search.people import people_matching
 from app.search.service import SearchFilters, search, search_filters
 from app.search.text import snippet_parts
 from app.security import CurrentUser, SessionDep, csrf_protect
+from app.spaces.access import require_read, space_access_by_slug
 from app.transactions import TransactionalRoute
 from app.web import is_htmx, render
 
@@ -58,11 +61,36 @@ def suggestions(request: Request, session: SessionDep, user: CurrentUser, q: str
     directory = SearchFilters(kinds=(SearchKind.space, SearchKind.person))
     content = SearchFilters(kinds=CONTENT_KINDS)
     hits = [
-        *search(session, user=user, text_query=q, filters=content, limit=CONTENT_SUGGESTIONS).items,
         *search(
-            session, user=user, text_query=q, filters=directory, limit=PEOPLE_SUGGESTIONS
+            session,
+            user=user,
+            text_query=q,
+            filters=content,
+            limit=CONTENT_SUGGESTIONS,
+            window=SUGGESTION_WINDOW,
+        ).items,
+        *search(
+            session,
+            user=user,
+            text_query=q,
+            filters=directory,
+            limit=PEOPLE_SUGGESTIONS,
+            window=SUGGESTION_WINDOW,
         ).items,
     ]
     order = list(SearchKind)
     hits.sort(key=lambda hit: order.index(hit.kind))
     return render(request, "search/_suggestions.html", {"q": q, "hits": hits})
+
+
+@router.get("/spaces/{slug}/mentions")
+def mention_lookup(
+    request: Request, session: SessionDep, user: CurrentUser, slug: str, q: str = ""
+) -> Response:
+    """People to suggest after '@' in a space: those who may read it. Two letters and more
+    ask the search index (name, handle, title, department); fewer list names alphabetically."""
+    access = require_read(space_access_by_slug(session, user, slug))
+    people = people_matching(session, viewer=user, text_query=q[:100], readers_of=access.space)
+    if people is None:
+        people = mention_candidates(session, access=access, prefix=q)
+    return render(request, "spaces/mentions.html", {"people": people})

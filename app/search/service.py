@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from app.access.posts import comment_shown as comment_not_removed
 from app.access.posts import shown_in_streams
+from app.access.spaces import readers_of
 from app.db import utcnow
 from app.errors import Invalid
 from app.events.models import Event
@@ -77,6 +78,8 @@ class SearchFilters:
     author_handle: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # People only: those who may read this space (whom a mention there would reach).
+    readers_of: Space | None = None
 
 
 def _readable(user: User, now: datetime) -> ColumnElement[bool]:
@@ -192,6 +195,10 @@ def _statement(session: Session, user: User, filters: SearchFilters) -> Any:
     if filters.author_handle:
         author = select(User.id).where(col(User.handle) == filters.author_handle)
         statement = statement.where(col(D.author_id) == author.scalar_subquery())
+    if filters.readers_of is not None:
+        statement = statement.where(
+            col(D.kind) == SearchKind.person.value, readers_of(filters.readers_of, D.target_id)
+        )
     if filters.since is not None:
         statement = statement.where(col(D.created_at) >= filters.since)
     if filters.until is not None:
