@@ -58,25 +58,21 @@ def search_page(
 def suggestions(request: Request, session: SessionDep, user: CurrentUser, q: str = "") -> Response:
     """The header box's matches while typing, grouped by kind: people and spaces asked apart,
     so a name is not crowded out by a busy week of posts."""
-    directory = SearchFilters(kinds=(SearchKind.space, SearchKind.person))
-    content = SearchFilters(kinds=CONTENT_KINDS)
+    groups = (
+        (SearchFilters(kinds=CONTENT_KINDS), CONTENT_SUGGESTIONS),
+        (SearchFilters(kinds=(SearchKind.space, SearchKind.person)), PEOPLE_SUGGESTIONS),
+    )
     hits = [
-        *search(
+        hit
+        for filters, limit in groups
+        for hit in search(
             session,
             user=user,
             text_query=q,
-            filters=content,
-            limit=CONTENT_SUGGESTIONS,
+            filters=filters,
+            limit=limit,
             window=SUGGESTION_WINDOW,
-        ).items,
-        *search(
-            session,
-            user=user,
-            text_query=q,
-            filters=directory,
-            limit=PEOPLE_SUGGESTIONS,
-            window=SUGGESTION_WINDOW,
-        ).items,
+        ).items
     ]
     order = list(SearchKind)
     hits.sort(key=lambda hit: order.index(hit.kind))

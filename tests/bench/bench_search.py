@@ -173,7 +173,10 @@ def main() -> None:
     database = dataset.database
     spaces = _join_spaces(database)
     queries, common = _draw_queries(database, rng)
-    print(f"dataset {dataset.size.name} in {database.parent} "
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        kinds = dict(db.execute("SELECT kind, count(*) FROM search_documents GROUP BY kind"))
+    print(f"dataset in {database.parent}: {kinds.get('post', 0):,} posts, "
+          f"{kinds.get('comment', 0):,} comments, {kinds.get('person', 0):,} people indexed "
           f"(seeded in {dataset.seed_seconds:.0f} s); viewer in {spaces} spaces; "
           f"load average {_load_average()}", flush=True)  # fmt: skip
     quote = urllib.parse.quote
