@@ -38,7 +38,7 @@ from app.protocols.models import Protocol
 from app.search.candidates import NEWEST, newest_matches
 from app.search.models import SearchDocument, SearchKind
 from app.search.ranking import rank
-from app.search.text import Query, parse_query, snippet
+from app.search.text import Query, has_phrases, parse_query, snippet
 from app.spaces.access import (
     listable_spaces_filter,
     readable_space_ids_of,
@@ -170,6 +170,17 @@ def _hit(row: Any, query: Query) -> SearchHit:
     )
 
 
+def _with_phrases(rows: list[Any], query: Query) -> list[Any]:
+    """The rows whose text holds the query's quoted phrases (a comment: its own text only)."""
+    if not query.phrases:
+        return rows
+    return [
+        row
+        for row in rows
+        if has_phrases(row.body if row.kind == "comment" else f"{row.title} {row.body}", query)
+    ]
+
+
 def _statement(session: Session, user: User, filters: SearchFilters) -> Any:
     """Documents the person may read, with what a hit shows, narrowed by the filters."""
     columns = (D.kind, D.target_id, D.post_id, D.title, D.body, D.terms, D.created_at, D.recency)
@@ -233,11 +244,11 @@ def search(
         )
         more = found.resume_before
         return Page(
-            items=[_hit(row, query) for row in found.rows],
+            items=[_hit(row, query) for row in _with_phrases(found.rows, query)],
             next_cursor=SearchCursor(more).encode() if more is not None else None,
         )
     found = newest_matches(session, statement, query, before=NEWEST, want=window, kinds=kinds)
-    ranked = rank(found.rows, query)
+    ranked = rank(_with_phrases(found.rows, query), query)
     if after is not None:
         key = (-(after.score or 0.0), -after.recency)
         ranked = [s for s in ranked if (-s.score, -s.recency) > key]
