@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export AGORA_ENV ?= development
 
-.PHONY: run test test-pg install lint typecheck migrations-check pytest bench bench-protocols bench-writes e2e vendor vendor-editor messages format clean
+.PHONY: run test test-pg install lint typecheck migrations-check pytest bench bench-protocols bench-writes bench-search e2e vendor vendor-editor messages format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ e2e: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run
+
+# Search on 100k posts / 1M comments over HTTP (tests/bench/bench_search.py; also part of `make bench`).
+bench-search: $(STAMP)
+	$(BIN)/python -m tests.bench.bench_search
 
 bench-protocols: $(STAMP)
 	$(BIN)/python -m tests.bench.protocols

@@ -4,7 +4,8 @@ FTS5 returns a word's matches in rowid order and can stop after a few; with the 
 document's recency, a common word's newest matches come without reading all of them. The
 index is derived data: this migration rebuilds its tables empty, and `agora search reindex`
 fills them again (safe while the site runs). The created_at index goes: results are ordered
-by recency now.
+by recency now. FTS5 keeps prefix indexes of 2 and 3 letters: the word being typed is a
+prefix, and a short one otherwise merges the matches of hundreds of words.
 
 Revision ID: 0020_search2
 Revises: 0017_live_email
@@ -30,7 +31,7 @@ def _sqlite_fts(rowid: str) -> tuple[str, ...]:
     never input) as its rowid, and its triggers."""
     return (  # noqa: S608
         "CREATE VIRTUAL TABLE search_fts USING fts5(terms, content='search_documents', "
-        f"content_rowid='{rowid}', tokenize='unicode61 remove_diacritics 0', detail=none)",
+        f"content_rowid='{rowid}', tokenize='unicode61 remove_diacritics 0', detail=none, prefix='2 3')",
         "CREATE TRIGGER search_documents_fts_insert AFTER INSERT ON search_documents BEGIN "
         f"INSERT INTO search_fts(rowid, terms) VALUES (new.{rowid}, new.terms); END",
         "CREATE TRIGGER search_documents_fts_delete AFTER DELETE ON search_documents BEGIN "

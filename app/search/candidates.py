@@ -2,18 +2,22 @@
 
 SQLite: FTS5's rowid is the document's recency, so FTS5 hands out a word's matches newest
 first and stops when asked; the documents of each batch of matches are read by that key,
-through the access policy and the filters, until enough are found. Batches grow fourfold, and
-at most SCAN_LIMIT matches are read per request: a filter that keeps almost none of a common
-word's matches answers with what it found and a cursor to look further, instead of reading
-every match. A word found in 500,000 documents costs what a rare one does.
+through the access policy and the filters, until enough are found. Batches are sized by the
+share of matches the reader kept so far, and at most SCAN_LIMIT matches are read per request:
+a filter that keeps almost none of a common word's matches answers with what it found and a
+cursor to look further, instead of reading every match. A kind filter is part of the match
+itself (every document holds its kind's mark, app/search/text.py). A word found in 500,000
+documents costs what a rare one does.
 PostgreSQL: one statement, the GIN index's matches filtered and ordered by the recency index
 (the planner starts from whichever is cheaper).
 """
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, literal_column, text
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from app.search.models import SearchDocument
@@ -38,14 +42,21 @@ class Candidates:
 
 
 def newest_matches(
-    session: Session, statement: Any, query: Query, *, before: int, want: int
+    session: Session,
+    statement: Any,
+    query: Query,
+    *,
+    before: int,
+    want: int,
+    kinds: tuple[str, ...] = (),
 ) -> Candidates:
     """Up to `want` rows of `statement` (documents already restricted to what the reader may
-    read) matching `query`, with a recency below `before`, newest first."""
+    read) matching `query` (and of `kinds`, if given), with a recency below `before`, newest
+    first."""
     if session.get_bind().dialect.name == "postgresql":
         simple: Any = literal_column("'simple'::regconfig")
         matching = func.to_tsvector(simple, D.terms).op("@@")(
-            func.to_tsquery(simple, tsquery(query))
+            func.to_tsquery(simple, tsquery(query, kinds))
         )
         rows = list(
             session.execute(
@@ -56,7 +67,8 @@ def newest_matches(
         )
         more = len(rows) > want
         return Candidates(rows[:want], rows[want - 1].recency if more else None)
-    return _sqlite_matches(session, statement, fts5_match(query), before=before, want=want)
+    match = fts5_match(query, kinds)
+    return _sqlite_matches(session, statement, match, before=before, want=want)
 
 
 def _sqlite_matches(
@@ -69,7 +81,12 @@ def _sqlite_matches(
             session.execute(_MATCH_KEYS, {"match": match, "before": before, "n": batch}).scalars()
         )
         if keys:
-            in_batch = statement.where(col(D.recency).in_(keys))
+            # One JSON parameter, not one per key: expanding thousands of them cost more
+            # than the lookups.
+            listed: Any = sa_select(literal_column("value")).select_from(
+                func.json_each(json.dumps(keys))
+            )
+            in_batch = statement.where(col(D.recency).in_(listed))
             found += session.execute(in_batch.order_by(col(D.recency).desc())).all()
             before, scanned = keys[-1], scanned + len(keys)
         if len(found) > want:
@@ -78,4 +95,9 @@ def _sqlite_matches(
             return Candidates(found, None)
         if scanned >= SCAN_LIMIT:
             return Candidates(found, before)
-        batch = min(MAX_BATCH, batch * 4)
+        # Size the next batch by the share of matches the reader kept so far (reading more
+        # rows than needed cost more than one more round).
+        kept = max(len(found), 1) / scanned
+        batch = min(
+            MAX_BATCH, batch * 4, max(FIRST_BATCH, int((want + 1 - len(found)) / kept * 1.25))
+        )

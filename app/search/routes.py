@@ -6,16 +6,21 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from app.posts.service import mention_candidates
 from app.search.models import SearchKind
+from app.search.people import people_matching
 from app.search.service import SearchFilters, search, search_filters
 from app.search.text import snippet_parts
 from app.security import CurrentUser, SessionDep, csrf_protect
+from app.spaces.access import require_read, space_access_by_slug
 from app.transactions import TransactionalRoute
 from app.web import is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 CONTENT_SUGGESTIONS = 7
 PEOPLE_SUGGESTIONS = 4
+# The header's suggestions rank a smaller window of newest matches: they answer every keystroke.
+SUGGESTION_WINDOW = 40
 CONTENT_KINDS = (SearchKind.post, SearchKind.comment, SearchKind.protocol, SearchKind.event)
 
 
@@ -53,14 +58,35 @@ def search_page(
 def suggestions(request: Request, session: SessionDep, user: CurrentUser, q: str = "") -> Response:
     """The header box's matches while typing, grouped by kind: people and spaces asked apart,
     so a name is not crowded out by a busy week of posts."""
-    directory = SearchFilters(kinds=(SearchKind.space, SearchKind.person))
-    content = SearchFilters(kinds=CONTENT_KINDS)
+    groups = (
+        (SearchFilters(kinds=CONTENT_KINDS), CONTENT_SUGGESTIONS),
+        (SearchFilters(kinds=(SearchKind.space, SearchKind.person)), PEOPLE_SUGGESTIONS),
+    )
     hits = [
-        *search(session, user=user, text_query=q, filters=content, limit=CONTENT_SUGGESTIONS).items,
-        *search(
-            session, user=user, text_query=q, filters=directory, limit=PEOPLE_SUGGESTIONS
-        ).items,
+        hit
+        for filters, limit in groups
+        for hit in search(
+            session,
+            user=user,
+            text_query=q,
+            filters=filters,
+            limit=limit,
+            window=SUGGESTION_WINDOW,
+        ).items
     ]
     order = list(SearchKind)
     hits.sort(key=lambda hit: order.index(hit.kind))
     return render(request, "search/_suggestions.html", {"q": q, "hits": hits})
+
+
+@router.get("/spaces/{slug}/mentions")
+def mention_lookup(
+    request: Request, session: SessionDep, user: CurrentUser, slug: str, q: str = ""
+) -> Response:
+    """People to suggest after '@' in a space: those who may read it. Two letters and more
+    ask the search index (name, handle, title, department); fewer list names alphabetically."""
+    access = require_read(space_access_by_slug(session, user, slug))
+    people = people_matching(session, viewer=user, text_query=q[:100], readers_of=access.space)
+    if people is None:
+        people = mention_candidates(session, access=access, prefix=q)
+    return render(request, "spaces/mentions.html", {"people": people})

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from app.access.posts import comment_shown as comment_not_removed
 from app.access.posts import shown_in_streams
+from app.access.spaces import readers_of
 from app.db import utcnow
 from app.errors import Invalid
 from app.events.models import Event
@@ -37,7 +38,7 @@ from app.protocols.models import Protocol
 from app.search.candidates import NEWEST, newest_matches
 from app.search.models import SearchDocument, SearchKind
 from app.search.ranking import rank
-from app.search.text import Query, parse_query, snippet
+from app.search.text import Query, has_phrases, parse_query, snippet
 from app.spaces.access import (
     listable_spaces_filter,
     readable_space_ids_of,
@@ -77,6 +78,8 @@ class SearchFilters:
     author_handle: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # People only: those who may read this space (whom a mention there would reach).
+    readers_of: Space | None = None
 
 
 def _readable(user: User, now: datetime) -> ColumnElement[bool]:
@@ -119,7 +122,7 @@ def _url(kind: str, target_id: int, post_id: int | None, space_slug: str | None)
     return f"/{paths[kind]}/{target_id}"
 
 
-RANK_WINDOW = 200
+RANK_WINDOW = 100
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,17 @@ def _hit(row: Any, query: Query) -> SearchHit:
     )
 
 
+def _with_phrases(rows: list[Any], query: Query) -> list[Any]:
+    """The rows whose text holds the query's quoted phrases (a comment: its own text only)."""
+    if not query.phrases:
+        return rows
+    return [
+        row
+        for row in rows
+        if has_phrases(row.body if row.kind == "comment" else f"{row.title} {row.body}", query)
+    ]
+
+
 def _statement(session: Session, user: User, filters: SearchFilters) -> Any:
     """Documents the person may read, with what a hit shows, narrowed by the filters."""
     columns = (D.kind, D.target_id, D.post_id, D.title, D.body, D.terms, D.created_at, D.recency)
@@ -192,6 +206,10 @@ def _statement(session: Session, user: User, filters: SearchFilters) -> Any:
     if filters.author_handle:
         author = select(User.id).where(col(User.handle) == filters.author_handle)
         statement = statement.where(col(D.author_id) == author.scalar_subquery())
+    if filters.readers_of is not None:
+        statement = statement.where(
+            col(D.kind) == SearchKind.person.value, readers_of(filters.readers_of, D.target_id)
+        )
     if filters.since is not None:
         statement = statement.where(col(D.created_at) >= filters.since)
     if filters.until is not None:
@@ -217,16 +235,20 @@ def search(
     if query.empty:
         return Page(items=[], next_cursor=None)
     limit = max(1, min(limit, MAX_LIMIT))
-    statement = _statement(session, user, filters or SearchFilters())
+    filters = filters or SearchFilters()
+    statement = _statement(session, user, filters)
+    kinds = tuple(k.value for k in (*filters.kinds, *([filters.kind] if filters.kind else [])))
     if after is not None and after.score is None:  # past the ranked window
-        found = newest_matches(session, statement, query, before=after.recency, want=limit)
+        found = newest_matches(
+            session, statement, query, before=after.recency, want=limit, kinds=kinds
+        )
         more = found.resume_before
         return Page(
-            items=[_hit(row, query) for row in found.rows],
+            items=[_hit(row, query) for row in _with_phrases(found.rows, query)],
             next_cursor=SearchCursor(more).encode() if more is not None else None,
         )
-    found = newest_matches(session, statement, query, before=NEWEST, want=window)
-    ranked = rank(found.rows, query)
+    found = newest_matches(session, statement, query, before=NEWEST, want=window, kinds=kinds)
+    ranked = rank(_with_phrases(found.rows, query), query)
     if after is not None:
         key = (-(after.score or 0.0), -after.recency)
         ranked = [s for s in ranked if (-s.score, -s.recency) > key]

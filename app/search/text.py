@@ -106,6 +106,10 @@ class Clause:
 @dataclass(frozen=True)
 class Query:
     clauses: tuple[Clause, ...]
+    # Quoted phrases of two or more words: each word's forms, in order. The index (no
+    # positions) finds documents with all their words; `has_phrases` keeps those with them
+    # side by side.
+    phrases: tuple[tuple[tuple[str, ...], ...], ...] = ()
 
     @property
     def wanted(self) -> tuple[Clause, ...]:
@@ -122,10 +126,11 @@ class Query:
 
 
 def parse_query(raw: str, *, typing: bool = True) -> Query:
-    """Words, "phrases" (their words all required), -word to exclude; the last word is a prefix
-    while the person is still typing it (no space after it)."""
+    """Words, "exact phrases", -word to exclude; the last word is a prefix while the person is
+    still typing it (no space after it)."""
     raw = raw[:MAX_QUERY_CHARS]
     clauses: list[Clause] = []
+    phrases: list[tuple[tuple[str, ...], ...]] = []
     seen: set[tuple[tuple[str, ...], bool]] = set()
     parts = list(_QUERY_PART.finditer(raw))
     for index, match in enumerate(parts):
@@ -133,6 +138,8 @@ def parse_query(raw: str, *, typing: bool = True) -> Query:
         quoted = match.group(2) is not None
         words = _WORD.findall(match.group(2) if quoted else match.group(4) or "")
         last_part = index == len(parts) - 1 and not quoted and not raw[-1:].isspace()
+        if quoted and not minus and len(words) > 1:
+            phrases.append(tuple(word_forms(word) for word in words[:MAX_QUERY_WORDS]))
         for position, word in enumerate(words):
             forms = word_forms(word)
             if not forms or (forms, minus) in seen:
@@ -144,7 +151,21 @@ def parse_query(raw: str, *, typing: bool = True) -> Query:
             clauses.append(Clause(forms=forms, prefixes=prefixes, exclude=minus))
     wanted = [c for c in clauses if not c.exclude][:MAX_QUERY_WORDS]
     unwanted = [c for c in clauses if c.exclude][:MAX_QUERY_WORDS]
-    return Query(clauses=tuple(wanted + unwanted))
+    return Query(clauses=tuple(wanted + unwanted), phrases=tuple(phrases[:MAX_QUERY_WORDS]))
+
+
+def has_phrases(text: str, query: Query) -> bool:
+    """Whether the text holds every quoted phrase of the query, word after word (each word in
+    any of its forms, so "neue Protokolle" finds "neuen Protokoll")."""
+    if not query.phrases:
+        return True
+    words = [set(word_forms(word)) for word in _WORD.findall(text)]
+    for phrase in query.phrases:
+        wanted = [set(forms) for forms in phrase]
+        starts = range(len(words) - len(wanted) + 1)
+        if not any(all(words[i + j] & w for j, w in enumerate(wanted)) for i in starts):
+            return False
+    return True
 
 
 def _fts5_clause(clause: Clause) -> str:
@@ -154,9 +175,17 @@ def _fts5_clause(clause: Clause) -> str:
     return "(" + " OR ".join(terms) + ")"
 
 
-def fts5_match(query: Query) -> str:
-    """The FTS5 MATCH expression for a non-empty query."""
+def kind_mark(kind: str) -> str:
+    """A term every document of a kind holds, so the full-text index itself narrows a search
+    to some kinds (a person among a million posts is found without reading the posts)."""
+    return f"0kind{kind}"
+
+
+def fts5_match(query: Query, kinds: tuple[str, ...] = ()) -> str:
+    """The FTS5 MATCH expression for a non-empty query, narrowed to `kinds` if given."""
     expression = "(" + " AND ".join(_fts5_clause(c) for c in query.wanted) + ")"
+    if kinds:
+        expression += " AND (" + " OR ".join(f'"{kind_mark(k)}"' for k in kinds) + ")"
     for clause in query.unwanted:
         expression += " NOT " + _fts5_clause(clause)
     return expression
@@ -168,9 +197,11 @@ def _tsquery_clause(clause: Clause) -> str:
     return "(" + " | ".join(terms) + ")"
 
 
-def tsquery(query: Query) -> str:
-    """The to_tsquery('simple', ...) text for a non-empty query."""
+def tsquery(query: Query, kinds: tuple[str, ...] = ()) -> str:
+    """The to_tsquery('simple', ...) text for a non-empty query, narrowed to `kinds` if given."""
     parts = [_tsquery_clause(c) for c in query.wanted]
+    if kinds:
+        parts.append("(" + " | ".join(f"'{kind_mark(k)}'" for k in kinds) + ")")
     parts += ["!" + _tsquery_clause(c) for c in query.unwanted]
     return " & ".join(parts)
 

@@ -10,7 +10,6 @@ from app.core.ids import Id
 from app.errors import DomainError, Invalid, NotFound
 from app.images.processing import read_picture
 from app.people.service import user_by_email
-from app.posts import service as posts
 from app.posts import streams
 from app.recognition import service as recognition
 from app.recognition.panels import space_panel
@@ -240,15 +239,6 @@ def member_action(
     else:
         raise Invalid("Unknown action")
     return RedirectResponse(f"/spaces/{slug}/members", status_code=303)
-
-
-@router.get("/spaces/{slug}/mentions")
-def mention_lookup(
-    request: Request, session: SessionDep, user: CurrentUser, slug: str, q: str = ""
-) -> Response:
-    access = space_access_by_slug(session, user, slug)
-    people = posts.mention_candidates(session, access=access, prefix=q)
-    return render(request, "spaces/mentions.html", {"people": people})
 
 
 @router.get("/admin/spaces")

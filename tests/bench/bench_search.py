@@ -27,7 +27,7 @@ from contextlib import closing
 from pathlib import Path
 
 from tests.bench.dataset import VIEWER_EMAIL, Dataset, Size, agora_command, build
-from tests.bench.server import HOST, SERVER_CPU, can_pin, serving, sign_in
+from tests.bench.server import HOST, SERVER_CPU, can_pin, serving, sign_in, worker_cpu_seconds
 
 FULL = Size("100k", users=10_000, spaces=200, posts=100_000, comments=1_000_000)
 QUICK = Size("5k", users=1_000, spaces=50, posts=5_000, comments=50_000)
@@ -173,7 +173,10 @@ def main() -> None:
     database = dataset.database
     spaces = _join_spaces(database)
     queries, common = _draw_queries(database, rng)
-    print(f"dataset {dataset.size.name} in {database.parent} "
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        kinds = dict(db.execute("SELECT kind, count(*) FROM search_documents GROUP BY kind"))
+    print(f"dataset in {database.parent}: {kinds.get('post', 0):,} posts, "
+          f"{kinds.get('comment', 0):,} comments, {kinds.get('person', 0):,} people indexed "
           f"(seeded in {dataset.seed_seconds:.0f} s); viewer in {spaces} spaces; "
           f"load average {_load_average()}", flush=True)  # fmt: skip
     quote = urllib.parse.quote
@@ -192,10 +195,14 @@ def main() -> None:
         cookie = sign_in(server, dataset.password)
         print(f"common words of the sample: {', '.join(common)}", flush=True)
         for label, paths in plans.items():
+            cpu = worker_cpu_seconds(server)
             p50, p99, worst = _latencies(server.port, cookie, paths)
+            # The server's own CPU per request: what latency would be on an idle core.
+            cpu_ms = (worker_cpu_seconds(server) - cpu) * 1000 / (len(paths) + 10)
             missed = missed or p99 > TARGET_P99_MS
             print(f"{label:<24} {len(paths):>4} requests  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
-                  f"max {worst:6.1f} ms", flush=True)  # fmt: skip
+                  f"max {worst:6.1f} ms  server CPU {cpu_ms:5.1f} ms/request; "
+                  f"load average {_load_average()}", flush=True)  # fmt: skip
     print(f"index size {_index_bytes(database) / 2**20:.0f} MB "
           f"(database {database.stat().st_size / 2**20:.0f} MB)", flush=True)  # fmt: skip
     print(f"agora search reindex: {_reindex_seconds(dataset):.0f} s", flush=True)

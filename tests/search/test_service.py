@@ -205,3 +205,24 @@ def test_snippets_mark_matches_and_hits_link_to_their_place(session, people):
     assert "\ue000heron\ue001" in hits[1].snippet
     assert hits[1].snippet.startswith("… ")
     assert hits[0].author_name == "Max Member" and hits[0].space_slug == space.slug
+
+
+def test_quoted_phrases_are_exact_in_order(session, people):
+    host, _member, _outsider = people
+    space = make_space(session, host=host)
+    make_post(
+        session, author=host, space=space, title="Together", body="Die neuen Protokolle sind da"
+    )
+    make_post(session, author=host, space=space, title="Apart", body="Protokolle, aber neuen Stil")
+    post = make_post(session, author=host, space=space, title="Neue Protokolle", body="Title only")
+    make_comment(session, author=host, post=post, body="Nothing of that here, protokolle neue")
+    # Words in any of their forms, side by side and in order; a comment by its own words only.
+    assert _titles(session, host, '"neue Protokoll"') == ["Neue Protokolle", "Together"]
+    assert sorted(_titles(session, host, "neue protokoll ")) == [
+        "Apart",
+        "Neue Protokolle",
+        "Neue Protokolle",
+        "Together",
+    ]
+    assert _titles(session, host, '"neue Protokoll" -stil') == ["Neue Protokolle", "Together"]
+    assert _titles(session, host, '"da sind"') == []
