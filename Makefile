@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export AGORA_ENV ?= development
 
-.PHONY: run test test-pg install lint typecheck migrations-check pytest bench bench-protocols bench-writes bench-search e2e vendor vendor-editor messages format clean
+.PHONY: run test test-pg install lint typecheck migrations-check pytest bench bench-protocols bench-writes bench-search bench-live e2e vendor vendor-editor messages format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ bench-protocols: $(STAMP)
 # Sustained mixed writes over HTTP, SQLite and PostgreSQL, 16 and 64 clients (tests/bench/writes.py).
 bench-writes: $(STAMP)
 	$(BIN)/python -m tests.bench.writes
+
+# Open live streams: memory per stream, idle CPU, write-to-delivery latency (tests/bench/live.py).
+bench-live: $(STAMP)
+	$(BIN)/python -m tests.bench.live
 
 vendor:
 	bash scripts/vendor.sh

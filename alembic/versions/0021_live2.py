@@ -1,4 +1,4 @@
-"""live2: notices between processes on SQLite (live updates without NOTIFY)
+"""live2: notices between processes on SQLite (live updates without NOTIFY); .ics in mail
 
 Revision ID: 0021_live2
 Revises: 0017_live_email
@@ -28,7 +28,10 @@ def upgrade() -> None:
         sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_live_notices")),
     )
+    op.add_column("mail_outbox", sa.Column("ics", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
+        batch_op.drop_column("ics")
     op.drop_table("live_notices")

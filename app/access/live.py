@@ -1,59 +1,85 @@
-"""Live topics: whether a person may follow one, asked again each time the topic changes.
+"""Live topics: who may follow one, asked again each time the topic changes.
 
-A page's stream follows the topics of what it shows (hub.py names them); every notice is
-checked here for the reader at send time, so a comment in a private space never wakes an
-outsider's page, and a person removed from a space stops hearing of it at once.
+A page's stream follows the topics of what it shows (app/live/hub.py names them); every notice is
+checked here for its readers at send time, so a comment in a private space never wakes an
+outsider's page, and a person removed from a space stops hearing of it at once. The streams a
+notice wakes in one process are checked together: a few queries per topic, however many streams
+are open, and each person's access is decided by the same rules as a page (SpaceAccess).
 """
 
-from sqlmodel import Session
+from collections.abc import Collection
+from typing import Any
 
-from app.access.events import load_event
+from sqlmodel import Session, col, select
+
+from app.access.events import EventAccess
 from app.access.posts import may_read_post
-from app.access.protocols import protocol_access
-from app.access.spaces import access_for, load_with_space_access
-from app.errors import NotFound
+from app.access.spaces import SpaceAccess
+from app.events.models import Event
 from app.people.models import User
 from app.polls.models import Poll
 from app.posts.models import Post
-from app.spaces.models import Space
+from app.protocols.models import Protocol
+from app.spaces.models import Membership, Space
 
 
-def may_follow(session: Session, user: User, topic: str) -> bool:
-    """True when `topic` (e.g. "post:12", "space:3") is about something `user` may see now."""
-    kind, _colon, raw_id = topic.partition(":")
-    if not raw_id.isdigit() or not user.is_active:
-        return False
-    row_id = int(raw_id)
+def _target(session: Session, kind: str, row_id: int) -> tuple[str, Any, Space] | None:
+    """What the topic is about (a poll is about its post or protocol), and its space; None when
+    gone."""
     if kind == "poll":
         poll = session.get(Poll, row_id)
         if poll is None:
-            return False
-        if poll.post_id is None:  # a poll beside a protocol: the protocol's readers
-            return _may_read_protocol(session, user, poll.protocol_id)
-        kind, row_id = "post", poll.post_id
+            return None
+        if poll.post_id is not None:
+            kind, row_id = "post", poll.post_id
+        elif poll.protocol_id is not None:  # a poll beside a protocol: the protocol's readers
+            kind, row_id = "protocol", poll.protocol_id
+        else:
+            return None
+    model: Any = {
+        "post": Post, "event": Event, "protocol": Protocol, "space": Space, "flags": Space
+    }.get(kind)
+    thing = session.get(model, row_id) if model is not None else None
+    if thing is None:
+        return None
+    space = thing if isinstance(thing, Space) else session.get(Space, thing.space_id)
+    return (kind, thing, space) if space is not None else None
+
+
+def _allows(kind: str, thing: Any, access: SpaceAccess) -> bool:
     if kind == "post":
-        found = load_with_space_access(session, user=user, model=Post, row_id=row_id)
-        return found is not None and may_read_post(found[0], found[1])
+        return may_read_post(thing, access)
     if kind == "event":
-        try:
-            load_event(session, user=user, event_id=row_id)
-        except NotFound:
-            return False
-        return True
-    if kind in ("space", "flags"):
-        space = session.get(Space, row_id)
-        if space is None:
-            return False
-        access = access_for(session, user, space)
-        return access.can_moderate if kind == "flags" else access.can_read
-    return False
+        return EventAccess(event=thing, space=access).can_read
+    return access.can_moderate if kind == "flags" else access.can_read
 
 
-def _may_read_protocol(session: Session, user: User, protocol_id: int | None) -> bool:
-    if protocol_id is None:
-        return False
-    try:
-        protocol_access(session, user, protocol_id)
-    except NotFound:
-        return False
-    return True
+def followers_among(session: Session, topic: str, user_ids: Collection[int]) -> set[int]:
+    """Of these people, those who may follow `topic` (e.g. "post:12", "space:3") now."""
+    kind, _colon, raw_id = topic.partition(":")
+    if not raw_id.isdigit() or not user_ids:
+        return set()
+    found = _target(session, kind, int(raw_id))
+    if found is None:
+        return set()
+    kind, thing, space = found
+    ids = list(user_ids)
+    people = session.exec(select(User).where(col(User.id).in_(ids), col(User.is_active))).all()
+    memberships = {
+        m.user_id: m
+        for m in session.exec(
+            select(Membership).where(
+                col(Membership.space_id) == space.id, col(Membership.user_id).in_(ids)
+            )
+        ).all()
+    }
+    return {
+        person.id  # type: ignore[misc]
+        for person in people
+        if _allows(kind, thing, SpaceAccess(space, memberships.get(person.id), person))  # type: ignore[arg-type]
+    }
+
+
+def may_follow(session: Session, user: User, topic: str) -> bool:
+    """True when `topic` is about something `user` may see now."""
+    return user.is_active and user.id in followers_among(session, topic, {user.id})  # type: ignore[arg-type]

@@ -73,8 +73,11 @@ def list_comments(
 def add_comment(
     session: SessionDep, user: ApiUser, post_id: PostId, data: CommentCreate
 ) -> CommentOut:
-    """Comment on a post in a space the caller is a member of."""
-    comment = service.add_comment(session, user=user, post_id=post_id, body=data.body)
+    """Comment on a post in a space the caller is a member of; with `parent_id`, a reply to
+    one of its comments (whose author is told)."""
+    comment = service.add_comment(
+        session, user=user, post_id=post_id, body=data.body, parent_id=data.parent_id
+    )
     return comment_out(comment, user)
 
 

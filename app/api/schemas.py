@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
+from app.core.ids import MAX_ID
 from app.core.text import text_problem
 from app.db import utcnow
 from app.i18n import gettext
@@ -180,6 +181,9 @@ class PostPage(BaseModel):
 
 class CommentCreate(Input):
     body: str = _text(MAX_COMMENT, "Markdown")
+    parent_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="The comment on the same post this answers"
+    )
 
 
 class CommentOut(BaseModel):

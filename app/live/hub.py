@@ -51,9 +51,9 @@ class Listener:
         self._heard: set[str] | None = set()
 
     def wake(self, topics: set[str] | None) -> None:
-        self.loop.call_soon_threadsafe(self._note, topics)
+        self.loop.call_soon_threadsafe(self.note, topics)
 
-    def _note(self, topics: set[str] | None) -> None:
+    def note(self, topics: set[str] | None) -> None:
         if topics is None or self._heard is None:
             self._heard = None
         else:
@@ -93,21 +93,24 @@ class Hub:
 
     def tell(self, topics: set[str] | None) -> None:
         """Wake the streams following these topics in this process (None: all, after a gap)."""
-        woken: dict[Listener, set[str]] = {}
+        woken: dict[Listener, set[str] | None] = {}
         with self._lock:
             if topics is None:
-                everyone = {lst for group in self._listeners.values() for lst in group}
+                woken = {lst: None for group in self._listeners.values() for lst in group}
             else:
                 for topic in topics:
                     for key in (topic, f"{kind_of(topic)}:*"):
                         for lst in self._listeners.get(key, ()):
-                            woken.setdefault(lst, set()).add(topic)
-        if topics is None:
-            for listener in everyone:
-                listener.wake(None)
-            return
-        for listener, heard in woken.items():
-            listener.wake(heard)
+                            heard = woken.setdefault(lst, set())
+                            if heard is not None:
+                                heard.add(topic)
+        # One call into each event loop for all its streams: a call per stream wakes the loop
+        # (a write to its self-pipe) a thousand times for a post that a thousand pages follow.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Listener, set[str] | None]]] = {}
+        for listener, heard_topics in woken.items():
+            by_loop.setdefault(listener.loop, []).append((listener, heard_topics))
+        for loop, group in by_loop.items():
+            loop.call_soon_threadsafe(_note_all, group)
 
     @property
     def uses_postgres(self) -> bool:
@@ -158,6 +161,11 @@ class Hub:
         if topics:
             self.tell(topics)
         return int(rows[-1][0])
+
+
+def _note_all(group: list[tuple[Listener, set[str] | None]]) -> None:
+    for listener, heard in group:
+        listener.note(heard)
 
 
 def parse_topics(payload: str) -> set[str]:

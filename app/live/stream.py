@@ -14,12 +14,11 @@ from typing import Any
 import anyio
 from sqlmodel import Session
 
-from app.access.live import may_follow
 from app.db import get_engine, utcnow
 from app.i18n import in_locale
+from app.live.checks import allowed
 from app.live.hub import Listener, hub, kind_of
 from app.notifications.service import latest_id, notifications_after
-from app.people.models import User
 
 # How far back a reconnect's Last-Event-ID is replayed from (and at most how many events).
 REPLAY_WINDOW = timedelta(hours=24)
@@ -83,15 +82,6 @@ def _news(user_id: int, locale: str, after_id: int) -> list[dict[str, Any]]:
         ]
 
 
-def _followable(user_id: int, topics: list[str]) -> list[str]:
-    """The changed topics this person may still see (one short session for all of them)."""
-    with Session(get_engine()) as session:
-        user = session.get(User, user_id)
-        if user is None:
-            return []
-        return [topic for topic in topics if may_follow(session, user, topic)]
-
-
 def _changed(follows: tuple[str, ...], heard: set[str] | None) -> list[str]:
     """The heard topics a page follows (all it follows after a gap, when nothing is known)."""
     if heard is None:
@@ -117,9 +107,8 @@ async def events(
                 for item in await anyio.to_thread.run_sync(_news, user_id, locale, after_id):
                     after_id = int(item["id"])
                     yield item
-            changed = _changed(follows, heard)
-            if changed:
-                for topic in await anyio.to_thread.run_sync(_followable, user_id, changed):
+            for topic in _changed(follows, heard):
+                if await allowed(user_id, topic):
                     yield {
                         "id": str(after_id),
                         "event": FOLLOWS[kind_of(topic)],

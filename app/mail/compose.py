@@ -38,6 +38,7 @@ class Draft:
     text_body: str
     html_body: str
     headers: dict[str, str] = field(default_factory=dict)
+    ics: str | None = None
 
     def as_email(self, *, date: Any) -> EmailMessage:
         """Sent at once, not through the outbox (`agora mail test`)."""
@@ -101,6 +102,7 @@ def email_message(
     headers: dict[str, Any],
     message_id: str,
     date: Any,
+    ics: str | None = None,
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = get_settings().mail_from
@@ -113,4 +115,8 @@ def email_message(
     # Quoted-printable: long HTML lines and non-ASCII text stay within SMTP's line limit.
     message.set_content(text_body, cte="quoted-printable")
     message.add_alternative(html_body, subtype="html", cte="quoted-printable")
+    if ics:
+        message.add_attachment(
+            ics.encode(), maintype="text", subtype="calendar", filename="event.ics"
+        )
     return message

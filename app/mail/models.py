@@ -42,6 +42,8 @@ class OutboxMessage(SQLModel, table=True):
     text_body: str = Field(sa_column=Column(Text, nullable=False))
     html_body: str = Field(sa_column=Column(Text, nullable=False))
     headers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # An event's email carries the event as a calendar file (RFC 5545), attached as `event.ics`.
+    ics: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     message_id: str = Field(max_length=200)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)

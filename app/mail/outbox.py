@@ -46,6 +46,7 @@ def queue(
         text_body=draft.text_body,
         html_body=draft.html_body,
         headers=draft.headers,
+        ics=draft.ics,
         message_id=new_message_id(),
     )
     session.add(row)
@@ -167,6 +168,7 @@ def _message_of(row: OutboxMessage) -> EmailMessage:
         text_body=row.text_body,
         html_body=row.html_body,
         headers=row.headers,
+        ics=row.ics,
         message_id=row.message_id,
         date=row.created_at,
     )

@@ -37,6 +37,7 @@ DIGEST_LABELS = {"daily": N_("Daily"), "weekly": N_("Weekly"), "off": N_("Off")}
 KIND_OF_NOTIFICATION: dict[str, str] = {
     "mention": "mention",
     "comment": "reply",
+    "reply": "reply",
     "action_item": "action_item",
     "event_changed": "event",
     "event_cancelled": "event",

@@ -1,9 +1,13 @@
 """Emails that follow from notifications: queued in the transaction that created them."""
 
+from dataclasses import replace
+
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.domain_events import NotificationCreated, PersonErasing, PersonInvited, subscriber
+from app.events.ics import build_calendar
+from app.events.models import Event, EventOccurrence
 from app.i18n import in_locale
 from app.mail.compose import absolute, draft
 from app.mail.models import NotificationSettings
@@ -38,6 +42,24 @@ def _subject_and_excerpt(session: Session, notification: Notification) -> tuple[
     return post.title, excerpt
 
 
+def _calendar(session: Session, notification: Notification) -> str | None:
+    """The event an event's notification is about, as a calendar file (with its changed days)."""
+    event_id = str((notification.params or {}).get("event_id", ""))
+    event = session.get(Event, int(event_id)) if event_id.isdigit() else None
+    if event is None:
+        return None
+    overrides = session.exec(
+        select(EventOccurrence).where(col(EventOccurrence.event_id) == event.id)
+    ).all()
+    return build_calendar(
+        name=event.title,
+        uid=f"event-file-{event.id}",
+        events=[event],
+        overrides=overrides,
+        zone_hint=event.timezone,
+    ).decode()
+
+
 @subscriber(NotificationCreated)
 def email_right_away(session: Session, fact: NotificationCreated) -> None:
     """Queue the email of a notification whose recipient wants its kind right away."""
@@ -70,6 +92,8 @@ def email_right_away(session: Session, fact: NotificationCreated) -> None:
         excerpt=excerpt,
         url=absolute(notification.url),
     )
+    if email_kind == "event":
+        message = replace(message, ics=_calendar(session, notification))
     queue(
         session,
         message,

@@ -59,24 +59,37 @@ def post_created(session: Session, fact: PostCreated) -> None:
     )
 
 
+def _tell_of_comment(session: Session, fact: CommentCreated, *, user_id: int, kind: str) -> None:
+    post, comment, author = fact.post, fact.comment, fact.author
+    notify(
+        session,
+        user_id=user_id,
+        kind=kind,
+        text=message_text(kind, name=author.display_name, title=post.title),
+        url=f"/posts/{post.id}#comment-{comment.id}",
+        actor_id=author.id,
+        space_id=post.space_id,
+        post_id=post.id,
+        comment_id=comment.id,
+    )
+
+
 @subscriber(CommentCreated)
 def comment_created(session: Session, fact: CommentCreated) -> None:
-    post, comment, author = fact.post, fact.comment, fact.author
-    # A comment that mentions the post's author tells them once: "mentioned you" says more.
+    post = fact.post
+    # One notification per person per cause: a comment that mentions the post's author tells
+    # them once ("mentioned you" says more); a reply tells the author of the comment it answers
+    # unless told already.
     mentioned_ids = {person.id for person in fact.mentioned}
     if post.author_id is not None and post.author_id not in mentioned_ids:
-        notify(
-            session,
-            user_id=post.author_id,
-            kind="comment",
-            text=message_text("comment", name=author.display_name, title=post.title),
-            url=f"/posts/{post.id}#comment-{comment.id}",
-            actor_id=author.id,
-            space_id=post.space_id,
-            post_id=post.id,
-            comment_id=comment.id,
-        )
-    _tell_mentioned(session, post=post, author=author, people=fact.mentioned, comment=comment)
+        _tell_of_comment(session, fact, user_id=post.author_id, kind="comment")
+    _tell_mentioned(
+        session, post=post, author=fact.author, people=fact.mentioned, comment=fact.comment
+    )
+    parent_id = fact.comment.parent_id
+    parent = session.get(Comment, parent_id) if parent_id is not None else None
+    if parent is not None and parent.author_id not in {None, post.author_id, *mentioned_ids}:
+        _tell_of_comment(session, fact, user_id=parent.author_id, kind="reply")  # type: ignore[arg-type]
 
 
 @subscriber(PostMentionedPeople)
@@ -203,7 +216,8 @@ def event_changed(session: Session, fact: EventChanged) -> None:
             user_id=user_id,
             kind=kind,
             message=fact.change,
-            params={"title": event.title, **dict(fact.params)},
+            # event_id: the email attaches the event's calendar file.
+            params={"title": event.title, "event_id": str(event.id), **dict(fact.params)},
             url=fact.url,
             actor_id=fact.by.id,
             space_id=event.space_id,
@@ -219,7 +233,7 @@ def waitlist_promoted(session: Session, fact: WaitlistPromoted) -> None:
             user_id=user_id,
             kind="event_promoted",
             message="event_promoted",
-            params={"title": event.title},
+            params={"title": event.title, "event_id": str(event.id)},
             url=fact.url,
             actor_id=fact.by_id,
             space_id=event.space_id,

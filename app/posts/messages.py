@@ -6,4 +6,5 @@ from app.i18n import N_
 NOTIFICATIONS = {
     "mention": N_("%(name)s mentioned you in “%(title)s”"),
     "comment": N_("%(name)s commented on “%(title)s”"),
+    "reply": N_("%(name)s replied to your comment on “%(title)s”"),
 }
