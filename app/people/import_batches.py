@@ -89,6 +89,7 @@ def import_next_batch(session: Session, *, import_id: int) -> PeopleImport:
     job.done = min(job.total, job.done + len(batch))
     if job.done >= job.total:
         job.finished_at = utcnow()
+        job.text = ""  # the file's personal data is not needed any more
     session.add(job)
     session.flush()
     return job

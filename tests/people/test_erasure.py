@@ -225,3 +225,21 @@ def test_the_command_line_erases_by_email(session) -> None:
     assert session.get(User, erika_id) is None
     entry = session.exec(select(AuditEntry).where(AuditEntry.action == "user.erase")).one()
     assert entry.actor_id is None and entry.detail == "content=delete"
+
+
+def test_a_finished_import_forgets_the_erased_person(session) -> None:
+    from app.people.import_batches import import_next_batch, start_import
+    from app.people.models import PeopleImport
+
+    boss = make_user(session, admin=True, name="Anna Admin")
+    text = "email,name\nerika@example.com,Erika Mustermann\nolaf@example.com,Olaf Olsen\n"
+    job = start_import(session, text=text, new_people=2, admin=boss)
+    import_next_batch(session, import_id=job.id)
+    session.commit()
+    erika = session.exec(select(User).where(User.email == "erika@example.com")).one()
+    erase_person(session, user=erika, content="keep", actor=boss)
+    session.commit()
+    session.expire_all()
+    stored = session.get(PeopleImport, job.id)
+    assert stored is not None and stored.text == ""  # cleared when it finished
+    assert [entry[1] for entry in stored.invitations] == ["olaf@example.com"]
