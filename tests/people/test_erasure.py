@@ -13,6 +13,8 @@ from app.people.models import ApiToken, AuditEntry, AuthSession, User
 from app.posts.models import Comment, Post, PostRevision, Reaction
 from app.posts.service import react, update_post
 from app.protocols.models import ProtocolRevision
+from app.recognition.kudos import give_kudos
+from app.recognition.models import Kudos
 from app.search.models import SearchDocument
 from app.spaces.models import Membership
 from tests.factories import make_comment, make_post, make_space, make_token, make_user
@@ -43,6 +45,9 @@ def _world(session):
     make_comment(session, author=erika, post=theirs, body=f"Thanks @{colleague.handle}!")
     make_comment(session, author=colleague, post=hers, body="Nice one, Erika Mustermann.")
     react(session, user=erika, post_id=theirs.id, kind="like")
+    give_kudos(
+        session, giver=colleague, message="Great teamwork with @erika!", receiver_ids=[boss.id]
+    )
     session.add(
         OutboxMessage(
             kind="mention",
@@ -68,6 +73,7 @@ def _all_text(session) -> str:
         (Notification, ("text", "params")),
         (OutboxMessage, ("subject", "text_body", "html_body", "to_address")),
         (AuditEntry, ("detail",)),
+        (Kudos, ("message",)),
         (User, ("email", "handle", "display_name")),
     ):
         for row in session.exec(select(model).order_by(model.id)).all():
