@@ -95,3 +95,29 @@ def test_a_large_import_shows_its_progress_until_done(signed_in, tmp_path) -> No
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     BasePage(page).arrived().screenshot("people-import-progress-phone")
+
+
+def test_an_admin_erases_someone_after_reading_what_happens(signed_in, server) -> None:
+    with server.session() as session:
+        create_user(session, email="eve@example.com", display_name="Eve Erased", password="x" * 12)
+    page = signed_in(ANNA)
+    people = PeopleAdminPage(page).open()
+    people.search("eve@")
+    people.row("Eve Erased").get_by_role("link", name="Erase…").click()
+    confirm = BasePage(page).arrived()
+    expect(confirm.heading).to_have_text("Erase Eve Erased")
+    expect(page.locator("main")).to_contain_text("cannot be undone")
+    confirm.screenshot("people-erase-confirm")
+    page.get_by_label("Delete them").check()
+    page.get_by_label("Type eve@example.com to confirm").fill("eve@example.com")
+    page.get_by_role("button", name="Erase Eve Erased for good").click()
+    after = PeopleAdminPage(page).arrived()
+    expect(page.get_by_role("status")).to_contain_text("The person was erased.")
+    after.search("eve@")
+    expect(page.locator("#people-list")).to_contain_text("No one matches.")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/admin/audit?action=user.erase")
+    BasePage(page).arrived().screenshot("people-erase-audit-phone")
+    expect(page.locator("#audit-list tr", has_text="user.erase").first).to_contain_text(
+        "content=delete"
+    )

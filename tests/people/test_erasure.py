@@ -92,6 +92,7 @@ def test_keep_leaves_discussions_readable_without_a_trace_of_the_name(session, l
     page = admin.get(f"/admin/people/{erika_id}/erase")
     assert page.status_code == 200
     assert "former member" in page.text and "erika@example.com" in page.text
+    assert f'name="csrf_token" value="{admin.csrf}"' in page.text  # the form can be sent
     done = admin.form(
         f"/admin/people/{erika_id}/erase",
         {"content": "keep", "confirm_email": "Erika@Example.com"},
