@@ -24,6 +24,7 @@ from app.db import get_engine, refresh_statistics_job, utcnow
 from app.events.jobs import send_event_followups
 from app.mail.digests import send_due_digests
 from app.mail.outbox import deliver_outbox
+from app.people.import_batches import continue_people_imports
 from app.people.sso import recheck_sso_people
 from app.polls.dates import close_due_date_polls
 from app.polls.quick import close_due_polls
@@ -63,6 +64,8 @@ JOBS: list[Job] = [
     Job("grant_badges", grant_badges, every_seconds=900),
     # People the single sign-on provider disabled lose their sessions and tokens.
     Job("recheck_sso_people", recheck_sso_people, every_seconds=60),
+    # Large CSV imports whose browser stopped asking (or never could: no JavaScript).
+    Job("continue_people_imports", continue_people_imports),
     # Table sizes change slowly; the query planner's view of them is refreshed a few times a day.
     Job("refresh_planner_statistics", refresh_statistics_job, every_seconds=6 * 3600),
     # Removed, orphaned and long-deleted content's files; it lists the whole store, so hourly.

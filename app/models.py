@@ -21,7 +21,15 @@ from app.images.models import StoredImage
 from app.live.models import LiveNotice
 from app.mail.models import NotificationSettings, OutboxMessage
 from app.notifications.models import Notification
-from app.people.models import ApiToken, AuditEntry, AuthSession, Invitation, LoginAttempt, User
+from app.people.models import (
+    ApiToken,
+    AuditEntry,
+    AuthSession,
+    Invitation,
+    LoginAttempt,
+    PeopleImport,
+    User,
+)
 from app.people.sso_models import OidcFlow, OidcLink
 from app.polls.models import (
     DatePoll,
@@ -80,6 +88,7 @@ __all__ = [
     "OidcLink",
     "OnboardingProgress",
     "OutboxMessage",
+    "PeopleImport",
     "Poll",
     "PollBallot",
     "PollOption",

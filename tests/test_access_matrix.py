@@ -137,7 +137,8 @@ def test_every_page_route_is_covered_by_this_walk():
         "/healthz",
         "/ping",
     }
-    known_params = CONTENT_PARAMS | {"person_id", "handle", "token", "day", "code"}
+    # import_id: an admin's CSV import (admins only, no space content).
+    known_params = CONTENT_PARAMS | {"person_id", "handle", "token", "day", "code", "import_id"}
     for path in _get_routes():
         params = set(re.findall(r"{(\w+)}", path))
         assert path in id_free or params <= known_params, path

@@ -174,6 +174,7 @@ def _fill(path: str, world, role: str, visibility: str) -> str:
         "code": "not-the-code",
         "token": objects["upload"].token if is_file else world["feeds"][role],
         "person_id": str(person.id),
+        "import_id": "1",  # an admin's CSV import: no space content, admins only
         "handle": person.handle,
         "kind": "like",
         "width": "640" if "/header/" in path else "64",

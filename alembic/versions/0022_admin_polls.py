@@ -1,5 +1,5 @@
 """admin_polls: the ID token of a single sign-on session (signing out at the provider); quick
-polls beside a protocol (a poll belongs to a post or a protocol)
+polls beside a protocol (a poll belongs to a post or a protocol); large CSV imports in batches
 
 Revision ID: 0022_admin_polls
 Revises: 0017_live_email
@@ -21,6 +21,23 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table('people_imports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('invitations', sa.JSON(), nullable=False),
+    sa.Column('failures', sa.JSON(), nullable=False),
+    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_people_imports_created_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_people_imports'))
+    )
+    with op.batch_alter_table('people_imports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_people_imports_created_by_id'), ['created_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_people_imports_finished_at'), ['finished_at'], unique=False)
+
     with op.batch_alter_table('auth_sessions', schema=None) as batch_op:
         batch_op.add_column(
             sa.Column('oidc_id_token', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True)
@@ -40,6 +57,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('people_imports')
     op.execute('DELETE FROM polls WHERE post_id IS NULL')
     with op.batch_alter_table('polls', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_polls_post_or_protocol'), type_='check')

@@ -10,11 +10,13 @@ from app.config import get_settings
 from app.core.ids import Id
 from app.errors import Invalid
 from app.i18n import gettext
-from app.people import admin, audit, avatars, erasure, service
+from app.people import admin, audit, avatars, erasure, import_batches, service
 from app.people.importing import ImportReport, check_people_csv, import_people_csv
+from app.people.models import PeopleImport
+from app.people.sealing import unseal
 from app.security import AdminUser, SessionDep, csrf_protect
 from app.transactions import TransactionalRoute
-from app.web import form_error, render
+from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
@@ -218,12 +220,57 @@ def _import_refused(request: Request, problem: str) -> Response:
 def admin_import(
     request: Request,
     session: SessionDep,
-    _admin: AdminUser,
+    admin_user: AdminUser,
     text: Annotated[str, Form(max_length=MAX_IMPORT_BYTES)] = "",
 ) -> Response:
-    """Step two: import the previewed text, all lines or none."""
+    """Step two: import the previewed text, all lines or none; a large file in batches."""
+    checked = check_people_csv(session, text)
+    if checked.ok and len(checked.new) > import_batches.SMALL_IMPORT:
+        job = import_batches.start_import(
+            session, text=text, new_people=len(checked.new), admin=admin_user
+        )
+        return RedirectResponse(f"/admin/people/import/{job.id}", status_code=303)
     report = import_people_csv(session, text)
     if not report.ok:
         session.rollback()
         return _import_page(request, text, report, status_code=422)
     return _import_page(request, "", report)
+
+
+def _progress_page(request: Request, job: PeopleImport) -> Response:
+    invitations = (
+        [(line, email, unseal(sealed)) for line, email, sealed in job.invitations]
+        if job.finished_at
+        else []
+    )
+    settings = get_settings()
+    return render(
+        request,
+        "people/import_progress.html",
+        {
+            "job": job,
+            "percent": 100 * job.done // job.total if job.total else 100,
+            "invitations": invitations,
+            "invite_base": f"{settings.base_url.rstrip('/')}/invite/",
+            "emailed": settings.mail_enabled,
+        },
+    )
+
+
+@router.get("/admin/people/import/{import_id}")
+def admin_import_progress(
+    request: Request, session: SessionDep, _admin: AdminUser, import_id: Id
+) -> Response:
+    """How far a large import got (the page, or its htmx fragment)."""
+    return _progress_page(request, import_batches.import_of(session, import_id))
+
+
+@router.post("/admin/people/import/{import_id}/next")
+def admin_import_next(
+    request: Request, session: SessionDep, _admin: AdminUser, import_id: Id
+) -> Response:
+    """The next batch: asked by the progress bar while it runs, or by hand without JavaScript."""
+    job = import_batches.import_next_batch(session, import_id=import_id)
+    if not is_htmx(request):
+        return RedirectResponse(f"/admin/people/import/{import_id}", status_code=303)
+    return _progress_page(request, job)

@@ -15,14 +15,14 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import delete, or_, update
-from sqlmodel import Session, col
+from sqlalchemy import String, cast, delete, or_, update
+from sqlmodel import Session, col, select
 
 from app.domain_events import PersonErasing, publish
 from app.errors import Invalid
 from app.images.store import remove_images
 from app.people.avatars import OWNER_KIND as AVATAR
-from app.people.models import AuditEntry, LoginAttempt, User
+from app.people.models import AuditEntry, LoginAttempt, PeopleImport, User
 from app.people.service import record_audit
 from app.spaces.access import note_access_change
 
@@ -58,6 +58,19 @@ def without_person(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(ERASED_NAME, text)
 
 
+def _forget_in_imports(session: Session, email: str) -> None:
+    """Finished CSV imports list each line's email (with its invitation or problem)."""
+    for job in session.exec(
+        select(PeopleImport).where(
+            cast(PeopleImport.invitations, String).contains(email, autoescape=True)
+            | cast(PeopleImport.failures, String).contains(email, autoescape=True)
+        )
+    ).all():
+        job.invitations = [entry for entry in job.invitations if entry[1] != email]
+        job.failures = [entry for entry in job.failures if entry[1] != email]
+        session.add(job)
+
+
 def erase_person(
     session: Session, *, user: User, content: ContentChoice, actor: User | None
 ) -> Erased:
@@ -82,6 +95,7 @@ def erase_person(
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == user.email))
     # Pictures are keyed by owner without a foreign key (app/images/models.py): no cascade.
     remove_images(session, owner_kind=AVATAR, owner_id=user_id)
+    _forget_in_imports(session, user.email)
     session.flush()
     session.exec(delete(User).where(col(User.id) == user_id))
     session.expunge(user)

@@ -48,7 +48,8 @@ class ImportReport:
         return [line for line in self.lines if not line.errors and not line.exists]
 
 
-def _rows(text: str) -> tuple[list[dict[str, str]], list[str]]:
+def csv_rows(text: str) -> tuple[list[dict[str, str]], list[str]]:
+    """The data rows with their columns named by the header row, or what is wrong with the file."""
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -75,7 +76,7 @@ def _rows(text: str) -> tuple[list[dict[str, str]], list[str]]:
 def check_people_csv(session: Session, text: str) -> ImportReport:
     """What importing the file would do, line by line; changes nothing."""
     text = text.lstrip("\ufeff")  # spreadsheet programs start UTF-8 files with a BOM
-    rows, problems = _rows(text)
+    rows, problems = csv_rows(text)
     if problems:
         return ImportReport(lines=[], problems=problems)
     lines = [
@@ -83,12 +84,13 @@ def check_people_csv(session: Session, text: str) -> ImportReport:
         for n, row in enumerate(rows, start=2)
     ]
     for line, row in zip(lines, rows, strict=True):
-        _check_line(line, row)
+        check_line(line, row)
     _mark_duplicates_and_existing(session, lines)
     return ImportReport(lines=lines)
 
 
-def _check_line(line: ImportLine, row: dict[str, str]) -> None:
+def check_line(line: ImportLine, row: dict[str, str]) -> None:
+    """Record on the line what is wrong with it (email, name, locale, admin)."""
     try:
         line.email = normalise_email(line.email)
     except DomainError as exc:
@@ -126,22 +128,14 @@ def import_people_csv(session: Session, text: str, *, dry_run: bool = False) -> 
     if dry_run or not report.ok:
         return report
     rows = {line.line: line for line in report.new}
-    parsed, _problems = _rows(text.lstrip("\ufeff"))
+    parsed, _problems = csv_rows(text.lstrip("\ufeff"))
     savepoint = session.begin_nested()
     for n, row in enumerate(parsed, start=2):
         line = rows.get(n)
         if line is None:
             continue
         try:
-            user = create_user(
-                session,
-                email=line.email,
-                display_name=line.name,
-                title=row.get("title", ""),
-                department=row.get("department", ""),
-                locale=row.get("locale") or None,
-                admin=row.get("admin", "").lower() in YES,
-            )
+            user = person_from_line(session, line, row)
         except Invalid as exc:  # a name too long, a forbidden character, ...
             line.errors.append(exc.text())
             continue
@@ -152,3 +146,16 @@ def import_people_csv(session: Session, text: str, *, dry_run: bool = False) -> 
     savepoint.commit()
     report.applied = True
     return report
+
+
+def person_from_line(session: Session, line: ImportLine, row: dict[str, str]) -> User:
+    """Create the account a checked line describes (the service's own checks still apply)."""
+    return create_user(
+        session,
+        email=line.email,
+        display_name=line.name,
+        title=row.get("title", ""),
+        department=row.get("department", ""),
+        locale=row.get("locale") or None,
+        admin=row.get("admin", "").lower() in YES,
+    )

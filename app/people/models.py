@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Column, Index, String
+from sqlalchemy import JSON, Column, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -163,4 +164,33 @@ class AuditEntry(SQLModel, table=True):
     address: str = Field(default="", max_length=64)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False, index=True)
+    )
+
+
+class PeopleImport(SQLModel, table=True):
+    """A large CSV import (checked in full first) that runs in batches, so no transaction is
+    long and the admin sees its progress; the browser (or, without JavaScript, the jobs runner)
+    asks for the next batch until it is done."""
+
+    __tablename__ = "people_imports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_by_id: int | None = Field(
+        default=None, foreign_key="users.id", index=True, ondelete="SET NULL"
+    )
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    total: int  # the new people to create (lines with an account already are not counted)
+    done: int = Field(default=0)  # new people handled so far, in file order
+    # Each created person's invitation token, sealed (app/people/sealing.py), as
+    # [line, email, sealed token]; shown to the admin when the import has finished.
+    invitations: list[list[Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    # Lines the final checks refused while importing, as [line, email, message].
+    failures: list[list[Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    finished_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True, index=True)
     )

@@ -4,12 +4,14 @@ Each subscriber is the cheap "right after an action" check (see service.after_ac
 job catches anything missed. They run in the publisher's transaction (app/domain_events.py).
 """
 
-from sqlmodel import Session, select
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
 
 from app.domain_events import (
     CheckedIn,
     CommentCreated,
     ContributionStarting,
+    PersonErasing,
     PostCreated,
     ProtocolSaved,
     ReactionAdded,
@@ -17,7 +19,9 @@ from app.domain_events import (
     subscriber,
 )
 from app.events.models import RsvpStatus
+from app.people.erasure import name_pattern, name_terms, without_person
 from app.protocols.models import ProtocolContributor
+from app.recognition.models import Kudos
 from app.recognition.service import after_action, after_contribution, take_contribution_turn
 
 
@@ -73,3 +77,19 @@ def after_protocol_edit(session: Session, fact: ProtocolSaved) -> None:
             )
         )
     after_action(session, action="protocol_edit", user_ids=editors)
+
+
+@subscriber(PersonErasing)
+def person_erasing(session: Session, fact: PersonErasing) -> None:
+    # Kudos to or from the person go with the account; others' kudos may name them.
+    person = fact.user
+    pattern = name_pattern(handle=person.handle, display_name=person.display_name)
+    naming = or_(
+        *(
+            func.lower(col(Kudos.message)).contains(term.lower(), autoescape=True)
+            for term in name_terms(person)
+        )
+    )
+    for kudos in session.exec(select(Kudos).where(naming)).all():
+        kudos.message = without_person(kudos.message, pattern)[:500]
+        session.add(kudos)

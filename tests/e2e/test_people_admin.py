@@ -1,5 +1,7 @@
 """The admins' people pages in a real browser: search, deactivate, the audit log, CSV import."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -69,3 +71,53 @@ def test_an_admin_imports_people_after_a_preview(signed_in, tmp_path) -> None:
     expect(page.get_by_role("status")).to_contain_text("Imported 1 person")
     link = page.get_by_label("Invitation link for hal@example.com").input_value()
     assert "/invite/" in link
+
+
+def test_a_large_import_shows_its_progress_until_done(signed_in, tmp_path) -> None:
+    page = signed_in(ANNA)
+    PeopleAdminPage(page).open()
+    file = tmp_path / "many.csv"
+    people = [f"bulk{n:03d}@example.com,Bulk Person {n:03d}" for n in range(250)]
+    file.write_text("email,name\n" + "\n".join(people) + "\n")
+    page.get_by_label("CSV file").set_input_files(str(file))
+    page.get_by_role("button", name="Check the file").click()
+    BasePage(page).arrived()
+    page.get_by_role("button", name="Import 250 people").click()
+    page.wait_for_url("**/admin/people/import/*")
+    # The bar asks for batch after batch by itself, until everyone is in.
+    expect(page.get_by_role("status")).to_contain_text("Done: 250 people imported.", timeout=60_000)
+    expect(page.locator("#import-bar")).to_have_attribute("value", "250")
+    progress = BasePage(page).arrived()
+    expect(page.get_by_label("Invitation link for bulk249@example.com")).to_have_value(
+        re.compile(r"/invite/")
+    )
+    progress.screenshot("people-import-progress")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    BasePage(page).arrived().screenshot("people-import-progress-phone")
+
+
+def test_an_admin_erases_someone_after_reading_what_happens(signed_in, server) -> None:
+    with server.session() as session:
+        create_user(session, email="eve@example.com", display_name="Eve Erased", password="x" * 12)
+    page = signed_in(ANNA)
+    people = PeopleAdminPage(page).open()
+    people.search("eve@")
+    people.row("Eve Erased").get_by_role("link", name="Erase…").click()
+    confirm = BasePage(page).arrived()
+    expect(confirm.heading).to_have_text("Erase Eve Erased")
+    expect(page.locator("main")).to_contain_text("cannot be undone")
+    confirm.screenshot("people-erase-confirm")
+    page.get_by_label("Delete them").check()
+    page.get_by_label("Type eve@example.com to confirm").fill("eve@example.com")
+    page.get_by_role("button", name="Erase Eve Erased for good").click()
+    after = PeopleAdminPage(page).arrived()
+    expect(page.get_by_role("status")).to_contain_text("The person was erased.")
+    after.search("eve@")
+    expect(page.locator("#people-list")).to_contain_text("No one matches.")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/admin/audit?action=user.erase")
+    BasePage(page).arrived().screenshot("people-erase-audit-phone")
+    expect(page.locator("#audit-list tr", has_text="user.erase").first).to_contain_text(
+        "content=delete"
+    )

@@ -13,6 +13,8 @@ from app.people.models import ApiToken, AuditEntry, AuthSession, User
 from app.posts.models import Comment, Post, PostRevision, Reaction
 from app.posts.service import react, update_post
 from app.protocols.models import ProtocolRevision
+from app.recognition.kudos import give_kudos
+from app.recognition.models import Kudos
 from app.search.models import SearchDocument
 from app.spaces.models import Membership
 from tests.factories import make_comment, make_post, make_space, make_token, make_user
@@ -43,6 +45,9 @@ def _world(session):
     make_comment(session, author=erika, post=theirs, body=f"Thanks @{colleague.handle}!")
     make_comment(session, author=colleague, post=hers, body="Nice one, Erika Mustermann.")
     react(session, user=erika, post_id=theirs.id, kind="like")
+    give_kudos(
+        session, giver=colleague, message="Great teamwork with @erika!", receiver_ids=[boss.id]
+    )
     session.add(
         OutboxMessage(
             kind="mention",
@@ -68,6 +73,7 @@ def _all_text(session) -> str:
         (Notification, ("text", "params")),
         (OutboxMessage, ("subject", "text_body", "html_body", "to_address")),
         (AuditEntry, ("detail",)),
+        (Kudos, ("message",)),
         (User, ("email", "handle", "display_name")),
     ):
         for row in session.exec(select(model).order_by(model.id)).all():
@@ -86,6 +92,7 @@ def test_keep_leaves_discussions_readable_without_a_trace_of_the_name(session, l
     page = admin.get(f"/admin/people/{erika_id}/erase")
     assert page.status_code == 200
     assert "former member" in page.text and "erika@example.com" in page.text
+    assert f'name="csrf_token" value="{admin.csrf}"' in page.text  # the form can be sent
     done = admin.form(
         f"/admin/people/{erika_id}/erase",
         {"content": "keep", "confirm_email": "Erika@Example.com"},
@@ -225,3 +232,21 @@ def test_the_command_line_erases_by_email(session) -> None:
     assert session.get(User, erika_id) is None
     entry = session.exec(select(AuditEntry).where(AuditEntry.action == "user.erase")).one()
     assert entry.actor_id is None and entry.detail == "content=delete"
+
+
+def test_a_finished_import_forgets_the_erased_person(session) -> None:
+    from app.people.import_batches import import_next_batch, start_import
+    from app.people.models import PeopleImport
+
+    boss = make_user(session, admin=True, name="Anna Admin")
+    text = "email,name\nerika@example.com,Erika Mustermann\nolaf@example.com,Olaf Olsen\n"
+    job = start_import(session, text=text, new_people=2, admin=boss)
+    import_next_batch(session, import_id=job.id)
+    session.commit()
+    erika = session.exec(select(User).where(User.email == "erika@example.com")).one()
+    erase_person(session, user=erika, content="keep", actor=boss)
+    session.commit()
+    session.expire_all()
+    stored = session.get(PeopleImport, job.id)
+    assert stored is not None and stored.text == ""  # cleared when it finished
+    assert [entry[1] for entry in stored.invitations] == ["olaf@example.com"]

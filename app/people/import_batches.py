@@ -1,0 +1,109 @@
+"""Large CSV imports in batches, with progress (app/people/importing.py checks the file first).
+
+A file with more than SMALL_IMPORT new people is not imported in one transaction, which would
+hold the database's write lock for seconds: the confirmation stores the checked file, and each
+batch is its own short transaction. The admin's browser asks for the next batch as soon as one
+is done (htmx), showing the progress; without JavaScript, the jobs runner imports the batches
+in the background and the page shows how far it got. Both may run at once: a batch locks the
+import's row first, so no line is imported twice.
+
+Every line was checked before the import started; the checks run again per line (someone may
+have got an account meanwhile: skipped), and a line refused then is listed, not fatal.
+"""
+
+from sqlmodel import Session, col, select
+
+from app.db import lock_row, utcnow
+from app.domain_events import PersonInvited, publish
+from app.errors import DomainError, NotFound
+from app.people.importing import ImportLine, check_line, csv_rows, person_from_line
+from app.people.models import PeopleImport, User
+from app.people.sealing import seal
+from app.people.service import create_invitation, record_audit
+
+SMALL_IMPORT = 200  # new people: up to this many import at once, as before
+BATCH = 100  # lines of the file per transaction
+
+
+def start_import(session: Session, *, text: str, new_people: int, admin: User) -> PeopleImport:
+    """Store a checked file for importing in batches."""
+    rows, _problems = csv_rows(text.lstrip("\ufeff"))
+    job = PeopleImport(created_by_id=admin.id, text=text, total=len(rows))
+    session.add(job)
+    session.flush()
+    record_audit(
+        session,
+        actor=admin,
+        action="user.import",
+        target_type="people_import",
+        target_id=job.id,
+        detail=f"{new_people} new of {len(rows)} lines, in batches",
+    )
+    return job
+
+
+def import_of(session: Session, import_id: int) -> PeopleImport:
+    job = session.get(PeopleImport, import_id)
+    if job is None:
+        raise NotFound("Import not found")
+    return job
+
+
+def import_next_batch(session: Session, *, import_id: int) -> PeopleImport:
+    """Import the next BATCH lines of the file (nothing once it has finished)."""
+    job = import_of(session, import_id)
+    lock_row(session, job, touch="done")
+    session.refresh(job)
+    if job.finished_at is not None:
+        return job
+    admin = session.get(User, job.created_by_id) if job.created_by_id else None
+    rows, _problems = csv_rows(job.text.lstrip("\ufeff"))
+    batch = rows[job.done : job.done + BATCH]
+    lines = [
+        ImportLine(line=n, email=row.get("email", ""), name=row.get("name", ""))
+        for n, row in enumerate(batch, start=job.done + 2)
+    ]
+    for line, row in zip(lines, batch, strict=True):
+        check_line(line, row)
+    emails = [line.email for line in lines if not line.errors]
+    existing = set(session.exec(select(User.email).where(col(User.email).in_(emails))).all())
+    invitations, failures = list(job.invitations), list(job.failures)
+    for line, row in zip(lines, batch, strict=True):
+        if line.errors or line.email in existing:
+            if line.errors:
+                failures.append([line.line, line.email, "; ".join(line.errors)])
+            continue
+        try:
+            with session.begin_nested():
+                user = person_from_line(session, line, row)
+                token = create_invitation(session, user=user, invited_by=admin)
+        except DomainError as exc:
+            failures.append([line.line, line.email, exc.text()])
+            continue
+        existing.add(line.email)
+        invitations.append([line.line, line.email, seal(token)])
+        if admin is not None:
+            # Emailed when mail is configured (app/mail/subscribers.py).
+            publish(session, PersonInvited(person=user, invited_by=admin, token=token))
+    job.invitations, job.failures = invitations, failures
+    job.done = min(job.total, job.done + len(batch))
+    if job.done >= job.total:
+        job.finished_at = utcnow()
+        job.text = ""  # the file's personal data is not needed any more
+    session.add(job)
+    session.flush()
+    return job
+
+
+def continue_people_imports(session: Session) -> int:
+    """The jobs runner's share: one batch of the oldest unfinished import."""
+    waiting = session.exec(
+        select(PeopleImport.id)
+        .where(col(PeopleImport.finished_at).is_(None))
+        .order_by(col(PeopleImport.id))
+        .limit(1)
+    ).first()
+    if waiting is None:
+        return 0
+    before = import_of(session, waiting).done
+    return import_next_batch(session, import_id=waiting).done - before
