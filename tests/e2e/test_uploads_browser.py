@@ -92,3 +92,30 @@ def test_on_a_phone(signed_in, server):  # type: ignore[no-untyped-def]
     _paste_image(page, "#composer textarea[name=body]", "photo.png")
     expect(space.body_field).to_have_value(re.compile(r"/uploads/"), timeout=15_000)
     space.screenshot("phone-composer-pasted-image")
+
+
+def test_a_host_removes_a_file_and_the_admin_sees_storage(signed_in, server):  # type: ignore[no-untyped-def]
+    page = signed_in(ANNA)  # hosts Engineering and is a site admin
+    space = SpacePage(page, "engineering").open()
+    _paste_image(page, "#composer textarea[name=body]", "whiteboard.png")
+    expect(space.body_field).to_have_value(re.compile(r"whiteboard\.png\)"), timeout=15_000)
+    space.write_post("Whiteboard from today")
+    picture = page.locator(".prose img[src*='whiteboard']")
+    expect(picture).to_be_visible()
+    post_url = page.url
+
+    page.goto(f"{server.url}/spaces/engineering/files")
+    row = page.locator(".file-row", has_text="whiteboard.png")
+    expect(row).to_be_visible()
+    SpacePage(page, "engineering").screenshot("desktop-space-files")
+    row.get_by_role("button", name="Remove").click()
+    expect(page.locator(".file-row", has_text="whiteboard.png")).to_have_count(0)
+    page.goto(post_url)
+    assert page.locator(".prose img[src*='whiteboard']").evaluate("(img) => img.naturalWidth") == 0
+
+    page.goto(f"{server.url}/admin/uploads")
+    expect(page.get_by_role("heading", name="Storage used")).to_be_visible()
+    SpacePage(page, "engineering").screenshot("desktop-admin-files")
+    phone = signed_in(ANNA, phone=True)
+    phone.goto(f"{server.url}/admin/uploads")
+    SpacePage(phone, "engineering").screenshot("phone-admin-files")
