@@ -1,7 +1,6 @@
 """Files over the web: the composer's upload (cookie and CSRF header), and every file URL,
 served only through the access policy, with headers that keep a file from acting as a page."""
 
-from collections.abc import Iterator
 from typing import Annotated
 from urllib.parse import quote
 
@@ -101,11 +100,7 @@ def _file_response(
         return Response(status_code=404)
     if variant == service.ORIGINAL:
         headers["Content-Length"] = str(upload.size)
-    return StreamingResponse(_guarded(chunks), media_type=content_type, headers=headers)
-
-
-def _guarded(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    yield from chunks
+    return StreamingResponse(chunks, media_type=content_type, headers=headers)
 
 
 # --- hosts and admins: a space's files, the limits, storage used ------------------------------
