@@ -383,6 +383,18 @@ def backup(
     typer.echo(f"It holds {rows:,} rows in {len(result.counts)} tables:")
     for line in describe_counts(result.counts):
         typer.echo(line)
+    from app.uploads.backup import backup_files
+
+    files = backup_files(get_settings(), file)
+    if files.path is None:
+        typer.echo(
+            f"Uploaded files stay in {get_settings().storage_url}: back that bucket up with the "
+            "object store's own tools (README: Files and images)."
+        )
+    else:
+        typer.echo(
+            f"Uploaded files: {files.files:,} ({files.bytes / 1e6:,.1f} MB) in {files.path}."
+        )
 
 
 @cli.command()
@@ -426,6 +438,11 @@ def restore(
         typer.echo(f"Replaced {sum(result.replaced.values()):,} rows of the previous data.")
     if result.migrated_to:
         typer.echo(f"Migrated the schema from {result.revision} to {result.migrated_to}.")
+    from app.uploads.backup import restore_files
+
+    restored = restore_files(settings, file)
+    if restored is not None:
+        typer.echo(f"Restored {restored:,} uploaded files into {settings.storage_url}.")
 
 
 def _progress(line: str) -> None:

@@ -39,6 +39,7 @@ from app.search.routes import router as search_router
 from app.security import optional_user
 from app.spaces.routes import router as spaces_router
 from app.transactions import Busy, TransactionalRoute
+from app.uploads.routes import pages as upload_pages_router
 from app.uploads.routes import router as uploads_router
 from app.web import STATIC_DIR, render, static_url
 
@@ -119,6 +120,7 @@ def create_app() -> FastAPI:
         polls_router,
         search_router,
         uploads_router,
+        upload_pages_router,
     ):
         app.include_router(router)
 

@@ -246,7 +246,7 @@ def fragment_name(request: Request) -> str | None:
 
 NAV_SECTIONS = (
     "/spaces", "/showcase", "/action-items", "/notifications", "/admin/people", "/moderation",
-    "/admin/health",
+    "/admin/health", "/admin/uploads",
 )  # fmt: skip
 
 

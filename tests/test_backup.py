@@ -225,8 +225,12 @@ def test_backup_while_writes_go_on_restores_a_consistent_snapshot(
     manifest = json.loads((file.parent / "agora.backup.json").read_text())
     assert manifest["alembic_revision"] == HEAD
     assert manifest["tables"]["posts"] >= len(committed_before)
-    # No partial file left behind: the backup and its manifest, nothing else.
-    assert sorted(p.name for p in file.parent.iterdir()) == ["agora.backup", "agora.backup.json"]
+    # No partial file left behind: the backup, its manifest and the uploaded files, nothing else.
+    assert sorted(p.name for p in file.parent.iterdir()) == [
+        "agora.backup",
+        "agora.backup.json",
+        "agora.backup.uploads.tar",
+    ]
     for written in file.parent.iterdir():  # password hashes inside: for the owner's eyes only
         assert written.stat().st_mode & 0o077 == 0
 

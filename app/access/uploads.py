@@ -6,7 +6,8 @@ deactivated person (whose sign-in no longer holds), a deleted or hidden post clo
 at once, as they close the content.
 """
 
-from sqlmodel import Session
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col
 
 from app.access.events import load_event
 from app.access.posts import may_read_comment, may_read_post
@@ -65,3 +66,9 @@ def _readable_post_access(session: Session, user: User, post_id: int) -> SpaceAc
     if loaded is None or not may_read_post(*loaded):
         return None
     return loaded[1]
+
+
+def files_of_space(space_id: int) -> tuple[ColumnElement[bool], ...]:
+    """A space's attachments not removed: listed only to those who moderate it (the caller
+    checks that first, with require_moderate)."""
+    return (col(Upload.space_id) == space_id, col(Upload.deleted_at).is_(None))

@@ -1,22 +1,32 @@
 """Files over the web: the composer's upload (cookie and CSRF header), and every file URL,
 served only through the access policy, with headers that keep a file from acting as a page."""
 
-from collections.abc import Iterator
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
-from app.errors import DomainError, Forbidden
-from app.security import CSRF_HEADER, CurrentUser, SessionDep, csrf_matches
+from app.errors import DomainError, Forbidden, Invalid
+from app.i18n import N_
+from app.security import (
+    CSRF_HEADER,
+    AdminUser,
+    CurrentUser,
+    SessionDep,
+    csrf_matches,
+    csrf_protect,
+)
+from app.spaces.access import space_access_by_slug
 from app.transactions import TransactionalRoute
-from app.uploads import service
-from app.uploads.media import IMAGE_FORMATS
+from app.uploads import admin, service
+from app.uploads.limits import MB, current_settings, site_max_bytes
+from app.uploads.media import IMAGE_FORMATS, TYPE_GROUPS
 from app.uploads.models import Upload
 from app.uploads.receiving import ReceivedFile, uploaded_file
 from app.uploads.schemas import upload_out
 from app.uploads.storage import get_storage, key_for
+from app.web import form_error, render
 
 # No router-wide csrf_protect: it would read the whole form before the size limit could cut
 # it off. The composer sends the token as a header, checked below.
@@ -90,8 +100,85 @@ def _file_response(
         return Response(status_code=404)
     if variant == service.ORIGINAL:
         headers["Content-Length"] = str(upload.size)
-    return StreamingResponse(_guarded(chunks), media_type=content_type, headers=headers)
+    return StreamingResponse(chunks, media_type=content_type, headers=headers)
 
 
-def _guarded(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    yield from chunks
+# --- hosts and admins: a space's files, the limits, storage used ------------------------------
+
+pages = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
+
+
+@pages.get("/spaces/{slug}/files")
+def space_files_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: Annotated[str, Path(max_length=60)],
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """The space's attachments, for its hosts (and admins who can read it), to remove any."""
+    access = space_access_by_slug(session, user, slug)
+    files = admin.space_files(session, access=access, cursor=cursor)
+    context = {"space": access.space, "files": files, "size_label": service.size_label}
+    return render(request, "uploads/space_files.html", context)
+
+
+@pages.post("/uploads/{token}/delete")
+def delete_file(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    token: Token,
+    back: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Remove a file (the uploader or a host); back to the page the button was on."""
+    service.remove_upload(session, user=user, token=token)
+    target = back if back.startswith("/") and not back.startswith("//") else "/"
+    return RedirectResponse(target, status_code=303)
+
+
+@pages.get("/admin/uploads")
+def admin_uploads_page(request: Request, session: SessionDep, admin_user: AdminUser) -> Response:
+    return render(request, "uploads/admin.html", _admin_context(session))
+
+
+@pages.post("/admin/uploads")
+def save_upload_limits(
+    request: Request,
+    session: SessionDep,
+    admin_user: AdminUser,
+    max_file_mb: Annotated[str, Form(max_length=10)] = "",
+    allowed_groups: Annotated[list[str] | None, Form()] = None,
+    quota_mb_per_person: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    form = {"max_file_mb": max_file_mb, "quota_mb_per_person": quota_mb_per_person}
+    try:
+        admin.save_limits(
+            session,
+            actor=admin_user,
+            max_file_mb=_optional_number(max_file_mb, "max_file_mb"),
+            allowed_groups=allowed_groups or [],
+            quota_mb_per_person=_optional_number(quota_mb_per_person, "quota"),
+        )
+    except Invalid as exc:
+        context = {**_admin_context(session), "form": form}
+        return form_error(request, session, "uploads/admin.html", exc, lambda: context)
+    return RedirectResponse("/admin/uploads?saved=1", status_code=303)
+
+
+def _optional_number(text: str, field: str) -> int | None:
+    if not text.strip():
+        return None
+    if not text.strip().isdigit():
+        raise Invalid(N_("Enter a number from 1 to 100000, or leave it empty"), field=field)
+    return int(text)
+
+
+def _admin_context(session: SessionDep) -> dict[str, object]:
+    return {
+        "limits": current_settings(session),
+        "groups": list(TYPE_GROUPS),
+        "use": admin.storage_use(session),
+        "site_max_mb": site_max_bytes() // MB,
+        "size_label": service.size_label,
+    }

@@ -4,6 +4,7 @@ import hashlib
 import re
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import update
@@ -99,10 +100,10 @@ def store_upload(
     return upload
 
 
+@dataclass(frozen=True)
 class _Stored:
-    def __init__(self, size: int, digest: str) -> None:
-        self.size = size
-        self.digest = digest
+    size: int
+    digest: str  # SHA-256 of the stored bytes (hex)
 
 
 def _store(storage: Storage, token: str, checked: CheckedFile) -> _Stored:

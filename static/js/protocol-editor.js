@@ -87,6 +87,24 @@
   // read: show it again with faces.
   editor.awareness.emit("change", [{ added: [], updated: [], removed: [] }, "local"]);
 
+  // Files pasted, dropped or picked go into the shared document at the cursor (uploads.js).
+  var attach = document.querySelector(".attach[data-attach-for='protocol-editor']");
+  if (attach && window.AgoraUploads && holder.dataset.canEdit === "true") {
+    var view = editor.view;
+    window.AgoraUploads.connect(attach, holder, {
+      insert: function (text) {
+        var range = view.state.selection.main;
+        view.dispatch({ changes: { from: range.from, to: range.to, insert: text },
+                        selection: { anchor: range.from + text.length } });
+      },
+      replace: function (marker, text) {
+        var at = view.state.doc.toString().indexOf(marker);
+        if (at < 0) { return; }
+        view.dispatch({ changes: { from: at, to: at + marker.length, insert: text } });
+      }
+    });
+  }
+
   // The bundle's editor theme is light. The page's colour variables reach into the editor's
   // shadow root (custom properties inherit), so these rules let it follow the dark theme too;
   // a constructed sheet, like CodeMirror's own, is allowed by the Content-Security-Policy.

@@ -15,25 +15,31 @@
 
   var counter = 0;
 
-  function insertAtCursor(textarea, text) {
-    var start = textarea.selectionStart, end = textarea.selectionEnd;
-    var before = textarea.value.slice(0, start);
-    var gap = before && !/\s$/.test(before) ? " " : "";
-    textarea.setRangeText(gap + text, start, end, "end");
-    textarea.dispatchEvent(new Event("input", { bubbles: true }));
+  // Where the Markdown goes: a textarea here; the live protocol editor brings its own.
+  function textareaSink(textarea) {
+    function changed() { textarea.dispatchEvent(new Event("input", { bubbles: true })); }
+    var sink = {
+      insert: function (text) {
+        var start = textarea.selectionStart, end = textarea.selectionEnd;
+        var before = textarea.value.slice(0, start);
+        var gap = before && !/\s$/.test(before) ? " " : "";
+        textarea.setRangeText(gap + text, start, end, "end");
+        changed();
+      },
+      replace: function (marker, text) {
+        var at = textarea.value.indexOf(marker);
+        if (at < 0) { sink.insert(text); return; }
+        textarea.setRangeText(text, at, at + marker.length, "preserve");
+        changed();
+      }
+    };
+    return sink;
   }
 
-  function replaceMarker(textarea, marker, text) {
-    var at = textarea.value.indexOf(marker);
-    if (at < 0) { insertAtCursor(textarea, text); return; }
-    textarea.setRangeText(text, at, at + marker.length, "preserve");
-    textarea.dispatchEvent(new Event("input", { bubbles: true }));
-  }
-
-  function upload(box, textarea, file) {
+  function upload(box, sink, file) {
     counter += 1;
     var marker = "![" + box.dataset.uploading + " " + (file.name || "file") + " #" + counter + "]()";
-    insertAtCursor(textarea, marker);
+    sink.insert(marker);
     var status = box.querySelector(".attach-status");
     var item = document.createElement("li");
     var label = document.createElement("span");
@@ -58,11 +64,11 @@
       try { answer = JSON.parse(request.responseText); } catch (error) { answer = {}; }
       bar.remove();
       if (request.status === 201 && answer.markdown) {
-        replaceMarker(textarea, marker, answer.markdown);
+        sink.replace(marker, answer.markdown);
         item.append(box.dataset.done);
         item.className = "attach-done";
       } else {
-        replaceMarker(textarea, marker, "");
+        sink.replace(marker, "");
         item.append(box.dataset.failed + ": " + (answer.detail || request.status));
         item.className = "field-error";
         item.setAttribute("role", "alert");
@@ -70,57 +76,66 @@
     });
     request.addEventListener("error", function () {
       bar.remove();
-      replaceMarker(textarea, marker, "");
+      sink.replace(marker, "");
       item.append(box.dataset.failed);
       item.className = "field-error";
     });
     request.send(form);
   }
 
-  function uploadAll(box, textarea, files) {
-    Array.prototype.forEach.call(files, function (file) { upload(box, textarea, file); });
+  function uploadAll(box, sink, files) {
+    Array.prototype.forEach.call(files, function (file) { upload(box, sink, file); });
   }
 
-  function enhance(box) {
+  // `box`: the file picker and status list; `target`: the element pasted or dropped on.
+  function connect(box, target, sink) {
     if (box.dataset.enhanced) { return; }
-    var textarea = document.getElementById(box.dataset.attachFor);
-    if (!textarea) { return; }
     box.dataset.enhanced = "1";
     box.hidden = false;
     var picker = box.querySelector("input[type=file]");
     // Uploaded at once, so the form itself sends no file.
     picker.removeAttribute("name");
     picker.addEventListener("change", function () {
-      uploadAll(box, textarea, picker.files);
+      uploadAll(box, sink, picker.files);
       picker.value = "";
     });
-    textarea.addEventListener("paste", function (event) {
+    target.addEventListener("paste", function (event) {
       var files = event.clipboardData && event.clipboardData.files;
       if (files && files.length) {
         event.preventDefault();
-        uploadAll(box, textarea, files);
+        event.stopPropagation();
+        uploadAll(box, sink, files);
       }
-    });
-    textarea.addEventListener("dragover", function (event) {
+    }, true);
+    target.addEventListener("dragover", function (event) {
       if (event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0) {
         event.preventDefault();
-        textarea.classList.add("is-dropping");
+        target.classList.add("is-dropping");
       }
     });
-    textarea.addEventListener("dragleave", function () { textarea.classList.remove("is-dropping"); });
-    textarea.addEventListener("drop", function (event) {
-      textarea.classList.remove("is-dropping");
+    target.addEventListener("dragleave", function () { target.classList.remove("is-dropping"); });
+    target.addEventListener("drop", function (event) {
+      target.classList.remove("is-dropping");
       var files = event.dataTransfer && event.dataTransfer.files;
       if (files && files.length) {
         event.preventDefault();
-        uploadAll(box, textarea, files);
+        event.stopPropagation();
+        uploadAll(box, sink, files);
       }
-    });
+    }, true);
+  }
+
+  function enhance(box) {
+    var textarea = document.getElementById(box.dataset.attachFor);
+    if (textarea && textarea.tagName === "TEXTAREA") { connect(box, textarea, textareaSink(textarea)); }
   }
 
   function enhanceAll(root) {
     (root || document).querySelectorAll(".attach[data-attach-for]").forEach(enhance);
   }
+
+  // The live protocol editor (static/js/protocol-editor.js) connects its own sink.
+  window.AgoraUploads = { connect: connect };
 
   enhanceAll(document);
   // Forms that htmx swaps in (a re-rendered composer, an edit form) get the same.

@@ -92,3 +92,73 @@ def test_on_a_phone(signed_in, server):  # type: ignore[no-untyped-def]
     _paste_image(page, "#composer textarea[name=body]", "photo.png")
     expect(space.body_field).to_have_value(re.compile(r"/uploads/"), timeout=15_000)
     space.screenshot("phone-composer-pasted-image")
+
+
+def test_a_host_removes_a_file_and_the_admin_sees_storage(signed_in, server):  # type: ignore[no-untyped-def]
+    page = signed_in(ANNA)  # hosts Engineering and is a site admin
+    space = SpacePage(page, "engineering").open()
+    _paste_image(page, "#composer textarea[name=body]", "whiteboard.png")
+    expect(space.body_field).to_have_value(re.compile(r"whiteboard\.png\)"), timeout=15_000)
+    space.write_post("Whiteboard from today")
+    picture = page.locator(".prose img[src*='whiteboard']")
+    expect(picture).to_be_visible()
+    post_url = page.url
+
+    page.goto(f"{server.url}/spaces/engineering/files")
+    row = page.locator(".file-row", has_text="whiteboard.png")
+    expect(row).to_be_visible()
+    SpacePage(page, "engineering").screenshot("desktop-space-files")
+    row.get_by_role("button", name="Remove").click()
+    expect(page.locator(".file-row", has_text="whiteboard.png")).to_have_count(0)
+    page.goto(post_url)
+    assert page.locator(".prose img[src*='whiteboard']").evaluate("(img) => img.naturalWidth") == 0
+
+    page.goto(f"{server.url}/admin/uploads")
+    expect(page.get_by_role("heading", name="Storage used")).to_be_visible()
+    SpacePage(page, "engineering").screenshot("desktop-admin-files")
+    phone = signed_in(ANNA, phone=True)
+    phone.goto(f"{server.url}/admin/uploads")
+    SpacePage(phone, "engineering").screenshot("phone-admin-files")
+
+
+PASTE_IN_EDITOR = """([data, name]) => {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name, { type: "image/png" }));
+  const editor = document.getElementById("protocol-editor");
+  const content = editor.shadowRoot.querySelector(".cm-content");
+  content.dispatchEvent(
+    new ClipboardEvent("paste", { clipboardData: transfer, bubbles: true, composed: true,
+                                  cancelable: true })
+  );
+}"""
+
+
+def test_paste_a_picture_into_the_live_protocol(signed_in, server):  # type: ignore[no-untyped-def]
+    from app.access.spaces import space_access_by_slug
+    from app.people.service import user_by_email
+    from app.protocols.service import create_protocol
+
+    with server.session() as session:
+        anna = user_by_email(session, ANNA.email)
+        access = space_access_by_slug(session, anna, "engineering")
+        protocol = create_protocol(
+            session, access=access, title="Retro with pictures", template="blank", text="Board:\n"
+        )
+        protocol_id = protocol.id
+    page = signed_in(ANNA)
+    page.goto(f"{server.url}/protocols/{protocol_id}")
+    page.wait_for_selector("#protocol-editor .cm-content")
+    page.wait_for_function("() => window.agoraProtocol && window.agoraProtocol.provider.synced")
+
+    data = base64.b64encode(png_bytes((120, 80), "navy")).decode()
+    page.evaluate(PASTE_IN_EDITOR, [data, "board.png"])
+
+    page.wait_for_function(
+        "() => /!\\[board\\.png\\]\\(\\/uploads\\/[\\w-]+\\/board\\.png\\)/"
+        ".test(window.agoraProtocol.ytext.toString())",
+        timeout=15_000,
+    )
+    picture = page.locator("#protocol-preview img[src*='board.png']")
+    expect(picture).to_be_visible(timeout=15_000)
+    assert picture.evaluate("(img) => img.complete && img.naturalWidth") == 120

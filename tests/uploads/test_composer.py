@@ -6,8 +6,9 @@ from sqlmodel import Session, select
 
 from app.posts.models import Post
 from app.uploads.models import AttachedTo, Upload
+from app.uploads.service import upload_url
 from tests.factories import make_post, make_space, make_user
-from tests.uploads.factories import png_bytes
+from tests.uploads.factories import make_upload, png_bytes
 
 
 def test_the_composer_offers_files(session: Session, login: Any) -> None:
@@ -79,3 +80,25 @@ def test_pictures_from_elsewhere_are_not_shown(session: Session) -> None:
         session, author=host, space=space, body="![pixel](https://tracker.example/p.gif)"
     )
     assert "tracker.example" not in post.body_html
+
+
+def test_twenty_pictures_cost_a_page_no_query(
+    session: Session, login: Any, count_queries: Any
+) -> None:
+    host = make_user(session)
+    space = make_space(session, host=host)
+    plain = make_post(session, author=host, space=space, title="Plain", body="No pictures")
+    pictures = []
+    for number in range(20):
+        upload = make_upload(session, user=host, name=f"shot-{number}.png")
+        pictures.append(f"![shot {number}]({upload_url(upload)})")
+    rich = make_post(session, author=host, space=space, title="Rich", body="\n\n".join(pictures))
+    web = login(host)
+    for path in (f"/posts/{plain.id}", f"/posts/{rich.id}", f"/spaces/{space.slug}"):
+        web.get(path)  # warm the caches both pages share
+    with count_queries() as without_pictures:
+        web.get(f"/posts/{plain.id}")
+    with count_queries() as with_pictures:
+        page = web.get(f"/posts/{rich.id}")
+    assert page.text.count('<img src="/uploads/') == 20
+    assert len(with_pictures) == len(without_pictures)

@@ -294,3 +294,18 @@ def test_a_body_past_the_limit_is_cut_off_while_streaming(
     )
     assert response.status_code == 413
     assert _count(session) == 1
+
+
+def test_a_hidden_comment_shows_its_files_to_author_and_hosts_only(
+    world: dict[str, Any], login: Login, session: Session
+) -> None:
+    upload = make_upload(session, user=world["other"])
+    comment = make_comment(
+        session, author=world["other"], post=world["post"], body=f"![c]({upload_url(upload)})"
+    )
+    comment.hidden_at = utcnow()
+    session.add(comment)
+    session.commit()
+    assert _status(login, world["member"], upload_url(upload)) == 404
+    assert _status(login, world["other"], upload_url(upload)) == 200
+    assert _status(login, world["host"], upload_url(upload)) == 200
