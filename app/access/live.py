@@ -37,7 +37,11 @@ def _target(session: Session, kind: str, row_id: int) -> tuple[str, Any, Space] 
         else:
             return None
     model: Any = {
-        "post": Post, "event": Event, "protocol": Protocol, "space": Space, "flags": Space
+        "post": Post,
+        "event": Event,
+        "protocol": Protocol,
+        "space": Space,
+        "flags": Space,
     }.get(kind)
     thing = session.get(model, row_id) if model is not None else None
     if thing is None:
