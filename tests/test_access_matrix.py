@@ -168,7 +168,7 @@ def test_no_page_leaks_closed_space_content(world, login, role, visibility):
         url = _fill(path, objects)
         response = client.get(url, follow_redirects=False)
         if may_read:
-            # {code}: a wrong code; a header image: none set here (tests/spaces/test_header_image.py).
+            # A wrong check-in code, or a space without a header image: nothing to show.
             maybe_none = "{code}" in path or "/header/" in path
             allowed = (200, 303, 403, 404) if maybe_none else (200, 303, 403)
             assert response.status_code in allowed, (url, response.status_code)
