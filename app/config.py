@@ -1,6 +1,7 @@
 """Settings from the environment (AGORA_* variables)."""
 
 import ipaddress
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -10,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+logger = logging.getLogger(__name__)
 DEFAULT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused in production below
 
 
@@ -34,8 +36,9 @@ class Settings(BaseSettings):
     # client can set would let anyone pick the address sign-in throttling counts them under.
     trusted_proxies: str = ""
     invitation_days: int = 7
-    # The largest profile picture or space header image accepted, before processing shrinks it.
-    picture_max_mb: int = Field(default=10, ge=1, le=100)
+    # Deprecated: the one limit is AGORA_UPLOAD_MAX_MB (files, profile pictures, header images
+    # alike). When only this old name is set, it stands in for it (with a warning at start).
+    picture_max_mb: int | None = Field(default=None, ge=1, le=2000)
     # Open flags from different people that hide a post or comment until a moderator reviews it.
     flag_auto_hide_threshold: int = Field(default=3, ge=1)
     # Periodic jobs (scheduled posts, ...): `agora serve` runs them unless run_jobs is false
@@ -94,8 +97,15 @@ class Settings(BaseSettings):
     s3_access_key: str = ""
     s3_secret_key: str = ""
     s3_region: str = "us-east-1"
-    # The largest file one upload may carry.
+    # The largest file one upload may carry: attachments, profile pictures and header images.
     upload_max_mb: int = Field(default=20, ge=1, le=2000)
+    # Who sends a file's bytes once the app has checked access: the app itself ("off"), or the
+    # web server in front of it, told by X-Accel-Redirect ("nginx", to the internal location
+    # `upload_accel_prefix` mapped onto the storage folder) or X-Sendfile ("apache",
+    # mod_xsendfile, with the file's path). Only for file:// storage; S3 files are always
+    # streamed by the app.
+    upload_accel: Literal["off", "nginx", "apache"] = "off"
+    upload_accel_prefix: str = "/_agora_uploads/"
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -151,6 +161,23 @@ class Settings(BaseSettings):
             "AGORA_OIDC_ISSUER must be an https:// address "
             "(http:// only for a provider on this machine, outside production)"
         )
+
+    @field_validator("upload_accel_prefix")
+    @classmethod
+    def _internal_location(cls, value: str) -> str:
+        if not value.startswith("/") or not value.endswith("/") or ".." in value:
+            raise ValueError("AGORA_UPLOAD_ACCEL_PREFIX is a path that starts and ends with /")
+        return value
+
+    @model_validator(mode="after")
+    def _picture_limit_is_the_upload_limit(self) -> "Settings":
+        if self.picture_max_mb is not None and "upload_max_mb" not in self.model_fields_set:
+            logger.warning(
+                "AGORA_PICTURE_MAX_MB is deprecated; set AGORA_UPLOAD_MAX_MB (now %s MB)",
+                self.picture_max_mb,
+            )
+            self.upload_max_mb = self.picture_max_mb
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> "Settings":

@@ -224,6 +224,11 @@ class AvatarOut(BaseModel):
     version: str | None
 
 
+class HeaderImageOut(BaseModel):
+    header_image_url: str
+    version: str
+
+
 class ErrorOut(BaseModel):
     detail: str
 

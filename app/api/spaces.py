@@ -1,9 +1,13 @@
 """Spaces: the directory, create and edit, join, add members, and a space's posts."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, File, Response, UploadFile
 
 from app.api.deps import ApiUser, Cursor, Limit, Slug
 from app.api.schemas import (
+    ErrorOut,
+    HeaderImageOut,
     MemberAdd,
     MemberOut,
     PostCreate,
@@ -18,12 +22,13 @@ from app.api.schemas import (
     space_out,
 )
 from app.errors import Invalid, NotFound
+from app.images.processing import read_picture
 from app.people.service import normalise_email, user_by_email
 from app.posts import service as posts
 from app.posts import streams
 from app.posts.publish_times import parse_publish_at
 from app.security import SessionDep
-from app.spaces import service
+from app.spaces import header_image, service
 from app.spaces.access import require_manage, space_access_by_slug
 from app.spaces.models import JoinPolicy, Visibility
 from app.transactions import TransactionalRoute
@@ -132,3 +137,28 @@ def create_post(session: SessionDep, user: ApiUser, slug: Slug, data: PostCreate
         publish_at=parse_publish_at(data.publish_at or ""),
     )
     return post_out(streams.post_card(session, user=user, post=post, space=access.space))
+
+
+# A body that is no multipart form at all is refused before the route runs.
+UNREADABLE_FORM: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorOut, "description": "The body is no readable multipart form"}
+}
+
+
+@router.put("/spaces/{slug}/header-image", response_model=HeaderImageOut, responses=UNREADABLE_FORM)
+def put_header_image(
+    session: SessionDep, user: ApiUser, slug: Slug, file: Annotated[UploadFile, File()]
+) -> HeaderImageOut:
+    """Set the space's header image (hosts and admins; multipart, field `file`): JPEG, PNG,
+    WebP or GIF, cropped to a 4:1 banner and re-encoded without its metadata."""
+    access = require_manage(space_access_by_slug(session, user, slug))
+    version = header_image.set_header_image(session, access=access, raw=read_picture(file.file))
+    return HeaderImageOut(header_image_url=header_image.header_url(slug, version), version=version)
+
+
+@router.delete("/spaces/{slug}/header-image", status_code=204)
+def delete_header_image(session: SessionDep, user: ApiUser, slug: Slug) -> Response:
+    """Remove the space's header image (hosts and admins)."""
+    access = require_manage(space_access_by_slug(session, user, slug))
+    header_image.remove_header_image(session, access=access)
+    return Response(status_code=204)

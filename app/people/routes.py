@@ -213,7 +213,7 @@ def _settings_context(session: Session, user: User, form: object) -> dict[str, o
         "time_zones": TIME_ZONES,
         "form": form,
         "api_tokens": service.live_api_token_count(session, user=user),
-        "picture_max_mb": get_settings().picture_max_mb,
+        "picture_max_mb": get_settings().upload_max_mb,
     }
 
 

@@ -16,6 +16,11 @@ HEADER_SHAPE = Shape(aspect=4.0, widths=(640, 1280))
 HeaderWidth = Literal["640", "1280"]
 
 
+def header_url(slug: str, version: str, width: int = 1280) -> str:
+    """The banner's URL at `width`, naming its version (a new image shows at once)."""
+    return f"/spaces/{slug}/header/{width}?v={version}"
+
+
 def set_header_image(session: Session, *, access: SpaceAccess, raw: bytes) -> str:
     """Make `raw` the space's header image (hosts and admins); its version."""
     space = require_manage(access).space

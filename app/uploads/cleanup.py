@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.db import utcnow
 from app.posts.models import Comment, Post
 from app.uploads.models import AttachedTo, Upload
-from app.uploads.service import ORIGINAL, THUMBNAIL
+from app.uploads.service import STORED_VARIANTS
 from app.uploads.storage import Storage, get_storage, key_for
 
 ORPHAN_AGE = timedelta(days=1)
@@ -63,7 +63,7 @@ def remove_expired_uploads(session: Session, storage: Storage | None = None) -> 
     ids = expired_upload_ids(session)
     tokens = session.exec(select(Upload.token).where(col(Upload.id).in_(ids))).all() if ids else []
     for token in tokens:
-        for variant in (ORIGINAL, THUMBNAIL):
+        for variant in STORED_VARIANTS:
             storage.delete(key_for(token, variant))
     if ids:
         session.execute(delete(Upload).where(col(Upload.id).in_(ids)))

@@ -5,11 +5,10 @@ from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.i18n import N_
+from app.images.processing import MB
 from app.people.models import User
 from app.uploads.media import TYPE_GROUPS, FileTooLarge, RefusedFile
 from app.uploads.models import Upload, UploadSettings
-
-MB = 1024 * 1024
 
 
 def site_max_bytes() -> int:

@@ -1,23 +1,29 @@
 """What an uploaded file really is, decided from its bytes, and images made safe.
 
 Neither the file's name nor the type the browser sent count: the first bytes do (`filetype`'s
-signatures), then Pillow must open an image whole. Images are re-encoded, which drops whatever
-rode along (EXIF with GPS positions, comments, a script appended to a valid PNG); their size is
-bounded before any pixel is decoded, so a small file that unpacks to gigabytes is refused.
+signatures), then an image must decode whole in app.images.processing, which owns decoding,
+re-encoding and the bounds against decompression bombs for every picture in Agora: re-encoding
+drops whatever rode along (EXIF with GPS positions, comments, a script appended to a valid PNG).
 Executables, HTML and SVG with scripts are refused; other files are served only as downloads.
 """
 
 import re
 import unicodedata
-import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import filetype
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
 from app.errors import DomainError
 from app.i18n import N_
+from app.images.processing import (
+    TooManyPixels,
+    UnreadablePicture,
+    decoded,
+    save_at_width,
+    save_clean,
+)
 
 # Raster images shown inline, and the format each is re-encoded to.
 IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
@@ -40,10 +46,9 @@ TYPE_GROUPS: dict[str, frozenset[str]] = {
     "text": frozenset({"text/plain", "image/svg+xml"}),
     "archives": frozenset({"application/zip"}),
 }
-# Pictures larger than this are refused before decoding (a phone photo is about 12-50 MP).
-MAX_PIXELS = 64_000_000
-MAX_SIDE = 16_000
-THUMBNAIL_SIDE = 480
+# The sizes a picture is shown at besides its own (stored name: width), made once on upload;
+# "thumb" for lists and attachment previews, "large" for a text's column on a 2x screen.
+VARIANT_WIDTHS = {"thumb.webp": 480, "large.webp": 1280}
 TEXT_SNIFF_BYTES = 64 * 1024
 MARKUP = re.compile(rb"<\s*(!doctype\s+html|html|head|body|script|iframe|object|embed)\b", re.I)
 SVG = re.compile(rb"<\s*svg\b", re.I)
@@ -69,7 +74,7 @@ class CheckedFile:
     extension: str
     width: int | None = None
     height: int | None = None
-    thumbnail: Path | None = None
+    variants: dict[str, Path] = field(default_factory=dict)
 
     @property
     def is_image(self) -> bool:
@@ -120,36 +125,25 @@ def _check_text(source: Path, head: bytes) -> CheckedFile:
 
 
 def _reencode_image(source: Path, workdir: Path) -> CheckedFile:
+    variants: dict[str, Path] = {}
     try:
-        with warnings.catch_warnings():
-            # Pillow only warns between MAX_IMAGE_PIXELS and twice that: a bomb either way.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(source) as image:
-                width, height = image.size
-                if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
-                    raise FileTooLarge(
-                        N_("The picture is too large (%(width)s × %(height)s pixels)."),
-                        width=width,
-                        height=height,
-                    )
-                image_format = image.format or ""
-                if image_format not in IMAGE_EXTENSIONS:
-                    raise RefusedFile(N_("Files of this type cannot be uploaded."))
-                frames = getattr(image, "n_frames", 1)
-                if frames * width * height > MAX_PIXELS:
-                    raise FileTooLarge(
-                        N_("The animation is too large (%(width)s × %(height)s pixels)."),
-                        width=width,
-                        height=height,
-                    )
-                image.load()
-                target = workdir / f"clean.{IMAGE_EXTENSIONS[image_format]}"
-                _save_clean(image, image_format, target)
-                thumbnail = workdir / "thumb.webp"
-                _save_thumbnail(image, thumbnail)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise FileTooLarge(N_("The picture is too large to be unpacked safely.")) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        with decoded(source) as image:
+            image_format = image.format or ""
+            target = workdir / f"clean.{IMAGE_EXTENSIONS[image_format]}"
+            save_clean(image, target)
+            # The smaller sizes pages show, made once here (app.uploads.service stores them).
+            for variant, width in VARIANT_WIDTHS.items():
+                variants[variant] = workdir / variant
+                save_at_width(image, width, variants[variant])
+    except TooManyPixels as refused:
+        if refused.width is None:
+            raise FileTooLarge(N_("The picture is too large to be unpacked safely.")) from None
+        raise FileTooLarge(
+            N_("The picture is too large (%(width)s × %(height)s pixels)."),
+            width=refused.width,
+            height=refused.height,
+        ) from None
+    except UnreadablePicture:
         raise RefusedFile(N_("The picture is damaged or not what it claims to be.")) from None
     with Image.open(target) as clean:
         width, height = clean.size
@@ -159,35 +153,9 @@ def _reencode_image(source: Path, workdir: Path) -> CheckedFile:
         IMAGE_EXTENSIONS[image_format],
         width,
         height,
-        thumbnail,
+        variants,
     )
 
 
 def _content_type(image_format: str) -> str:
     return next(mime for mime, name in IMAGE_FORMATS.items() if name == image_format)
-
-
-def _save_clean(image: Image.Image, image_format: str, target: Path) -> None:
-    # Saving without exif=, icc_profile= or pnginfo= writes none of the metadata.
-    if image_format == "GIF" and getattr(image, "is_animated", False):
-        image.save(target, "GIF", save_all=True, loop=image.info.get("loop", 0))
-        return
-    # The camera's orientation is applied to the pixels, since the EXIF tag saying it goes.
-    upright = ImageOps.exif_transpose(image)
-    if image_format == "JPEG":
-        upright.convert("RGB").save(target, "JPEG", quality=88, optimize=True)
-    elif image_format == "WEBP":
-        upright.save(target, "WEBP", quality=88)
-    elif image_format == "GIF":
-        upright.save(target, "GIF")
-    else:
-        upright.save(target, "PNG", optimize=True)
-
-
-def _save_thumbnail(image: Image.Image, target: Path) -> None:
-    image.seek(0)
-    small = ImageOps.exif_transpose(image).copy()
-    small.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-    if small.mode not in ("RGB", "RGBA"):
-        small = small.convert("RGBA")
-    small.save(target, "WEBP", quality=80)

@@ -16,11 +16,19 @@ from app.db import utcnow
 from app.errors import Forbidden, NotFound
 from app.people.models import User
 from app.uploads import limits
-from app.uploads.media import IMAGE_FORMATS, CheckedFile, check_file, safe_name
+from app.uploads.media import (
+    IMAGE_FORMATS,
+    VARIANT_WIDTHS,
+    CheckedFile,
+    check_file,
+    safe_name,
+)
 from app.uploads.models import AttachedTo, Upload
 from app.uploads.storage import CHUNK, Storage, get_storage, key_for, new_token
 
-ORIGINAL, THUMBNAIL = "original", "thumb.webp"
+ORIGINAL, THUMBNAIL, LARGE = "original", "thumb.webp", "large.webp"
+# Every key an upload may have in the storage (its smaller sizes: app.uploads.media).
+STORED_VARIANTS = (ORIGINAL, *VARIANT_WIDTHS)
 # How Markdown bodies point at an upload: /uploads/<token>/<name>.
 UPLOAD_URL = re.compile(r"/uploads/([A-Za-z0-9_-]{16,32})/")
 # More references in one text are not attached (nobody pastes hundreds of files into a post).
@@ -89,7 +97,7 @@ def store_upload(
             size=stored.size,
             width=checked.width,
             height=checked.height,
-            has_thumbnail=checked.thumbnail is not None,
+            has_thumbnail=THUMBNAIL in checked.variants,
             digest=stored.digest,
         )
         session.add(upload)
@@ -112,13 +120,13 @@ def _store(storage: Storage, token: str, checked: CheckedFile) -> _Stored:
         while chunk := data.read(CHUNK):
             digest.update(chunk)
     storage.put(key_for(token, ORIGINAL), checked.path, checked.content_type)
-    if checked.thumbnail is not None:
-        storage.put(key_for(token, THUMBNAIL), checked.thumbnail, "image/webp")
+    for variant, path in checked.variants.items():
+        storage.put(key_for(token, variant), path, "image/webp")
     return _Stored(checked.path.stat().st_size, digest.hexdigest())
 
 
 def _delete_files(storage: Storage, token: str) -> None:
-    for variant in (ORIGINAL, THUMBNAIL):
+    for variant in STORED_VARIANTS:
         storage.delete(key_for(token, variant))
 
 

@@ -89,7 +89,7 @@ def test_a_bomb_is_refused(session, login):
 
 
 def test_a_file_over_the_size_limit_is_refused_with_the_limit(session, login, monkeypatch):
-    monkeypatch.setattr(get_settings(), "picture_max_mb", 1)
+    monkeypatch.setattr(get_settings(), "upload_max_mb", 1)
     ada = make_user(session)
     client = login(ada)
     response = _upload(client, b"\xff\xd8" + b"0" * 1_200_000)

@@ -24,7 +24,8 @@ def test_a_png_is_a_png_whatever_its_name(tmp_path: Path) -> None:
     checked = _check(tmp_path, png_bytes((40, 30)))
     assert (checked.content_type, checked.extension) == ("image/png", "png")
     assert (checked.width, checked.height) == (40, 30)
-    assert checked.thumbnail is not None and checked.thumbnail.exists()
+    assert set(checked.variants) == {"thumb.webp", "large.webp"}
+    assert all(path.exists() for path in checked.variants.values())
     assert safe_name("invoice.exe", checked.extension) == "invoice.png"
 
 
@@ -113,7 +114,7 @@ def test_decompression_bomb_is_refused_before_decoding(tmp_path: Path) -> None:
 
 def test_pdf_and_text_are_kept_as_they_are(tmp_path: Path) -> None:
     pdf = _check(tmp_path, b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
-    assert (pdf.content_type, pdf.extension, pdf.thumbnail) == ("application/pdf", "pdf", None)
+    assert (pdf.content_type, pdf.extension, pdf.variants) == ("application/pdf", "pdf", {})
     text = _check(tmp_path, "Agenda: Grüße\n".encode())
     assert text.content_type == "text/plain"
 
