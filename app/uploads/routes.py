@@ -7,6 +7,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
+from app.config import get_settings
 from app.errors import DomainError, Forbidden, Invalid
 from app.i18n import N_
 from app.security import (
@@ -25,7 +26,7 @@ from app.uploads.media import IMAGE_FORMATS, TYPE_GROUPS
 from app.uploads.models import Upload
 from app.uploads.receiving import ReceivedFile, uploaded_file
 from app.uploads.schemas import upload_out
-from app.uploads.storage import get_storage, key_for
+from app.uploads.storage import Storage, get_storage, key_for
 from app.web import form_error, render
 
 # No router-wide csrf_protect: it would read the whole form before the size limit could cut
@@ -94,13 +95,37 @@ def _file_response(
     }
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
+    storage = get_storage()
+    key = key_for(upload.token, variant)
+    handed_over = _hand_to_web_server(storage, key, content_type, headers)
+    if handed_over is not None:
+        return handed_over
     try:
-        chunks = get_storage().read(key_for(upload.token, variant))
+        chunks = storage.read(key)
     except FileNotFoundError:
         return Response(status_code=404)
     if variant == service.ORIGINAL:
         headers["Content-Length"] = str(upload.size)
     return StreamingResponse(chunks, media_type=content_type, headers=headers)
+
+
+def _hand_to_web_server(
+    storage: Storage, key: str, content_type: str, headers: dict[str, str]
+) -> Response | None:
+    """With AGORA_UPLOAD_ACCEL, the web server in front sends the bytes of a file on local disk
+    (the access check above has run): an empty answer naming the file, or None to stream it."""
+    settings = get_settings()
+    if settings.upload_accel == "off":
+        return None
+    path = storage.local_path(key)
+    if path is None or not path.is_file():
+        return None
+    if settings.upload_accel == "nginx":
+        # The key is made by the app (storage.check_key), never by the request.
+        accel = {"X-Accel-Redirect": settings.upload_accel_prefix + key}
+    else:
+        accel = {"X-Sendfile": str(path)}
+    return Response(status_code=200, media_type=content_type, headers={**headers, **accel})
 
 
 # --- hosts and admins: a space's files, the limits, storage used ------------------------------
