@@ -14,13 +14,14 @@ from app.events.access import load_event, require_create, require_organiser
 from app.events.feeds import current_feed_url
 from app.events.occurrences import occurrence_on
 from app.events.rsvp import set_rsvp
-from app.events.schemas import known_zones
+from app.events.schemas import EventInput, known_zones
 from app.events.venue_routes import router as venue_router
 from app.i18n import gettext
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.service import member_count
 from app.transactions import TransactionalRoute
+from app.uploads.forms import FormFiles, attach_form_files
 from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
@@ -94,13 +95,31 @@ def new_event(request: Request, session: SessionDep, user: CurrentUser, slug: st
     )
 
 
+def _with_files(
+    session: SessionDep, user: CurrentUser, form: dict[str, str], files: FormFiles
+) -> EventInput:
+    """The event's input, with the files of the form's plain file field referenced at the end
+    of the description (no JavaScript; app/uploads/forms.py)."""
+    description = attach_form_files(
+        session, user=user, body=form.get("description", ""), files=files
+    )
+    return views.input_from_form({**form, "description": description})
+
+
 @router.post("/spaces/{slug}/events")
 def create_event(
-    request: Request, session: SessionDep, user: CurrentUser, slug: str, form: FormFields
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    form: FormFields,
+    attachment: FormFiles = None,
 ) -> Response:
     access = space_access_by_slug(session, user, slug)
     try:
-        event = service.create_event(session, access=access, data=views.input_from_form(form))
+        event = service.create_event(
+            session, access=access, data=_with_files(session, user, form, attachment)
+        )
     except Invalid as exc:
         errors = _errors(exc)
 
@@ -128,11 +147,16 @@ def edit_event(request: Request, session: SessionDep, user: CurrentUser, event_i
 
 @router.post("/events/{event_id}/edit")
 def save_event(
-    request: Request, session: SessionDep, user: CurrentUser, event_id: Id, form: FormFields
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    event_id: Id,
+    form: FormFields,
+    attachment: FormFiles = None,
 ) -> Response:
     try:
         service.update_event(
-            session, user=user, event_id=event_id, data=views.input_from_form(form)
+            session, user=user, event_id=event_id, data=_with_files(session, user, form, attachment)
         )
     except Invalid as exc:
         errors = _errors(exc)

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.core.ids import Id
@@ -19,10 +19,15 @@ from app.spaces.access import space_access_by_slug
 from app.spaces.models import Space
 from app.spaces.service import member_count
 from app.transactions import TransactionalRoute
-from app.uploads.forms import attach_form_files
+from app.uploads.forms import FormFiles, attach_form_files
 from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
+
+
+def _error_field(exc: Invalid) -> str:
+    """Where a comment form shows its message: beside the file field, or the text."""
+    return "attachment" if exc.field == "attachment" else "body"
 
 
 @router.post("/spaces/{slug}/posts")
@@ -35,17 +40,16 @@ def create_post(
     body: Annotated[str, Form()] = "",
     kind: Annotated[str, Form()] = "discussion",
     publish_at: Annotated[str, Form()] = "",
-    # A browser sends an empty file field as an empty text part.
-    attachment: Annotated[list[UploadFile | str] | None, File()] = None,
+    attachment: FormFiles = None,
 ) -> Response:
     access = space_access_by_slug(session, user, slug)
     try:
-        body = attach_form_files(session, user=user, body=body, files=attachment)
+        # On a refusal the form shows what was typed: the files are rolled back with the rest.
         post = service.create_post(
             session,
             access=access,
             title=title,
-            body=body,
+            body=attach_form_files(session, user=user, body=body, files=attachment),
             kind=kind,
             publish_at=parse_publish_at(publish_at),
         )
@@ -177,6 +181,7 @@ def save_post(
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
     publish_at: Annotated[str, Form()] = "",
+    attachment: FormFiles = None,
 ) -> Response:
     try:
         service.update_post(
@@ -184,7 +189,7 @@ def save_post(
             user=user,
             post_id=post_id,
             title=title,
-            body=body,
+            body=attach_form_files(session, user=user, body=body, files=attachment),
             publish_at=parse_publish_at(publish_at),
         )
     except Invalid as exc:
@@ -245,16 +250,19 @@ def add_comment(
     user: CurrentUser,
     post_id: Id,
     body: Annotated[str, Form()] = "",
+    attachment: FormFiles = None,
 ) -> Response:
     try:
-        comment = service.add_comment(session, user=user, post_id=post_id, body=body)
+        text = attach_form_files(session, user=user, body=body, files=attachment)
+        comment = service.add_comment(session, user=user, post_id=post_id, body=text)
     except Invalid as exc:
 
         def context() -> dict[str, Any]:
             return {**_post_context(session, user, post_id), "comment_form": {"body": body}}
 
+        field = _error_field(exc)
         if not is_htmx(request):
-            return form_error(request, session, "posts/page.html", exc, context, field="body")
+            return form_error(request, session, "posts/page.html", exc, context, field=field)
         # The form posts into the comment list; its error answer replaces the form instead.
         return form_error(
             request,
@@ -262,7 +270,7 @@ def add_comment(
             "posts/page.html",
             exc,
             context,
-            field="body",
+            field=field,
             block="comment_form",
             headers={"HX-Retarget": "#comment-form", "HX-Reswap": "outerHTML"},
         )
@@ -294,16 +302,19 @@ def save_comment(
     user: CurrentUser,
     comment_id: Id,
     body: Annotated[str, Form()] = "",
+    attachment: FormFiles = None,
 ) -> Response:
     try:
-        comment = service.update_comment(session, user=user, comment_id=comment_id, body=body)
+        text = attach_form_files(session, user=user, body=body, files=attachment)
+        comment = service.update_comment(session, user=user, comment_id=comment_id, body=text)
     except Invalid as exc:
 
         def context() -> dict[str, Any]:
             comment, post, _access = service.load_comment(session, user=user, comment_id=comment_id)
             return {"comment": comment, "post": post, "form": {"body": body}}
 
-        return form_error(request, session, "posts/comment_edit.html", exc, context, field="body")
+        field = _error_field(exc)
+        return form_error(request, session, "posts/comment_edit.html", exc, context, field=field)
     return RedirectResponse(f"/posts/{comment.post_id}#comment-{comment.id}", status_code=303)
 
 

@@ -17,6 +17,7 @@ from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.service import member_count
 from app.transactions import TransactionalRoute, writes_in_steps
+from app.uploads.forms import FormFiles, attach_form_files_apart
 from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
@@ -132,9 +133,22 @@ def edit_save(
     protocol_id: Id,
     text: Annotated[str, Form()] = "",
     base_version: CounterForm = 0,
+    attachment: FormFiles = None,
 ) -> Response:
+    try:
+        # Committed apart: the save below commits steps on other connections first.
+        with_files = attach_form_files_apart(user=user, body=text, files=attachment)
+    except Invalid as exc:
+        view = service.load_protocol(session, user=user, protocol_id=protocol_id)
+        context = {
+            "protocol": view.protocol,
+            "space": view.access.space,
+            "text": text,
+            "version": base_version,
+        }
+        return form_error(request, session, "protocols/edit.html", exc, context)
     result = editing.save_text(
-        session, user=user, protocol_id=protocol_id, base_version=base_version, text=text
+        session, user=user, protocol_id=protocol_id, base_version=base_version, text=with_files
     )
     if not result.conflict:
         return _back(protocol_id, "?saved=1")
