@@ -10,6 +10,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 HANDLE_RE = re.compile(r"@([a-z0-9](?:[a-z0-9._-]{0,38}[a-z0-9])?)", re.IGNORECASE)
@@ -97,16 +98,44 @@ def _demote_headings(state: StateCore) -> None:
 # Uploaded files (app/uploads): the only pictures a text may show, and the links that render as
 # attachment cards (the composer puts "type · size" into the link's title).
 UPLOADED_FILE = re.compile(r"^/uploads/[A-Za-z0-9_-]{16,32}/[\w\-. %]+$")
+# Uploaded still pictures have a size made once on upload for texts (app.uploads.media: at most
+# 1280 px wide, sharp in a desktop column and on a 3x phone, never enlarged): a text shows that,
+# and links the picture to the file itself. GIFs stay as they are (animations). No srcset: its
+# width descriptors would have to name each picture's real width, which a stored text does not
+# know, and a wrong one shrinks the picture on screen.
+SIZED_PICTURE = re.compile(r"^(/uploads/[A-Za-z0-9_-]{16,32})/[\w\-. %]+\.(?:png|jpe?g|webp)$")
 
 
 def _uploads(state: StateCore) -> None:
-    """Pictures load lazily; links to uploaded files become attachment cards."""
+    """Pictures load lazily in their size for texts; links to uploaded files become cards."""
     for block in state.tokens:
-        for token in block.children or ():
-            if token.type == "image":
+        if not block.children:
+            continue
+        children: list[Token] = []
+        in_link = 0
+        for token in block.children:
+            if token.type == "link_open":
+                in_link += 1
+                if _is_uploaded_file(str(token.attrGet("href"))):
+                    token.attrSet("class", "attachment-card")
+            elif token.type == "link_close":
+                in_link -= 1
+            elif token.type == "image":
                 token.attrSet("loading", "lazy")
-            elif token.type == "link_open" and _is_uploaded_file(str(token.attrGet("href"))):
-                token.attrSet("class", "attachment-card")
+                original = str(token.attrGet("src"))
+                sized = SIZED_PICTURE.match(original)
+                if sized and _is_uploaded_file(original):
+                    token.attrSet("src", f"{sized.group(1)}/large")
+                    if not in_link:
+                        children.extend(_linked(token, original))
+                        continue
+            children.append(token)
+        block.children = children
+
+
+def _linked(image: Token, href: str) -> list[Token]:
+    opening = Token("link_open", "a", 1, attrs={"href": href, "class": "picture-link"})
+    return [opening, image, Token("link_close", "a", -1)]
 
 
 def _is_uploaded_file(url: str) -> bool:

@@ -61,11 +61,24 @@ def upload_from_composer(
 
 @router.get("/uploads/{token}/thumb")
 def thumbnail(session: SessionDep, user: CurrentUser, token: Token, request: Request) -> Response:
-    """The small picture made once at upload (images only)."""
+    """The picture at most 480 px wide, made once at upload (images only)."""
+    return _sized(session, user, token, request, service.THUMBNAIL)
+
+
+@router.get("/uploads/{token}/large")
+def large(session: SessionDep, user: CurrentUser, token: Token, request: Request) -> Response:
+    """The picture at most 1280 px wide: what a text shows (images only)."""
+    return _sized(session, user, token, request, service.LARGE)
+
+
+def _sized(
+    session: SessionDep, user: CurrentUser, token: Token, request: Request, variant: str
+) -> Response:
     upload = service.readable_upload(session, user=user, token=token)
     if not upload.has_thumbnail:
         return Response(status_code=404)
-    return _file_response(request, upload, service.THUMBNAIL, "image/webp", inline=True)
+    service.ensure_variant(upload, variant)
+    return _file_response(request, upload, variant, "image/webp", inline=True)
 
 
 @router.get("/uploads/{token}/{name}")

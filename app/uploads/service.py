@@ -14,6 +14,7 @@ from app.access.spaces import active_members_of
 from app.access.uploads import may_read_upload, may_remove_upload
 from app.db import utcnow
 from app.errors import Forbidden, NotFound
+from app.images.processing import PictureError, decoded, save_at_width
 from app.people.models import User
 from app.uploads import limits
 from app.uploads.media import (
@@ -123,6 +124,26 @@ def _store(storage: Storage, token: str, checked: CheckedFile) -> _Stored:
     for variant, path in checked.variants.items():
         storage.put(key_for(token, variant), path, "image/webp")
     return _Stored(checked.path.stat().st_size, digest.hexdigest())
+
+
+def ensure_variant(upload: Upload, variant: str, storage: Storage | None = None) -> None:
+    """Make a smaller size the upload lacks (stored before that size existed) from its stored
+    original, once: later requests find it in the storage."""
+    storage = storage or get_storage()
+    key = key_for(upload.token, variant)
+    if variant == ORIGINAL or storage.exists(key):
+        return
+    with tempfile.TemporaryDirectory(prefix="agora-variant-") as work:
+        original, sized = Path(work) / "original", Path(work) / variant
+        with original.open("wb") as out:
+            for chunk in storage.read(key_for(upload.token, ORIGINAL)):
+                out.write(chunk)
+        try:
+            with decoded(original) as image:
+                save_at_width(image, VARIANT_WIDTHS[variant], sized)
+        except PictureError:
+            return  # served as missing (404), as before
+        storage.put(key, sized, "image/webp")
 
 
 def _delete_files(storage: Storage, token: str) -> None:

@@ -44,6 +44,9 @@ class Storage(Protocol):
     def delete(self, key: str) -> None:
         """Remove the key; nothing happens when it holds nothing."""
 
+    def exists(self, key: str) -> bool:
+        """Whether the key holds something."""
+
     def objects(self) -> Iterator[StoredObject]:
         """Every stored key with its size and when it was written."""
 
@@ -111,6 +114,9 @@ class LocalStorage:
             except OSError:
                 break
 
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
     def objects(self) -> Iterator[StoredObject]:
         if not self.root.is_dir():
             return
@@ -162,6 +168,15 @@ class S3Storage:
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._name(key))
+        except self.client.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
 
     def objects(self) -> Iterator[StoredObject]:
         pages = self.client.get_paginator("list_objects_v2").paginate(

@@ -38,7 +38,8 @@ def test_a_plain_form_post_stores_and_shows_its_files(session: Session, login: A
     uploads = session.exec(select(Upload).order_by(Upload.id)).all()  # type: ignore[arg-type]
     assert [upload.attached_kind for upload in uploads] == [AttachedTo.post, AttachedTo.post]
     assert all(upload.attached_id == post.id for upload in uploads)
-    assert f'<img src="/uploads/{uploads[0].token}/shot.png"' in post.body_html
+    assert f'<img src="/uploads/{uploads[0].token}/large"' in post.body_html
+    assert f'href="/uploads/{uploads[0].token}/shot.png"' in post.body_html
     assert 'class="attachment-card"' in post.body_html
     assert 'title="PDF · 1 KB"' in post.body_html
     assert web.get(f"/uploads/{uploads[1].token}/minutes.pdf").status_code == 200
@@ -101,4 +102,27 @@ def test_twenty_pictures_cost_a_page_no_query(
     with count_queries() as with_pictures:
         page = web.get(f"/posts/{rich.id}")
     assert page.text.count('<img src="/uploads/') == 20
+    assert page.text.count("/large\"") == 20  # the size made for texts, never the original
+    assert len(with_pictures) == len(without_pictures)
+
+
+def test_twenty_pictures_cost_a_stream_no_query(
+    session: Session, login: Any, count_queries: Any
+) -> None:
+    host = make_user(session)
+    plain_space, rich_space = make_space(session, host=host), make_space(session, host=host)
+    make_post(session, author=host, space=plain_space, title="Plain", body="No pictures")
+    pictures = []
+    for number in range(20):
+        upload = make_upload(session, user=host, name=f"shot-{number}.png")
+        pictures.append(f"![shot {number}]({upload_url(upload)})")
+    make_post(session, author=host, space=rich_space, title="Rich", body="\n\n".join(pictures))
+    web = login(host)
+    for space in (plain_space, rich_space):
+        web.get(f"/spaces/{space.slug}")  # warm the caches both pages share
+    with count_queries() as without_pictures:
+        web.get(f"/spaces/{plain_space.slug}")
+    with count_queries() as with_pictures:
+        page = web.get(f"/spaces/{rich_space.slug}")
+    assert "/large" in page.text
     assert len(with_pictures) == len(without_pictures)

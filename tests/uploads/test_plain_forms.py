@@ -71,7 +71,8 @@ def test_a_comment_with_a_picture_and_a_document(
     assert {picture.attached_kind, document.attached_kind} == {AttachedTo.comment}
     assert picture.attached_id == comment.id
     page = web.get(f"/posts/{room['post'].id}")
-    assert f'src="/uploads/{picture.token}/shot.png"' in page.text
+    assert f'src="/uploads/{picture.token}/large"' in page.text
+    assert f'href="/uploads/{picture.token}/shot.png"' in page.text
     assert f'href="/uploads/{document.token}/minutes.pdf"' in page.text
     assert 'class="attachment-card"' in page.text
 
@@ -136,7 +137,7 @@ def test_an_edited_comment_takes_files_too(
     assert response.status_code == 303, response.text
     (upload,) = _uploads(session)
     assert (upload.attached_kind, upload.attached_id) == (AttachedTo.comment, comment.id)
-    assert f'src="/uploads/{upload.token}/after.png"' in web.get(f"/posts/{room['post'].id}").text
+    assert f'href="/uploads/{upload.token}/after.png"' in web.get(f"/posts/{room['post'].id}").text
     refused = web.form(
         f"/comments/{comment.id}/edit", {"body": "Changed again"},
         files=[("attachment", HTML_AS_PNG)],
@@ -193,7 +194,7 @@ def test_a_new_event_takes_a_picture_in_its_description(
     assert upload.attached_kind in (AttachedTo.event, AttachedTo.post)
     assert upload.space_id == room["space"].id
     page = web.get(f"/events/{event.id}")
-    assert f'src="/uploads/{upload.token}/venue.png"' in page.text
+    assert f'src="/uploads/{upload.token}/large"' in page.text
 
 
 def test_a_refused_file_keeps_the_event_form_as_typed(

@@ -45,7 +45,9 @@ def test_put_read_list_delete(storage: Storage, tmp_path: Path) -> None:
     # Larger than one chunk and than boto's multipart threshold (8 MB): parts and chunks join up.
     source = _file(tmp_path, 9 * 1024 * 1024 + 7)
     key = key_for(new_token(), "original")
+    assert not storage.exists(key)
     storage.put(key, source, "application/octet-stream")
+    assert storage.exists(key)
     assert b"".join(storage.read(key)) == source.read_bytes()
     stored = {item.key: item for item in storage.objects()}
     assert stored[key].size == source.stat().st_size
@@ -54,6 +56,7 @@ def test_put_read_list_delete(storage: Storage, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         storage.read(key)
     assert key not in {item.key for item in storage.objects()}
+    assert not storage.exists(key)
     storage.delete(key)  # deleting nothing is fine
 
 
