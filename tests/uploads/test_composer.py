@@ -102,7 +102,7 @@ def test_twenty_pictures_cost_a_page_no_query(
     with count_queries() as with_pictures:
         page = web.get(f"/posts/{rich.id}")
     assert page.text.count('<img src="/uploads/') == 20
-    assert page.text.count("/large\"") == 20  # the size made for texts, never the original
+    assert page.text.count('/large"') == 20  # the size made for texts, never the original
     assert len(with_pictures) == len(without_pictures)
 
 
