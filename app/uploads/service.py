@@ -211,3 +211,27 @@ def attach_referenced(
     else:
         statement = statement.where(col(Upload.uploader_id).in_(active_members_of(space_id)))
     return session.execute(statement).rowcount or 0  # type: ignore[attr-defined]
+
+
+def move_attached(
+    session: Session,
+    *,
+    texts: Iterable[str],
+    source: tuple[AttachedTo, int],
+    target: tuple[AttachedTo, int],
+) -> int:
+    """Files the texts reference that belong to `source` now belong to `target` (in the same
+    space: an event and its own discussion post)."""
+    tokens = referenced_tokens(texts)
+    if not tokens:
+        return 0
+    statement = (
+        update(Upload)
+        .where(
+            col(Upload.token).in_(tokens),
+            col(Upload.attached_kind) == source[0],
+            col(Upload.attached_id) == source[1],
+        )
+        .values(attached_kind=target[0], attached_id=target[1])
+    )
+    return session.execute(statement).rowcount or 0  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from app.domain_events import (
 from app.posts.models import Comment, Post
 from app.protocols.models import Protocol
 from app.uploads.models import AttachedTo
-from app.uploads.service import attach_referenced
+from app.uploads.service import attach_referenced, move_attached
 
 
 @subscriber(PostCreated)
@@ -85,6 +85,16 @@ def _protocol(session: Session, protocol: Protocol, actor_id: int | None) -> Non
 
 @subscriber(EventSaved)
 def event_saved(session: Session, fact: EventSaved) -> None:
+    # The event's discussion post repeats its description and is saved first, so it took the
+    # description's files: they belong to the event, whose pictures must not vanish when that
+    # post is deleted or hidden.
+    if fact.event.discussion_post_id is not None:
+        move_attached(
+            session,
+            texts=[fact.event.description],
+            source=(AttachedTo.post, fact.event.discussion_post_id),
+            target=(AttachedTo.event, fact.event.id or 0),
+        )
     # A host may edit someone else's event: any active member's files may join it.
     attach_referenced(
         session,

@@ -190,9 +190,9 @@ def test_a_new_event_takes_a_picture_in_its_description(
     assert response.status_code == 303, response.text
     event = session.exec(select(Event).where(Event.title == "Offsite")).one()
     (upload,) = _uploads(session)
-    # The event, or its discussion post that repeats the description: readable alike.
-    assert upload.attached_kind in (AttachedTo.event, AttachedTo.post)
-    assert upload.space_id == room["space"].id
+    # Not its discussion post (saved first, repeating the description): deleting that post
+    # must not take the event's pictures.
+    assert (upload.attached_kind, upload.attached_id) == (AttachedTo.event, event.id)
     page = web.get(f"/events/{event.id}")
     assert f'src="/uploads/{upload.token}/large"' in page.text
 
