@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, update
 from sqlmodel import Session, col, select
 
 from app.access.spaces import active_members_of
@@ -194,23 +194,17 @@ def attach_referenced(
     Only the uploader's own files are taken (`actor_id`, when one person saved it); after live
     co-editing, where nobody alone saved the text, files of the space's active members. A file
     already attached keeps its first home, so linking to it elsewhere grants nobody a look."""
-    tokens = referenced_tokens(texts)
-    if not tokens:
-        return 0
-    statement = (
-        update(Upload)
-        .where(
-            col(Upload.token).in_(tokens),
-            col(Upload.attached_kind).is_(None),
-            col(Upload.deleted_at).is_(None),
-        )
-        .values(attached_kind=kind, attached_id=target_id, space_id=space_id)
+    who = (
+        col(Upload.uploader_id) == actor_id
+        if actor_id is not None
+        else col(Upload.uploader_id).in_(active_members_of(space_id))
     )
-    if actor_id is not None:
-        statement = statement.where(col(Upload.uploader_id) == actor_id)
-    else:
-        statement = statement.where(col(Upload.uploader_id).in_(active_members_of(space_id)))
-    return session.execute(statement).rowcount or 0  # type: ignore[attr-defined]
+    return _update_referenced(
+        session,
+        texts,
+        (col(Upload.attached_kind).is_(None), col(Upload.deleted_at).is_(None), who),
+        {"attached_kind": kind, "attached_id": target_id, "space_id": space_id},
+    )
 
 
 def move_attached(
@@ -222,16 +216,22 @@ def move_attached(
 ) -> int:
     """Files the texts reference that belong to `source` now belong to `target` (in the same
     space: an event and its own discussion post)."""
+    return _update_referenced(
+        session,
+        texts,
+        (col(Upload.attached_kind) == source[0], col(Upload.attached_id) == source[1]),
+        {"attached_kind": target[0], "attached_id": target[1]},
+    )
+
+
+def _update_referenced(
+    session: Session,
+    texts: Iterable[str],
+    conditions: tuple[ColumnElement[bool], ...],
+    values: dict[str, object],
+) -> int:
     tokens = referenced_tokens(texts)
     if not tokens:
         return 0
-    statement = (
-        update(Upload)
-        .where(
-            col(Upload.token).in_(tokens),
-            col(Upload.attached_kind) == source[0],
-            col(Upload.attached_id) == source[1],
-        )
-        .values(attached_kind=target[0], attached_id=target[1])
-    )
+    statement = update(Upload).where(col(Upload.token).in_(tokens), *conditions).values(values)
     return session.execute(statement).rowcount or 0  # type: ignore[attr-defined]
