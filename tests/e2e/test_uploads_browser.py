@@ -100,7 +100,7 @@ def test_a_host_removes_a_file_and_the_admin_sees_storage(signed_in, server):  #
     _paste_image(page, "#composer textarea[name=body]", "whiteboard.png")
     expect(space.body_field).to_have_value(re.compile(r"whiteboard\.png\)"), timeout=15_000)
     space.write_post("Whiteboard from today")
-    picture = page.locator(".prose img[src*='whiteboard']")
+    picture = page.locator(".prose a[href*='whiteboard'] img")
     expect(picture).to_be_visible()
     post_url = page.url
 
@@ -111,7 +111,8 @@ def test_a_host_removes_a_file_and_the_admin_sees_storage(signed_in, server):  #
     row.get_by_role("button", name="Remove").click()
     expect(page.locator(".file-row", has_text="whiteboard.png")).to_have_count(0)
     page.goto(post_url)
-    assert page.locator(".prose img[src*='whiteboard']").evaluate("(img) => img.naturalWidth") == 0
+    gone = page.locator(".prose a[href*='whiteboard'] img")
+    assert gone.evaluate("(img) => img.naturalWidth") == 0
 
     page.goto(f"{server.url}/admin/uploads")
     expect(page.get_by_role("heading", name="Storage used")).to_be_visible()
@@ -159,6 +160,6 @@ def test_paste_a_picture_into_the_live_protocol(signed_in, server):  # type: ign
         ".test(window.agoraProtocol.ytext.toString())",
         timeout=15_000,
     )
-    picture = page.locator("#protocol-preview img[src*='board.png']")
+    picture = page.locator("#protocol-preview a[href*='board.png'] img")
     expect(picture).to_be_visible(timeout=15_000)
     assert picture.evaluate("(img) => img.complete && img.naturalWidth") == 120
