@@ -30,6 +30,8 @@ def test_hosts_list_and_remove_a_spaces_files(session: Session, login: Any) -> N
     page = host.get(f"/spaces/{world['space'].slug}/files")
     assert page.status_code == 200
     assert "plan.png" in page.text and "Member Max" in page.text
+    # Its preview is the small size made on upload, not the file.
+    assert f'<img class="file-thumb" src="/uploads/{world["upload"].token}/thumb"' in page.text
     response = host.form(
         f"/uploads/{world['upload'].token}/delete",
         {"back": f"/spaces/{world['space'].slug}/files"},
