@@ -1,6 +1,7 @@
 """Erasure reaches every text the platform stores: protocols (live document, its history and
 items), events, spaces, polls, showcase notes, flags, ... and a running CSV import."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -20,10 +21,10 @@ from app.people.models import AuditEntry, PeopleImport, User
 from app.polls.models import DatePoll, Poll, PollOption
 from app.protocols import editing, service, store
 from app.protocols.models import ActionItem, Protocol, ProtocolRevision, ProtocolUpdate
-from app.protocols.rooms import read_text, registry
+from app.protocols.rooms import CLOSE_RESYNC, read_text, registry
 from app.spaces.access import access_for
 from app.spaces.models import Space
-from tests.factories import make_post, make_space, make_user
+from tests.factories import make_post, make_space, make_token, make_user
 
 NAME = "Erika Mustermann"
 
@@ -177,6 +178,20 @@ def test_every_text_column_forgets_the_name_and_the_protocol_history_too(session
     assert "No results" in reader.get("/search?q=Mustermann").text
     exported = reader.get(f"/protocols/{pid}/export.md")
     assert exported.status_code == 200 and "Mustermann" not in exported.text
+    token = make_token(session, user=host)
+    bearer = {"Authorization": f"Bearer {token}"}
+    for path in (
+        f"/api/v1/protocols/{pid}",
+        f"/api/v1/protocols/{pid}/revisions",
+        f"/api/v1/events/{event_id}",
+        f"/api/v1/spaces/{space.slug}",
+        f"/api/v1/spaces/{space.slug}/events",
+        f"/api/v1/spaces/{space.slug}/protocols",
+        "/api/v1/search?q=former",
+    ):
+        answer = reader.get(path, headers=bearer)
+        assert answer.status_code == 200, path
+        assert "mustermann" not in answer.text.lower() and "@erika" not in answer.text, path
 
 
 def test_a_running_import_never_brings_an_erased_person_back(session, monkeypatch) -> None:
@@ -256,4 +271,39 @@ def test_an_open_room_is_rebuilt_without_the_name(session) -> None:
     # The room in memory lacks the new history: its next catch-up drops it, a new one loads.
     assert read_text(protocol.id)[0] == "Hi former colleague\n"
     assert room.broken
+    assert b"Mustermann" not in store.load_doc(protocol.id).doc.get_update()
+
+
+def test_an_open_editor_resyncs_to_the_text_without_the_name(session, client) -> None:
+    from tests.protocols.test_sync_inprocess import closed_code, connect, handshake
+    from tests.protocols.yclient import YClient
+
+    boss = make_user(session, admin=True, name="Anna Admin")
+    erika = make_user(session, name=NAME, email="erika@example.com")
+    host = make_user(session, name="Carl Colleague")
+    space = make_space(session, host=host, members=(erika,))
+    protocol = service.create_protocol(
+        session, access=access_for(session, host, space), title="Weekly", text="# Minutes\n"
+    )
+    token = make_token(session, user=host)
+    session.commit()
+    editor = YClient()
+    with connect(client, protocol.id, token) as ws:
+        handshake(ws, editor)
+        for message in editor.type(len(editor.text), f"Thanks {NAME}"):
+            ws.send_bytes(message)
+        deadline = time.monotonic() + 5
+        while NAME not in read_text(protocol.id)[0] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        erase_person(session, user=erika, content="keep", actor=boss)
+        session.commit()
+        assert closed_code(ws) == CLOSE_RESYNC  # the room noticed the new history
+    # The editor reconnects with what it holds (the name included) and re-sends it.
+    with connect(client, protocol.id, token) as ws:
+        editor.synced = False
+        handshake(ws, editor)
+        for message in editor.take():
+            ws.send_bytes(message)
+    assert editor.value() == "# Minutes\nThanks former colleague"
+    assert read_text(protocol.id)[0] == "# Minutes\nThanks former colleague"
     assert b"Mustermann" not in store.load_doc(protocol.id).doc.get_update()
