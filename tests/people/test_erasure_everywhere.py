@@ -307,3 +307,15 @@ def test_an_open_editor_resyncs_to_the_text_without_the_name(session, client) ->
     assert editor.value() == "# Minutes\nThanks former colleague"
     assert read_text(protocol.id)[0] == "# Minutes\nThanks former colleague"
     assert b"Mustermann" not in store.load_doc(protocol.id).doc.get_update()
+
+
+def test_a_namesake_keeps_their_own_name(session) -> None:
+    boss = make_user(session, admin=True, name="Anna Admin")
+    erika = make_user(session, name=NAME, email="erika@example.com")
+    namesake = make_user(session, name=NAME, email="erika.m@example.com")
+    session.commit()
+    erase_person(session, user=erika, content="keep", actor=boss)
+    session.commit()
+    session.expire_all()
+    kept = session.get(User, namesake.id)
+    assert kept is not None and kept.display_name == NAME
