@@ -297,6 +297,11 @@ def test_an_open_editor_resyncs_to_the_text_without_the_name(session, client) ->
             time.sleep(0.05)
         erase_person(session, user=erika, content="keep", actor=boss)
         session.commit()
+        room = registry.peek(protocol.id)
+        deadline = time.monotonic() + 10
+        while room is not None and not room.broken and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert room is not None and room.broken  # (else closed_code below would wait forever)
         assert closed_code(ws) == CLOSE_RESYNC  # the room noticed the new history
     # The editor reconnects with what it holds (the name included) and re-sends it.
     with connect(client, protocol.id, token) as ws:
