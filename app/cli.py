@@ -137,7 +137,7 @@ def users_erase(
         str,
         typer.Option(
             "--content",
-            help="keep: their posts and comments stay, by “Former member”; delete: they go",
+            help="keep: their posts and comments stay, by “Former colleague”; delete: they go",
         ),
     ],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,

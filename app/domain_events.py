@@ -51,6 +51,8 @@ SUBSCRIBER_MODULES = (
     # Only erasure: each domain rewrites what it holds of an erased person (app/people/erasure.py).
     "app.posts.subscribers",
     "app.protocols.subscribers",
+    "app.events.subscribers",
+    "app.spaces.subscribers",
     "app.notifications.subscribers",
     "app.recognition.subscribers",
     "app.search.subscribers",

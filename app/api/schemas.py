@@ -160,7 +160,9 @@ class PostPatch(PatchInput):
 class PostOut(BaseModel):
     id: int
     space: str = Field(description="The space's slug")
-    author: AuthorOut | None = Field(description="null when the account was removed")
+    author: AuthorOut | None = Field(
+        description="null when the account was erased (pages show “Former colleague”)"
+    )
     kind: PostKind
     title: str
     body: str = Field(description="Markdown source")

@@ -45,7 +45,7 @@ from app.spaces.access import SpaceAccess, require_manage, require_write
 ACTIVE = (RsvpStatus.going, RsvpStatus.maybe, RsvpStatus.waitlisted)
 
 
-def _render_description(session: Session, text: str) -> str:
+def render_description(session: Session, text: str) -> str:
     """Markdown to safe HTML, with @mentions of existing people as links (like posts)."""
     handles = mentioned_handles(text)
     known: set[str] = set()
@@ -75,7 +75,7 @@ def create_event(
         created_by_id=access.user.id,
         title=clean.title,
         description=clean.description,
-        description_html=_render_description(session, clean.description),
+        description_html=render_description(session, clean.description),
         starts_at=clean.starts_at,
         ends_at=clean.ends_at,
         timezone=clean.timezone,
@@ -198,7 +198,7 @@ def update_event(
         "rsvp_deadline",
     ):
         setattr(event, name, getattr(clean, name))
-    event.description_html = _render_description(session, clean.description)
+    event.description_html = render_description(session, clean.description)
     event.series_ends_at = _series_end(clean)
     event.sequence += 1
     event.updated_at = now

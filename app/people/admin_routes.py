@@ -105,7 +105,10 @@ def _erase_page(
     request: Request, person: object, *, error: str = "", status_code: int = 200
 ) -> Response:
     return render(
-        request, "people/erase.html", {"person": person, "error": error}, status_code=status_code
+        request,
+        "people/erase.html",
+        {"person": person, "error": error, "placeholder": erasure.erased_name()},
+        status_code=status_code,
     )
 
 

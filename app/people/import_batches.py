@@ -9,8 +9,17 @@ import's row first, so no line is imported twice.
 
 Every line was checked before the import started; the checks run again per line (someone may
 have got an account meanwhile: skipped), and a line refused then is listed, not fatal.
+
+A person erased while their import is still running (app/people/erasure.py) must not come back
+with a later batch: the erasure blanks their line in the stored file (`forget_in_running_imports`),
+which keeps the other lines' numbers, and a batch skips a blanked line, recording
+`user.import.skip_erased` with the line number only.
 """
 
+import csv
+import io
+
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.db import lock_row, utcnow
@@ -23,6 +32,8 @@ from app.people.service import create_invitation, record_audit
 
 SMALL_IMPORT = 200  # new people: up to this many import at once, as before
 BATCH = 100  # lines of the file per transaction
+# What an erased person's line holds instead of their email: no address, so never an account.
+ERASED_LINE = "(erased)"
 
 
 def start_import(session: Session, *, text: str, new_people: int, admin: User) -> PeopleImport:
@@ -64,11 +75,23 @@ def import_next_batch(session: Session, *, import_id: int) -> PeopleImport:
         for n, row in enumerate(batch, start=job.done + 2)
     ]
     for line, row in zip(lines, batch, strict=True):
+        if row.get("email") == ERASED_LINE:
+            continue
         check_line(line, row)
     emails = [line.email for line in lines if not line.errors]
     existing = set(session.exec(select(User.email).where(col(User.email).in_(emails))).all())
     invitations, failures = list(job.invitations), list(job.failures)
     for line, row in zip(lines, batch, strict=True):
+        if row.get("email") == ERASED_LINE:
+            record_audit(
+                session,
+                actor=None,
+                action="user.import.skip_erased",
+                target_type="people_import",
+                target_id=job.id,
+                detail=f"line {line.line}",
+            )
+            continue
         if line.errors or line.email in existing:
             if line.errors:
                 failures.append([line.line, line.email, "; ".join(line.errors)])
@@ -107,3 +130,35 @@ def continue_people_imports(session: Session) -> int:
         return 0
     before = import_of(session, waiting).done
     return import_next_batch(session, import_id=waiting).done - before
+
+
+def _same_email(value: str, email: str) -> bool:
+    return value.strip().lower() == email.lower()
+
+
+def forget_in_running_imports(session: Session, email: str) -> int:
+    """Blank the person's line in every unfinished import's file (erasure); returns how many
+    lines. Each import's row is locked first, so a batch running now finishes before (and its
+    account is then erased) or starts after (and skips the line)."""
+    blanked = 0
+    running = select(PeopleImport).where(
+        col(PeopleImport.finished_at).is_(None),
+        func.lower(PeopleImport.text).contains(email.lower(), autoescape=True),
+    )
+    for job in session.exec(running).all():
+        lock_row(session, job, touch="done")
+        rows, _problems = csv_rows(job.text.lstrip("\ufeff"))
+        hits = [row for row in rows if _same_email(row.get("email", ""), email)]
+        if not hits:
+            continue
+        for row in hits:
+            row.update(dict.fromkeys(row, ""), email=ERASED_LINE)
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        job.text = out.getvalue()
+        session.add(job)
+        blanked += len(hits)
+    session.flush()
+    return blanked

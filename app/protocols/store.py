@@ -222,3 +222,22 @@ def current_seq(protocol_id: int) -> int:
     with Session(get_engine()) as session:
         value = session.exec(select(Protocol.last_seq).where(Protocol.id == protocol_id)).first()
     return int(value or 0)
+
+
+def replace_history(session: Session, protocol_id: int, doc: Doc) -> int:
+    """Make `doc` the whole stored history: its state becomes the snapshot at a new seq and
+    every stored update goes. Erasure uses it so no stored form keeps what the doc no longer
+    holds (a replayed Doc drops the content of deleted text). Rooms still holding the old
+    updates find the gap at their next catch-up and are rebuilt (RoomBehind), and their clients
+    resync from this snapshot. Runs in the caller's transaction; returns the new seq."""
+    conn = session.connection()
+    last = int(conn.execute(_ALLOCATE, {"protocol_id": protocol_id, "count": 1}).scalar_one())
+    conn.execute(
+        update(Protocol)
+        .where(col(Protocol.id) == protocol_id)
+        .values(snapshot=doc.get_update(), snapshot_seq=last)
+    )
+    conn.execute(delete(ProtocolUpdate).where(col(ProtocolUpdate.protocol_id) == protocol_id))
+    if conn.dialect.name == "postgresql":
+        conn.execute(_NOTIFY, {"channel": NOTIFY_CHANNEL, "payload": f"{protocol_id}:{last}"})
+    return last

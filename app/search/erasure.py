@@ -1,16 +1,23 @@
 """The index forgets an erased person (app/people/erasure.py): their person document, the
 documents of what was deleted with them, the author link of what stays, and their name in the
-documents of posts and comments that the posts domain rewrote just before (it subscribes first).
+documents of posts, comments, protocols, events and spaces, rebuilt from the sources that
+their domains rewrote just before (they subscribe first: app/domain_events.py).
 """
+
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from app.domain_events import PersonErasing
+from app.events.models import Event
 from app.people.erasure import name_terms
 from app.posts.models import Comment, Post
+from app.protocols.models import Protocol
 from app.search import index
 from app.search.models import SearchDocument, SearchKind
+from app.spaces.models import Space
 
 
 def erase_from_index(session: Session, fact: PersonErasing) -> None:
@@ -30,7 +37,7 @@ def erase_from_index(session: Session, fact: PersonErasing) -> None:
         .values(author_id=None)
     )
     naming = select(SearchDocument.kind, SearchDocument.target_id).where(
-        col(SearchDocument.kind).in_([SearchKind.post.value, SearchKind.comment.value]),
+        col(SearchDocument.kind) != SearchKind.person.value,
         or_(
             *(
                 func.lower(column).contains(name.lower(), autoescape=True)
@@ -40,12 +47,23 @@ def erase_from_index(session: Session, fact: PersonErasing) -> None:
         ),
     )
     targets = session.exec(naming).all()
-    post_ids = [target for kind, target in targets if kind == SearchKind.post.value]
-    comment_ids = [target for kind, target in targets if kind == SearchKind.comment.value]
+
+    def of(kind: SearchKind) -> list[int]:
+        return [target for found, target in targets if found == kind.value]
+
     documents = [
         index.post_document(post)
-        for post in session.exec(select(Post).where(col(Post.id).in_(post_ids)))
+        for post in session.exec(select(Post).where(col(Post.id).in_(of(SearchKind.post))))
     ]
+    comment_ids = of(SearchKind.comment)
+    simple: tuple[tuple[SearchKind, Any, Callable[[Any], index.Document]], ...] = (
+        (SearchKind.protocol, Protocol, index.protocol_document),
+        (SearchKind.event, Event, index.event_document),
+        (SearchKind.space, Space, index.space_document),
+    )
+    for kind, model, document in simple:
+        for row in session.exec(select(model).where(col(model.id).in_(of(kind)))):
+            documents.append(document(row))
     for comment, post in session.exec(
         select(Comment, Post)
         .join(Post, col(Post.id) == Comment.post_id)

@@ -91,7 +91,7 @@ def test_keep_leaves_discussions_readable_without_a_trace_of_the_name(session, l
     admin = login(boss)
     page = admin.get(f"/admin/people/{erika_id}/erase")
     assert page.status_code == 200
-    assert "former member" in page.text and "erika@example.com" in page.text
+    assert "former colleague" in page.text and "erika@example.com" in page.text
     assert f'name="csrf_token" value="{admin.csrf}"' in page.text  # the form can be sent
     done = admin.form(
         f"/admin/people/{erika_id}/erase",
@@ -107,7 +107,7 @@ def test_keep_leaves_discussions_readable_without_a_trace_of_the_name(session, l
     assert kept is not None and kept.author_id is None
     rewritten = session.get(Post, theirs.id)
     assert rewritten is not None
-    assert "former member" in rewritten.body and f"@{boss.handle}" in rewritten.body
+    assert "former colleague" in rewritten.body and f"@{boss.handle}" in rewritten.body
     assert 'href="/people/' in rewritten.body_html  # other mentions still link
     assert session.exec(select(Comment).where(col(Comment.author_id).is_(None))).one()
     for model in (AuthSession, ApiToken, Reaction, Membership):
@@ -119,10 +119,10 @@ def test_keep_leaves_discussions_readable_without_a_trace_of_the_name(session, l
         shown = reader.get(f"/posts/{post_id}")
         assert shown.status_code == 200
         assert "Erika" not in shown.text and "@erika" not in shown.text
-    assert "Former member" in reader.get(f"/posts/{hers.id}").text
+    assert "Former colleague" in reader.get(f"/posts/{hers.id}").text
     for words in ("Mustermann", "erika"):
         assert "No results" in reader.get(f"/search?q={words}").text
-    assert "No results" not in reader.get("/search?q=former member").text
+    assert "No results" not in reader.get("/search?q=former colleague").text
     assert "Erika" not in reader.get("/").text
     assert reader.get(f"/people/{erika_id}").status_code == 404
 
