@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     # client can set would let anyone pick the address sign-in throttling counts them under.
     trusted_proxies: str = ""
     invitation_days: int = 7
+    # Password resets by email: how long a link works, and how many may be asked for per
+    # address (and per client address, with the sign-in failures) in the sign-in window.
+    password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    password_reset_max_per_account: int = Field(default=3, ge=1)
     # The largest profile picture or space header image accepted, before processing shrinks it.
     picture_max_mb: int = Field(default=10, ge=1, le=100)
     # Open flags from different people that hide a post or comment until a moderator reviews it.

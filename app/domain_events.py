@@ -366,6 +366,16 @@ class PersonInvited(DomainEvent):
 
 
 @dataclass(frozen=True)
+class PasswordResetRequested(DomainEvent):
+    """Someone asked for a password reset link for this person's account; `token` is the
+    link's secret (only its hash is stored), `minutes` how long it works."""
+
+    person: User
+    token: str
+    minutes: int
+
+
+@dataclass(frozen=True)
 class PersonErasing(DomainEvent):
     """An admin erases an account (GDPR Art. 17). Published while the row still exists: each
     domain deletes (`delete_content`) or anonymises what it holds of the person, and removes the
