@@ -280,11 +280,14 @@ class EventEnded(DomainEvent):
 
 @dataclass(frozen=True)
 class DatePollDecided(DomainEvent):
-    """A date poll became this event; `invited`: those who said "if need be" to its slot."""
+    """A date poll became this event; `invited`: those who said "if need be" to its slot;
+    `going` and `waitlisted`: those who said yes, now seated (their RSVPs are written)."""
 
     event: Event
     by: User
     invited: tuple[int, ...]
+    going: tuple[int, ...] = ()
+    waitlisted: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
