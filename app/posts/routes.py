@@ -1,11 +1,13 @@
 """Post pages, composing, comments, reactions and pins (the home page is app.home)."""
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from app.core.ids import Id
+from app.db import utcnow
 from app.errors import Invalid
 from app.pagination import Cursor
 from app.polls.quick import poll_id_of_post
@@ -98,6 +100,8 @@ def stream_news(
 def _post_context(
     session: SessionDep, user: CurrentUser, post_id: Id, cursor: str | None = None
 ) -> dict:
+    # Before the comments are read: an edit in between is shown again (harmless), never missed.
+    live_since = f"{utcnow().timestamp():.6f}"
     post, access = service.load_post(session, user=user, post_id=post_id)
     card = streams.post_card(session, user=user, post=post, space=access.space)
     comments = streams.comments_page(session, user=user, post=post, cursor=cursor)
@@ -108,6 +112,7 @@ def _post_context(
         "poll_id": poll_id_of_post(session, post.id) if cursor is None else None,  # type: ignore[arg-type]
         "comments": comments,
         "live_cursor": streams.live_comments_cursor(comments, cursor),
+        "live_since": live_since,
         "space": access.space,
         "member_count": member_count(session, access.space.id),
         "comment_marks": recognition.attach_marks(
@@ -126,11 +131,19 @@ def post_page(
     user: CurrentUser,
     post_id: Id,
     cursor: str | None = None,
+    since: Annotated[float | None, Query(ge=0, le=32503680000)] = None,
 ) -> Response:
     context = _post_context(session, user, post_id, cursor)
     if cursor:
-        # A later page, or the comments written since (the live watcher asks with its cursor).
+        # A later page, or the comments written since (the live watcher asks with its cursor,
+        # and with `since`: the comments edited, deleted or hidden meanwhile are shown anew).
         fragment = is_htmx(request)
+        if fragment and since is not None:
+            post = context["card"].post
+            edited, gone = streams.changed_comments(
+                session, user=user, post=post, since=datetime.fromtimestamp(since, UTC)
+            )
+            context.update(changed_comments=edited, gone_comment_ids=gone)
         return render(
             request,
             "posts/page.html",
