@@ -10,6 +10,7 @@ from app.core.ids import Id
 from app.db import utcnow
 from app.errors import Invalid
 from app.pagination import Cursor
+from app.people.models import User
 from app.polls.quick import poll_id_of_post
 from app.posts import service, streams
 from app.posts.history import post_history
@@ -251,6 +252,22 @@ def toggle_reaction(
     return RedirectResponse(f"/posts/{post_id}", status_code=303)
 
 
+def _reply_context(session: SessionDep, user: CurrentUser, comment_id: int) -> dict[str, Any]:
+    parent, post, access = service.load_comment(session, user=user, comment_id=comment_id)
+    author = session.get(User, parent.author_id) if parent.author_id else None
+    return {"parent": parent, "parent_author": author, "post": post, "space": access.space}
+
+
+@router.get("/comments/{comment_id}/reply")
+def reply_form(
+    request: Request, session: SessionDep, user: CurrentUser, comment_id: Id
+) -> Response:
+    """The reply form: under the comment (htmx), or a page of its own without JavaScript."""
+    context = _reply_context(session, user, comment_id)
+    block = "reply_form" if is_htmx(request) else None
+    return render(request, "posts/comment_reply.html", context, block=block)
+
+
 @router.post("/posts/{post_id}/comments")
 def add_comment(
     request: Request,
@@ -258,10 +275,15 @@ def add_comment(
     user: CurrentUser,
     post_id: Id,
     body: Annotated[str, Form()] = "",
+    parent_id: Annotated[Id | None, Form()] = None,
 ) -> Response:
     try:
-        comment = service.add_comment(session, user=user, post_id=post_id, body=body)
+        comment = service.add_comment(
+            session, user=user, post_id=post_id, body=body, parent_id=parent_id
+        )
     except Invalid as exc:
+        if parent_id is not None and exc.field != "parent_id":
+            return _reply_refused(request, session, user, parent_id, body, exc)
 
         def context() -> dict[str, Any]:
             return {**_post_context(session, user, post_id), "comment_form": {"body": body}}
@@ -288,6 +310,28 @@ def add_comment(
             {"comment": comment, "author": user, "card": None, "comment_count": post.comment_count},
         )
     return RedirectResponse(f"/posts/{post_id}#comment-{comment.id}", status_code=303)
+
+
+def _reply_refused(
+    request: Request, session: SessionDep, user: User, parent_id: int, body: str, exc: Invalid
+) -> Response:
+    """A refused reply: its form again, with the message, under its comment or as a page."""
+
+    def context() -> dict[str, Any]:
+        return {**_reply_context(session, user, parent_id), "form": {"body": body}}
+
+    if not is_htmx(request):
+        return form_error(request, session, "posts/comment_reply.html", exc, context, field="body")
+    return form_error(
+        request,
+        session,
+        "posts/comment_reply.html",
+        exc,
+        context,
+        field="body",
+        block="reply_form",
+        headers={"HX-Retarget": f"#reply-slot-{parent_id}", "HX-Reswap": "innerHTML"},
+    )
 
 
 @router.get("/comments/{comment_id}/edit")
