@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlmodel import Session, col, select
 
 from app import prepared
-from app.access.posts import comments_shown_to, shown_in_streams
+from app.access.posts import comments_changed_since, comments_shown_to, shown_in_streams
 from app.access.posts import readable_and_shown as readable_and_shown  # for existing callers
 from app.access.spaces import (
     SpaceAccess,
@@ -337,11 +337,7 @@ def _changed_comments_statement() -> Any:
         .outerjoin(User, col(User.id) == Comment.author_id)
         .where(
             col(Comment.post_id) == POST,
-            or_(
-                col(Comment.edited_at) > SINCE,
-                col(Comment.deleted_at) > SINCE,
-                col(Comment.hidden_at) > SINCE,
-            ),
+            comments_changed_since(SINCE),
         )
         .order_by(col(Comment.created_at), col(Comment.id))
         .limit(LIMIT)
