@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # client can set would let anyone pick the address sign-in throttling counts them under.
     trusted_proxies: str = ""
     invitation_days: int = 7
+    # Password resets by email: how long a link works, and how many may be asked for per
+    # address (and per client address, with the sign-in failures) in the sign-in window.
+    password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    password_reset_max_per_account: int = Field(default=3, ge=1)
     # Deprecated: the one limit is AGORA_UPLOAD_MAX_MB (files, profile pictures, header images
     # alike). When only this old name is set, it stands in for it (with a warning at start).
     picture_max_mb: int | None = Field(default=None, ge=1, le=2000)

@@ -282,11 +282,14 @@ class EventEnded(DomainEvent):
 
 @dataclass(frozen=True)
 class DatePollDecided(DomainEvent):
-    """A date poll became this event; `invited`: those who said "if need be" to its slot."""
+    """A date poll became this event; `invited`: those who said "if need be" to its slot;
+    `going` and `waitlisted`: those who said yes, now seated (their RSVPs are written)."""
 
     event: Event
     by: User
     invited: tuple[int, ...]
+    going: tuple[int, ...] = ()
+    waitlisted: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -365,6 +368,16 @@ class PersonInvited(DomainEvent):
     person: User
     invited_by: User
     token: str
+
+
+@dataclass(frozen=True)
+class PasswordResetRequested(DomainEvent):
+    """Someone asked for a password reset link for this person's account; `token` is the
+    link's secret (only its hash is stored), `minutes` how long it works."""
+
+    person: User
+    token: str
+    minutes: int
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,7 @@ def comment_key(comment: Any, author: Any, marks: Any, zone: str, ago: str) -> t
         comment.created_at,
         comment.edited_at,  # every change of the text sets it (deleted comments are not listed)
         comment.hidden_at is not None,
+        comment.parent_id,
         person_key(author, marks),
     )
 

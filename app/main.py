@@ -28,6 +28,7 @@ from app.mail.routes import unsubscribe_router
 from app.middleware import SecurityMiddleware
 from app.notifications.routes import router as notifications_router
 from app.people.admin_routes import router as people_admin_router
+from app.people.reset_routes import router as password_reset_router
 from app.people.routes import router as people_router
 from app.people.sso_routes import router as sso_router
 from app.polls.routes import router as polls_router
@@ -104,6 +105,7 @@ def create_app() -> FastAPI:
     for router in (
         people_router,
         people_admin_router,
+        password_reset_router,
         sso_router,
         spaces_router,
         home_router,

@@ -182,9 +182,12 @@ def reaction_bar(card: Any, token: str) -> Markup:
 
 
 def comments_html(
-    comments: Any, marks_by_author: Any, zone: str, viewer: Any, token: str
+    comments: Any, marks_by_author: Any, zone: str, viewer: Any, token: str, oob: bool = False
 ) -> Markup:
-    """A list of (comment, author) rendered from stored comments (templates/posts/_comment.html)."""
+    """A list of (comment, author) rendered from stored comments (templates/posts/_comment.html).
+
+    With `oob`, each replaces the comment of its id where the page shows it (htmx out-of-band:
+    an open page's live watcher shows an edit in place)."""
     macro = template_module("posts/_comment.html").comment
     signed_in = viewer is not None
     shown = []
@@ -194,7 +197,10 @@ def comments_html(
         ago = format_ago(comment.created_at)
         key = (*comment_key(comment, author, marks, zone, ago), mine, signed_in)
         render = partial(macro, comment, author, marks, zone, mine, signed_in)
-        shown.append(fragment_with_token(key, token, render) if mine else fragment(key, render))
+        html = fragment_with_token(key, token, render) if mine else fragment(key, render)
+        # Markup arguments: replace() escapes plain strings.
+        opening, marked = Markup("<li "), Markup('<li hx-swap-oob="true" ')
+        shown.append(html.replace(opening, marked, 1) if oob else html)
     return Markup("").join(shown)
 
 

@@ -79,6 +79,16 @@ def comments_shown_to(viewer_id: Any) -> tuple[ColumnElement[bool], ...]:
     )
 
 
+def comments_changed_since(since: Any) -> ColumnElement[bool]:
+    """Comments whose showing changed since `since`: edited, deleted or hidden (an open page's
+    live watcher shows them anew or takes them away, as comments_shown_to says)."""
+    return or_(
+        col(Comment.edited_at) > since,
+        col(Comment.deleted_at) > since,
+        col(Comment.hidden_at) > since,
+    )
+
+
 def may_read_comment(comment: Comment, access: SpaceAccess) -> bool:
     """One comment of a post the person may read: hidden only for its author and moderators."""
     if comment.deleted_at is not None:

@@ -20,4 +20,8 @@ NOTIFICATIONS = {
     "date_poll_invited": N_(
         "The date for “%(title)s” is set: you said “if need be”, are you coming?"
     ),
+    "date_poll_going": N_("The date for “%(title)s” is set: you are going"),
+    "date_poll_waitlisted": N_(
+        "The date for “%(title)s” is set: it is full, you are on the waiting list"
+    ),
 }

@@ -17,6 +17,8 @@ from app.db import utcnow
 from app.domain_events import (
     CheckedIn,
     CommentCreated,
+    CommentDeleted,
+    CommentEdited,
     DomainEvent,
     EventSaved,
     FlagRaised,
@@ -90,6 +92,9 @@ def _space(fact: PostCreated | ScheduledPostPublished) -> str | None:
 # The topic each fact touches (None: none this time).
 TOPICS: dict[type[DomainEvent], Callable[[Any], str | None]] = {
     CommentCreated: lambda fact: f"post:{fact.post.id}",
+    # Open pages show an edit in place and take a deleted comment away (app/posts/routes.py).
+    CommentEdited: lambda fact: f"post:{fact.post.id}",
+    CommentDeleted: lambda fact: f"post:{fact.post.id}",
     PostCreated: _space,
     ScheduledPostPublished: _space,
     # An event's going / waitlist counts.

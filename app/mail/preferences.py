@@ -44,6 +44,8 @@ KIND_OF_NOTIFICATION: dict[str, str] = {
     "event_promoted": "event",
     "event_followup": "event",
     "event_recap": "event",
+    "date_poll_decided": "event",
+    "date_poll_invited": "event",
     "kudos": "kudos",
     "badge": "kudos",
     "moderation": "moderation",

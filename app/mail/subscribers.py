@@ -5,7 +5,13 @@ from dataclasses import replace
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
-from app.domain_events import NotificationCreated, PersonErasing, PersonInvited, subscriber
+from app.domain_events import (
+    NotificationCreated,
+    PasswordResetRequested,
+    PersonErasing,
+    PersonInvited,
+    subscriber,
+)
 from app.events.ics import build_calendar
 from app.events.models import Event, EventOccurrence
 from app.i18n import in_locale
@@ -120,6 +126,21 @@ def email_invitation(session: Session, fact: PersonInvited) -> None:
         days=settings.invitation_days,
     )
     queue(session, message, kind="invitation", user_id=person.id)
+
+
+@subscriber(PasswordResetRequested)
+def email_password_reset(session: Session, fact: PasswordResetRequested) -> None:
+    """The reset link goes only by email, in the person's language, and only to their address."""
+    person = fact.person
+    message = draft(
+        "password_reset",
+        to_address=person.email,
+        locale=person.locale,
+        name=person.display_name,
+        url=absolute(f"/reset/{fact.token}"),
+        minutes=fact.minutes,
+    )
+    queue(session, message, kind="password_reset", user_id=person.id)
 
 
 @subscriber(PersonErasing)

@@ -242,19 +242,27 @@ def waitlist_promoted(session: Session, fact: WaitlistPromoted) -> None:
 
 @subscriber(DatePollDecided)
 def date_poll_decided(session: Session, fact: DatePollDecided) -> None:
-    """Those who could come "if need be" are invited to answer the event."""
+    """Those who said yes are told they are going (or waiting for a place); those who could come
+    "if need be" are invited to answer the event. Each notification names the event, so its
+    email carries the chosen date as a calendar file (app/mail/subscribers.py)."""
     event = fact.event
-    for user_id in fact.invited:
-        notify(
-            session,
-            user_id=user_id,
-            kind="date_poll_invited",
-            message="date_poll_invited",
-            params={"title": event.title},
-            url=f"/events/{event.id}",
-            actor_id=fact.by.id,
-            space_id=event.space_id,
-        )
+    told = (
+        ("date_poll_going", fact.going),
+        ("date_poll_waitlisted", fact.waitlisted),
+        ("date_poll_invited", fact.invited),
+    )
+    for message, user_ids in told:
+        for user_id in user_ids:
+            notify(
+                session,
+                user_id=user_id,
+                kind="date_poll_decided" if message != "date_poll_invited" else message,
+                message=message,
+                params={"title": event.title, "event_id": str(event.id)},
+                url=f"/events/{event.id}",
+                actor_id=fact.by.id,
+                space_id=event.space_id,
+            )
 
 
 @subscriber(EventEnded)

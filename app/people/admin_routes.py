@@ -10,7 +10,7 @@ from app.config import get_settings
 from app.core.ids import Id
 from app.errors import Invalid
 from app.i18n import gettext
-from app.people import admin, audit, avatars, erasure, import_batches, service
+from app.people import admin, audit, avatars, erasure, import_batches, resets, service
 from app.people.importing import ImportReport, check_people_csv, import_people_csv
 from app.people.models import PeopleImport
 from app.people.sealing import unseal
@@ -75,6 +75,26 @@ def admin_invite(
     link = f"{get_settings().base_url.rstrip('/')}/invite/{token}"
     emailed = get_settings().mail_enabled
     return _people_page(request, session, invite_link=link, invite_emailed=emailed)
+
+
+@router.post("/admin/people/{person_id}/reset-link")
+def admin_reset_link(
+    request: Request, session: SessionDep, admin_user: AdminUser, person_id: Id
+) -> Response:
+    """The copy-a-link path: a one-time link for the admin to hand over (sites without mail)."""
+    person = service.active_user(session, person_id)
+    try:
+        token = resets.create_reset(session, user=person, created_by=admin_user)
+    except Invalid as exc:
+        return _people_page(request, session, status_code=exc.status_code, error=exc.text())
+    link = f"{get_settings().base_url.rstrip('/')}/reset/{token}"
+    return _people_page(
+        request,
+        session,
+        reset_link=link,
+        reset_person=person,
+        reset_minutes=get_settings().password_reset_minutes,
+    )
 
 
 @router.post("/admin/people/{person_id}/admin")

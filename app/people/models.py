@@ -126,6 +126,25 @@ class Invitation(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
 
 
+class PasswordReset(SQLModel, table=True):
+    """A one-time link that lets a person choose a new password (app/people/resets.py).
+
+    Only a keyed hash of the link's secret is stored: a copy of the database opens no account."""
+
+    __tablename__ = "password_resets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    # The admin who made the link to hand over (None: the person asked for it by email).
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
 class ApiToken(SQLModel, table=True):
     """A personal access token for the JSON API; only its hash is stored."""
 

@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 from zoneinfo import available_timezones
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from app.client_address import client_address
@@ -19,6 +19,7 @@ from app.people.models import (
     AuthSession,
     Invitation,
     LoginAttempt,
+    PasswordReset,
     SiteRole,
     User,
 )
@@ -233,9 +234,19 @@ def change_password(
     user.password_hash = hash_password(new)
     session.add(user)
     session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user.id))
+    forget_open_resets(session, user_id=user.id)  # type: ignore[arg-type]
     revoked = revoke_api_tokens(session, user=user) if revoke_tokens else 0
     session.flush()
     return revoked
+
+
+def forget_open_resets(session: Session, *, user_id: int) -> None:
+    """Spend every open password reset link of the person (their password just changed)."""
+    session.exec(
+        update(PasswordReset)
+        .where(col(PasswordReset.user_id) == user_id, col(PasswordReset.used_at).is_(None))
+        .values(used_at=utcnow())
+    )
 
 
 def live_api_token_count(session: Session, *, user: User) -> int:

@@ -216,10 +216,13 @@ def _upsert_answers(
     )
 
 
-def _seat(session: Session, *, event: Event, poll_id: int, option_id: int) -> list[int]:
+def _seat(
+    session: Session, *, event: Event, poll_id: int, option_id: int
+) -> tuple[list[int], list[int], list[int]]:
     """Everyone who said yes: going up to the capacity, the rest waitlisted in answer order.
-    Returns the if-need-be people (invited). Only those still members count: someone who left
-    a private space must not be seated at, or told of, its event."""
+    Returns those going, those waitlisted and the if-need-be people (invited). Only those still
+    members count: someone who left a private space must not be seated at, or told of, its
+    event."""
     day = event.starts_at.astimezone(ZoneInfo(event.timezone)).date()
     rows = session.exec(
         select(DatePollAnswer)
@@ -244,7 +247,12 @@ def _seat(session: Session, *, event: Event, poll_id: int, option_id: int) -> li
             )
         )
     session.flush()
-    return [a.user_id for a in rows if a.choice == DateChoice.maybe]
+    capacity = len(yes) if event.capacity is None else event.capacity
+    return (
+        [a.user_id for a in yes[:capacity]],
+        [a.user_id for a in yes[capacity:]],
+        [a.user_id for a in rows if a.choice == DateChoice.maybe],
+    )
 
 
 def create_event_from_poll(
@@ -282,12 +290,21 @@ def create_event_from_poll(
         ),
         now=now,
     )
-    invited = _seat(session, event=event, poll_id=poll_id, option_id=option_id)
+    going, waitlisted, invited = _seat(session, event=event, poll_id=poll_id, option_id=option_id)
     poll.event_id, poll.closed_at = event.id, now
     session.add(poll)
     refresh_discussion(session, event=event, now=now)
     session.flush()
-    publish(session, DatePollDecided(event=event, by=user, invited=tuple(invited)))
+    publish(
+        session,
+        DatePollDecided(
+            event=event,
+            by=user,
+            invited=tuple(invited),
+            going=tuple(going),
+            waitlisted=tuple(waitlisted),
+        ),
+    )
     return event
 
 

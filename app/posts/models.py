@@ -139,6 +139,7 @@ class CommentRow(RowView):
     created_at: datetime
     edited_at: datetime | None
     hidden_at: datetime | None
+    parent_id: int | None
 
 
 class Reaction(SQLModel, table=True):

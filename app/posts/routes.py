@@ -1,13 +1,16 @@
 """Post pages, composing, comments, reactions and pins (the home page is app.home)."""
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.core.ids import Id
+from app.db import utcnow
 from app.errors import Invalid
 from app.pagination import Cursor
+from app.people.models import User
 from app.polls.quick import poll_id_of_post
 from app.posts import service, streams
 from app.posts.history import post_history
@@ -102,6 +105,8 @@ def stream_news(
 def _post_context(
     session: SessionDep, user: CurrentUser, post_id: Id, cursor: str | None = None
 ) -> dict:
+    # Before the comments are read: an edit in between is shown again (harmless), never missed.
+    live_since = f"{utcnow().timestamp():.6f}"
     post, access = service.load_post(session, user=user, post_id=post_id)
     card = streams.post_card(session, user=user, post=post, space=access.space)
     comments = streams.comments_page(session, user=user, post=post, cursor=cursor)
@@ -112,6 +117,7 @@ def _post_context(
         "poll_id": poll_id_of_post(session, post.id) if cursor is None else None,  # type: ignore[arg-type]
         "comments": comments,
         "live_cursor": streams.live_comments_cursor(comments, cursor),
+        "live_since": live_since,
         "space": access.space,
         "member_count": member_count(session, access.space.id),
         "comment_marks": recognition.attach_marks(
@@ -130,11 +136,19 @@ def post_page(
     user: CurrentUser,
     post_id: Id,
     cursor: str | None = None,
+    since: Annotated[float | None, Query(ge=0, le=32503680000)] = None,
 ) -> Response:
     context = _post_context(session, user, post_id, cursor)
     if cursor:
-        # A later page, or the comments written since (the live watcher asks with its cursor).
+        # A later page, or the comments written since (the live watcher asks with its cursor,
+        # and with `since`: the comments edited, deleted or hidden meanwhile are shown anew).
         fragment = is_htmx(request)
+        if fragment and since is not None:
+            post = context["card"].post
+            edited, gone = streams.changed_comments(
+                session, user=user, post=post, since=datetime.fromtimestamp(since, UTC)
+            )
+            context.update(changed_comments=edited, gone_comment_ids=gone)
         return render(
             request,
             "posts/page.html",
@@ -243,6 +257,22 @@ def toggle_reaction(
     return RedirectResponse(f"/posts/{post_id}", status_code=303)
 
 
+def _reply_context(session: SessionDep, user: CurrentUser, comment_id: int) -> dict[str, Any]:
+    parent, post, access = service.load_comment(session, user=user, comment_id=comment_id)
+    author = session.get(User, parent.author_id) if parent.author_id else None
+    return {"parent": parent, "parent_author": author, "post": post, "space": access.space}
+
+
+@router.get("/comments/{comment_id}/reply")
+def reply_form(
+    request: Request, session: SessionDep, user: CurrentUser, comment_id: Id
+) -> Response:
+    """The reply form: under the comment (htmx), or a page of its own without JavaScript."""
+    context = _reply_context(session, user, comment_id)
+    block = "reply_form" if is_htmx(request) else None
+    return render(request, "posts/comment_reply.html", context, block=block)
+
+
 @router.post("/posts/{post_id}/comments")
 def add_comment(
     request: Request,
@@ -251,11 +281,16 @@ def add_comment(
     post_id: Id,
     body: Annotated[str, Form()] = "",
     attachment: FormFiles = None,
+    parent_id: Annotated[Id | None, Form()] = None,
 ) -> Response:
     try:
         text = attach_form_files(session, user=user, body=body, files=attachment)
-        comment = service.add_comment(session, user=user, post_id=post_id, body=text)
+        comment = service.add_comment(
+            session, user=user, post_id=post_id, body=text, parent_id=parent_id
+        )
     except Invalid as exc:
+        if parent_id is not None and exc.field != "parent_id":
+            return _reply_refused(request, session, user, parent_id, body, exc)
 
         def context() -> dict[str, Any]:
             return {**_post_context(session, user, post_id), "comment_form": {"body": body}}
@@ -283,6 +318,28 @@ def add_comment(
             {"comment": comment, "author": user, "card": None, "comment_count": post.comment_count},
         )
     return RedirectResponse(f"/posts/{post_id}#comment-{comment.id}", status_code=303)
+
+
+def _reply_refused(
+    request: Request, session: SessionDep, user: User, parent_id: int, body: str, exc: Invalid
+) -> Response:
+    """A refused reply: its form again, with the message, under its comment or as a page."""
+
+    def context() -> dict[str, Any]:
+        return {**_reply_context(session, user, parent_id), "form": {"body": body}}
+
+    if not is_htmx(request):
+        return form_error(request, session, "posts/comment_reply.html", exc, context, field="body")
+    return form_error(
+        request,
+        session,
+        "posts/comment_reply.html",
+        exc,
+        context,
+        field="body",
+        block="reply_form",
+        headers={"HX-Retarget": f"#reply-slot-{parent_id}", "HX-Reswap": "innerHTML"},
+    )
 
 
 @router.get("/comments/{comment_id}/edit")

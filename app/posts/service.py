@@ -303,7 +303,7 @@ def add_comment(
     body = _check_text(body, field="body", max_length=MAX_COMMENT, empty=NO_COMMENT)
     if parent_id is not None:
         parent = session.get(Comment, parent_id)
-        if parent is None or parent.post_id != post.id:
+        if parent is None or parent.post_id != post.id or not may_read_comment(parent, access):
             raise Invalid("You can only reply to a comment on this post", field="parent_id")
     html, people = render_with_mentions(session, body)
     publish(session, ContributionStarting(space_id=post.space_id))

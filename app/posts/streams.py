@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     Integer,
     Select,
+    and_,
     bindparam,
     case,
     func,
@@ -23,7 +24,7 @@ from sqlalchemy import (
 from sqlmodel import Session, col, select
 
 from app import prepared
-from app.access.posts import comments_shown_to, shown_in_streams
+from app.access.posts import comments_changed_since, comments_shown_to, shown_in_streams
 from app.access.posts import readable_and_shown as readable_and_shown  # for existing callers
 from app.access.spaces import (
     SpaceAccess,
@@ -33,7 +34,7 @@ from app.access.spaces import (
     require_read,
 )
 from app.core.ids import MAX_ID
-from app.db import utcnow
+from app.db import UTCDateTime, utcnow
 from app.pagination import Cursor, Page
 from app.people.models import PersonRow, User
 from app.posts.models import Comment, CommentRow, Post, PostKind, PostRow, Reaction
@@ -323,3 +324,34 @@ def live_comments_cursor(
         last = page.items[-1][0]
         return Cursor(last.created_at, last.id).encode()
     return cursor or _FIRST.encode()
+
+
+SINCE = bindparam("since", type_=UTCDateTime)
+
+
+@cache
+def _changed_comments_statement() -> Any:
+    shown = and_(*comments_shown_to(VIEWER)).label("shown")
+    return (
+        select(*[*columns(COMMENT), shown])
+        .outerjoin(User, col(User.id) == Comment.author_id)
+        .where(
+            col(Comment.post_id) == POST,
+            comments_changed_since(SINCE),
+        )
+        .order_by(col(Comment.created_at), col(Comment.id))
+        .limit(LIMIT)
+    )
+
+
+def changed_comments(
+    session: Session, *, user: User, post: Post, since: datetime, limit: int = 200
+) -> tuple[list[tuple[CommentRow, PersonRow | None]], list[int]]:
+    """The post's comments edited, deleted or hidden since `since` (an open page's live
+    watcher): those the reader may still see, to show anew, and the ids of those to take away.
+    The caller has checked that the reader may read the post."""
+    params = {"post_id": post.id, "viewer_id": user.id, "since": since, "limit": limit}
+    rows = fetch(session, _changed_comments_statement(), params, COMMENT)
+    shown = [(comment, author) for comment, author, visible in rows if visible]
+    gone = [comment.id for comment, _author, visible in rows if not visible]
+    return shown, gone

@@ -249,4 +249,6 @@ def test_someone_who_left_the_space_is_neither_seated_nor_invited(client, sessio
     made = api["host"]("POST", f"/date-polls/{poll['id']}/event", json={"option_id": int(slot)})
     assert made.status_code == 201
     assert [r.user_id for r in session.exec(select(Rsvp)).all()] == [people[2].id]
-    assert session.exec(select(func.count()).select_from(Notification)).one() == 0
+    # Only the member still there is told (that they are going); those who left hear nothing.
+    told = session.exec(select(Notification.user_id, Notification.kind)).all()
+    assert told == [(people[2].id, "date_poll_decided")]

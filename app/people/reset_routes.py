@@ -1,0 +1,88 @@
+"""Forgotten passwords: ask for a link by email, then choose a new password with it."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from app.config import get_settings
+from app.errors import Invalid, TooManyRequests
+from app.people import resets
+from app.people.routes import sign_in_response
+from app.security import OptionalUser, SessionDep, csrf_protect
+from app.transactions import TransactionalRoute
+from app.web import form_error, render
+
+router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
+# The link's secret is in the address: no other site learns it from a Referer header.
+NO_REFERRER = {"Referrer-Policy": "no-referrer"}
+
+
+def _forgot_context(**extra: object) -> dict[str, object]:
+    settings = get_settings()
+    return {
+        "mail_enabled": settings.mail_enabled and settings.password_login,
+        "minutes": settings.password_reset_minutes,
+        **extra,
+    }
+
+
+@router.get("/forgot-password")
+def forgot_password_page(request: Request, user: OptionalUser) -> Response:
+    return render(request, "people/forgot.html", _forgot_context(email=""))
+
+
+@router.post("/forgot-password")
+def forgot_password(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+) -> Response:
+    if not _forgot_context()["mail_enabled"]:
+        return render(request, "people/forgot.html", _forgot_context(email=""), status_code=409)
+    address = request.client.host if request.client else "unknown"
+    try:
+        resets.request_reset(session, email=email, address=address)
+    except TooManyRequests as exc:
+        return render(
+            request,
+            "people/forgot.html",
+            _forgot_context(email=email, error=exc.text()),
+            status_code=exc.status_code,
+        )
+    # The same answer whether or not the address has an account.
+    return render(request, "people/forgot.html", _forgot_context(email=email, sent=True))
+
+
+@router.get("/reset/{token}")
+def reset_page(request: Request, session: SessionDep, token: str) -> Response:
+    _reset, person = resets.reset_for(session, token)
+    context = {"person": person, "token": token}
+    return render(request, "people/reset.html", context, headers=NO_REFERRER)
+
+
+@router.post("/reset/{token}")
+def reset_password(
+    request: Request,
+    session: SessionDep,
+    token: str,
+    password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    try:
+        person = resets.complete_reset(session, token=token, password=password)
+    except Invalid as exc:
+
+        def context() -> dict[str, Any]:
+            _reset, person = resets.reset_for(session, token)
+            return {"person": person, "token": token}
+
+        return form_error(
+            request,
+            session,
+            "people/reset.html",
+            exc,
+            context,
+            field="password",
+            headers=NO_REFERRER,
+        )
+    return sign_in_response(request, session, person, "/settings?password=1")
