@@ -9,15 +9,22 @@ of the post) against a real `agora serve --workers 1`, then measures:
 SQLite with one process; PostgreSQL with two processes, the streams spread over both and every
 write sent to the first (`AGORA_BENCH_DATABASE_URL` or `AGORA_TEST_DATABASE_URL`, whose public
 schema is dropped; else a throw-away server from scripts/pg_tmp.sh; skipped when there is none).
+With two cores the servers (and a throw-away PostgreSQL) are pinned to CPU 0 and this process,
+the load generator holding every stream, to CPU 1; its own CPU per write is reported beside the
+workers', so a slow client shows. `--profile` samples the workers with py-spy during the writes.
 Ports 8850-8899 unless AGORA_BENCH_PORTS says otherwise ("8850-8899"). Exits non-zero when a p99
 is 1 s or more, or a delivery is missing.
 """
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -31,8 +38,18 @@ from app.people.service import create_api_token, create_user
 from app.posts.service import create_post
 from app.spaces.access import access_for
 from app.spaces.service import add_member, create_space
-from tests.bench.server import Server, serving, worker_cpu_seconds, worker_memory_mb
-from tests.bench.writes import database, prepare
+from tests.bench.profile import summarise
+from tests.bench.server import (
+    LOAD_CPU,
+    SERVER_CPU,
+    Server,
+    can_pin,
+    serving,
+    worker_cpu_seconds,
+    worker_memory_mb,
+    worker_pid,
+)
+from tests.bench.writes import database, pinned_to, prepare
 
 TARGET_P99_S = 1.0
 
@@ -141,17 +158,51 @@ class Result:
     worst: float
     missing: int
     cpu_per_write: float  # the workers' CPU seconds per write and its fan-out to every stream
+    load_cpu_per_write: float  # this process's (the streams' reader's) CPU seconds per write
+    load_average: float
 
     def row(self) -> str:
         return (
             f"| {self.label} | {self.streams} | {self.mb_per_stream * 1024:.0f} KB | "
             f"{self.idle_cpu_percent:.1f} % | {self.p50 * 1000:.0f} ms | {self.p99 * 1000:.0f} ms"
-            f" | {self.worst * 1000:.0f} ms | {self.missing} | {self.cpu_per_write * 1000:.0f} ms |"
+            f" | {self.worst * 1000:.0f} ms | {self.missing} | {self.cpu_per_write * 1000:.0f} ms"
+            f" | {self.load_cpu_per_write * 1000:.0f} ms | {self.load_average:.1f} |"
         )
 
 
+HEADER = (
+    "| setup | streams | memory per stream | worker CPU idle | p50 | p99 | max | missing"
+    " | worker CPU per write | load generator CPU per write | load average |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+)
+
+
+def _own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def _sample(servers: list[Server], seconds: float, raw: Path) -> list[subprocess.Popen[bytes]]:
+    """py-spy on every worker (the thread holding the GIL), for the writes' duration."""
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    samplers = []
+    for n, server in enumerate(servers):
+        command = [py_spy, "record", "--nonblocking", "--gil", "--format", "raw"]
+        command += ["--rate", "500", "--duration", str(round(seconds)), "--output", f"{raw}.{n}"]
+        command += ["--pid", str(worker_pid(server))]
+        samplers.append(
+            subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        )
+    return samplers
+
+
 async def measure(
-    label: str, servers: list[Server], fixture: Fixture, writes: int, idle: float
+    label: str,
+    servers: list[Server],
+    fixture: Fixture,
+    writes: int,
+    idle: float,
+    profile: Path | None = None,
 ) -> Result:
     before = sum(worker_memory_mb(s)[0] for s in servers)
     held = await open_streams(servers, fixture)
@@ -166,7 +217,9 @@ async def measure(
     # One write first, not counted: the first request of its kind warms the server's caches.
     await asyncio.to_thread(_comment, servers[0], fixture.writer_token, fixture.post_id, -1)
     await asyncio.sleep(2)
+    samplers = _sample(servers, writes * 1.5 + 1, profile) if profile else []
     cpu = sum(worker_cpu_seconds(s) for s in servers)
+    load_cpu = _own_cpu_seconds()
     for n in range(writes):
         counts = [len(got) for got in held.arrivals]
         start = time.monotonic()
@@ -185,6 +238,9 @@ async def measure(
     # Less the idle CPU of the half-second pauses: what the writes and their deliveries cost.
     busy = sum(worker_cpu_seconds(s) for s in servers) - cpu
     busy -= idle_cpu / 100 * len(servers) * 0.5 * writes
+    load_cpu = _own_cpu_seconds() - load_cpu
+    for sampler in samplers:
+        await asyncio.to_thread(sampler.wait)
     for task in held.tasks:
         task.cancel()
     await asyncio.gather(*held.tasks, return_exceptions=True)
@@ -200,12 +256,18 @@ async def measure(
         worst=latencies[-1] if latencies else 0.0,
         missing=missing,
         cpu_per_write=max(0.0, busy) / max(1, writes),
+        load_cpu_per_write=load_cpu / max(1, writes),
+        load_average=os.getloadavg()[0],
     )
 
 
-def bench(engine: str, streams: int, writes: int, idle: float) -> Result | None:
+def bench(
+    engine: str, streams: int, writes: int, idle: float, profile: bool = False
+) -> Result | None:
     workdir = Path(tempfile.mkdtemp(prefix=f"agora-live-{engine}-"))
-    with database(engine, workdir, pin=False) as url:
+    pin = can_pin()
+    cpus = SERVER_CPU if pin else None
+    with database(engine, workdir, pin=pin) as url:
         if url is None:
             return None
         env = prepare(url, workdir)
@@ -213,11 +275,20 @@ def bench(engine: str, streams: int, writes: int, idle: float) -> Result | None:
         count = 1 if engine == "sqlite" else 2
         label = "SQLite, 1 process" if engine == "sqlite" else "PostgreSQL, 2 processes"
         log = workdir / "server.log"
-        with serving(env, log, ports=_ports()) as first:
-            if count == 1:
-                return asyncio.run(measure(label, [first], fixture, writes, idle))
-            with serving(env, log, ports=_ports()) as second:
-                return asyncio.run(measure(label, [first, second], fixture, writes, idle))
+        raw = workdir / "profile.txt" if profile else None
+        with serving(env, log, ports=_ports(), cpus=cpus) as first:
+            servers = [first]
+            with contextlib.ExitStack() as more:
+                if count == 2:
+                    servers.append(more.enter_context(serving(env, log, ports=_ports(), cpus=cpus)))
+                with pinned_to(LOAD_CPU) if pin else contextlib.nullcontext():
+                    result = asyncio.run(measure(label, servers, fixture, writes, idle, raw))
+        if raw is not None:
+            for n in range(count):
+                print(f"== {label}, worker {n + 1}: where its CPU went during the writes")
+                sampled = Path(f"{raw}.{n}")
+                print(summarise(sampled, 25) if sampled.exists() else "   (none)", flush=True)
+        return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -227,22 +298,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle", type=float, default=10.0)
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--quick", action="store_true", help="50 streams, 3 writes, 2 s idle")
+    parser.add_argument("--profile", action="store_true", help="py-spy the workers' writes")
     args = parser.parse_args(argv)
     if args.quick:
         args.streams, args.writes, args.idle = 50, 3, 2.0
     results = []
     for engine in args.engines.split(","):
-        result = bench(engine, args.streams, args.writes, args.idle)
+        result = bench(engine, args.streams, args.writes, args.idle, args.profile)
         if result is None:
             print(f"bench-live: {engine} skipped (no PostgreSQL)")
             continue
         results.append(result)
         print(result.row(), flush=True)
-    print(
-        "| setup | streams | memory per stream | worker CPU idle | p50 | p99 | max | missing"
-        " | worker CPU per write |"
-    )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(HEADER)
     for result in results:
         print(result.row())
     failed = [r for r in results if r.p99 >= TARGET_P99_S or r.missing]
