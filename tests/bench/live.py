@@ -31,11 +31,14 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.db import make_engine
+from app.pagination import Cursor
 from app.people.service import create_api_token, create_user
+from app.posts.models import Comment
 from app.posts.service import create_post
+from app.security import SESSION_COOKIE, start_session
 from app.spaces.access import access_for
 from app.spaces.service import add_member, create_space
 from tests.bench.profile import summarise
@@ -64,6 +67,7 @@ class Fixture:
     post_id: int
     writer_token: str
     tokens: list[str]
+    cookies: list[str]  # each reader's signed-in session, for the page's fragment (`--fetch`)
 
 
 def seed(url: str, streams: int) -> Fixture:
@@ -82,8 +86,9 @@ def seed(url: str, streams: int) -> Fixture:
                 add_member(s, access=access, user=person)
             post = create_post(s, access=access, title="Live bench", body="Comment here.")
             tokens = [create_api_token(s, user=p, name="bench-live") for p in [host, *people]]
+            cookies = [start_session(s, user=p) for p in people]
             s.commit()
-            return Fixture(int(post.id), tokens[0], tokens[1:])  # type: ignore[arg-type]
+            return Fixture(int(post.id), tokens[0], tokens[1:], cookies)  # type: ignore[arg-type]
     finally:
         engine.dispose()
 
@@ -95,10 +100,39 @@ class Streams:
     arrivals: list[list[float]] = field(default_factory=list)
     opened: int = 0
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # With `--fetch`: each stream then asks for the new comments as the page does (htmx's
+    # `hx-get` on `sse:comments`); the path once set, and each stream's fragment arrival times.
+    fragment: str | None = None
+    fetched: list[list[float]] = field(default_factory=list)
+    fetches: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+async def _fetch(port: int, cookie: str, path: str, done: list[float]) -> None:
+    """The page's fragment request on a fresh connection, as each reader's browser sends it."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        (
+            f"GET {path} HTTP/1.1\r\nHost: bench\r\nCookie: {SESSION_COOKIE}={cookie}\r\n"
+            "HX-Request: true\r\nHX-Target: comments-live\r\nConnection: close\r\n\r\n"
+        ).encode()
+    )
+    await writer.drain()
+    answer = await reader.read()
+    writer.close()
+    if b" 200 " not in answer.split(b"\r\n", 1)[0]:
+        raise SystemExit(f"bench-live: a fragment answered {answer[:200]!r}")
+    done.append(time.monotonic())
 
 
 async def _hold(
-    port: int, token: str, post_id: int, got: list[float], ready: asyncio.Event
+    port: int,
+    token: str,
+    post_id: int,
+    got: list[float],
+    ready: asyncio.Event,
+    held: "Streams",
+    cookie: str,
+    done: list[float],
 ) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(
@@ -117,6 +151,10 @@ async def _hold(
             # One event per chunk (sse-starlette), so its lines arrive whole.
             if line.startswith(b"event: comments"):
                 got.append(time.monotonic())
+                if held.fragment is not None:
+                    task = asyncio.create_task(_fetch(port, cookie, held.fragment, done))
+                    held.fetches.add(task)
+                    task.add_done_callback(held.fetches.discard)
     finally:
         writer.close()
 
@@ -127,8 +165,11 @@ async def open_streams(servers: list[Server], fixture: Fixture) -> Streams:
         got: list[float] = []
         ready = asyncio.Event()
         port = servers[n % len(servers)].port
+        done: list[float] = []
         held.arrivals.append(got)
-        held.tasks.append(asyncio.create_task(_hold(port, token, fixture.post_id, got, ready)))
+        held.fetched.append(done)
+        hold = _hold(port, token, fixture.post_id, got, ready, held, fixture.cookies[n], done)
+        held.tasks.append(asyncio.create_task(hold))
         await ready.wait()
         held.opened += 1
     return held
@@ -148,6 +189,16 @@ def _comment(server: Server, token: str, post_id: int, n: int) -> None:
 
 
 @dataclass
+class Fetched:
+    """Write to the page's fragment (`--fetch`): p50 / p99 seconds, and the workers' CPU."""
+
+    p50: float
+    p99: float
+    missing: int
+    cpu_per_write: float
+
+
+@dataclass
 class Result:
     label: str
     streams: int
@@ -160,6 +211,17 @@ class Result:
     cpu_per_write: float  # the workers' CPU seconds per write and its fan-out to every stream
     load_cpu_per_write: float  # this process's (the streams' reader's) CPU seconds per write
     load_average: float
+    fetched: Fetched | None = None
+
+    def fetch_row(self) -> str:
+        f = self.fetched
+        if f is None:
+            return ""
+        return (
+            f"{self.label}, {self.streams} pages fetching their fragment: write to fragment p50"
+            f" {f.p50 * 1000:.0f} ms, p99 {f.p99 * 1000:.0f} ms, missing {f.missing},"
+            f" worker CPU per write {f.cpu_per_write * 1000:.0f} ms"
+        )
 
     def row(self) -> str:
         return (
@@ -203,6 +265,7 @@ async def measure(
     writes: int,
     idle: float,
     profile: Path | None = None,
+    fetch: tuple[str, int] | None = None,
 ) -> Result:
     before = sum(worker_memory_mb(s)[0] for s in servers)
     held = await open_streams(servers, fixture)
@@ -241,6 +304,7 @@ async def measure(
     load_cpu = _own_cpu_seconds() - load_cpu
     for sampler in samplers:
         await asyncio.to_thread(sampler.wait)
+    fetched = await _fetch_phase(servers, fixture, held, *fetch) if fetch else None
     for task in held.tasks:
         task.cancel()
     await asyncio.gather(*held.tasks, return_exceptions=True)
@@ -258,11 +322,63 @@ async def measure(
         cpu_per_write=max(0.0, busy) / max(1, writes),
         load_cpu_per_write=load_cpu / max(1, writes),
         load_average=os.getloadavg()[0],
+        fetched=fetched,
+    )
+
+
+def _newest_cursor(url: str, post_id: int) -> str:
+    engine = make_engine(url)
+    try:
+        with Session(engine) as s:
+            last = s.exec(
+                select(Comment)
+                .where(Comment.post_id == post_id)
+                .order_by(col(Comment.created_at).desc(), col(Comment.id).desc())
+            ).first()
+            assert last is not None and last.id is not None
+            return Cursor(last.created_at, last.id).encode()
+    finally:
+        engine.dispose()
+
+
+async def _fetch_phase(
+    servers: list[Server], fixture: Fixture, held: Streams, url: str, writes: int
+) -> Fetched:
+    """Writes whose event makes every stream fetch the new comments, as the open page does:
+    the time from the write to each page's fragment, and the workers' CPU per write."""
+    cursor = await asyncio.to_thread(_newest_cursor, url, fixture.post_id)
+    held.fragment = f"/posts/{fixture.post_id}?cursor={cursor}"
+    latencies: list[float] = []
+    missing = 0
+    cpu = sum(worker_cpu_seconds(s) for s in servers)
+    for n in range(writes):
+        counts = [len(done) for done in held.fetched]
+        start = time.monotonic()
+        await asyncio.to_thread(_comment, servers[0], fixture.writer_token, fixture.post_id, n)
+        deadline = start + 60
+        while time.monotonic() < deadline and any(
+            len(done) <= count for done, count in zip(held.fetched, counts, strict=True)
+        ):
+            await asyncio.sleep(0.01)
+        for done, count in zip(held.fetched, counts, strict=True):
+            if len(done) > count:
+                latencies.append(done[count] - start)
+            else:
+                missing += 1
+        await asyncio.sleep(0.5)
+    busy = sum(worker_cpu_seconds(s) for s in servers) - cpu
+    held.fragment = None
+    latencies.sort()
+    return Fetched(
+        p50=statistics.median(latencies) if latencies else 0.0,
+        p99=latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else 0.0,
+        missing=missing,
+        cpu_per_write=busy / max(1, writes),
     )
 
 
 def bench(
-    engine: str, streams: int, writes: int, idle: float, profile: bool = False
+    engine: str, streams: int, writes: int, idle: float, profile: bool = False, fetch: int = 0
 ) -> Result | None:
     workdir = Path(tempfile.mkdtemp(prefix=f"agora-live-{engine}-"))
     pin = can_pin()
@@ -282,7 +398,9 @@ def bench(
                 if count == 2:
                     servers.append(more.enter_context(serving(env, log, ports=_ports(), cpus=cpus)))
                 with pinned_to(LOAD_CPU) if pin else contextlib.nullcontext():
-                    result = asyncio.run(measure(label, servers, fixture, writes, idle, raw))
+                    fetching = (url, fetch) if fetch else None
+                    work = measure(label, servers, fixture, writes, idle, raw, fetching)
+                    result = asyncio.run(work)
         if raw is not None:
             for n in range(count):
                 print(f"== {label}, worker {n + 1}: where its CPU went during the writes")
@@ -299,12 +417,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--quick", action="store_true", help="50 streams, 3 writes, 2 s idle")
     parser.add_argument("--profile", action="store_true", help="py-spy the workers' writes")
+    parser.add_argument(
+        "--fetch",
+        type=int,
+        default=0,
+        metavar="WRITES",
+        help="then this many writes whose event makes every page fetch its fragment",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.streams, args.writes, args.idle = 50, 3, 2.0
     results = []
     for engine in args.engines.split(","):
-        result = bench(engine, args.streams, args.writes, args.idle, args.profile)
+        result = bench(engine, args.streams, args.writes, args.idle, args.profile, args.fetch)
         if result is None:
             print(f"bench-live: {engine} skipped (no PostgreSQL)")
             continue
@@ -313,6 +438,9 @@ def main(argv: list[str] | None = None) -> int:
     print(HEADER)
     for result in results:
         print(result.row())
+    for result in results:
+        if result.fetched is not None:
+            print(result.fetch_row())
     failed = [r for r in results if r.p99 >= TARGET_P99_S or r.missing]
     return 1 if failed else 0
 
