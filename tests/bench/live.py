@@ -304,7 +304,15 @@ async def measure(
     load_cpu = _own_cpu_seconds() - load_cpu
     for sampler in samplers:
         await asyncio.to_thread(sampler.wait)
-    fetched = await _fetch_phase(servers, fixture, held, *fetch) if fetch else None
+    fetched = None
+    if fetch:
+        url, fetch_writes = fetch
+        samplers = (
+            _sample(servers, fetch_writes * 5, profile.with_suffix(".fetch")) if profile else []
+        )
+        fetched = await _fetch_phase(servers, fixture, held, url, fetch_writes)
+        for sampler in samplers:
+            await asyncio.to_thread(sampler.wait)
     for task in held.tasks:
         task.cancel()
     await asyncio.gather(*held.tasks, return_exceptions=True)
@@ -401,10 +409,11 @@ def bench(
                     fetching = (url, fetch) if fetch else None
                     work = measure(label, servers, fixture, writes, idle, raw, fetching)
                     result = asyncio.run(work)
-        if raw is not None:
+        phases = [("writes", raw), ("fetches", raw.with_suffix(".fetch"))] if raw else []
+        for phase, stem in phases:
             for n in range(count):
-                print(f"== {label}, worker {n + 1}: where its CPU went during the writes")
-                sampled = Path(f"{raw}.{n}")
+                print(f"== {label}, worker {n + 1}: where its CPU went during the {phase}")
+                sampled = Path(f"{stem}.{n}")
                 print(summarise(sampled, 25) if sampled.exists() else "   (none)", flush=True)
         return result
 
