@@ -5,11 +5,18 @@ checked here for its readers at send time, so a comment in a private space never
 outsider's page, and a person removed from a space stops hearing of it at once. The streams a
 notice wakes in one process are checked together: a few queries per topic, however many streams
 are open, and each person's access is decided by the same rules as a page (SpaceAccess).
+
+SpaceAccess decides from what a person is (site role), their membership of the space (state,
+role) and whether the thing is their own (its author or creator); nothing else of them. So the
+readers are read as those few columns, in one query, and sorted into classes alike in all of
+them; the rule is asked once per class, of its first person's real rows. A thousand members of
+a space make a handful of classes (members, hosts, the author), not a thousand ORM objects.
 """
 
 from collections.abc import Collection
 from typing import Any
 
+from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from app.access.events import EventAccess
@@ -58,6 +65,15 @@ def _allows(kind: str, thing: Any, access: SpaceAccess) -> bool:
     return access.can_moderate if kind == "flags" else access.can_read
 
 
+def _own_people(thing: Any) -> set[int]:
+    """Who the thing belongs to: the policy may treat them apart (their own hidden post)."""
+    return {
+        person
+        for person in (getattr(thing, "author_id", None), getattr(thing, "created_by_id", None))
+        if person is not None
+    }
+
+
 def followers_among(session: Session, topic: str, user_ids: Collection[int]) -> set[int]:
     """Of these people, those who may follow `topic` (e.g. "post:12", "space:3") now."""
     kind, _colon, raw_id = topic.partition(":")
@@ -67,21 +83,30 @@ def followers_among(session: Session, topic: str, user_ids: Collection[int]) -> 
     if found is None:
         return set()
     kind, thing, space = found
-    ids = list(user_ids)
-    people = session.exec(select(User).where(col(User.id).in_(ids), col(User.is_active))).all()
-    memberships = {
-        m.user_id: m
-        for m in session.exec(
+    rows = session.exec(
+        select(User.id, User.site_role, Membership.state, Membership.role)
+        .outerjoin(
+            Membership,
+            and_(col(Membership.user_id) == User.id, col(Membership.space_id) == space.id),
+        )
+        .where(col(User.id).in_(list(user_ids)), col(User.is_active))
+    ).all()
+    owners = _own_people(thing)
+    classes: dict[tuple[Any, ...], list[int]] = {}
+    for user_id, site_role, state, role in rows:
+        own = user_id if user_id in owners else None
+        classes.setdefault((own, site_role, state, role), []).append(user_id)  # type: ignore[arg-type]
+    allowed: set[int] = set()
+    for people in classes.values():
+        person = session.get(User, people[0])
+        membership = session.exec(
             select(Membership).where(
-                col(Membership.space_id) == space.id, col(Membership.user_id).in_(ids)
+                col(Membership.space_id) == space.id, col(Membership.user_id) == people[0]
             )
-        ).all()
-    }
-    return {
-        person.id  # type: ignore[misc]
-        for person in people
-        if _allows(kind, thing, SpaceAccess(space, memberships.get(person.id), person))  # type: ignore[arg-type]
-    }
+        ).first()
+        if person is not None and _allows(kind, thing, SpaceAccess(space, membership, person)):
+            allowed.update(people)
+    return allowed
 
 
 def may_follow(session: Session, user: User, topic: str) -> bool:

@@ -1,9 +1,10 @@
-"""The content policy's answer for every stream a notice wakes, asked once per process.
+"""The content policy's answer for every stream a notice would wake, asked once per process.
 
-A comment on a post that 1,000 open pages follow wakes 1,000 streams at once. Each asks
-`allowed(person, topic)`; the questions asked in the same moment are answered together, on one
-worker thread, by app/access/live.py (a few queries per topic), instead of one thread hop and
-one set of queries per stream.
+A comment on a post that 1,000 open pages follow concerns 1,000 streams at once. The hub asks
+`followers(topic, people)` once for all of them, on one worker thread, by app/access/live.py (a
+few queries per topic), and wakes only those allowed. After a gap (nothing known of what
+changed) each stream asks `allowed(person, topic)` for what it follows; the questions asked in
+the same moment are answered together too.
 """
 
 import asyncio
@@ -23,6 +24,12 @@ GATHER_SECONDS = 0.005
 def _answer(questions: dict[str, set[int]]) -> dict[str, set[int]]:
     with Session(get_engine()) as session:
         return {topic: followers_among(session, topic, ids) for topic, ids in questions.items()}
+
+
+async def followers(topic: str, user_ids: set[int]) -> set[int]:
+    """Of these people, those who may see a change of `topic` now (off the event loop)."""
+    answers = await anyio.to_thread.run_sync(_answer, {topic: user_ids})
+    return answers[topic]
 
 
 class Checks:

@@ -5,6 +5,11 @@ A notice names topics: `user:5` (news for person 5), `post:12` (a comment on pos
 `poll:4` (a vote in poll 4). A listener follows exact topics or every topic of a kind
 (`space:*`). Notices carry no content: a woken stream re-reads what its person may see.
 
+A followed topic is checked against the content policy before anyone is woken: once per topic
+for all the listeners of this process that follow it (checks.py, one worker thread and a few
+queries), and only those who may see it are woken. A person's own topic (`user:5`) needs no
+check: their stream reads their own notifications.
+
 Across processes: on PostgreSQL a NOTIFY on CHANNEL; on SQLite a row in live_notices that every
 process holding streams polls for (POLL_SECONDS), so `agora worker` or a second server wakes
 this one's streams too.
@@ -24,6 +29,7 @@ from sqlmodel import Session, col
 from app.config import get_settings
 from app.db import get_engine
 from app.listen import listen_forever
+from app.live.checks import followers
 from app.live.models import LiveNotice
 
 log = logging.getLogger(__name__)
@@ -40,18 +46,21 @@ def kind_of(topic: str) -> str:
     return topic.partition(":")[0]
 
 
-class Listener:
-    """One open stream: woken (on its own loop) with the topics that changed."""
+def is_personal(topic: str) -> bool:
+    return kind_of(topic) == "user"
 
-    def __init__(self, topics: Iterable[str]) -> None:
+
+class Listener:
+    """One open stream of one person: woken (on its own loop) with the topics that changed and
+    that they may see (a person's own topic unchecked, every other one checked first)."""
+
+    def __init__(self, user_id: int, topics: Iterable[str]) -> None:
+        self.user_id = user_id
         self.topics = frozenset(topics)
         self.loop = asyncio.get_running_loop()
         self.woken = asyncio.Event()
         # Topics heard since the stream last looked; None: anything may have changed.
         self._heard: set[str] | None = set()
-
-    def wake(self, topics: set[str] | None) -> None:
-        self.loop.call_soon_threadsafe(self.note, topics)
 
     def note(self, topics: set[str] | None) -> None:
         if topics is None or self._heard is None:
@@ -72,14 +81,17 @@ class Hub:
         self._listeners: dict[str, set[Listener]] = defaultdict(set)
         self._lock = threading.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._count = 0
 
     def add(self, listener: Listener) -> None:
         with self._lock:
+            self._count += 1
             for topic in listener.topics:
                 self._listeners[topic].add(listener)
 
     def remove(self, listener: Listener) -> None:
         with self._lock:
+            self._count -= 1
             for topic in listener.topics:
                 group = self._listeners.get(topic)
                 if group is not None:
@@ -88,29 +100,40 @@ class Hub:
                         del self._listeners[topic]
 
     def listening(self) -> int:
-        with self._lock:
-            return len({lst for group in self._listeners.values() for lst in group})
+        return self._count
 
     def tell(self, topics: set[str] | None) -> None:
         """Wake the streams following these topics in this process (None: all, after a gap)."""
-        woken: dict[Listener, set[str] | None] = {}
+        if topics is None:
+            with self._lock:
+                everyone = {lst for group in self._listeners.values() for lst in group}
+            # Each stream checks what it follows itself (stream.py): nothing is known.
+            for loop, group in _by_loop(everyone).items():
+                loop.call_soon_threadsafe(_note_all, group, None)
+            return
         with self._lock:
-            if topics is None:
-                woken = {lst: None for group in self._listeners.values() for lst in group}
-            else:
-                for topic in topics:
-                    for key in (topic, f"{kind_of(topic)}:*"):
-                        for lst in self._listeners.get(key, ()):
-                            heard = woken.setdefault(lst, set())
-                            if heard is not None:
-                                heard.add(topic)
+            personal = {
+                topic: list(self._listeners.get(topic, ()))
+                for topic in topics
+                if is_personal(topic)
+            }
+            followed = {
+                topic: [
+                    lst
+                    for key in (topic, f"{kind_of(topic)}:*")
+                    for lst in self._listeners.get(key, ())
+                ]
+                for topic in topics
+                if not is_personal(topic)
+            }
         # One call into each event loop for all its streams: a call per stream wakes the loop
         # (a write to its self-pipe) a thousand times for a post that a thousand pages follow.
-        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Listener, set[str] | None]]] = {}
-        for listener, heard_topics in woken.items():
-            by_loop.setdefault(listener.loop, []).append((listener, heard_topics))
-        for loop, group in by_loop.items():
-            loop.call_soon_threadsafe(_note_all, group)
+        for topic, group in personal.items():
+            for loop, listeners in _by_loop(group).items():
+                loop.call_soon_threadsafe(_note_all, listeners, {topic})
+        for topic, group in followed.items():
+            for loop, listeners in _by_loop(group).items():
+                loop.call_soon_threadsafe(_check_then_note, topic, listeners)
 
     @property
     def uses_postgres(self) -> bool:
@@ -163,9 +186,34 @@ class Hub:
         return int(rows[-1][0])
 
 
-def _note_all(group: list[tuple[Listener, set[str] | None]]) -> None:
-    for listener, heard in group:
-        listener.note(heard)
+def _by_loop(listeners: Iterable[Listener]) -> dict[asyncio.AbstractEventLoop, list[Listener]]:
+    groups: dict[asyncio.AbstractEventLoop, list[Listener]] = {}
+    for listener in listeners:
+        groups.setdefault(listener.loop, []).append(listener)
+    return groups
+
+
+def _note_all(listeners: list[Listener], topics: set[str] | None) -> None:
+    for listener in listeners:
+        listener.note(topics)
+
+
+def _check_then_note(topic: str, listeners: list[Listener]) -> None:
+    """On the listeners' loop: ask the policy once for all of them, then wake who may see it."""
+    asyncio.get_running_loop().create_task(_checked(topic, listeners))
+
+
+async def _checked(topic: str, listeners: list[Listener]) -> None:
+    try:
+        allowed = await followers(topic, {lst.user_id for lst in listeners})
+    except Exception:
+        log.exception("live: checking %s failed; its streams check for themselves", topic)
+        _note_all(listeners, None)
+        return
+    heard = {topic}
+    for listener in listeners:
+        if listener.user_id in allowed:
+            listener.note(heard)
 
 
 def parse_topics(payload: str) -> set[str]:

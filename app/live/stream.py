@@ -3,7 +3,8 @@
 Besides the person's notifications, a page's stream follows the topics of what that page shows
 (FOLLOWS: what a page may ask for, and the event it gets). An event about a topic carries no
 content, only "this changed": the page then fetches its fragment through the ordinary, policy
-checked route. Each one is checked against the content policy first (app/access/live.py).
+checked route. Each one is checked against the content policy first (app/access/live.py): by
+the hub for all the streams it wakes at once, or here after a gap.
 """
 
 import json
@@ -97,7 +98,7 @@ async def events(
     an event each time a followed topic changes."""
     hub.start()
     mine = f"user:{user_id}"
-    listener = Listener({mine, *follows})
+    listener = Listener(user_id, {mine, *follows})
     hub.add(listener)  # before reading: a notice arriving meanwhile is not lost
     try:
         after_id = await anyio.to_thread.run_sync(_start, user_id, last_event_id)
@@ -108,7 +109,9 @@ async def events(
                     after_id = int(item["id"])
                     yield item
             for topic in _changed(follows, heard):
-                if await allowed(user_id, topic):
+                # A topic heard by name was checked for this person by the hub (hub.py); after
+                # a gap, when nothing is known, each one followed is checked here.
+                if heard is not None or await allowed(user_id, topic):
                     yield {
                         "id": str(after_id),
                         "event": FOLLOWS[kind_of(topic)],

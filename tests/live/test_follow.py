@@ -1,9 +1,14 @@
 """Which live topics a person may follow: asked at every notice, so access lost is access gone."""
 
-from app.access.live import may_follow
+from datetime import timedelta
+
+from app.access.live import followers_among, may_follow
+from app.access.posts import may_read_post
+from app.db import utcnow
 from app.live.stream import parse_follows
 from app.polls.quick import create_poll
 from app.spaces.access import access_for
+from app.spaces.models import Membership, MemberState
 from app.spaces.service import remove_member
 from tests.events.factories import make_event
 from tests.factories import make_post, make_space, make_user
@@ -54,3 +59,34 @@ def test_a_page_asks_for_a_few_known_topics_only():
         "post:4",
     )
     assert parse_follows(None) == ()
+
+
+def test_a_batch_of_readers_gets_the_same_answers_as_each_page_would(session):
+    """followers_among sorts readers into classes; each must still get the page's own answer."""
+    host, author, member, requester, outsider = (make_user(session) for _ in range(5))
+    admin, deactivated = make_user(session, admin=True), make_user(session)
+    space = make_space(session, host=host, visibility="private", members=(author, member))
+    space.visibility = "public"  # the admin and the outsider can read it now
+    add = Membership(space_id=space.id, user_id=requester.id, state=MemberState.requested)
+    session.add(add)
+    visible = make_post(session, author=author, space=space)
+    hidden = make_post(session, author=author, space=space)
+    hidden.hidden_at = utcnow()
+    scheduled = make_post(session, author=author, space=space)
+    scheduled.published_at = utcnow() + timedelta(days=1)
+    deactivated.is_active = False
+    session.commit()
+    people = [host, author, member, requester, outsider, admin, deactivated]
+    ids = {p.id for p in people}
+
+    for post in (visible, hidden, scheduled):
+        page_rule = {
+            p.id
+            for p in people
+            if p.is_active and may_read_post(post, access_for(session, p, space))
+        }
+        assert followers_among(session, f"post:{post.id}", ids) == page_rule
+    assert followers_among(session, f"post:{hidden.id}", ids) == {host.id, author.id, admin.id}
+    assert followers_among(session, f"flags:{space.id}", ids) == {host.id, admin.id}
+    readers = {host.id, author.id, member.id, requester.id, outsider.id, admin.id}
+    assert followers_among(session, f"space:{space.id}", ids) == readers
