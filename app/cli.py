@@ -227,7 +227,7 @@ def seed_demo(
     # Bulk rows bypass the services (and so the index's subscribers): index them in one go.
     from app.search.index import reindex
 
-    reindex()
+    reindex(bulk=True)
     # A bulk load changes every table's size: the planner should know before the first page.
     refresh_planner_statistics(get_engine(), sample_rows=None)
     typer.echo(

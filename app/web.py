@@ -251,8 +251,8 @@ def fragment_name(request: Request) -> str | None:
 
 
 NAV_SECTIONS = (
-    "/spaces", "/showcase", "/action-items", "/notifications", "/admin/people", "/moderation",
-    "/admin/health", "/admin/uploads",
+    "/spaces", "/people", "/showcase", "/action-items", "/notifications", "/admin/people",
+    "/moderation", "/admin/health", "/admin/uploads",
 )  # fmt: skip
 
 

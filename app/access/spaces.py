@@ -100,6 +100,19 @@ def readers_of(space: Space, user_id: Any) -> ColumnElement[bool]:
     return col(user_id).in_(active_members_of(space.id))
 
 
+def memberships_among(
+    session: Session, space: Space, user_ids: Collection[int | None]
+) -> dict[int, Membership]:
+    """These people's memberships of the space, whatever their state, in one query (what a
+    host's "add member" picker shows beside each person it finds)."""
+    if not user_ids:
+        return {}
+    query = select(Membership).where(
+        col(Membership.space_id) == space.id, col(Membership.user_id).in_(list(user_ids))
+    )
+    return {m.user_id: m for m in session.exec(query)}
+
+
 def reader_ids_among(
     session: Session, space: Space, user_ids: Collection[int | None]
 ) -> set[int | None]:

@@ -1,5 +1,6 @@
-"""The search page (results as you type, with filters and "load more") and the header's
-type-ahead suggestions."""
+"""The search page (results as you type, with filters and "load more"), the header's
+type-ahead suggestions, and what finds people through the same index: @mentions, the people
+directory and the hosts' "add member" picker."""
 
 from typing import Any
 
@@ -8,11 +9,12 @@ from fastapi.responses import Response
 
 from app.posts.service import mention_candidates
 from app.search.models import SearchKind
-from app.search.people import people_matching
+from app.search.people import member_candidates, people_directory, people_matching
 from app.search.service import SearchFilters, search, search_filters
 from app.search.text import snippet_parts
 from app.security import CurrentUser, SessionDep, csrf_protect
-from app.spaces.access import require_read, space_access_by_slug
+from app.spaces.access import require_manage, require_read, space_access_by_slug
+from app.spaces.routes import members_context
 from app.transactions import TransactionalRoute
 from app.web import is_htmx, render
 
@@ -90,3 +92,27 @@ def mention_lookup(
     if people is None:
         people = mention_candidates(session, access=access, prefix=q)
     return render(request, "spaces/mentions.html", {"people": people})
+
+
+@router.get("/people")
+def people_page(
+    request: Request, session: SessionDep, user: CurrentUser, q: str = "", cursor: str | None = None
+) -> Response:
+    """Everyone active, by name; or whom the index finds by name, handle, title, department."""
+    page = people_directory(session, viewer=user, text_query=q, cursor=cursor)
+    context = {"q": q, "page": page}
+    if cursor and is_htmx(request):
+        return render(request, "people/directory.html", context, block="people_items")
+    return render(request, "people/directory.html", context)
+
+
+@router.get("/spaces/{slug}/members/find")
+def find_members(
+    request: Request, session: SessionDep, user: CurrentUser, slug: str, q: str = ""
+) -> Response:
+    """The hosts' picker: people to add, found by the index as they type (the members page
+    with the matches, or just the matches for htmx)."""
+    access = require_manage(space_access_by_slug(session, user, slug))
+    candidates = member_candidates(session, access=access, text_query=q)
+    context = {**members_context(session, access), "find": q, "candidates": candidates}
+    return render(request, "spaces/members.html", context)

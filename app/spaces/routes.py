@@ -6,10 +6,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from app.core.ids import Id
+from app.core.ids import MAX_ID, Id
 from app.errors import DomainError, Invalid, NotFound
 from app.images.processing import read_picture
-from app.people.service import user_by_email
+from app.people.models import User
+from app.people.service import active_user, user_by_email
 from app.posts import streams
 from app.recognition import service as recognition
 from app.recognition.panels import space_panel
@@ -180,7 +181,7 @@ def leave(session: SessionDep, user: CurrentUser, slug: str) -> Response:
     return RedirectResponse("/spaces", status_code=303)
 
 
-def _members_context(session: SessionDep, access) -> dict:
+def members_context(session: SessionDep, access) -> dict:
     return {
         "access": access,
         "space": access.space,
@@ -197,7 +198,15 @@ def _members_context(session: SessionDep, access) -> dict:
 @router.get("/spaces/{slug}/members")
 def members_page(request: Request, session: SessionDep, user: CurrentUser, slug: str) -> Response:
     access = require_read(space_access_by_slug(session, user, slug))
-    return render(request, "spaces/members.html", _members_context(session, access))
+    return render(request, "spaces/members.html", members_context(session, access))
+
+
+def _chosen_person(session: SessionDep, person: str, email: str) -> User:
+    if not person:
+        return user_by_email(session, email)
+    if not person.isdigit() or int(person) > MAX_ID:
+        raise NotFound("Person not found")
+    return active_user(session, int(person))
 
 
 @router.post("/spaces/{slug}/members")
@@ -207,17 +216,19 @@ def add_member(
     user: CurrentUser,
     slug: str,
     email: Annotated[str, Form()] = "",
+    person: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "member",
     mode: Annotated[str, Form()] = "add",
 ) -> Response:
+    """Add (or invite) a person: chosen in the picker (`person`, an id) or by email."""
     access = require_manage(space_access_by_slug(session, user, slug))
     try:
-        person = user_by_email(session, email)
-        service.add_member(session, access=access, user=person, role=role, invite=mode == "invite")
+        chosen = _chosen_person(session, person, email)
+        service.add_member(session, access=access, user=chosen, role=role, invite=mode == "invite")
     except DomainError as exc:
 
         def context() -> dict:
-            return {**_members_context(session, access), "form": {"email": email}}
+            return {**members_context(session, access), "form": {"email": email}}
 
         return form_error(request, session, "spaces/members.html", exc, context, field="email")
     return RedirectResponse(f"/spaces/{slug}/members", status_code=303)

@@ -27,11 +27,18 @@ from contextlib import closing
 from pathlib import Path
 
 from tests.bench.dataset import VIEWER_EMAIL, Dataset, Size, agora_command, build
-from tests.bench.server import HOST, SERVER_CPU, can_pin, serving, sign_in, worker_cpu_seconds
+from tests.bench.server import (
+    HOST,
+    PORTS,
+    SERVER_CPU,
+    can_pin,
+    serving,
+    sign_in,
+    worker_cpu_seconds,
+)
 
 FULL = Size("100k", users=10_000, spaces=200, posts=100_000, comments=1_000_000)
 QUICK = Size("5k", users=1_000, spaces=50, posts=5_000, comments=50_000)
-PORTS = range(8800, 8850)  # this benchmark's own port range
 VIEWER_SPACES = 20
 QUERIES = 300
 TARGET_P99_MS = 50.0
