@@ -95,10 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="agora-profile-"))
     try:
         size = FULL[1] if args.large else FULL[0]
-        if args.data:
-            dataset = kept(size, args.data)
-        else:
-            dataset = build(size, workdir, search_index=False)
+        fresh = build(size, workdir, search_index=False) if not args.data else None
+        dataset = fresh or kept(size, args.data)
         with running(dataset, pin=pin) as server:
             cookie = sign_in(server, dataset.password)
             wanted = set(args.targets.split(","))
