@@ -199,6 +199,10 @@ def seed_demo(
         list[str] | None,
         typer.Option(help="Email of a person to add to several synthetic spaces (repeatable)"),
     ] = None,
+    search_index: Annotated[
+        bool,
+        typer.Option(help="Index the synthetic rows for search (later: `agora search reindex`)"),
+    ] = True,
 ) -> None:
     """Seed the demo community; with counts, also bulk synthetic data for benchmarks."""
     from app.demo import seed_community
@@ -225,9 +229,11 @@ def seed_demo(
         typer.echo(f"Error: {exc.message}", err=True)
         raise typer.Exit(1) from exc
     # Bulk rows bypass the services (and so the index's subscribers): index them in one go.
-    from app.search.index import reindex
+    # (Page benchmarks skip it: a million comments take hours to index on a shared machine.)
+    if search_index:
+        from app.search.index import reindex
 
-    reindex(bulk=True)
+        reindex(bulk=True)
     # A bulk load changes every table's size: the planner should know before the first page.
     refresh_planner_statistics(get_engine(), sample_rows=None)
     typer.echo(

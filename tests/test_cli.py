@@ -7,6 +7,7 @@ from app.cli import bootstrap_first_start, cli
 from app.demo import POSTS
 from app.people.models import User
 from app.posts.models import Comment, Post
+from app.search.models import SearchDocument
 from app.spaces.models import Space
 from tests.factories import make_user
 
@@ -55,6 +56,24 @@ def test_seed_demo_is_idempotent_and_bulk_adds_rows(session):
     assert session.exec(select(func.count()).select_from(Comment)).one() == 7 + 300
     synthetic_counts = session.exec(select(func.sum(Post.comment_count))).one()
     assert synthetic_counts == 7 + 300
+
+
+def test_seed_demo_can_leave_the_search_index_for_later(session):
+    """Page benchmarks seed without indexing: the synthetic posts are there, unindexed."""
+    runner.invoke(cli, ["seed-demo"])
+
+    def indexed_posts() -> int:
+        session.rollback()  # a fresh read: the command wrote in its own sessions
+        query = select(func.count()).select_from(SearchDocument)
+        return session.exec(query.where(SearchDocument.kind == "post")).one()
+
+    before = indexed_posts()
+    done = runner.invoke(
+        cli, ["seed-demo", "--users", "5", "--spaces", "2", "--posts", "30", "--no-search-index"]
+    )
+    assert done.exit_code == 0, done.output
+    assert indexed_posts() == before
+    assert session.exec(select(func.count()).select_from(Post)).one() == len(POSTS) + 30
 
 
 def test_first_start_creates_one_admin_and_prints_it(session, capsys):

@@ -6,7 +6,9 @@ in, and for each target counts per request (10 requests after 3 warm ones): Pyth
 per page, include or import with context). The README's "deterministic" table comes from here.
 """
 
+import argparse
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -16,12 +18,14 @@ from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any
 
+from tests.bench import ROOT
 from tests.bench.dataset import VIEWER_EMAIL, build
 from tests.bench.streams import FULL, _targets
 
 REQUESTS = 10
 _counting = False
 _counts: Counter[str] = Counter()
+_by_function: Counter[CodeType] = Counter()
 _start_offset: dict[CodeType, int] = {}
 
 
@@ -29,6 +33,7 @@ def _on_event(frame: FrameType, event: str, _arg: Any) -> None:
     if _counting and event == "call":
         _counts["calls"] += 1
         code = frame.f_code
+        _by_function[code] += 1
         # A template's root is a generator, called again at every resumption: count its starts
         # (the first call of a code object is a start, and every start begins at its offset).
         template = code.co_name == "root" and code.co_filename.endswith(".html")
@@ -41,11 +46,22 @@ def _on_statement(*_args: Any) -> None:
         _counts["queries"] += 1
 
 
-def main() -> int:
+def _where(code: CodeType) -> str:
+    """`name (path:line)`, the path from the project or from the installed package."""
+    path = code.co_filename.removeprefix(f"{ROOT}/")
+    path = re.sub(r"^.*/(site-packages|lib/python3\.\d+)/", "", path)
+    return f"{code.co_name} ({path}:{code.co_firstlineno})"
+
+
+def main(argv: list[str] | None = None) -> int:
     global _counting
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.calls", description=__doc__)
+    parser.add_argument("--top", type=int, default=0, help="also list the N most called functions")
+    parser.add_argument("--targets", default="floor,home,space,post", help="comma-separated")
+    args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="agora-calls-"))
     try:
-        dataset = build(FULL[0], workdir)
+        dataset = build(FULL[0], workdir, search_index=False)
         os.environ.update({k: v for k, v in dataset.env.items() if k.startswith("AGORA_")})
         os.environ["AGORA_BASE_URL"] = "https://testserver"  # Secure cookies travel over https
         # Every thread started from here on is counted too (the handlers run in worker threads).
@@ -70,9 +86,12 @@ def main() -> int:
             if signed_in.status_code != 303:
                 raise SystemExit(f"calls: sign-in failed ({signed_in.status_code})")
             for target, path in _targets(dataset.space_slug, dataset.showcase_post_id):
+                if target not in args.targets.split(","):
+                    continue
                 for _ in range(3):
                     client.get(path)
                 _counts.clear()
+                _by_function.clear()
                 _counting = True
                 for _ in range(REQUESTS):
                     client.get(path)
@@ -83,6 +102,8 @@ def main() -> int:
                     f"  templates/request {_counts['templates'] / REQUESTS:5.1f}",
                     flush=True,
                 )
+                for code, n in _by_function.most_common(args.top):
+                    print(f"   {n / REQUESTS:8.1f}  {_where(code)}", flush=True)
     finally:
         sys.setprofile(None)
         threading.setprofile(None)  # type: ignore[arg-type]

@@ -1,5 +1,6 @@
 """A fresh benchmark database, made the way an operator would: through the `agora` command."""
 
+import json
 import os
 import secrets
 import sqlite3
@@ -80,8 +81,11 @@ def _run(args: list[str], env: dict[str, str], stdin: str | None = None) -> str:
     return done.stdout
 
 
-def build(size: Size, directory: Path) -> Dataset:
-    """migrate, create the viewer, seed in bulk; then look up the pages to load."""
+def build(size: Size, directory: Path, *, search_index: bool = True) -> Dataset:
+    """migrate, create the viewer, seed in bulk; then look up the pages to load.
+
+    The page benchmarks pass `search_index=False`: they do not search, and indexing a million
+    comments takes hours on a shared machine."""
     directory.mkdir(parents=True, exist_ok=True)
     env = bench_env(directory)
     password = secrets.token_urlsafe(18)
@@ -96,12 +100,38 @@ def build(size: Size, directory: Path) -> Dataset:
             f"--posts={size.posts}",
             f"--comments={size.comments}",
             f"--member={VIEWER_EMAIL}",
+            "--search-index" if search_index else "--no-search-index",
         ],
         env,
     )
     seed_seconds = time.perf_counter() - started
     slug, post_id = _targets(directory / "agora.db")
     return Dataset(size, directory, env, password, slug, post_id, seed_seconds)
+
+
+def kept(size: Size, directory: Path) -> Dataset:
+    """The dataset kept in `directory` by an earlier run (its `dataset.json`), or a new one
+    built there and kept: a 100k-post site need not be seeded for every profile."""
+    saved = directory / "dataset.json"
+    if saved.exists():
+        data = json.loads(saved.read_text())
+        if data["size"] != size.name:
+            raise SystemExit(f"bench: {directory} holds the {data['size']} dataset")
+        env = bench_env(directory) | {"AGORA_SECRET_KEY": data["secret_key"]}
+        slug, post_id = _targets(directory / "agora.db")
+        return Dataset(size, directory, env, data["password"], slug, post_id, data["seconds"])
+    dataset = build(size, directory, search_index=False)
+    saved.write_text(
+        json.dumps(
+            {
+                "size": size.name,
+                "password": dataset.password,
+                "secret_key": dataset.env["AGORA_SECRET_KEY"],
+                "seconds": dataset.seed_seconds,
+            }
+        )
+    )
+    return dataset
 
 
 def _targets(database: Path) -> tuple[str, int]:

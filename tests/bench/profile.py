@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 from tests.bench import ROOT
-from tests.bench.dataset import build
+from tests.bench.dataset import build, kept
 from tests.bench.load import ensure_wrk, run_wrk
 from tests.bench.server import (
     LOAD_CPU,
@@ -29,6 +29,7 @@ from tests.bench.server import (
     running,
     sign_in,
     worker_cpu_seconds,
+    worker_memory_mb,
     worker_pid,
 )
 from tests.bench.streams import FULL, _targets
@@ -81,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--targets", default="floor,home,space,post", help="comma-separated")
     parser.add_argument("--seconds", type=float, default=15.0, help="seconds per target")
     parser.add_argument("--top", type=int, default=15, help="entries per list")
+    parser.add_argument(
+        "--data", type=Path, help="keep the dataset in this directory and reuse it next time"
+    )
     args = parser.parse_args(argv)
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(py_spy).exists():
@@ -90,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     load_cpu = LOAD_CPU if pin else None
     workdir = Path(tempfile.mkdtemp(prefix="agora-profile-"))
     try:
-        dataset = build(FULL[1] if args.large else FULL[0], workdir)
+        size = FULL[1] if args.large else FULL[0]
+        fresh = build(size, workdir, search_index=False) if not args.data else None
+        dataset = fresh or kept(size, args.data)
         with running(dataset, pin=pin) as server:
             cookie = sign_in(server, dataset.password)
             wanted = set(args.targets.split(","))
@@ -125,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
                 print(summarise(raw, args.top), flush=True)
+            rss, peak = worker_memory_mb(server)
+            print(f"== worker memory: {rss:.0f} MB resident, peak {peak:.0f} MB", flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

@@ -86,7 +86,7 @@ def seed(size: Size, directory: Path) -> Dataset:
         f"{size.posts:,} posts, {size.comments:,} comments ...",
         flush=True,
     )
-    dataset = build(size, directory)
+    dataset = build(size, directory, search_index=False)
     print(f"   seeded in {dataset.seed_seconds:.1f} s", flush=True)
     return dataset
 
