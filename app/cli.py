@@ -229,7 +229,7 @@ def seed_demo(
         typer.echo(f"Error: {exc.message}", err=True)
         raise typer.Exit(1) from exc
     # Bulk rows bypass the services (and so the index's subscribers): index them in one go.
-    # (Page benchmarks skip it: a million comments take hours to index on a shared machine.)
+    # (Page benchmarks may skip it: they never search.)
     if search_index:
         from app.search.index import reindex
 
