@@ -22,7 +22,7 @@ HEALTH = "counts people and contributions for analytics; shows no content"
 PROVIDER_GROUPS = "memberships the company's groups give (single sign-on): written, not read"
 NEWCOMERS = "memberships a newcomer is given, and the open public spaces offered to them"
 ALLOWED: dict[tuple[str, str], str] = {
-    ("api/spaces.py", "create_space"): "the default join policy of a new secret space",
+    ("spaces/api.py", "create_space"): "the default join policy of a new secret space",
     ("spaces/service.py", "_validate"): SPACES_SERVICE,
     ("spaces/service.py", "update_space"): SPACES_SERVICE,
     ("spaces/service.py", "join_space"): SPACES_SERVICE,

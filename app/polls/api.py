@@ -11,10 +11,10 @@ from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import Session
 
 from app.api.deps import ApiUser, PostId
-from app.api.events import EventOut, _one
 from app.api.schemas import CONFLICT, ApiDateTime, Input
 from app.core.ids import Id
 from app.events.access import load_event
+from app.events.api import EventOut, _one
 from app.events.schemas import MAX_CAPACITY, MAX_DESCRIPTION, MAX_LOCATION, MAX_TITLE
 from app.polls import dates, quick
 from app.polls.access import DatePollAccess, load_date_poll
