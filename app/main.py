@@ -14,11 +14,11 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.router import api_app
-from app.community.routes import routers as community_routers
 from app.config import get_settings
 from app.db import get_engine
 from app.errors import DomainError, LoginRequired
 from app.events.routes import router as events_router
+from app.health.routes import router as health_router
 from app.home.routes import router as home_router
 from app.i18n import N_, gettext
 from app.jobs import periodic_jobs
@@ -26,17 +26,21 @@ from app.live.routes import router as live_router
 from app.mail.routes import router as mail_router
 from app.mail.routes import unsubscribe_router
 from app.middleware import SecurityMiddleware
+from app.moderation.routes import router as moderation_router
 from app.notifications.routes import router as notifications_router
+from app.onboarding.routes import router as onboarding_router
 from app.people.admin_routes import router as people_admin_router
 from app.people.routes import router as people_router
 from app.people.sso_routes import router as sso_router
 from app.polls.routes import router as polls_router
 from app.posts.routes import router as posts_router
+from app.prompts.routes import router as prompts_router
 from app.protocols.routes import router as protocols_router
 from app.recognition.admin_routes import router as recognition_admin_router
 from app.recognition.routes import router as recognition_router
 from app.search.routes import router as search_router
 from app.security import optional_user
+from app.showcase.routes import router as showcase_router
 from app.spaces.routes import router as spaces_router
 from app.transactions import Busy, TransactionalRoute
 from app.uploads.routes import pages as upload_pages_router
@@ -113,7 +117,11 @@ def create_app() -> FastAPI:
         unsubscribe_router,
         live_router,
         events_router,
-        *community_routers,
+        moderation_router,
+        prompts_router,
+        showcase_router,
+        health_router,
+        onboarding_router,
         recognition_router,
         recognition_admin_router,
         protocols_router,

@@ -1,14 +1,5 @@
 """Every domain's tables, imported in one place for Alembic and the tests."""
 
-from app.community.models import (
-    Flag,
-    OnboardingProgress,
-    PromptDetails,
-    ShowcaseEntry,
-    ShowcaseSuggestion,
-    ShowcaseTag,
-    SitePin,
-)
 from app.events.models import (
     CalendarToken,
     Event,
@@ -20,6 +11,15 @@ from app.events.models import (
 from app.images.models import StoredImage
 from app.live.models import LiveNotice
 from app.mail.models import NotificationSettings, OutboxMessage
+from app.moderation.models import (
+    Flag,
+    OnboardingProgress,
+    PromptDetails,
+    ShowcaseEntry,
+    ShowcaseSuggestion,
+    ShowcaseTag,
+    SitePin,
+)
 from app.notifications.models import Notification
 from app.people.models import (
     ApiToken,

@@ -3,7 +3,7 @@ nothing of the failed action is kept."""
 
 from sqlmodel import select
 
-from app.community.models import Flag, ShowcaseEntry, ShowcaseTag, SitePin
+from app.moderation.models import Flag, ShowcaseEntry, ShowcaseTag, SitePin
 from app.posts.models import Post
 from app.recognition.models import Kudos
 from app.spaces.models import Space

@@ -7,7 +7,7 @@ from sqlmodel import col
 
 from app.access.posts import post_shown
 from app.access.spaces import readable_space_ids_of
-from app.community.models import ShowcaseEntry
+from app.moderation.models import ShowcaseEntry
 from app.posts.models import Post
 
 

@@ -13,10 +13,10 @@ from fastapi.responses import HTMLResponse
 from app.api.errors import install_error_handlers
 from app.api.schemas import ErrorOut
 from app.api.token_use import RecordTokenUse
-from app.community import api as community
 from app.events import api as events
 from app.live import api as live
 from app.mail import api as notification_settings
+from app.moderation import api as community
 from app.people import api as me
 from app.polls import api as polls
 from app.posts import api as posts

@@ -10,12 +10,12 @@ from sqlalchemy import String, cast, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from app.access.notifications import notifications_shown_to
-from app.community import messages as community_messages
 from app.db import utcnow
 from app.domain_events import NotificationCreated, publish
 from app.events import messages as events_messages
 from app.events.text import day_text, when_text
 from app.i18n import get_locale, gettext
+from app.moderation import messages as community_messages
 from app.notifications.models import Notification
 from app.pagination import Cursor, Page
 from app.people.erasure import name_terms

@@ -12,12 +12,17 @@ from pydantic import Field
 
 from app.api.deps import ApiUser
 from app.api.schemas import CONFLICT, Input
-from app.community import health, moderation, onboarding, review, scheduling, showcase
-from app.community.review import QueueItem
-from app.community.showcase import ShowcaseCard
 from app.core.ids import Id
 from app.errors import Forbidden
+from app.health import service as health
+from app.moderation import review
+from app.moderation import service as moderation
+from app.moderation.review import QueueItem
+from app.onboarding import service as onboarding
+from app.prompts import scheduling
 from app.security import SessionDep
+from app.showcase import service as showcase
+from app.showcase.service import ShowcaseCard
 from app.spaces.access import require_moderate, require_read, space_access_by_slug
 from app.transactions import TransactionalRoute
 

@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from app.community.models import SitePin
 from app.db import utcnow
 from app.domain_events import ScheduledPostPublished, publish
+from app.moderation.models import SitePin
 from app.people.service import record_audit
 from app.posts.models import Post
 from app.posts.service import announce_post

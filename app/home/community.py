@@ -4,10 +4,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.community.announcements import home_pins
-from app.community.onboarding import checklist, is_newcomer
-from app.community.showcase import newest_showcase
+from app.announcements.service import home_pins
+from app.onboarding.service import checklist, is_newcomer
 from app.people.models import User
+from app.showcase.service import newest_showcase
 
 
 def home_extras(session: Session, *, user: User) -> dict[str, Any]:

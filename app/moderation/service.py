@@ -13,12 +13,12 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.community.models import Flag, FlagState, FlagTarget
 from app.config import get_settings
 from app.core.text import check_characters
 from app.db import utcnow
 from app.domain_events import FlagRaised, ModerationOutcome, publish
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.moderation.models import Flag, FlagState, FlagTarget
 from app.people.models import User
 from app.people.service import record_audit
 from app.posts.models import Comment, Post

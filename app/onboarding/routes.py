@@ -5,8 +5,8 @@ import json
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.community import onboarding
 from app.errors import NotFound
+from app.onboarding import service as onboarding
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import space_access_by_slug
 from app.spaces.newcomers import suggested_spaces

@@ -5,13 +5,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.community import moderation, review, showcase
 from app.core.ids import Id
 from app.errors import Invalid
+from app.moderation import review
+from app.moderation import service as moderation
 from app.pagination import Cursor
 from app.posts.service import load_comment, load_post
 from app.posts.streams import news_since
 from app.security import CurrentUser, SessionDep, csrf_protect
+from app.showcase import service as showcase
 from app.spaces.access import require_moderate, space_access_by_slug
 from app.transactions import TransactionalRoute
 from app.web import form_error, is_htmx, render

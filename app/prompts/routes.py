@@ -6,11 +6,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.community import prompts, scheduling
-from app.community.prompt_library import SPACE_TYPES, prompts_for
-from app.community.schemas import PromptForm
 from app.errors import Invalid
 from app.i18n import get_locale
+from app.prompts import scheduling
+from app.prompts import service as prompts
+from app.prompts.library import SPACE_TYPES, prompts_for
+from app.prompts.schemas import PromptForm
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import SpaceAccess, require_moderate, require_read, space_access_by_slug
 from app.spaces.service import member_count

@@ -3,8 +3,8 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.community import health
-from app.community.health_charts import bar_chart, hbar_chart, percent, week_labels
+from app.health import service as health
+from app.health.charts import bar_chart, hbar_chart, percent, week_labels
 from app.i18n import gettext
 from app.security import AdminUser, CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_moderate, space_access_by_slug

@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.community import announcements, showcase
-from app.community.schemas import HomePinForm, ShowcaseForm
+from app.announcements import service as announcements
 from app.core.ids import Id
 from app.errors import Forbidden, Invalid
 from app.posts.service import load_post
+from app.prompts.schemas import HomePinForm, ShowcaseForm
 from app.security import CurrentUser, SessionDep, csrf_protect
+from app.showcase import service as showcase
 from app.transactions import TransactionalRoute
 from app.web import form_error, is_htmx, render
 

@@ -17,7 +17,11 @@ from sqlmodel import Session, col, select
 
 from app import prepared
 from app.access.showcase import showcase_entries_shown_to
-from app.community.models import (
+from app.core.text import check_characters, without_forbidden
+from app.db import utcnow
+from app.domain_events import PostFeatured, ShowcaseSuggested, publish
+from app.errors import Conflict, Invalid, NotFound
+from app.moderation.models import (
     ShowcaseEntry,
     ShowcaseEntryRow,
     ShowcaseOrigin,
@@ -25,10 +29,6 @@ from app.community.models import (
     ShowcaseTag,
     SuggestionState,
 )
-from app.core.text import check_characters, without_forbidden
-from app.db import utcnow
-from app.domain_events import PostFeatured, ShowcaseSuggested, publish
-from app.errors import Conflict, Invalid, NotFound
 from app.pagination import Cursor, Page
 from app.people.models import PersonRow, User
 from app.people.service import record_audit

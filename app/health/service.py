@@ -20,15 +20,15 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.access.posts import post_not_removed
-from app.community.health_sql import (
+from app.db import utcnow
+from app.errors import Invalid
+from app.health.sql import (
     contributions,
     first_peer_replies,
     lead_of,
     seconds_between,
     week_index,
 )
-from app.db import utcnow
-from app.errors import Invalid
 from app.people.models import User
 from app.posts.models import Comment, Post, PostKind
 from app.spaces.access import readable_space_ids

@@ -5,19 +5,19 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from app.access.posts import post_shown
-from app.community.models import PromptDetails
-from app.community.prompt_library import (
+from app.core.text import check_characters
+from app.errors import Invalid
+from app.i18n import gettext
+from app.moderation.models import PromptDetails
+from app.posts.models import Post, PostKind
+from app.posts.service import create_post
+from app.prompts.library import (
     BY_KEY,
     SPACE_TYPES,
     LibraryPrompt,
     guess_space_type,
     prompts_for,
 )
-from app.core.text import check_characters
-from app.errors import Invalid
-from app.i18n import gettext
-from app.posts.models import Post, PostKind
-from app.posts.service import create_post
 from app.spaces.access import SpaceAccess, require_moderate, require_read
 
 MAX_FORMAT = 300

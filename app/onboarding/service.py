@@ -14,8 +14,8 @@ from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.community.models import Flag, OnboardingProgress, ShowcaseSuggestion
 from app.db import utcnow
+from app.moderation.models import Flag, OnboardingProgress, ShowcaseSuggestion
 from app.notifications.models import Notification
 from app.people.models import ApiToken, AuditEntry, AuthSession, LoginAttempt, User
 from app.polls.export import poll_answers_for_export

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import and_, false, func, or_, true, tuple_
 from sqlmodel import Session, col, select
 
-from app.community.models import Flag, FlagState, FlagTarget
+from app.moderation.models import Flag, FlagState, FlagTarget
 from app.pagination import Cursor, Page
 from app.people.models import User
 from app.posts.models import Comment, Post
