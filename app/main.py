@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.announcements.routes import router as announcements_router
 from app.api.router import api_app
 from app.config import get_settings
 from app.db import get_engine
@@ -27,6 +28,7 @@ from app.mail.routes import router as mail_router
 from app.mail.routes import unsubscribe_router
 from app.middleware import SecurityMiddleware
 from app.moderation.routes import router as moderation_router
+from app.my_data.routes import router as my_data_router
 from app.notifications.routes import router as notifications_router
 from app.onboarding.routes import router as onboarding_router
 from app.people.admin_routes import router as people_admin_router
@@ -120,8 +122,10 @@ def create_app() -> FastAPI:
         moderation_router,
         prompts_router,
         showcase_router,
+        announcements_router,
         health_router,
         onboarding_router,
+        my_data_router,
         recognition_router,
         recognition_admin_router,
         protocols_router,

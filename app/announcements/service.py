@@ -9,9 +9,9 @@ from sqlmodel import Session, col, select
 
 from app.access.posts import is_shown, post_shown
 from app.access.spaces import is_open_to_everyone, public_spaces_filter
+from app.announcements.models import SitePin, SitePinRow
 from app.db import utcnow
 from app.errors import Forbidden, Invalid, NotFound
-from app.moderation.models import SitePin, SitePinRow
 from app.people.models import User
 from app.people.service import record_audit
 from app.posts.models import Post, PostKind, PostRow

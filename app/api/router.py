@@ -14,15 +14,19 @@ from app.api.errors import install_error_handlers
 from app.api.schemas import ErrorOut
 from app.api.token_use import RecordTokenUse
 from app.events import api as events
+from app.health import api as health
 from app.live import api as live
 from app.mail import api as notification_settings
-from app.moderation import api as community
+from app.moderation import api as moderation
+from app.my_data import api as my_data
 from app.people import api as me
 from app.polls import api as polls
 from app.posts import api as posts
+from app.prompts import api as prompts
 from app.protocols import api as protocols
 from app.recognition import api as recognition_api
 from app.search import api as search
+from app.showcase import api as showcase
 from app.spaces import api as spaces
 from app.transactions import TransactionalRoute
 from app.uploads import api as uploads
@@ -60,7 +64,11 @@ for module in (
     live,
     events,
     polls,
-    community,
+    moderation,
+    showcase,
+    health,
+    prompts,
+    my_data,
     recognition_api,
     protocols,
     search,

@@ -1,4 +1,4 @@
-"""The notifications community features cause (scheduling, showcase, moderation), worded.
+"""The notifications moderation causes (flags and moderators' decisions), worded.
 
 Stored in English and shown in the reader's language from the parameters stored with them
 (titles and notes stay as written); see app/notifications. Content notices come in a post and a
@@ -8,9 +8,6 @@ comment wording (`<outcome>_post`, `<outcome>_comment`).
 from app.i18n import N_
 
 NOTIFICATIONS = {
-    "scheduled_published": N_("Your scheduled post “%(title)s” is now published"),
-    "showcase": N_("Your post “%(title)s” is now in the showcase"),
-    "showcase_suggestion": N_("%(name)s suggests “%(title)s” for the showcase"),
     "flag": N_("Something in “%(title)s” was flagged for review"),
     "auto_hidden_post": N_(
         "Your post “%(title)s” is hidden until a moderator has looked at it: "

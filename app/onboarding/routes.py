@@ -1,6 +1,4 @@
-"""The newcomer's checklist, the visibility explainer and "what Agora stores about me"."""
-
-import json
+"""The newcomer's checklist and the visibility explainer."""
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -66,22 +64,3 @@ def visibility(request: Request, session: SessionDep, user: CurrentUser) -> Resp
     onboarding.mark_visibility_seen(session, user=user)
     spaces = onboarding.my_spaces_by_visibility(session, user=user)
     return render(request, "community/visibility.html", {"my_spaces": spaces})
-
-
-@router.get("/me/data")
-def my_data(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    summary = onboarding.data_summary(session, user=user)
-    return render(request, "community/my_data.html", {"summary": summary, "me": user})
-
-
-@router.get("/me/data.json")
-def my_data_export(session: SessionDep, user: CurrentUser) -> Response:
-    data = onboarding.export_my_data(session, user=user)
-    return Response(
-        json.dumps(data, ensure_ascii=False, indent=2),
-        media_type="application/json",
-        headers={
-            "content-disposition": f'attachment; filename="agora-my-data-{user.handle}.json"',
-            "cache-control": "no-store",
-        },
-    )

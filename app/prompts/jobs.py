@@ -1,20 +1,19 @@
-"""Community jobs, run every few seconds by `agora serve`, `agora worker` or `agora jobs run-once`.
+"""The scheduled posts job, run every few seconds by `agora serve`, `agora worker` or
+`agora jobs run-once`.
 
-Each is idempotent and safe when several processes run it at once: work is claimed with an UPDATE
-or DELETE whose WHERE clause only matches unclaimed rows, in the same transaction as its effects.
+Idempotent and safe when several processes run it at once: work is claimed with an UPDATE
+whose WHERE clause only matches unclaimed rows, in the same transaction as its effects.
 A process that dies before committing leaves the claim for the next run, and a run after downtime
 catches up on everything that fell due meanwhile.
 """
 
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.domain_events import ScheduledPostPublished, publish
-from app.moderation.models import SitePin
-from app.people.service import record_audit
 from app.posts.models import Post
 from app.posts.service import announce_post
 
@@ -56,18 +55,3 @@ def publish_scheduled_posts(session: Session) -> int:
         total += len(ids)
         if len(ids) < BATCH:
             return total
-
-
-def remove_expired_site_pins(session: Session) -> int:
-    """Take announcements whose pin expired off the home page for good (home already hides them)."""
-    expired = session.exec(
-        delete(SitePin)
-        .where(col(SitePin.expires_at).is_not(None), col(SitePin.expires_at) <= utcnow())
-        .returning(col(SitePin.post_id))
-    ).all()
-    for (post_id,) in expired:
-        record_audit(
-            session, actor=None, action="site_pin.expire", target_type="post", target_id=post_id
-        )
-    session.flush()
-    return len(expired)

@@ -8,7 +8,6 @@ from app.access.posts import post_shown
 from app.core.text import check_characters
 from app.errors import Invalid
 from app.i18n import gettext
-from app.moderation.models import PromptDetails
 from app.posts.models import Post, PostKind
 from app.posts.service import create_post
 from app.prompts.library import (
@@ -18,6 +17,7 @@ from app.prompts.library import (
     guess_space_type,
     prompts_for,
 )
+from app.prompts.models import PromptDetails
 from app.spaces.access import SpaceAccess, require_moderate, require_read
 
 MAX_FORMAT = 300

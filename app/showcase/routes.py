@@ -1,26 +1,22 @@
-"""Pages for the showcase, suggestions for it, and announcements pinned on home."""
+"""Pages for the showcase and suggestions for it."""
 
-from datetime import datetime, time
 from functools import partial
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.announcements import service as announcements
 from app.core.ids import Id
-from app.errors import Forbidden, Invalid
+from app.errors import Invalid
 from app.posts.service import load_post
-from app.prompts.schemas import HomePinForm, ShowcaseForm
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.showcase import service as showcase
+from app.showcase.schemas import ShowcaseForm
 from app.transactions import TransactionalRoute
 from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 SHOWCASE_FORM = "community/showcase_form.html"
-PIN_FORM = "community/home_pin.html"
 
 
 @router.get("/showcase")
@@ -104,56 +100,3 @@ def remove_from_showcase(session: SessionDep, user: CurrentUser, post_id: Id) ->
 def decline(session: SessionDep, user: CurrentUser, suggestion_id: Id) -> Response:
     showcase.decline_suggestion(session, user=user, suggestion_id=suggestion_id)
     return RedirectResponse("/moderation?done=declined", status_code=303)
-
-
-def _pin_context(
-    session: SessionDep, user: CurrentUser, post_id: int, form: dict | None = None
-) -> dict[str, Any]:
-    post, access = load_post(session, user=user, post_id=post_id)
-    if not user.is_admin:
-        raise Forbidden("Only administrators may do that")
-    return {
-        "post": post,
-        "space": access.space,
-        "pin": announcements.site_pin_for(session, post_id=post_id),
-        "form": form or {},
-        "errors": {},
-    }
-
-
-@router.get("/posts/{post_id}/home-pin")
-def home_pin_form(
-    request: Request, session: SessionDep, user: CurrentUser, post_id: Id
-) -> Response:
-    return render(request, PIN_FORM, _pin_context(session, user, post_id))
-
-
-def _end_of_day(value: str, zone: str) -> datetime | None:
-    """A date from the form means "until the end of that day" in the admin's time zone."""
-    if not value.strip():
-        return None
-    try:
-        day = datetime.fromisoformat(value.strip()).date()
-    except ValueError as exc:
-        raise Invalid("Enter a date, e.g. 2030-05-17", field="expires_at") from exc
-    return datetime.combine(day, time(23, 59), tzinfo=ZoneInfo(zone))
-
-
-@router.post("/posts/{post_id}/home-pin")
-def home_pin(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    post_id: Id,
-    form: Annotated[HomePinForm, Form()],
-) -> Response:
-    if form.unpin:
-        announcements.unpin_from_home(session, user=user, post_id=post_id)
-        return RedirectResponse(f"/posts/{post_id}", status_code=303)
-    try:
-        until = _end_of_day(form.expires_at, user.time_zone)
-        announcements.pin_on_home(session, user=user, post_id=post_id, expires_at=until)
-    except Invalid as exc:
-        context = partial(_pin_context, session, user, post_id, form.shown())
-        return form_error(request, session, PIN_FORM, exc, context, field=exc.field or "expires_at")
-    return RedirectResponse("/", status_code=303)

@@ -21,14 +21,6 @@ from app.core.text import check_characters, without_forbidden
 from app.db import utcnow
 from app.domain_events import PostFeatured, ShowcaseSuggested, publish
 from app.errors import Conflict, Invalid, NotFound
-from app.moderation.models import (
-    ShowcaseEntry,
-    ShowcaseEntryRow,
-    ShowcaseOrigin,
-    ShowcaseSuggestion,
-    ShowcaseTag,
-    SuggestionState,
-)
 from app.pagination import Cursor, Page
 from app.people.models import PersonRow, User
 from app.people.service import record_audit
@@ -36,6 +28,14 @@ from app.posts.models import Post, PostRow
 from app.posts.service import load_post
 from app.prepared import LIMIT, NOW, VIEWER
 from app.rows import columns, fetch, read
+from app.showcase.models import (
+    ShowcaseEntry,
+    ShowcaseEntryRow,
+    ShowcaseOrigin,
+    ShowcaseSuggestion,
+    ShowcaseTag,
+    SuggestionState,
+)
 from app.spaces.access import (
     access_for,
     moderatable_space_ids,

@@ -10,10 +10,10 @@ from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from app import jobs
+from app.announcements.models import SitePin
 from app.cli import cli
 from app.config import get_settings
 from app.db import utcnow
-from app.moderation.models import SitePin
 from app.people.models import AuditEntry
 from app.posts.models import Post
 from app.posts.service import create_post

@@ -8,10 +8,10 @@ from sqlmodel import select
 from app.announcements.service import home_pins, pin_on_home, site_pin_for, unpin_from_home
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.moderation.models import ShowcaseSuggestion
 from app.people.models import AuditEntry
 from app.posts.service import create_post
 from app.prompts.service import create_prompt, suggested_prompts
+from app.showcase.models import ShowcaseSuggestion
 from app.showcase.service import (
     decline_suggestion,
     entry_for_post,
