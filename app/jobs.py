@@ -25,7 +25,7 @@ from app.events.jobs import send_event_followups
 from app.mail.digests import send_due_digests
 from app.mail.outbox import deliver_outbox
 from app.people.import_batches import continue_people_imports
-from app.people.sso import recheck_sso_people
+from app.people.sso.service import recheck_sso_people
 from app.polls.dates import close_due_date_polls
 from app.polls.quick import close_due_polls
 from app.prompts.jobs import publish_scheduled_posts

@@ -31,14 +31,14 @@ from app.moderation.routes import router as moderation_router
 from app.my_data.routes import router as my_data_router
 from app.notifications.routes import router as notifications_router
 from app.onboarding.routes import router as onboarding_router
-from app.people.admin_routes import router as people_admin_router
+from app.people.admin.routes import router as people_admin_router
 from app.people.routes import router as people_router
-from app.people.sso_routes import router as sso_router
+from app.people.sso.routes import router as sso_router
 from app.polls.routes import router as polls_router
 from app.posts.routes import router as posts_router
 from app.prompts.routes import router as prompts_router
 from app.protocols.routes import router as protocols_router
-from app.recognition.admin_routes import router as recognition_admin_router
+from app.recognition.admin.routes import router as recognition_admin_router
 from app.recognition.routes import router as recognition_router
 from app.search.routes import router as search_router
 from app.security import optional_user

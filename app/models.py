@@ -24,7 +24,7 @@ from app.people.models import (
     PeopleImport,
     User,
 )
-from app.people.sso_models import OidcFlow, OidcLink
+from app.people.sso.models import OidcFlow, OidcLink
 from app.polls.models import (
     DatePoll,
     DatePollAnswer,

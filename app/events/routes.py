@@ -15,7 +15,7 @@ from app.events.feeds import current_feed_url
 from app.events.occurrences import occurrence_on
 from app.events.rsvp import set_rsvp
 from app.events.schemas import known_zones
-from app.events.venue_routes import router as venue_router
+from app.events.venue.routes import router as venue_router
 from app.i18n import gettext
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug

@@ -15,8 +15,9 @@ from app.errors import DomainError, Invalid
 from app.i18n import gettext
 from app.images.faces import face_svg
 from app.images.processing import read_picture
-from app.people import avatars, service, sso
+from app.people import avatars, service
 from app.people.models import User
+from app.people.sso import service as sso
 from app.posts.streams import posts_by_author
 from app.recognition.panels import profile_panel
 from app.recognition.service import attach_marks

@@ -10,7 +10,8 @@ from app.config import get_settings
 from app.core.ids import Id
 from app.errors import Invalid
 from app.i18n import gettext
-from app.people import admin, audit, avatars, erasure, import_batches, service
+from app.people import audit, avatars, erasure, import_batches, service
+from app.people.admin import service as admin
 from app.people.importing import ImportReport, check_people_csv, import_people_csv
 from app.people.models import PeopleImport
 from app.people.sealing import unseal

@@ -19,7 +19,7 @@ from app.db import utcnow
 from app.errors import DomainError
 from app.i18n import N_
 from app.people import oidc
-from app.people.admin import change_admin_role
+from app.people.admin.service import change_admin_role
 from app.people.models import AuthSession, User
 from app.people.sealing import seal, unseal
 from app.people.service import (
@@ -28,7 +28,7 @@ from app.people.service import (
     record_audit,
     revoke_api_tokens,
 )
-from app.people.sso_models import OidcFlow, OidcLink
+from app.people.sso.models import OidcFlow, OidcLink
 from app.security import hash_token
 from app.spaces.access import note_access_change
 from app.spaces.newcomers import welcome_newcomer

@@ -9,7 +9,7 @@ from app.errors import Invalid
 from app.pagination import Cursor, Page, older_than
 from app.people.models import SiteRole, User
 from app.people.service import record_audit
-from app.people.sso_models import OidcLink
+from app.people.sso.models import OidcLink
 
 PAGE_SIZE = 50
 

@@ -7,10 +7,10 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app.config import get_settings
 from app.errors import DomainError, NotFound
-from app.people import sso
 from app.people.oidc import ProviderError
 from app.people.routes import safe_next, sign_in_response
 from app.people.service import record_audit
+from app.people.sso import service as sso
 from app.security import SessionDep
 from app.transactions import TransactionalRoute
 from app.web import render
