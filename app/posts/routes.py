@@ -13,6 +13,7 @@ from app.posts import service, streams
 from app.posts.history import post_history
 from app.posts.models import ReactionKind
 from app.posts.publish_times import parse_publish_at
+from app.posts.schemas import NewPostForm, PostForm
 from app.recognition import service as recognition
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import space_access_by_slug
@@ -31,30 +32,29 @@ def create_post(
     session: SessionDep,
     user: CurrentUser,
     slug: str,
-    title: Annotated[str, Form()] = "",
-    body: Annotated[str, Form()] = "",
-    kind: Annotated[str, Form()] = "discussion",
-    publish_at: Annotated[str, Form()] = "",
+    form: Annotated[NewPostForm, Form()],
     # A browser sends an empty file field as an empty text part.
     attachment: Annotated[list[UploadFile | str] | None, File()] = None,
 ) -> Response:
     access = space_access_by_slug(session, user, slug)
+    # What the composer shows again on an error: the body with the links to files already stored.
+    body = form.body
     try:
         body = attach_form_files(session, user=user, body=body, files=attachment)
         post = service.create_post(
             session,
             access=access,
-            title=title,
+            title=form.title,
             body=body,
-            kind=kind,
-            publish_at=parse_publish_at(publish_at),
+            kind=form.kind,
+            publish_at=parse_publish_at(form.publish_at),
         )
     except Invalid as exc:
-        form = {"title": title, "body": body, "kind": kind, "publish_at": publish_at}
+        shown = {**form.shown(), "body": body}
 
         def composer() -> dict[str, Any]:
             count = member_count(session, access.space.id)
-            return {"space": access.space, "access": access, "member_count": count, "form": form}
+            return {"space": access.space, "access": access, "member_count": count, "form": shown}
 
         if is_htmx(request):
             return form_error(
@@ -174,18 +174,16 @@ def save_post(
     session: SessionDep,
     user: CurrentUser,
     post_id: Id,
-    title: Annotated[str, Form()] = "",
-    body: Annotated[str, Form()] = "",
-    publish_at: Annotated[str, Form()] = "",
+    form: Annotated[PostForm, Form()],
 ) -> Response:
     try:
         service.update_post(
             session,
             user=user,
             post_id=post_id,
-            title=title,
-            body=body,
-            publish_at=parse_publish_at(publish_at),
+            title=form.title,
+            body=form.body,
+            publish_at=parse_publish_at(form.publish_at),
         )
     except Invalid as exc:
 
@@ -196,7 +194,7 @@ def save_post(
                 "space": access.space,
                 "access": access,
                 "member_count": member_count(session, access.space.id),
-                "form": {"title": title, "body": body, "publish_at": publish_at},
+                "form": form.shown(),
             }
 
         return form_error(request, session, "posts/edit.html", exc, context)
