@@ -18,16 +18,17 @@ from functools import partial
 import anyio
 from sqlmodel import Session
 
-from app.community.jobs import publish_scheduled_posts, remove_expired_site_pins
+from app.announcements.jobs import remove_expired_site_pins
 from app.config import get_settings
 from app.db import get_engine, refresh_statistics_job, utcnow
 from app.events.jobs import send_event_followups
 from app.mail.digests import send_due_digests
 from app.mail.outbox import deliver_outbox
 from app.people.import_batches import continue_people_imports
-from app.people.sso import recheck_sso_people
+from app.people.sso.service import recheck_sso_people
 from app.polls.dates import close_due_date_polls
 from app.polls.quick import close_due_polls
+from app.prompts.jobs import publish_scheduled_posts
 from app.recognition.jobs import grant_badges
 from app.transactions import writing
 from app.uploads.cleanup import remove_expired_uploads

@@ -13,12 +13,13 @@ from sqlalchemy import text
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.announcements.routes import router as announcements_router
 from app.api.router import api_app
-from app.community.routes import routers as community_routers
 from app.config import get_settings
 from app.db import get_engine
 from app.errors import DomainError, LoginRequired
 from app.events.routes import router as events_router
+from app.health.routes import router as health_router
 from app.home.routes import router as home_router
 from app.i18n import N_, gettext
 from app.jobs import periodic_jobs
@@ -26,18 +27,23 @@ from app.live.routes import router as live_router
 from app.mail.routes import router as mail_router
 from app.mail.routes import unsubscribe_router
 from app.middleware import SecurityMiddleware
+from app.moderation.routes import router as moderation_router
+from app.my_data.routes import router as my_data_router
 from app.notifications.routes import router as notifications_router
-from app.people.admin_routes import router as people_admin_router
+from app.onboarding.routes import router as onboarding_router
+from app.people.admin.routes import router as people_admin_router
 from app.people.reset_routes import router as password_reset_router
 from app.people.routes import router as people_router
-from app.people.sso_routes import router as sso_router
+from app.people.sso.routes import router as sso_router
 from app.polls.routes import router as polls_router
 from app.posts.routes import router as posts_router
+from app.prompts.routes import router as prompts_router
 from app.protocols.routes import router as protocols_router
-from app.recognition.admin_routes import router as recognition_admin_router
+from app.recognition.admin.routes import router as recognition_admin_router
 from app.recognition.routes import router as recognition_router
 from app.search.routes import router as search_router
 from app.security import optional_user
+from app.showcase.routes import router as showcase_router
 from app.spaces.routes import router as spaces_router
 from app.transactions import Busy, TransactionalRoute
 from app.uploads.routes import pages as upload_pages_router
@@ -115,7 +121,13 @@ def create_app() -> FastAPI:
         unsubscribe_router,
         live_router,
         events_router,
-        *community_routers,
+        moderation_router,
+        prompts_router,
+        showcase_router,
+        announcements_router,
+        health_router,
+        onboarding_router,
+        my_data_router,
         recognition_router,
         recognition_admin_router,
         protocols_router,

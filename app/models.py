@@ -1,14 +1,6 @@
 """Every domain's tables, imported in one place for Alembic and the tests."""
 
-from app.community.models import (
-    Flag,
-    OnboardingProgress,
-    PromptDetails,
-    ShowcaseEntry,
-    ShowcaseSuggestion,
-    ShowcaseTag,
-    SitePin,
-)
+from app.announcements.models import SitePin
 from app.events.models import (
     CalendarToken,
     Event,
@@ -20,7 +12,9 @@ from app.events.models import (
 from app.images.models import StoredImage
 from app.live.models import LiveNotice
 from app.mail.models import NotificationSettings, OutboxMessage
+from app.moderation.models import Flag
 from app.notifications.models import Notification
+from app.onboarding.models import OnboardingProgress
 from app.people.models import (
     ApiToken,
     AuditEntry,
@@ -30,7 +24,7 @@ from app.people.models import (
     PeopleImport,
     User,
 )
-from app.people.sso_models import OidcFlow, OidcLink
+from app.people.sso.models import OidcFlow, OidcLink
 from app.polls.models import (
     DatePoll,
     DatePollAnswer,
@@ -41,6 +35,7 @@ from app.polls.models import (
     PollVote,
 )
 from app.posts.models import Comment, Mention, Post, PostRevision, Reaction
+from app.prompts.models import PromptDetails
 from app.protocols.models import (
     ActionItem,
     Protocol,
@@ -56,6 +51,7 @@ from app.recognition.models import (
     RecognitionSettings,
 )
 from app.search.models import SearchDocument
+from app.showcase.models import ShowcaseEntry, ShowcaseSuggestion, ShowcaseTag
 from app.spaces.models import Membership, Space
 from app.uploads.models import Upload, UploadSettings
 

@@ -20,7 +20,6 @@ from app.access.kudos import awards_shown_to, kudos_shown_to
 from app.access.notifications import notifications_shown_to
 from app.access.posts import readable_and_shown
 from app.access.spaces import access_for, readable_space_ids
-from app.community.showcase import feature_post
 from app.db import utcnow
 from app.events.feeds import feed_token
 from app.notifications.models import Notification
@@ -32,6 +31,7 @@ from app.protocols.service import create_protocol
 from app.recognition.kudos import give_kudos
 from app.recognition.models import Award, Kudos
 from app.recognition.service import update_site_settings
+from app.showcase.service import feature_post
 from app.spaces.header_image import set_header_image
 from app.spaces.service import remove_member
 from app.uploads.service import upload_url

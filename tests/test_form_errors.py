@@ -3,9 +3,11 @@ nothing of the failed action is kept."""
 
 from sqlmodel import select
 
-from app.community.models import Flag, ShowcaseEntry, ShowcaseTag, SitePin
+from app.announcements.models import SitePin
+from app.moderation.models import Flag
 from app.posts.models import Post
 from app.recognition.models import Kudos
+from app.showcase.models import ShowcaseEntry, ShowcaseTag
 from app.spaces.models import Space
 from tests.factories import make_comment, make_post, make_space, make_user
 

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, event
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (every table, for create_all)
-from app.community.announcements import _pinned_posts_statement, _pins_in_force_statement
+from app.announcements.service import _pinned_posts_statement, _pins_in_force_statement
 from app.db import make_engine, refresh_planner_statistics, utcnow
 from app.demo_bulk import bulk_seed
 

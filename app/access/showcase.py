@@ -7,8 +7,8 @@ from sqlmodel import col
 
 from app.access.posts import post_shown
 from app.access.spaces import readable_space_ids_of
-from app.community.models import ShowcaseEntry
 from app.posts.models import Post
+from app.showcase.models import ShowcaseEntry
 
 
 def showcase_entries_shown_to(viewer_id: Any, now: Any) -> tuple[ColumnElement[bool], ...]:

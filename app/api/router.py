@@ -1,7 +1,7 @@
 """The JSON API under /api/v1 (a mounted sub-application with its own OpenAPI document).
 
-Each domain's endpoints live in the domain, as `app/<domain>/api.py` (community and recognition
-so far; the rest still in this package), beside the pages that call the same services.
+Each domain's endpoints live in the domain, as `app/<domain>/api.py`, beside the pages that call
+the same services; this package keeps what they share (token auth, errors, schemas) and mounts them.
 
 Bearer tokens only, no cookies and so no CSRF; every answer, errors included, is JSON.
 """
@@ -10,24 +10,26 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
-from app.api import (
-    events,
-    live,
-    me,
-    notification_settings,
-    polls,
-    posts,
-    protocols,
-    search,
-    spaces,
-    uploads,
-)
 from app.api.errors import install_error_handlers
 from app.api.schemas import ErrorOut
 from app.api.token_use import RecordTokenUse
-from app.community import api as community
+from app.events import api as events
+from app.health import api as health
+from app.live import api as live
+from app.mail import api as notification_settings
+from app.moderation import api as moderation
+from app.my_data import api as my_data
+from app.people import api as me
+from app.polls import api as polls
+from app.posts import api as posts
+from app.prompts import api as prompts
+from app.protocols import api as protocols
 from app.recognition import api as recognition_api
+from app.search import api as search
+from app.showcase import api as showcase
+from app.spaces import api as spaces
 from app.transactions import TransactionalRoute
+from app.uploads import api as uploads
 from app.web import static_url
 
 DESCRIPTION = """
@@ -62,7 +64,11 @@ for module in (
     live,
     events,
     polls,
-    community,
+    moderation,
+    showcase,
+    health,
+    prompts,
+    my_data,
     recognition_api,
     protocols,
     search,

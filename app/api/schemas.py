@@ -247,6 +247,11 @@ TOO_MANY: dict[int | str, dict[str, Any]] = {
 # Domain objects to outputs
 
 
+def iso_time(value: datetime | None) -> str | None:
+    """A moment as the API writes it in hand-built answers, or None."""
+    return value.isoformat() if value else None
+
+
 def author_out(user: User | PersonRow | None) -> AuthorOut | None:
     if user is None:
         return None

@@ -14,8 +14,8 @@ from app.events.access import load_event, require_create, require_organiser
 from app.events.feeds import current_feed_url
 from app.events.occurrences import occurrence_on
 from app.events.rsvp import set_rsvp
-from app.events.schemas import EventInput, known_zones
-from app.events.venue_routes import router as venue_router
+from app.events.schemas import EventForm, EventInput, known_zones
+from app.events.venue.routes import router as venue_router
 from app.i18n import gettext
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
@@ -33,14 +33,7 @@ def _errors(exc: Invalid) -> dict[str, str]:
     return {name: gettext(message) for name, message in found.items()}
 
 
-async def _form_fields(request: Request) -> dict[str, str]:
-    """The submitted text fields. Read here, on the event loop, so the handler stays a plain
-    function whose transaction runs in one thread slot (app.transactions)."""
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-
-
-FormFields = Annotated[dict[str, str], Depends(_form_fields)]
+FormFields = Annotated[EventForm, Form()]
 
 
 @router.get("/spaces/{slug}/events")
@@ -125,7 +118,8 @@ def create_event(
 
         def context() -> dict[str, Any]:
             count = member_count(session, access.space.id)
-            return _form_context(errors, space=access.space, form=form, member_count=count)
+            shown = form.shown()
+            return _form_context(errors, space=access.space, form=shown, member_count=count)
 
         return form_error(request, session, "events/form.html", exc, context)
     return RedirectResponse(f"/events/{event.id}", status_code=303)
@@ -165,7 +159,11 @@ def save_event(
             access = load_event(session, user=user, event_id=event_id)
             count = member_count(session, access.event.space_id)
             return _form_context(
-                errors, space=access.space.space, event=access.event, form=form, member_count=count
+                errors,
+                space=access.space.space,
+                event=access.event,
+                form=form.shown(),
+                member_count=count,
             )
 
         return form_error(request, session, "events/form.html", exc, context)

@@ -9,8 +9,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
+from app.core.forms import FormInput
 from app.core.text import text_problem
 from app.db import utcnow
 from app.errors import Invalid
@@ -33,6 +35,31 @@ URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 @lru_cache
 def known_zones() -> frozenset[str]:
     return frozenset(available_timezones())
+
+
+class EventForm(FormInput):
+    """The event page's form as sent: every field text, checked by EventInput's rules later.
+
+    A field the form did not send stays None (no value, not an empty one), as the service expects.
+    """
+
+    title: str = ""
+    description: str = ""
+    starts_at: str | None = None
+    ends_at: str | None = None
+    timezone: str = ""
+    location: str = ""
+    online_url: str = ""
+    capacity: str | None = None
+    rrule: str | None = None
+    rsvp_deadline: str | None = None
+    repeat: str | None = None
+    repeat_interval: str | None = None
+    repeat_until: str | None = None
+
+    def shown(self) -> dict[str, Any]:
+        """What was typed, to fill the form again (fields never sent stay out)."""
+        return {name: value for name, value in self.model_dump().items() if value is not None}
 
 
 @dataclass

@@ -32,7 +32,7 @@ from app.events.occurrences import (
 )
 from app.events.recurrence import describe, form_values
 from app.events.rsvp import attendees, counts, counts_for, my_rsvp
-from app.events.schemas import EventInput
+from app.events.schemas import EventForm, EventInput
 from app.events.text import place_text, places_text, when_text
 from app.pagination import Page
 from app.people.models import PersonRow, User
@@ -276,19 +276,19 @@ def form_for(event: Event) -> dict[str, Any]:
     return values
 
 
-def input_from_form(form: dict[str, str]) -> EventInput:
+def input_from_form(form: EventForm) -> EventInput:
     return EventInput(
-        title=form.get("title", ""),
-        description=form.get("description", ""),
-        starts_at=form.get("starts_at"),
-        ends_at=form.get("ends_at"),
-        timezone=form.get("timezone", ""),
-        location=form.get("location", ""),
-        online_url=form.get("online_url", ""),
-        capacity=form.get("capacity"),
-        rrule=form.get("rrule") or None,
-        rsvp_deadline=form.get("rsvp_deadline") or None,
-        repeat=form.get("repeat") or None,
-        repeat_interval=form.get("repeat_interval"),
-        repeat_until=form.get("repeat_until"),
+        title=form.title,
+        description=form.description,
+        starts_at=form.starts_at,
+        ends_at=form.ends_at,
+        timezone=form.timezone,
+        location=form.location,
+        online_url=form.online_url,
+        capacity=form.capacity,
+        rrule=form.rrule or None,
+        rsvp_deadline=form.rsvp_deadline or None,
+        repeat=form.repeat or None,
+        repeat_interval=form.repeat_interval,
+        repeat_until=form.repeat_until,
     )

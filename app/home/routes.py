@@ -3,8 +3,8 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.community.home import home_extras
 from app.events.views import upcoming_for_home
+from app.home.community import home_extras
 from app.posts import streams
 from app.recognition import service as recognition
 from app.recognition.panels import home_panel

@@ -16,7 +16,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from app.access.posts import comment_shown, readable_and_shown
-from app.community.showcase import newest_showcase
 from app.config import get_settings
 from app.dates import format_moment
 from app.db import utcnow
@@ -31,6 +30,7 @@ from app.notifications.service import unread_since
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.protocols.queries import my_action_items
+from app.showcase.service import newest_showcase
 from app.spaces.access import readable_space_ids_of
 from app.spaces.models import Space
 

@@ -10,12 +10,12 @@ from sqlalchemy import String, cast, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from app.access.notifications import notifications_shown_to
-from app.community import messages as community_messages
 from app.db import utcnow
 from app.domain_events import NotificationCreated, publish
 from app.events import messages as events_messages
 from app.events.text import day_text, when_text
 from app.i18n import get_locale, gettext
+from app.moderation import messages as moderation_messages
 from app.notifications.models import Notification
 from app.pagination import Cursor, Page
 from app.people.erasure import name_terms
@@ -23,10 +23,12 @@ from app.people.models import User
 from app.posts import messages as posts_messages
 from app.posts.models import Post
 from app.prepared import VIEWER
+from app.prompts import messages as prompts_messages
 from app.protocols import messages as protocols_messages
 from app.recognition import messages as recognition_messages
 from app.recognition.messages import KUDOS_QUOTE
 from app.recognition.models import Kudos
+from app.showcase import messages as showcase_messages
 
 
 # Each domain words the notifications it causes (its `messages.py`); this is their catalogue.
@@ -46,7 +48,9 @@ def _catalogue(*parts: Mapping[str, str]) -> dict[str, str]:
 
 MESSAGES = _catalogue(
     posts_messages.NOTIFICATIONS,
-    community_messages.NOTIFICATIONS,
+    moderation_messages.NOTIFICATIONS,
+    prompts_messages.NOTIFICATIONS,
+    showcase_messages.NOTIFICATIONS,
     events_messages.NOTIFICATIONS,
     protocols_messages.NOTIFICATIONS,
     recognition_messages.NOTIFICATIONS,

@@ -15,8 +15,10 @@ from app.errors import DomainError, Invalid
 from app.i18n import gettext
 from app.images.faces import face_svg
 from app.images.processing import read_picture
-from app.people import avatars, service, sso
+from app.people import avatars, service
 from app.people.models import User
+from app.people.schemas import SettingsForm
+from app.people.sso import service as sso
 from app.posts.streams import posts_by_author
 from app.recognition.panels import profile_panel
 from app.recognition.service import attach_marks
@@ -234,25 +236,12 @@ def save_settings(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    display_name: Annotated[str, Form()] = "",
-    title: Annotated[str, Form()] = "",
-    department: Annotated[str, Form()] = "",
-    locale: Annotated[str, Form()] = "en",
-    time_zone: Annotated[str, Form()] = "Europe/Berlin",
-    theme: Annotated[str, Form()] = "system",
+    form: Annotated[SettingsForm, Form()],
 ) -> Response:
-    form = {
-        "display_name": display_name,
-        "title": title,
-        "department": department,
-        "locale": locale,
-        "time_zone": time_zone,
-        "theme": theme,
-    }
     try:
-        service.update_profile(session, user=user, **form)
+        service.update_profile(session, user=user, **form.shown())
     except Invalid as exc:
-        context = partial(_settings_context, session, user, form)
+        context = partial(_settings_context, session, user, form.shown())
         return form_error(request, session, "people/settings.html", exc, context)
     return RedirectResponse("/settings?saved=1", status_code=303)
 

@@ -1,7 +1,7 @@
 """When a scheduled post goes live: the form's text to a time, the author's wall time to UTC.
 
 Part of posts (creating and editing a post resolves it); the scheduled-posts list and the
-publishing job are community's (app/community/scheduling.py, app/community/jobs.py).
+publishing job are in prompts (app/prompts/scheduling.py, app/prompts/jobs.py).
 """
 
 from datetime import UTC, datetime, timedelta

@@ -16,6 +16,7 @@ from app.posts import service, streams
 from app.posts.history import post_history
 from app.posts.models import ReactionKind
 from app.posts.publish_times import parse_publish_at
+from app.posts.schemas import NewPostForm, PostForm
 from app.recognition import service as recognition
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import space_access_by_slug
@@ -39,29 +40,27 @@ def create_post(
     session: SessionDep,
     user: CurrentUser,
     slug: str,
-    title: Annotated[str, Form()] = "",
-    body: Annotated[str, Form()] = "",
-    kind: Annotated[str, Form()] = "discussion",
-    publish_at: Annotated[str, Form()] = "",
+    form: Annotated[NewPostForm, Form()],
     attachment: FormFiles = None,
 ) -> Response:
     access = space_access_by_slug(session, user, slug)
+    body = form.body
     try:
         # On a refusal the form shows what was typed: the files are rolled back with the rest.
         post = service.create_post(
             session,
             access=access,
-            title=title,
+            title=form.title,
             body=attach_form_files(session, user=user, body=body, files=attachment),
-            kind=kind,
-            publish_at=parse_publish_at(publish_at),
+            kind=form.kind,
+            publish_at=parse_publish_at(form.publish_at),
         )
     except Invalid as exc:
-        form = {"title": title, "body": body, "kind": kind, "publish_at": publish_at}
+        shown = {**form.shown(), "body": body}
 
         def composer() -> dict[str, Any]:
             count = member_count(session, access.space.id)
-            return {"space": access.space, "access": access, "member_count": count, "form": form}
+            return {"space": access.space, "access": access, "member_count": count, "form": shown}
 
         if is_htmx(request):
             return form_error(
@@ -192,9 +191,7 @@ def save_post(
     session: SessionDep,
     user: CurrentUser,
     post_id: Id,
-    title: Annotated[str, Form()] = "",
-    body: Annotated[str, Form()] = "",
-    publish_at: Annotated[str, Form()] = "",
+    form: Annotated[PostForm, Form()],
     attachment: FormFiles = None,
 ) -> Response:
     try:
@@ -202,9 +199,9 @@ def save_post(
             session,
             user=user,
             post_id=post_id,
-            title=title,
-            body=attach_form_files(session, user=user, body=body, files=attachment),
-            publish_at=parse_publish_at(publish_at),
+            title=form.title,
+            body=attach_form_files(session, user=user, body=form.body, files=attachment),
+            publish_at=parse_publish_at(form.publish_at),
         )
     except Invalid as exc:
 
@@ -215,7 +212,7 @@ def save_post(
                 "space": access.space,
                 "access": access,
                 "member_count": member_count(session, access.space.id),
-                "form": {"title": title, "body": body, "publish_at": publish_at},
+                "form": form.shown(),
             }
 
         return form_error(request, session, "posts/edit.html", exc, context)

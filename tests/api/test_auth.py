@@ -138,7 +138,7 @@ def test_unknown_paths_and_methods_answer_json(session, api):
 
 
 def test_an_unexpected_failure_is_a_json_500(session, api, monkeypatch):
-    from app.api import me as me_module
+    from app.people import api as me_module
 
     def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("boom")

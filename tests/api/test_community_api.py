@@ -4,7 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app.community.models import Flag
+from app.moderation.models import Flag
 from app.people.models import AuditEntry
 from tests.factories import make_comment, make_post, make_space, make_token, make_user
 

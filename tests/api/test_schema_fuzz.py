@@ -18,7 +18,7 @@ from schemathesis import checks
 from sqlmodel import Session, select
 
 from app.api.router import api_app
-from app.community.moderation import flag_post
+from app.moderation.service import flag_post
 from app.protocols import service as protocols
 from app.protocols.models import ActionItem
 from app.spaces.access import access_for

@@ -59,11 +59,13 @@ def main() -> None:
     from sqlmodel import Session, col, func, select
 
     from app.cli import run_migrations
-    from app.community import health, review, showcase
     from app.db import get_engine
     from app.demo_bulk import bulk_seed
+    from app.health import service as health
+    from app.moderation import review
     from app.people.service import create_user
     from app.posts.models import Comment, Post
+    from app.showcase import service as showcase
     from app.spaces.models import Membership, Space
 
     users = int(os.environ.get("BENCH_USERS", "2000"))

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from app.community.moderation import flag_comment, flag_post
-from app.community.showcase import feature_post, suggest_post
 from app.db import utcnow
+from app.moderation.service import flag_comment, flag_post
 from app.posts.service import create_post
+from app.showcase.service import feature_post, suggest_post
 from app.spaces.access import access_for
 from tests.factories import make_comment, make_post, make_space, make_user
 

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col
 
-from app.community.health import WEEK_CHOICES, WHO_CHOICES, eligible_space_ids, health_report
 from app.db import utcnow
 from app.errors import Invalid
+from app.health.service import WEEK_CHOICES, WHO_CHOICES, eligible_space_ids, health_report
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.posts.service import react

@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
-from app.community.announcements import pin_on_home
-from app.community.showcase import feature_post
+from app.announcements.service import pin_on_home
 from app.db import utcnow
+from app.showcase.service import feature_post
 from tests.factories import make_post, make_space, make_user
 
 

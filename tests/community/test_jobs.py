@@ -10,8 +10,8 @@ from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from app import jobs
+from app.announcements.models import SitePin
 from app.cli import cli
-from app.community.models import SitePin
 from app.config import get_settings
 from app.db import utcnow
 from app.people.models import AuditEntry

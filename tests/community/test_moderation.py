@@ -3,15 +3,15 @@
 import pytest
 from sqlmodel import col, select
 
-from app.community.models import Flag, FlagState
-from app.community.moderation import (
+from app.config import get_settings
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.moderation.models import Flag, FlagState
+from app.moderation.review import moderation_notes, review_queue
+from app.moderation.service import (
     act_on_flag,
     flag_comment,
     flag_post,
 )
-from app.community.review import moderation_notes, review_queue
-from app.config import get_settings
-from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.notifications.models import Notification
 from app.people.models import AuditEntry
 from app.posts.service import load_comment, load_post

@@ -2,7 +2,7 @@
 
 import re
 
-from app.community.moderation import flag_post
+from app.moderation.service import flag_post
 from tests.factories import make_post, make_space, make_user
 
 

@@ -5,10 +5,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from app.community.jobs import publish_scheduled_posts
-from app.community.models import PromptDetails, ShowcaseSuggestion
 from app.db import utcnow
 from app.posts.models import Post
+from app.prompts.jobs import publish_scheduled_posts
+from app.prompts.models import PromptDetails
+from app.showcase.models import ShowcaseSuggestion
 from tests.factories import make_post, make_space, make_user
 
 

@@ -2,7 +2,7 @@
 
 from sqlmodel import select
 
-from app.community.models import Flag
+from app.moderation.models import Flag
 from app.people.models import AuditEntry
 from tests.factories import make_comment, make_post, make_space, make_user
 

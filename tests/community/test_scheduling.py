@@ -10,12 +10,6 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, func, select
 
-from app.community.jobs import publish_scheduled_posts
-from app.community.scheduling import (
-    parse_publish_at,
-    resolve_publish_at,
-    scheduled_posts,
-)
 from app.config import PROJECT_ROOT
 from app.db import utcnow
 from app.errors import Invalid, NotFound
@@ -23,6 +17,12 @@ from app.notifications.models import Notification
 from app.posts.models import Post
 from app.posts.service import create_post, load_post, update_post
 from app.posts.streams import home_stream, space_stream
+from app.prompts.jobs import publish_scheduled_posts
+from app.prompts.scheduling import (
+    parse_publish_at,
+    resolve_publish_at,
+    scheduled_posts,
+)
 from app.spaces.access import access_for
 from tests.factories import make_space, make_user
 

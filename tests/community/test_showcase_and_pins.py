@@ -5,10 +5,14 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from app.community.announcements import home_pins, pin_on_home, site_pin_for, unpin_from_home
-from app.community.models import ShowcaseSuggestion
-from app.community.prompts import create_prompt, suggested_prompts
-from app.community.showcase import (
+from app.announcements.service import home_pins, pin_on_home, site_pin_for, unpin_from_home
+from app.db import utcnow
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.people.models import AuditEntry
+from app.posts.service import create_post
+from app.prompts.service import create_prompt, suggested_prompts
+from app.showcase.models import ShowcaseSuggestion
+from app.showcase.service import (
     decline_suggestion,
     entry_for_post,
     feature_post,
@@ -18,10 +22,6 @@ from app.community.showcase import (
     suggest_post,
     unfeature_post,
 )
-from app.db import utcnow
-from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.people.models import AuditEntry
-from app.posts.service import create_post
 from app.spaces.access import access_for
 from tests.factories import make_post, make_space, make_user
 

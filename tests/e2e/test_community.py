@@ -109,8 +109,8 @@ def test_the_health_page_renders_its_charts(session, live_server, browser):
 def test_home_shows_pinned_announcements_the_checklist_and_the_showcase(
     session, live_server, browser
 ):
-    from app.community.announcements import pin_on_home
-    from app.community.showcase import feature_post
+    from app.announcements.service import pin_on_home
+    from app.showcase.service import feature_post
 
     admin = make_user(session, name="Ada Admin", admin=True)
     newcomer = make_user(session, name="Nina Newcomer")

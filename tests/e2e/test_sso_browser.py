@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from app.db import make_engine
 from app.people.models import User
 from app.people.service import create_user
-from app.people.sso_models import OidcLink
+from app.people.sso.models import OidcLink
 from tests.conftest import TEST_DATABASE_URL
 from tests.e2e.conftest import (
     DESKTOP,

@@ -93,6 +93,9 @@ def test_bad_form_input_answers_422_with_messages_and_saves_nothing(session, log
     assert "Unknown time zone" in response.text
     assert "Capacity cannot be negative" in response.text
     assert 'aria-invalid="true"' in response.text
+    # The typed form (EventForm) comes back with what was typed.
+    assert 'value="Oops"' in response.text and 'value="-2"' in response.text
+    assert 'value="2030-07-02T17:00"' in response.text
     assert session.exec(select(func.count()).select_from(Event)).one() == 0
     assert session.exec(select(func.count()).select_from(Post)).one() == 0
 

@@ -6,13 +6,13 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.community.showcase import feature_post
 from app.db import utcnow
 from app.mail.digests import _claim_period, is_due, send_digest_now, send_due_digests
 from app.mail.models import NotificationSettings, OutboxMessage
 from app.mail.outbox import deliver_outbox
 from app.mail.preferences import update_choices
 from app.protocols import service as protocols
+from app.showcase.service import feature_post
 from app.spaces.access import access_for
 from tests.events.factories import make_event
 from tests.factories import make_comment, make_post, make_space, make_user

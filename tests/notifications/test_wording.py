@@ -56,9 +56,9 @@ def _shown_to(login, reader) -> str:
 
 
 def test_event_moderation_and_badge_notifications_speak_the_readers_language(session, login):
-    from app.community.moderation import act_on_flag, flag_post
     from app.events.rsvp import set_rsvp
     from app.events.service import cancel_event
+    from app.moderation.service import act_on_flag, flag_post
     from app.recognition.custom_badges import award_badge, create_badge
     from tests.events.factories import make_event
     from tests.factories import make_post, make_space

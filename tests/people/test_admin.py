@@ -2,10 +2,10 @@
 
 from sqlmodel import select
 
-from app.people import admin
+from app.people.admin import service as admin
 from app.people.models import AuditEntry, SiteRole, User
 from app.people.service import create_user
-from app.people.sso_models import OidcLink
+from app.people.sso.models import OidcLink
 from tests.factories import make_user
 
 

@@ -146,8 +146,15 @@ def test_members_cannot_open_admin_pages(session, login):
 def test_profile_settings_save_and_show_errors(session, login):
     user = make_user(session)
     client = login(user)
-    bad = client.form("/settings", {"display_name": "", "locale": "en", "time_zone": "UTC"})
+    bad = client.form(
+        "/settings",
+        {"display_name": "", "department": "Kept Dept", "locale": "en", "time_zone": "UTC"},
+    )
     assert bad.status_code == 422 and "This field is required" in bad.text
+    # The typed values come back in the form, and nothing was saved.
+    assert 'value="Kept Dept"' in bad.text
+    session.refresh(user)
+    assert user.department != "Kept Dept"
     good = client.form(
         "/settings",
         {

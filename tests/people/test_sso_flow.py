@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from app.people.models import AuditEntry, AuthSession, SiteRole, User
 from app.people.sealing import unseal
 from app.people.service import create_user
-from app.people.sso_models import OidcLink
+from app.people.sso.models import OidcLink
 from tests.conftest import PASSWORD
 
 

@@ -8,8 +8,8 @@ from sqlmodel import select
 from app.db import utcnow
 from app.people.models import ApiToken, AuditEntry, AuthSession, User
 from app.people.service import create_api_token, create_user
-from app.people.sso import recheck_sso_people
-from app.people.sso_models import OidcLink
+from app.people.sso.models import OidcLink
+from app.people.sso.service import recheck_sso_people
 from tests.conftest import PASSWORD
 from tests.people.conftest import configure_sso
 

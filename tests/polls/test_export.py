@@ -3,7 +3,7 @@ that they answered; nothing from spaces they can no longer read."""
 
 from sqlmodel import select
 
-from app.community.onboarding import export_my_data
+from app.my_data.service import export_my_data
 from app.polls.dates import answer_date_poll
 from app.polls.models import PollOption
 from app.polls.quick import create_poll, vote

@@ -202,3 +202,16 @@ def test_notifications_page_badge_and_mark_read(session, login):
     assert "mentioned you in “Ping”" in page.text
     client.form("/notifications/read")
     assert "count-badge" not in client.get("/notifications/badge").text
+
+
+def test_refused_edit_keeps_what_was_typed_and_changes_nothing(session, login):
+    host = make_user(session)
+    space = make_space(session, host=host)
+    post = make_post(session, author=host, space=space, title="Before")
+    client = login(host)
+    response = client.form(f"/posts/{post.id}/edit", {"title": "", "body": "typed again"})
+    assert response.status_code == 422
+    assert "Give it a title" in response.text
+    assert "typed again" in response.text
+    session.refresh(post)
+    assert post.title == "Before"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.community.moderation import flag_post
+from app.moderation.service import flag_post
 from tests.factories import make_comment, make_post, make_space, make_user
 
 

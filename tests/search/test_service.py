@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
-from app.community.moderation import flag_post
 from app.db import utcnow
 from app.errors import NotFound
+from app.moderation.service import flag_post
 from app.people.service import set_active, update_profile
 from app.posts.service import create_post, delete_comment, delete_post, update_post
 from app.protocols.service import create_protocol

@@ -1,0 +1,176 @@
+"""Pages for flagging, the review queue and moderators' decisions."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.core.ids import Id
+from app.errors import Invalid
+from app.moderation import review
+from app.moderation import service as moderation
+from app.pagination import Cursor
+from app.posts.service import load_comment, load_post
+from app.posts.streams import news_since
+from app.security import CurrentUser, SessionDep, csrf_protect
+from app.showcase import service as showcase
+from app.spaces.access import require_moderate, space_access_by_slug
+from app.transactions import TransactionalRoute
+from app.web import form_error, is_htmx, render
+
+router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
+
+REASONS = ("spam", "offensive", "confidential", "off-topic", "other")
+
+
+FLAG_PAGE = "community/flag.html"
+
+
+def _flag_page(request: Request, context: dict) -> Response:
+    return render(request, FLAG_PAGE, {**context, "reasons": REASONS})
+
+
+def _flag_context(post: Any, space: Any, comment: Any, **form: str) -> dict[str, Any]:
+    """The flag form again, keeping what the person wrote."""
+    return {"post": post, "space": space, "comment": comment, "form": form, "reasons": REASONS}
+
+
+def _reason_text(reason: str, detail: str) -> str:
+    """The preset the person picked plus their own words: moderators need both."""
+    detail = detail.strip()
+    if reason not in REASONS:
+        return detail
+    return f"{reason}: {detail}" if detail else reason
+
+
+@router.get("/posts/{post_id}/flag")
+def flag_post_form(
+    request: Request, session: SessionDep, user: CurrentUser, post_id: Id
+) -> Response:
+    post, access = load_post(session, user=user, post_id=post_id)
+    return _flag_page(request, {"post": post, "space": access.space, "comment": None})
+
+
+@router.post("/posts/{post_id}/flag")
+def flag_post(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    post_id: Id,
+    reason: Annotated[str, Form()] = "",
+    detail: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        moderation.flag_post(
+            session, user=user, post_id=post_id, reason=_reason_text(reason, detail)
+        )
+    except Invalid as exc:
+
+        def context() -> dict[str, Any]:
+            post, access = load_post(session, user=user, post_id=post_id)
+            return _flag_context(post, access.space, None, reason=reason, detail=detail)
+
+        return form_error(request, session, FLAG_PAGE, exc, context, field=exc.field or "reason")
+    return RedirectResponse(f"/posts/{post_id}?flagged=1", status_code=303)
+
+
+@router.get("/comments/{comment_id}/flag")
+def flag_comment_form(
+    request: Request, session: SessionDep, user: CurrentUser, comment_id: Id
+) -> Response:
+    comment, post, access = load_comment(session, user=user, comment_id=comment_id)
+    return _flag_page(request, {"post": post, "space": access.space, "comment": comment})
+
+
+@router.post("/comments/{comment_id}/flag")
+def flag_comment(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    comment_id: Id,
+    reason: Annotated[str, Form()] = "",
+    detail: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        moderation.flag_comment(
+            session, user=user, comment_id=comment_id, reason=_reason_text(reason, detail)
+        )
+    except Invalid as exc:
+
+        def context() -> dict[str, Any]:
+            comment, post, access = load_comment(session, user=user, comment_id=comment_id)
+            return _flag_context(post, access.space, comment, reason=reason, detail=detail)
+
+        return form_error(request, session, FLAG_PAGE, exc, context, field=exc.field or "reason")
+    comment, post, _access = load_comment(session, user=user, comment_id=comment_id)
+    return RedirectResponse(f"/posts/{post.id}?flagged=1#comment-{comment.id}", status_code=303)
+
+
+@router.get("/moderation")
+def queue(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    space: str | None = None,
+    cursor: str | None = None,
+) -> Response:
+    space_id = None
+    if space:
+        access = require_moderate(space_access_by_slug(session, user, space))
+        space_id = access.space.id
+    page = review.review_queue(session, user=user, space_id=space_id, cursor=cursor)
+    context = {
+        "page": page,
+        "space_slug": space,
+        "suggestions": [] if cursor else showcase.open_suggestions(session, user=user),
+        "done": request.query_params.get("done"),
+        "news_since": news_since(),
+    }
+    block = "queue_items" if cursor and is_htmx(request) else None
+    return render(request, "community/queue.html", context, block=block)
+
+
+@router.get("/moderation/news")
+def queue_news(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    since: Annotated[str, Query(max_length=200)],
+    space: str | None = None,
+) -> Response:
+    """The "2 new flags — show them" above the queue, asked when the page's live stream says a
+    flag was raised; the cases the moderator is working on stay where they are."""
+    after = Cursor.required(since)
+    space_id = None
+    if space:
+        space_id = require_moderate(space_access_by_slug(session, user, space)).space.id
+    count = review.new_flags_count(session, user=user, since=after, space_id=space_id)
+    context = {"news_since": since, "space_slug": space, "news": count}
+    return render(request, "community/_queue_news.html", context)
+
+
+@router.post("/moderation/flags/{flag_id}")
+def act(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    flag_id: Id,
+    action: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "/moderation",
+) -> Response:
+    moderation.act_on_flag(session, user=user, flag_id=flag_id, action=action, note=note)
+    # Back to the queue or a post's decisions page; never anywhere else (no open redirect).
+    target = back if back.startswith(("/moderation", "/posts/")) else "/moderation"
+    separator = "&" if "?" in target else "?"
+    return RedirectResponse(f"{target}{separator}done={action}", status_code=303)
+
+
+@router.get("/posts/{post_id}/moderation")
+def notes(request: Request, session: SessionDep, user: CurrentUser, post_id: Id) -> Response:
+    post, access, items = review.moderation_notes(session, user=user, post_id=post_id)
+    return render(
+        request,
+        "community/notes.html",
+        {"post": post, "notes": items, "space": access.space, "access": access},
+    )
