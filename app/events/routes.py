@@ -89,14 +89,12 @@ def new_event(request: Request, session: SessionDep, user: CurrentUser, slug: st
 
 
 def _with_files(
-    session: SessionDep, user: CurrentUser, form: dict[str, str], files: FormFiles
+    session: SessionDep, user: CurrentUser, form: EventForm, files: FormFiles
 ) -> EventInput:
     """The event's input, with the files of the form's plain file field referenced at the end
     of the description (no JavaScript; app/uploads/forms.py)."""
-    description = attach_form_files(
-        session, user=user, body=form.get("description", ""), files=files
-    )
-    return views.input_from_form({**form, "description": description})
+    description = attach_form_files(session, user=user, body=form.description, files=files)
+    return views.input_from_form(form.model_copy(update={"description": description}))
 
 
 @router.post("/spaces/{slug}/events")
