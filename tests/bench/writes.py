@@ -21,7 +21,9 @@ SQLite: one `agora serve` process with default settings. PostgreSQL: two, and ea
 alternates between them request by request, as behind a round-robin load balancer; the server
 is AGORA_BENCH_DATABASE_URL or AGORA_TEST_DATABASE_URL (its public schema is dropped), else a
 throw-away one from scripts/pg_tmp.sh (skipped, with a message, when it cannot start). The app
-servers (and the throw-away PostgreSQL) run pinned to CPU 0, the load generator to CPU 1.
+servers (and the throw-away PostgreSQL) run pinned to CPU 0, the load generator to CPU 1;
+`--database-cpu load` puts PostgreSQL on CPU 1 instead, as a database on a host of its own
+(the load generator takes 3-5 % of that CPU).
 
 Measured after a short warm-up: writes acknowledged (2xx) and per second; latency p50/p99/max
 of every answered write; refusals that are answers, not failures (409 conflicting protocol
@@ -141,8 +143,9 @@ def pinned_to(cpu: int) -> Iterator[None]:
 
 
 @contextmanager
-def postgresql(pin: bool) -> Iterator[str | None]:
-    """A PostgreSQL URL to use: the given server's, or a throw-away server's; None to skip."""
+def postgresql(pin: bool, cpu: str = SERVER_CPU) -> Iterator[str | None]:
+    """A PostgreSQL URL to use: the given server's, or a throw-away server's (pinned to `cpu`);
+    None to skip."""
     for name in ("AGORA_BENCH_DATABASE_URL", "AGORA_TEST_DATABASE_URL"):
         given = os.environ.get(name, "")
         if given.startswith("postgresql"):
@@ -152,7 +155,7 @@ def postgresql(pin: bool) -> Iterator[str | None]:
     pg_dir = tempfile.mkdtemp(prefix="agora-pg-writes-")
     env = {**os.environ, "AGORA_PG_DIR": pg_dir}
     script = ["bash", str(ROOT / "scripts" / "pg_tmp.sh")]
-    taskset = ["taskset", "--cpu-list", SERVER_CPU] if pin else []
+    taskset = ["taskset", "--cpu-list", cpu] if pin else []
     started = subprocess.run(
         [*taskset, *script, "start"], env=env, capture_output=True, text=True, check=False
     )
@@ -168,11 +171,13 @@ def postgresql(pin: bool) -> Iterator[str | None]:
 
 
 @contextmanager
-def database(engine: str, workdir: Path, pin: bool) -> Iterator[str | None]:
+def database(
+    engine: str, workdir: Path, pin: bool, pg_cpu: str = SERVER_CPU
+) -> Iterator[str | None]:
     if engine == "sqlite":
         yield f"sqlite:///{workdir / 'writes.db'}"
     else:
-        with postgresql(pin) as url:
+        with postgresql(pin, pg_cpu) as url:
             yield url
 
 
@@ -230,11 +235,17 @@ def _own_cpu_seconds() -> float:
 
 
 def bench_engine(
-    engine: str, client_counts: list[int], seconds: float, warmup: float, pin: bool, keep: bool
+    engine: str,
+    client_counts: list[int],
+    seconds: float,
+    warmup: float,
+    pin: bool,
+    keep: bool,
+    pg_cpu: str = SERVER_CPU,
 ) -> list[Run]:
     workdir = Path(tempfile.mkdtemp(prefix=f"agora-writes-{engine}-"))
     try:
-        with database(engine, workdir, pin) as url:
+        with database(engine, workdir, pin, pg_cpu) as url:
             if url is None:
                 return []
             env = prepare(url, workdir)
@@ -300,6 +311,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", help="client counts, comma-separated (default 16,64)")
     parser.add_argument("--engines", default="sqlite,postgresql", help="sqlite and/or postgresql")
     parser.add_argument("--keep-data", action="store_true", help="keep databases and server logs")
+    parser.add_argument(
+        "--database-cpu",
+        choices=("server", "load"),
+        default="server",
+        help="where the throw-away PostgreSQL runs: beside the app servers (default) or on the "
+        "load generator's CPU, as a database on its own host would",
+    )
     args = parser.parse_args(argv)
     seconds = args.seconds or (3.0 if args.quick else 30.0)
     warmup = 0.5 if args.quick else 3.0
@@ -310,6 +328,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown engine(s): {', '.join(sorted(unknown))}")
     pin = can_pin()
     where = how_pinned(pin)
+    pg_cpu = SERVER_CPU if args.database_cpu == "server" else str(LOAD_CPU)
+    if pin and "postgresql" in engines:
+        where += f", PostgreSQL on CPU {pg_cpu}"
     print(
         f"bench-writes: {', '.join(engines)}; {args.clients or client_counts} clients; "
         f"{seconds:g} s each after {warmup:g} s warm-up; {where}; load average "
@@ -319,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = [
         r
         for e in engines
-        for r in bench_engine(e, client_counts, seconds, warmup, pin, args.keep_data)
+        for r in bench_engine(e, client_counts, seconds, warmup, pin, args.keep_data, pg_cpu)
     ]
     print(f"\n{HEADER}")
     for run in runs:
