@@ -10,11 +10,11 @@ from sqlalchemy import JSON, LargeBinary, String
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, select
 
-from app.community.models import Flag, ShowcaseSuggestion
 from app.db import get_engine, utcnow
 from app.events.models import Event
 from app.events.schemas import EventInput
 from app.events.service import create_event
+from app.moderation.models import Flag
 from app.people.erasure import erase_person
 from app.people.import_batches import import_next_batch, start_import
 from app.people.models import AuditEntry, PeopleImport, User
@@ -22,6 +22,7 @@ from app.polls.models import DatePoll, Poll, PollOption
 from app.protocols import editing, service, store
 from app.protocols.models import ActionItem, Protocol, ProtocolRevision, ProtocolUpdate
 from app.protocols.rooms import CLOSE_RESYNC, read_text, registry
+from app.showcase.models import ShowcaseSuggestion
 from app.spaces.access import access_for
 from app.spaces.models import Space
 from tests.factories import make_post, make_space, make_token, make_user
