@@ -64,6 +64,11 @@ def _empty_all_tables() -> None:
 def _clean_tables() -> Iterator[None]:
     yield
     _empty_all_tables()
+    # Ids start again at 1 in the emptied tables: a live protocol room this process still holds
+    # would otherwise answer for the next test's protocol of the same id.
+    from app.protocols.rooms import registry
+
+    registry.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from app.polls.quick import create_poll
 from app.protocols.service import create_protocol
 from app.recognition.service import update_site_settings
 from app.spaces.access import access_for
-from tests.events.factories import make_event
+from tests.events.factories import local_day, make_event
 from tests.factories import make_comment, make_post, make_space, make_user
 from tests.polls.factories import make_date_poll
 from tests.route_walk import get_routes
@@ -106,7 +106,7 @@ def _fill(path, objects):
         .replace("{protocol_id}", str(objects["protocol"].id))
         .replace("{poll_id}", str(objects["date_poll"].id))
         .replace("{quick_poll_id}", str(objects["quick_poll"].id))
-        .replace("{day}", event.starts_at.date().isoformat())
+        .replace("{day}", local_day(event).isoformat())
         .replace("{code}", "not-the-code")
         .replace("/header/{width}", "/header/640")  # a size the space header is made in
     )

@@ -17,7 +17,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from app.api.router import api_app
 from app.main import create_app
-from tests.events.factories import make_event, soon
+from tests.events.factories import local_day, make_event, soon
 from tests.factories import make_space, make_token, make_user
 
 BAD_IDS = (0, -1, 2**31, 2**63)
@@ -115,7 +115,7 @@ def world(session):
     return {
         "admin": admin,
         "slug": space.slug,
-        "day": event.starts_at.date().isoformat(),
+        "day": local_day(event).isoformat(),
         "handle": admin.handle,
     }
 

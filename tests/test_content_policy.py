@@ -35,7 +35,7 @@ from app.showcase.service import feature_post
 from app.spaces.header_image import set_header_image
 from app.spaces.service import remove_member
 from app.uploads.service import upload_url
-from tests.events.factories import make_event
+from tests.events.factories import local_day, make_event
 from tests.factories import make_comment, make_post, make_space, make_token, make_user
 from tests.images.pictures import picture
 from tests.polls.factories import make_date_poll
@@ -170,7 +170,7 @@ def _fill(path: str, world, role: str, visibility: str) -> str:
         "protocol_id": str(objects["protocol"].id),
         "poll_id": str(objects["date_poll" if "/date-polls/" in path else "quick_poll"].id),
         "quick_poll_id": str(objects["quick_poll"].id),
-        "day": objects["event"].starts_at.date().isoformat(),
+        "day": local_day(objects["event"]).isoformat(),
         "code": "not-the-code",
         "token": objects["upload"].token if is_file else world["feeds"][role],
         "person_id": str(person.id),

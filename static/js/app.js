@@ -54,6 +54,24 @@
     }
   });
 
+  // The same guard before the swap, so a comment never shows twice even for a moment: new
+  // comments that are already on the page are dropped from the answer (out-of-band updates of
+  // existing comments carry hx-swap-oob and are kept).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var comments = document.getElementById("comment-list");
+    var target = event.detail.target;
+    if (!comments || !target || !(target === comments || comments.contains(target))) { return; }
+    if (!event.detail.shouldSwap || typeof event.detail.serverResponse !== "string") { return; }
+    var holder = document.createElement("template");
+    holder.innerHTML = event.detail.serverResponse;
+    var dropped = false;
+    holder.content.querySelectorAll(":scope > li[id^='comment-']:not([hx-swap-oob])").forEach(function (item) {
+      var existing = document.getElementById(item.id);
+      if (existing && existing !== target) { item.remove(); dropped = true; }
+    });
+    if (dropped) { event.detail.serverResponse = holder.innerHTML; }
+  });
+
   // Show server error fragments (422) instead of ignoring them, as htmx 2 does by default.
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.xhr.status === 422) {

@@ -1,6 +1,6 @@
 """Event test data, made through the events service so its rules hold for test data too."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 from zoneinfo import ZoneInfo, available_timezones
@@ -18,6 +18,12 @@ from app.spaces.models import Space
 def local(moment: datetime, zone: str = "Europe/Berlin") -> str:
     """An aware moment as the wall-clock text a form would send."""
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
+
+
+def local_day(event: Event) -> date:
+    """The day an event starts where it takes place (near midnight UTC, not the UTC date)."""
+    starts = event.starts_at if event.starts_at.tzinfo else event.starts_at.replace(tzinfo=UTC)
+    return starts.astimezone(ZoneInfo(event.timezone)).date()
 
 
 def soon(hours: float = 24) -> datetime:

@@ -3,7 +3,7 @@
 from app.events.discussion import header_markdown, recap_markdown
 from app.events.occurrences import occurrence_on
 from app.i18n import in_locale
-from tests.events.factories import make_event
+from tests.events.factories import local_day, make_event
 from tests.factories import make_space, make_user
 
 
@@ -13,7 +13,7 @@ def test_meetup_header_and_recap_are_german_in_german(session):
         session, host=host, space=make_space(session, host=host), title="Sommerfest",
         location="Dachterrasse", online_url="https://meet.example.com/x",
     )  # fmt: skip
-    occ = occurrence_on(session, event=event, day=event.starts_at.date())
+    occ = occurrence_on(session, event=event, day=local_day(event))
 
     with in_locale("de"):
         header = header_markdown(event, occ, going=3, waiting=0)
