@@ -6,7 +6,8 @@ still open their own hidden or scheduled posts; streams, showcase, kudos and hea
 them.
 """
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import col
@@ -56,7 +57,20 @@ def is_shown(post: Post) -> bool:
     return not is_removed(post) and post.published_at <= utcnow()
 
 
-def may_read_post(post: Post, access: SpaceAccess) -> bool:
+class ReadablePost(Protocol):
+    """What may_read_post reads of a post: an entity, or a row read for a page."""
+
+    @property
+    def author_id(self) -> int | None: ...
+    @property
+    def deleted_at(self) -> datetime | None: ...
+    @property
+    def hidden_at(self) -> datetime | None: ...
+    @property
+    def published_at(self) -> datetime: ...
+
+
+def may_read_post(post: ReadablePost, access: SpaceAccess) -> bool:
     """One post: readable space, not deleted; hidden or scheduled only for author and moderators."""
     if post.deleted_at is not None or not access.can_read:
         return False

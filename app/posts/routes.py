@@ -15,6 +15,7 @@ from app.polls.quick import poll_id_of_post
 from app.posts import service, streams
 from app.posts.history import post_history
 from app.posts.models import ReactionKind
+from app.posts.page import read_post_page
 from app.posts.publish_times import parse_publish_at
 from app.posts.schemas import NewPostForm, PostForm
 from app.recognition import service as recognition
@@ -106,19 +107,19 @@ def _post_context(
 ) -> dict:
     # Before the comments are read: an edit in between is shown again (harmless), never missed.
     live_since = f"{utcnow().timestamp():.6f}"
-    post, access = service.load_post(session, user=user, post_id=post_id)
-    card = streams.post_card(session, user=user, post=post, space=access.space)
-    comments = streams.comments_page(session, user=user, post=post, cursor=cursor)
+    page = read_post_page(session, user=user, post_id=post_id)
+    card, access = page.card, page.access
+    comments = streams.comments_page(session, user=user, post=card.post, cursor=cursor)
     return {
         "card": card,
         "access": access,
         # One more query for every post page: whether a poll sits in it (loaded by its own request).
-        "poll_id": poll_id_of_post(session, post.id) if cursor is None else None,  # type: ignore[arg-type]
+        "poll_id": poll_id_of_post(session, card.post.id) if cursor is None else None,
         "comments": comments,
         "live_cursor": streams.live_comments_cursor(comments, cursor),
         "live_since": live_since,
         "space": access.space,
-        "member_count": member_count(session, access.space.id),
+        "member_count": page.member_count,
         "comment_marks": recognition.attach_marks(
             session,
             [card],

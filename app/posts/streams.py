@@ -292,7 +292,12 @@ def _comments_statement(paged: bool) -> Any:
 
 
 def comments_page(
-    session: Session, *, user: User, post: Post, cursor: str | None = None, limit: int = 50
+    session: Session,
+    *,
+    user: User,
+    post: Post | PostRow,
+    cursor: str | None = None,
+    limit: int = 50,
 ) -> Page[tuple[CommentRow, PersonRow | None]]:
     """Comments oldest first, one query per page; hidden ones only for their author."""
     after = Cursor.decode(cursor)
@@ -345,7 +350,7 @@ def _changed_comments_statement() -> Any:
 
 
 def changed_comments(
-    session: Session, *, user: User, post: Post, since: datetime, limit: int = 200
+    session: Session, *, user: User, post: Post | PostRow, since: datetime, limit: int = 200
 ) -> tuple[list[tuple[CommentRow, PersonRow | None]], list[int]]:
     """The post's comments edited, deleted or hidden since `since` (an open page's live
     watcher): those the reader may still see, to show anew, and the ids of those to take away.

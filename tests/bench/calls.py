@@ -19,7 +19,7 @@ from types import CodeType, FrameType
 from typing import Any
 
 from tests.bench import ROOT
-from tests.bench.dataset import VIEWER_EMAIL, build
+from tests.bench.dataset import VIEWER_EMAIL, build, kept
 from tests.bench.streams import FULL, _targets
 
 REQUESTS = 10
@@ -58,10 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.calls", description=__doc__)
     parser.add_argument("--top", type=int, default=0, help="also list the N most called functions")
     parser.add_argument("--targets", default="floor,home,space,post", help="comma-separated")
+    parser.add_argument(
+        "--data", type=Path, help="keep the dataset in this directory and reuse it next time"
+    )
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="agora-calls-"))
     try:
-        dataset = build(FULL[0], workdir, search_index=False)
+        fresh = build(FULL[0], workdir, search_index=False) if not args.data else None
+        dataset = fresh or kept(FULL[0], args.data)
         os.environ.update({k: v for k, v in dataset.env.items() if k.startswith("AGORA_")})
         os.environ["AGORA_BASE_URL"] = "https://testserver"  # Secure cookies travel over https
         # Every thread started from here on is counted too (the handlers run in worker threads).

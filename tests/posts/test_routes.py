@@ -171,9 +171,9 @@ def test_post_page_query_count_is_constant_in_the_number_of_comments(session, lo
     with count_queries() as many:
         client.get(f"/posts/{post.id}")
     assert len(few) == len(many)
-    # The person, the post with its space and membership, its author, reactions, comments,
-    # member count, badges beside names, and whether a poll sits in the post (issue 21).
-    assert len(many) <= 8
+    # The person; the post with its author, space, membership and member count (app.posts.page);
+    # reactions, comments, badges beside names, and whether a poll sits in the post (issue 21).
+    assert len(many) <= 6
 
 
 def test_comment_pages_load_more(session, login):
