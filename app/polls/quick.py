@@ -8,8 +8,10 @@ so nobody can be singled out (the rule of the health page). Named answers change
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import Integer, bindparam, delete, func, update
 from sqlmodel import Session, col, select
 
 from app.core.text import text_problem
@@ -22,6 +24,7 @@ from app.people.models import User
 from app.polls.models import MAX_OPTIONS, Poll, PollBallot, PollOption, PollVote
 from app.posts.service import load_post
 from app.protocols.access import protocol_access
+from app.rows import read
 from app.spaces.access import SpaceAccess
 
 MIN_ANONYMOUS = 5
@@ -304,6 +307,13 @@ def close_due_polls(session: Session, *, now: datetime | None = None) -> int:
     return int(result.rowcount or 0)
 
 
+@cache
+def _poll_of_post_statement() -> Any:
+    return select(Poll.id).where(Poll.post_id == bindparam("post_id", type_=Integer)).limit(1)
+
+
 def poll_id_of_post(session: Session, post_id: int) -> int | None:
-    """The post page's one question about polls (the poll itself loads in its own request)."""
-    return session.exec(select(Poll.id).where(Poll.post_id == post_id)).first()
+    """The post page's one question about polls (the poll itself loads in its own request):
+    a statement built once, read as a row (app.rows), on every post page."""
+    found = read(session, _poll_of_post_statement(), {"post_id": post_id})
+    return found[0][0] if found else None

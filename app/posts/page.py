@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy import Integer, bindparam, select
 from sqlmodel import Session, col
 
 from app.access.posts import may_read_post
@@ -23,8 +23,9 @@ from app.people.models import PersonRow, User
 from app.posts.models import Post, PostRow
 from app.posts.streams import PostCard, cards
 from app.prepared import VIEWER
-from app.rows import RowView, columns, fetch
-from app.spaces.models import Membership, MemberState, Space, SpaceRow
+from app.rows import columns, fetch
+from app.spaces.models import Membership, MembershipRow, Space, SpaceRow
+from app.spaces.service import member_count_column
 
 
 @dataclass(slots=True)
@@ -41,17 +42,7 @@ class ShownSpace(SpaceRow):
     archived_at: datetime | None
 
 
-@dataclass(slots=True)
-class ReaderMembership(RowView):
-    """The reader's membership, as far as the access rule reads it."""
-
-    model = Membership
-    id: int
-    role: str
-    state: str
-
-
-SHAPE = (ShownPost, PersonRow, ShownSpace, ReaderMembership)
+SHAPE = (ShownPost, PersonRow, ShownSpace, MembershipRow)
 
 
 @dataclass(slots=True)
@@ -63,12 +54,7 @@ class PostPage:
 
 @cache
 def _statement() -> Any:
-    members = cast(Any, Membership.__table__).alias("members")  # type: ignore[attr-defined]
-    count = (
-        select(func.count())
-        .where(members.c.space_id == Post.space_id, members.c.state == MemberState.active)
-        .scalar_subquery()
-    )
+    count = member_count_column(Post.space_id)
     query = (
         select(*columns(SHAPE), count)
         .select_from(Post)

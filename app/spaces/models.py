@@ -65,6 +65,16 @@ class SpaceRow(RowView):
     visibility: str
 
 
+@dataclass(slots=True)
+class SpaceHeadRow(SpaceRow):
+    """What a space's own page shows of it (its header), and what the access rule reads."""
+
+    description: str
+    join_policy: str
+    archived_at: datetime | None
+    header_image_version: str | None
+
+
 class Membership(SQLModel, table=True):
     __tablename__ = "memberships"
     __table_args__ = (
@@ -103,3 +113,14 @@ class AccessGeneration(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)  # always the one row, id 1
     generation: int = Field(default=0)
+
+
+@dataclass(slots=True)
+class MembershipRow(RowView):
+    """A person's membership as the access rule reads it (app.rows): a page that shows a space
+    reads it as a row beside the space's."""
+
+    model = Membership
+    id: int
+    role: str
+    state: str

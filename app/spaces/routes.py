@@ -19,6 +19,7 @@ from app.security import AdminUser, CurrentUser, SessionDep, csrf_protect
 from app.spaces import header_image, newcomers, service
 from app.spaces.access import require_manage, require_read, space_access_by_slug
 from app.spaces.models import MemberState
+from app.spaces.page import read_space_page
 from app.spaces.schemas import SpaceForm
 from app.transactions import TransactionalRoute
 from app.web import form_error, image_response, is_htmx, render
@@ -50,7 +51,7 @@ def create_space(
     return RedirectResponse(f"/spaces/{space.slug}", status_code=303)
 
 
-def _space_context(session: SessionDep, access, cursor: str | None) -> dict:
+def _space_context(session: SessionDep, access, cursor: str | None, member_count: int) -> dict:
     require_read(access)
     page, stream = space_stream_with_thanks(
         session,
@@ -58,13 +59,12 @@ def _space_context(session: SessionDep, access, cursor: str | None) -> dict:
         posts_page=lambda after: streams.space_stream(session, access=access, cursor=after),
         cursor=cursor,
     )
-    count = service.member_count(session, access.space.id)
     return {
         "access": access,
         "space": access.space,
         "page": page,
         "stream": stream,
-        "member_count": count,
+        "member_count": member_count,
     }
 
 
@@ -72,16 +72,15 @@ def _space_context(session: SessionDep, access, cursor: str | None) -> dict:
 def space_page(
     request: Request, session: SessionDep, user: CurrentUser, slug: str, cursor: str | None = None
 ) -> Response:
-    access = space_access_by_slug(session, user, slug)
+    access, count = read_space_page(session, user=user, slug=slug)
     if not access.can_read:
         # Private spaces are listed, so a non-member sees the door, not the room.
-        count = service.member_count(session, access.space.id)
         return render(
             request,
             "spaces/locked.html",
             {"access": access, "space": access.space, "member_count": count},
         )
-    context = _space_context(session, access, cursor)
+    context = _space_context(session, access, cursor, count)
     if cursor:
         recognition.attach_marks(session, context["page"].items)
         return render(

@@ -352,6 +352,15 @@ def _member_count_statement() -> Any:
     )
 
 
+def member_count_column(space_id: Any) -> Any:
+    """member_count as a column of a query that reads the space (`space_id` its column): its own
+    memberships, even beside the reader's membership joined in the same query."""
+    active = select(func.count()).where(
+        Membership.space_id == space_id, Membership.state == MemberState.active
+    )
+    return active.correlate_except(Membership).scalar_subquery()
+
+
 def member_count(session: Session, space_id: int | None) -> int:
     """Active members: the audience line of every composer and post page shows it."""
     ((count,),) = read(session, _member_count_statement(), {"space_id": space_id})

@@ -91,7 +91,8 @@ def test_space_page_query_count_does_not_grow_with_data(session, login, count_qu
     with count_queries() as many:
         assert client.get(f"/spaces/{space.slug}").status_code == 200
     assert len(many) == len(few)
-    assert len(many) <= 10
+    # The space, the reader's membership and the member count are one query (app.spaces.page).
+    assert len(many) <= 9
 
 
 def test_load_more_answers_the_fragment_for_htmx(session, login):
@@ -179,7 +180,7 @@ def test_kudos_in_the_streams_add_no_query_per_entry(session, login, count_queri
         fragment = client.htmx("GET", f"/spaces/{space.slug}?cursor={cursor}", target="load-more")
 
     assert page.count("thanks-entry") + page.count("post-card") >= 20
-    assert len(many_space) == len(few_space) <= 11
+    assert len(many_space) == len(few_space) <= 10
     assert len(many_home) == len(few_home) <= 13
     assert fragment.text.count("thanks-entry") > 0
-    assert len(more) <= 8
+    assert len(more) <= 7
