@@ -96,11 +96,14 @@ def card_key(card: Any, zone: str, ago: str) -> tuple[Any, ...]:
     )
 
 
-def comment_key(comment: Any, author: Any, marks: Any, zone: str, ago: str) -> tuple[Any, ...]:
-    """What a comment shows to every reader: author and badges, time, marks, text."""
+def comment_key(
+    comment: Any, person: tuple[Any, ...], zone: str, ago: str, locale: str
+) -> tuple[Any, ...]:
+    """What a comment shows to every reader: author and badges (`person`, the author's
+    person_key), time, marks, text."""
     return (
         "comment",
-        get_locale(),
+        locale,
         zone,
         ago,
         comment.id,
@@ -108,7 +111,7 @@ def comment_key(comment: Any, author: Any, marks: Any, zone: str, ago: str) -> t
         comment.edited_at,  # every change of the text sets it (deleted comments are not listed)
         comment.hidden_at is not None,
         comment.parent_id,
-        person_key(author, marks),
+        person,
     )
 
 

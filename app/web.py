@@ -29,6 +29,7 @@ from app.fragments import (
     fragment,
     fragment_with_token,
     home_aside_key,
+    person_key,
     reactions_key,
     space_head_key,
     spotlight_key,
@@ -128,10 +129,10 @@ def _ago_key(seconds: float) -> tuple[bool, str, int]:
     raise AssertionError("the last unit always matches")  # pragma: no cover
 
 
-def format_ago(value: datetime | None) -> str:
+def format_ago(value: datetime | None, now: datetime | None = None) -> str:
     if value is None:
         return ""
-    delta = value - utcnow()
+    delta = value - (now or utcnow())
     locale = get_locale()
     key = (locale, *_ago_key(delta.total_seconds()))
     text = _ago_texts.get(key)
@@ -190,26 +191,37 @@ def reaction_bar(card: Any, token: str) -> Markup:
     return fragment_with_token(reactions_key(card), token, lambda: _card_parts().reactions(card))
 
 
+# An open page's live watcher shows an edited comment in place (htmx out-of-band).
+_ITEM, _ITEM_IN_PLACE = Markup("<li "), Markup('<li hx-swap-oob="true" ')
+
+
 def comments_html(
     comments: Any, marks_by_author: Any, zone: str, viewer: Any, token: str, oob: bool = False
 ) -> Markup:
     """A list of (comment, author) rendered from stored comments (templates/posts/_comment.html).
 
-    With `oob`, each replaces the comment of its id where the page shows it (htmx out-of-band:
-    an open page's live watcher shows an edit in place)."""
+    With `oob`, each replaces the comment of its id where the page shows it. A post page shows
+    fifty comments by a few people: the time, the language and each author's part of the key
+    are worked out once per list, not per comment."""
     macro = template_module("posts/_comment.html").comment
     signed_in = viewer is not None
+    viewer_id = viewer.id if signed_in else None
+    marks_by_author = marks_by_author or {}
+    locale, now = get_locale(), utcnow()
+    people: dict[Any, tuple[Any, ...]] = {}
     shown = []
     for comment, author in comments:
-        marks = (marks_by_author or {}).get(author.id if author else None)
-        mine = signed_in and comment.author_id == viewer.id
-        ago = format_ago(comment.created_at)
-        key = (*comment_key(comment, author, marks, zone, ago), mine, signed_in)
+        author_id = author.id if author else None
+        marks = marks_by_author.get(author_id)
+        person = people.get(author_id)
+        if person is None:
+            person = people[author_id] = person_key(author, marks)
+        mine = signed_in and comment.author_id == viewer_id
+        ago = format_ago(comment.created_at, now)
+        key = (*comment_key(comment, person, zone, ago, locale), mine, signed_in)
         render = partial(macro, comment, author, marks, zone, mine, signed_in)
         html = fragment_with_token(key, token, render) if mine else fragment(key, render)
-        # Markup arguments: replace() escapes plain strings.
-        opening, marked = Markup("<li "), Markup('<li hx-swap-oob="true" ')
-        shown.append(html.replace(opening, marked, 1) if oob else html)
+        shown.append(html.replace(_ITEM, _ITEM_IN_PLACE, 1) if oob else html)
     return Markup("").join(shown)
 
 

@@ -33,6 +33,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("spaces/service.py", "remove_member"): SPACES_SERVICE,
     ("spaces/service.py", "members"): "a space's member list, for pages that checked access",
     ("spaces/service.py", "_member_count_statement"): "the audience line's member count",
+    ("spaces/service.py", "member_count_column"): "the same count, as a column of a page's query",
     ("spaces/service.py", "_directory_query"): "member counts beside spaces already listable",
     ("spaces/service.py", "_my_spaces_statement"): "member counts of the viewer's own spaces",
     ("health/service.py", "eligible_space_ids"): HEALTH,
