@@ -222,7 +222,9 @@ def comments_html(
         render = partial(macro, comment, author, marks, zone, mine, signed_in)
         html = fragment_with_token(key, token, render) if mine else fragment(key, render)
         shown.append(html.replace(_ITEM, _ITEM_IN_PLACE, 1) if oob else html)
-    return Markup("").join(shown)
+    # Every part is escaped markup already: Markup's own join would escape and copy each again
+    # (two fifths of this function's time).
+    return Markup("".join(shown))  # noqa: S704
 
 
 env.globals.update(
