@@ -215,3 +215,31 @@ def test_refused_edit_keeps_what_was_typed_and_changes_nothing(session, login):
     assert "typed again" in response.text
     session.refresh(post)
     assert post.title == "Before"
+
+
+def test_post_page_read_as_rows_decides_as_the_access_rule(session, login):
+    """The page reads post, space and membership as rows (app/posts/page.py): the same rule
+    decides, moderators (a host's membership row, an admin) see a hidden post, members do not,
+    a member's count and the audience line come from the same query."""
+    host, author, member = (make_user(session) for _ in range(3))
+    admin = make_user(session, admin=True)
+    space = make_space(session, host=host, members=(author, member))
+    hidden = make_post(session, author=author, space=space, title="Hidden one")
+    hidden.hidden_at = hidden.published_at
+    session.add(hidden)
+    session.commit()
+    assert login(member).get(f"/posts/{hidden.id}").status_code == 404
+    for reader in (author, host, admin):
+        page = login(reader).get(f"/posts/{hidden.id}")
+        assert page.status_code == 200 and "Hidden by a moderator" in page.text
+    # The host's role reaches SpaceAccess from the row: hosts get the pin form, members not.
+    pin_form = f'action="/posts/{hidden.id}/pin"'
+    assert pin_form in login(host).get(f"/posts/{hidden.id}").text
+    shown = make_post(session, author=author, space=space, title="Shown one")
+    assert f'action="/posts/{shown.id}/pin"' not in login(member).get(f"/posts/{shown.id}").text
+    secret = make_space(session, host=host, visibility="secret", members=(member,))
+    closed = make_post(session, author=host, space=secret, title="Members only")
+    assert login(author).get(f"/posts/{closed.id}").status_code == 404
+    page = login(member).get(f"/posts/{closed.id}").text
+    assert "Members only" in page
+    assert "Visible only to the 2 members of the secret space" in page

@@ -165,3 +165,25 @@ def test_the_directory_offers_a_join_button_for_open_spaces_only(session, login)
     assert f'action="/spaces/{mine.slug}/join"' not in page
     assert client.form(f"/spaces/{open_space.slug}/join").status_code == 303
     assert f'action="/spaces/{open_space.slug}/join"' not in client.get("/spaces").text
+
+
+def test_space_page_read_as_rows_decides_as_the_access_rule(session, login):
+    """The page reads the space, the membership and the count as rows (app/spaces/page.py):
+    a secret space is not found for outsiders, a private one shows its door, an archived one
+    takes the composer away, and the count is the active members'."""
+    host, member, outsider, asking = (make_user(session) for _ in range(4))
+    secret = make_space(session, host=host, visibility="secret", members=(member,))
+    assert login(outsider).get(f"/spaces/{secret.slug}").status_code == 404
+    inside = login(member).get(f"/spaces/{secret.slug}").text
+    assert "Start a conversation" in inside and "2 members" in inside
+    private = make_space(session, host=host, visibility="private", join_policy="request")
+    make_post(session, author=host, space=private, title="Behind the door")
+    client = login(asking)
+    client.form(f"/spaces/{private.slug}/join")
+    door = client.get(f"/spaces/{private.slug}")
+    assert door.status_code == 200 and "Behind the door" not in door.text
+    assert "1 member" in door.text  # a request to join is not a member
+    secret.archived_at = secret.created_at
+    session.add(secret)
+    session.commit()
+    assert "Start a conversation" not in login(member).get(f"/spaces/{secret.slug}").text
