@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, Undefined, select_autoescape
 from jinja2_fragments import render_block
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, get_settings
@@ -29,6 +29,7 @@ from app.fragments import (
     fragment,
     fragment_with_token,
     home_aside_key,
+    joined,
     person_key,
     reactions_key,
     space_head_key,
@@ -162,22 +163,28 @@ def _card_parts() -> Any:
 def card_html(card: Any, zone: str, token: str) -> Markup:
     """A post card put together from its two stored parts (see templates/posts/_card.html):
     a handful of Python calls per card where rendering the macros took a few hundred."""
+    return joined([_card_text(card, zone, str(escape(token)))])
+
+
+def _card_text(card: Any, zone: str, token: str) -> str:
+    # Plain str operations on the stored Markup: each Markup operation escapes its operands
+    # and copies its text into a new Markup, several times over for every card of a page.
     parts = _card_parts()
     ago = format_ago(card.post.published_at)
     head = fragment(card_key(card, zone, ago), lambda: parts.head(card, zone))
     foot_key = (*reactions_key(card), card.post.comment_count)
-    return head + fragment_with_token(foot_key, token, lambda: parts.foot(card))
+    foot = fragment(foot_key, lambda: parts.foot(card))
+    return str.__add__(head, str.replace(foot, TOKEN_SLOT, token))
 
 
 def stream_html(entries: Any, zone: str, token: str) -> Markup:
     """A stream's entries (post cards and kudos lines) in one call from the template."""
-    shown = []
-    for entry in entries:
-        if hasattr(entry, "kudos"):
-            shown.append(_thanks_html(entry, zone))
-        else:
-            shown.append(card_html(entry, zone, token))
-    return Markup("").join(shown)
+    token = str(escape(token))
+    shown = [
+        _thanks_html(entry, zone) if hasattr(entry, "kudos") else _card_text(entry, zone, token)
+        for entry in entries
+    ]
+    return joined(shown)
 
 
 def _thanks_html(entry: Any, zone: str) -> Markup:
@@ -227,6 +234,17 @@ def comments_html(
     return Markup("".join(shown))  # noqa: S704
 
 
+def _shared_macro(name: str) -> Callable[..., Markup]:
+    """A macro of components/macros.html callable from any template without importing it: an
+    import costs every render Jinja's comparison of all global names (about 100 calls), with
+    context the whole module's render besides."""
+
+    def call(*args: Any, **kwargs: Any) -> Markup:
+        return getattr(template_module("components/macros.html"), name)(*args, **kwargs)
+
+    return call
+
+
 env.globals.update(
     static_url=static_url,
     icon=lambda name, label=None: icon(name, label, sprite_url=static_url(SPRITE)),
@@ -250,6 +268,8 @@ env.globals.update(
     token_slot=TOKEN_SLOT,
     face_initials=initials,
     face_colour=colour_index,
+    person=_shared_macro("person"),
+    face_of=_shared_macro("face_of"),
 )
 env.filters.update(ago=format_ago)
 # `{% if post.published_at is future %}`: scheduled, not yet published.

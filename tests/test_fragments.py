@@ -152,6 +152,30 @@ def test_the_stored_navigation_follows_role_and_section(session, login) -> None:
     assert '<a href="/" aria-current="page">' not in spaces
 
 
+def test_the_stored_menu_shows_each_reader_their_name_and_sign_out_token(session, login) -> None:  # type: ignore[no-untyped-def]
+    first, second = make_user(session, name="Mina First"), make_user(session, name="Olaf Second")
+    session.commit()
+    clients = {person.id: login(person) for person in (first, second)}
+    for _round in (1, 2):  # the second round is served from the stored menus
+        for person in (first, second):
+            client = clients[person.id]
+            page = client.get("/").text
+            (sign_out,) = _forms(page, "/logout")
+            assert f'value="{client.csrf}"' in sign_out
+            menu = page[page.index('<details class="menu nav-user">') :]
+            menu = menu[: menu.index("</details>")]
+            other = second if person is first else first
+            assert person.display_name in menu and other.display_name not in menu
+            assert fragments.TOKEN_SLOT not in page
+    update_profile(
+        session, user=first, display_name="Mina Renamed", title="", department="",
+        locale="en", time_zone="Europe/Berlin",
+    )  # fmt: skip
+    session.commit()
+    page = clients[first.id].get("/").text
+    assert "Mina Renamed" in page and "Mina First" not in page
+
+
 def test_leaders_voices_show_a_renamed_leader_and_an_edited_title(session, login) -> None:  # type: ignore[no-untyped-def]
     admin, leader, reader = make_user(session, admin=True), make_user(session), make_user(session)
     space = make_space(session, host=leader, members=(reader,))

@@ -48,17 +48,22 @@ def _plan(engine: Engine, statement, params: dict) -> list[str]:
     return [row[-1] for row in rows]
 
 
+def _with_statistics(engine: Engine, statistics: str) -> None:
+    """Agora's statistics, a hand-run ANALYZE (which leaves empty tables undescribed), or none."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS sqlite_stat1")
+    if statistics == "agora":
+        refresh_planner_statistics(engine, sample_rows=None)
+    elif statistics == "by hand":
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+
+
 @pytest.mark.parametrize("analyse", ["agora", "by hand", "none"])
 def test_pinned_announcements_are_read_by_id_not_found_among_every_public_post(
     sqlite_with_posts, analyse
 ):
-    with sqlite_with_posts.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS sqlite_stat1")
-    if analyse == "agora":
-        refresh_planner_statistics(sqlite_with_posts, sample_rows=None)
-    elif analyse == "by hand":  # leaves the empty site_pins table undescribed
-        with sqlite_with_posts.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
+    _with_statistics(sqlite_with_posts, analyse)  # by hand: site_pins left undescribed
 
     pins = _plan(sqlite_with_posts, _pins_in_force_statement(), {"now": utcnow()})
     posts = _plan(
@@ -74,12 +79,24 @@ def test_pinned_announcements_are_read_by_id_not_found_among_every_public_post(
 def test_leaders_voices_read_the_leaders_posts_index_not_every_post(sqlite_with_posts, statistics):
     from app.recognition.panels import _voices_branch
 
-    with sqlite_with_posts.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS sqlite_stat1")
-    if statistics == "agora":
-        refresh_planner_statistics(sqlite_with_posts, sample_rows=None)
+    _with_statistics(sqlite_with_posts, statistics)
 
     plan = _plan(sqlite_with_posts, _voices_branch(), {"now": utcnow(), "viewer_id": 1})
 
     posts = [line for line in plan if " posts " in f" {line} "]
     assert posts and all("ix_posts_leader_published" in line for line in posts), plan
+
+
+@pytest.mark.parametrize("statistics", ["agora", "by hand", "none"])
+def test_home_showcase_walks_the_featured_entries_not_every_readable_post(
+    sqlite_with_posts, statistics
+):
+    from app.showcase.service import _newest_statement
+
+    _with_statistics(sqlite_with_posts, statistics)
+
+    params = {"now": utcnow(), "viewer_id": 1, "limit": 3}
+    plan = _plan(sqlite_with_posts, _newest_statement(), params)
+
+    posts = [line for line in plan if " posts " in f" {line} "]
+    assert posts and all("PRIMARY KEY" in line for line in posts), plan

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from app import prepared
 from app.access.showcase import showcase_entries_shown_to
 from app.core.text import check_characters, without_forbidden
-from app.db import utcnow
+from app.db import not_indexed, utcnow
 from app.domain_events import PostFeatured, ShowcaseSuggested, publish
 from app.errors import Conflict, Invalid, NotFound
 from app.pagination import Cursor, Page
@@ -256,7 +256,10 @@ CARD = (ShowcaseEntryRow, PostRow, SpaceRow, PersonRow)
 def _visible_entries_to(viewer_id: Any, now: Any) -> Any:
     return (
         select(*columns(CARD))
-        .join(Post, col(Post.id) == ShowcaseEntry.post_id)
+        # Each entry's post by its id: with the post_id index usable, SQLite carried the
+        # readable spaces over to the posts and walked every readable post to find the few
+        # featured ones (0.4 ms of the home page's 4.6 at 1,000 posts, growing with the site).
+        .join(Post, col(Post.id) == not_indexed(ShowcaseEntry.post_id))
         .join(Space, col(Space.id) == Post.space_id)
         .outerjoin(User, col(User.id) == Post.author_id)
         .where(
