@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     # count the sign-in query (its own tests turn it on).
     signed_in_cache_seconds: float | None = Field(default=None, ge=0, le=1)
     jobs_interval_seconds: float = Field(default=20.0, gt=0)
+    # For measuring what the search index costs a write (tests/bench/search_writes.py) only:
+    # false leaves the index's rows alone on every change, so it goes stale until
+    # `agora search reindex`. Erasing a person still removes them from it.
+    search_indexing: bool = True
     # Threads per process that run request handlers and database work (unset: 2 on SQLite,
     # 8 on PostgreSQL). Python runs one of them at a time; extra threads only pay off while
     # others wait for a database server. SQLite works inside the process, so there they only

@@ -41,3 +41,15 @@ def test_snippets_hold_only_our_marks_in_pairs(text, query):  # type: ignore[no-
     assert "".join(part for part, _match in snippet_parts(marked)) == marked.replace(
         MARK_START, ""
     ).replace(MARK_END, "")
+
+
+def test_a_long_body_shows_the_passage_of_its_first_match_with_every_match_there_marked():
+    body = "filler " * 300 + "the Reiher flew, Reiher landed, " + "Reiher " * 100
+    marked = snippet(body, parse_query("reiher", typing=False))
+    assert marked.startswith("… ") and marked.endswith(" …")
+    assert "filler the \ue000Reiher\ue001 flew, \ue000Reiher\ue001 landed" in marked
+    shown = (
+        marked.removeprefix("… ").removesuffix(" …").replace(MARK_START, "").replace(MARK_END, "")
+    )
+    assert len(shown) <= 200
+    assert marked.count(MARK_START) == shown.count("Reiher") == marked.count(MARK_END)
