@@ -41,7 +41,8 @@
   // Live comments (templates/posts/page.html): one's own new comment comes back twice (the
   // form's answer and the live stream), so the first copy stays; and the live watcher stays last
   // in the list, after comments the form appended.
-  document.addEventListener("htmx:afterSettle", function () {
+  // Also right after each swap (same task, so no copy is ever painted), whatever path brought it.
+  function keepFirstCopies() {
     var comments = document.getElementById("comment-list");
     var watcher = document.getElementById("comments-live");
     if (!comments) { return; }
@@ -52,6 +53,9 @@
     if (watcher && watcher.parentNode === comments && watcher !== comments.lastElementChild) {
       comments.appendChild(watcher);
     }
+  }
+  ["htmx:afterSwap", "htmx:oobAfterSwap", "htmx:afterSettle"].forEach(function (name) {
+    document.addEventListener(name, keepFirstCopies);
   });
 
   // The same guard before the swap, so a comment never shows twice even for a moment: new
