@@ -1,5 +1,6 @@
 """Event pages: a space's events tab, my events, create and edit, the event page and RSVP."""
 
+from datetime import date
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -8,15 +9,16 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.core.ids import Id
 from app.db import utcnow
-from app.errors import Conflict, Invalid
+from app.errors import Conflict, DomainError, Invalid
 from app.events import service, views
 from app.events.access import load_event, require_create, require_organiser
 from app.events.feeds import current_feed_url
 from app.events.occurrences import occurrence_on
 from app.events.rsvp import set_rsvp
-from app.events.schemas import EventForm, EventInput, known_zones
+from app.events.schemas import EventForm, EventInput, OccurrenceForm, RsvpForm, known_zones
 from app.events.venue.routes import router as venue_router
 from app.i18n import gettext
+from app.people.models import User
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.service import member_count
@@ -198,10 +200,7 @@ def save_occurrence(
     user: CurrentUser,
     event_id: Id,
     day: str,
-    starts_at: Annotated[str, Form()] = "",
-    ends_at: Annotated[str, Form()] = "",
-    location: Annotated[str, Form()] = "",
-    cancelled: Annotated[bool, Form()] = False,
+    form: Annotated[OccurrenceForm, Form()],
 ) -> Response:
     on = views.parse_day(day)
     try:
@@ -210,10 +209,10 @@ def save_occurrence(
             user=user,
             event_id=event_id,
             day=on,  # type: ignore[arg-type]
-            starts_at=starts_at or None,
-            ends_at=ends_at or None,
-            location=location,
-            cancelled=cancelled,
+            starts_at=form.starts_at or None,
+            ends_at=form.ends_at or None,
+            location=form.location,
+            cancelled=form.cancelled,
         )
     except Invalid as exc:
         errors = _errors(exc)
@@ -221,8 +220,9 @@ def save_occurrence(
         def context() -> dict[str, Any]:
             access = load_event(session, user=user, event_id=event_id)
             occ = occurrence_on(session, event=access.event, day=on)  # type: ignore[arg-type]
-            form = {"starts_at": starts_at, "ends_at": ends_at, "location": location}
-            return {"event": access.event, "occ": occ, "form": form, "errors": errors}
+            shown = form.shown()
+            del shown["cancelled"]
+            return {"event": access.event, "occ": occ, "form": shown, "errors": errors}
 
         return form_error(request, session, "events/occurrence.html", exc, context)
     return RedirectResponse(f"/events/{event_id}?on={day}", status_code=303)
@@ -242,34 +242,44 @@ def rsvp(
     session: SessionDep,
     user: CurrentUser,
     event_id: Id,
-    status: Annotated[str, Form()] = "",
-    on: Annotated[str, Form()] = "",
+    form: Annotated[RsvpForm, Form()],
 ) -> Response:
-    day = views.parse_day(on)
-    error = None
+    day = views.parse_day(form.on)
     try:
-        set_rsvp(session, user=user, event_id=event_id, status=status, occurrence_date=day)
+        set_rsvp(session, user=user, event_id=event_id, status=form.status, occurrence_date=day)
     except (Invalid, Conflict) as exc:
-        session.rollback()
         if not is_htmx(request):
             raise
-        error = gettext(exc.message)
+        return _rsvp_block(request, session, user, event_id, day, refused=exc)
     if not is_htmx(request):
-        suffix = f"?on={on}" if on else ""
+        suffix = f"?on={form.on}" if form.on else ""
         return RedirectResponse(f"/events/{event_id}{suffix}#rsvp", status_code=303)
+    return _rsvp_block(request, session, user, event_id, day)
+
+
+def _rsvp_block(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    event_id: int,
+    day: date | None,
+    refused: DomainError | None = None,
+) -> Response:
+    """The event page's answer block after an RSVP (htmx): the new state, or the message (422)."""
+    # The attendee list listens for this and reloads itself.
+    headers = {"HX-Trigger": "rsvp-changed"}
+
+    def context() -> dict[str, Any]:
+        page = views.event_page(session, user=user, event_id=event_id, day=day, now=utcnow())
+        error = gettext(refused.message) if refused else None
+        return {"p": page, "space": page.space, "rsvp_error": error}
+
+    page = "events/page.html"
+    if refused is not None:
+        return form_error(request, session, page, refused, context, block="rsvp", headers=headers)
     # Later reads in this request must see what was just written; the page is built afresh.
     session.flush()
-    page = views.event_page(session, user=user, event_id=event_id, day=day, now=utcnow())
-    response = render(
-        request,
-        "events/page.html",
-        {"p": page, "space": page.space, "rsvp_error": error},
-        block="rsvp",
-        status_code=422 if error else 200,
-    )
-    # The attendee list listens for this and reloads itself.
-    response.headers["HX-Trigger"] = "rsvp-changed"
-    return response
+    return render(request, page, context(), block="rsvp", headers=headers)
 
 
 @router.post("/spaces/{slug}/events/settings")
