@@ -1,6 +1,7 @@
 """Event pages: a space's events tab, my events, create and edit, the event page and RSVP."""
 
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -9,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.core.ids import Id
 from app.db import utcnow
-from app.errors import Conflict, DomainError, Invalid
+from app.errors import Conflict, Invalid
 from app.events import service, views
 from app.events.access import load_event, require_create, require_organiser
 from app.events.feeds import current_feed_url
@@ -24,10 +25,11 @@ from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.service import member_count
 from app.transactions import TransactionalRoute
 from app.uploads.forms import FormFiles, attach_form_files
-from app.web import form_error, is_htmx, render
+from app.web import block_after, form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 router.include_router(venue_router)
+EVENT_PAGE = "events/page.html"
 
 
 def _errors(exc: Invalid) -> dict[str, str]:
@@ -245,41 +247,27 @@ def rsvp(
     form: Annotated[RsvpForm, Form()],
 ) -> Response:
     day = views.parse_day(form.on)
+    context = partial(_rsvp_block, session, user, event_id, day)
+    # The attendee list listens for "rsvp-changed" and reloads itself.
+    trigger = {"HX-Trigger": "rsvp-changed"}
+    answer = partial(
+        block_after, request, session, EVENT_PAGE, context, block="rsvp", headers=trigger
+    )
     try:
         set_rsvp(session, user=user, event_id=event_id, status=form.status, occurrence_date=day)
     except (Invalid, Conflict) as exc:
-        if not is_htmx(request):
-            raise
-        return _rsvp_block(request, session, user, event_id, day, refused=exc)
+        return answer(refused=exc)
     if not is_htmx(request):
         suffix = f"?on={form.on}" if form.on else ""
         return RedirectResponse(f"/events/{event_id}{suffix}#rsvp", status_code=303)
-    return _rsvp_block(request, session, user, event_id, day)
+    return answer()
 
 
 def _rsvp_block(
-    request: Request,
-    session: SessionDep,
-    user: User,
-    event_id: int,
-    day: date | None,
-    refused: DomainError | None = None,
-) -> Response:
-    """The event page's answer block after an RSVP (htmx): the new state, or the message (422)."""
-    # The attendee list listens for this and reloads itself.
-    headers = {"HX-Trigger": "rsvp-changed"}
-
-    def context() -> dict[str, Any]:
-        page = views.event_page(session, user=user, event_id=event_id, day=day, now=utcnow())
-        error = gettext(refused.message) if refused else None
-        return {"p": page, "space": page.space, "rsvp_error": error}
-
-    page = "events/page.html"
-    if refused is not None:
-        return form_error(request, session, page, refused, context, block="rsvp", headers=headers)
-    # Later reads in this request must see what was just written; the page is built afresh.
-    session.flush()
-    return render(request, page, context(), block="rsvp", headers=headers)
+    session: SessionDep, user: User, event_id: int, day: date | None, error: str | None
+) -> dict[str, Any]:
+    page = views.event_page(session, user=user, event_id=event_id, day=day, now=utcnow())
+    return {"p": page, "space": page.space, "rsvp_error": error}
 
 
 @router.post("/spaces/{slug}/events/settings")

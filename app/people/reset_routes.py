@@ -9,6 +9,7 @@ from app.config import get_settings
 from app.errors import Invalid, TooManyRequests
 from app.people import resets
 from app.people.routes import sign_in_response
+from app.people.schemas import ForgotPasswordForm, ResetPasswordForm
 from app.security import OptionalUser, SessionDep, csrf_protect
 from app.transactions import TransactionalRoute
 from app.web import form_error, render
@@ -34,13 +35,12 @@ def forgot_password_page(request: Request, user: OptionalUser) -> Response:
 
 @router.post("/forgot-password")
 def forgot_password(
-    request: Request,
-    session: SessionDep,
-    email: Annotated[str, Form(max_length=254)] = "",
+    request: Request, session: SessionDep, form: Annotated[ForgotPasswordForm, Form()]
 ) -> Response:
     if not _forgot_context()["mail_enabled"]:
         return render(request, "people/forgot.html", _forgot_context(email=""), status_code=409)
     address = request.client.host if request.client else "unknown"
+    email = form.email
     try:
         resets.request_reset(session, email=email, address=address)
     except TooManyRequests as exc:
@@ -66,10 +66,10 @@ def reset_password(
     request: Request,
     session: SessionDep,
     token: str,
-    password: Annotated[str, Form(max_length=1000)] = "",
+    form: Annotated[ResetPasswordForm, Form()],
 ) -> Response:
     try:
-        person = resets.complete_reset(session, token=token, password=password)
+        person = resets.complete_reset(session, token=token, password=form.password)
     except Invalid as exc:
 
         def context() -> dict[str, Any]:

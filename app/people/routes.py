@@ -17,7 +17,7 @@ from app.images.faces import face_svg
 from app.images.processing import read_picture
 from app.people import avatars, service
 from app.people.models import User
-from app.people.schemas import SettingsForm
+from app.people.schemas import PasswordForm, SettingsForm
 from app.people.sso import service as sso
 from app.posts.streams import posts_by_author
 from app.recognition.panels import profile_panel
@@ -248,20 +248,15 @@ def save_settings(
 
 @router.post("/settings/password")
 def save_password(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    current_password: Annotated[str, Form(max_length=1000)] = "",
-    new_password: Annotated[str, Form(max_length=1000)] = "",
-    revoke_tokens: Annotated[bool, Form()] = False,
+    request: Request, session: SessionDep, user: CurrentUser, form: Annotated[PasswordForm, Form()]
 ) -> Response:
     try:
         revoked = service.change_password(
             session,
             user=user,
-            current=current_password,
-            new=new_password,
-            revoke_tokens=revoke_tokens,
+            current=form.current_password,
+            new=form.new_password,
+            revoke_tokens=form.revoke_tokens,
         )
     except Invalid as exc:
         # The checks come before any write: nothing to undo, and the signed-in person stays loaded.
