@@ -9,7 +9,7 @@ from app.config import get_settings
 from app.errors import Invalid, TooManyRequests
 from app.people import resets
 from app.people.routes import sign_in_response
-from app.people.schemas import ForgotPasswordForm, ResetPasswordForm
+from app.people.schemas import ForgotPasswordForm, NewPasswordForm
 from app.security import OptionalUser, SessionDep, csrf_protect
 from app.transactions import TransactionalRoute
 from app.web import form_error, render
@@ -66,7 +66,7 @@ def reset_password(
     request: Request,
     session: SessionDep,
     token: str,
-    form: Annotated[ResetPasswordForm, Form()],
+    form: Annotated[NewPasswordForm, Form()],
 ) -> Response:
     try:
         person = resets.complete_reset(session, token=token, password=form.password)

@@ -17,7 +17,7 @@ from app.images.faces import face_svg
 from app.images.processing import read_picture
 from app.people import avatars, service
 from app.people.models import User
-from app.people.schemas import PasswordForm, SettingsForm
+from app.people.schemas import LoginForm, NewPasswordForm, PasswordForm, SettingsForm
 from app.people.sso import service as sso
 from app.posts.streams import posts_by_author
 from app.recognition.panels import profile_panel
@@ -108,14 +108,9 @@ def _login_context(next: str, email: str) -> dict[str, object]:
 
 
 @router.post("/login")
-def login(
-    request: Request,
-    session: SessionDep,
-    email: Annotated[str, Form(max_length=254)] = "",
-    password: Annotated[str, Form(max_length=1000)] = "",
-    next: Annotated[str, Form(max_length=500)] = "/",
-) -> Response:
+def login(request: Request, session: SessionDep, form: Annotated[LoginForm, Form()]) -> Response:
     address = request.client.host if request.client else "unknown"
+    email, next = form.email, form.next
     context = _login_context(next, email)
     if not get_settings().password_login:
         return render(
@@ -125,7 +120,7 @@ def login(
             status_code=403,
         )
     try:
-        user = service.authenticate(session, email=email, password=password, address=address)
+        user = service.authenticate(session, email=email, password=form.password, address=address)
     except DomainError as exc:
         return render(
             request,
@@ -170,10 +165,10 @@ def accept_invitation(
     request: Request,
     session: SessionDep,
     token: str,
-    password: Annotated[str, Form(max_length=1000)] = "",
+    form: Annotated[NewPasswordForm, Form()],
 ) -> Response:
     try:
-        user = service.accept_invitation(session, token=token, password=password)
+        user = service.accept_invitation(session, token=token, password=form.password)
     except Invalid as exc:
         error = exc.text()
 

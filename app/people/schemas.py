@@ -37,7 +37,29 @@ class ForgotPasswordForm(FormInput):
     email: Email = ""
 
 
-class ResetPasswordForm(FormInput):
-    """The new password chosen with a reset link."""
+class NewPasswordForm(FormInput):
+    """The password chosen with a reset link or an invitation."""
 
     password: Password = ""
+
+
+class LoginForm(FormInput):
+    """Sign-in with a password; `next` is where to go after (checked before it is followed)."""
+
+    email: Email = ""
+    password: Password = ""
+    next: Annotated[str, Field(max_length=500)] = "/"
+
+
+class InviteForm(FormInput):
+    """An admin invites a person; the service checks the address and the name."""
+
+    email: str = ""
+    display_name: str = ""
+
+
+class EraseForm(FormInput):
+    """An admin erases a person: what becomes of their content, confirmed by typing the address."""
+
+    content: Annotated[str, Field(max_length=10)] = ""
+    confirm_email: Email = ""
