@@ -114,9 +114,11 @@ def preview(session: SessionDep, user: CurrentUser, protocol_id: Id) -> Response
 def edit_form(
     request: Request, session: SessionDep, user: CurrentUser, protocol_id: Id
 ) -> Response:
+    context = _editor(session, user, protocol_id)  # first: it checks who may read it
     version = editing.current_version(session, protocol_id=protocol_id)
-    context = _editor(session, user, protocol_id, text=version.text, version=version.number)
-    return render(request, "protocols/edit.html", context)
+    return render(
+        request, "protocols/edit.html", {**context, "text": version.text, "version": version.number}
+    )
 
 
 def _editor(session: SessionDep, user: User, protocol_id: int, **values: Any) -> dict[str, Any]:
