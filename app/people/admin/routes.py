@@ -1,5 +1,6 @@
 """The admins' pages about people: the list, invitations, roles, deactivation, audit log."""
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -34,13 +35,15 @@ def _people_page(
     status_code: int = 200,
     **context: object,
 ) -> Response:
+    values = _people_context(session, search=search, cursor=cursor, **context)
+    return render(request, "people/admin.html", values, status_code=status_code)
+
+
+def _people_context(
+    session: Session, *, search: str = "", cursor: str | None = None, **context: object
+) -> dict[str, Any]:
     page = admin.list_people(session, search=search, cursor=cursor)
-    return render(
-        request,
-        "people/admin.html",
-        {"page": page, "search": search, **context},
-        status_code=status_code,
-    )
+    return {"page": page, "search": search, **context}
 
 
 @router.get("/admin/people")
@@ -68,11 +71,7 @@ def admin_invite(
             session, email=form.email, display_name=form.display_name, invited_by=admin_user
         )
     except Invalid as exc:
-
-        def context() -> dict[str, Any]:
-            page = admin.list_people(session, search="", cursor=None)
-            return {"page": page, "search": "", "form": form.shown()}
-
+        context = partial(_people_context, session, form=form.shown())
         return form_error(request, session, "people/admin.html", exc, context)
     link = f"{get_settings().base_url.rstrip('/')}/invite/{token}"
     emailed = get_settings().mail_enabled
@@ -88,7 +87,8 @@ def admin_reset_link(
     try:
         token = resets.create_reset(session, user=person, created_by=admin_user)
     except Invalid as exc:
-        return _people_page(request, session, status_code=exc.status_code, error=exc.text())
+        context = partial(_people_context, session, error=exc.text())
+        return form_error(request, session, "people/admin.html", exc, context)
     link = f"{get_settings().base_url.rstrip('/')}/reset/{token}"
     return _people_page(
         request,
