@@ -222,9 +222,7 @@ def save_occurrence(
         def context() -> dict[str, Any]:
             access = load_event(session, user=user, event_id=event_id)
             occ = occurrence_on(session, event=access.event, day=on)  # type: ignore[arg-type]
-            shown = form.shown()
-            del shown["cancelled"]
-            return {"event": access.event, "occ": occ, "form": shown, "errors": errors}
+            return {"event": access.event, "occ": occ, "form": form.shown(), "errors": errors}
 
         return form_error(request, session, "events/occurrence.html", exc, context)
     return RedirectResponse(f"/events/{event_id}?on={day}", status_code=303)

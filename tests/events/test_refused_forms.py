@@ -29,6 +29,7 @@ def test_a_refused_date_change_keeps_what_was_typed_and_stores_no_override(sessi
     assert "at most three days" in error
     assert f'value="{too_far}"' in page.text
     assert 'value="Typed hall"' in page.text
+    assert 'name="cancelled" value="true" checked' in page.text
     assert session.exec(select(EventOccurrence)).all() == []
 
 
