@@ -182,17 +182,30 @@ def cancel_event(session: SessionDep, user: CurrentUser, event_id: Id) -> Respon
 def edit_occurrence(
     request: Request, session: SessionDep, user: CurrentUser, event_id: Id, day: str
 ) -> Response:
-    access = require_organiser(load_event(session, user=user, event_id=event_id))
-    occ = occurrence_on(session, event=access.event, day=views.parse_day(day))  # type: ignore[arg-type]
-    zone = ZoneInfo(access.event.timezone)
-    form = {
-        "starts_at": occ.starts_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": occ.ends_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
-        "location": occ.location,
-        "cancelled": occ.override is not None and occ.override.cancelled_at is not None,
-    }
-    context = {"event": access.event, "occ": occ, "form": form, "errors": {}}
+    context = _occurrence_page(session, user, event_id, views.parse_day(day))
     return render(request, "events/occurrence.html", context)
+
+
+def _occurrence_page(
+    session: SessionDep,
+    user: User,
+    event_id: int,
+    on: date | None,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """One date of a series to change: the form holds what is stored, or what was typed."""
+    access = require_organiser(load_event(session, user=user, event_id=event_id))
+    occ = occurrence_on(session, event=access.event, day=on)  # type: ignore[arg-type]
+    if form is None:
+        zone = ZoneInfo(access.event.timezone)
+        form = {
+            "starts_at": occ.starts_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": occ.ends_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+            "location": occ.location,
+            "cancelled": occ.override is not None and occ.override.cancelled_at is not None,
+        }
+    return {"event": access.event, "occ": occ, "form": form, "errors": errors or {}}
 
 
 @router.post("/events/{event_id}/occurrences/{day}/edit")
@@ -206,24 +219,9 @@ def save_occurrence(
 ) -> Response:
     on = views.parse_day(day)
     try:
-        service.update_occurrence(
-            session,
-            user=user,
-            event_id=event_id,
-            day=on,  # type: ignore[arg-type]
-            starts_at=form.starts_at or None,
-            ends_at=form.ends_at or None,
-            location=form.location,
-            cancelled=form.cancelled,
-        )
+        service.update_occurrence(session, user=user, event_id=event_id, day=on, **form.change())  # type: ignore[arg-type]
     except Invalid as exc:
-        errors = _errors(exc)
-
-        def context() -> dict[str, Any]:
-            access = load_event(session, user=user, event_id=event_id)
-            occ = occurrence_on(session, event=access.event, day=on)  # type: ignore[arg-type]
-            return {"event": access.event, "occ": occ, "form": form.shown(), "errors": errors}
-
+        context = partial(_occurrence_page, session, user, event_id, on, form.shown(), _errors(exc))
         return form_error(request, session, "events/occurrence.html", exc, context)
     return RedirectResponse(f"/events/{event_id}?on={day}", status_code=303)
 

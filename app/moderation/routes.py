@@ -1,5 +1,6 @@
 """Pages for flagging, the review queue and moderators' decisions."""
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -11,6 +12,7 @@ from app.moderation import review
 from app.moderation import service as moderation
 from app.moderation.schemas import REASONS, DecisionForm, FlagForm
 from app.pagination import Cursor
+from app.people.models import User
 from app.posts.service import load_comment, load_post
 from app.posts.streams import news_since
 from app.security import CurrentUser, SessionDep, csrf_protect
@@ -34,6 +36,20 @@ def _flag_context(post: Any, space: Any, comment: Any, form: FlagForm) -> dict[s
     return {"post": post, "space": space, "comment": comment, "form": typed, "reasons": REASONS}
 
 
+def _post_flag_context(
+    session: SessionDep, user: User, post_id: int, form: FlagForm
+) -> dict[str, Any]:
+    post, access = load_post(session, user=user, post_id=post_id)
+    return _flag_context(post, access.space, None, form)
+
+
+def _comment_flag_context(
+    session: SessionDep, user: User, comment_id: int, form: FlagForm
+) -> dict[str, Any]:
+    comment, post, access = load_comment(session, user=user, comment_id=comment_id)
+    return _flag_context(post, access.space, comment, form)
+
+
 @router.get("/posts/{post_id}/flag")
 def flag_post_form(
     request: Request, session: SessionDep, user: CurrentUser, post_id: Id
@@ -53,11 +69,7 @@ def flag_post(
     try:
         moderation.flag_post(session, user=user, post_id=post_id, reason=form.reason_text())
     except Invalid as exc:
-
-        def context() -> dict[str, Any]:
-            post, access = load_post(session, user=user, post_id=post_id)
-            return _flag_context(post, access.space, None, form)
-
+        context = partial(_post_flag_context, session, user, post_id, form)
         return form_error(request, session, FLAG_PAGE, exc, context, field=exc.field or "reason")
     return RedirectResponse(f"/posts/{post_id}?flagged=1", status_code=303)
 
@@ -83,11 +95,7 @@ def flag_comment(
             session, user=user, comment_id=comment_id, reason=form.reason_text()
         )
     except Invalid as exc:
-
-        def context() -> dict[str, Any]:
-            comment, post, access = load_comment(session, user=user, comment_id=comment_id)
-            return _flag_context(post, access.space, comment, form)
-
+        context = partial(_comment_flag_context, session, user, comment_id, form)
         return form_error(request, session, FLAG_PAGE, exc, context, field=exc.field or "reason")
     comment, post, _access = load_comment(session, user=user, comment_id=comment_id)
     return RedirectResponse(f"/posts/{post.id}?flagged=1#comment-{comment.id}", status_code=303)

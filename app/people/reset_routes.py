@@ -1,5 +1,6 @@
 """Forgotten passwords: ask for a link by email, then choose a new password with it."""
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -56,33 +57,24 @@ def forgot_password(
 
 @router.get("/reset/{token}")
 def reset_page(request: Request, session: SessionDep, token: str) -> Response:
+    return render(request, "people/reset.html", _reset_context(session, token), headers=NO_REFERRER)
+
+
+def _reset_context(session: SessionDep, token: str) -> dict[str, Any]:
     _reset, person = resets.reset_for(session, token)
-    context = {"person": person, "token": token}
-    return render(request, "people/reset.html", context, headers=NO_REFERRER)
+    return {"person": person, "token": token}
 
 
 @router.post("/reset/{token}")
 def reset_password(
-    request: Request,
-    session: SessionDep,
-    token: str,
-    form: Annotated[NewPasswordForm, Form()],
+    request: Request, session: SessionDep, token: str, form: Annotated[NewPasswordForm, Form()]
 ) -> Response:
     try:
         person = resets.complete_reset(session, token=token, password=form.password)
     except Invalid as exc:
-
-        def context() -> dict[str, Any]:
-            _reset, person = resets.reset_for(session, token)
-            return {"person": person, "token": token}
-
+        context = partial(_reset_context, session, token)
+        page = "people/reset.html"
         return form_error(
-            request,
-            session,
-            "people/reset.html",
-            exc,
-            context,
-            field="password",
-            headers=NO_REFERRER,
+            request, session, page, exc, context, field="password", headers=NO_REFERRER
         )
     return sign_in_response(request, session, person, "/settings?password=1")

@@ -156,26 +156,22 @@ def logout(request: Request, session: SessionDep) -> Response:
 
 @router.get("/invite/{token}")
 def invitation_page(request: Request, session: SessionDep, token: str) -> Response:
-    _invitation, user = service.invitation_for(session, token)
-    return render(request, "people/invitation.html", {"invitee": user, "token": token})
+    return render(request, "people/invitation.html", _invitation_context(session, token))
+
+
+def _invitation_context(session: SessionDep, token: str, error: str = "") -> dict[str, Any]:
+    _invitation, invitee = service.invitation_for(session, token)
+    return {"invitee": invitee, "token": token, "error": error}
 
 
 @router.post("/invite/{token}")
 def accept_invitation(
-    request: Request,
-    session: SessionDep,
-    token: str,
-    form: Annotated[NewPasswordForm, Form()],
+    request: Request, session: SessionDep, token: str, form: Annotated[NewPasswordForm, Form()]
 ) -> Response:
     try:
         user = service.accept_invitation(session, token=token, password=form.password)
     except Invalid as exc:
-        error = exc.text()
-
-        def context() -> dict[str, Any]:
-            _invitation, invitee = service.invitation_for(session, token)
-            return {"invitee": invitee, "token": token, "error": error}
-
+        context = partial(_invitation_context, session, token, exc.text())
         return form_error(request, session, "people/invitation.html", exc, context)
     return sign_in_response(request, session, user, "/")
 

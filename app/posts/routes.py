@@ -1,6 +1,7 @@
 """Post pages, composing, comments, reactions and pins (the home page is app.home)."""
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -348,10 +349,16 @@ def _reply_refused(
 def edit_comment(
     request: Request, session: SessionDep, user: CurrentUser, comment_id: Id
 ) -> Response:
+    context = _comment_edit_context(session, user, comment_id)
+    return render(request, "posts/comment_edit.html", context)
+
+
+def _comment_edit_context(
+    session: SessionDep, user: User, comment_id: int, typed: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """A comment's edit form: what is stored, or what was typed."""
     comment, post, _access = service.load_comment(session, user=user, comment_id=comment_id)
-    return render(
-        request, "posts/comment_edit.html", {"comment": comment, "post": post, "form": comment}
-    )
+    return {"comment": comment, "post": post, "form": typed if typed is not None else comment}
 
 
 @router.post("/comments/{comment_id}/edit")
@@ -367,11 +374,7 @@ def save_comment(
         text = attach_form_files(session, user=user, body=form.body, files=attachment)
         comment = service.update_comment(session, user=user, comment_id=comment_id, body=text)
     except Invalid as exc:
-
-        def context() -> dict[str, Any]:
-            comment, post, _access = service.load_comment(session, user=user, comment_id=comment_id)
-            return {"comment": comment, "post": post, "form": {"body": form.body}}
-
+        context = partial(_comment_edit_context, session, user, comment_id, {"body": form.body})
         field = _error_field(exc)
         return form_error(request, session, "posts/comment_edit.html", exc, context, field=field)
     return RedirectResponse(f"/posts/{comment.post_id}#comment-{comment.id}", status_code=303)

@@ -17,7 +17,7 @@ from app.protocols.models import Protocol
 from app.protocols.queries import action_items_of, assignee_handle, my_action_items
 from app.protocols.schemas import ActionItemForm, NewProtocolForm, ProtocolEditForm
 from app.security import CurrentUser, SessionDep, csrf_protect
-from app.spaces.access import require_read, space_access_by_slug
+from app.spaces.access import SpaceAccess, require_read, space_access_by_slug
 from app.spaces.service import member_count
 from app.transactions import TransactionalRoute, writes_in_steps
 from app.uploads.forms import FormFiles, attach_form_files_apart
@@ -42,16 +42,22 @@ def protocol_list(
 ) -> Response:
     access = require_read(space_access_by_slug(session, user, slug))
     page = service.list_protocols(session, access=access, query=q, archived=archived, cursor=cursor)
-    context = {
+    context = _list_context(session, access, page, q=q, archived=archived)
+    return render(request, "protocols/list.html", context)
+
+
+def _list_context(
+    session: SessionDep, access: SpaceAccess, page: object, **values: Any
+) -> dict[str, Any]:
+    """A space's protocols page: the list, and the form to start one from a template."""
+    return {
         "access": access,
         "space": access.space,
         "page": page,
-        "q": q,
-        "archived": archived,
         "templates": list(service.TEMPLATES),
         "member_count": member_count(session, access.space.id),
+        **values,
     }
-    return render(request, "protocols/list.html", context)
 
 
 @router.post("/spaces/{slug}/protocols")
@@ -70,14 +76,8 @@ def protocol_create(
     except Invalid as exc:
 
         def context() -> dict[str, Any]:
-            return {
-                "access": access,
-                "space": access.space,
-                "page": service.list_protocols(session, access=access),
-                "templates": list(service.TEMPLATES),
-                "member_count": member_count(session, access.space.id),
-                "form": form.shown(),
-            }
+            page = service.list_protocols(session, access=access)
+            return _list_context(session, access, page, form=form.shown())
 
         return form_error(request, session, "protocols/list.html", exc, context)
     return _back(protocol.id)  # type: ignore[arg-type]
