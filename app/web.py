@@ -38,7 +38,7 @@ from app.fragments import (
     upcoming_key,
     voices_key,
 )
-from app.i18n import get_locale, raw_gettext, raw_ngettext
+from app.i18n import get_locale, gettext, raw_gettext, raw_ngettext
 from app.icons import SPRITE, badge_glyph, icon
 from app.images.faces import colour_index, initials
 from app.rows import RowView
@@ -364,6 +364,38 @@ def form_error(
     if not values.get("errors"):
         values["errors"] = {field or error.field: error.text()}
     return render(request, template, values, status_code=422, block=block, headers=headers)
+
+
+def block_after(
+    request: Request,
+    session: Session,
+    template: str,
+    context: Callable[[str | None], dict[str, Any]],
+    *,
+    block: str,
+    refused: DomainError | None = None,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """An htmx action's answer (an RSVP, a vote): its block built afresh from what is stored.
+
+    After a refusal the block carries the message (`context` gets it, translated) and answers 422
+    once what the action wrote is undone (form_error); a plain form's refusal is raised again, to
+    be answered like any other. Otherwise the writes are flushed first, so the block shows them."""
+    if refused is not None:
+        if not is_htmx(request):
+            raise refused
+        message = gettext(refused.message)
+        return form_error(
+            request,
+            session,
+            template,
+            refused,
+            lambda: context(message),
+            block=block,
+            headers=headers,
+        )
+    session.flush()
+    return render(request, template, context(None), block=block, headers=headers)
 
 
 # Pictures are served with no power over the page that shows them: were a crafted file ever

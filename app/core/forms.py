@@ -20,6 +20,8 @@ from app.core.ids import MAX_ID
 
 # An id chosen in a form (a select, a hidden field): "12" is read as 12, like a path parameter.
 FormId = Annotated[int, Field(ge=1, le=MAX_ID)]
+# A counter a form sends back (a revision number, a version): 0 is allowed.
+FormCounter = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
 class FormInput(BaseModel):

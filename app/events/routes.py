@@ -1,5 +1,7 @@
 """Event pages: a space's events tab, my events, create and edit, the event page and RSVP."""
 
+from datetime import date
+from functools import partial
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -14,18 +16,20 @@ from app.events.access import load_event, require_create, require_organiser
 from app.events.feeds import current_feed_url
 from app.events.occurrences import occurrence_on
 from app.events.rsvp import set_rsvp
-from app.events.schemas import EventForm, EventInput, known_zones
+from app.events.schemas import EventForm, EventInput, OccurrenceForm, RsvpForm, known_zones
 from app.events.venue.routes import router as venue_router
 from app.i18n import gettext
+from app.people.models import User
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.service import member_count
 from app.transactions import TransactionalRoute
 from app.uploads.forms import FormFiles, attach_form_files
-from app.web import form_error, is_htmx, render
+from app.web import block_after, form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 router.include_router(venue_router)
+EVENT_PAGE = "events/page.html"
 
 
 def _errors(exc: Invalid) -> dict[str, str]:
@@ -178,17 +182,30 @@ def cancel_event(session: SessionDep, user: CurrentUser, event_id: Id) -> Respon
 def edit_occurrence(
     request: Request, session: SessionDep, user: CurrentUser, event_id: Id, day: str
 ) -> Response:
-    access = require_organiser(load_event(session, user=user, event_id=event_id))
-    occ = occurrence_on(session, event=access.event, day=views.parse_day(day))  # type: ignore[arg-type]
-    zone = ZoneInfo(access.event.timezone)
-    form = {
-        "starts_at": occ.starts_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": occ.ends_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
-        "location": occ.location,
-        "cancelled": occ.override is not None and occ.override.cancelled_at is not None,
-    }
-    context = {"event": access.event, "occ": occ, "form": form, "errors": {}}
+    context = _occurrence_page(session, user, event_id, views.parse_day(day))
     return render(request, "events/occurrence.html", context)
+
+
+def _occurrence_page(
+    session: SessionDep,
+    user: User,
+    event_id: int,
+    on: date | None,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """One date of a series to change: the form holds what is stored, or what was typed."""
+    access = require_organiser(load_event(session, user=user, event_id=event_id))
+    occ = occurrence_on(session, event=access.event, day=on)  # type: ignore[arg-type]
+    if form is None:
+        zone = ZoneInfo(access.event.timezone)
+        form = {
+            "starts_at": occ.starts_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": occ.ends_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+            "location": occ.location,
+            "cancelled": occ.override is not None and occ.override.cancelled_at is not None,
+        }
+    return {"event": access.event, "occ": occ, "form": form, "errors": errors or {}}
 
 
 @router.post("/events/{event_id}/occurrences/{day}/edit")
@@ -198,32 +215,13 @@ def save_occurrence(
     user: CurrentUser,
     event_id: Id,
     day: str,
-    starts_at: Annotated[str, Form()] = "",
-    ends_at: Annotated[str, Form()] = "",
-    location: Annotated[str, Form()] = "",
-    cancelled: Annotated[bool, Form()] = False,
+    form: Annotated[OccurrenceForm, Form()],
 ) -> Response:
     on = views.parse_day(day)
     try:
-        service.update_occurrence(
-            session,
-            user=user,
-            event_id=event_id,
-            day=on,  # type: ignore[arg-type]
-            starts_at=starts_at or None,
-            ends_at=ends_at or None,
-            location=location,
-            cancelled=cancelled,
-        )
+        service.update_occurrence(session, user=user, event_id=event_id, day=on, **form.change())  # type: ignore[arg-type]
     except Invalid as exc:
-        errors = _errors(exc)
-
-        def context() -> dict[str, Any]:
-            access = load_event(session, user=user, event_id=event_id)
-            occ = occurrence_on(session, event=access.event, day=on)  # type: ignore[arg-type]
-            form = {"starts_at": starts_at, "ends_at": ends_at, "location": location}
-            return {"event": access.event, "occ": occ, "form": form, "errors": errors}
-
+        context = partial(_occurrence_page, session, user, event_id, on, form.shown(), _errors(exc))
         return form_error(request, session, "events/occurrence.html", exc, context)
     return RedirectResponse(f"/events/{event_id}?on={day}", status_code=303)
 
@@ -242,34 +240,30 @@ def rsvp(
     session: SessionDep,
     user: CurrentUser,
     event_id: Id,
-    status: Annotated[str, Form()] = "",
-    on: Annotated[str, Form()] = "",
+    form: Annotated[RsvpForm, Form()],
 ) -> Response:
-    day = views.parse_day(on)
-    error = None
-    try:
-        set_rsvp(session, user=user, event_id=event_id, status=status, occurrence_date=day)
-    except (Invalid, Conflict) as exc:
-        session.rollback()
-        if not is_htmx(request):
-            raise
-        error = gettext(exc.message)
-    if not is_htmx(request):
-        suffix = f"?on={on}" if on else ""
-        return RedirectResponse(f"/events/{event_id}{suffix}#rsvp", status_code=303)
-    # Later reads in this request must see what was just written; the page is built afresh.
-    session.flush()
-    page = views.event_page(session, user=user, event_id=event_id, day=day, now=utcnow())
-    response = render(
-        request,
-        "events/page.html",
-        {"p": page, "space": page.space, "rsvp_error": error},
-        block="rsvp",
-        status_code=422 if error else 200,
+    day = views.parse_day(form.on)
+    context = partial(_rsvp_block, session, user, event_id, day)
+    # The attendee list listens for "rsvp-changed" and reloads itself.
+    trigger = {"HX-Trigger": "rsvp-changed"}
+    answer = partial(
+        block_after, request, session, EVENT_PAGE, context, block="rsvp", headers=trigger
     )
-    # The attendee list listens for this and reloads itself.
-    response.headers["HX-Trigger"] = "rsvp-changed"
-    return response
+    try:
+        set_rsvp(session, user=user, event_id=event_id, status=form.status, occurrence_date=day)
+    except (Invalid, Conflict) as exc:
+        return answer(refused=exc)
+    if not is_htmx(request):
+        suffix = f"?on={form.on}" if form.on else ""
+        return RedirectResponse(f"/events/{event_id}{suffix}#rsvp", status_code=303)
+    return answer()
+
+
+def _rsvp_block(
+    session: SessionDep, user: User, event_id: int, day: date | None, error: str | None
+) -> dict[str, Any]:
+    page = views.event_page(session, user=user, event_id=event_id, day=day, now=utcnow())
+    return {"p": page, "space": page.space, "rsvp_error": error}
 
 
 @router.post("/spaces/{slug}/events/settings")

@@ -62,6 +62,31 @@ class EventForm(FormInput):
         return {name: value for name, value in self.model_dump().items() if value is not None}
 
 
+class OccurrenceForm(FormInput):
+    """One date of a repeating event changed or called off; the service checks the times."""
+
+    starts_at: str = ""
+    ends_at: str = ""
+    location: str = ""
+    cancelled: bool = False
+
+    def change(self) -> dict[str, Any]:
+        """The change as the service takes it: a time left empty keeps the series' own."""
+        return {
+            "starts_at": self.starts_at or None,
+            "ends_at": self.ends_at or None,
+            "location": self.location,
+            "cancelled": self.cancelled,
+        }
+
+
+class RsvpForm(FormInput):
+    """An answer to an event (its status), for one date of a repeating event (`on`)."""
+
+    status: str = ""
+    on: str = ""
+
+
 @dataclass
 class EventInput:
     """What a person typed (form) or sent (API); nothing is trusted yet."""

@@ -2,12 +2,13 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.config import get_settings
 from app.errors import Invalid
 from app.mail import outbox, preferences
+from app.mail.schemas import NotificationsForm
 from app.mail.unsubscribe import DIGEST, read_token
 from app.people.models import User
 from app.security import AdminUser, CurrentUser, SessionDep, csrf_protect
@@ -38,25 +39,15 @@ def settings_page(request: Request, session: SessionDep, user: CurrentUser) -> R
     return render(request, SETTINGS_PAGE, _context(choices))
 
 
-async def _form_fields(request: Request) -> dict[str, str]:
-    """The submitted fields, read on the event loop; the handler itself runs in a thread slot
-    and commits there (app.transactions), like every route."""
-    form = await request.form()
-    return {name: str(value) for name, value in form.items()}
-
-
 @router.post("/settings/notifications")
 def save_settings(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    form: Annotated[dict[str, str], Depends(_form_fields)],
+    form: Annotated[NotificationsForm, Form()],
 ) -> Response:
     # Only what the form names changes: a form without a field leaves that choice as it was.
-    digest = form.get("digest")
-    email = {
-        kind: form[f"email_{kind}"] for kind in preferences.EMAIL_KINDS if f"email_{kind}" in form
-    }
+    digest, email = form.digest, form.email()
     current = preferences.choices(session, user_id=user.id)  # type: ignore[arg-type]
     try:
         preferences.update_choices(session, user_id=user.id, digest=digest, email=email)  # type: ignore[arg-type]

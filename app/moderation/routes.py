@@ -1,5 +1,6 @@
 """Pages for flagging, the review queue and moderators' decisions."""
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -9,7 +10,9 @@ from app.core.ids import Id
 from app.errors import Invalid
 from app.moderation import review
 from app.moderation import service as moderation
+from app.moderation.schemas import REASONS, DecisionForm, FlagForm
 from app.pagination import Cursor
+from app.people.models import User
 from app.posts.service import load_comment, load_post
 from app.posts.streams import news_since
 from app.security import CurrentUser, SessionDep, csrf_protect
@@ -20,9 +23,6 @@ from app.web import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
-REASONS = ("spam", "offensive", "confidential", "off-topic", "other")
-
-
 FLAG_PAGE = "community/flag.html"
 
 
@@ -30,17 +30,24 @@ def _flag_page(request: Request, context: dict) -> Response:
     return render(request, FLAG_PAGE, {**context, "reasons": REASONS})
 
 
-def _flag_context(post: Any, space: Any, comment: Any, **form: str) -> dict[str, Any]:
+def _flag_context(post: Any, space: Any, comment: Any, form: FlagForm) -> dict[str, Any]:
     """The flag form again, keeping what the person wrote."""
-    return {"post": post, "space": space, "comment": comment, "form": form, "reasons": REASONS}
+    typed = form.shown()
+    return {"post": post, "space": space, "comment": comment, "form": typed, "reasons": REASONS}
 
 
-def _reason_text(reason: str, detail: str) -> str:
-    """The preset the person picked plus their own words: moderators need both."""
-    detail = detail.strip()
-    if reason not in REASONS:
-        return detail
-    return f"{reason}: {detail}" if detail else reason
+def _post_flag_context(
+    session: SessionDep, user: User, post_id: int, form: FlagForm
+) -> dict[str, Any]:
+    post, access = load_post(session, user=user, post_id=post_id)
+    return _flag_context(post, access.space, None, form)
+
+
+def _comment_flag_context(
+    session: SessionDep, user: User, comment_id: int, form: FlagForm
+) -> dict[str, Any]:
+    comment, post, access = load_comment(session, user=user, comment_id=comment_id)
+    return _flag_context(post, access.space, comment, form)
 
 
 @router.get("/posts/{post_id}/flag")
@@ -57,19 +64,12 @@ def flag_post(
     session: SessionDep,
     user: CurrentUser,
     post_id: Id,
-    reason: Annotated[str, Form()] = "",
-    detail: Annotated[str, Form()] = "",
+    form: Annotated[FlagForm, Form()],
 ) -> Response:
     try:
-        moderation.flag_post(
-            session, user=user, post_id=post_id, reason=_reason_text(reason, detail)
-        )
+        moderation.flag_post(session, user=user, post_id=post_id, reason=form.reason_text())
     except Invalid as exc:
-
-        def context() -> dict[str, Any]:
-            post, access = load_post(session, user=user, post_id=post_id)
-            return _flag_context(post, access.space, None, reason=reason, detail=detail)
-
+        context = partial(_post_flag_context, session, user, post_id, form)
         return form_error(request, session, FLAG_PAGE, exc, context, field=exc.field or "reason")
     return RedirectResponse(f"/posts/{post_id}?flagged=1", status_code=303)
 
@@ -88,19 +88,14 @@ def flag_comment(
     session: SessionDep,
     user: CurrentUser,
     comment_id: Id,
-    reason: Annotated[str, Form()] = "",
-    detail: Annotated[str, Form()] = "",
+    form: Annotated[FlagForm, Form()],
 ) -> Response:
     try:
         moderation.flag_comment(
-            session, user=user, comment_id=comment_id, reason=_reason_text(reason, detail)
+            session, user=user, comment_id=comment_id, reason=form.reason_text()
         )
     except Invalid as exc:
-
-        def context() -> dict[str, Any]:
-            comment, post, access = load_comment(session, user=user, comment_id=comment_id)
-            return _flag_context(post, access.space, comment, reason=reason, detail=detail)
-
+        context = partial(_comment_flag_context, session, user, comment_id, form)
         return form_error(request, session, FLAG_PAGE, exc, context, field=exc.field or "reason")
     comment, post, _access = load_comment(session, user=user, comment_id=comment_id)
     return RedirectResponse(f"/posts/{post.id}?flagged=1#comment-{comment.id}", status_code=303)
@@ -155,13 +150,12 @@ def act(
     session: SessionDep,
     user: CurrentUser,
     flag_id: Id,
-    action: Annotated[str, Form()] = "",
-    note: Annotated[str, Form()] = "",
-    back: Annotated[str, Form()] = "/moderation",
+    form: Annotated[DecisionForm, Form()],
 ) -> Response:
-    moderation.act_on_flag(session, user=user, flag_id=flag_id, action=action, note=note)
+    action = form.action
+    moderation.act_on_flag(session, user=user, flag_id=flag_id, action=action, note=form.note)
     # Back to the queue or a post's decisions page; never anywhere else (no open redirect).
-    target = back if back.startswith(("/moderation", "/posts/")) else "/moderation"
+    target = form.back if form.back.startswith(("/moderation", "/posts/")) else "/moderation"
     separator = "&" if "?" in target else "?"
     return RedirectResponse(f"{target}{separator}done={action}", status_code=303)
 

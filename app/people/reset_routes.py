@@ -1,5 +1,6 @@
 """Forgotten passwords: ask for a link by email, then choose a new password with it."""
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -9,6 +10,7 @@ from app.config import get_settings
 from app.errors import Invalid, TooManyRequests
 from app.people import resets
 from app.people.routes import sign_in_response
+from app.people.schemas import ForgotPasswordForm, NewPasswordForm
 from app.security import OptionalUser, SessionDep, csrf_protect
 from app.transactions import TransactionalRoute
 from app.web import form_error, render
@@ -34,13 +36,12 @@ def forgot_password_page(request: Request, user: OptionalUser) -> Response:
 
 @router.post("/forgot-password")
 def forgot_password(
-    request: Request,
-    session: SessionDep,
-    email: Annotated[str, Form(max_length=254)] = "",
+    request: Request, session: SessionDep, form: Annotated[ForgotPasswordForm, Form()]
 ) -> Response:
     if not _forgot_context()["mail_enabled"]:
         return render(request, "people/forgot.html", _forgot_context(email=""), status_code=409)
     address = request.client.host if request.client else "unknown"
+    email = form.email
     try:
         resets.request_reset(session, email=email, address=address)
     except TooManyRequests as exc:
@@ -56,33 +57,24 @@ def forgot_password(
 
 @router.get("/reset/{token}")
 def reset_page(request: Request, session: SessionDep, token: str) -> Response:
+    return render(request, "people/reset.html", _reset_context(session, token), headers=NO_REFERRER)
+
+
+def _reset_context(session: SessionDep, token: str) -> dict[str, Any]:
     _reset, person = resets.reset_for(session, token)
-    context = {"person": person, "token": token}
-    return render(request, "people/reset.html", context, headers=NO_REFERRER)
+    return {"person": person, "token": token}
 
 
 @router.post("/reset/{token}")
 def reset_password(
-    request: Request,
-    session: SessionDep,
-    token: str,
-    password: Annotated[str, Form(max_length=1000)] = "",
+    request: Request, session: SessionDep, token: str, form: Annotated[NewPasswordForm, Form()]
 ) -> Response:
     try:
-        person = resets.complete_reset(session, token=token, password=password)
+        person = resets.complete_reset(session, token=token, password=form.password)
     except Invalid as exc:
-
-        def context() -> dict[str, Any]:
-            _reset, person = resets.reset_for(session, token)
-            return {"person": person, "token": token}
-
+        context = partial(_reset_context, session, token)
+        page = "people/reset.html"
         return form_error(
-            request,
-            session,
-            "people/reset.html",
-            exc,
-            context,
-            field="password",
-            headers=NO_REFERRER,
+            request, session, page, exc, context, field="password", headers=NO_REFERRER
         )
     return sign_in_response(request, session, person, "/settings?password=1")

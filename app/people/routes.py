@@ -17,7 +17,7 @@ from app.images.faces import face_svg
 from app.images.processing import read_picture
 from app.people import avatars, service
 from app.people.models import User
-from app.people.schemas import SettingsForm
+from app.people.schemas import LoginForm, NewPasswordForm, PasswordForm, SettingsForm
 from app.people.sso import service as sso
 from app.posts.streams import posts_by_author
 from app.recognition.panels import profile_panel
@@ -108,14 +108,9 @@ def _login_context(next: str, email: str) -> dict[str, object]:
 
 
 @router.post("/login")
-def login(
-    request: Request,
-    session: SessionDep,
-    email: Annotated[str, Form(max_length=254)] = "",
-    password: Annotated[str, Form(max_length=1000)] = "",
-    next: Annotated[str, Form(max_length=500)] = "/",
-) -> Response:
+def login(request: Request, session: SessionDep, form: Annotated[LoginForm, Form()]) -> Response:
     address = request.client.host if request.client else "unknown"
+    email, next = form.email, form.next
     context = _login_context(next, email)
     if not get_settings().password_login:
         return render(
@@ -125,7 +120,7 @@ def login(
             status_code=403,
         )
     try:
-        user = service.authenticate(session, email=email, password=password, address=address)
+        user = service.authenticate(session, email=email, password=form.password, address=address)
     except DomainError as exc:
         return render(
             request,
@@ -161,26 +156,22 @@ def logout(request: Request, session: SessionDep) -> Response:
 
 @router.get("/invite/{token}")
 def invitation_page(request: Request, session: SessionDep, token: str) -> Response:
-    _invitation, user = service.invitation_for(session, token)
-    return render(request, "people/invitation.html", {"invitee": user, "token": token})
+    return render(request, "people/invitation.html", _invitation_context(session, token))
+
+
+def _invitation_context(session: SessionDep, token: str, error: str = "") -> dict[str, Any]:
+    _invitation, invitee = service.invitation_for(session, token)
+    return {"invitee": invitee, "token": token, "error": error}
 
 
 @router.post("/invite/{token}")
 def accept_invitation(
-    request: Request,
-    session: SessionDep,
-    token: str,
-    password: Annotated[str, Form(max_length=1000)] = "",
+    request: Request, session: SessionDep, token: str, form: Annotated[NewPasswordForm, Form()]
 ) -> Response:
     try:
-        user = service.accept_invitation(session, token=token, password=password)
+        user = service.accept_invitation(session, token=token, password=form.password)
     except Invalid as exc:
-        error = exc.text()
-
-        def context() -> dict[str, Any]:
-            _invitation, invitee = service.invitation_for(session, token)
-            return {"invitee": invitee, "token": token, "error": error}
-
+        context = partial(_invitation_context, session, token, exc.text())
         return form_error(request, session, "people/invitation.html", exc, context)
     return sign_in_response(request, session, user, "/")
 
@@ -248,20 +239,15 @@ def save_settings(
 
 @router.post("/settings/password")
 def save_password(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    current_password: Annotated[str, Form(max_length=1000)] = "",
-    new_password: Annotated[str, Form(max_length=1000)] = "",
-    revoke_tokens: Annotated[bool, Form()] = False,
+    request: Request, session: SessionDep, user: CurrentUser, form: Annotated[PasswordForm, Form()]
 ) -> Response:
     try:
         revoked = service.change_password(
             session,
             user=user,
-            current=current_password,
-            new=new_password,
-            revoke_tokens=revoke_tokens,
+            current=form.current_password,
+            new=form.new_password,
+            revoke_tokens=form.revoke_tokens,
         )
     except Invalid as exc:
         # The checks come before any write: nothing to undo, and the signed-in person stays loaded.

@@ -1,6 +1,7 @@
 """Poll pages: date polls (propose dates, answer, turn the best slot into an event), and quick
 polls in posts and beside protocols."""
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,14 +14,23 @@ from app.i18n import gettext
 from app.people.models import User
 from app.polls import dates, in_protocols, quick, views
 from app.polls.models import Poll
+from app.polls.schemas import (
+    DateAnswersForm,
+    DatePollForm,
+    PollEventForm,
+    QuickPollForm,
+    QuickVoteForm,
+)
 from app.posts.service import load_post
 from app.protocols.access import can_edit, protocol_access, require_edit
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
 from app.transactions import TransactionalRoute, writes_in_steps
-from app.web import is_htmx, render
+from app.web import block_after, form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
+DATE_POLL = "polls/date_poll.html"
+QUICK_POLL = "polls/quick.html"
 
 
 def _errors(exc: Invalid) -> dict[str, str]:
@@ -28,13 +38,7 @@ def _errors(exc: Invalid) -> dict[str, str]:
     return {name: gettext(message) for name, message in found.items()}
 
 
-async def _form_fields(request: Request) -> dict[str, str]:
-    # Read on the event loop, so the handler's transaction runs in one thread slot.
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-
-
-FormFields = Annotated[dict[str, str], Depends(_form_fields)]
+QuickPollFields = Annotated[QuickPollForm, Form()]
 
 
 @router.get("/spaces/{slug}/date-polls")
@@ -54,21 +58,23 @@ def new_poll(request: Request, session: SessionDep, user: CurrentUser, slug: str
 
 @router.post("/spaces/{slug}/date-polls")
 def create_poll(
-    request: Request, session: SessionDep, user: CurrentUser, slug: str, form: FormFields
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    form: Annotated[DatePollForm, Form()],
 ) -> Response:
     access = space_access_by_slug(session, user, slug)
-    if "more" in form:
+    fields = form.fields()
+    if form.more is not None:
         require_create(session, access)
-        context = views.form_context(session, access, form, {})
-        return render(request, "polls/new.html", context)
+        return render(request, "polls/new.html", views.form_context(session, access, fields, {}))
     try:
-        poll, _options = dates.create_date_poll(
-            session, access=access, data=views.input_from_form(form)
-        )
+        data = views.input_from_form(fields)
+        poll, _options = dates.create_date_poll(session, access=access, data=data)
     except Invalid as exc:
-        session.rollback()
-        context = views.form_context(session, access, form, _errors(exc))
-        return render(request, "polls/new.html", context, status_code=422)
+        context = partial(views.form_context, session, access, fields, _errors(exc))
+        return form_error(request, session, "polls/new.html", exc, context)
     return RedirectResponse(f"/date-polls/{poll.id}", status_code=303)
 
 
@@ -80,54 +86,44 @@ def poll_page(request: Request, session: SessionDep, user: CurrentUser, poll_id:
 
 @router.post("/date-polls/{poll_id}/answers")
 def answer(
-    request: Request, session: SessionDep, user: CurrentUser, poll_id: Id, form: FormFields
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    poll_id: Id,
+    form: Annotated[DateAnswersForm, Form()],
 ) -> Response:
-    answers = {
-        key.removeprefix("answer_"): value
-        for key, value in form.items()
-        if key.startswith("answer_") and value
-    }
-    error = None
+    context = partial(_date_poll_block, session, user, poll_id)
+    answer = partial(block_after, request, session, DATE_POLL, context, block="poll")
     try:
-        dates.answer_date_poll(session, user=user, poll_id=poll_id, answers=answers)
+        dates.answer_date_poll(session, user=user, poll_id=poll_id, answers=form.answers())
     except Invalid as exc:
-        session.rollback()
-        if not is_htmx(request):
-            raise
-        error = gettext(exc.message)
+        return answer(refused=exc)
     if not is_htmx(request):
         return RedirectResponse(f"/date-polls/{poll_id}", status_code=303)
-    session.flush()
+    return answer()
+
+
+def _date_poll_block(
+    session: SessionDep, user: User, poll_id: int, error: str | None
+) -> dict[str, Any]:
     page = views.date_poll_page(session, user=user, poll_id=poll_id)
-    context = {"p": page, "space": page.access.space.space, "answer_error": error}
-    return render(
-        request,
-        "polls/date_poll.html",
-        context,
-        block="poll",
-        status_code=422 if error else 200,
-    )
+    return {"p": page, "space": page.access.space.space, "answer_error": error}
 
 
 @router.post("/date-polls/{poll_id}/event")
 def make_event(
-    session: SessionDep,
-    user: CurrentUser,
-    poll_id: Id,
-    option_id: Annotated[int, Form()],
-    capacity: Annotated[str, Form()] = "",
-    location: Annotated[str, Form()] = "",
+    session: SessionDep, user: CurrentUser, poll_id: Id, form: Annotated[PollEventForm, Form()]
 ) -> Response:
-    places = capacity.strip()
+    places = form.capacity.strip()
     if places and not (places.isdigit() and int(places) <= 100_000):
         raise Invalid("Capacity must be a whole number (leave it empty for no limit)")
     event = dates.create_event_from_poll(
         session,
         user=user,
         poll_id=poll_id,
-        option_id=option_id,
+        option_id=form.option_id,
         capacity=int(places) if places else None,
-        location=location.strip(),
+        location=form.location.strip(),
     )
     return RedirectResponse(f"/events/{event.id}", status_code=303)
 
@@ -135,43 +131,43 @@ def make_event(
 # --- quick polls in posts -------------------------------------------------------------------
 
 
-def _quick_poll_fields(form: dict[str, str], user: User) -> dict[str, Any]:
+def _quick_poll_fields(form: QuickPollForm, user: User) -> dict[str, Any]:
     """The quick poll composer's fields, as the services take them (a post's or a protocol's)."""
     return {
-        "question": form.get("question", ""),
-        "options": [line for line in form.get("options", "").splitlines() if line.strip()],
-        "multiple": form.get("multiple") == "1",
-        "anonymous": form.get("anonymous") == "1",
-        "results_after_close": form.get("results") == "after_close",
-        "closes_at": views.closing_time(form.get("closes_at", ""), zone=user.time_zone),
+        "question": form.question,
+        "options": form.option_lines(),
+        "multiple": form.multiple,
+        "anonymous": form.anonymous == "1",
+        "results_after_close": form.results == "after_close",
+        "closes_at": views.closing_time(form.closes_at, zone=user.time_zone),
     }
+
+
+def _post_poll_context(
+    session: SessionDep, user: User, post_id: int, form: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    post, access = load_post(session, user=user, post_id=post_id)
+    return {"post": post, "space": access.space, "form": form, "errors": errors}
 
 
 @router.get("/posts/{post_id}/poll/new")
 def new_quick_poll(
     request: Request, session: SessionDep, user: CurrentUser, post_id: Id
 ) -> Response:
-    post, access = load_post(session, user=user, post_id=post_id)
-    context = {"post": post, "space": access.space, "form": {}, "errors": {}}
+    context = _post_poll_context(session, user, post_id, {}, {})
     return render(request, "polls/quick_new.html", context)
 
 
 @router.post("/posts/{post_id}/poll")
 def add_quick_poll(
-    request: Request, session: SessionDep, user: CurrentUser, post_id: Id, form: FormFields
+    request: Request, session: SessionDep, user: CurrentUser, post_id: Id, form: QuickPollFields
 ) -> Response:
     try:
-        quick.create_poll(
-            session,
-            user=user,
-            post_id=post_id,
-            **_quick_poll_fields(form, user),
-        )
+        quick.create_poll(session, user=user, post_id=post_id, **_quick_poll_fields(form, user))
     except Invalid as exc:
-        session.rollback()
-        post, access = load_post(session, user=user, post_id=post_id)
-        context = {"post": post, "space": access.space, "form": form, "errors": _errors(exc)}
-        return render(request, "polls/quick_new.html", context, status_code=422)
+        errors = _errors(exc)
+        context = partial(_post_poll_context, session, user, post_id, form.shown(), errors)
+        return form_error(request, session, "polls/quick_new.html", exc, context)
     return RedirectResponse(f"/posts/{post_id}", status_code=303)
 
 
@@ -184,35 +180,31 @@ def quick_poll(
     return render(request, "polls/quick.html", {"v": view, "space": view.access.space.space})
 
 
-async def _chosen_options(request: Request) -> list[int]:
-    form = await request.form()
-    return [int(v) for v in form.getlist("option_ids") if isinstance(v, str) and v.isdigit()]
-
-
 @router.post("/polls/{quick_poll_id}/vote")
 def quick_vote(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
     quick_poll_id: Id,
-    chosen: Annotated[list[int], Depends(_chosen_options)],
+    form: Annotated[QuickVoteForm, Form()],
 ) -> Response:
-    error = None
+    context = partial(_quick_poll_block, session, user, quick_poll_id)
+    answer = partial(block_after, request, session, QUICK_POLL, context, block="quick_poll")
     try:
-        quick.vote(session, user=user, poll_id=quick_poll_id, option_ids=chosen)
+        quick.vote(session, user=user, poll_id=quick_poll_id, option_ids=form.option_ids)
     except (Invalid, Conflict) as exc:
-        session.rollback()
-        if not is_htmx(request):
-            raise
-        error = gettext(exc.message)
+        return answer(refused=exc)
     if not is_htmx(request):
         poll = quick.load_poll(session, user=user, poll_id=quick_poll_id).poll
         return RedirectResponse(_place_of(poll), status_code=303)
-    session.flush()
-    view = quick.poll_view(session, user=user, poll_id=quick_poll_id)
-    context = {"v": view, "space": view.access.space.space, "vote_error": error}
-    status = 422 if isinstance(error, str) and error else 200
-    return render(request, "polls/quick.html", context, block="quick_poll", status_code=status)
+    return answer()
+
+
+def _quick_poll_block(
+    session: SessionDep, user: User, poll_id: int, error: str | None
+) -> dict[str, Any]:
+    view = quick.poll_view(session, user=user, poll_id=poll_id)
+    return {"v": view, "space": view.access.space.space, "vote_error": error}
 
 
 def _place_of(poll: Poll) -> str:
@@ -239,41 +231,37 @@ def protocol_polls(
     return render(request, "polls/protocol_polls.html", context, block="protocol_polls")
 
 
-def _protocol_poll_form(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    protocol_id: int,
-    form: dict[str, str],
-    errors: dict[str, str],
-) -> Response:
+def _protocol_poll_context(
+    session: SessionDep, user: User, protocol_id: int, form: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
     protocol, access = protocol_access(session, user, protocol_id)
     require_edit(protocol, access)
-    context = {"protocol": protocol, "space": access.space, "form": form, "errors": errors}
-    return render(request, "polls/quick_new.html", context, status_code=422 if errors else 200)
+    return {"protocol": protocol, "space": access.space, "form": form, "errors": errors}
 
 
 @router.get("/protocols/{protocol_id}/polls/new")
 def new_protocol_poll(
     request: Request, session: SessionDep, user: CurrentUser, protocol_id: Id
 ) -> Response:
-    return _protocol_poll_form(request, session, user, protocol_id, {}, {})
+    context = _protocol_poll_context(session, user, protocol_id, {}, {})
+    return render(request, "polls/quick_new.html", context)
 
 
 @router.post("/protocols/{protocol_id}/polls")
 def add_protocol_poll(
-    request: Request, session: SessionDep, user: CurrentUser, protocol_id: Id, form: FormFields
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    protocol_id: Id,
+    form: QuickPollFields,
 ) -> Response:
     try:
-        in_protocols.create_protocol_poll(
-            session,
-            user=user,
-            protocol_id=protocol_id,
-            **_quick_poll_fields(form, user),
-        )
+        fields = _quick_poll_fields(form, user)
+        in_protocols.create_protocol_poll(session, user=user, protocol_id=protocol_id, **fields)
     except Invalid as exc:
-        session.rollback()
-        return _protocol_poll_form(request, session, user, protocol_id, form, _errors(exc))
+        errors = _errors(exc)
+        context = partial(_protocol_poll_context, session, user, protocol_id, form.shown(), errors)
+        return form_error(request, session, "polls/quick_new.html", exc, context)
     return RedirectResponse(f"/protocols/{protocol_id}", status_code=303)
 
 

@@ -1,6 +1,7 @@
 """Post pages, composing, comments, reactions and pins (the home page is app.home)."""
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -17,7 +18,7 @@ from app.posts.history import post_history
 from app.posts.models import ReactionKind
 from app.posts.page import read_post_page
 from app.posts.publish_times import parse_publish_at
-from app.posts.schemas import NewPostForm, PostForm
+from app.posts.schemas import CommentForm, NewPostForm, PostForm
 from app.recognition import service as recognition
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import space_access_by_slug
@@ -277,36 +278,18 @@ def add_comment(
     session: SessionDep,
     user: CurrentUser,
     post_id: Id,
-    body: Annotated[str, Form()] = "",
+    form: Annotated[CommentForm, Form()],
     attachment: FormFiles = None,
-    parent_id: Annotated[Id | None, Form()] = None,
 ) -> Response:
     try:
-        text = attach_form_files(session, user=user, body=body, files=attachment)
+        text = attach_form_files(session, user=user, body=form.body, files=attachment)
         comment = service.add_comment(
-            session, user=user, post_id=post_id, body=text, parent_id=parent_id
+            session, user=user, post_id=post_id, body=text, parent_id=form.parent_id
         )
     except Invalid as exc:
-        if parent_id is not None and exc.field != "parent_id":
-            return _reply_refused(request, session, user, parent_id, body, exc)
-
-        def context() -> dict[str, Any]:
-            return {**_post_context(session, user, post_id), "comment_form": {"body": body}}
-
-        field = _error_field(exc)
-        if not is_htmx(request):
-            return form_error(request, session, "posts/page.html", exc, context, field=field)
-        # The form posts into the comment list; its error answer replaces the form instead.
-        return form_error(
-            request,
-            session,
-            "posts/page.html",
-            exc,
-            context,
-            field=field,
-            block="comment_form",
-            headers={"HX-Retarget": "#comment-form", "HX-Reswap": "outerHTML"},
-        )
+        if form.parent_id is not None and exc.field != "parent_id":
+            return _reply_refused(request, session, user, form, exc)
+        return _comment_refused(request, session, user, post_id, form, exc)
     if is_htmx(request):
         post, _access = service.load_post(session, user=user, post_id=post_id)
         session.refresh(post, ["comment_count"])  # the count was raised by an UPDATE statement
@@ -318,16 +301,39 @@ def add_comment(
     return RedirectResponse(f"/posts/{post_id}#comment-{comment.id}", status_code=303)
 
 
-def _reply_refused(
-    request: Request, session: SessionDep, user: User, parent_id: int, body: str, exc: Invalid
+def _comment_refused(
+    request: Request, session: SessionDep, user: User, post_id: int, form: CommentForm, exc: Invalid
 ) -> Response:
-    """A refused reply: its form again, with the message, under its comment or as a page."""
+    """A refused comment: the post's page with the form's message, or (htmx) the form alone,
+    swapped over itself instead of into the comment list it posts to."""
 
     def context() -> dict[str, Any]:
-        return {**_reply_context(session, user, parent_id), "form": {"body": body}}
+        return {**_post_context(session, user, post_id), "comment_form": {"body": form.body}}
 
-    if not is_htmx(request):
-        return form_error(request, session, "posts/comment_reply.html", exc, context, field="body")
+    htmx = is_htmx(request)
+    return form_error(
+        request,
+        session,
+        "posts/page.html",
+        exc,
+        context,
+        field=_error_field(exc),
+        block="comment_form" if htmx else None,
+        headers={"HX-Retarget": "#comment-form", "HX-Reswap": "outerHTML"} if htmx else None,
+    )
+
+
+def _reply_refused(
+    request: Request, session: SessionDep, user: User, form: CommentForm, exc: Invalid
+) -> Response:
+    """A refused reply: its form again, with the message, under its comment or as a page."""
+    parent_id = form.parent_id or 0
+
+    def context() -> dict[str, Any]:
+        return {**_reply_context(session, user, parent_id), "form": {"body": form.body}}
+
+    htmx = is_htmx(request)
+    swap = {"HX-Retarget": f"#reply-slot-{parent_id}", "HX-Reswap": "innerHTML"}
     return form_error(
         request,
         session,
@@ -335,8 +341,8 @@ def _reply_refused(
         exc,
         context,
         field="body",
-        block="reply_form",
-        headers={"HX-Retarget": f"#reply-slot-{parent_id}", "HX-Reswap": "innerHTML"},
+        block="reply_form" if htmx else None,
+        headers=swap if htmx else None,
     )
 
 
@@ -344,10 +350,16 @@ def _reply_refused(
 def edit_comment(
     request: Request, session: SessionDep, user: CurrentUser, comment_id: Id
 ) -> Response:
+    context = _comment_edit_context(session, user, comment_id)
+    return render(request, "posts/comment_edit.html", context)
+
+
+def _comment_edit_context(
+    session: SessionDep, user: User, comment_id: int, typed: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """A comment's edit form: what is stored, or what was typed."""
     comment, post, _access = service.load_comment(session, user=user, comment_id=comment_id)
-    return render(
-        request, "posts/comment_edit.html", {"comment": comment, "post": post, "form": comment}
-    )
+    return {"comment": comment, "post": post, "form": typed if typed is not None else comment}
 
 
 @router.post("/comments/{comment_id}/edit")
@@ -356,18 +368,14 @@ def save_comment(
     session: SessionDep,
     user: CurrentUser,
     comment_id: Id,
-    body: Annotated[str, Form()] = "",
+    form: Annotated[CommentForm, Form()],
     attachment: FormFiles = None,
 ) -> Response:
     try:
-        text = attach_form_files(session, user=user, body=body, files=attachment)
+        text = attach_form_files(session, user=user, body=form.body, files=attachment)
         comment = service.update_comment(session, user=user, comment_id=comment_id, body=text)
     except Invalid as exc:
-
-        def context() -> dict[str, Any]:
-            comment, post, _access = service.load_comment(session, user=user, comment_id=comment_id)
-            return {"comment": comment, "post": post, "form": {"body": body}}
-
+        context = partial(_comment_edit_context, session, user, comment_id, {"body": form.body})
         field = _error_field(exc)
         return form_error(request, session, "posts/comment_edit.html", exc, context, field=field)
     return RedirectResponse(f"/posts/{comment.post_id}#comment-{comment.id}", status_code=303)

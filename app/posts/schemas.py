@@ -1,6 +1,6 @@
 """Form input for posts (app.core.forms)."""
 
-from app.core.forms import FormInput
+from app.core.forms import FormId, FormInput
 
 
 class PostForm(FormInput):
@@ -16,3 +16,11 @@ class NewPostForm(PostForm):
     """The composer adds the kind of post."""
 
     kind: str = "discussion"
+
+
+class CommentForm(FormInput):
+    """A comment, a reply or a comment's edit; the service checks the text and the parent."""
+
+    body: str = ""
+    # Set by the reply form: the comment this one answers.
+    parent_id: FormId | None = None

@@ -1,6 +1,7 @@
 """Protocol pages: list and create, the live editor page, plain form edit with conflict
 resolution, history with diff and restore, publish/lock, export and "My action items"."""
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -8,13 +9,15 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 
 from app.core.ids import CounterForm, CounterQuery, Id
 from app.errors import Invalid
+from app.people.models import User
 from app.protocols import editing, service, summary
 from app.protocols.access import can_edit
 from app.protocols.actions import parse_decisions
 from app.protocols.models import Protocol
 from app.protocols.queries import action_items_of, assignee_handle, my_action_items
+from app.protocols.schemas import ActionItemForm, NewProtocolForm, ProtocolEditForm
 from app.security import CurrentUser, SessionDep, csrf_protect
-from app.spaces.access import require_read, space_access_by_slug
+from app.spaces.access import SpaceAccess, require_read, space_access_by_slug
 from app.spaces.service import member_count
 from app.transactions import TransactionalRoute, writes_in_steps
 from app.uploads.forms import FormFiles, attach_form_files_apart
@@ -39,16 +42,22 @@ def protocol_list(
 ) -> Response:
     access = require_read(space_access_by_slug(session, user, slug))
     page = service.list_protocols(session, access=access, query=q, archived=archived, cursor=cursor)
-    context = {
+    context = _list_context(session, access, page, q=q, archived=archived)
+    return render(request, "protocols/list.html", context)
+
+
+def _list_context(
+    session: SessionDep, access: SpaceAccess, page: object, **values: Any
+) -> dict[str, Any]:
+    """A space's protocols page: the list, and the form to start one from a template."""
+    return {
         "access": access,
         "space": access.space,
         "page": page,
-        "q": q,
-        "archived": archived,
         "templates": list(service.TEMPLATES),
         "member_count": member_count(session, access.space.id),
+        **values,
     }
-    return render(request, "protocols/list.html", context)
 
 
 @router.post("/spaces/{slug}/protocols")
@@ -57,23 +66,18 @@ def protocol_create(
     session: SessionDep,
     user: CurrentUser,
     slug: str,
-    title: Annotated[str, Form()] = "",
-    template: Annotated[str, Form()] = "meeting",
+    form: Annotated[NewProtocolForm, Form()],
 ) -> Response:
     access = space_access_by_slug(session, user, slug)
     try:
-        protocol = service.create_protocol(session, access=access, title=title, template=template)
+        protocol = service.create_protocol(
+            session, access=access, title=form.title, template=form.template
+        )
     except Invalid as exc:
 
         def context() -> dict[str, Any]:
-            return {
-                "access": access,
-                "space": access.space,
-                "page": service.list_protocols(session, access=access),
-                "templates": list(service.TEMPLATES),
-                "member_count": member_count(session, access.space.id),
-                "form": {"title": title, "template": template},
-            }
+            page = service.list_protocols(session, access=access)
+            return _list_context(session, access, page, form=form.shown())
 
         return form_error(request, session, "protocols/list.html", exc, context)
     return _back(protocol.id)  # type: ignore[arg-type]
@@ -110,18 +114,17 @@ def preview(session: SessionDep, user: CurrentUser, protocol_id: Id) -> Response
 def edit_form(
     request: Request, session: SessionDep, user: CurrentUser, protocol_id: Id
 ) -> Response:
-    view = service.load_protocol(session, user=user, protocol_id=protocol_id)
+    context = _editor(session, user, protocol_id)  # first: it checks who may read it
     version = editing.current_version(session, protocol_id=protocol_id)
     return render(
-        request,
-        "protocols/edit.html",
-        {
-            "protocol": view.protocol,
-            "space": view.access.space,
-            "text": version.text,
-            "version": version.number,
-        },
+        request, "protocols/edit.html", {**context, "text": version.text, "version": version.number}
     )
+
+
+def _editor(session: SessionDep, user: User, protocol_id: int, **values: Any) -> dict[str, Any]:
+    """The plain editor's page: the protocol, its space, and the text and version shown."""
+    view = service.load_protocol(session, user=user, protocol_id=protocol_id)
+    return {"protocol": view.protocol, "space": view.access.space, **values}
 
 
 @router.post("/protocols/{protocol_id}/edit")
@@ -131,41 +134,33 @@ def edit_save(
     session: SessionDep,
     user: CurrentUser,
     protocol_id: Id,
-    text: Annotated[str, Form()] = "",
-    base_version: CounterForm = 0,
+    form: Annotated[ProtocolEditForm, Form()],
     attachment: FormFiles = None,
 ) -> Response:
     try:
         # Committed apart: the save below commits steps on other connections first.
-        with_files = attach_form_files_apart(user=user, body=text, files=attachment)
+        with_files = attach_form_files_apart(user=user, body=form.text, files=attachment)
     except Invalid as exc:
-        view = service.load_protocol(session, user=user, protocol_id=protocol_id)
-        context = {
-            "protocol": view.protocol,
-            "space": view.access.space,
-            "text": text,
-            "version": base_version,
-        }
-        return form_error(request, session, "protocols/edit.html", exc, context)
+        typed = partial(
+            _editor, session, user, protocol_id, text=form.text, version=form.base_version
+        )
+        return form_error(request, session, "protocols/edit.html", exc, typed)
     result = editing.save_text(
-        session, user=user, protocol_id=protocol_id, base_version=base_version, text=with_files
+        session, user=user, protocol_id=protocol_id, base_version=form.base_version, text=with_files
     )
     if not result.conflict:
         return _back(protocol_id, "?saved=1")
-    view = service.load_protocol(session, user=user, protocol_id=protocol_id)
-    return render(
-        request,
-        "protocols/edit.html",
-        {
-            "protocol": view.protocol,
-            "space": view.access.space,
-            "text": result.submitted,
-            "theirs": result.text,
-            "version": result.revision.number,
-            "conflict": True,
-        },
-        status_code=409,
+    # Both texts side by side, to be merged by hand and saved again on the newest version.
+    context = _editor(
+        session,
+        user,
+        protocol_id,
+        text=result.submitted,
+        theirs=result.text,
+        version=result.revision.number,
+        conflict=True,
     )
+    return render(request, "protocols/edit.html", context, status_code=409)
 
 
 @router.get("/protocols/{protocol_id}/history")
@@ -313,15 +308,14 @@ def toggle_item(
     session: SessionDep,
     user: CurrentUser,
     item_id: Id,
-    done: Annotated[bool, Form()] = True,
-    shown_in: Annotated[str, Form()] = "",
+    form: Annotated[ActionItemForm, Form()],
 ) -> Response:
-    item = editing.set_action_item_done(session, user=user, item_id=item_id, done=done)
+    item = editing.set_action_item_done(session, user=user, item_id=item_id, done=form.done)
     if is_htmx(request):
         # The row looks as it did where it was ticked: in the protocol's own panel it names the
         # assignee, on "My action items" the protocol it belongs to.
         context: dict[str, object]
-        if shown_in == "protocol":
+        if form.shown_in == "protocol":
             context = {"item": item, "protocol": None, "handle": assignee_handle(session, item)}
         else:
             context = {"item": item, "protocol": session.get(Protocol, item.protocol_id)}

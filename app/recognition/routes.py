@@ -5,13 +5,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.core.ids import Id, OptionalIdForm, OptionalIdQuery
-from app.errors import Invalid, NotFound, TooManyRequests
+from app.core.ids import Id, OptionalIdQuery
+from app.errors import DomainError, Invalid, NotFound, TooManyRequests
 from app.people.models import User
 from app.people.service import active_user
 from app.recognition import kudos as kudos_service
 from app.recognition import service
 from app.recognition.kudos_targets import TARGETS, load_target
+from app.recognition.schemas import KudosForm, PreferencesForm
 from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
 from app.transactions import TransactionalRoute
@@ -80,35 +81,22 @@ def kudos_form(
 
 @router.post("/kudos")
 def give_kudos(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    to: OptionalIdForm = None,
-    message: Annotated[str, Form()] = "",
-    target_type: Annotated[str | None, Form()] = None,
-    target_id: OptionalIdForm = None,
+    request: Request, session: SessionDep, user: CurrentUser, form: Annotated[KudosForm, Form()]
 ) -> Response:
-    target_type = target_type or None
+    target_type = form.target_type or None
+    target_id = form.target_id if target_type else None
     try:
         rows = kudos_service.give_kudos(
             session,
             giver=user,
-            receiver_ids=[to] if to is not None else None,
-            message=message,
+            receiver_ids=[form.to] if form.to is not None else None,
+            message=form.message,
             target_type=target_type,
-            target_id=target_id if target_type else None,
+            target_id=target_id,
         )
     except (Invalid, TooManyRequests) as exc:
-        error = exc.text()
-
-        def context() -> dict[str, Any]:
-            form = _kudos_form_context(
-                session, user, to=to, target_type=target_type, target_id=target_id
-            )
-            return {**form, "message": message, "error": error}
-
         # 422 also for a spent budget: the form explains it, and htmx shows 422 answers.
-        return form_error(request, session, "recognition/kudos_form.html", exc, context)
+        return _kudos_refused(request, session, user, form, exc)
     thanked = kudos_service.people(session, [row.receiver_id for row in rows])
     if is_htmx(request):
         return render(request, "recognition/kudos_form.html", {"sent_to": thanked})
@@ -117,6 +105,25 @@ def give_kudos(
     assert target_type is not None
     url = load_target(session, user, target_type, target_id).url  # type: ignore[arg-type]
     return RedirectResponse(f"{url}?thanked={len(thanked)}", status_code=303)
+
+
+def _kudos_refused(
+    request: Request, session: SessionDep, user: User, form: KudosForm, exc: DomainError
+) -> Response:
+    """The kudos form again with the message and what was written; nothing is given."""
+    error = exc.text()
+
+    def context() -> dict[str, Any]:
+        whom = _kudos_form_context(
+            session,
+            user,
+            to=form.to,
+            target_type=form.target_type or None,
+            target_id=form.target_id,
+        )
+        return {**whom, "message": form.message, "error": error}
+
+    return form_error(request, session, "recognition/kudos_form.html", exc, context)
 
 
 @router.get("/people/{person_id}/kudos")
@@ -154,12 +161,7 @@ def settings_page(request: Request, session: SessionDep, user: CurrentUser) -> R
 
 @router.post("/settings/recognition")
 def save_settings(
-    session: SessionDep,
-    user: CurrentUser,
-    hide_badges: Annotated[bool, Form()] = False,
-    kudos_in_space: Annotated[bool, Form()] = False,
+    session: SessionDep, user: CurrentUser, form: Annotated[PreferencesForm, Form()]
 ) -> Response:
-    service.update_preferences(
-        session, user=user, hide_badges=hide_badges, kudos_in_space=kudos_in_space
-    )
+    service.update_preferences(session, user=user, **form.shown())
     return RedirectResponse("/settings/recognition?saved=1", status_code=303)

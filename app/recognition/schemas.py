@@ -1,4 +1,4 @@
-"""Form input for the admin's recognition page (app.core.forms)."""
+"""Form input for kudos, recognition settings and the admin's recognition page (app.core.forms)."""
 
 from app.core.forms import FormId, FormInput
 
@@ -30,3 +30,20 @@ class AwardForm(FormInput):
     reason: str = ""
     # A space's address, to give the badge for that space; empty: for the whole site.
     space: str = ""
+
+
+class KudosForm(FormInput):
+    """Kudos as the form sends them: to a person (`to`), or to the authors of what they are tied
+    to (`target_type`, `target_id`); the service checks the message and the budget."""
+
+    to: FormId | None = None
+    message: str = ""
+    target_type: str | None = None
+    target_id: FormId | None = None
+
+
+class PreferencesForm(FormInput):
+    """A person's own recognition settings (two checkboxes)."""
+
+    hide_badges: bool = False
+    kudos_in_space: bool = False

@@ -20,7 +20,7 @@ from app.spaces import header_image, newcomers, service
 from app.spaces.access import require_manage, require_read, space_access_by_slug
 from app.spaces.models import MemberState
 from app.spaces.page import read_space_page
-from app.spaces.schemas import SpaceForm
+from app.spaces.schemas import MemberForm, SpaceForm
 from app.transactions import TransactionalRoute
 from app.web import form_error, image_response, is_htmx, render
 
@@ -214,20 +214,17 @@ def add_member(
     session: SessionDep,
     user: CurrentUser,
     slug: str,
-    email: Annotated[str, Form()] = "",
-    person: Annotated[str, Form()] = "",
-    role: Annotated[str, Form()] = "member",
-    mode: Annotated[str, Form()] = "add",
+    form: Annotated[MemberForm, Form()],
 ) -> Response:
-    """Add (or invite) a person: chosen in the picker (`person`, an id) or by email."""
     access = require_manage(space_access_by_slug(session, user, slug))
     try:
-        chosen = _chosen_person(session, person, email)
-        service.add_member(session, access=access, user=chosen, role=role, invite=mode == "invite")
+        chosen = _chosen_person(session, form.person, form.email)
+        invite = form.mode == "invite"
+        service.add_member(session, access=access, user=chosen, role=form.role, invite=invite)
     except DomainError as exc:
 
         def context() -> dict:
-            return {**members_context(session, access), "form": {"email": email}}
+            return {**members_context(session, access), "form": {"email": form.email}}
 
         return form_error(request, session, "spaces/members.html", exc, context, field="email")
     return RedirectResponse(f"/spaces/{slug}/members", status_code=303)

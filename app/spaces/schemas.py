@@ -8,3 +8,13 @@ class SpaceForm(FormInput):
     description: str = ""
     visibility: str = "public"
     join_policy: str = "open"
+
+
+class MemberForm(FormInput):
+    """A host adds or invites a person: chosen in the picker (`person`, an id) or by email."""
+
+    email: str = ""
+    # The picker's id as text: what is not a person's id answers "Person not found".
+    person: str = ""
+    role: str = "member"
+    mode: str = "add"

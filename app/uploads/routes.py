@@ -1,6 +1,7 @@
 """Files over the web: the composer's upload (cookie and CSRF header), and every file URL,
 served only through the access policy, with headers that keep a file from acting as a page."""
 
+from functools import partial
 from typing import Annotated
 from urllib.parse import quote
 
@@ -25,7 +26,7 @@ from app.uploads.limits import MB, current_settings, site_max_bytes
 from app.uploads.media import IMAGE_FORMATS, TYPE_GROUPS
 from app.uploads.models import Upload
 from app.uploads.receiving import ReceivedFile, uploaded_file
-from app.uploads.schemas import upload_out
+from app.uploads.schemas import RemoveFileForm, UploadLimitsForm, upload_out
 from app.uploads.storage import Storage, get_storage, key_for
 from app.web import form_error, render
 
@@ -167,10 +168,11 @@ def delete_file(
     session: SessionDep,
     user: CurrentUser,
     token: Token,
-    back: Annotated[str, Form(max_length=200)] = "",
+    form: Annotated[RemoveFileForm, Form()],
 ) -> Response:
     """Remove a file (the uploader or a host); back to the page the button was on."""
     service.remove_upload(session, user=user, token=token)
+    back = form.back
     target = back if back.startswith("/") and not back.startswith("//") else "/"
     return RedirectResponse(target, status_code=303)
 
@@ -185,22 +187,20 @@ def save_upload_limits(
     request: Request,
     session: SessionDep,
     admin_user: AdminUser,
-    max_file_mb: Annotated[str, Form(max_length=10)] = "",
-    allowed_groups: Annotated[list[str] | None, Form()] = None,
-    quota_mb_per_person: Annotated[str, Form(max_length=10)] = "",
+    form: Annotated[UploadLimitsForm, Form()],
 ) -> Response:
-    form = {"max_file_mb": max_file_mb, "quota_mb_per_person": quota_mb_per_person}
     try:
         admin.save_limits(
             session,
             actor=admin_user,
-            max_file_mb=_optional_number(max_file_mb, "max_file_mb"),
-            allowed_groups=allowed_groups or [],
-            quota_mb_per_person=_optional_number(quota_mb_per_person, "quota"),
+            max_file_mb=_optional_number(form.max_file_mb, "max_file_mb"),
+            allowed_groups=form.allowed_groups,
+            quota_mb_per_person=_optional_number(form.quota_mb_per_person, "quota"),
         )
     except Invalid as exc:
-        context = {**_admin_context(session), "form": form}
-        return form_error(request, session, "uploads/admin.html", exc, lambda: context)
+        typed = {"max_file_mb": form.max_file_mb, "quota_mb_per_person": form.quota_mb_per_person}
+        context = partial(_admin_context, session, form=typed)
+        return form_error(request, session, "uploads/admin.html", exc, context)
     return RedirectResponse("/admin/uploads?saved=1", status_code=303)
 
 
@@ -212,11 +212,12 @@ def _optional_number(text: str, field: str) -> int | None:
     return int(text)
 
 
-def _admin_context(session: SessionDep) -> dict[str, object]:
+def _admin_context(session: SessionDep, **extra: object) -> dict[str, object]:
     return {
         "limits": current_settings(session),
         "groups": list(TYPE_GROUPS),
         "use": admin.storage_use(session),
         "site_max_mb": site_max_bytes() // MB,
         "size_label": service.size_label,
+        **extra,
     }

@@ -1,7 +1,11 @@
-"""What an upload answers: the contract of POST /api/v1/uploads (issue 20)."""
+"""What an upload answers: the contract of POST /api/v1/uploads (issue 20); and the pages'
+forms about files (app.core.forms)."""
 
-from pydantic import BaseModel
+from typing import Annotated
 
+from pydantic import BaseModel, Field
+
+from app.core.forms import FormInput
 from app.uploads.models import Upload
 from app.uploads.service import markdown_reference, thumbnail_url, upload_url
 
@@ -31,3 +35,18 @@ def upload_out(upload: Upload) -> UploadOut:
         thumbnail_url=thumbnail_url(upload),
         markdown=markdown_reference(upload),
     )
+
+
+class RemoveFileForm(FormInput):
+    """Remove a file, then go back to the page the button was on (a path on this site)."""
+
+    back: Annotated[str, Field(max_length=200)] = ""
+
+
+class UploadLimitsForm(FormInput):
+    """The admin's limits: numbers as typed (empty: the site's default), checked by the route
+    and the service, and the kinds of file allowed."""
+
+    max_file_mb: Annotated[str, Field(max_length=10)] = ""
+    allowed_groups: list[str] = []
+    quota_mb_per_person: Annotated[str, Field(max_length=10)] = ""

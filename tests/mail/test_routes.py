@@ -2,7 +2,8 @@
 
 import time
 
-from app.mail.preferences import choices
+from app.mail.preferences import EMAIL_KINDS, choices
+from app.mail.schemas import NotificationsForm
 from app.mail.unsubscribe import VALID_SECONDS, make_token
 from tests.factories import make_user
 
@@ -85,3 +86,23 @@ def test_the_admin_mail_page_says_when_no_mail_is_sent(session, login):
     page = login(admin).get("/admin/mail")
     assert page.status_code == 200 and "AGORA_SMTP_URL is not set" in page.text
     assert login(member).get("/admin/mail").status_code == 403
+
+
+def test_the_settings_form_names_every_kind_of_email():
+    named = {name.removeprefix("email_") for name in NotificationsForm.model_fields}
+    assert set(EMAIL_KINDS) <= named
+
+
+def test_a_refused_choice_keeps_the_other_choices_made(session, login):
+    person = make_user(session)
+    client = login(person)
+    response = client.form(
+        "/settings/notifications", {"digest": "daily", "email_mention": "off", "email_kudos": "x"}
+    )
+    assert response.status_code == 422
+    assert 'value="daily" selected' in response.text
+    assert 'name="email_mention" value="off" aria-labelledby="kind-mention mode-off" checked' in (
+        response.text
+    )
+    session.expire_all()
+    assert choices(session, user_id=person.id).mode("mention") == "immediately"

@@ -2,8 +2,8 @@
 
 from sqlmodel import select
 
-from app.people.models import ApiToken, AuthSession
-from app.security import SESSION_COOKIE
+from app.people.models import ApiToken, AuthSession, User
+from app.security import SESSION_COOKIE, verify_password
 from tests.conftest import PASSWORD
 from tests.factories import make_token, make_user
 
@@ -45,7 +45,23 @@ def test_a_wrong_current_password_changes_nothing(session, login):
         "/settings/password", {"current_password": "not-my-password", "new_password": NEW_PASSWORD}
     )
     assert response.status_code == 422
+    error = response.text.split('id="current_password-error"', 1)[1].split("</p>", 1)[0]
+    assert "Your current password is not right" in error
+    assert "not-my-password" not in response.text and NEW_PASSWORD not in response.text
     assert _signed_in(elsewhere) and _signed_in(here)
+    session.expire_all()
+    assert verify_password(session.get(User, person.id).password_hash, PASSWORD)
+
+
+def test_a_password_longer_than_any_form_sends_is_refused_before_anything_runs(session, login):
+    person = make_user(session)
+    client = login(person)
+    response = client.form(
+        "/settings/password", {"current_password": PASSWORD, "new_password": "x" * 1001}
+    )
+    assert response.status_code == 422
+    session.expire_all()
+    assert verify_password(session.get(User, person.id).password_hash, PASSWORD)
 
 
 def test_api_tokens_are_revoked_only_when_asked(session, login):

@@ -136,6 +136,14 @@ def test_every_address_gets_the_same_answer(session, client, mail_on):
     assert len(session.exec(select(PasswordReset)).all()) == 1
 
 
+def test_an_address_longer_than_any_form_sends_is_refused_and_sends_nothing(
+    session, client, mail_on
+):
+    response = client.form("/forgot-password", {"email": "a" * 250 + "@example.com"})
+    assert response.status_code == 422
+    assert session.exec(select(PasswordReset)).all() == []
+
+
 def test_too_many_requests_answer_429(session, client, mail_on):
     for _n in range(get_settings().password_reset_max_per_account):
         assert client.form("/forgot-password", {"email": "x@example.com"}).status_code == 200

@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from app.posts.models import Post
 from app.protocols import editing, service
-from app.protocols.models import ActionItem
+from app.protocols.models import ActionItem, Protocol
 from app.protocols.rooms import registry
 from tests.factories import make_space, make_token, make_user
 
@@ -281,3 +281,18 @@ def test_api_text_is_the_text_of_the_version_it_names(session, client, make_prot
     assert saved.status_code == 200
     assert saved.json()["text"] == "a\nmine\nb\ntheirs\n"
     assert registry.get(protocol.id).text() == "a\nmine\nb\ntheirs\n"
+
+
+def test_a_refused_protocol_keeps_the_title_typed_and_stores_nothing(session, login):
+    host = make_user(session)
+    space = make_space(session, host=host)
+    typed = "Budget " * 40  # 280 characters: over the limit
+    page = login(host).form(
+        f"/spaces/{space.slug}/protocols", {"title": typed, "template": "retro"}
+    )
+    assert page.status_code == 422
+    error = page.text.split('id="title-error"', 1)[1].split("</p>", 1)[0]
+    assert "at most 200 characters" in error
+    assert f'value="{typed}"' in page.text
+    assert '<option value="retro" selected>' in page.text
+    assert session.exec(select(Protocol)).all() == []

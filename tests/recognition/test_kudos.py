@@ -94,6 +94,7 @@ def test_kudos_for_my_own_post_are_refused_on_the_page_too(session, login):
 
     assert response.status_code == 422
     assert "You cannot give kudos to yourself" in response.text
+    assert "Me!</textarea>" in response.text
     assert session.exec(select(Kudos)).all() == []
 
 

@@ -109,6 +109,7 @@ def test_host_adds_invites_promotes_and_removes_members(session, login):
     unknown = client.form(f"/spaces/{space.slug}/members", {"email": "ghost@example.com"})
     assert unknown.status_code == 422
     assert "No one with that email address" in unknown.text
+    assert 'value="ghost@example.com"' in unknown.text
     client.form(
         f"/spaces/{space.slug}/members", {"email": anna.email, "role": "member", "mode": "add"}
     )

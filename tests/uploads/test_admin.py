@@ -123,9 +123,15 @@ def _noise_png(side: int) -> bytes:
 
 def test_bad_limits_are_refused_with_a_message(session: Session, login: Any) -> None:
     web = login(make_user(session, admin=True))
-    response = web.form("/admin/uploads", {"max_file_mb": "lots", "allowed_groups": ["images"]})
+    before = current_settings(session).model_dump()
+    typed = {"max_file_mb": "lots", "quota_mb_per_person": "7", "allowed_groups": ["images"]}
+    response = web.form("/admin/uploads", typed)
     assert response.status_code == 422
-    assert "Enter a number from 1 to 100000" in response.text
+    error = response.text.split('id="max_file_mb-error"', 1)[1].split("</p>", 1)[0]
+    assert "Enter a number from 1 to 100000" in error
+    assert 'value="lots"' in response.text and 'value="7"' in response.text
+    session.expire_all()
+    assert current_settings(session).model_dump() == before
 
 
 def test_only_admins_set_limits(session: Session, login: Any) -> None:

@@ -1,5 +1,6 @@
 """The admins' pages about people: the list, invitations, roles, deactivation, audit log."""
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -9,16 +10,19 @@ from sqlmodel import Session
 from app.config import get_settings
 from app.core.ids import Id
 from app.errors import Invalid
-from app.i18n import gettext
+from app.i18n import N_, gettext
 from app.people import audit, avatars, erasure, import_batches, resets, service
 from app.people.admin import service as admin
 from app.people.importing import ImportReport, check_people_csv, import_people_csv
 from app.people.models import PeopleImport
+from app.people.schemas import EraseForm, InviteForm
 from app.people.sealing import unseal
 from app.security import AdminUser, SessionDep, csrf_protect
 from app.transactions import TransactionalRoute
 from app.web import form_error, is_htmx, render
 
+# Erasure cannot be undone: the admin types the person's address to show it is the right one.
+CONFIRM_BY_EMAIL = N_("Type the person's email address to confirm.")
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
 
@@ -31,13 +35,15 @@ def _people_page(
     status_code: int = 200,
     **context: object,
 ) -> Response:
+    values = _people_context(session, search=search, cursor=cursor, **context)
+    return render(request, "people/admin.html", values, status_code=status_code)
+
+
+def _people_context(
+    session: Session, *, search: str = "", cursor: str | None = None, **context: object
+) -> dict[str, Any]:
     page = admin.list_people(session, search=search, cursor=cursor)
-    return render(
-        request,
-        "people/admin.html",
-        {"page": page, "search": search, **context},
-        status_code=status_code,
-    )
+    return {"page": page, "search": search, **context}
 
 
 @router.get("/admin/people")
@@ -58,20 +64,14 @@ def admin_invite(
     request: Request,
     session: SessionDep,
     admin_user: AdminUser,
-    email: Annotated[str, Form()] = "",
-    display_name: Annotated[str, Form()] = "",
+    form: Annotated[InviteForm, Form()],
 ) -> Response:
     try:
         _user, token = service.invite_user(
-            session, email=email, display_name=display_name, invited_by=admin_user
+            session, email=form.email, display_name=form.display_name, invited_by=admin_user
         )
     except Invalid as exc:
-
-        def context() -> dict[str, Any]:
-            page = admin.list_people(session, search="", cursor=None)
-            form = {"email": email, "display_name": display_name}
-            return {"page": page, "search": "", "form": form}
-
+        context = partial(_people_context, session, form=form.shown())
         return form_error(request, session, "people/admin.html", exc, context)
     link = f"{get_settings().base_url.rstrip('/')}/invite/{token}"
     emailed = get_settings().mail_enabled
@@ -87,7 +87,8 @@ def admin_reset_link(
     try:
         token = resets.create_reset(session, user=person, created_by=admin_user)
     except Invalid as exc:
-        return _people_page(request, session, status_code=exc.status_code, error=exc.text())
+        context = partial(_people_context, session, error=exc.text())
+        return form_error(request, session, "people/admin.html", exc, context)
     link = f"{get_settings().base_url.rstrip('/')}/reset/{token}"
     return _people_page(
         request,
@@ -122,15 +123,8 @@ def admin_set_active(
     return RedirectResponse("/admin/people", status_code=303)
 
 
-def _erase_page(
-    request: Request, person: object, *, error: str = "", status_code: int = 200
-) -> Response:
-    return render(
-        request,
-        "people/erase.html",
-        {"person": person, "error": error, "placeholder": erasure.erased_name()},
-        status_code=status_code,
-    )
+def _erase_context(person: object, error: str = "") -> dict[str, Any]:
+    return {"person": person, "error": error, "placeholder": erasure.erased_name()}
 
 
 @router.get("/admin/people/{person_id}/erase")
@@ -138,7 +132,8 @@ def admin_erase_form(
     request: Request, session: SessionDep, _admin: AdminUser, person_id: Id
 ) -> Response:
     """The confirmation: exactly what goes, what stays without a name, and what is kept."""
-    return _erase_page(request, service.active_user(session, person_id))
+    context = _erase_context(service.active_user(session, person_id))
+    return render(request, "people/erase.html", context)
 
 
 @router.post("/admin/people/{person_id}/erase")
@@ -147,23 +142,20 @@ def admin_erase(
     session: SessionDep,
     admin_user: AdminUser,
     person_id: Id,
-    content: Annotated[str, Form(max_length=10)] = "",
-    confirm_email: Annotated[str, Form(max_length=254)] = "",
+    form: Annotated[EraseForm, Form()],
 ) -> Response:
     person = service.active_user(session, person_id)
-    if confirm_email.strip().lower() != person.email:
-        return _erase_page(
-            request,
-            person,
-            error=gettext("Type the person's email address to confirm."),
-            status_code=422,
-        )
     try:
-        erasure.erase_person(session, user=person, content=content, actor=admin_user)  # type: ignore[arg-type]
+        if form.confirm_email.strip().lower() != person.email:
+            raise Invalid(CONFIRM_BY_EMAIL, field="confirm_email")
+        erasure.erase_person(session, user=person, content=form.content, actor=admin_user)  # type: ignore[arg-type]
     except Invalid as exc:
-        session.rollback()
-        person = service.active_user(session, person_id)
-        return _erase_page(request, person, error=exc.text(), status_code=422)
+        error = exc.text()
+
+        def context() -> dict[str, Any]:
+            return _erase_context(service.active_user(session, person_id), error)
+
+        return form_error(request, session, "people/erase.html", exc, context)
     return RedirectResponse("/admin/people?erased=1", status_code=303)
 
 
