@@ -6,8 +6,8 @@ from alembic import context
 from sqlalchemy import Connection
 
 import app.models  # noqa: F401  - registers every table on the metadata
-from app.config import get_settings
-from app.db import make_engine, metadata
+from app.core.config import get_settings
+from app.core.db import make_engine, metadata
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

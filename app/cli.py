@@ -9,8 +9,8 @@ from typing import Annotated, Any
 import typer
 from sqlmodel import Session, func, select
 
-from app.config import PROJECT_ROOT, Settings, get_settings
-from app.db import get_engine, refresh_planner_statistics
+from app.core.config import PROJECT_ROOT, Settings, get_settings
+from app.core.db import get_engine, refresh_planner_statistics
 
 cli = typer.Typer(help="Agora, the internal community platform.", no_args_is_help=True)
 users_cli = typer.Typer(help="Manage people.", no_args_is_help=True)
@@ -61,7 +61,7 @@ def users_create(
     ] = False,
 ) -> None:
     """Create an account; the password is read from standard input."""
-    from app.errors import DomainError
+    from app.core.errors import DomainError
     from app.people.service import create_user
     from app.spaces.newcomers import welcome_newcomer
 
@@ -143,7 +143,7 @@ def users_erase(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
 ) -> None:
     """Erase an account on request (GDPR Art. 17): the person and their name, everywhere."""
-    from app.errors import DomainError
+    from app.core.errors import DomainError
     from app.people.erasure import erase_person
     from app.people.service import user_by_email
 
@@ -175,7 +175,7 @@ def tokens_create(
     name: Annotated[str, typer.Option("--name", help="What the token is for")] = "",
 ) -> None:
     """Create a personal access token and print it alone on stdout."""
-    from app.errors import DomainError
+    from app.core.errors import DomainError
     from app.people.service import create_api_token, user_by_email
 
     with Session(get_engine()) as session:
@@ -205,9 +205,9 @@ def seed_demo(
     ] = True,
 ) -> None:
     """Seed the demo community; with counts, also bulk synthetic data for benchmarks."""
-    from app.demo import seed_community
-    from app.demo_bulk import bulk_seed
-    from app.errors import DomainError
+    from app.core.errors import DomainError
+    from app.demo.bulk import bulk_seed
+    from app.demo.seed import seed_community
 
     with Session(get_engine()) as session:
         created = seed_community(session)
@@ -291,7 +291,7 @@ def grant_badges() -> None:
 
 def bootstrap_first_start() -> None:
     """On an empty database: an admin account (printed once) and, unless disabled, demo content."""
-    from app.demo import DEMO_PASSWORD, seed_community
+    from app.demo.seed import DEMO_PASSWORD, seed_community
     from app.people.models import User
     from app.people.service import create_user
     from app.spaces.newcomers import welcome_newcomer
@@ -509,7 +509,7 @@ def worker(
 @mail_cli.command("test")
 def mail_test(email: str) -> None:
     """Send a test message to EMAIL now (not through the outbox) and report the server's answer."""
-    from app.db import utcnow
+    from app.core.db import utcnow
     from app.mail.compose import draft
     from app.mail.transport import MailError, send_message
 
@@ -533,7 +533,7 @@ def mail_test(email: str) -> None:
 @digests_cli.command("send-now")
 def digests_send_now(email: str) -> None:
     """Send this person's digest at once (due or not), then deliver the outbox."""
-    from app.errors import DomainError
+    from app.core.errors import DomainError
     from app.mail.digests import send_digest_now
     from app.mail.outbox import deliver_outbox
     from app.people.service import user_by_email

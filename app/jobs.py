@@ -19,8 +19,9 @@ import anyio
 from sqlmodel import Session
 
 from app.announcements.jobs import remove_expired_site_pins
-from app.config import get_settings
-from app.db import get_engine, refresh_statistics_job, utcnow
+from app.core.config import get_settings
+from app.core.db import get_engine, refresh_statistics_job, utcnow
+from app.core.transactions import writing
 from app.events.jobs import send_event_followups
 from app.mail.digests import send_due_digests
 from app.mail.outbox import deliver_outbox
@@ -30,7 +31,6 @@ from app.polls.dates import close_due_date_polls
 from app.polls.quick import close_due_polls
 from app.prompts.jobs import publish_scheduled_posts
 from app.recognition.jobs import grant_badges
-from app.transactions import writing
 from app.uploads.cleanup import remove_expired_uploads
 
 log = logging.getLogger("agora.jobs")
@@ -92,7 +92,7 @@ def run_jobs_once(names: list[str] | None = None, *, paced: bool = False) -> dic
         if paced and now - _last_run.get(job.name, -job.every_seconds) < job.every_seconds:
             continue
         _last_run[job.name] = now
-        # Jobs write: on SQLite they take the write lock when they begin (app.transactions).
+        # Jobs write: on SQLite they take the write lock when they begin (app.core.transactions).
         with writing(), Session(get_engine(), expire_on_commit=False) as session:
             try:
                 results[job.name] = job.run(session)

@@ -15,24 +15,25 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.announcements.routes import router as announcements_router
 from app.api.router import api_app
-from app.config import get_settings
-from app.db import get_engine
-from app.errors import DomainError, LoginRequired
+from app.core.config import get_settings
+from app.core.db import get_engine
+from app.core.errors import DomainError, LoginRequired
+from app.core.i18n import N_, gettext
+from app.core.security import optional_user
+from app.core.transactions import Busy, TransactionalRoute
 from app.events.routes import router as events_router
 from app.health.routes import router as health_router
 from app.home.routes import router as home_router
-from app.i18n import N_, gettext
 from app.jobs import periodic_jobs
 from app.live.routes import router as live_router
 from app.mail.routes import router as mail_router
 from app.mail.routes import unsubscribe_router
-from app.middleware import SecurityMiddleware
 from app.moderation.routes import router as moderation_router
 from app.my_data.routes import router as my_data_router
 from app.notifications.routes import router as notifications_router
 from app.onboarding.routes import router as onboarding_router
 from app.people.admin.routes import router as people_admin_router
-from app.people.reset_routes import router as password_reset_router
+from app.people.resets.routes import router as password_reset_router
 from app.people.routes import router as people_router
 from app.people.sso.routes import router as sso_router
 from app.polls.routes import router as polls_router
@@ -42,13 +43,12 @@ from app.protocols.routes import router as protocols_router
 from app.recognition.admin.routes import router as recognition_admin_router
 from app.recognition.routes import router as recognition_router
 from app.search.routes import router as search_router
-from app.security import optional_user
 from app.showcase.routes import router as showcase_router
 from app.spaces.routes import router as spaces_router
-from app.transactions import Busy, TransactionalRoute
 from app.uploads.routes import pages as upload_pages_router
 from app.uploads.routes import router as uploads_router
-from app.web import STATIC_DIR, render, static_url
+from app.web.middleware import SecurityMiddleware
+from app.web.templates import STATIC_DIR, render, static_url
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:

@@ -1,4 +1,4 @@
-"""Write static/vendor/lucide/icons.svg: the symbols app.icons.ICONS names, from lucide-static.
+"""Write static/vendor/lucide/icons.svg: the symbols app.web.icons.ICONS names, from lucide-static.
 
 Usage: python -m scripts.build_icons PATH_TO_UNPACKED_LUCIDE_STATIC_PACKAGE (see scripts/vendor.sh).
 """
@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from app.icons import ICONS
+from app.web.icons import ICONS
 
 OUT = Path(__file__).resolve().parent.parent / "static" / "vendor" / "lucide" / "icons.svg"
 ATTRS = (

@@ -17,7 +17,7 @@ def main() -> int:
             from tests.dbutil import reset_database
 
             reset_database(url)
-        from app.config import get_settings
+        from app.core.config import get_settings
 
         get_settings.cache_clear()
         config = Config("alembic.ini")

@@ -34,7 +34,7 @@ fetch htmx.org 2.0.11 165a2655073e9e6e55e307a7c74e8ebcdb76afb7701f9c16cfd106a13a
 fetch htmx-ext-sse 2.2.4 90b46f5ab915ba2f64e6348448c8dba509277a47e15c125ffb65754eb4f6b5dc htmx-sse dist/sse.min.js LICENSE
 fetch swagger-ui-dist 5.35.0 1b8e891893404ea4c3558b6a87e2a3e494e7eedba41168c2ece5800a391a6ea6 swagger-ui swagger-ui-bundle.js swagger-ui.css LICENSE
 
-# Only the icons app/icons.py names go into the sprite (scripts/build_icons.py).
+# Only the icons app/web/icons.py names go into the sprite (scripts/build_icons.py).
 lucide_version=1.87.0
 lucide_sum=6f3b4261f3471489ad24d24e742cae04c0f1826ff1e7542fc6845f76f9d57c35
 fetch lucide-static "$lucide_version" "$lucide_sum" lucide LICENSE

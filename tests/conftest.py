@@ -29,9 +29,9 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from app.config import get_settings  # noqa: E402
-from app.db import get_engine, metadata  # noqa: E402
-from app.i18n import set_locale  # noqa: E402
+from app.core.config import get_settings  # noqa: E402
+from app.core.db import get_engine, metadata  # noqa: E402
+from app.core.i18n import set_locale  # noqa: E402
 from tests.dbutil import reset_database  # noqa: E402
 
 get_settings.cache_clear()
@@ -148,7 +148,8 @@ def login(app) -> Callable[..., WebClient]:  # type: ignore[no-untyped-def]
 @contextmanager
 def _counting() -> Iterator[list[str]]:
     statements: list[str] = []
-    # Transaction control is not a query: SQLite's BEGIN is sent as a statement (app.transactions).
+    # Transaction control is not a query: SQLite's BEGIN is sent as a statement
+    # (app.core.transactions).
 
     def before(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
         if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK|PRAGMA|BEGIN|COMMIT)", statement, re.I):

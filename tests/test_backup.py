@@ -22,8 +22,8 @@ from app import cli as cli_module
 from app.backup import postgres
 from app.backup.common import BackupError, alembic_config, schema_history
 from app.cli import cli
-from app.config import get_settings
-from app.db import get_engine
+from app.core.config import get_settings
+from app.core.db import get_engine
 from app.people.avatars import set_avatar
 from app.people.models import User
 from app.posts.service import add_comment, create_post

@@ -4,7 +4,7 @@ from sqlmodel import func, select
 from typer.testing import CliRunner
 
 from app.cli import bootstrap_first_start, cli
-from app.demo import POSTS
+from app.demo.seed import POSTS
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.search.models import SearchDocument

@@ -20,10 +20,10 @@ from app.access.kudos import awards_shown_to, kudos_shown_to
 from app.access.notifications import notifications_shown_to
 from app.access.posts import readable_and_shown
 from app.access.spaces import access_for, readable_space_ids
-from app.db import utcnow
+from app.core.db import utcnow
+from app.core.pagination import Cursor
 from app.events.feeds import feed_token
 from app.notifications.models import Notification
-from app.pagination import Cursor
 from app.polls.in_protocols import create_protocol_poll
 from app.polls.quick import create_poll
 from app.posts.models import Post

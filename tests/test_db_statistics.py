@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import Session
 
 from app import jobs
-from app.db import get_engine, refresh_planner_statistics, refresh_statistics_job
+from app.core.db import get_engine, refresh_planner_statistics, refresh_statistics_job
 from tests.factories import make_post, make_space, make_user
 
 
@@ -68,7 +68,7 @@ def test_empty_tables_are_described_as_small_not_unknown(session):
 def test_pooled_sqlite_connections_are_reopened_so_new_statistics_are_used(tmp_path, monkeypatch):
     import time
 
-    from app import db
+    from app.core import db
 
     monkeypatch.setattr(db, "SQLITE_RECYCLE_SECONDS", 1)
     engine = db.make_engine(f"sqlite:///{tmp_path / 'recycle.db'}", pool_size=1, max_overflow=0)

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from app.db import get_engine, utcnow
-from app.demo_bulk import SHOWCASE_COMMENTS, SPACES_PER_MEMBER, bulk_seed, comment_counts
-from app.errors import Invalid
+from app.core.db import get_engine, utcnow
+from app.core.errors import Invalid
+from app.demo.bulk import SHOWCASE_COMMENTS, SPACES_PER_MEMBER, bulk_seed, comment_counts
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.spaces.models import MemberRole, Membership, Space

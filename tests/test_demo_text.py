@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from app.demo_text import RARE, make_pools, vocabulary_size
+from app.demo.text import RARE, make_pools, vocabulary_size
 
 
 def test_pools_are_varied_bilingual_and_zipf_like():

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from app import domain_events
-from app.domain_events import (
+from app.core import domain_events
+from app.core.domain_events import (
     CommentDeleted,
     CommentEdited,
     DomainEvent,

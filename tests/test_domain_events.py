@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from app import domain_events
-from app.domain_events import (
+from app.core import domain_events
+from app.core.domain_events import (
     SUBSCRIBER_MODULES,
     DomainEvent,
     PostCreated,
@@ -52,7 +52,7 @@ def test_a_fresh_process_has_every_subscriber_at_its_first_publish():
     # the first publish (here: asking for the subscribers) loads them all.
     code = (
         "import sys\n"
-        "from app.domain_events import PostCreated, subscribers_of\n"
+        "from app.core.domain_events import PostCreated, subscribers_of\n"
         "assert 'app.notifications.subscribers' not in sys.modules\n"
         "names = [f.__module__ + '.' + f.__name__ for f in subscribers_of(PostCreated)]\n"
         "print(','.join(names))\n"

@@ -1,9 +1,9 @@
 """Stored fragments: the reader's CSRF token goes into forms only, never into what someone
 wrote; keys stand for texts by ids and edit times and never serve an old text."""
 
-from app import fragments
-from app.fragments import TOKEN_SLOT
 from app.posts.service import update_comment
+from app.web import fragments
+from app.web.fragments import TOKEN_SLOT
 from tests.factories import make_comment, make_post, make_space, make_user
 
 OLD_SLOT = "csrf-token-of-the-reader"  # the fixed placeholder once used

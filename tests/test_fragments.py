@@ -4,10 +4,10 @@ import re
 
 from markupsafe import Markup
 
-from app import fragments
 from app.people.service import update_profile
 from app.posts.service import react, update_post
 from app.recognition.service import set_leader
+from app.web import fragments
 from tests.factories import make_comment, make_post, make_space, make_user
 
 

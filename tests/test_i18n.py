@@ -14,7 +14,7 @@ from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 from sqlmodel import select
 
-from app.i18n import LOCALE_DIR, gettext, ngettext, pick_locale, set_locale
+from app.core.i18n import LOCALE_DIR, gettext, ngettext, pick_locale, set_locale
 from app.notifications.models import Notification
 from app.spaces.models import Space
 from tests.factories import make_comment, make_post, make_space, make_user

@@ -2,10 +2,10 @@
 
 import re
 
-from app.config import PROJECT_ROOT
-from app.icons import ICONS, SPRITE
+from app.core.config import PROJECT_ROOT
 from app.recognition.badges import BUILTIN_BADGES
-from app.web import STATIC_DIR, env
+from app.web.icons import ICONS, SPRITE
+from app.web.templates import STATIC_DIR, env
 from tests.factories import make_user
 
 TEMPLATES = PROJECT_ROOT / "templates"

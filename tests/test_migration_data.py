@@ -12,7 +12,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlmodel import Session
 
-from app.db import make_engine
+from app.core.db import make_engine
 from app.recognition.service import set_leader
 from tests.factories import make_comment, make_post, make_space, make_user
 

@@ -3,7 +3,7 @@
 from sqlalchemy import event
 from sqlmodel import col, select
 
-from app import prepared
+from app.core import prepared
 from app.posts.models import Post
 from tests.factories import make_post, make_space, make_user
 

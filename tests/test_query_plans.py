@@ -13,8 +13,8 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (every table, for create_all)
 from app.announcements.service import _pinned_posts_statement, _pins_in_force_statement
-from app.db import make_engine, refresh_planner_statistics, utcnow
-from app.demo_bulk import bulk_seed
+from app.core.db import make_engine, refresh_planner_statistics, utcnow
+from app.demo.bulk import bulk_seed
 
 
 @pytest.fixture(scope="module")

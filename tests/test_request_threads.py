@@ -8,10 +8,10 @@ import pytest
 from pydantic import ValidationError
 from sqlmodel import Session
 
-import app.db as db_module
-from app.config import Settings, get_settings
-from app.db import make_engine
-from app.security import start_session
+import app.core.db as db_module
+from app.core.config import Settings, get_settings
+from app.core.db import make_engine
+from app.core.security import start_session
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import make_token, make_user
 

@@ -1,4 +1,4 @@
-"""Round trips a request spends on PostgreSQL before its own work (app.db, app.security).
+"""Round trips a request spends on PostgreSQL before its own work (app.core.db, app.core.security).
 
 A write on PostgreSQL cost about 20 round trips, and the app's CPU per write was nearly twice
 SQLite's: each is a system call on both sides, on a machine whose one core carries the app and
@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import event, text
 from sqlmodel import select
 
-from app import db
-from app.db import get_engine, make_engine
+from app.core import db
+from app.core.db import get_engine, make_engine
 from app.people.models import User
 from app.people.service import create_user
 from tests.conftest import TEST_DATABASE_URL
@@ -82,7 +82,7 @@ def test_the_callers_lookup_runs_outside_a_transaction_and_the_write_inside_one(
 
 
 def test_after_the_lookup_the_session_writes_in_a_transaction_again(session):
-    """The lookup's connection goes back to the pool (app.security.hand_back); what the
+    """The lookup's connection goes back to the pool (app.core.security.hand_back); what the
     handler writes next is a transaction, rolled back whole (on SQLite the hint is a no-op)."""
     db.read_without_transaction(session)
     session.exec(select(User)).all()

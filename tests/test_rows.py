@@ -1,4 +1,4 @@
-"""Read-only row views (app.rows): what lists read instead of entities."""
+"""Read-only row views (app.core.rows): what lists read instead of entities."""
 
 from dataclasses import fields
 
@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import literal
 from sqlmodel import col, select
 
+from app.core.rows import fetch
 from app.people.models import PersonRow, User
 from app.posts.models import Comment, CommentRow, Post, PostRow
-from app.rows import fetch
 from app.spaces.models import Space, SpaceRow
-from app.web import env
+from app.web.templates import env
 from tests.factories import make_comment, make_post, make_space, make_user
 
 

@@ -1,4 +1,5 @@
-"""How requests' transactions run (app.transactions): in the handler's slot, bounded, retried."""
+"""How requests' transactions run (app.core.transactions): in the handler's slot,
+bounded, retried."""
 
 import threading
 
@@ -9,9 +10,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, select
 
 from app.api.router import api_app
-from app.db import get_engine, make_engine
-from app.people.models import User
-from app.transactions import (
+from app.core.db import get_engine, make_engine
+from app.core.transactions import (
     READ,
     WRITE,
     Busy,
@@ -21,6 +21,7 @@ from app.transactions import (
     run_in_transaction,
     writing,
 )
+from app.people.models import User
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import make_token, make_user
 

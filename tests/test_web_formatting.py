@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.dates import format_datetime, format_timedelta
 
-from app import web
-from app.i18n import set_locale
+from app.core.i18n import set_locale
+from app.web import templates as web
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -53,7 +53,7 @@ def test_dates_are_shown_in_the_reader_zone_and_language(frozen):
     )
     assert "00:30" in berlin
     set_locale("en")
-    # Agora's English is en_GB: the 24-hour clock, day before month (app.dates).
+    # Agora's English is en_GB: the 24-hour clock, day before month (app.core.dates).
     assert "18:30" in web.format_when(moment, "short", "America/New_York")
     assert web.format_when(None) == ""
     assert web.format_ago(None) == ""

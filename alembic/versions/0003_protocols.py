@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import app.db
+import app.core.db
 
 revision: str = '0003_protocols'
 down_revision: str | None = '0005_recognition'
@@ -34,12 +34,12 @@ def upgrade() -> None:
     sa.Column('snapshot_seq', sa.Integer(), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('text_seq', sa.Integer(), nullable=False),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('published_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('locked_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('locked_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('locked_by_id', sa.Integer(), nullable=True),
-    sa.Column('archived_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('archived_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_protocols_created_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['locked_by_id'], ['users.id'], name=op.f('fk_protocols_locked_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['space_id'], ['spaces.id'], name=op.f('fk_protocols_space_id_spaces'), ondelete='CASCADE'),
@@ -59,7 +59,7 @@ def upgrade() -> None:
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('present', sa.Boolean(), nullable=False),
     sa.Column('notified_id', sa.Integer(), nullable=True),
-    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['assignee_id'], ['users.id'], name=op.f('fk_protocol_action_items_assignee_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['protocol_id'], ['protocols.id'], name=op.f('fk_protocol_action_items_protocol_id_protocols'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_protocol_action_items')),
@@ -73,7 +73,7 @@ def upgrade() -> None:
     sa.Column('protocol_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('edits', sa.Integer(), nullable=False),
-    sa.Column('last_edit_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_edit_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['protocol_id'], ['protocols.id'], name=op.f('fk_protocol_contributors_protocol_id_protocols'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_protocol_contributors_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_protocol_contributors')),
@@ -92,7 +92,7 @@ def upgrade() -> None:
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('credited_ids', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_protocol_revisions_author_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['protocol_id'], ['protocols.id'], name=op.f('fk_protocol_revisions_protocol_id_protocols'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_protocol_revisions')),
@@ -104,7 +104,7 @@ def upgrade() -> None:
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('data', sa.LargeBinary(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['protocol_id'], ['protocols.id'], name=op.f('fk_protocol_updates_protocol_id_protocols'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_protocol_updates_user_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_protocol_updates')),

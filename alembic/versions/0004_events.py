@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import app.db
+import app.core.db
 
 revision: str = '0004_events'
 # The lead re-chains revisions when merging branches; this one only needs the foundation.
@@ -28,8 +28,8 @@ def upgrade() -> None:
     sa.Column('space_id', sa.Integer(), nullable=True),
     sa.Column('salt', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['space_id'], ['spaces.id'], name=op.f('fk_calendar_tokens_space_id_spaces'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_calendar_tokens_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_tokens'))
@@ -51,22 +51,22 @@ def upgrade() -> None:
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('description_html', sa.Text(), nullable=False),
-    sa.Column('starts_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('starts_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('timezone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('location', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('online_url', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('capacity', sa.Integer(), nullable=True),
     sa.Column('rrule', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-    sa.Column('series_ends_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('rsvp_deadline', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('series_ends_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('rsvp_deadline', app.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('sequence', sa.Integer(), nullable=False),
-    sa.Column('cancelled_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('discussion_post_id', sa.Integer(), nullable=True),
     sa.Column('protocol_id', sa.Integer(), nullable=True),
     sa.Column('checkin_code', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_events_created_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['discussion_post_id'], ['posts.id'], name=op.f('fk_events_discussion_post_id_posts'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['space_id'], ['spaces.id'], name=op.f('fk_events_space_id_spaces'), ondelete='CASCADE'),
@@ -81,7 +81,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('occurrence_date', sa.Date(), nullable=False),
-    sa.Column('sent_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_event_followups_event_id_events'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event_followups')),
     sa.UniqueConstraint('event_id', 'occurrence_date', name='uq_event_followups_event_date')
@@ -90,11 +90,11 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('occurrence_date', sa.Date(), nullable=False),
-    sa.Column('starts_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('ends_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('starts_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('ends_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('location', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
-    sa.Column('cancelled_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('cancelled_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_event_occurrences_event_id_events'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event_occurrences')),
     sa.UniqueConstraint('event_id', 'occurrence_date', name='uq_event_occurrences_event_date')
@@ -105,9 +105,9 @@ def upgrade() -> None:
     sa.Column('occurrence_date', sa.Date(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('queued_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('responded_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('checked_in_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('queued_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('responded_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('checked_in_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_rsvps_event_id_events'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_rsvps_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rsvps')),

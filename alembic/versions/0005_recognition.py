@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import app.db
+import app.core.db
 
 revision: str = '0005_recognition'
 # Chained after events (merged into main first); it needs only the foundation's tables.
@@ -36,7 +36,7 @@ def upgrade() -> None:
     sa.Column('beside_name', sa.Boolean(), nullable=False),
     sa.Column('is_builtin', sa.Boolean(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_badges_created_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_badges'))
     )
@@ -47,7 +47,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('hide_badges', sa.Boolean(), nullable=False),
     sa.Column('kudos_in_space', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_recognition_preferences_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_recognition_preferences'))
     )
@@ -58,7 +58,7 @@ def upgrade() -> None:
     sa.Column('kudos_monthly_budget', sa.Integer(), nullable=False),
     sa.Column('thank_you_wall', sa.Boolean(), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
-    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_recognition_settings_updated_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_recognition_settings'))
     )
@@ -69,7 +69,7 @@ def upgrade() -> None:
     sa.Column('space_id', sa.Integer(), nullable=True),
     sa.Column('granted_by_id', sa.Integer(), nullable=True),
     sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
-    sa.Column('granted_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('granted_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['badge_id'], ['badges.id'], name=op.f('fk_awards_badge_id_badges'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['granted_by_id'], ['users.id'], name=op.f('fk_awards_granted_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['space_id'], ['spaces.id'], name=op.f('fk_awards_space_id_spaces'), ondelete='CASCADE'),
@@ -90,7 +90,7 @@ def upgrade() -> None:
     sa.Column('target_id', sa.Integer(), nullable=True),
     sa.Column('space_id', sa.Integer(), nullable=True),
     sa.Column('batch', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['giver_id'], ['users.id'], name=op.f('fk_kudos_giver_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['receiver_id'], ['users.id'], name=op.f('fk_kudos_receiver_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['space_id'], ['spaces.id'], name=op.f('fk_kudos_space_id_spaces'), ondelete='CASCADE'),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.db
+import app.core.db
 
 revision: str = '0013_polish'
 down_revision: str | None = '0012_first_day'
@@ -33,8 +33,8 @@ def upgrade() -> None:
         sa.Column('post_id', sa.Integer(), nullable=False),
         sa.Column('title', sa.String(length=200), nullable=False),
         sa.Column('body', sa.Text(), nullable=False),
-        sa.Column('written_at', app.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column('replaced_at', app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('written_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('replaced_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ['post_id'], ['posts.id'], name=op.f('fk_post_revisions_post_id_posts'),
             ondelete='CASCADE',

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import app.db
+import app.core.db
 
 revision: str = '0014_polls'
 down_revision: str | None = '0013_polish'
@@ -28,9 +28,9 @@ def upgrade() -> None:
     sa.Column('multiple', sa.Boolean(), nullable=False),
     sa.Column('anonymous', sa.Boolean(), nullable=False),
     sa.Column('results_after_close', sa.Boolean(), nullable=False),
-    sa.Column('closes_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closes_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_polls_post_id_posts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_polls')),
     sa.UniqueConstraint('post_id', name=op.f('uq_polls_post_id'))
@@ -42,10 +42,10 @@ def upgrade() -> None:
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('timezone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('closes_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closes_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('event_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_date_polls_created_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_date_polls_event_id_events'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['space_id'], ['spaces.id'], name=op.f('fk_date_polls_space_id_spaces'), ondelete='CASCADE'),
@@ -83,8 +83,8 @@ def upgrade() -> None:
     op.create_table('date_poll_options',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('poll_id', sa.Integer(), nullable=False),
-    sa.Column('starts_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('starts_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['poll_id'], ['date_polls.id'], name=op.f('fk_date_poll_options_poll_id_date_polls'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_date_poll_options')),
     sa.UniqueConstraint('poll_id', 'starts_at', 'ends_at', name='uq_date_poll_options_slot')
@@ -94,7 +94,7 @@ def upgrade() -> None:
     sa.Column('poll_id', sa.Integer(), nullable=False),
     sa.Column('option_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('voted_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('voted_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['option_id'], ['poll_options.id'], name=op.f('fk_poll_votes_option_id_poll_options'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['poll_id'], ['polls.id'], name=op.f('fk_poll_votes_poll_id_polls'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_poll_votes_user_id_users'), ondelete='CASCADE'),
@@ -111,7 +111,7 @@ def upgrade() -> None:
     sa.Column('option_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('choice', sa.String(length=8), nullable=False),
-    sa.Column('answered_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('answered_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['option_id'], ['date_poll_options.id'], name=op.f('fk_date_poll_answers_option_id_date_poll_options'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['poll_id'], ['date_polls.id'], name=op.f('fk_date_poll_answers_poll_id_date_polls'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_date_poll_answers_user_id_users'), ondelete='CASCADE'),

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import app.db
+import app.core.db
 
 revision: str = '0015_search'
 down_revision: str | None = '0014_polls'
@@ -63,7 +63,7 @@ def upgrade() -> None:
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('terms', sa.Text(), nullable=False),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_documents')),
     sa.UniqueConstraint('kind', 'target_id', name=op.f('uq_search_documents_kind'))
     )

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.db
+import app.core.db
 
 revision: str = '0016_sso'
 down_revision: str | None = '0015_search'
@@ -28,8 +28,8 @@ def upgrade() -> None:
         sa.Column('subject', sa.String(length=255), nullable=False),
         sa.Column('refresh_token', sa.String(length=4000), nullable=True),
         sa.Column('groups', sa.String(length=4000), nullable=False),
-        sa.Column('checked_at', app.db.UTCDateTime(), nullable=False),
-        sa.Column('created_at', app.db.UTCDateTime(), nullable=False),
+        sa.Column('checked_at', app.core.db.UTCDateTime(), nullable=False),
+        sa.Column('created_at', app.core.db.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ['user_id'], ['users.id'], name=op.f('fk_oidc_links_user_id_users'), ondelete='CASCADE'
         ),
@@ -45,7 +45,7 @@ def upgrade() -> None:
         sa.Column('nonce', sa.String(length=128), nullable=False),
         sa.Column('code_verifier', sa.String(length=128), nullable=False),
         sa.Column('next_path', sa.String(length=500), nullable=False),
-        sa.Column('created_at', app.db.UTCDateTime(), nullable=False),
+        sa.Column('created_at', app.core.db.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_oidc_flows')),
         sa.UniqueConstraint('state_hash', name=op.f('uq_oidc_flows_state_hash')),
     )
@@ -54,7 +54,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column('oidc_sid', sa.String(length=255), nullable=True))
         batch.create_index(batch.f('ix_auth_sessions_oidc_sid'), ['oidc_sid'], unique=False)
     with op.batch_alter_table('users') as batch:
-        batch.add_column(sa.Column('last_sign_in_at', app.db.UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column('last_sign_in_at', app.core.db.UTCDateTime(), nullable=True))
     with op.batch_alter_table('memberships') as batch:
         batch.add_column(
             sa.Column('source', sa.String(length=16), nullable=False, server_default='')

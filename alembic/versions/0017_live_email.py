@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import app.db
+import app.core.db
 
 revision: str = '0017_live_email'
 down_revision: str | None = '0016_sso'
@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('digest', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
     sa.Column('email', sa.JSON(), nullable=False),
-    sa.Column('last_digest_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_digest_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_settings_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_settings'))
     )
@@ -39,14 +39,14 @@ def upgrade() -> None:
     sa.Column('html_body', sa.Text(), nullable=False),
     sa.Column('headers', sa.JSON(), nullable=False),
     sa.Column('message_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('next_attempt_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('claimed_until', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_until', app.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claim_token', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
-    sa.Column('sent_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('parked_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('parked_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['space_id'], ['spaces.id'], name=op.f('fk_mail_outbox_space_id_spaces'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_mail_outbox_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_outbox'))

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import app.db
+import app.core.db
 
 revision: str = "0021_live2"
 down_revision: str | None = "0020_search2"
@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("topics", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
         sa.Column("origin", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_live_notices")),
     )
     op.add_column("mail_outbox", sa.Column("ics", sa.Text(), nullable=True))

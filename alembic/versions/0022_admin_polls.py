@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import app.db
+import app.core.db
 
 revision: str = '0022_admin_polls'
 down_revision: str | None = '0021_live2'
@@ -29,8 +29,8 @@ def upgrade() -> None:
     sa.Column('done', sa.Integer(), nullable=False),
     sa.Column('invitations', sa.JSON(), nullable=False),
     sa.Column('failures', sa.JSON(), nullable=False),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_people_imports_created_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_people_imports'))
     )
@@ -44,7 +44,7 @@ def upgrade() -> None:
         )
     with op.batch_alter_table('polls', schema=None) as batch_op:
         batch_op.add_column(sa.Column('protocol_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('decided_at', app.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('decided_at', app.core.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.alter_column('post_id', existing_type=sa.INTEGER(), nullable=True)
         batch_op.create_index(batch_op.f('ix_polls_protocol_id'), ['protocol_id'], unique=False)
         batch_op.create_foreign_key(

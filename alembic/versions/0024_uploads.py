@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import app.db
+import app.core.db
 
 revision: str = '0024_uploads'
 down_revision: str | None = '0022_admin_polls'
@@ -38,11 +38,11 @@ def upgrade() -> None:
     sa.Column('height', sa.Integer(), nullable=True),
     sa.Column('has_thumbnail', sa.Boolean(), nullable=False),
     sa.Column('digest', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('attached_kind', sa.String(length=16), nullable=True),
     sa.Column('attached_id', sa.Integer(), nullable=True),
     sa.Column('space_id', sa.Integer(), nullable=True),
-    sa.Column('deleted_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('deleted_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['space_id'], ['spaces.id'], name=op.f('fk_uploads_space_id_spaces'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['uploader_id'], ['users.id'], name=op.f('fk_uploads_uploader_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_uploads')),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import app.db
+import app.core.db
 
 revision: str = '0025_avatars'
 down_revision: str | None = '0024_uploads'
@@ -29,7 +29,7 @@ def upgrade() -> None:
     sa.Column('content_type', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('version', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('data', sa.LargeBinary(), nullable=False),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stored_images')),
     sa.UniqueConstraint('owner_kind', 'owner_id', 'width', name='uq_stored_images_owner_width')
     )

@@ -14,7 +14,7 @@ from app.access.spaces import (
     require_write,
     with_membership,
 )
-from app.errors import Forbidden, NotFound
+from app.core.errors import Forbidden, NotFound
 from app.events.models import Event, EventCreators, EventSpaceSetting, Rsvp, RsvpStatus
 from app.people.models import User
 from app.spaces.models import Membership, Space

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, or_
 from sqlmodel import col
 
 from app.access.spaces import SpaceAccess, readable_space_ids_of
-from app.db import utcnow
+from app.core.db import utcnow
 from app.posts.models import Comment, Post
 
 

@@ -14,7 +14,7 @@ from app.access.spaces import (
     require_write,
     space_readable_by,
 )
-from app.errors import Forbidden, NotFound
+from app.core.errors import Forbidden, NotFound
 from app.people.models import User
 from app.protocols.models import Protocol
 from app.spaces.models import Membership, MemberState, Space

@@ -7,7 +7,7 @@ from sqlmodel import col
 
 from app.access.posts import post_shown
 from app.access.spaces import readable_space_ids_of
-from app.db import not_indexed
+from app.core.db import not_indexed
 from app.posts.models import Post
 from app.showcase.models import ShowcaseEntry
 

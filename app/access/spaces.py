@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from app.errors import Forbidden, NotFound
+from app.core.errors import Forbidden, NotFound
 from app.people.models import User
 from app.spaces.models import (
     AccessGeneration,
@@ -195,7 +195,7 @@ class SpaceAccess:
         return None
 
 
-# Every space page and post page asks these first: built once per process (see app.prepared).
+# Every space page and post page asks these first: built once per process (see app.core.prepared).
 _SPACE_ID = bindparam("space_id", type_=Integer)
 _USER_ID = bindparam("user_id", type_=Integer)
 _SLUG = bindparam("slug", type_=String)

@@ -13,7 +13,7 @@ from app.access.events import load_event
 from app.access.posts import may_read_comment, may_read_post
 from app.access.protocols import protocol_access
 from app.access.spaces import SpaceAccess, load_with_space_access, space_access_by_id
-from app.errors import NotFound
+from app.core.errors import NotFound
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.uploads.models import AttachedTo, Upload

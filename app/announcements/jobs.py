@@ -7,7 +7,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col
 
 from app.announcements.models import SitePin
-from app.db import utcnow
+from app.core.db import utcnow
 from app.people.service import record_audit
 
 

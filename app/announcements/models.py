@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
-from app.rows import RowView
+from app.core.db import UTCDateTime, utcnow
+from app.core.rows import RowView
 
 
 class SitePin(SQLModel, table=True):
@@ -28,7 +28,7 @@ class SitePin(SQLModel, table=True):
 
 @dataclass(slots=True)
 class SitePinRow(RowView):
-    """What home shows of a pin (app.rows)."""
+    """What home shows of a pin (app.core.rows)."""
 
     model = SitePin
     id: int

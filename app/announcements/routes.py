@@ -10,15 +10,15 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.announcements import service as announcements
 from app.announcements.schemas import HomePinForm
+from app.core.errors import Forbidden, Invalid
 from app.core.ids import Id
-from app.errors import Forbidden, Invalid
+from app.core.security import CurrentUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
 from app.posts.service import load_post
-from app.security import CurrentUser, SessionDep, csrf_protect
-from app.transactions import TransactionalRoute
-from app.web import form_error, render
+from app.web.templates import form_error, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
-PIN_FORM = "community/home_pin.html"
+PIN_FORM = "announcements/home_pin.html"
 
 
 def _pin_context(

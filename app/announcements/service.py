@@ -10,14 +10,14 @@ from sqlmodel import Session, col, select
 from app.access.posts import is_shown, post_shown
 from app.access.spaces import is_open_to_everyone, public_spaces_filter
 from app.announcements.models import SitePin, SitePinRow
-from app.db import utcnow
-from app.errors import Forbidden, Invalid, NotFound
+from app.core.db import utcnow
+from app.core.errors import Forbidden, Invalid, NotFound
+from app.core.prepared import NOW
+from app.core.rows import fetch
 from app.people.models import User
 from app.people.service import record_audit
 from app.posts.models import Post, PostKind, PostRow
 from app.posts.service import load_post
-from app.prepared import NOW
-from app.rows import fetch
 from app.spaces.models import Space, SpaceRow
 
 MAX_HOME_PINS = 5

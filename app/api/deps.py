@@ -7,10 +7,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
 from app.api.token_use import note_use
+from app.core.db import read_without_transaction, utcnow
 from app.core.ids import MAX_ID
-from app.db import read_without_transaction, utcnow
+from app.core.security import SessionDep, api_caller, hand_back
 from app.people.models import User
-from app.security import SessionDep, api_caller, hand_back
 
 # auto_error=False: we answer a missing token ourselves, as JSON with WWW-Authenticate: Bearer.
 bearer_scheme = HTTPBearer(

@@ -11,9 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import DomainError, Invalid
-from app.i18n import gettext
-from app.transactions import Busy
+from app.core.errors import DomainError, Invalid
+from app.core.i18n import gettext
+from app.core.transactions import Busy
 
 # Fields that services name but that travel in the query string, not the body.
 QUERY_FIELDS = {"cursor", "limit"}

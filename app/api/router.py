@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from app.api.errors import install_error_handlers
 from app.api.schemas import ErrorOut
 from app.api.token_use import RecordTokenUse
+from app.core.transactions import TransactionalRoute
 from app.events import api as events
 from app.health import api as health
 from app.live import api as live
@@ -28,9 +29,8 @@ from app.recognition import api as recognition_api
 from app.search import api as search
 from app.showcase import api as showcase
 from app.spaces import api as spaces
-from app.transactions import TransactionalRoute
 from app.uploads import api as uploads
-from app.web import static_url
+from app.web.templates import static_url
 
 DESCRIPTION = """
 Agora's JSON API. Authenticate with `Authorization: Bearer <token>`; create a personal access

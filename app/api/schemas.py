@@ -11,10 +11,10 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
+from app.core.db import utcnow
+from app.core.i18n import gettext
 from app.core.ids import MAX_ID
 from app.core.text import text_problem
-from app.db import utcnow
-from app.i18n import gettext
 from app.people.avatars import avatar_url
 from app.people.models import PersonRow, User
 from app.posts.models import Comment, CommentRow, PostKind, ReactionKind

@@ -15,9 +15,9 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-# The write lives in the core (app/token_use.py): the protocol socket records uses too, and a
+# The write lives in the core (app/core/token_use.py): the protocol socket records uses too, and a
 # domain never imports the API layer. Re-exported here for the API's callers.
-from app.token_use import PRECISION, TokenUse, is_due, record_token_use, use_if_due
+from app.core.token_use import PRECISION, TokenUse, is_due, record_token_use, use_if_due
 
 __all__ = ["PRECISION", "RecordTokenUse", "TokenUse", "is_due", "note_use", "record_token_use"]
 

@@ -205,7 +205,7 @@ def read_manifest(backup: Path, report: Report) -> Manifest | None:
 def alembic_config(database_url: str) -> Any:
     from alembic.config import Config
 
-    from app.config import PROJECT_ROOT
+    from app.core.config import PROJECT_ROOT
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
@@ -252,7 +252,7 @@ def migrate_to_head(database_url: str) -> None:
     """Bring a restored older schema up to date, then refresh the planner's statistics."""
     from alembic import command
 
-    from app.db import make_engine, refresh_planner_statistics
+    from app.core.db import make_engine, refresh_planner_statistics
 
     command.upgrade(alembic_config(database_url), "head")
     engine = make_engine(database_url, pool_size=1)

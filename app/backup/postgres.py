@@ -77,7 +77,7 @@ def libpq_target(database_url: str) -> tuple[str, dict[str, str]]:
 
 
 def _engine(database_url: str) -> Engine:
-    from app.db import make_engine
+    from app.core.db import make_engine
 
     return make_engine(database_url, pool_size=1, max_overflow=0)
 

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from app.errors import Invalid
-from app.i18n import N_
+from app.core.errors import Invalid
+from app.core.i18n import N_
 
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 CONTROL_CHARACTER = N_(

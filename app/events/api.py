@@ -15,8 +15,10 @@ from sqlmodel import Session, col
 
 from app.api.deps import ApiUser
 from app.api.schemas import CONFLICT, Input
+from app.core.db import utcnow
 from app.core.ids import Id
-from app.db import utcnow
+from app.core.security import SessionDep
+from app.core.transactions import TransactionalRoute
 from app.events import feeds, service
 from app.events.access import EventAccess, load_event
 from app.events.models import Event, RsvpStatus
@@ -30,10 +32,8 @@ from app.events.schemas import (
     MAX_URL,
     EventInput,
 )
-from app.security import SessionDep
 from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.models import Space
-from app.transactions import TransactionalRoute
 
 router = APIRouter(route_class=TransactionalRoute, tags=["events"])
 

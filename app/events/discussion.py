@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from app.core.i18n import gettext, ngettext
 from app.events.models import Event
 from app.events.occurrences import Occurrence
 from app.events.recurrence import describe
 from app.events.text import local_text, md_escape, place_text, places_text, when_text
-from app.i18n import gettext, ngettext
 from app.posts.markdown import render_markdown
 from app.posts.models import Post
 from app.posts.service import create_post

@@ -18,14 +18,14 @@ from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from app.access.spaces import with_membership
-from app.config import get_settings
-from app.db import utcnow
-from app.errors import NotFound
+from app.core.config import get_settings
+from app.core.db import utcnow
+from app.core.errors import NotFound
+from app.core.security import hash_token
 from app.events.access import my_events_filter
 from app.events.ics import build_calendar
 from app.events.models import CalendarToken, Event, EventOccurrence
 from app.people.models import User
-from app.security import hash_token
 from app.spaces.access import (
     SpaceAccess,
     readable_space_ids,

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Timezone, vRecur
 from icalendar import Event as VEvent
 
-from app.config import get_settings
+from app.core.config import get_settings
 from app.events.models import Event, EventOccurrence
 from app.events.recurrence import slot_for_date
 from app.posts.plain_text import markdown_to_text

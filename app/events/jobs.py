@@ -12,7 +12,7 @@ from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.domain_events import EventEnded, publish
+from app.core.domain_events import EventEnded, publish
 from app.events.models import Event, EventFollowup, Rsvp, RsvpStatus
 from app.events.occurrences import Occurrence, overrides_for, resolve
 from app.events.recurrence import expand

@@ -5,7 +5,7 @@ Stored in English and shown in the reader's language; a day of a series is store
 shown (app/notifications, with app/events/text.py).
 """
 
-from app.i18n import N_
+from app.core.i18n import N_
 
 NOTIFICATIONS = {
     "event_changed": N_("“%(title)s” changed: please check the new time and place"),

@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Date, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
+from app.core.db import UTCDateTime, utcnow
 
 
 class RsvpStatus(StrEnum):

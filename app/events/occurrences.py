@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Date, and_, bindparam, or_, tuple_
 from sqlmodel import Session, col, select
 
-from app.db import UTCDateTime
-from app.errors import NotFound
+from app.core.db import UTCDateTime
+from app.core.errors import NotFound
+from app.core.pagination import Cursor, Page
+from app.core.prepared import NOW
 from app.events.models import Event, EventOccurrence
 from app.events.recurrence import Slot, expand, neighbour_dates, slot_for_date
-from app.pagination import Cursor, Page
-from app.prepared import NOW
 from app.spaces.models import Space
 
 # A single occurrence may be moved at most this far from its series date (keeps lists exact).

@@ -10,12 +10,12 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from app.db import utcnow
+from app.core.db import utcnow
+from app.core.i18n import gettext
 from app.events.models import Event
 from app.events.occurrences import Occurrence, current_occurrence, occurrence_on
 from app.events.rsvp import attended
 from app.events.text import when_text
-from app.i18n import gettext
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.+?)\s*$")
 _HEADING = re.compile(r"^\s*#{1,6}\s+(.+?)\s*#*\s*$")

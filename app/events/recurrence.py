@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule as du
 
-from app.dates import format_moment
-from app.errors import Invalid
-from app.i18n import get_locale, gettext
+from app.core.dates import format_moment
+from app.core.errors import Invalid
+from app.core.i18n import get_locale, gettext
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 MAX_COUNT = 520

@@ -8,9 +8,12 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.core.db import utcnow
+from app.core.errors import Conflict, Invalid
+from app.core.i18n import gettext
 from app.core.ids import Id
-from app.db import utcnow
-from app.errors import Conflict, Invalid
+from app.core.security import CurrentUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
 from app.events import service, views
 from app.events.access import load_event, require_create, require_organiser
 from app.events.feeds import current_feed_url
@@ -18,14 +21,11 @@ from app.events.occurrences import occurrence_on
 from app.events.rsvp import set_rsvp
 from app.events.schemas import EventForm, EventInput, OccurrenceForm, RsvpForm, known_zones
 from app.events.venue.routes import router as venue_router
-from app.i18n import gettext
 from app.people.models import User
-from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.service import member_count
-from app.transactions import TransactionalRoute
 from app.uploads.forms import FormFiles, attach_form_files
-from app.web import block_after, form_error, is_htmx, render
+from app.web.templates import block_after, form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 router.include_router(venue_router)

@@ -13,9 +13,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, or_, tuple_
 from sqlmodel import Session, col, select
 
-from app.db import lock_row, utcnow
-from app.domain_events import CheckedIn, RsvpChanged, WaitlistPromoted, publish
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.db import lock_row, utcnow
+from app.core.domain_events import CheckedIn, RsvpChanged, WaitlistPromoted, publish
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.pagination import Cursor, Page
 from app.events.access import EventAccess, load_event
 from app.events.discussion import sync_discussion_post
 from app.events.models import Event, Rsvp, RsvpStatus
@@ -27,7 +28,6 @@ from app.events.occurrences import (
     resolve,
 )
 from app.events.recurrence import expand
-from app.pagination import Cursor, Page
 from app.people.models import User
 
 ANSWERS = (RsvpStatus.going, RsvpStatus.maybe, RsvpStatus.declined)

@@ -12,12 +12,12 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
+from app.core.db import utcnow
+from app.core.errors import Invalid
 from app.core.forms import FormInput
+from app.core.i18n import N_
 from app.core.text import text_problem
-from app.db import utcnow
-from app.errors import Invalid
 from app.events.recurrence import build_rule, local_time_exists, parse_rule, to_utc
-from app.i18n import N_
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 20_000

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app.core.db import utcnow
+from app.core.domain_events import EventChanged, EventSaved, publish
+from app.core.errors import Forbidden, Invalid
 from app.core.text import CONTROL_CHARACTER, text_problem
-from app.db import utcnow
-from app.domain_events import EventChanged, EventSaved, publish
-from app.errors import Forbidden, Invalid
 from app.events.access import EventAccess, load_event, require_create, require_organiser
 from app.events.discussion import create_discussion_post, recap_markdown
 from app.events.models import (

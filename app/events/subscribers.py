@@ -5,7 +5,7 @@ the safety net of app/people/erasure.py rewrites them.)"""
 
 from sqlmodel import Session
 
-from app.domain_events import PersonErasing, subscriber
+from app.core.domain_events import PersonErasing, subscriber
 from app.events.models import Event, EventOccurrence
 from app.events.service import render_description
 from app.people.erasure import rewrite_columns

@@ -4,9 +4,9 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from app.dates import format_moment
+from app.core.dates import format_moment
+from app.core.i18n import get_locale, gettext, ngettext
 from app.events.models import Event
-from app.i18n import get_locale, gettext, ngettext
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
@@ -38,7 +38,7 @@ def day_text(day: date, locale: str | None = None) -> str:
 
 
 def local_text(moment: datetime, zone_name: str, style: str) -> str:
-    """A moment in the event's zone, in a style of app.dates, in the current language."""
+    """A moment in the event's zone, in a style of app.core.dates, in the current language."""
     return format_moment(moment.astimezone(ZoneInfo(zone_name)), style, get_locale())
 
 

@@ -10,8 +10,10 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from app.access.posts import is_removed
-from app.db import utcnow
-from app.errors import Invalid
+from app.core.db import utcnow
+from app.core.errors import Invalid
+from app.core.pagination import Page
+from app.core.prepared import VIEWER
 from app.events.access import (
     EventAccess,
     event_creators,
@@ -34,11 +36,9 @@ from app.events.recurrence import describe, form_values
 from app.events.rsvp import attendees, counts, counts_for, my_rsvp
 from app.events.schemas import EventForm, EventInput
 from app.events.text import place_text, places_text, when_text
-from app.pagination import Page
 from app.people.models import PersonRow, User
 from app.posts.models import CommentRow, Post
 from app.posts.streams import comments_page
-from app.prepared import VIEWER
 from app.spaces.access import SpaceAccess
 from app.spaces.models import Space
 from app.spaces.service import member_count

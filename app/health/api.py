@@ -9,11 +9,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.api.deps import ApiUser
-from app.errors import Forbidden
+from app.core.errors import Forbidden
+from app.core.security import SessionDep
+from app.core.transactions import TransactionalRoute
 from app.health import service as health
-from app.security import SessionDep
 from app.spaces.access import require_moderate, space_access_by_slug
-from app.transactions import TransactionalRoute
 
 # Tagged "community" as before the split, so the OpenAPI document stays the same.
 router = APIRouter(route_class=TransactionalRoute, tags=["community"])

@@ -8,8 +8,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from app.dates import format_moment
-from app.i18n import get_locale
+from app.core.dates import format_moment
+from app.core.i18n import get_locale
 
 
 @dataclass

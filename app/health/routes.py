@@ -3,14 +3,14 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from app.core.i18n import gettext
+from app.core.security import AdminUser, CurrentUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
 from app.health import service as health
 from app.health.charts import bar_chart, hbar_chart, percent, week_labels
-from app.i18n import gettext
-from app.security import AdminUser, CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_moderate, space_access_by_slug
 from app.spaces.service import member_count
-from app.transactions import TransactionalRoute
-from app.web import render
+from app.web.templates import render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
@@ -67,7 +67,7 @@ def space_health(
         member_count=member_count(session, access.space.id),
         action=f"/spaces/{slug}/health",
     )
-    return render(request, "community/health.html", context)
+    return render(request, "health/health.html", context)
 
 
 @router.get("/admin/health")
@@ -79,4 +79,4 @@ def site_health(
     )
     context = _context(report)
     context.update(space=None, action="/admin/health")
-    return render(request, "community/health.html", context)
+    return render(request, "health/health.html", context)

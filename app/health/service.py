@@ -20,8 +20,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.access.posts import post_not_removed
-from app.db import utcnow
-from app.errors import Invalid
+from app.core.db import utcnow
+from app.core.errors import Invalid
 from app.health.sql import (
     contributions,
     first_peer_replies,

@@ -7,7 +7,7 @@ from sqlalchemy import Integer, and_, case, cast, func, literal, or_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from app.db import UTCDateTime
+from app.core.db import UTCDateTime
 from app.people.models import User
 from app.posts.models import Comment, Post, Reaction
 from app.spaces.models import MemberRole, Membership, MemberState

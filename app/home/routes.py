@@ -3,16 +3,16 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from app.core.security import CurrentUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
 from app.events.views import upcoming_for_home
 from app.home.community import home_extras
 from app.posts import streams
 from app.recognition import service as recognition
 from app.recognition.panels import home_panel
 from app.recognition.stream import home_stream_with_thanks
-from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.service import my_spaces
-from app.transactions import TransactionalRoute
-from app.web import is_htmx, render
+from app.web.templates import is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 

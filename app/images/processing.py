@@ -20,9 +20,9 @@ from typing import IO, Protocol
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from app.config import get_settings
-from app.errors import Invalid
-from app.i18n import N_
+from app.core.config import get_settings
+from app.core.errors import Invalid
+from app.core.i18n import N_
 
 MB = 1024 * 1024
 # The decoders tried, by the bytes' signature; anything else is not a picture here.

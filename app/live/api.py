@@ -6,8 +6,8 @@ from fastapi import APIRouter, Header, Query
 from sse_starlette import EventSourceResponse
 
 from app.api.deps import ApiUser
+from app.core.transactions import TransactionalRoute
 from app.live.stream import events, parse_follows, parse_last_event_id
-from app.transactions import TransactionalRoute
 
 # Sync, like every route: the caller is read and the request's transaction ends before the
 # stream starts, so an open stream holds no database connection.

@@ -14,7 +14,7 @@ import anyio
 from sqlmodel import Session
 
 from app.access.live import followers_among
-from app.db import get_engine
+from app.core.db import get_engine
 
 # How long the first question waits for the others a notice raises (they come within a few
 # turns of the event loop).

@@ -26,9 +26,9 @@ import anyio
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from app.config import get_settings
-from app.db import get_engine
-from app.listen import listen_forever
+from app.core.config import get_settings
+from app.core.db import get_engine
+from app.core.listen import listen_forever
 from app.live.checks import followers
 from app.live.models import LiveNotice
 

@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 from sse_starlette import EventSourceResponse
 
+from app.core.security import CurrentUser
+from app.core.transactions import TransactionalRoute
 from app.live.stream import events, parse_follows, parse_last_event_id
-from app.security import CurrentUser
-from app.transactions import TransactionalRoute
 
 # Sync, like every route: the signed-in person is read and the request's transaction ends
 # before the stream starts, so an open stream holds no database connection.

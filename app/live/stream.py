@@ -15,8 +15,8 @@ from typing import Any
 import anyio
 from sqlmodel import Session
 
-from app.db import get_engine, utcnow
-from app.i18n import in_locale
+from app.core.db import get_engine, utcnow
+from app.core.i18n import in_locale
 from app.live.checks import allowed
 from app.live.hub import Listener, hub, kind_of
 from app.notifications.service import latest_id, notifications_after

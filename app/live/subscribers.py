@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import delete, event, func, insert, select, text
 from sqlmodel import Session, col
 
-from app.db import utcnow
-from app.domain_events import (
+from app.core.db import utcnow
+from app.core.domain_events import (
     CheckedIn,
     CommentCreated,
     CommentDeleted,

@@ -7,9 +7,9 @@ from pydantic import BaseModel
 
 from app.api.deps import ApiUser
 from app.api.schemas import Input
+from app.core.security import SessionDep
+from app.core.transactions import TransactionalRoute
 from app.mail import preferences
-from app.security import SessionDep
-from app.transactions import TransactionalRoute
 
 router = APIRouter(route_class=TransactionalRoute, tags=["me"])
 

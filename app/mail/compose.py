@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from app.config import PROJECT_ROOT, get_settings
-from app.i18n import in_locale, raw_gettext, raw_ngettext
+from app.core.config import PROJECT_ROOT, get_settings
+from app.core.i18n import in_locale, raw_gettext, raw_ngettext
 from app.mail.unsubscribe import unsubscribe_url
 
 

@@ -16,11 +16,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from app.access.posts import comment_shown, readable_and_shown
-from app.config import get_settings
-from app.dates import format_moment
-from app.db import utcnow
+from app.core.config import get_settings
+from app.core.dates import format_moment
+from app.core.db import utcnow
+from app.core.i18n import get_locale, in_locale
 from app.events.models import Event, Rsvp
-from app.i18n import get_locale, in_locale
 from app.mail.compose import absolute, draft
 from app.mail.models import NotificationSettings
 from app.mail.outbox import queue

@@ -15,8 +15,8 @@ from email.message import EmailMessage
 from sqlalchemy import ColumnElement, delete, func, literal, or_, update
 from sqlmodel import Session, col, select
 
-from app.config import get_settings
-from app.db import utcnow
+from app.core.config import get_settings
+from app.core.db import utcnow
 from app.mail.compose import Draft, email_message, new_message_id
 from app.mail.models import OutboxMessage
 from app.mail.transport import MailError, send_message

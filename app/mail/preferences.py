@@ -5,8 +5,8 @@ from typing import Literal, get_args
 
 from sqlmodel import Session
 
-from app.errors import Invalid
-from app.i18n import N_
+from app.core.errors import Invalid
+from app.core.i18n import N_
 from app.mail.models import NotificationSettings
 
 Mode = Literal["immediately", "digest", "off"]

@@ -5,15 +5,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.config import get_settings
-from app.errors import Invalid
+from app.core.config import get_settings
+from app.core.errors import Invalid
+from app.core.security import AdminUser, CurrentUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
 from app.mail import outbox, preferences
 from app.mail.schemas import NotificationsForm
 from app.mail.unsubscribe import DIGEST, read_token
 from app.people.models import User
-from app.security import AdminUser, CurrentUser, SessionDep, csrf_protect
-from app.transactions import TransactionalRoute
-from app.web import form_error, render
+from app.web.templates import form_error, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 # RFC 8058: a mail client posts "List-Unsubscribe=One-Click" with no cookie and no CSRF token;

@@ -4,17 +4,17 @@ from dataclasses import replace
 
 from sqlmodel import Session, col, select
 
-from app.config import get_settings
-from app.domain_events import (
+from app.core.config import get_settings
+from app.core.domain_events import (
     NotificationCreated,
     PasswordResetRequested,
     PersonErasing,
     PersonInvited,
     subscriber,
 )
+from app.core.i18n import in_locale
 from app.events.ics import build_calendar
 from app.events.models import Event, EventOccurrence
-from app.i18n import in_locale
 from app.mail.compose import absolute, draft
 from app.mail.models import NotificationSettings
 from app.mail.outbox import forget_person, queue

@@ -6,7 +6,7 @@ import hmac
 import time
 from dataclasses import dataclass
 
-from app.config import get_settings
+from app.core.config import get_settings
 
 VALID_SECONDS = 90 * 86400
 # The digest as a whole is unsubscribed under this name; the other names are EMAIL_KINDS.

@@ -12,12 +12,12 @@ from pydantic import Field
 from app.api.deps import ApiUser
 from app.api.schemas import CONFLICT, Input, iso_time
 from app.core.ids import Id
+from app.core.security import SessionDep
+from app.core.transactions import TransactionalRoute
 from app.moderation import review
 from app.moderation import service as moderation
 from app.moderation.review import QueueItem
-from app.security import SessionDep
 from app.spaces.access import require_moderate, space_access_by_slug
-from app.transactions import TransactionalRoute
 
 router = APIRouter(route_class=TransactionalRoute, tags=["community"])
 

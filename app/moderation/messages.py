@@ -5,7 +5,7 @@ Stored in English and shown in the reader's language from the parameters stored 
 comment wording (`<outcome>_post`, `<outcome>_comment`).
 """
 
-from app.i18n import N_
+from app.core.i18n import N_
 
 NOTIFICATIONS = {
     "flag": N_("Something in “%(title)s” was flagged for review"),

@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import and_, false, func, or_, true, tuple_
 from sqlmodel import Session, col, select
 
+from app.core.pagination import Cursor, Page
 from app.moderation.models import Flag, FlagState, FlagTarget
-from app.pagination import Cursor, Page
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.posts.service import load_post

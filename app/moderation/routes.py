@@ -6,24 +6,24 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.core.errors import Invalid
 from app.core.ids import Id
-from app.errors import Invalid
+from app.core.pagination import Cursor
+from app.core.security import CurrentUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
 from app.moderation import review
 from app.moderation import service as moderation
 from app.moderation.schemas import REASONS, DecisionForm, FlagForm
-from app.pagination import Cursor
 from app.people.models import User
 from app.posts.service import load_comment, load_post
 from app.posts.streams import news_since
-from app.security import CurrentUser, SessionDep, csrf_protect
 from app.showcase import service as showcase
 from app.spaces.access import require_moderate, space_access_by_slug
-from app.transactions import TransactionalRoute
-from app.web import form_error, is_htmx, render
+from app.web.templates import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
-FLAG_PAGE = "community/flag.html"
+FLAG_PAGE = "moderation/flag.html"
 
 
 def _flag_page(request: Request, context: dict) -> Response:
@@ -122,7 +122,7 @@ def queue(
         "news_since": news_since(),
     }
     block = "queue_items" if cursor and is_htmx(request) else None
-    return render(request, "community/queue.html", context, block=block)
+    return render(request, "moderation/queue.html", context, block=block)
 
 
 @router.get("/moderation/news")
@@ -141,7 +141,7 @@ def queue_news(
         space_id = require_moderate(space_access_by_slug(session, user, space)).space.id
     count = review.new_flags_count(session, user=user, since=after, space_id=space_id)
     context = {"news_since": since, "space_slug": space, "news": count}
-    return render(request, "community/_queue_news.html", context)
+    return render(request, "moderation/_queue_news.html", context)
 
 
 @router.post("/moderation/flags/{flag_id}")
@@ -165,6 +165,6 @@ def notes(request: Request, session: SessionDep, user: CurrentUser, post_id: Id)
     post, access, items = review.moderation_notes(session, user=user, post_id=post_id)
     return render(
         request,
-        "community/notes.html",
+        "moderation/notes.html",
         {"post": post, "notes": items, "space": access.space, "access": access},
     )

@@ -13,11 +13,11 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.config import get_settings
+from app.core.config import get_settings
+from app.core.db import utcnow
+from app.core.domain_events import FlagRaised, ModerationOutcome, publish
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.text import check_characters
-from app.db import utcnow
-from app.domain_events import FlagRaised, ModerationOutcome, publish
-from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.moderation.models import Flag, FlagState, FlagTarget
 from app.people.models import User
 from app.people.service import record_audit

@@ -9,9 +9,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.api.deps import ApiUser
+from app.core.security import SessionDep
+from app.core.transactions import TransactionalRoute
 from app.my_data import service as my_data_service
-from app.security import SessionDep
-from app.transactions import TransactionalRoute
 
 # Tagged "community" as before the split, so the OpenAPI document stays the same.
 router = APIRouter(route_class=TransactionalRoute, tags=["community"])

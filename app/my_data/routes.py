@@ -5,10 +5,10 @@ import json
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from app.core.security import CurrentUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
 from app.my_data import service
-from app.security import CurrentUser, SessionDep, csrf_protect
-from app.transactions import TransactionalRoute
-from app.web import render
+from app.web.templates import render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
@@ -16,7 +16,7 @@ router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_pr
 @router.get("/me/data")
 def my_data(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     summary = service.data_summary(session, user=user)
-    return render(request, "community/my_data.html", {"summary": summary, "me": user})
+    return render(request, "my_data/my_data.html", {"summary": summary, "me": user})
 
 
 @router.get("/me/data.json")

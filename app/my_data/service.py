@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from app.db import utcnow
+from app.core.db import utcnow
 from app.moderation.models import Flag
 from app.notifications.models import Notification
 from app.onboarding.models import OnboardingProgress

@@ -3,10 +3,10 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.core.security import CurrentUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
 from app.notifications import service
-from app.security import CurrentUser, SessionDep, csrf_protect
-from app.transactions import TransactionalRoute
-from app.web import is_htmx, render
+from app.web.templates import is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 

@@ -10,19 +10,19 @@ from sqlalchemy import String, cast, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from app.access.notifications import notifications_shown_to
-from app.db import utcnow
-from app.domain_events import NotificationCreated, publish
+from app.core.db import utcnow
+from app.core.domain_events import NotificationCreated, publish
+from app.core.i18n import get_locale, gettext
+from app.core.pagination import Cursor, Page
+from app.core.prepared import VIEWER
 from app.events import messages as events_messages
 from app.events.text import day_text, when_text
-from app.i18n import get_locale, gettext
 from app.moderation import messages as moderation_messages
 from app.notifications.models import Notification
-from app.pagination import Cursor, Page
 from app.people.erasure import name_terms
 from app.people.models import User
 from app.posts import messages as posts_messages
 from app.posts.models import Post
-from app.prepared import VIEWER
 from app.prompts import messages as prompts_messages
 from app.protocols import messages as protocols_messages
 from app.recognition import messages as recognition_messages

@@ -2,13 +2,13 @@
 
 The wording belongs to the domain that causes a notification (its messages.py); this module only
 decides who is told, with which message, linking where. Subscribers run in the publisher's
-transaction (app/domain_events.py). Nobody is told about their own action (see `notify`).
+transaction (app/core/domain_events.py). Nobody is told about their own action (see `notify`).
 """
 
 from sqlmodel import Session
 
 from app.access.spaces import hosts_of
-from app.domain_events import (
+from app.core.domain_events import (
     ActionItemAssigned,
     BadgeAwarded,
     CommentCreated,

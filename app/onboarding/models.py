@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime
+from app.core.db import UTCDateTime
 
 
 class OnboardingProgress(SQLModel, table=True):

@@ -3,14 +3,14 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.errors import NotFound
+from app.core.errors import NotFound
+from app.core.security import CurrentUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
 from app.onboarding import service as onboarding
-from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import space_access_by_slug
 from app.spaces.newcomers import suggested_spaces
 from app.spaces.service import join_space, member_count
-from app.transactions import TransactionalRoute
-from app.web import is_htmx, render
+from app.web.templates import is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
@@ -28,7 +28,7 @@ def welcome(
         "suggestions": suggested_spaces(session, user=user),
         "joined_name": _joined_name(session, user, joined),
     }
-    return render(request, "community/welcome.html", context)
+    return render(request, "onboarding/welcome.html", context)
 
 
 @router.post("/welcome/spaces/{slug}/join")
@@ -40,7 +40,7 @@ def welcome_join(request: Request, session: SessionDep, user: CurrentUser, slug:
         return RedirectResponse(f"/welcome?joined={slug}", status_code=303)
     count = member_count(session, access.space.id)
     context = {"space": access.space, "count": count, "joined": membership.state}
-    return render(request, "community/_suggested_space.html", context)
+    return render(request, "onboarding/_suggested_space.html", context)
 
 
 def _joined_name(session: SessionDep, user: CurrentUser, slug: str | None) -> str | None:
@@ -63,4 +63,4 @@ def dismiss(session: SessionDep, user: CurrentUser) -> Response:
 def visibility(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     onboarding.mark_visibility_seen(session, user=user)
     spaces = onboarding.my_spaces_by_visibility(session, user=user)
-    return render(request, "community/visibility.html", {"my_spaces": spaces})
+    return render(request, "onboarding/visibility.html", {"my_spaces": spaces})

@@ -12,12 +12,12 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.db import utcnow
+from app.core.db import utcnow
+from app.core.prepared import NOW, VIEWER
+from app.core.rows import read
 from app.onboarding.models import OnboardingProgress
 from app.people.models import User
 from app.posts.models import Comment, Post, PostKind
-from app.prepared import NOW, VIEWER
-from app.rows import read
 from app.spaces.access import readable_space_ids_of
 from app.spaces.models import Membership, MemberState, Space
 

@@ -6,11 +6,11 @@ from fastapi import APIRouter, File, Response, UploadFile
 
 from app.api.deps import ApiUser, Cursor, Limit
 from app.api.schemas import AvatarOut, MeOut, PostPage, post_out
+from app.core.security import SessionDep
+from app.core.transactions import TransactionalRoute
 from app.images.processing import read_picture
 from app.people import avatars
 from app.posts import streams as posts
-from app.security import SessionDep
-from app.transactions import TransactionalRoute
 
 router = APIRouter(route_class=TransactionalRoute, tags=["me"])
 

@@ -6,7 +6,7 @@ from sqlalchemy import and_, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.pagination import Cursor, Page, older_than
+from app.core.pagination import Cursor, Page, older_than
 from app.people.models import AuditEntry, User
 
 PAGE_SIZE = 50

@@ -8,7 +8,7 @@ from typing import Literal
 
 from sqlmodel import Session
 
-from app.domain_events import PersonSaved, publish
+from app.core.domain_events import PersonSaved, publish
 from app.images.models import StoredImage
 from app.images.processing import Shape
 from app.images.store import find_image, remove_images, store_picture

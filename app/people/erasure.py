@@ -20,9 +20,9 @@ from sqlalchemy import JSON, ColumnElement, String, Table, cast, delete, func, o
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
-from app.config import get_settings
-from app.domain_events import PersonErasing, publish
-from app.errors import Invalid
+from app.core.config import get_settings
+from app.core.domain_events import PersonErasing, publish
+from app.core.errors import Invalid
 from app.images.store import remove_images
 from app.people.avatars import OWNER_KIND as AVATAR
 from app.people.import_batches import forget_in_running_imports

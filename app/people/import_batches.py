@@ -22,9 +22,9 @@ import io
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.db import lock_row, utcnow
-from app.domain_events import PersonInvited, publish
-from app.errors import DomainError, NotFound
+from app.core.db import lock_row, utcnow
+from app.core.domain_events import PersonInvited, publish
+from app.core.errors import DomainError, NotFound
 from app.people.importing import ImportLine, check_line, csv_rows, person_from_line
 from app.people.models import PeopleImport, User
 from app.people.sealing import seal

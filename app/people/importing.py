@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from app.errors import DomainError, Invalid
-from app.i18n import gettext
+from app.core.errors import DomainError, Invalid
+from app.core.i18n import gettext
 from app.people.models import User
 from app.people.service import create_invitation, create_user, normalise_email
 

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
-from app.rows import RowView
+from app.core.db import UTCDateTime, utcnow
+from app.core.rows import RowView
 
 
 class SiteRole(StrEnum):
@@ -59,7 +59,7 @@ class User(SQLModel, table=True):
 
 @dataclass(slots=True)
 class PersonRow(RowView):
-    """What lists show of a person (app.rows): never the email or the password hash."""
+    """What lists show of a person (app.core.rows): never the email or the password hash."""
 
     model = User
     id: int
@@ -127,7 +127,7 @@ class Invitation(SQLModel, table=True):
 
 
 class PasswordReset(SQLModel, table=True):
-    """A one-time link that lets a person choose a new password (app/people/resets.py).
+    """A one-time link that lets a person choose a new password (app/people/resets/service.py).
 
     Only a keyed hash of the link's secret is stored: a copy of the database opens no account."""
 

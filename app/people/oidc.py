@@ -17,7 +17,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import extract_compact
 
-from app.config import get_settings
+from app.core.config import get_settings
 
 TIMEOUT_SECONDS = 10
 # Asymmetric algorithms only: "none" and shared-secret HMAC are never accepted for ID tokens.

@@ -9,10 +9,20 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app.config import get_settings
+from app.core.config import get_settings
+from app.core.errors import DomainError, Invalid
+from app.core.i18n import gettext
 from app.core.ids import Id
-from app.errors import DomainError, Invalid
-from app.i18n import gettext
+from app.core.security import (
+    SESSION_COOKIE,
+    CurrentUser,
+    OptionalUser,
+    SessionDep,
+    csrf_protect,
+    end_session,
+    start_session,
+)
+from app.core.transactions import TransactionalRoute
 from app.images.faces import face_svg
 from app.images.processing import read_picture
 from app.people import avatars, service
@@ -22,18 +32,8 @@ from app.people.sso import service as sso
 from app.posts.streams import posts_by_author
 from app.recognition.panels import profile_panel
 from app.recognition.service import attach_marks
-from app.security import (
-    SESSION_COOKIE,
-    CurrentUser,
-    OptionalUser,
-    SessionDep,
-    csrf_protect,
-    end_session,
-    start_session,
-)
 from app.spaces.newcomers import take_first_sign_in
-from app.transactions import TransactionalRoute
-from app.web import form_error, image_response, render
+from app.web.templates import form_error, image_response, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 TIME_ZONES = (

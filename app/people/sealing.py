@@ -7,7 +7,7 @@ import logging
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from app.config import get_settings
+from app.core.config import get_settings
 
 log = logging.getLogger("agora.sso")
 STORED_MAX = 4000  # the column's length

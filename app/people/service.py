@@ -7,12 +7,13 @@ from zoneinfo import available_timezones
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from app.client_address import client_address
-from app.config import get_settings
+from app.core.client_address import client_address
+from app.core.config import get_settings
+from app.core.db import utcnow
+from app.core.domain_events import PersonInvited, PersonSaved, publish
+from app.core.errors import Invalid, NotFound, TooManyRequests
+from app.core.security import TOKEN_PREFIX, hash_password, hash_token, new_token, verify_password
 from app.core.text import check_characters, clean_text, text_problem, without_forbidden
-from app.db import utcnow
-from app.domain_events import PersonInvited, PersonSaved, publish
-from app.errors import Invalid, NotFound, TooManyRequests
 from app.people.models import (
     ApiToken,
     AuditEntry,
@@ -23,7 +24,6 @@ from app.people.models import (
     SiteRole,
     User,
 )
-from app.security import TOKEN_PREFIX, hash_password, hash_token, new_token, verify_password
 from app.spaces.access import note_access_change
 from app.spaces.newcomers import welcome_newcomer
 

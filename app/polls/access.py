@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from app.db import utcnow
-from app.errors import Forbidden, NotFound
+from app.core.db import utcnow
+from app.core.errors import Forbidden, NotFound
 from app.people.models import User
 from app.polls.models import DatePoll
 from app.spaces.access import SpaceAccess, load_with_space_access

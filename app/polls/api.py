@@ -13,6 +13,8 @@ from sqlmodel import Session
 from app.api.deps import ApiUser, PostId
 from app.api.schemas import CONFLICT, ApiDateTime, Input
 from app.core.ids import Id
+from app.core.security import SessionDep
+from app.core.transactions import TransactionalRoute
 from app.events.access import load_event
 from app.events.api import EventOut, _one
 from app.events.schemas import MAX_CAPACITY, MAX_DESCRIPTION, MAX_LOCATION, MAX_TITLE
@@ -20,9 +22,7 @@ from app.polls import dates, quick
 from app.polls.access import DatePollAccess, load_date_poll
 from app.polls.date_input import DatePollInput, SlotInput
 from app.polls.models import MAX_OPTIONS
-from app.security import SessionDep
 from app.spaces.access import space_access_by_slug
-from app.transactions import TransactionalRoute
 
 router = APIRouter(route_class=TransactionalRoute, tags=["polls"])
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from app.db import utcnow
+from app.core.db import utcnow
+from app.core.i18n import N_
 from app.events.schemas import (
     MAX_DESCRIPTION,
     MAX_DURATION,
@@ -17,7 +18,6 @@ from app.events.schemas import (
     known_zones,
     parse_local,
 )
-from app.i18n import N_
 from app.polls.models import MAX_OPTIONS
 
 NO_OPTIONS = N_("Propose at least one date")

@@ -15,15 +15,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from app.access.spaces import active_members_of
-from app.db import lock_row, share_row, utcnow
-from app.domain_events import DatePollDecided, publish
-from app.errors import Conflict, Forbidden, Invalid
+from app.core.db import lock_row, share_row, utcnow
+from app.core.domain_events import DatePollDecided, publish
+from app.core.errors import Conflict, Forbidden, Invalid
+from app.core.i18n import N_
 from app.events.access import require_create
 from app.events.models import Event, Rsvp, RsvpStatus
 from app.events.rsvp import refresh_discussion
 from app.events.schemas import EventInput
 from app.events.service import create_event
-from app.i18n import N_
 from app.people.models import User
 from app.polls.access import DatePollAccess, load_date_poll, require_organiser
 from app.polls.date_input import DatePollInput, clean_date_poll

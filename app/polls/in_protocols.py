@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from app.db import utcnow
-from app.errors import Conflict, Invalid, NotFound
-from app.i18n import N_, gettext
+from app.core.db import utcnow
+from app.core.errors import Conflict, Invalid, NotFound
+from app.core.i18n import N_, gettext
 from app.people.models import User
 from app.polls import quick
 from app.polls.models import Poll

@@ -11,7 +11,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
+from app.core.db import UTCDateTime, utcnow
 
 MAX_OPTIONS = 20
 

@@ -14,17 +14,17 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, delete, func, update
 from sqlmodel import Session, col, select
 
+from app.core.db import lock_row, utcnow
+from app.core.domain_events import PollAnswered, publish
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.i18n import N_
+from app.core.rows import read
 from app.core.text import text_problem
-from app.db import lock_row, utcnow
-from app.domain_events import PollAnswered, publish
-from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events.schemas import OUT_OF_WINDOW, in_window
-from app.i18n import N_
 from app.people.models import User
 from app.polls.models import MAX_OPTIONS, Poll, PollBallot, PollOption, PollVote
 from app.posts.service import load_post
 from app.protocols.access import protocol_access
-from app.rows import read
 from app.spaces.access import SpaceAccess
 
 MIN_ANONYMOUS = 5
@@ -314,6 +314,6 @@ def _poll_of_post_statement() -> Any:
 
 def poll_id_of_post(session: Session, post_id: int) -> int | None:
     """The post page's one question about polls (the poll itself loads in its own request):
-    a statement built once, read as a row (app.rows), on every post page."""
+    a statement built once, read as a row (app.core.rows), on every post page."""
     found = read(session, _poll_of_post_statement(), {"post_id": post_id})
     return found[0][0] if found else None

@@ -7,10 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.core.errors import Conflict, Invalid
+from app.core.i18n import gettext
 from app.core.ids import Id
-from app.errors import Conflict, Invalid
+from app.core.security import CurrentUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute, writes_in_steps
 from app.events.access import require_create
-from app.i18n import gettext
 from app.people.models import User
 from app.polls import dates, in_protocols, quick, views
 from app.polls.models import Poll
@@ -23,10 +25,8 @@ from app.polls.schemas import (
 )
 from app.posts.service import load_post
 from app.protocols.access import can_edit, protocol_access, require_edit
-from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
-from app.transactions import TransactionalRoute, writes_in_steps
-from app.web import block_after, form_error, is_htmx, render
+from app.web.templates import block_after, form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 DATE_POLL = "polls/date_poll.html"

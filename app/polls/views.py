@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from app.errors import Invalid
+from app.core.errors import Invalid
+from app.core.i18n import N_
 from app.events.access import may_create
 from app.events.schemas import known_zones
-from app.i18n import N_
 from app.people.models import User
 from app.polls import dates
 from app.polls.access import DatePollAccess, load_date_poll

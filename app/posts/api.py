@@ -14,11 +14,11 @@ from app.api.schemas import (
     comment_out,
     post_out,
 )
+from app.core.security import SessionDep
+from app.core.transactions import TransactionalRoute
 from app.posts import service, streams
 from app.posts.models import ReactionKind
 from app.posts.publish_times import parse_publish_at
-from app.security import SessionDep
-from app.transactions import TransactionalRoute
 
 router = APIRouter(route_class=TransactionalRoute, tags=["posts"])
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
-from app.domain_events import PersonErasing
+from app.core.domain_events import PersonErasing
 from app.people.erasure import name_pattern, name_terms, without_person
 from app.posts.models import Comment, Post, PostRevision
 from app.posts.service import render_with_mentions

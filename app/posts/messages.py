@@ -1,7 +1,7 @@
 """The notifications posts cause, worded (see app/notifications: stored in English, shown in the
 reader's language from the actor's name and the post's title)."""
 
-from app.i18n import N_
+from app.core.i18n import N_
 
 NOTIFICATIONS = {
     "mention": N_("%(name)s mentioned you in “%(title)s”"),

@@ -7,8 +7,8 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
-from app.rows import RowView
+from app.core.db import UTCDateTime, utcnow
+from app.core.rows import RowView
 
 
 class PostKind(StrEnum):
@@ -88,7 +88,7 @@ class Post(SQLModel, table=True):
 
 @dataclass(slots=True)
 class PostRow(RowView):
-    """What streams and the API show of a post (app.rows)."""
+    """What streams and the API show of a post (app.core.rows)."""
 
     model = Post
     id: int
@@ -128,7 +128,7 @@ class Comment(SQLModel, table=True):
 
 @dataclass(slots=True)
 class CommentRow(RowView):
-    """What comment lists and the API show of a comment (app.rows)."""
+    """What comment lists and the API show of a comment (app.core.rows)."""
 
     model = Comment
     id: int

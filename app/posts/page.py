@@ -18,12 +18,12 @@ from sqlmodel import Session, col
 
 from app.access.posts import may_read_post
 from app.access.spaces import SpaceAccess, with_membership
-from app.errors import NotFound
+from app.core.errors import NotFound
+from app.core.prepared import VIEWER
+from app.core.rows import columns, fetch
 from app.people.models import PersonRow, User
 from app.posts.models import Post, PostRow
 from app.posts.streams import PostCard, cards
-from app.prepared import VIEWER
-from app.rows import columns, fetch
 from app.spaces.models import Membership, MembershipRow, Space, SpaceRow
 from app.spaces.service import member_count_column
 

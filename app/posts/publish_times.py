@@ -7,9 +7,9 @@ publishing job are in prompts (app/prompts/scheduling.py, app/prompts/jobs.py).
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from app.db import utcnow
-from app.errors import Invalid
-from app.i18n import N_
+from app.core.db import utcnow
+from app.core.errors import Invalid
+from app.core.i18n import N_
 
 # A time picked "now" in the form is a few seconds old by the time it arrives: publish it at once.
 PAST_TOLERANCE = timedelta(minutes=5)

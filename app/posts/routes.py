@@ -7,10 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.core.db import utcnow
+from app.core.errors import Invalid
 from app.core.ids import Id
-from app.db import utcnow
-from app.errors import Invalid
-from app.pagination import Cursor
+from app.core.pagination import Cursor
+from app.core.security import CurrentUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
 from app.people.models import User
 from app.polls.quick import poll_id_of_post
 from app.posts import service, streams
@@ -20,13 +22,11 @@ from app.posts.page import read_post_page
 from app.posts.publish_times import parse_publish_at
 from app.posts.schemas import CommentForm, NewPostForm, PostForm
 from app.recognition import service as recognition
-from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import space_access_by_slug
 from app.spaces.models import Space
 from app.spaces.service import member_count
-from app.transactions import TransactionalRoute
 from app.uploads.forms import FormFiles, attach_form_files
-from app.web import form_error, is_htmx, render
+from app.web.templates import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 

@@ -1,7 +1,7 @@
 """Posts and comments: write, edit, delete, pin, react, mention; the home and space streams.
 
 What follows in other domains (notifications, badges) hangs on the facts published here
-(app/domain_events.py); this module calls no other domain's side effects."""
+(app/core/domain_events.py); this module calls no other domain's side effects."""
 
 from datetime import datetime
 from functools import cache
@@ -20,9 +20,8 @@ from app.access.spaces import (
     require_write,
     with_membership,
 )
-from app.core.text import clean_text
-from app.db import insert_unless_present, utcnow
-from app.domain_events import (
+from app.core.db import insert_unless_present, utcnow
+from app.core.domain_events import (
     CommentCreated,
     CommentDeleted,
     CommentEdited,
@@ -34,8 +33,10 @@ from app.domain_events import (
     ReactionAdded,
     publish,
 )
-from app.errors import Forbidden, Invalid, NotFound
-from app.i18n import N_
+from app.core.errors import Forbidden, Invalid, NotFound
+from app.core.i18n import N_
+from app.core.prepared import VIEWER
+from app.core.text import clean_text
 from app.people.models import User
 from app.people.service import record_audit
 from app.posts.markdown import mentioned_handles, render_markdown
@@ -50,7 +51,6 @@ from app.posts.models import (
 )
 from app.posts.publish_times import resolve_publish_at
 from app.posts.streams import reaction_counts
-from app.prepared import VIEWER
 from app.spaces.models import Membership, Space
 
 MAX_TITLE = 200

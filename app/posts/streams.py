@@ -1,8 +1,8 @@
 """Reading posts: the home and space streams, a person's posts, a post's comments.
 
-Each list is one statement built once per process (see app.prepared) and run with the
+Each list is one statement built once per process (see app.core.prepared) and run with the
 viewer, the time and the keyset cursor as parameters, plus two for the reactions of a page.
-The lists are only shown, so they are read as plain rows (app.rows), not entities.
+The lists are only shown, so they are read as plain rows (app.core.rows), not entities.
 """
 
 from dataclasses import dataclass, field
@@ -23,7 +23,6 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col, select
 
-from app import prepared
 from app.access.posts import comments_changed_since, comments_shown_to, shown_in_streams
 from app.access.posts import readable_and_shown as readable_and_shown  # for existing callers
 from app.access.spaces import (
@@ -33,13 +32,14 @@ from app.access.spaces import (
     readable_space_ids_of,
     require_read,
 )
+from app.core import prepared
+from app.core.db import UTCDateTime, utcnow
 from app.core.ids import MAX_ID
-from app.db import UTCDateTime, utcnow
-from app.pagination import Cursor, Page
+from app.core.pagination import Cursor, Page
+from app.core.prepared import AFTER_AT, AFTER_ID, LIMIT, NOW, VIEWER
+from app.core.rows import columns, fetch, read
 from app.people.models import PersonRow, User
 from app.posts.models import Comment, CommentRow, Post, PostKind, PostRow, Reaction
-from app.prepared import AFTER_AT, AFTER_ID, LIMIT, NOW, VIEWER
-from app.rows import columns, fetch, read
 from app.spaces.models import Space, SpaceRow
 
 SPACE = bindparam("space_id", type_=Integer)

@@ -2,7 +2,7 @@
 
 from sqlmodel import Session
 
-from app.domain_events import PersonErasing, subscriber
+from app.core.domain_events import PersonErasing, subscriber
 from app.posts.erasure import erase_from_posts
 
 

@@ -10,10 +10,10 @@ from fastapi import APIRouter
 
 from app.api.deps import ApiUser
 from app.api.schemas import iso_time
+from app.core.security import SessionDep
+from app.core.transactions import TransactionalRoute
 from app.prompts import scheduling
-from app.security import SessionDep
 from app.spaces.access import require_read, space_access_by_slug
-from app.transactions import TransactionalRoute
 
 # Tagged "community" as before the split, so the OpenAPI document stays the same.
 router = APIRouter(route_class=TransactionalRoute, tags=["community"])

@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.db import utcnow
-from app.domain_events import ScheduledPostPublished, publish
+from app.core.db import utcnow
+from app.core.domain_events import ScheduledPostPublished, publish
 from app.posts.models import Post
 from app.posts.service import announce_post
 

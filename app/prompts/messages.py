@@ -4,7 +4,7 @@ Stored in English and shown in the reader's language from the parameters stored 
 (titles stay as written); see app/notifications.
 """
 
-from app.i18n import N_
+from app.core.i18n import N_
 
 NOTIFICATIONS = {
     "scheduled_published": N_("Your scheduled post “%(title)s” is now published"),

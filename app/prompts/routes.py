@@ -6,20 +6,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.errors import Invalid
-from app.i18n import get_locale
+from app.core.errors import Invalid
+from app.core.i18n import get_locale
+from app.core.security import CurrentUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
 from app.prompts import scheduling
 from app.prompts import service as prompts
 from app.prompts.library import SPACE_TYPES, prompts_for
 from app.prompts.schemas import PromptForm
-from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import SpaceAccess, require_moderate, require_read, space_access_by_slug
 from app.spaces.service import member_count
-from app.transactions import TransactionalRoute
-from app.web import form_error, render
+from app.web.templates import form_error, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
-COMPOSER = "community/prompt_form.html"
+COMPOSER = "prompts/prompt_form.html"
 
 
 @router.get("/spaces/{slug}/prompts")
@@ -35,7 +35,7 @@ def library(
     used = prompts.used_library_keys(session, access=access)
     return render(
         request,
-        "community/prompts.html",
+        "prompts/prompts.html",
         {
             "access": access,
             "space": access.space,
@@ -57,7 +57,7 @@ def suggestions(request: Request, session: SessionDep, user: CurrentUser, slug: 
     has_prompts = bool(prompts.prompts_in_space(session, access=access, limit=1))
     return render(
         request,
-        "community/_prompt_suggestions.html",
+        "prompts/_prompt_suggestions.html",
         {
             "space": access.space,
             "suggested": [] if has_prompts else prompts.suggested_prompts(session, access=access),
@@ -122,7 +122,7 @@ def scheduled(request: Request, session: SessionDep, user: CurrentUser, slug: st
     access = require_read(space_access_by_slug(session, user, slug))
     return render(
         request,
-        "community/scheduled.html",
+        "prompts/scheduled.html",
         {
             "access": access,
             "space": access.space,

@@ -7,7 +7,7 @@ announces it once it is live.
 
 from sqlmodel import Session, col, select
 
-from app.db import utcnow
+from app.core.db import utcnow
 from app.posts.models import Post
 
 # Publish times are resolved by posts itself (creating or editing a post); kept importable here.

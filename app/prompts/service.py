@@ -5,9 +5,9 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from app.access.posts import post_shown
+from app.core.errors import Invalid
+from app.core.i18n import gettext
 from app.core.text import check_characters
-from app.errors import Invalid
-from app.i18n import gettext
 from app.posts.models import Post, PostKind
 from app.posts.service import create_post
 from app.prompts.library import (

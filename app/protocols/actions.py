@@ -11,8 +11,8 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from app.db import utcnow
-from app.domain_events import ActionItemAssigned, publish
+from app.core.db import utcnow
+from app.core.domain_events import ActionItemAssigned, publish
 from app.people.models import User
 from app.posts.markdown import HANDLE_RE
 from app.protocols.access import reader_ids

@@ -11,14 +11,14 @@ from sqlmodel import Session
 from app.api.deps import ApiUser
 from app.api.schemas import Input
 from app.core.ids import ApiCounter, Id
+from app.core.security import SessionDep
+from app.core.transactions import TransactionalRoute, writes_in_steps
 from app.protocols import editing, service
 from app.protocols import sync as live
 from app.protocols.actions import parse_decisions
 from app.protocols.models import ActionItem, Protocol, ProtocolRevision
 from app.protocols.queries import action_items_of, assignee_handle, my_action_items
-from app.security import SessionDep
 from app.spaces.access import space_access_by_slug
-from app.transactions import TransactionalRoute, writes_in_steps
 
 router = APIRouter(route_class=TransactionalRoute, tags=["protocols"])
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app import domain_events
+from app.core import domain_events
+from app.core.db import get_engine, utcnow
+from app.core.domain_events import ProtocolSaved
+from app.core.errors import Forbidden, Invalid, NotFound
 from app.core.text import without_forbidden
-from app.db import get_engine, utcnow
-from app.domain_events import ProtocolSaved
-from app.errors import Forbidden, Invalid, NotFound
 from app.people.models import User
 from app.protocols.access import protocol_access, require_edit
 from app.protocols.actions import checkbox_edit, decision_edit, sync_action_items

@@ -14,8 +14,8 @@ snapshot.
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app.core.domain_events import PersonErasing
 from app.core.text import without_forbidden
-from app.domain_events import PersonErasing
 from app.people.erasure import erased_name, name_pattern, naming, rewrite_columns
 from app.people.models import User
 from app.protocols import store

@@ -9,8 +9,8 @@ import time
 import anyio
 from sqlmodel import Session
 
-from app.config import get_settings
-from app.db import get_engine
+from app.core.config import get_settings
+from app.core.db import get_engine
 from app.protocols import store
 from app.protocols.access import reader_ids
 from app.protocols.editing import idle_revision, save_derived_text

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
+from app.core.db import UTCDateTime, utcnow
 from app.protocols.item_text import item_label
 
 

@@ -10,8 +10,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from app.config import get_settings
-from app.listen import listen_forever
+from app.core.config import get_settings
+from app.core.listen import listen_forever
 from app.protocols.store import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)

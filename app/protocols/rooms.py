@@ -19,7 +19,7 @@ from pycrdt import (
 )
 from sqlalchemy import Connection
 
-from app.db import get_engine
+from app.core.db import get_engine
 from app.protocols import store
 from app.protocols.access import READERS_STATEMENT, WRITERS_STATEMENT
 from app.protocols.fanout import FanOut, Outgoing, Peer, awareness_message

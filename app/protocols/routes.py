@@ -7,8 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
+from app.core.errors import Invalid
 from app.core.ids import CounterForm, CounterQuery, Id
-from app.errors import Invalid
+from app.core.security import CurrentUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute, writes_in_steps
 from app.people.models import User
 from app.protocols import editing, service, summary
 from app.protocols.access import can_edit
@@ -16,12 +18,10 @@ from app.protocols.actions import parse_decisions
 from app.protocols.models import Protocol
 from app.protocols.queries import action_items_of, assignee_handle, my_action_items
 from app.protocols.schemas import ActionItemForm, NewProtocolForm, ProtocolEditForm
-from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import SpaceAccess, require_read, space_access_by_slug
 from app.spaces.service import member_count
-from app.transactions import TransactionalRoute, writes_in_steps
 from app.uploads.forms import FormFiles, attach_form_files_apart
-from app.web import form_error, is_htmx, render
+from app.web.templates import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 

@@ -7,12 +7,12 @@ from pycrdt import Doc
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
+from app.core.db import utcnow
+from app.core.domain_events import ProtocolCreated, publish
+from app.core.errors import Forbidden, Invalid
+from app.core.i18n import N_, gettext
+from app.core.pagination import Cursor, Page
 from app.core.text import check_characters, clean_text, without_forbidden
-from app.db import utcnow
-from app.domain_events import ProtocolCreated, publish
-from app.errors import Forbidden, Invalid
-from app.i18n import N_, gettext
-from app.pagination import Cursor, Page
 from app.people.models import User
 from app.people.service import record_audit
 from app.protocols import store

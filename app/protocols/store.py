@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from app.db import get_engine, utcnow
+from app.core.db import get_engine, utcnow
 from app.protocols.models import Protocol, ProtocolContributor, ProtocolUpdate
 
 TEXT_NAME = "content"  # the shared Y.Text every client binds to

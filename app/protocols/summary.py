@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, col, select
 
-from app.i18n import gettext
+from app.core.i18n import gettext
 from app.people.models import User
 from app.posts.markdown import mentioned_handles, render_markdown
 from app.posts.models import Post

@@ -27,18 +27,18 @@ from pycrdt import (
 from sqlmodel import Session
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from app.config import get_settings
-from app.db import get_engine, utcnow
-from app.errors import NotFound
+from app.core.config import get_settings
+from app.core.db import get_engine, utcnow
+from app.core.errors import NotFound
+from app.core.security import SESSION_COOKIE, api_caller, user_for_session_token
+from app.core.token_use import TokenUse, record_token_use, use_if_due
 from app.people.models import User
 from app.protocols.access import can_edit, protocol_access
 from app.protocols.fanout import awareness_message as _awareness_message
 from app.protocols.housekeeping import ensure_watchdog
 from app.protocols.notify import notices
 from app.protocols.rooms import CLOSE_BAD_MESSAGE, Room, registry
-from app.security import SESSION_COOKIE, api_caller, user_for_session_token
 from app.spaces.access import access_generation
-from app.token_use import TokenUse, record_token_use, use_if_due
 
 log = logging.getLogger(__name__)
 

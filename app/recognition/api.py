@@ -11,14 +11,14 @@ from pydantic_core import PydanticCustomError
 
 from app.api.deps import ApiUser, Cursor, Limit
 from app.api.schemas import TOO_MANY, ApiDateTime, AuthorOut, Input, author_out
+from app.core.errors import Forbidden
 from app.core.ids import MAX_ID
-from app.errors import Forbidden
+from app.core.security import SessionDep
+from app.core.transactions import TransactionalRoute
 from app.people.models import User
 from app.people.service import active_user
 from app.recognition import kudos as kudos_service
 from app.recognition import service
-from app.security import SessionDep
-from app.transactions import TransactionalRoute
 
 # Paths say {id}, as the API is documented; Python code says user_id.
 UserId = Annotated[int, Path(alias="id", ge=1, le=MAX_ID, description="The person's id")]

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.db import utcnow
-from app.i18n import N_
+from app.core.db import utcnow
+from app.core.i18n import N_
 from app.recognition.models import Badge, BadgeLevel
 from app.recognition.sql import insert_ignoring_duplicates
 

@@ -2,8 +2,8 @@
 
 from sqlmodel import Session, col, select
 
-from app.domain_events import BadgeAwarded, publish
-from app.errors import Conflict, Invalid, NotFound
+from app.core.domain_events import BadgeAwarded, publish
+from app.core.errors import Conflict, Invalid, NotFound
 from app.people.models import User
 from app.people.service import record_audit
 from app.recognition.badges import ensure_builtin_badges

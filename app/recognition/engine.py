@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping
 
 from sqlmodel import Session, col, select
 
-from app.db import utcnow
+from app.core.db import utcnow
 from app.people.models import User
 from app.recognition.badges import BUILTIN_BADGES, ensure_builtin_badges
 from app.recognition.models import Award, Badge, SiteRecognition

@@ -19,10 +19,10 @@ from sqlalchemy import Integer, and_, bindparam, exists, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.db import utcnow
+from app.core.db import utcnow
+from app.core.rows import read
 from app.posts.models import Comment, Post
 from app.recognition.rule_base import live_comment, live_post
-from app.rows import read
 
 _ACTOR = bindparam("actor_id", type_=Integer)
 _SPACE = bindparam("space_id", type_=Integer)
@@ -42,7 +42,7 @@ def _at_most_two(statement: Any) -> Any:
 
 @cache
 def _statement() -> Any:
-    """Built once per process (see app.prepared). The new contribution is already flushed, so
+    """Built once per process (see app.core.prepared). The new contribution is already flushed, so
     "the first" means "one, and only this one"."""
     posts_in_space = select(Post.id).where(
         col(Post.author_id) == _ACTOR, col(Post.space_id) == _SPACE, live_post()

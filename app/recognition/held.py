@@ -2,7 +2,7 @@
 
 Right after a comment, a reaction or an RSVP, recognition.after_action needs the built-in badges
 of the action's rules (id, threshold, description) and, for the people concerned, which of them
-they already hold. One statement, built once per process (see app.prepared), answers both with
+they already hold. One statement, built once per process (see app.core.prepared), answers both with
 plain rows: loading the twelve built-in badges as entities and then asking for their awards
 cost two queries and more Python than the rest of the check.
 """
@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import Integer, and_, bindparam, func, or_
 from sqlmodel import Session, col, select
 
+from app.core.rows import read
 from app.recognition.badges import BUILTIN_BADGES, BUILTIN_SLUGS, ensure_builtin_badges
 from app.recognition.models import Award, Badge
 from app.recognition.rule_base import RuleBadge
-from app.rows import read
 
 # Early adopter has a site award and a space award; the others one site award.
 _AWARDS_HELD = {"early_adopter": 2}

@@ -7,11 +7,11 @@ lack the badge, and each award is inserted with ON CONFLICT DO NOTHING against t
 
 from sqlmodel import Session
 
-from app.db import get_engine
+from app.core.db import get_engine
+from app.core.transactions import writing
 from app.recognition.badges import ensure_builtin_badges
 from app.recognition.engine import revoke_stale_leaders, run_rules
 from app.recognition.service import LEADER, site_settings
-from app.transactions import writing
 
 
 def grant_badges(session: Session) -> int:

@@ -15,12 +15,13 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.access.kudos import kudos_shown_to
+from app.core.db import utcnow
+from app.core.domain_events import KudosGiven, publish
+from app.core.errors import Invalid, TooManyRequests
+from app.core.i18n import N_
+from app.core.pagination import Cursor, Page
 from app.core.text import clean_text
-from app.db import utcnow
-from app.domain_events import KudosGiven, publish
-from app.errors import Invalid, TooManyRequests
-from app.i18n import N_
-from app.pagination import Cursor, Page
+from app.core.turns import Turn, take_turn
 from app.people.models import User
 from app.recognition.engine import run_rules
 from app.recognition.kudos_targets import TARGETS, TargetInfo, load_target
@@ -28,7 +29,6 @@ from app.recognition.models import Kudos, RecognitionPreference
 from app.recognition.service import site_settings
 from app.spaces.access import SpaceAccess, access_for, require_read
 from app.spaces.models import Space
-from app.turns import Turn, take_turn
 
 NO_MESSAGE = N_("Write a short message")
 

@@ -1,7 +1,7 @@
 """The notifications recognition causes, worded: kudos from the giver's name and their own words
 (which stay as written), badges from the badge's name."""
 
-from app.i18n import N_
+from app.core.i18n import N_
 
 NOTIFICATIONS = {
     "kudos": N_("%(name)s gave you kudos: “%(quote)s”"),

@@ -7,8 +7,8 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
-from app.rows import RowView
+from app.core.db import UTCDateTime, utcnow
+from app.core.rows import RowView
 
 
 class BadgeLevel(StrEnum):
@@ -50,7 +50,7 @@ class Badge(SQLModel, table=True):
 
 @dataclass(slots=True)
 class BadgeRow(RowView):
-    """What a badge beside a name shows (app.rows)."""
+    """What a badge beside a name shows (app.core.rows)."""
 
     model = Badge
     id: int
@@ -120,7 +120,7 @@ class Kudos(SQLModel, table=True):
 
 @dataclass(slots=True)
 class KudosRow(RowView):
-    """What a kudos line in a stream shows (app.rows)."""
+    """What a kudos line in a stream shows (app.core.rows)."""
 
     model = Kudos
     id: int

@@ -4,7 +4,7 @@ Each panel is one statement: a UNION of small id-only branches ("which leaders' 
 turn in the spotlight", "which badges beside the stream's names", ...) joined once to the rows
 the template shows. Content is filtered by the posts domain's readable_and_shown, so the
 panels obey the access policy like the streams do. The statements are built once per process
-and run with the viewer, the time and the rotation slot as parameters (app.prepared).
+and run with the viewer, the time and the rotation slot as parameters (app.core.prepared).
 """
 
 from collections.abc import Sequence
@@ -28,17 +28,17 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col, select
 
-from app import prepared
 from app.access.kudos import awards_shown_to
 from app.access.posts import comment_shown, readable_and_shown
-from app.db import not_indexed, utcnow
+from app.core import prepared
+from app.core.db import not_indexed, utcnow
+from app.core.prepared import NOW, VIEWER
+from app.core.rows import columns, fetch
 from app.people.models import PersonRow, User
 from app.posts.models import Comment, Post, PostRow
-from app.prepared import NOW, VIEWER
 from app.recognition.kudos import kudos_received
 from app.recognition.models import Award, Badge, BadgeRow, RecognitionSettings
 from app.recognition.service import EARLY_ADOPTER, badges_for, preferences, shows_badges
-from app.rows import columns, fetch
 from app.spaces.access import SpaceAccess, require_read
 from app.spaces.models import Membership, MemberState, Space, SpaceRow
 

@@ -5,18 +5,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.core.errors import DomainError, Invalid, NotFound, TooManyRequests
 from app.core.ids import Id, OptionalIdQuery
-from app.errors import DomainError, Invalid, NotFound, TooManyRequests
+from app.core.security import CurrentUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
 from app.people.models import User
 from app.people.service import active_user
 from app.recognition import kudos as kudos_service
 from app.recognition import service
 from app.recognition.kudos_targets import TARGETS, load_target
 from app.recognition.schemas import KudosForm, PreferencesForm
-from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_read, space_access_by_slug
-from app.transactions import TransactionalRoute
-from app.web import form_error, is_htmx, render
+from app.web.templates import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 

@@ -1,7 +1,7 @@
 """What every rule shares: the grant, the context, and the clauses for "live content", "only
 these people" and "does not hold the badge yet".
 
-Each rule's statement is built once per process (see app.prepared) and run with the values of
+Each rule's statement is built once per process (see app.core.prepared) and run with the values of
 its context as bind parameters: building the aliased statements and computing their cache keys
 on every write cost more Python than the database spent running them (about half of a write's
 CPU, 2026-12). So a statement names the badge, its threshold, the time, the people and the space
@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, and_, bindparam, exists, true
 from sqlmodel import Session, col, select
 
-from app import prepared
 from app.access.posts import comment_shown, post_shown
+from app.core import prepared
+from app.core.rows import read
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.recognition.models import Award, Badge, SiteRecognition
-from app.rows import read
 
 # The parameters of every rule statement (values from RuleContext.params()).
 NOW = prepared.NOW

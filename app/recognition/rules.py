@@ -14,7 +14,8 @@ from sqlalchemy import distinct, exists, func, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.config import get_settings
+from app.core.config import get_settings
+from app.core.rows import read
 from app.people.models import User
 from app.posts.models import Comment, Post, PostKind, Reaction
 from app.recognition.models import Kudos
@@ -34,7 +35,6 @@ from app.recognition.rule_base import (
 )
 from app.recognition.rules_activity import first_meetup, first_protocol_edit
 from app.recognition.sql import plus_days
-from app.rows import read
 from app.spaces.models import Space
 
 __all__ = ["RULES", "RULES_AFTER", "Grant", "RuleContext", "site_started_at"]

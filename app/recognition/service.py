@@ -9,11 +9,13 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Integer, bindparam, exists, func, update
 from sqlmodel import Session, col, select
 
-from app import prepared
 from app.access.kudos import awards_shown_to
+from app.core import prepared
+from app.core.db import utcnow
+from app.core.errors import Forbidden, Invalid
+from app.core.rows import fetch, read
 from app.core.text import clean_text
-from app.db import utcnow
-from app.errors import Forbidden, Invalid
+from app.core.turns import Turn, take_turn
 from app.people.models import User
 from app.people.service import record_audit
 from app.posts.models import Post
@@ -30,9 +32,7 @@ from app.recognition.models import (
     SiteRecognition,
 )
 from app.recognition.rules import RULES_AFTER, RULES_FOR_RECEIVER, site_started_at
-from app.rows import fetch, read
 from app.spaces.models import Space
-from app.turns import Turn, take_turn
 
 LEADER = "leader"
 EARLY_ADOPTER = "early-adopter"
@@ -48,7 +48,7 @@ def require_admin(actor: User) -> None:
 
 @cache
 def _settings_statement() -> Any:
-    """Built once per process (see app.prepared)."""
+    """Built once per process (see app.core.prepared)."""
     return select(
         RecognitionSettings.early_adopter_count,
         RecognitionSettings.early_adopter_days,
@@ -231,7 +231,7 @@ def badges_for(session: Session, *, viewer: User, person: User) -> list[ShownAwa
 
 @cache
 def _name_marks_statement() -> Any:
-    """Built once per process (see app.prepared): a post page asks for it on every view."""
+    """Built once per process (see app.core.prepared): a post page asks for it on every view."""
     shown = [*BadgeRow.columns(), col(Award.user_id), col(Award.space_id)]
     return (
         select(*shown)
@@ -387,7 +387,7 @@ def _early_window_open(session: Session, *, settings: SiteRecognition, space_id:
 
 @cache
 def _early_windows_statement() -> Any:
-    """Built once per process (see app.prepared): every post and comment asks while the
+    """Built once per process (see app.core.prepared): every post and comment asks while the
     subjects lack an early-adopter badge. The badge by its slug: loading the built-in badges
     as entities before every contribution cost more than this whole statement (no badge yet,
     on a new database: no places taken)."""

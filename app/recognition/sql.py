@@ -15,7 +15,7 @@ from sqlalchemy.sql import expression
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, SQLModel
 
-from app.db import UTCDateTime
+from app.core.db import UTCDateTime
 
 
 class plus_days(expression.FunctionElement[Any]):

@@ -18,14 +18,14 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.access.posts import comment_shown, post_not_removed
-from app.pagination import Cursor, Page
+from app.core.pagination import Cursor, Page
+from app.core.prepared import AFTER_AT, AFTER_ID, LIMIT, VIEWER
+from app.core.rows import fetch
 from app.people.models import PersonRow, User
 from app.posts.models import Comment, Post
 from app.posts.streams import PostCard
-from app.prepared import AFTER_AT, AFTER_ID, LIMIT, VIEWER
 from app.protocols.models import Protocol
 from app.recognition.models import Kudos, KudosRow, RecognitionPreference
-from app.rows import fetch
 from app.spaces.access import SpaceAccess, member_space_ids_of, require_read
 
 # Larger than any id: "every kudos given at this moment or before".

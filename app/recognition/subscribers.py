@@ -1,13 +1,13 @@
 """What recognition does because of other domains' facts: badges an action may have earned.
 
 Each subscriber is the cheap "right after an action" check (see service.after_action); the badge
-job catches anything missed. They run in the publisher's transaction (app/domain_events.py).
+job catches anything missed. They run in the publisher's transaction (app/core/domain_events.py).
 """
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from app.domain_events import (
+from app.core.domain_events import (
     CheckedIn,
     CommentCreated,
     ContributionStarting,

@@ -8,10 +8,10 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import ApiUser, Cursor, Limit
 from app.api.schemas import ApiDateTime
+from app.core.security import SessionDep
+from app.core.transactions import TransactionalRoute
 from app.search.models import SearchKind
 from app.search.service import SearchHit, search, search_filters
-from app.security import SessionDep
-from app.transactions import TransactionalRoute
 
 router = APIRouter(route_class=TransactionalRoute, tags=["search"])
 

@@ -1,7 +1,7 @@
 """The index forgets an erased person (app/people/erasure.py): their person document, the
 documents of what was deleted with them, the author link of what stays, and their name in the
 documents of posts, comments, protocols, events and spaces, rebuilt from the sources that
-their domains rewrote just before (they subscribe first: app/domain_events.py).
+their domains rewrote just before (they subscribe first: app/core/domain_events.py).
 """
 
 from collections.abc import Callable
@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
-from app.domain_events import PersonErasing
+from app.core.domain_events import PersonErasing
 from app.events.models import Event
 from app.people.erasure import name_terms
 from app.posts.models import Comment, Post

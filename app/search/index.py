@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from app.db import get_engine
+from app.core.db import get_engine
 from app.events.models import Event
 from app.people.models import User
 from app.posts.models import Comment, Post

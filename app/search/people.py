@@ -9,8 +9,8 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from app.access.spaces import SpaceAccess, memberships_among, require_manage
-from app.errors import Invalid
-from app.pagination import Page
+from app.core.errors import Invalid
+from app.core.pagination import Page
 from app.people.models import User
 from app.search.models import SearchKind
 from app.search.service import SearchFilters, search

@@ -7,16 +7,16 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from app.core.security import CurrentUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
 from app.posts.service import mention_candidates
 from app.search.models import SearchKind
 from app.search.people import member_candidates, people_directory, people_matching
 from app.search.service import SearchFilters, search, search_filters
 from app.search.text import snippet_parts
-from app.security import CurrentUser, SessionDep, csrf_protect
 from app.spaces.access import require_manage, require_read, space_access_by_slug
 from app.spaces.routes import members_context
-from app.transactions import TransactionalRoute
-from app.web import is_htmx, render
+from app.web.templates import is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 CONTENT_SUGGESTIONS = 7

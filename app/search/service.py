@@ -28,10 +28,10 @@ from sqlmodel import Session, col, select
 from app.access.posts import comment_shown as comment_not_removed
 from app.access.posts import shown_in_streams
 from app.access.spaces import readers_of
-from app.db import utcnow
-from app.errors import Invalid
+from app.core.db import utcnow
+from app.core.errors import Invalid
+from app.core.pagination import Page
 from app.events.models import Event
-from app.pagination import Page
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.protocols.models import Protocol

@@ -9,8 +9,8 @@ from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
-from app.config import get_settings
-from app.domain_events import (
+from app.core.config import get_settings
+from app.core.domain_events import (
     CommentCreated,
     CommentDeleted,
     CommentEdited,

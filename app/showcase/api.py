@@ -12,10 +12,10 @@ from pydantic import Field
 from app.api.deps import ApiUser
 from app.api.schemas import CONFLICT, Input, iso_time
 from app.core.ids import Id
-from app.security import SessionDep
+from app.core.security import SessionDep
+from app.core.transactions import TransactionalRoute
 from app.showcase import service as showcase
 from app.showcase.service import ShowcaseCard
-from app.transactions import TransactionalRoute
 
 # Tagged "community" as before the split, so the OpenAPI document stays the same.
 router = APIRouter(route_class=TransactionalRoute, tags=["community"])

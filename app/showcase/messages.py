@@ -4,7 +4,7 @@ Stored in English and shown in the reader's language from the parameters stored 
 (titles stay as written); see app/notifications.
 """
 
-from app.i18n import N_
+from app.core.i18n import N_
 
 NOTIFICATIONS = {
     "showcase": N_("Your post “%(title)s” is now in the showcase"),

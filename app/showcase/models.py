@@ -7,8 +7,8 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
-from app.rows import RowView
+from app.core.db import UTCDateTime, utcnow
+from app.core.rows import RowView
 
 
 class ShowcaseOrigin(StrEnum):
@@ -35,7 +35,7 @@ class ShowcaseEntry(SQLModel, table=True):
 
 @dataclass(slots=True)
 class ShowcaseEntryRow(RowView):
-    """What the showcase lists show of an entry (app.rows)."""
+    """What the showcase lists show of an entry (app.core.rows)."""
 
     model = ShowcaseEntry
     id: int

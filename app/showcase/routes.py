@@ -6,17 +6,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.core.errors import Invalid
 from app.core.ids import Id
-from app.errors import Invalid
+from app.core.security import CurrentUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
 from app.posts.service import load_post
-from app.security import CurrentUser, SessionDep, csrf_protect
 from app.showcase import service as showcase
 from app.showcase.schemas import ShowcaseForm
-from app.transactions import TransactionalRoute
-from app.web import form_error, is_htmx, render
+from app.web.templates import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
-SHOWCASE_FORM = "community/showcase_form.html"
+SHOWCASE_FORM = "showcase/showcase_form.html"
 
 
 @router.get("/showcase")
@@ -30,9 +30,9 @@ def showcase_page(
     page = showcase.showcase_page(session, user=user, tag=tag, cursor=cursor)
     context: dict[str, Any] = {"page": page, "tag": tag}
     if cursor and is_htmx(request):
-        return render(request, "community/showcase.html", context, block="showcase_items")
+        return render(request, "showcase/showcase.html", context, block="showcase_items")
     context["tags"] = showcase.showcase_tags(session, user=user)
-    return render(request, "community/showcase.html", context)
+    return render(request, "showcase/showcase.html", context)
 
 
 def _showcase_context(

@@ -15,19 +15,19 @@ from sqlalchemy import delete, func, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app import prepared
 from app.access.showcase import showcase_entries_shown_to
+from app.core import prepared
+from app.core.db import not_indexed, utcnow
+from app.core.domain_events import PostFeatured, ShowcaseSuggested, publish
+from app.core.errors import Conflict, Invalid, NotFound
+from app.core.pagination import Cursor, Page
+from app.core.prepared import LIMIT, NOW, VIEWER
+from app.core.rows import columns, fetch, read
 from app.core.text import check_characters, without_forbidden
-from app.db import not_indexed, utcnow
-from app.domain_events import PostFeatured, ShowcaseSuggested, publish
-from app.errors import Conflict, Invalid, NotFound
-from app.pagination import Cursor, Page
 from app.people.models import PersonRow, User
 from app.people.service import record_audit
 from app.posts.models import Post, PostRow
 from app.posts.service import load_post
-from app.prepared import LIMIT, NOW, VIEWER
-from app.rows import columns, fetch, read
 from app.showcase.models import (
     ShowcaseEntry,
     ShowcaseEntryRow,
@@ -249,7 +249,7 @@ def _visible_entries(user: User):
     return _visible_entries_to(user.id, utcnow())
 
 
-# What a showcase card is read from: each row is cut into these (app.rows).
+# What a showcase card is read from: each row is cut into these (app.core.rows).
 CARD = (ShowcaseEntryRow, PostRow, SpaceRow, PersonRow)
 
 

@@ -21,17 +21,17 @@ from app.api.schemas import (
     post_out,
     space_out,
 )
-from app.errors import Invalid, NotFound
+from app.core.errors import Invalid, NotFound
+from app.core.security import SessionDep
+from app.core.transactions import TransactionalRoute
 from app.images.processing import read_picture
 from app.people.service import normalise_email, user_by_email
 from app.posts import service as posts
 from app.posts import streams
 from app.posts.publish_times import parse_publish_at
-from app.security import SessionDep
 from app.spaces import header_image, service
 from app.spaces.access import require_manage, space_access_by_slug
 from app.spaces.models import JoinPolicy, Visibility
-from app.transactions import TransactionalRoute
 
 router = APIRouter(route_class=TransactionalRoute, tags=["spaces"])
 

@@ -7,8 +7,8 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
-from app.rows import RowView
+from app.core.db import UTCDateTime, utcnow
+from app.core.rows import RowView
 
 
 class Visibility(StrEnum):
@@ -56,7 +56,7 @@ class Space(SQLModel, table=True):
 
 @dataclass(slots=True)
 class SpaceRow(RowView):
-    """What lists show of a space (app.rows)."""
+    """What lists show of a space (app.core.rows)."""
 
     model = Space
     id: int
@@ -117,7 +117,7 @@ class AccessGeneration(SQLModel, table=True):
 
 @dataclass(slots=True)
 class MembershipRow(RowView):
-    """A person's membership as the access rule reads it (app.rows): a page that shows a space
+    """A person's membership as the access rule reads it (app.core.rows): a page that shows a space
     reads it as a row beside the space's."""
 
     model = Membership

@@ -7,8 +7,8 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.db import utcnow
-from app.errors import Invalid, NotFound
+from app.core.db import utcnow
+from app.core.errors import Invalid, NotFound
 from app.people.models import AuditEntry, User
 from app.spaces.access import listable_spaces_filter
 from app.spaces.models import JoinPolicy, Membership, MemberState, Space, Visibility

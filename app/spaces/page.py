@@ -13,10 +13,10 @@ from sqlalchemy import String, bindparam, select
 from sqlmodel import Session, col
 
 from app.access.spaces import SpaceAccess, with_membership
-from app.errors import NotFound
+from app.core.errors import NotFound
+from app.core.prepared import VIEWER
+from app.core.rows import columns, fetch
 from app.people.models import User
-from app.prepared import VIEWER
-from app.rows import columns, fetch
 from app.spaces.models import Membership, MembershipRow, Space, SpaceHeadRow
 from app.spaces.service import member_count_column
 

@@ -6,7 +6,7 @@ joined by themselves, or whom a host added, stays."""
 
 from sqlmodel import Session, col, select
 
-from app.db import utcnow
+from app.core.db import utcnow
 from app.people.models import User
 from app.people.service import record_audit
 from app.spaces.access import note_access_change

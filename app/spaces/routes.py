@@ -6,8 +6,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
+from app.core.errors import DomainError, Invalid, NotFound
 from app.core.ids import MAX_ID, Id
-from app.errors import DomainError, Invalid, NotFound
+from app.core.security import AdminUser, CurrentUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
 from app.images.processing import read_picture
 from app.people.models import User
 from app.people.service import active_user, user_by_email
@@ -15,14 +17,12 @@ from app.posts import streams
 from app.recognition import service as recognition
 from app.recognition.panels import space_panel
 from app.recognition.stream import space_stream_with_thanks
-from app.security import AdminUser, CurrentUser, SessionDep, csrf_protect
 from app.spaces import header_image, newcomers, service
 from app.spaces.access import require_manage, require_read, space_access_by_slug
 from app.spaces.models import MemberState
 from app.spaces.page import read_space_page
 from app.spaces.schemas import MemberForm, SpaceForm
-from app.transactions import TransactionalRoute
-from app.web import form_error, image_response, is_htmx, render
+from app.web.templates import form_error, image_response, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 

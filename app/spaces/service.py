@@ -10,16 +10,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.access.spaces import is_open_to_everyone
+from app.core.db import utcnow
+from app.core.domain_events import SpaceSaved, publish
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.i18n import N_
+from app.core.pagination import Cursor, Page
+from app.core.prepared import VIEWER
+from app.core.rows import fetch, read
 from app.core.text import clean_text
-from app.db import utcnow
-from app.domain_events import SpaceSaved, publish
-from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.i18n import N_
-from app.pagination import Cursor, Page
 from app.people.models import User
 from app.people.service import record_audit
-from app.prepared import VIEWER
-from app.rows import fetch, read
 from app.spaces.access import (
     SpaceAccess,
     access_for,

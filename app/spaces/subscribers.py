@@ -3,7 +3,7 @@ that names the person is rewritten without the name (before search rebuilds its 
 
 from sqlmodel import Session
 
-from app.domain_events import PersonErasing, subscriber
+from app.core.domain_events import PersonErasing, subscriber
 from app.people.erasure import rewrite_columns
 from app.spaces.models import Space
 

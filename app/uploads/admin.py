@@ -7,9 +7,9 @@ from sqlmodel import Session, col, select
 
 from app.access.spaces import SpaceAccess, require_moderate
 from app.access.uploads import files_of_space
-from app.errors import Invalid
-from app.i18n import N_
-from app.pagination import Cursor, Page, older_than
+from app.core.errors import Invalid
+from app.core.i18n import N_
+from app.core.pagination import Cursor, Page, older_than
 from app.people.models import User
 from app.people.service import record_audit
 from app.uploads.limits import current_settings

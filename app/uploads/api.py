@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Response
 
 from app.api.deps import ApiUser
-from app.security import SessionDep
-from app.transactions import TransactionalRoute
+from app.core.security import SessionDep
+from app.core.transactions import TransactionalRoute
 from app.uploads import service
 from app.uploads.receiving import ReceivedFile, uploaded_file
 from app.uploads.schemas import UploadOut, upload_out

@@ -12,7 +12,7 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.config import Settings
+from app.core.config import Settings
 from app.uploads.storage import KEY_PATTERN, LocalStorage, storage_from_settings
 
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import and_, delete, or_
 from sqlmodel import Session, col, select
 
-from app.db import utcnow
+from app.core.db import utcnow
 from app.posts.models import Comment, Post
 from app.uploads.models import AttachedTo, Upload
 from app.uploads.service import STORED_VARIANTS

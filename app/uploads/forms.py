@@ -11,10 +11,10 @@ from typing import Annotated
 import fastapi
 from sqlmodel import Session
 
-from app.db import get_engine
-from app.errors import DomainError, Invalid
+from app.core.db import get_engine
+from app.core.errors import DomainError, Invalid
+from app.core.transactions import writing
 from app.people.models import User
-from app.transactions import writing
 from app.uploads.models import Upload
 from app.uploads.service import markdown_reference, store_upload
 

@@ -3,8 +3,8 @@
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.config import get_settings
-from app.i18n import N_
+from app.core.config import get_settings
+from app.core.i18n import N_
 from app.images.processing import MB
 from app.people.models import User
 from app.uploads.media import TYPE_GROUPS, FileTooLarge, RefusedFile

@@ -15,8 +15,8 @@ from pathlib import Path
 import filetype
 from PIL import Image
 
-from app.errors import DomainError
-from app.i18n import N_
+from app.core.errors import DomainError
+from app.core.i18n import N_
 from app.images.processing import (
     TooManyPixels,
     UnreadablePicture,

@@ -17,8 +17,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import Message
 
-from app.errors import DomainError
-from app.i18n import N_
+from app.core.errors import DomainError
+from app.core.i18n import N_
 from app.uploads.limits import MB, site_max_bytes
 from app.uploads.media import FileTooLarge, RefusedFile
 

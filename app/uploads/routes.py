@@ -8,10 +8,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
-from app.config import get_settings
-from app.errors import DomainError, Forbidden, Invalid
-from app.i18n import N_
-from app.security import (
+from app.core.config import get_settings
+from app.core.errors import DomainError, Forbidden, Invalid
+from app.core.i18n import N_
+from app.core.security import (
     CSRF_HEADER,
     AdminUser,
     CurrentUser,
@@ -19,8 +19,8 @@ from app.security import (
     csrf_matches,
     csrf_protect,
 )
+from app.core.transactions import TransactionalRoute
 from app.spaces.access import space_access_by_slug
-from app.transactions import TransactionalRoute
 from app.uploads import admin, service
 from app.uploads.limits import MB, current_settings, site_max_bytes
 from app.uploads.media import IMAGE_FORMATS, TYPE_GROUPS
@@ -28,7 +28,7 @@ from app.uploads.models import Upload
 from app.uploads.receiving import ReceivedFile, uploaded_file
 from app.uploads.schemas import RemoveFileForm, UploadLimitsForm, upload_out
 from app.uploads.storage import Storage, get_storage, key_for
-from app.web import form_error, render
+from app.web.templates import form_error, render
 
 # No router-wide csrf_protect: it would read the whole form before the size limit could cut
 # it off. The composer sends the token as a header, checked below.

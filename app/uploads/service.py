@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 
 from app.access.spaces import active_members_of
 from app.access.uploads import may_read_upload, may_remove_upload
-from app.db import utcnow
-from app.errors import Forbidden, NotFound
+from app.core.db import utcnow
+from app.core.errors import Forbidden, NotFound
 from app.images.processing import PictureError, decoded, save_at_width
 from app.people.models import User
 from app.uploads import limits

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 from urllib.parse import unquote, urlsplit
 
-from app.config import Settings, get_settings
+from app.core.config import Settings, get_settings
 
 CHUNK = 64 * 1024
 # Two levels of fan-out keep folders small; the token is the unguessable part.

@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, col, select
 
-from app.domain_events import (
+from app.core.domain_events import (
     CommentCreated,
     CommentEdited,
     EventSaved,

@@ -3,10 +3,10 @@
 import pytest
 from sqlmodel import select
 
-from app.db import utcnow
+from app.core.db import utcnow
+from app.core.security import hash_token
 from app.people.models import ApiToken
 from app.people.service import set_active
-from app.security import hash_token
 from tests.api.helpers import ENDPOINTS, url
 from tests.factories import make_post, make_space, make_user
 

@@ -9,10 +9,10 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from app.api.token_use import PRECISION, TokenUse, record_token_use
-from app.db import get_engine, utcnow
+from app.core.db import get_engine, utcnow
+from app.core.security import hash_token
 from app.people.models import ApiToken
 from app.people.service import set_active
-from app.security import hash_token
 from tests.factories import make_token, make_user
 
 

@@ -18,8 +18,8 @@ def _setup() -> None:
     os.environ["AGORA_DATABASE_URL"] = url
     os.environ["AGORA_ENV"] = "test"
     os.environ["AGORA_SEED_DEMO"] = "0"
-    from app.config import get_settings
-    from app.db import get_engine
+    from app.core.config import get_settings
+    from app.core.db import get_engine
     from tests.dbutil import reset_database
 
     get_settings.cache_clear()
@@ -30,7 +30,7 @@ def _setup() -> None:
 def _measure(label: str, action: Callable[[], Any], runs: int = 5) -> None:
     from sqlalchemy import event
 
-    from app.db import get_engine
+    from app.core.db import get_engine
 
     statements: list[str] = []
 
@@ -59,8 +59,8 @@ def main() -> None:
     from sqlmodel import Session, col, func, select
 
     from app.cli import run_migrations
-    from app.db import get_engine
-    from app.demo_bulk import bulk_seed
+    from app.core.db import get_engine
+    from app.demo.bulk import bulk_seed
     from app.health import service as health
     from app.moderation import review
     from app.people.service import create_user

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         from fastapi.testclient import TestClient
         from sqlalchemy import event
 
-        from app.db import get_engine
+        from app.core.db import get_engine
         from app.main import create_app
 
         event.listen(get_engine(), "before_cursor_execute", _on_statement)

@@ -33,12 +33,12 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from app.db import make_engine
-from app.pagination import Cursor
+from app.core.db import make_engine
+from app.core.pagination import Cursor
+from app.core.security import SESSION_COOKIE, start_session
 from app.people.service import create_api_token, create_user
 from app.posts.models import Comment
 from app.posts.service import create_post
-from app.security import SESSION_COOKIE, start_session
 from app.spaces.access import access_for
 from app.spaces.service import add_member, create_space
 from tests.bench.profile import summarise

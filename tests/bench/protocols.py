@@ -35,8 +35,8 @@ from websockets.asyncio.client import connect  # noqa: E402
 from websockets.exceptions import ConnectionClosed  # noqa: E402
 
 from app.cli import run_migrations  # noqa: E402
-from app.config import get_settings  # noqa: E402
-from app.db import get_engine, utcnow  # noqa: E402
+from app.core.config import get_settings  # noqa: E402
+from app.core.db import get_engine, utcnow  # noqa: E402
 from app.people.service import create_api_token, create_user  # noqa: E402
 from app.protocols import service, store  # noqa: E402
 from app.protocols.models import Protocol, ProtocolUpdate  # noqa: E402

@@ -54,7 +54,7 @@ def _viewer_token_and_post(database_url: str, viewer_email: str) -> tuple[str, i
     from sqlalchemy import text
     from sqlmodel import Session, select
 
-    from app.db import make_engine
+    from app.core.db import make_engine
     from app.people.models import User
     from app.people.service import create_api_token
 
@@ -81,7 +81,7 @@ def _index_left_out(database_url: str, comment_ids: list[int]) -> None:
     """Index the comments written while indexing was off, as `agora search reindex` would."""
     from sqlmodel import Session, col, select
 
-    from app.db import make_engine
+    from app.core.db import make_engine
     from app.posts.models import Comment, Post
     from app.search import index
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.db import make_engine, utcnow
+from app.core.db import make_engine, utcnow
 from app.events.schemas import EventInput
 from app.events.service import create_event
 from app.people.service import create_api_token, create_user

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.db import utcnow
+from app.core.db import utcnow
 from app.moderation.service import flag_comment, flag_post
 from app.posts.service import create_post
 from app.showcase.service import feature_post, suggest_post

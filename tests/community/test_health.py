@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col
 
-from app.db import utcnow
-from app.errors import Invalid
+from app.core.db import utcnow
+from app.core.errors import Invalid
 from app.health.service import WEEK_CHOICES, WHO_CHOICES, eligible_space_ids, health_report
 from app.people.models import User
 from app.posts.models import Comment, Post

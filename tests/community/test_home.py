@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from app.announcements.service import pin_on_home
-from app.db import utcnow
+from app.core.db import utcnow
 from app.showcase.service import feature_post
 from tests.factories import make_post, make_space, make_user
 

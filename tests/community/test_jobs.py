@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from app import jobs
 from app.announcements.models import SitePin
 from app.cli import cli
-from app.config import get_settings
-from app.db import utcnow
+from app.core.config import get_settings
+from app.core.db import utcnow
 from app.people.models import AuditEntry
 from app.posts.models import Post
 from app.posts.service import create_post

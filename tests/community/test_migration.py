@@ -4,7 +4,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
 
-from app.config import PROJECT_ROOT
+from app.core.config import PROJECT_ROOT
 
 
 def test_existing_posts_count_as_announced_after_the_upgrade(tmp_path):

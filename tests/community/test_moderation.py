@@ -3,8 +3,8 @@
 import pytest
 from sqlmodel import col, select
 
-from app.config import get_settings
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.config import get_settings
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.moderation.models import Flag, FlagState
 from app.moderation.review import moderation_notes, review_queue
 from app.moderation.service import (

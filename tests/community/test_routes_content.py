@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from app.db import utcnow
+from app.core.db import utcnow
 from app.posts.models import Post
 from app.prompts.jobs import publish_scheduled_posts
 from app.prompts.models import PromptDetails

@@ -78,7 +78,7 @@ def test_the_export_holds_my_data_and_nothing_from_spaces_i_cannot_read(session,
 def test_people_who_joined_long_ago_see_no_checklist(session, login):
     from datetime import timedelta
 
-    from app.db import utcnow
+    from app.core.db import utcnow
 
     veteran = make_user(session)
     veteran.created_at = utcnow() - timedelta(days=400)

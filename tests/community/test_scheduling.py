@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, func, select
 
-from app.config import PROJECT_ROOT
-from app.db import utcnow
-from app.errors import Invalid, NotFound
+from app.core.config import PROJECT_ROOT
+from app.core.db import utcnow
+from app.core.errors import Invalid, NotFound
 from app.notifications.models import Notification
 from app.posts.models import Post
 from app.posts.service import create_post, load_post, update_post

@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import select
 
 from app.announcements.service import home_pins, pin_on_home, site_pin_for, unpin_from_home
-from app.db import utcnow
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.db import utcnow
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.people.models import AuditEntry
 from app.posts.service import create_post
 from app.prompts.service import create_prompt, suggested_prompts

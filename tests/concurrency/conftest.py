@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import Engine, make_url
 from sqlmodel import Session
 
-from app.db import make_engine
+from app.core.db import make_engine
 from tests.conftest import TEST_DATABASE_URL
 from tests.e2e.conftest import BIN, _on_postgresql, serve, stop_server
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.db import make_engine
+from app.core.db import make_engine
 from tests.concurrency.conftest import (
     ON_POSTGRESQL,
     call,

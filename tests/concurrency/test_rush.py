@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlmodel import func, select
 
-from app.db import utcnow
+from app.core.db import utcnow
 from app.events.models import Rsvp
 from app.events.schemas import EventInput
 from app.events.service import create_event

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from app.api.router import api_app
 from app.api.schemas import Input
+from app.core.errors import Invalid
 from app.core.text import clean_text, text_problem
-from app.errors import Invalid
 from app.posts.models import Comment, Post
 from app.spaces.models import Space
 from tests.events.factories import soon

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from app.config import get_settings
+from app.core.config import get_settings
 from tests.conftest import PASSWORD
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"

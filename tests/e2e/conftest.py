@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlmodel import Session
 
-from app.db import make_engine, utcnow
+from app.core.db import make_engine, utcnow
 from app.people.service import create_user, user_by_email
 from app.posts.service import create_post
 from app.spaces.access import access_for, space_access_by_slug

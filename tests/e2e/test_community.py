@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.db import utcnow
+from app.core.db import utcnow
 from tests.e2e import community_support as support
 from tests.e2e.community_support import (
     AgoraPage,

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.security import SESSION_COOKIE
+from app.core.security import SESSION_COOKIE
 from tests.factories import make_space, make_user
 
 pytestmark = pytest.mark.browser
@@ -60,8 +60,8 @@ def live_server() -> Iterator[str]:
 def _session_token(user) -> str:  # type: ignore[no-untyped-def]
     from sqlmodel import Session
 
-    from app.db import get_engine
-    from app.security import start_session
+    from app.core.db import get_engine
+    from app.core.security import start_session
 
     with Session(get_engine()) as own:
         token = start_session(own, user=user)

@@ -5,7 +5,7 @@ which the live document and its Decisions panel then show."""
 import pytest
 from sqlmodel import Session
 
-from app.db import get_engine
+from app.core.db import get_engine
 from app.protocols import service
 from app.spaces.access import access_for
 from tests.conftest import TEST_DATABASE_URL

@@ -4,7 +4,7 @@ continuation must not double markers, swallow headings into lists or keep a list
 import pytest
 from sqlmodel import Session
 
-from app.db import get_engine
+from app.core.db import get_engine
 from app.protocols import service
 from app.spaces.access import access_for
 from tests.e2e.test_protocols_browser import (  # noqa: F401 (server: the fixture)

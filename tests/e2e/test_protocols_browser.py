@@ -8,7 +8,7 @@ import pytest
 from pycrdt import Text
 from sqlmodel import Session
 
-from app.db import get_engine
+from app.core.db import get_engine
 from app.protocols import service
 from app.spaces.access import access_for
 from tests.conftest import PASSWORD, TEST_DATABASE_URL

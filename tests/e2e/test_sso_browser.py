@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
-from app.db import make_engine
+from app.core.db import make_engine
 from app.people.models import User
 from app.people.service import create_user
 from app.people.sso.models import OidcLink

@@ -1,8 +1,8 @@
 """The generated meetup post and recap speak the language they are written in."""
 
+from app.core.i18n import in_locale
 from app.events.discussion import header_markdown, recap_markdown
 from app.events.occurrences import occurrence_on
-from app.i18n import in_locale
 from tests.events.factories import local_day, make_event
 from tests.factories import make_space, make_user
 

@@ -199,7 +199,7 @@ def test_feed_addresses_are_stable_revocable_and_stored_as_hashes(session):
     session.commit()
     import pytest
 
-    from app.errors import NotFound
+    from app.core.errors import NotFound
 
     with pytest.raises(NotFound):
         feed_calendar(session, token=token)
@@ -209,7 +209,7 @@ def test_feed_addresses_are_stable_revocable_and_stored_as_hashes(session):
 def test_deactivated_owner_feed_is_gone(session):
     import pytest
 
-    from app.errors import NotFound
+    from app.core.errors import NotFound
     from app.people.service import set_active
 
     admin = make_user(session, admin=True)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
-from app.db import get_engine
+from app.core.db import get_engine
 from app.events.jobs import send_event_followups
 from app.events.models import EventFollowup
 from app.events.rsvp import check_in, set_rsvp

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.errors import Invalid
+from app.core.errors import Invalid
 from app.events.models import Event
 from app.events.occurrences import upcoming
 from app.events.recurrence import (

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, func, select
 
-from app.db import get_engine, utcnow
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.db import get_engine, utcnow
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events.models import Rsvp, RsvpStatus
 from app.events.rsvp import attendees, check_in, counts, my_rsvp, set_rsvp
 from app.events.service import cancel_event, update_event

@@ -1,6 +1,6 @@
 """An RSVP locks its event while loading it (PostgreSQL): one query, not a load and a lock."""
 
-from app.db import get_engine
+from app.core.db import get_engine
 from app.events.rsvp import set_rsvp
 from tests.dbutil import statements_sent
 from tests.events.factories import make_event, make_people

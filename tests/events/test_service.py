@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import func, select
 
-from app.errors import Forbidden, Invalid, NotFound
+from app.core.errors import Forbidden, Invalid, NotFound
 from app.events.access import load_event
 from app.events.models import Event, EventOccurrence
 from app.events.schemas import EventInput

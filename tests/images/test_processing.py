@@ -6,7 +6,7 @@ import io
 import pytest
 from PIL import Image
 
-from app.errors import Invalid
+from app.core.errors import Invalid
 from app.images.processing import MAX_PIXELS, MB, Shape, process_picture, read_limited
 from tests.images.pictures import (
     GPS_IFD,

@@ -4,8 +4,8 @@ import io
 
 import pytest
 
-from app.config import Settings, get_settings
-from app.errors import Invalid
+from app.core.config import Settings, get_settings
+from app.core.errors import Invalid
 from app.images.processing import MB, read_picture
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from app.access.live import followers_among, may_follow
 from app.access.posts import may_read_post
-from app.db import utcnow
+from app.core.db import utcnow
 from app.live.stream import parse_follows
 from app.polls.quick import create_poll
 from app.spaces.access import access_for

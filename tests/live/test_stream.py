@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.db import make_engine
+from app.core.db import make_engine
 from app.spaces.access import access_for
 from app.spaces.service import remove_member
 from tests.concurrency.conftest import (

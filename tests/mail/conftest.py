@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from app.config import get_settings
+from app.core.config import get_settings
 
 
 class Inbox:

@@ -6,7 +6,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.db import utcnow
+from app.core.db import utcnow
 from app.mail.digests import _claim_period, is_due, send_digest_now, send_due_digests
 from app.mail.models import NotificationSettings, OutboxMessage
 from app.mail.outbox import deliver_outbox

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from app.db import utcnow
+from app.core.db import utcnow
 from app.mail.models import OutboxMessage
 from app.mail.outbox import MAX_ATTEMPTS, deliver_outbox
 from app.mail.preferences import update_choices

@@ -113,9 +113,9 @@ def test_a_kind_with_several_wordings_keeps_the_one_it_was_sent_with(session, lo
 def test_a_changed_day_of_a_series_is_dated_in_each_readers_language(session, login):
     from datetime import date
 
+    from app.core.i18n import set_locale
     from app.events.rsvp import set_rsvp
     from app.events.service import update_occurrence
-    from app.i18n import set_locale
     from tests.events.factories import make_event
     from tests.factories import make_space
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 
-from app.config import get_settings
+from app.core.config import get_settings
 from app.people.oidc import forget_provider
 from tests.conftest import WebClient
 from tests.oidc.provider import CLIENT_ID, CLIENT_SECRET, Provider, running_provider

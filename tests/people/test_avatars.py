@@ -7,7 +7,7 @@ import io
 from PIL import Image
 from sqlmodel import select
 
-from app.config import get_settings
+from app.core.config import get_settings
 from app.images.models import StoredImage
 from app.people.erasure import erase_person
 from app.people.models import AuditEntry

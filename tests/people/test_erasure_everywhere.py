@@ -10,7 +10,7 @@ from sqlalchemy import JSON, LargeBinary, String
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, select
 
-from app.db import get_engine, utcnow
+from app.core.db import get_engine, utcnow
 from app.events.models import Event
 from app.events.schemas import EventInput
 from app.events.service import create_event

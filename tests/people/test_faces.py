@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from app.config import PROJECT_ROOT
+from app.core.config import PROJECT_ROOT
 from app.images.faces import PALETTE, colour_index, face_svg, initials
 from app.people.avatars import set_avatar
 from tests.factories import make_comment, make_post, make_space, make_user

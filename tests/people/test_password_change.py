@@ -2,8 +2,8 @@
 
 from sqlmodel import select
 
+from app.core.security import SESSION_COOKIE, verify_password
 from app.people.models import ApiToken, AuthSession, User
-from app.security import SESSION_COOKIE, verify_password
 from tests.conftest import PASSWORD
 from tests.factories import make_token, make_user
 

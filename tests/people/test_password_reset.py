@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from app.config import get_settings
-from app.db import utcnow
-from app.errors import Invalid, NotFound, TooManyRequests
-from app.people import resets
+from app.core.config import get_settings
+from app.core.db import utcnow
+from app.core.errors import Invalid, NotFound, TooManyRequests
+from app.core.security import verify_password
 from app.people.models import AuditEntry, AuthSession, PasswordReset, User
-from app.security import verify_password
+from app.people.resets import service as resets
 from tests.conftest import PASSWORD
 from tests.factories import make_user
 

@@ -9,7 +9,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from app import cli
-from app.config import Settings, get_settings
+from app.core.config import Settings, get_settings
 from tests.conftest import WebClient
 
 LIMIT = 3

@@ -2,8 +2,8 @@
 
 from sqlmodel import select
 
+from app.core.security import CSRF_COOKIE, SESSION_COOKIE
 from app.people.models import AuthSession, User
-from app.security import CSRF_COOKIE, SESSION_COOKIE
 from tests.conftest import PASSWORD
 from tests.factories import make_user
 

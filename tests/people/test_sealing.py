@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.config import get_settings
+from app.core.config import get_settings
 from app.people.sealing import seal, unseal
 
 

@@ -3,10 +3,10 @@
 import pytest
 from sqlmodel import select
 
-from app.errors import Invalid, NotFound, TooManyRequests
+from app.core.errors import Invalid, NotFound, TooManyRequests
+from app.core.security import start_session, user_for_api_token, user_for_session_token
 from app.people import service
 from app.people.models import ApiToken, AuditEntry, AuthSession, User
-from app.security import start_session, user_for_api_token, user_for_session_token
 from tests.conftest import PASSWORD
 from tests.factories import make_token, make_user
 

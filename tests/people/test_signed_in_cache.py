@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import create_engine, update
 from sqlmodel import Session, col
 
-from app import signed_in_cache
-from app.config import get_settings
-from app.db import get_engine, utcnow
+from app.core import signed_in_cache
+from app.core.config import get_settings
+from app.core.db import get_engine, utcnow
+from app.core.security import SESSION_COOKIE, hash_token
 from app.people.models import AuthSession, User
-from app.security import SESSION_COOKIE, hash_token
 from tests.conftest import TEST_DATABASE_URL, WebClient
 from tests.factories import make_user
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from app.db import utcnow
+from app.core.db import utcnow
 from app.people.models import ApiToken, AuditEntry, AuthSession, User
 from app.people.service import create_api_token, create_user
 from app.people.sso.models import OidcLink

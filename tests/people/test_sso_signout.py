@@ -70,7 +70,7 @@ def test_an_unreachable_provider_still_signs_out_here(
     _sign_in(client, session, sso, sso_sign_in)
     forget_provider()
     monkeypatch.setenv("AGORA_OIDC_ISSUER", "http://127.0.0.1:9")
-    from app.config import get_settings
+    from app.core.config import get_settings
 
     get_settings.cache_clear()
     out = client.form("/logout")

@@ -153,7 +153,7 @@ def test_rotated_keys_are_fetched_again(client, session, fake) -> None:
 def test_an_issuer_must_be_https_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
     from pydantic import ValidationError
 
-    from app.config import Settings
+    from app.core.config import Settings
 
     base = {"oidc_client_id": "a", "oidc_client_secret": "b"}
     assert Settings(oidc_issuer="https://login.example.com/", **base).oidc_issuer == (

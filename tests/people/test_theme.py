@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.errors import Invalid
+from app.core.errors import Invalid
 from app.people import service
 from tests.factories import make_user
 

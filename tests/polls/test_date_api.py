@@ -189,7 +189,7 @@ def test_hosts_only_spaces_keep_proposing_to_hosts(client, session):
 def test_the_deadline_stops_answers_and_the_job_marks_the_poll_closed(client, session):
     from datetime import timedelta
 
-    from app.db import utcnow
+    from app.core.db import utcnow
     from app.jobs import run_jobs_once
 
     space, api, _host, _people = setup_space(session, client)

@@ -76,7 +76,7 @@ def test_deleting_a_post_deletes_its_earlier_versions(session, login):
 def test_a_scheduled_post_changed_before_publishing_keeps_no_versions(session, login):
     from datetime import timedelta
 
-    from app.db import utcnow
+    from app.core.db import utcnow
 
     _host, author, _reader, _outsider, post = _world(session)
     post.published_at, post.announced_at = utcnow() + timedelta(days=1), None

@@ -3,7 +3,7 @@ last one, and "N new posts — show them" above a stream (never the posts themse
 
 import re
 
-from app.pagination import Cursor
+from app.core.pagination import Cursor
 from app.posts.service import delete_comment, update_comment
 from app.posts.streams import news_since
 from app.spaces.access import access_for

@@ -5,7 +5,7 @@ On PostgreSQL every statement is a round trip; a like cost four before its count
 
 from sqlmodel import Session, select
 
-from app.db import get_engine
+from app.core.db import get_engine
 from app.posts import service
 from app.posts.models import Reaction, ReactionKind
 from tests.dbutil import statements_sent

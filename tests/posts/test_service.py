@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from app.errors import Forbidden, Invalid, NotFound
+from app.core.errors import Forbidden, Invalid, NotFound
 from app.notifications.models import Notification
 from app.notifications.service import list_notifications, unread_count
 from app.posts import service, streams

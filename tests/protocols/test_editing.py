@@ -5,8 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlmodel import Session, select
 
-from app.db import get_engine
-from app.errors import Forbidden, NotFound
+from app.core.db import get_engine
+from app.core.errors import Forbidden, NotFound
 from app.notifications.models import Notification
 from app.people.models import AuditEntry
 from app.protocols import editing, service

@@ -4,7 +4,7 @@ import time
 
 from sqlmodel import Session, func, select
 
-from app.db import get_engine
+from app.core.db import get_engine
 from app.protocols import editing, housekeeping, service, store
 from app.protocols.models import Protocol, ProtocolRevision, ProtocolUpdate
 from app.protocols.rooms import Room, edit_text, registry

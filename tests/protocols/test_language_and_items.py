@@ -5,8 +5,8 @@ import re
 
 import pytest
 
+from app.core.i18n import set_locale
 from app.events.protocol import protocol_markdown
-from app.i18n import set_locale
 from app.protocols import service, summary
 from app.protocols.item_text import item_label
 from app.protocols.queries import action_items_of

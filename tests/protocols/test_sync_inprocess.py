@@ -207,8 +207,8 @@ def test_rate_limit_counts_bytes_too(monkeypatch):
 def _token_last_used(session, token):
     from sqlmodel import select
 
+    from app.core.security import hash_token
     from app.people.models import ApiToken
-    from app.security import hash_token
 
     session.rollback()  # the write came from the handshake's own session
     session.expire_all()

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from app.db import get_engine
+from app.core.db import get_engine
 from app.events.models import Event, EventOccurrence, Rsvp
 from app.events.rsvp import check_in, set_rsvp
 from app.protocols import editing, service

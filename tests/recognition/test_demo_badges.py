@@ -2,7 +2,7 @@
 
 from sqlmodel import select
 
-from app.demo import DEMO_PASSWORD, seed_community
+from app.demo.seed import DEMO_PASSWORD, seed_community
 from app.people.models import User
 from app.posts.models import Post
 from app.recognition.jobs import grant_badges

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from app.db import utcnow
+from app.core.db import utcnow
 from app.posts.service import delete_post
 from app.recognition.jobs import grant_badges
 from app.recognition.service import after_contribution, site_settings, take_contribution_turn

@@ -9,7 +9,7 @@ import time
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.db import get_engine
+from app.core.db import get_engine
 from app.recognition.jobs import grant_badges
 from app.recognition.models import Award
 from tests.factories import make_comment, make_post, make_space, make_user

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from app.errors import Invalid, NotFound, TooManyRequests
+from app.core.errors import Invalid, NotFound, TooManyRequests
 from app.notifications.models import Notification
 from app.people.models import User
 from app.posts.service import delete_post

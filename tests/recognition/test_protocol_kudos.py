@@ -3,8 +3,8 @@
 import pytest
 from sqlmodel import Session, select
 
-from app.db import get_engine
-from app.errors import Invalid, NotFound, TooManyRequests
+from app.core.db import get_engine
+from app.core.errors import Invalid, NotFound, TooManyRequests
 from app.notifications.models import Notification
 from app.protocols import editing, service
 from app.protocols.rooms import registry

@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, func, select
 
-from app.config import get_settings
+from app.core.config import get_settings
 from app.search.models import SearchDocument, SearchKind
 from app.search.service import SearchFilters, search
 from tests.factories import make_comment, make_post, make_space, make_user

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlmodel import Session
 
-from app.db import get_engine, utcnow
+from app.core.db import get_engine, utcnow
 from app.search import index
 from app.search.service import SearchFilters, search
 from tests.factories import make_post, make_space, make_user

@@ -4,8 +4,8 @@ candidate batches that stop early (on the real database engine)."""
 import pytest
 from sqlmodel import Session
 
-from app.db import utcnow
-from app.errors import Invalid
+from app.core.db import utcnow
+from app.core.errors import Invalid
 from app.search import candidates
 from app.search.models import SearchKind, recency_key
 from app.search.service import SearchCursor, SearchFilters, search

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
-from app.db import utcnow
-from app.errors import NotFound
+from app.core.db import utcnow
+from app.core.errors import NotFound
 from app.moderation.service import flag_post
 from app.people.service import set_active, update_profile
 from app.posts.service import create_post, delete_comment, delete_post, update_post

@@ -5,7 +5,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.errors import Invalid, NotFound
+from app.core.errors import Invalid, NotFound
 from app.people.models import User
 from app.people.service import invite_user
 from app.spaces.access import access_for

@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.spaces import service
 from app.spaces.access import access_for, space_access_by_slug
 from app.spaces.models import MemberRole, Membership, MemberState, Space

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from app.config import Settings, get_settings
+from app.core.config import Settings, get_settings
 from app.uploads.service import ORIGINAL, THUMBNAIL, upload_url
 from app.uploads.storage import get_storage, key_for
 from tests.factories import make_post, make_space, make_user

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from app.config import Settings
+from app.core.config import Settings
 from app.uploads.backup import backup_files, files_archive, restore_files
 from app.uploads.storage import LocalStorage, key_for, new_token
 

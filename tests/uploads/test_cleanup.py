@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.db import utcnow
+from app.core.db import utcnow
 from app.posts.models import Post
 from app.posts.service import delete_post
 from app.uploads.cleanup import DELETED_CONTENT_GRACE, remove_expired_uploads

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from app.access.spaces import access_for
-from app.config import get_settings
+from app.core.config import get_settings
 from app.events.models import Event
 from app.posts.models import Comment
 from app.protocols import service as protocols

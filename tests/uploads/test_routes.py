@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import Session, func, select
 
 from app.access.spaces import access_for
-from app.config import get_settings
-from app.db import utcnow
+from app.core.config import get_settings
+from app.core.db import utcnow
 from app.people.service import set_active
 from app.posts.models import Post
 from app.posts.service import delete_post, update_post

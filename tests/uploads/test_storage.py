@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from app.config import Settings
-from app.db import utcnow
+from app.core.config import Settings
+from app.core.db import utcnow
 from app.uploads.storage import (
     LocalStorage,
     S3Storage,

@@ -7,22 +7,22 @@ import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.config import get_settings
+from app.core.config import get_settings
+from app.core.db import utcnow
+from app.core.errors import Invalid
+from app.core.i18n import gettext
 from app.core.ids import Id
-from app.db import utcnow
-from app.errors import Invalid
+from app.core.security import CurrentUser, SessionDep
+from app.core.transactions import TransactionalRoute
 from app.events import feeds
 from app.events.access import load_event, require_organiser
 from app.events.protocol import link_protocol, protocol_prefill
 from app.events.rsvp import attended, check_in, checkin_occurrence
 from app.events.service import create_recap_post
 from app.events.views import parse_day
-from app.i18n import gettext
 from app.protocols.service import create_protocol
-from app.security import CurrentUser, SessionDep
 from app.spaces.access import space_access_by_slug
-from app.transactions import TransactionalRoute
-from app.web import form_error, is_htmx, render
+from app.web.templates import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute)
 CALENDAR_TYPE = "text/calendar; charset=utf-8"

@@ -7,19 +7,20 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app.config import get_settings
+from app.core.config import get_settings
+from app.core.errors import Invalid
+from app.core.i18n import N_, gettext
 from app.core.ids import Id
-from app.errors import Invalid
-from app.i18n import N_, gettext
-from app.people import audit, avatars, erasure, import_batches, resets, service
+from app.core.security import AdminUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
+from app.people import audit, avatars, erasure, import_batches, service
 from app.people.admin import service as admin
 from app.people.importing import ImportReport, check_people_csv, import_people_csv
 from app.people.models import PeopleImport
+from app.people.resets import service as resets
 from app.people.schemas import EraseForm, InviteForm
 from app.people.sealing import unseal
-from app.security import AdminUser, SessionDep, csrf_protect
-from app.transactions import TransactionalRoute
-from app.web import form_error, is_htmx, render
+from app.web.templates import form_error, is_htmx, render
 
 # Erasure cannot be undone: the admin types the person's address to show it is the right one.
 CONFIRM_BY_EMAIL = N_("Type the person's email address to confirm.")

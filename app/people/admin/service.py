@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from app.errors import Invalid
-from app.pagination import Cursor, Page, older_than
+from app.core.errors import Invalid
+from app.core.pagination import Cursor, Page, older_than
 from app.people.models import SiteRole, User
 from app.people.service import record_audit
 from app.people.sso.models import OidcLink

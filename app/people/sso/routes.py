@@ -5,15 +5,15 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from app.config import get_settings
-from app.errors import DomainError, NotFound
+from app.core.config import get_settings
+from app.core.errors import DomainError, NotFound
+from app.core.security import SessionDep
+from app.core.transactions import TransactionalRoute
 from app.people.oidc import ProviderError
 from app.people.routes import safe_next, sign_in_response
 from app.people.service import record_audit
 from app.people.sso import service as sso
-from app.security import SessionDep
-from app.transactions import TransactionalRoute
-from app.web import render
+from app.web.templates import render
 
 # No CSRF check on this router: the provider's server posts the logout, and the two GETs change
 # nothing a third party could abuse (the state cookie binds the callback to its browser).

@@ -13,11 +13,12 @@ from zoneinfo import available_timezones
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from app.config import get_settings
+from app.core.config import get_settings
+from app.core.db import utcnow
+from app.core.errors import DomainError
+from app.core.i18n import N_
+from app.core.security import hash_token
 from app.core.text import without_forbidden
-from app.db import utcnow
-from app.errors import DomainError
-from app.i18n import N_
 from app.people import oidc
 from app.people.admin.service import change_admin_role
 from app.people.models import AuthSession, User
@@ -29,7 +30,6 @@ from app.people.service import (
     revoke_api_tokens,
 )
 from app.people.sso.models import OidcFlow, OidcLink
-from app.security import hash_token
 from app.spaces.access import note_access_change
 from app.spaces.newcomers import welcome_newcomer
 from app.spaces.provider_groups import sync_provider_groups

@@ -6,15 +6,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.core.errors import DomainError, Invalid, NotFound
 from app.core.forms import FormInput
 from app.core.ids import Id
-from app.errors import DomainError, Invalid, NotFound
+from app.core.security import AdminUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
 from app.people.service import user_by_email
 from app.recognition import custom_badges, service
 from app.recognition.schemas import AwardForm, BadgeForm, LeaderForm, SettingsForm
-from app.security import AdminUser, SessionDep, csrf_protect
-from app.transactions import TransactionalRoute
-from app.web import form_error, render
+from app.web.templates import form_error, render
 
 router = APIRouter(
     route_class=TransactionalRoute,

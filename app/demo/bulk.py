@@ -17,13 +17,13 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col
 
-from app.db import utcnow
-from app.demo_text import make_pools
-from app.errors import Invalid
+from app.core.db import utcnow
+from app.core.errors import Invalid
+from app.core.security import hash_password
+from app.demo.text import make_pools
 from app.people.models import User
 from app.posts.markdown import render_markdown
 from app.posts.models import Comment, Post, PostKind
-from app.security import hash_password
 from app.spaces.models import MemberRole, Membership, MemberState, Space, Visibility
 
 # The benchmark's comment-heavy page: one post always has exactly this many comments.

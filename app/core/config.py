@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 logger = logging.getLogger(__name__)
 DEFAULT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused in production below
 
@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     # (e.g. when a separate `agora worker` does); unset means on, except in the test suite.
     run_jobs: bool | None = None
     # How long a process may answer "who is signed in" from memory instead of the database
-    # (app/signed_in_cache.py): at most a second, the bound for another process's sign-out or
+    # (app/core/signed_in_cache.py): at most a second, the bound for another process's sign-out or
     # deactivation to reach it. Unset: a second, except in the test suite, whose query budgets
     # count the sign-in query (its own tests turn it on).
     signed_in_cache_seconds: float | None = Field(default=None, ge=0, le=1)

@@ -14,14 +14,14 @@ from datetime import timedelta
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from app.config import get_settings
+from app.core.config import get_settings
+from app.core.db import utcnow
+from app.core.domain_events import PasswordResetRequested, publish
+from app.core.errors import Invalid, NotFound, TooManyRequests
+from app.core.security import hash_password, new_token
 from app.core.text import without_forbidden
-from app.db import utcnow
-from app.domain_events import PasswordResetRequested, publish
-from app.errors import Invalid, NotFound, TooManyRequests
 from app.people.models import AuthSession, LoginAttempt, PasswordReset, User
 from app.people.service import check_password_strength, forget_open_resets, record_audit
-from app.security import hash_password, new_token
 
 # Reset requests are counted in the sign-in failures' table under this prefix: per client address
 # they share the sign-in limit (one budget for guessing), per account they have their own.

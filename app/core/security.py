@@ -15,11 +15,11 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
-from app import signed_in_cache
-from app.config import get_settings
-from app.db import get_engine, get_session, read_without_transaction, utcnow
-from app.errors import Forbidden, LoginRequired
-from app.i18n import set_locale
+from app.core import signed_in_cache
+from app.core.config import get_settings
+from app.core.db import get_engine, get_session, read_without_transaction, utcnow
+from app.core.errors import Forbidden, LoginRequired
+from app.core.i18n import set_locale
 from app.people.models import ApiToken, AuthSession, User
 
 SESSION_COOKIE = "agora_session"
@@ -166,7 +166,7 @@ def csrf_matches(request: Request, submitted: str | None) -> bool:
     return bool(expected and submitted and hmac.compare_digest(expected, submitted))
 
 
-# The handler's TransactionalRoute commits in the handler's own thread slot (app.transactions),
+# The handler's TransactionalRoute commits in the handler's own thread slot (app.core.transactions),
 # so a client that follows a redirect at once sees what it just wrote, and a failed commit is an
 # error, not a lie. "function" scope closes the session before the response leaves.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -206,7 +206,7 @@ async def optional_user(request: Request, session: SessionDep) -> User | None:
     user = None
     if token:
         signed_in_cache.watch(get_engine())
-        # Remembered: no query and no trip to a worker thread (app.signed_in_cache says why
+        # Remembered: no query and no trip to a worker thread (app.core.signed_in_cache says why
         # that is safe).
         max_age = get_settings().signed_in_cache_age
         user = signed_in_cache.lookup(hash_token(token), utcnow(), max_age=max_age)

@@ -15,11 +15,16 @@ from jinja2_fragments import render_block
 from markupsafe import Markup, escape
 from sqlmodel import Session
 
-from app.config import PROJECT_ROOT, get_settings
-from app.dates import STYLES, babel_locale, format_moment
-from app.db import utcnow
-from app.errors import DomainError
-from app.fragments import (
+from app.core.config import PROJECT_ROOT, get_settings
+from app.core.dates import STYLES, babel_locale, format_moment
+from app.core.db import utcnow
+from app.core.errors import DomainError
+from app.core.i18n import get_locale, gettext, raw_gettext, raw_ngettext
+from app.core.rows import RowView
+from app.core.security import csrf_token
+from app.core.transactions import commit_before_rendering
+from app.images.faces import colour_index, initials
+from app.web.fragments import (
     TOKEN_SLOT,
     cached,
     card_key,
@@ -38,12 +43,7 @@ from app.fragments import (
     upcoming_key,
     voices_key,
 )
-from app.i18n import get_locale, gettext, raw_gettext, raw_ngettext
-from app.icons import SPRITE, badge_glyph, icon
-from app.images.faces import colour_index, initials
-from app.rows import RowView
-from app.security import csrf_token
-from app.transactions import commit_before_rendering
+from app.web.icons import SPRITE, badge_glyph, icon
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "static"
@@ -51,14 +51,14 @@ STATIC_DIR = PROJECT_ROOT / "static"
 
 class _Undefined(Undefined):
     """Undefined as usual, except a field a row view does not carry is an error: the view
-    copies only the columns lists show (app.rows), and a template asking for another one would
+    copies only the columns lists show (app.core.rows), and a template asking for another one would
     otherwise print nothing, silently."""
 
     __slots__ = ()
 
     def __init__(self, hint: Any = None, obj: Any = None, name: Any = None, **more: Any) -> None:
         if isinstance(obj, RowView):
-            raise AttributeError(f"{type(obj).__name__} has no field {name!r} (see app.rows)")
+            raise AttributeError(f"{type(obj).__name__} has no field {name!r} (see app.core.rows)")
         super().__init__(hint, obj, name, **more)
 
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from app.i18n import N_, gettext
+from app.core.i18n import N_, gettext
 
 # Defaults are marked here so they reach the catalogue; text() translates them when shown.
 NOT_FOUND = N_("Not found")

@@ -28,7 +28,9 @@ BADGE_SYMBOLS = {
 def icon(name: str, label: str | None = None, *, sprite_url: str) -> Markup:
     """An inline SVG that draws one symbol; hidden from screen readers unless it has a label."""
     if name not in ICONS:
-        raise ValueError(f"unknown icon {name!r}: add it to app.icons.ICONS and run make vendor")
+        raise ValueError(
+            f"unknown icon {name!r}: add it to app.web.icons.ICONS and run make vendor"
+        )
     spoken = (
         Markup(' role="img" aria-label="{}"').format(label)
         if label

@@ -18,8 +18,8 @@ from typing import Any
 from cachetools import LRUCache
 from markupsafe import Markup, escape
 
-from app.config import get_settings
-from app.i18n import get_locale
+from app.core.config import get_settings
+from app.core.i18n import get_locale
 
 MAX_BYTES = 8 * 1024 * 1024
 

@@ -15,7 +15,7 @@ The rules:
   costs no query to find them). It never carries the session; `publish` hands that over.
 - Subscribers may query and write, but must not publish facts that loop back to themselves.
 - "Before" facts (`ContributionStarting`) are published before the row they announce is written:
-  a subscriber may take a lock there that must precede the write (see app/turns.py).
+  a subscriber may take a lock there that must precede the write (see app/core/turns.py).
 
 Registration is lazy and complete: the first `publish` in a process imports every module in
 SUBSCRIBER_MODULES (tests/test_domain_events.py checks that the list names every module defining

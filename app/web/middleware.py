@@ -8,10 +8,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.client_address import set_client_address
-from app.config import get_settings
-from app.i18n import pick_locale, set_locale
-from app.security import CSRF_COOKIE
+from app.core.client_address import set_client_address
+from app.core.config import get_settings
+from app.core.i18n import pick_locale, set_locale
+from app.core.security import CSRF_COOKIE
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

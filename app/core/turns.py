@@ -1,7 +1,7 @@
 """Decisions that must be taken one at a time across processes, per thing.
 
 "Is there budget left?" and "is there still an early-adopter place?" read what others wrote,
-then write. On SQLite writers already run one at a time (BEGIN IMMEDIATE, app.transactions).
+then write. On SQLite writers already run one at a time (BEGIN IMMEDIATE, app.core.transactions).
 On PostgreSQL, under READ COMMITTED, two transactions would both read "one left" and both
 take it; so each takes a turn first: a transaction-level advisory lock on (what, which), held
 until it commits or rolls back, and bounded by the connection's lock_timeout like any lock.

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.db import utcnow
+from app.core.db import utcnow
 from app.people.models import User
 from app.people.service import create_user
 from app.posts.models import Post

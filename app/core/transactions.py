@@ -31,8 +31,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
-from app.errors import DomainError
-from app.i18n import N_
+from app.core.errors import DomainError
+from app.core.i18n import N_
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
-from app.db import UTCDateTime
+from app.core.db import UTCDateTime
 
 VIEWER = bindparam("viewer_id", type_=Integer)
 NOW = bindparam("now", type_=UTCDateTime())

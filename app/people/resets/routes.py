@@ -6,14 +6,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from app.config import get_settings
-from app.errors import Invalid, TooManyRequests
-from app.people import resets
+from app.core.config import get_settings
+from app.core.errors import Invalid, TooManyRequests
+from app.core.security import OptionalUser, SessionDep, csrf_protect
+from app.core.transactions import TransactionalRoute
+from app.people.resets import service as resets
 from app.people.routes import sign_in_response
 from app.people.schemas import ForgotPasswordForm, NewPasswordForm
-from app.security import OptionalUser, SessionDep, csrf_protect
-from app.transactions import TransactionalRoute
-from app.web import form_error, render
+from app.web.templates import form_error, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 # The link's secret is in the address: no other site learns it from a Referer header.

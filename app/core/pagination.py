@@ -8,8 +8,8 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 
 from sqlalchemy import and_, or_
 
+from app.core.errors import Invalid
 from app.core.ids import MAX_ID
-from app.errors import Invalid
 
 T = TypeVar("T")
 

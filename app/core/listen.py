@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import make_url
 
-from app.config import get_settings
+from app.core.config import get_settings
 
 log = logging.getLogger(__name__)
 

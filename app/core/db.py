@@ -17,8 +17,8 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine, select
 from starlette.concurrency import run_in_threadpool
 
-from app.config import get_settings
-from app.transactions import install_sqlite_transactions, postgres_options
+from app.core.config import get_settings
+from app.core.transactions import install_sqlite_transactions, postgres_options
 
 # Stable constraint names make migrations reviewable and identical on SQLite and PostgreSQL.
 SQLModel.metadata.naming_convention = {
@@ -141,9 +141,9 @@ def ping_when_idle(engine: Engine) -> None:
 
 def read_without_transaction(session: Session) -> None:
     """On PostgreSQL, the session's next connection reads in autocommit: for a lookup that hands
-    the connection back at once (the request's caller, app.security.hand_back), one round trip
+    the connection back at once (the request's caller, app.core.security.hand_back), one round trip
     instead of BEGIN, the query and ROLLBACK. Each statement still sees committed data only.
-    SQLite begins nothing for readers anyway (app.transactions)."""
+    SQLite begins nothing for readers anyway (app.core.transactions)."""
     if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
         return
     session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
@@ -156,7 +156,7 @@ def get_engine() -> Engine:
 
 async def get_session() -> AsyncIterator[Session]:
     """One session per request. Its handler's route commits or rolls back in the handler's own
-    thread slot (app.transactions); what is left here ends what a dependency began.
+    thread slot (app.core.transactions); what is left here ends what a dependency began.
 
     Async, so that a request whose session holds nothing at the end (the usual case: the route
     committed, the sign-in check handed its connection back) costs no trip to a worker thread
@@ -252,7 +252,7 @@ def share_row(session: Session, row: Any) -> None:
     """Hold one row against `lock_row` (others may share it too) and reload it.
 
     PostgreSQL: SELECT ... FOR SHARE. SQLite: a writing transaction already holds the database
-    write lock from its start (app.transactions), so only the reload is needed.
+    write lock from its start (app.core.transactions), so only the reload is needed.
     """
     model = type(row)
     if session.get_bind().dialect.name == "postgresql":

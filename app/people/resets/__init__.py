@@ -1,0 +1,1 @@
+"""Password resets: the service and its pages."""
