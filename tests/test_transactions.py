@@ -114,7 +114,7 @@ def test_busy_answers_503_with_retry_after_in_the_api_and_on_pages(
 ):
     from fastapi.testclient import TestClient
 
-    from app.posts import service
+    from app.posts import routes, service
 
     user = make_user(session)
     token = make_token(session, user=user)
@@ -129,6 +129,8 @@ def test_busy_answers_503_with_retry_after_in_the_api_and_on_pages(
     assert (answer.status_code, answer.headers["retry-after"]) == (503, "1")
     assert "busy" in answer.json()["detail"]
 
+    # The page reads its post as rows (app/posts/page.py), not through load_post.
+    monkeypatch.setattr(routes, "read_post_page", busy)
     page = page_client.get("/posts/1")
     assert (page.status_code, page.headers["retry-after"]) == (503, "1")
     assert "busy" in page.text
