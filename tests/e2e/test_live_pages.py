@@ -50,6 +50,8 @@ def test_a_comment_from_another_browser_appears_on_an_open_post(signed_in, serve
 
     # The reader's own comment, then one more from the writer: in order, none twice.
     post.comment("Great, see you at ten.")
+    # The writer's page counts its comments before writing: it must have the reader's by then.
+    expect(writer.comments).to_have_count(3)
     writer.comment("See you.")
     expect(post.comments).to_have_count(4)
     expect(post.comments.nth(3)).to_contain_text("See you.")
