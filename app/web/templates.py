@@ -38,7 +38,18 @@ from app.web.page_views import (
     Upcoming,
     Voices,
 )
-from app.web.views import CardFoot, CardHead, CommentView, PersonView, Reactions, ThanksView, View
+from app.web.views import (
+    CardFoot,
+    CardHead,
+    CommentView,
+    PersonView,
+    Reactions,
+    ThanksView,
+    View,
+    is_view,
+    key_fields,
+    key_of,
+)
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "static"
@@ -55,7 +66,7 @@ class _Undefined(Undefined):
     def __init__(self, hint: Any = None, obj: Any = None, name: Any = None, **more: Any) -> None:
         if isinstance(obj, RowView):
             raise AttributeError(f"{type(obj).__name__} has no field {name!r} (see app.core.rows)")
-        if isinstance(obj, View):
+        if is_view(obj):
             raise AttributeError(f"{type(obj).__name__} has no field {name!r} (see app.web.views)")
         super().__init__(hint, obj, name, **more)
 
@@ -158,45 +169,57 @@ def _card_parts() -> Any:
     return template_module("posts/_card.html")
 
 
-def _macro(view: View) -> Callable[[View], str]:
+def _render(view: View) -> str:
+    """A view-model's fragment, rendered by its macro from the view alone (no page context, so
+    it shows nothing its key does not cover)."""
     name, macro = view.macro.split(":")
-    return getattr(template_module(name), macro)
+    return getattr(template_module(name), macro)(view)
 
 
 def stored(view: View) -> Markup:
-    """The fragment `view` shows, rendered by its macro from the view alone (no page context,
-    so it shows nothing its key does not cover) and stored under the view."""
-    return fragment(view, partial(_macro(view), view))
+    """The fragment `view` shows, stored under the view's key."""
+    return fragment(key_of(view), partial(_render, view))
 
 
 def stored_form(view: View, token: str) -> Markup:
     """stored() for a fragment with forms: served with the reader's CSRF token."""
-    return fragment_with_token(view, token, partial(_macro(view), view))
+    return fragment_with_token(key_of(view), token, partial(_render, view))
 
 
 def card_html(card: Any, zone: str, token: str) -> Markup:
     """A post card put together from its two stored parts (see templates/posts/_card.html):
     a handful of Python calls per card where rendering the macros took a few hundred."""
-    return joined([_card_text(card, zone, str(escape(token)), get_locale())])
+    return joined([_card_text(card, zone, str(escape(token)), get_locale(), {})])
 
 
-def _card_text(card: Any, zone: str, token: str, locale: str) -> str:
+_HEAD_KEY, _FOOT_KEY, _COMMENT_KEY = (key_fields(cls) for cls in (CardHead, CardFoot, CommentView))
+
+
+def _card_text(card: Any, zone: str, token: str, locale: str, people: dict[Any, Any]) -> str:
     # Plain str operations on the stored Markup: each Markup operation escapes its operands
-    # and copies its text into a new Markup, several times over for every card of a page.
-    head = CardHead.of(card, zone, format_ago(card.post.published_at), locale)
-    foot = CardFoot(Reactions.of(card, locale), card.post.comment_count)
-    head_html = fragment(head, partial(_macro(head), head))
-    return str.__add__(head_html, token.join(stored_parts(foot, partial(_macro(foot), foot))))
+    # and copies its text into a new Markup, several times over for every card of a page. The
+    # keys are read here (key_of without its call): a stream shows twenty cards or more.
+    author = card.author
+    author_key = (author.id, card.space.id) if author is not None else None
+    person = people.get(author_key)
+    if person is None:
+        person = people[author_key] = PersonView.of(author, card.author_marks)
+    head = CardHead.of(card, zone, format_ago(card.post.published_at), locale, person)
+    foot = CardFoot.of(card, locale)
+    head_html = stored_parts((CardHead, _HEAD_KEY(head)), partial(_render, head))[0]
+    foot_parts = stored_parts((CardFoot, _FOOT_KEY(foot)), partial(_render, foot))
+    return str.__add__(head_html, token.join(foot_parts))
 
 
 def stream_html(entries: Any, zone: str, token: str) -> Markup:
     """A stream's entries (post cards and kudos lines) in one call from the template."""
     token = str(escape(token))
     locale = get_locale()
+    people: dict[Any, Any] = {}
     shown = [
         _thanks_html(entry, zone, locale)
         if hasattr(entry, "kudos")
-        else _card_text(entry, zone, token, locale)
+        else _card_text(entry, zone, token, locale, people)
         for entry in entries
     ]
     return joined(shown)
@@ -223,7 +246,6 @@ def comments_html(
     With `oob`, each replaces the comment of its id where the page shows it. A post page shows
     fifty comments by a few people: the time, the language and each author's view are worked
     out once per list, not per comment."""
-    macro = template_module("posts/_comment.html").comment
     signed_in = viewer is not None
     viewer_id = viewer.id if signed_in else None
     marks_by_author = marks_by_author or {}
@@ -240,7 +262,7 @@ def comments_html(
         mine = signed_in and comment.author_id == viewer_id
         ago = format_ago(comment.created_at, now)
         view = CommentView.of(comment, person, zone, ago, locale, mine, signed_in)
-        html = token.join(stored_parts(view, partial(macro, view)))
+        html = token.join(stored_parts((CommentView, _COMMENT_KEY(view)), partial(_render, view)))
         shown.append(html.replace(_ITEM, _ITEM_IN_PLACE, 1) if oob else html)
     # Every part is escaped markup already: Markup's own join would escape and copy each again
     # (two fifths of this function's time).

@@ -3,13 +3,20 @@
 Each view-model is the fragment's key and the only thing its macro is given (app.web.templates
 `stored`), so a template cannot show what the key does not cover: a field it asks for that the
 view lacks is an error, not an empty string (`_Undefined`). Texts a person writes are carried but
-left out of equality and hash: their row's edit time stands for them, and the store counts the
-size of its values only, so keys holding bodies would grow it uncounted.
+left out of equality and hash (and of the stored key, `key_of`): their row's edit time stands
+for them, and the store counts the size of its values only, so keys holding bodies would grow it
+uncounted.
+
+The parts inside a view-model (a person, a badge, a list item) are named tuples: they compare
+and hash in C, where a dataclass's generated __eq__ and __hash__ are Python calls made for every
+card and comment of a page on every request.
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, ClassVar
+from operator import attrgetter
+from typing import Any, ClassVar, NamedTuple
 
 
 class View:
@@ -19,16 +26,35 @@ class View:
     macro: ClassVar[str]
 
 
-@dataclass(frozen=True, slots=True)
-class MarkView:
+def key_fields(cls: type[View]) -> Callable[[Any], tuple[Any, ...]]:
+    """The fields a view-model's key holds: all it shows but the texts its edit times stand for
+    (read in C, one tuple, where the dataclass's own __hash__ and __eq__ are Python calls)."""
+    return attrgetter(*(each.name for each in fields(cls) if each.compare))  # type: ignore[arg-type]
+
+
+_key_fields: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def is_view(obj: object) -> bool:
+    """A view-model or a part of one (a named tuple)."""
+    return isinstance(obj, View) or (isinstance(obj, tuple) and hasattr(obj, "_fields"))
+
+
+def key_of(view: View) -> tuple[Any, ...]:
+    """The key a view-model's fragment is stored under: its kind and the fields it compares."""
+    cls = view.__class__
+    get = _key_fields.get(cls) or _key_fields.setdefault(cls, key_fields(cls))
+    return (cls, get(view))
+
+
+class MarkView(NamedTuple):
     level: str
     icon: str
     name: str
     is_builtin: bool
 
 
-@dataclass(frozen=True, slots=True)
-class PersonView(View):
+class PersonView(NamedTuple):
     """What the `person` and `face_of` macros show of someone."""
 
     id: int
@@ -43,11 +69,13 @@ class PersonView(View):
     def of(cls, user: Any, marks: Any = ()) -> "PersonView | None":
         if user is None:
             return None
-        shown = tuple(MarkView(m.level, m.icon, m.name, m.is_builtin) for m in marks or ())
-        return cls(
+        # tuple.__new__ builds the named tuple in C, where calling the class is a Python call.
+        make = tuple.__new__
+        shown = tuple(make(MarkView, (m.level, m.icon, m.name, m.is_builtin)) for m in marks or ())
+        return make(cls, (
             user.id, user.display_name, user.is_leader, user.leader_title,
             user.avatar_version, user.is_active, shown,
-        )  # fmt: skip
+        ))  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +98,14 @@ class CardHead(View):
     body_html: str = field(compare=False, repr=False)
 
     @classmethod
-    def of(cls, card: Any, zone: str, ago: str, locale: str) -> "CardHead":
+    def of(
+        cls, card: Any, zone: str, ago: str, locale: str, author: PersonView | None
+    ) -> "CardHead":
         post, space = card.post, card.space
         return cls(
             locale, zone, ago, post.id, post.kind, post.pinned_at is not None,
-            post.published_at, post.edited_at, space.slug, space.name,
-            PersonView.of(card.author, card.author_marks), post.title, post.body_html,
+            post.published_at, post.edited_at, space.slug, space.name, author,
+            post.title, post.body_html,
         )  # fmt: skip
 
 
@@ -97,11 +127,21 @@ class Reactions(View):
 
 @dataclass(frozen=True, slots=True)
 class CardFoot(View):
-    """A post card's foot: its reaction form and the comment count."""
+    """A post card's foot: its reaction form (the same fields as Reactions) and the comment
+    count."""
 
     macro = "posts/_card.html:foot"
-    reactions: Reactions
+    locale: str
+    post_id: int
+    counts: tuple[tuple[str, int], ...]
+    mine: tuple[str, ...]
     comment_count: int
+
+    @classmethod
+    def of(cls, card: Any, locale: str) -> "CardFoot":
+        post = card.post
+        counts = tuple(sorted(card.reactions.items()))
+        return cls(locale, post.id, counts, tuple(sorted(card.my_reactions)), post.comment_count)
 
 
 @dataclass(frozen=True, slots=True)
