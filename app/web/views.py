@@ -36,8 +36,8 @@ _key_fields: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
 
 
 def is_view(obj: object) -> bool:
-    """A view-model or a part of one (a named tuple)."""
-    return isinstance(obj, View) or (isinstance(obj, tuple) and hasattr(obj, "_fields"))
+    """A view-model or a part of one (a named tuple of this module or app.web.page_views)."""
+    return isinstance(obj, View) or type(obj).__module__ in ("app.web.views", "app.web.page_views")
 
 
 def key_of(view: View) -> tuple[Any, ...]:
