@@ -48,7 +48,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("onboarding/service.py", "my_spaces_by_visibility"): "the viewer's own spaces",
     ("my_data/service.py", "data_summary"): "counts the person's own rows",
     ("my_data/service.py", "export_my_data"): "reports the state of the person's own rows",
-    ("web/fragments.py", "comment_key"): "a stored fragment's key covers the hidden flag it shows",
+    ("web/views.py", "CommentView.of"): "a stored fragment's key covers the hidden flag it shows",
     ("recognition/panels.py", "_space_statement"): "a readable space's leaders (page checked)",
     ("spaces/provider_groups.py", "sync_provider_groups"): PROVIDER_GROUPS,
     ("spaces/provider_groups.py", "_ensure_member"): PROVIDER_GROUPS,

@@ -24,41 +24,50 @@ from app.core.rows import RowView
 from app.core.security import csrf_token
 from app.core.transactions import commit_before_rendering
 from app.images.faces import colour_index, initials
-from app.web.fragments import (
-    TOKEN_SLOT,
-    cached,
-    card_key,
-    comment_form_key,
-    comment_key,
-    composer_key,
-    fragment,
-    fragment_with_token,
-    home_aside_key,
-    joined,
-    person_key,
-    reactions_key,
-    space_head_key,
-    spotlight_key,
-    thanks_key,
-    upcoming_key,
-    voices_key,
-)
+from app.web.fragments import TOKEN_SLOT, fragment, fragment_with_token, joined, stored_parts
 from app.web.icons import SPRITE, badge_glyph, icon
+from app.web.page_views import (
+    CommentForm,
+    Composer,
+    Footer,
+    HomeAside,
+    Nav,
+    NavMe,
+    SpaceHead,
+    Spotlight,
+    Upcoming,
+    Voices,
+)
+from app.web.views import (
+    CardFoot,
+    CardHead,
+    CommentView,
+    PersonView,
+    Reactions,
+    ThanksView,
+    View,
+    is_view,
+    key_fields,
+    key_of,
+)
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "static"
 
 
 class _Undefined(Undefined):
-    """Undefined as usual, except a field a row view does not carry is an error: the view
-    copies only the columns lists show (app.core.rows), and a template asking for another one would
-    otherwise print nothing, silently."""
+    """Undefined as usual, except a field a row view or a stored fragment's view-model does not
+    carry is an error: the row view copies only the columns lists show (app.core.rows), the
+    view-model is all its fragment's key covers (app.web.views), and a template asking for
+    another field would otherwise print nothing, silently."""
 
     __slots__ = ()
 
     def __init__(self, hint: Any = None, obj: Any = None, name: Any = None, **more: Any) -> None:
         if isinstance(obj, RowView):
             raise AttributeError(f"{type(obj).__name__} has no field {name!r} (see app.core.rows)")
+        if is_view(obj):
+            raise AttributeError(f"{type(obj).__name__} has no field {name!r} (see app.web.views)")
         super().__init__(hint, obj, name, **more)
 
 
@@ -160,42 +169,69 @@ def _card_parts() -> Any:
     return template_module("posts/_card.html")
 
 
+def _render(view: View) -> str:
+    """A view-model's fragment, rendered by its macro from the view alone (no page context, so
+    it shows nothing its key does not cover)."""
+    name, macro = view.macro.split(":")
+    return getattr(template_module(name), macro)(view)
+
+
+def stored(view: View) -> Markup:
+    """The fragment `view` shows, stored under the view's key."""
+    return fragment(key_of(view), partial(_render, view))
+
+
+def stored_form(view: View, token: str) -> Markup:
+    """stored() for a fragment with forms: served with the reader's CSRF token."""
+    return fragment_with_token(key_of(view), token, partial(_render, view))
+
+
 def card_html(card: Any, zone: str, token: str) -> Markup:
     """A post card put together from its two stored parts (see templates/posts/_card.html):
     a handful of Python calls per card where rendering the macros took a few hundred."""
-    return joined([_card_text(card, zone, str(escape(token)))])
+    return joined([_card_text(card, zone, str(escape(token)), get_locale(), {})])
 
 
-def _card_text(card: Any, zone: str, token: str) -> str:
+_HEAD_KEY, _FOOT_KEY, _COMMENT_KEY = (key_fields(cls) for cls in (CardHead, CardFoot, CommentView))
+
+
+def _card_text(card: Any, zone: str, token: str, locale: str, people: dict[Any, Any]) -> str:
     # Plain str operations on the stored Markup: each Markup operation escapes its operands
-    # and copies its text into a new Markup, several times over for every card of a page.
-    parts = _card_parts()
-    ago = format_ago(card.post.published_at)
-    head = fragment(card_key(card, zone, ago), lambda: parts.head(card, zone))
-    foot_key = (*reactions_key(card), card.post.comment_count)
-    foot = fragment(foot_key, lambda: parts.foot(card))
-    return str.__add__(head, str.replace(foot, TOKEN_SLOT, token))
+    # and copies its text into a new Markup, several times over for every card of a page. The
+    # keys are read here (key_of without its call): a stream shows twenty cards or more.
+    author = card.author
+    author_key = (author.id, card.space.id) if author is not None else None
+    person = people.get(author_key)
+    if person is None:
+        person = people[author_key] = PersonView.of(author, card.author_marks)
+    head = CardHead.of(card, zone, format_ago(card.post.published_at), locale, person)
+    foot = CardFoot.of(card, locale)
+    head_html = stored_parts((CardHead, _HEAD_KEY(head)), partial(_render, head))[0]
+    foot_parts = stored_parts((CardFoot, _FOOT_KEY(foot)), partial(_render, foot))
+    return str.__add__(head_html, token.join(foot_parts))
 
 
 def stream_html(entries: Any, zone: str, token: str) -> Markup:
     """A stream's entries (post cards and kudos lines) in one call from the template."""
     token = str(escape(token))
+    locale = get_locale()
+    people: dict[Any, Any] = {}
     shown = [
-        _thanks_html(entry, zone) if hasattr(entry, "kudos") else _card_text(entry, zone, token)
+        _thanks_html(entry, zone, locale)
+        if hasattr(entry, "kudos")
+        else _card_text(entry, zone, token, locale, people)
         for entry in entries
     ]
     return joined(shown)
 
 
-def _thanks_html(entry: Any, zone: str) -> Markup:
-    macro = template_module("recognition/_stream_thanks.html").thanks
-    key = thanks_key(entry, zone, format_ago(entry.kudos.created_at))
-    return fragment(key, partial(macro, entry, zone))
+def _thanks_html(entry: Any, zone: str, locale: str) -> Markup:
+    return stored(ThanksView.of(entry, zone, format_ago(entry.kudos.created_at), locale))
 
 
 def reaction_bar(card: Any, token: str) -> Markup:
     """The reaction form of one post with the reader's CSRF token."""
-    return fragment_with_token(reactions_key(card), token, lambda: _card_parts().reactions(card))
+    return stored_form(Reactions.of(card, get_locale()), token)
 
 
 # An open page's live watcher shows an edited comment in place (htmx out-of-band).
@@ -208,26 +244,25 @@ def comments_html(
     """A list of (comment, author) rendered from stored comments (templates/posts/_comment.html).
 
     With `oob`, each replaces the comment of its id where the page shows it. A post page shows
-    fifty comments by a few people: the time, the language and each author's part of the key
-    are worked out once per list, not per comment."""
-    macro = template_module("posts/_comment.html").comment
+    fifty comments by a few people: the time, the language and each author's view are worked
+    out once per list, not per comment."""
     signed_in = viewer is not None
     viewer_id = viewer.id if signed_in else None
     marks_by_author = marks_by_author or {}
     locale, now = get_locale(), utcnow()
-    people: dict[Any, tuple[Any, ...]] = {}
+    token = str(escape(token))
+    people: dict[Any, PersonView | None] = {}
     shown = []
     for comment, author in comments:
         author_id = author.id if author else None
-        marks = marks_by_author.get(author_id)
-        person = people.get(author_id)
-        if person is None:
-            person = people[author_id] = person_key(author, marks)
+        if author_id in people:
+            person = people[author_id]
+        else:
+            person = people[author_id] = PersonView.of(author, marks_by_author.get(author_id))
         mine = signed_in and comment.author_id == viewer_id
         ago = format_ago(comment.created_at, now)
-        key = (*comment_key(comment, person, zone, ago, locale), mine, signed_in)
-        render = partial(macro, comment, author, marks, zone, mine, signed_in)
-        html = fragment_with_token(key, token, render) if mine else fragment(key, render)
+        view = CommentView.of(comment, person, zone, ago, locale, mine, signed_in)
+        html = token.join(stored_parts((CommentView, _COMMENT_KEY(view)), partial(_render, view)))
         shown.append(html.replace(_ITEM, _ITEM_IN_PLACE, 1) if oob else html)
     # Every part is escaped markup already: Markup's own join would escape and copy each again
     # (two fifths of this function's time).
@@ -250,16 +285,29 @@ env.globals.update(
     icon=lambda name, label=None: icon(name, label, sprite_url=static_url(SPRITE)),
     badge_glyph=lambda emoji: badge_glyph(emoji, sprite_url=static_url(SPRITE)),
     site_name=lambda: get_settings().site_name,
-    cached=cached,
     comments_html=comments_html,
-    voices_key=partial(voices_key, ago=format_ago),
-    home_aside_key=home_aside_key,
-    composer_key=composer_key,
-    upcoming_key=upcoming_key,
-    comment_form_key=comment_form_key,
-    space_head_key=space_head_key,
-    cached_form=fragment_with_token,
-    spotlight_key=spotlight_key,
+    # The stored parts of pages, each built from its view-model (app.web.page_views).
+    voices_box=lambda voices, zone: stored(Voices.of(voices, zone, format_ago, get_locale())),
+    spotlight_box=lambda spot, viewer: stored(
+        Spotlight.of(spot, viewer, get_settings().site_name, get_locale())
+    ),
+    home_aside=lambda checklist, showcase, token: stored_form(
+        HomeAside.of(checklist, showcase, get_locale()), token
+    ),
+    upcoming_box=lambda upcoming, zone: stored(Upcoming.of(upcoming, zone, get_locale())),
+    space_head=lambda space, count, access, on_events, token: stored_form(
+        SpaceHead.of(space, count, access, on_events, get_locale()), token
+    ),
+    composer_view=lambda space, count, access, user: Composer.of(
+        space, count, access, user, get_locale()
+    ),
+    comment_form_view=lambda post_id, space, count, access: CommentForm.of(
+        post_id, space, count, access, get_locale()
+    ),
+    nav_links=lambda locale, is_admin, section: stored(Nav(locale, is_admin, section)),
+    nav_me=lambda locale, user, token: stored_form(NavMe(locale, PersonView.of(user)), token),
+    site_footer=lambda locale, site, signed_in: stored(Footer(locale, site, signed_in)),
+    stored_form=stored_form,
     card_html=card_html,
     stream_html=stream_html,
     reaction_bar=reaction_bar,
