@@ -1,11 +1,12 @@
 """Page and API handlers read as a few sentences: load with an access check, act, answer.
 
 A handler is a function decorated with a router method (`@router.get`, `@router.post`, ...)
-in an `app/**/routes.py` or `app/**/api.py`. Its length counts from `def` to its last line,
-the signature included (a signature of loose form fields is no sentence either) and the
-decorators left out. Gathering what a page shows belongs in a builder beside the domain's
-service (`views.py`, `page.py`), a refused form in `app.web.templates.form_error` or
-`block_after`, a query in the service or the content policy (`app/access/`).
+in an `app/**/routes.py` or `app/**/api.py`. Its length counts from `def` to its last line:
+the signature is included (a signature of loose form fields is no sentence either), the
+decorators and the docstring are not (a docstring says why; it should not cost a line).
+Gathering what a page shows belongs in a builder beside the domain's service (`views.py`,
+`page.py`), a refused form in `app.web.templates.form_error` or `block_after`, a query in the
+service or the content policy (`app/access/`).
 
 The handlers below are still longer than the limit, each with its reason. The list only
 shrinks: a handler that is now short enough, or gone, fails the test until its entry goes.
@@ -27,19 +28,15 @@ TOO_LONG: dict[tuple[str, str], str] = {
     ("events/routes.py", "create_event"): TODO,
     ("events/routes.py", "rsvp"): TODO,
     ("events/routes.py", "save_event"): TODO,
-    ("events/venue/routes.py", "checkin"): TODO,
     ("events/venue/routes.py", "checkin_host_page"): TODO,
     ("health/routes.py", "space_health"): TODO,
     ("home/routes.py", "home"): TODO,
-    ("live/api.py", "live"): TODO,
     ("mail/routes.py", "save_settings"): TODO,
     ("moderation/routes.py", "flag_comment"): TODO,
     ("moderation/routes.py", "queue"): TODO,
-    ("moderation/routes.py", "queue_news"): TODO,
     ("people/admin/routes.py", "admin_audit"): TODO,
     ("people/admin/routes.py", "admin_erase"): TODO,
     ("people/admin/routes.py", "admin_import"): TODO,
-    ("people/admin/routes.py", "admin_import_preview"): TODO,
     ("people/admin/routes.py", "admin_invite"): TODO,
     ("people/admin/routes.py", "admin_reset_link"): TODO,
     ("people/resets/routes.py", "forgot_password"): TODO,
@@ -52,14 +49,6 @@ TOO_LONG: dict[tuple[str, str], str] = {
     ("polls/routes.py", "answer"): TODO,
     ("polls/routes.py", "create_poll"): TODO,
     ("polls/routes.py", "quick_vote"): TODO,
-    ("posts/api.py", "update_post"): TODO,
-    ("posts/routes.py", "add_comment"): TODO,
-    ("posts/routes.py", "create_post"): TODO,
-    ("posts/routes.py", "post_page"): TODO,
-    ("posts/routes.py", "save_comment"): TODO,
-    ("posts/routes.py", "save_post"): TODO,
-    ("posts/routes.py", "stream_news"): TODO,
-    ("posts/routes.py", "toggle_reaction"): TODO,
     ("prompts/routes.py", "create_prompt"): TODO,
     ("prompts/routes.py", "library"): TODO,
     ("protocols/api.py", "list_protocols"): TODO,
@@ -79,7 +68,6 @@ TOO_LONG: dict[tuple[str, str], str] = {
     ("search/routes.py", "suggestions"): TODO,
     ("showcase/api.py", "add_to_showcase"): TODO,
     ("showcase/routes.py", "add_to_showcase"): TODO,
-    ("spaces/api.py", "create_space"): TODO,
     ("spaces/routes.py", "add_member"): TODO,
     ("spaces/routes.py", "admin_everyone_joins"): TODO,
     ("spaces/routes.py", "space_page"): TODO,
@@ -94,8 +82,17 @@ def handler_lengths(source: str) -> dict[str, int]:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
             _is_route(decorator) for decorator in node.decorator_list
         ):
-            lengths[node.name] = (node.end_lineno or node.lineno) - node.lineno + 1
+            lengths[node.name] = _length(node)
     return lengths
+
+
+def _length(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    lines = (node.end_lineno or node.lineno) - node.lineno + 1
+    first = node.body[0]
+    docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+    if docstring and isinstance(first.value.value, str):
+        lines -= (first.end_lineno or first.lineno) - first.lineno + 1
+    return lines
 
 
 def _is_route(decorator: ast.expr) -> bool:
@@ -145,7 +142,8 @@ def test_a_long_handler_is_measured() -> None:
         "@router.post('/a')\n"
         "def long_one(\n    a: int,\n    b: int,\n) -> None:\n"
         f"{body}\n\n\n"
-        "@router.get('/b')\ndef short_one() -> None:\n    pass\n\n\n"
+        "@router.get('/b')\ndef short_one() -> None:\n"
+        '    """Why,\n    in two lines."""\n    pass\n\n\n'
         "def not_a_handler() -> None:\n"
         f"{body}\n"
     )
