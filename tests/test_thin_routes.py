@@ -68,9 +68,6 @@ TOO_LONG: dict[tuple[str, str], str] = {
     ("search/routes.py", "suggestions"): TODO,
     ("showcase/api.py", "add_to_showcase"): TODO,
     ("showcase/routes.py", "add_to_showcase"): TODO,
-    ("spaces/routes.py", "add_member"): TODO,
-    ("spaces/routes.py", "admin_everyone_joins"): TODO,
-    ("spaces/routes.py", "space_page"): TODO,
     ("uploads/routes.py", "save_upload_limits"): TODO,
 }
 
