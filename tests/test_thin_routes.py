@@ -29,12 +29,8 @@ TOO_LONG: dict[tuple[str, str], str] = {
     ("polls/routes.py", "answer"): TODO,
     ("polls/routes.py", "create_poll"): TODO,
     ("polls/routes.py", "quick_vote"): TODO,
-    ("prompts/routes.py", "create_prompt"): TODO,
-    ("prompts/routes.py", "library"): TODO,
     ("search/api.py", "search_api"): TODO,
     ("search/routes.py", "search_page"): TODO,
-    ("showcase/api.py", "add_to_showcase"): TODO,
-    ("showcase/routes.py", "add_to_showcase"): TODO,
     ("uploads/routes.py", "save_upload_limits"): TODO,
 }
 
