@@ -3,7 +3,7 @@
 A handler is a function decorated with a router method (`@router.get`, `@router.post`, ...)
 in an `app/**/routes.py` or `app/**/api.py`. Its length counts from `def` to its last line:
 the signature is included (a signature of loose form fields is no sentence either), the
-decorators and the docstring are not (a docstring says why; it should not cost a line).
+decorators and the docstring are not (a docstring says why, and is the OpenAPI description).
 Gathering what a page shows belongs in a builder beside the domain's service (`views.py`,
 `page.py`), a refused form in `app.web.templates.form_error` or `block_after`, a query in the
 service or the content policy (`app/access/`).
@@ -20,11 +20,15 @@ LIMIT = 15
 ROUTE_FILES = {"routes.py", "api.py"}
 ROUTER_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "websocket"}
 
-TODO = "not yet thinned"
 TOO_LONG: dict[tuple[str, str], str] = {
-    ("home/routes.py", "home"): TODO,
-    ("search/api.py", "search_api"): TODO,
-    ("search/routes.py", "search_page"): TODO,
+    # The home page's builder is being reworked with the stored fragments (app/home belongs to
+    # that change); the gathering moves beside it there, as the space page's did.
+    ("home/routes.py", "home"): "gathers the home page itself, until app/home has its builder",
+    # Ten query parameters, one line each: the API's filters, described in the OpenAPI
+    # document (aliases above the handler); the body is four sentences.
+    ("search/api.py", "search_api"): "ten documented query parameters",
+    # The search form's ten fields as query parameters; the body is five sentences.
+    ("search/routes.py", "search_page"): "ten query parameters (the search form's filters)",
 }
 
 
