@@ -14,6 +14,7 @@ from app.core.errors import Forbidden, Invalid
 from app.core.ids import Id
 from app.core.security import CurrentUser, SessionDep, csrf_protect
 from app.core.transactions import TransactionalRoute
+from app.people.models import User
 from app.posts.service import load_post
 from app.web.templates import form_error, render
 
@@ -54,6 +55,16 @@ def _end_of_day(value: str, zone: str) -> datetime | None:
     return datetime.combine(day, time(23, 59), tzinfo=ZoneInfo(zone))
 
 
+def _unpin(session: SessionDep, user: User, post_id: int) -> Response:
+    announcements.unpin_from_home(session, user=user, post_id=post_id)
+    return RedirectResponse(f"/posts/{post_id}", status_code=303)
+
+
+def _pin_until(session: SessionDep, user: User, post_id: int, expires_at: str) -> None:
+    until = _end_of_day(expires_at, user.time_zone)
+    announcements.pin_on_home(session, user=user, post_id=post_id, expires_at=until)
+
+
 @router.post("/posts/{post_id}/home-pin")
 def home_pin(
     request: Request,
@@ -63,11 +74,9 @@ def home_pin(
     form: Annotated[HomePinForm, Form()],
 ) -> Response:
     if form.unpin:
-        announcements.unpin_from_home(session, user=user, post_id=post_id)
-        return RedirectResponse(f"/posts/{post_id}", status_code=303)
+        return _unpin(session, user, post_id)
     try:
-        until = _end_of_day(form.expires_at, user.time_zone)
-        announcements.pin_on_home(session, user=user, post_id=post_id, expires_at=until)
+        _pin_until(session, user, post_id, form.expires_at)
     except Invalid as exc:
         context = partial(_pin_context, session, user, post_id, form.shown())
         return form_error(request, session, PIN_FORM, exc, context, field=exc.field or "expires_at")

@@ -21,8 +21,13 @@ from app.core.security import SessionDep
 from app.core.transactions import TransactionalRoute
 from app.events import feeds, service
 from app.events.access import EventAccess, load_event
-from app.events.models import Event, RsvpStatus
-from app.events.occurrences import Occurrence, current_occurrences, events_page, occurrence_on
+from app.events.models import Event, Rsvp, RsvpStatus
+from app.events.occurrences import (
+    Occurrence,
+    asked_or_current,
+    current_occurrences,
+    events_page,
+)
 from app.events.rsvp import attendees, counts_for, set_rsvp
 from app.events.schemas import (
     MAX_CAPACITY,
@@ -32,6 +37,7 @@ from app.events.schemas import (
     MAX_URL,
     EventInput,
 )
+from app.people.models import User
 from app.spaces.access import require_read, space_access_by_slug
 from app.spaces.models import Space
 
@@ -112,6 +118,16 @@ class AttendeeOut(BaseModel):
     handle: str
     status: str
     checked_in: bool
+
+    @classmethod
+    def of(cls, rsvp: Rsvp, person: User) -> "AttendeeOut":
+        return cls(
+            user_id=person.id,
+            display_name=person.display_name,
+            handle=person.handle,
+            status=str(rsvp.status),
+            checked_in=rsvp.checked_in_at is not None,
+        )
 
 
 class AttendeePage(BaseModel):
@@ -195,13 +211,8 @@ def list_events(
 ) -> EventPage:
     """Events of a space that are not over yet (a series once), soonest first."""
     access = require_read(space_access_by_slug(session, user, slug))
-    page = events_page(
-        session,
-        where=col(Event.space_id) == access.space.id,
-        now=utcnow(),
-        cursor=cursor,
-        limit=limit,
-    )
+    in_space = col(Event.space_id) == access.space.id
+    page = events_page(session, where=in_space, now=utcnow(), cursor=cursor, limit=limit)
     items = _outs(session, [(e, access.space) for e in page.items])
     return EventPage(items=items, next_cursor=page.next_cursor)
 
@@ -278,21 +289,11 @@ def list_attendees(
 ) -> AttendeePage:
     """Who is going, maybe or waitlisted (in the order they asked), for one occurrence."""
     access = load_event(session, user=user, event_id=event_id)
-    if occurrence is not None:
-        day = occurrence_on(session, event=access.event, day=occurrence).occurrence_date
-    else:
-        day = current_occurrences(session, [access.event], now=utcnow())[event_id].occurrence_date
-    page = attendees(session, event_id=event_id, day=day, cursor=cursor, limit=limit)
-    items = [
-        AttendeeOut(
-            user_id=u.id,
-            display_name=u.display_name,
-            handle=u.handle,
-            status=str(r.status),
-            checked_in=r.checked_in_at is not None,
-        )
-        for r, u in page.items
-    ]
+    occ = asked_or_current(session, event=access.event, day=occurrence, now=utcnow())
+    page = attendees(
+        session, event_id=event_id, day=occ.occurrence_date, cursor=cursor, limit=limit
+    )
+    items = [AttendeeOut.of(rsvp, person) for rsvp, person in page.items]
     return AttendeePage(items=items, next_cursor=page.next_cursor)
 
 

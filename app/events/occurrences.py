@@ -315,6 +315,16 @@ def events_page(
     return Page(items=rows, next_cursor=next_cursor)
 
 
+def asked_or_current(
+    session: Session, *, event: Event, day: date | None, now: datetime
+) -> Occurrence:
+    """The occurrence of the series date asked for (404 when there is none that day), or
+    without one the event's current occurrence (as current_occurrences)."""
+    if day is not None:
+        return occurrence_on(session, event=event, day=day)
+    return current_occurrences(session, [event], now=now)[event.id]  # type: ignore[index]
+
+
 def current_occurrences(
     session: Session, events: list[Event], *, now: datetime
 ) -> dict[int, Occurrence]:

@@ -1,5 +1,6 @@
 """Event pages: a space's events tab, my events, create and edit, the event page and RSVP."""
 
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from typing import Annotated, Any
@@ -7,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid
@@ -15,14 +17,14 @@ from app.core.ids import Id
 from app.core.security import CurrentUser, SessionDep, csrf_protect
 from app.core.transactions import TransactionalRoute
 from app.events import service, views
-from app.events.access import load_event, require_create, require_organiser
+from app.events.access import EventAccess, load_event, require_create, require_organiser
 from app.events.feeds import current_feed_url
 from app.events.occurrences import occurrence_on
 from app.events.rsvp import set_rsvp
 from app.events.schemas import EventForm, EventInput, OccurrenceForm, RsvpForm, known_zones
 from app.events.venue.routes import router as venue_router
 from app.people.models import User
-from app.spaces.access import require_read, space_access_by_slug
+from app.spaces.access import SpaceAccess, require_read, space_access_by_slug
 from app.spaces.service import member_count
 from app.uploads.forms import FormFiles, attach_form_files
 from app.web.templates import block_after, form_error, is_htmx, render
@@ -67,29 +69,55 @@ def my_events(
     return render(request, "events/mine.html", context, block=block)
 
 
-def _form_context(errors: dict[str, str], **context: Any) -> dict[str, Any]:
-    """The event form's context with its error messages, for web.form_error."""
-    return {**context, "zones": sorted(known_zones()), "errors": errors}
+def _form_page(request: Request, context: dict[str, Any]) -> Response:
+    return render(
+        request, "events/form.html", {**context, "zones": sorted(known_zones()), "errors": {}}
+    )
 
 
-def _form_page(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
-    context.setdefault("zones", sorted(known_zones()))
-    context.setdefault("errors", {})
-    return render(request, "events/form.html", context, status_code=status_code)
+def _refused(
+    request: Request, session: Session, exc: Invalid, page: Callable[[], dict[str, Any]]
+) -> Response:
+    """The event form again, each field with its message (422), rebuilt after the rollback."""
+    errors = _errors(exc)
+
+    def context() -> dict[str, Any]:
+        return {**page(), "zones": sorted(known_zones()), "errors": errors}
+
+    return form_error(request, session, "events/form.html", exc, context)
+
+
+def _new_form(session: Session, access: SpaceAccess, form: dict[str, Any]) -> dict[str, Any]:
+    """The form for a new event in a space: a newcomer's defaults, or what was typed."""
+    return {
+        "space": access.space,
+        "form": form,
+        "member_count": member_count(session, access.space.id),
+    }
+
+
+def _edit_form(session: Session, access: EventAccess, form: Any) -> dict[str, Any]:
+    """An event's edit form: what is stored, or what was typed."""
+    return {
+        "space": access.space.space,
+        "event": access.event,
+        "form": form,
+        "member_count": member_count(session, access.event.space_id),
+    }
+
+
+def _typed_edit(session: Session, user: User, event_id: int, form: EventForm) -> dict[str, Any]:
+    """A refused edit: what was typed, in the form of the event as stored. Who may edit it
+    was the service's to say, so this only loads the event."""
+    access = load_event(session, user=user, event_id=event_id)
+    return _edit_form(session, access, form.shown())
 
 
 @router.get("/spaces/{slug}/events/new")
 def new_event(request: Request, session: SessionDep, user: CurrentUser, slug: str) -> Response:
     access = require_create(session, space_access_by_slug(session, user, slug))
     form = {"timezone": user.time_zone, "repeat": "none", "repeat_interval": 1}
-    return _form_page(
-        request,
-        {
-            "space": access.space,
-            "form": form,
-            "member_count": member_count(session, access.space.id),
-        },
-    )
+    return _form_page(request, _new_form(session, access, form))
 
 
 def _with_files(
@@ -112,33 +140,17 @@ def create_event(
 ) -> Response:
     access = space_access_by_slug(session, user, slug)
     try:
-        event = service.create_event(
-            session, access=access, data=_with_files(session, user, form, attachment)
-        )
+        data = _with_files(session, user, form, attachment)
+        event = service.create_event(session, access=access, data=data)
     except Invalid as exc:
-        errors = _errors(exc)
-
-        def context() -> dict[str, Any]:
-            count = member_count(session, access.space.id)
-            shown = form.shown()
-            return _form_context(errors, space=access.space, form=shown, member_count=count)
-
-        return form_error(request, session, "events/form.html", exc, context)
+        return _refused(request, session, exc, partial(_new_form, session, access, form.shown()))
     return RedirectResponse(f"/events/{event.id}", status_code=303)
 
 
 @router.get("/events/{event_id}/edit")
 def edit_event(request: Request, session: SessionDep, user: CurrentUser, event_id: Id) -> Response:
     access = require_organiser(load_event(session, user=user, event_id=event_id))
-    return _form_page(
-        request,
-        {
-            "space": access.space.space,
-            "event": access.event,
-            "form": views.form_for(access.event),
-            "member_count": member_count(session, access.event.space_id),
-        },
-    )
+    return _form_page(request, _edit_form(session, access, views.form_for(access.event)))
 
 
 @router.post("/events/{event_id}/edit")
@@ -151,24 +163,10 @@ def save_event(
     attachment: FormFiles = None,
 ) -> Response:
     try:
-        service.update_event(
-            session, user=user, event_id=event_id, data=_with_files(session, user, form, attachment)
-        )
+        data = _with_files(session, user, form, attachment)
+        service.update_event(session, user=user, event_id=event_id, data=data)
     except Invalid as exc:
-        errors = _errors(exc)
-
-        def context() -> dict[str, Any]:
-            access = load_event(session, user=user, event_id=event_id)
-            count = member_count(session, access.event.space_id)
-            return _form_context(
-                errors,
-                space=access.space.space,
-                event=access.event,
-                form=form.shown(),
-                member_count=count,
-            )
-
-        return form_error(request, session, "events/form.html", exc, context)
+        return _refused(request, session, exc, partial(_typed_edit, session, user, event_id, form))
     return RedirectResponse(f"/events/{event_id}", status_code=303)
 
 
@@ -243,20 +241,32 @@ def rsvp(
     form: Annotated[RsvpForm, Form()],
 ) -> Response:
     day = views.parse_day(form.on)
-    context = partial(_rsvp_block, session, user, event_id, day)
-    # The attendee list listens for "rsvp-changed" and reloads itself.
-    trigger = {"HX-Trigger": "rsvp-changed"}
-    answer = partial(
-        block_after, request, session, EVENT_PAGE, context, block="rsvp", headers=trigger
-    )
     try:
         set_rsvp(session, user=user, event_id=event_id, status=form.status, occurrence_date=day)
     except (Invalid, Conflict) as exc:
-        return answer(refused=exc)
-    if not is_htmx(request):
-        suffix = f"?on={form.on}" if form.on else ""
+        return _rsvp_answer(request, session, user, event_id, form.on, refused=exc)
+    return _rsvp_answer(request, session, user, event_id, form.on)
+
+
+def _rsvp_answer(
+    request: Request,
+    session: Session,
+    user: User,
+    event_id: int,
+    on: str,
+    refused: Invalid | Conflict | None = None,
+) -> Response:
+    """htmx gets the RSVP block (after a refusal, with its message); a plain form goes back to
+    the event's RSVP, or has its refusal answered like any other."""
+    if refused is None and not is_htmx(request):
+        suffix = f"?on={on}" if on else ""
         return RedirectResponse(f"/events/{event_id}{suffix}#rsvp", status_code=303)
-    return answer()
+    context = partial(_rsvp_block, session, user, event_id, views.parse_day(on))
+    # The attendee list listens for "rsvp-changed" and reloads itself.
+    trigger = {"HX-Trigger": "rsvp-changed"}
+    return block_after(
+        request, session, EVENT_PAGE, context, block="rsvp", refused=refused, headers=trigger
+    )
 
 
 def _rsvp_block(

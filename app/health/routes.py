@@ -8,7 +8,7 @@ from app.core.security import AdminUser, CurrentUser, SessionDep, csrf_protect
 from app.core.transactions import TransactionalRoute
 from app.health import service as health
 from app.health.charts import bar_chart, hbar_chart, percent, week_labels
-from app.spaces.access import require_moderate, space_access_by_slug
+from app.spaces.access import SpaceAccess, require_moderate, space_access_by_slug
 from app.spaces.service import member_count
 from app.web.templates import render
 
@@ -60,6 +60,13 @@ def space_health(
 ) -> Response:
     access = require_moderate(space_access_by_slug(session, user, slug))
     report = health.health_report(session, space_ids=[access.space.id], weeks=weeks, who=who)
+    return render(request, "health/health.html", _space_context(session, access, report, slug))
+
+
+def _space_context(
+    session: SessionDep, access: SpaceAccess, report: health.HealthReport, slug: str
+) -> dict:
+    """A space's figures, in the space's frame, the form asking its own page again."""
     context = _context(report)
     context.update(
         access=access,
@@ -67,7 +74,7 @@ def space_health(
         member_count=member_count(session, access.space.id),
         action=f"/spaces/{slug}/health",
     )
-    return render(request, "health/health.html", context)
+    return context
 
 
 @router.get("/admin/health")

@@ -52,13 +52,21 @@ def save_settings(
     try:
         preferences.update_choices(session, user_id=user.id, digest=digest, email=email)  # type: ignore[arg-type]
     except Invalid as exc:
-        shown = preferences.Choices(
-            digest=digest or current.digest, email={**current.email, **email}
-        )
-        return form_error(
-            request, session, SETTINGS_PAGE, exc, _context(shown), field=exc.field or ""
-        )
+        return _settings_refused(request, session, exc, current, digest, email)
     return RedirectResponse("/settings/notifications?saved=1", status_code=303)
+
+
+def _settings_refused(
+    request: Request,
+    session: SessionDep,
+    exc: Invalid,
+    current: preferences.Choices,
+    digest: str | None,
+    email: dict[str, str],
+) -> Response:
+    """The form again: the choices sent, over the stored ones for what the form left out."""
+    shown = preferences.Choices(digest=digest or current.digest, email={**current.email, **email})
+    return form_error(request, session, SETTINGS_PAGE, exc, _context(shown), field=exc.field or "")
 
 
 def _unsubscribed_from(session: SessionDep, token: str) -> tuple[User, str] | None:

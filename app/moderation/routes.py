@@ -97,8 +97,19 @@ def flag_comment(
     except Invalid as exc:
         context = partial(_comment_flag_context, session, user, comment_id, form)
         return form_error(request, session, FLAG_PAGE, exc, context, field=exc.field or "reason")
+    return _back_to_comment(session, user, comment_id)
+
+
+def _back_to_comment(session: SessionDep, user: User, comment_id: int) -> Response:
     comment, post, _access = load_comment(session, user=user, comment_id=comment_id)
     return RedirectResponse(f"/posts/{post.id}?flagged=1#comment-{comment.id}", status_code=303)
+
+
+def _moderated_space_id(session: SessionDep, user: User, slug: str | None) -> int | None:
+    """The space the queue is narrowed to (its moderators only), or None for all of theirs."""
+    if not slug:
+        return None
+    return require_moderate(space_access_by_slug(session, user, slug)).space.id
 
 
 @router.get("/moderation")
@@ -109,20 +120,25 @@ def queue(
     space: str | None = None,
     cursor: str | None = None,
 ) -> Response:
-    space_id = None
-    if space:
-        access = require_moderate(space_access_by_slug(session, user, space))
-        space_id = access.space.id
-    page = review.review_queue(session, user=user, space_id=space_id, cursor=cursor)
-    context = {
-        "page": page,
-        "space_slug": space,
-        "suggestions": [] if cursor else showcase.open_suggestions(session, user=user),
-        "done": request.query_params.get("done"),
-        "news_since": news_since(),
-    }
+    context = _queue_context(session, user, space, cursor)
+    context["done"] = request.query_params.get("done")
     block = "queue_items" if cursor and is_htmx(request) else None
     return render(request, "moderation/queue.html", context, block=block)
+
+
+def _queue_context(
+    session: SessionDep, user: User, slug: str | None, cursor: str | None
+) -> dict[str, Any]:
+    """The flags to review (in one space, or in all the moderator's); the first page also has
+    the showcase suggestions."""
+    space_id = _moderated_space_id(session, user, slug)
+    page = review.review_queue(session, user=user, space_id=space_id, cursor=cursor)
+    return {
+        "page": page,
+        "space_slug": slug,
+        "suggestions": [] if cursor else showcase.open_suggestions(session, user=user),
+        "news_since": news_since(),
+    }
 
 
 @router.get("/moderation/news")
@@ -136,9 +152,7 @@ def queue_news(
     """The "2 new flags — show them" above the queue, asked when the page's live stream says a
     flag was raised; the cases the moderator is working on stay where they are."""
     after = Cursor.required(since)
-    space_id = None
-    if space:
-        space_id = require_moderate(space_access_by_slug(session, user, space)).space.id
+    space_id = _moderated_space_id(session, user, space)
     count = review.new_flags_count(session, user=user, since=after, space_id=space_id)
     context = {"news_since": since, "space_slug": space, "news": count}
     return render(request, "moderation/_queue_news.html", context)

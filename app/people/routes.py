@@ -110,33 +110,26 @@ def _login_context(next: str, email: str) -> dict[str, object]:
 @router.post("/login")
 def login(request: Request, session: SessionDep, form: Annotated[LoginForm, Form()]) -> Response:
     address = request.client.host if request.client else "unknown"
-    email, next = form.email, form.next
-    context = _login_context(next, email)
+    refused = partial(_login_refused, request, _login_context(form.next, form.email))
     if not get_settings().password_login:
-        return render(
-            request,
-            "people/login.html",
-            {**context, "error": gettext("Sign-in with a password is switched off.")},
-            status_code=403,
-        )
+        return refused(gettext("Sign-in with a password is switched off."), 403)
     try:
-        user = service.authenticate(session, email=email, password=form.password, address=address)
-    except DomainError as exc:
-        return render(
-            request,
-            "people/login.html",
-            {**context, "error": exc.text()},
-            status_code=exc.status_code,
+        user = service.authenticate(
+            session, email=form.email, password=form.password, address=address
         )
+    except DomainError as exc:
+        return refused(exc.text(), exc.status_code)
     if user is None:
         session.commit()  # keep the failure count even though the answer is an error
-        return render(
-            request,
-            "people/login.html",
-            {**context, "error": gettext("Email or password is not right.")},
-            status_code=400,
-        )
-    return sign_in_response(request, session, user, next)
+        return refused(gettext("Email or password is not right."), 400)
+    return sign_in_response(request, session, user, form.next)
+
+
+def _login_refused(
+    request: Request, context: dict[str, object], error: str, status: int
+) -> Response:
+    """The sign-in form again, with what was typed (but the password) and why not."""
+    return render(request, "people/login.html", {**context, "error": error}, status_code=status)
 
 
 # Where the provider sends the browser back after signing out there: register it with the
@@ -194,11 +187,8 @@ def profile(
     page = posts_by_author(session, viewer=user, author_id=person_id, cursor=cursor)
     attach_marks(session, page.items)
     recognition = profile_panel(session, viewer=user, person=person)
-    return render(
-        request,
-        "people/profile.html",
-        {"person": person, "page": page, "recognition": recognition},
-    )
+    context = {"person": person, "page": page, "recognition": recognition}
+    return render(request, "people/profile.html", context)
 
 
 def _settings_context(session: Session, user: User, form: object) -> dict[str, object]:
@@ -241,13 +231,10 @@ def save_settings(
 def save_password(
     request: Request, session: SessionDep, user: CurrentUser, form: Annotated[PasswordForm, Form()]
 ) -> Response:
+    current, new = form.current_password, form.new_password
     try:
         revoked = service.change_password(
-            session,
-            user=user,
-            current=form.current_password,
-            new=form.new_password,
-            revoke_tokens=form.revoke_tokens,
+            session, user=user, current=current, new=new, revoke_tokens=form.revoke_tokens
         )
     except Invalid as exc:
         # The checks come before any write: nothing to undo, and the signed-in person stays loaded.
@@ -268,11 +255,14 @@ def avatar(
     """A person's picture, or their generated face (live presence needs a URL for everyone)."""
     person = service.active_user(session, person_id)
     picture = avatars.servable_avatar(session, person=person, width=int(width))
-    if picture is not None:
-        etag = f"{picture.version}-{picture.width}"
-        return image_response(
-            request, data=picture.data, content_type=picture.content_type, etag=etag
-        )
+    if picture is None:
+        return _face(request, person)
+    etag = f"{picture.version}-{picture.width}"
+    return image_response(request, data=picture.data, content_type=picture.content_type, etag=etag)
+
+
+def _face(request: Request, person: User) -> Response:
+    """The face drawn for a person without a picture, tagged by its own bytes."""
     svg = face_svg(person.display_name, person.id).encode()
     etag = hashlib.sha256(svg).hexdigest()[:16]
     return image_response(request, data=svg, content_type="image/svg+xml", etag=etag)

@@ -15,7 +15,7 @@ from app.core.transactions import TransactionalRoute, writes_in_steps
 from app.events.access import require_create
 from app.people.models import User
 from app.polls import dates, in_protocols, quick, views
-from app.polls.models import Poll
+from app.polls.models import DatePoll, Poll
 from app.polls.schemas import (
     DateAnswersForm,
     DatePollForm,
@@ -25,7 +25,7 @@ from app.polls.schemas import (
 )
 from app.posts.service import load_post
 from app.protocols.access import can_edit, protocol_access, require_edit
-from app.spaces.access import require_read, space_access_by_slug
+from app.spaces.access import SpaceAccess, require_read, space_access_by_slug
 from app.web.templates import block_after, form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
@@ -65,17 +65,36 @@ def create_poll(
     form: Annotated[DatePollForm, Form()],
 ) -> Response:
     access = space_access_by_slug(session, user, slug)
-    fields = form.fields()
     if form.more is not None:
+        return _poll_form(request, session, access, form.fields())
+    try:
+        poll = _new_poll(session, access, form)
+    except Invalid as exc:
+        return _poll_form(request, session, access, form.fields(), refused=exc)
+    return RedirectResponse(f"/date-polls/{poll.id}", status_code=303)
+
+
+def _new_poll(session: SessionDep, access: SpaceAccess, form: DatePollForm) -> DatePoll:
+    poll, _options = dates.create_date_poll(
+        session, access=access, data=views.input_from_form(form.fields())
+    )
+    return poll
+
+
+def _poll_form(
+    request: Request,
+    session: SessionDep,
+    access: SpaceAccess,
+    fields: dict[str, Any],
+    refused: Invalid | None = None,
+) -> Response:
+    """The new poll's form again: with more rows for dates (the "more" button), or after a
+    refusal with each field's message (422)."""
+    if refused is None:
         require_create(session, access)
         return render(request, "polls/new.html", views.form_context(session, access, fields, {}))
-    try:
-        data = views.input_from_form(fields)
-        poll, _options = dates.create_date_poll(session, access=access, data=data)
-    except Invalid as exc:
-        context = partial(views.form_context, session, access, fields, _errors(exc))
-        return form_error(request, session, "polls/new.html", exc, context)
-    return RedirectResponse(f"/date-polls/{poll.id}", status_code=303)
+    context = partial(views.form_context, session, access, fields, _errors(refused))
+    return form_error(request, session, "polls/new.html", refused, context)
 
 
 @router.get("/date-polls/{poll_id}")
@@ -92,15 +111,20 @@ def answer(
     poll_id: Id,
     form: Annotated[DateAnswersForm, Form()],
 ) -> Response:
-    context = partial(_date_poll_block, session, user, poll_id)
-    answer = partial(block_after, request, session, DATE_POLL, context, block="poll")
     try:
         dates.answer_date_poll(session, user=user, poll_id=poll_id, answers=form.answers())
     except Invalid as exc:
-        return answer(refused=exc)
+        return _answers_block(request, session, user, poll_id, refused=exc)
     if not is_htmx(request):
         return RedirectResponse(f"/date-polls/{poll_id}", status_code=303)
-    return answer()
+    return _answers_block(request, session, user, poll_id)
+
+
+def _answers_block(
+    request: Request, session: SessionDep, user: User, poll_id: int, refused: Invalid | None = None
+) -> Response:
+    context = partial(_date_poll_block, session, user, poll_id)
+    return block_after(request, session, DATE_POLL, context, block="poll", refused=refused)
 
 
 def _date_poll_block(
@@ -188,16 +212,25 @@ def quick_vote(
     quick_poll_id: Id,
     form: Annotated[QuickVoteForm, Form()],
 ) -> Response:
-    context = partial(_quick_poll_block, session, user, quick_poll_id)
-    answer = partial(block_after, request, session, QUICK_POLL, context, block="quick_poll")
     try:
         quick.vote(session, user=user, poll_id=quick_poll_id, option_ids=form.option_ids)
     except (Invalid, Conflict) as exc:
-        return answer(refused=exc)
+        return _vote_block(request, session, user, quick_poll_id, refused=exc)
     if not is_htmx(request):
         poll = quick.load_poll(session, user=user, poll_id=quick_poll_id).poll
         return RedirectResponse(_place_of(poll), status_code=303)
-    return answer()
+    return _vote_block(request, session, user, quick_poll_id)
+
+
+def _vote_block(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    poll_id: int,
+    refused: Invalid | Conflict | None = None,
+) -> Response:
+    context = partial(_quick_poll_block, session, user, poll_id)
+    return block_after(request, session, QUICK_POLL, context, block="quick_poll", refused=refused)
 
 
 def _quick_poll_block(

@@ -2,10 +2,11 @@
 
 from datetime import UTC, datetime
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from app.core.db import utcnow
 from app.core.errors import Invalid
@@ -17,12 +18,12 @@ from app.people.models import User
 from app.polls.quick import poll_id_of_post
 from app.posts import service, streams
 from app.posts.history import post_history
-from app.posts.models import ReactionKind
+from app.posts.models import Comment, Post, ReactionKind
 from app.posts.page import read_post_page
 from app.posts.publish_times import parse_publish_at
 from app.posts.schemas import CommentForm, NewPostForm, PostForm
 from app.recognition import service as recognition
-from app.spaces.access import space_access_by_slug
+from app.spaces.access import SpaceAccess, space_access_by_slug
 from app.spaces.models import Space
 from app.spaces.service import member_count
 from app.uploads.forms import FormFiles, attach_form_files
@@ -30,10 +31,24 @@ from app.web.templates import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
 
+EDIT_COMMENT = "posts/comment_edit.html"
+
 
 def _error_field(exc: Invalid) -> str:
     """Where a comment form shows its message: beside the file field, or the text."""
     return "attachment" if exc.field == "attachment" else "body"
+
+
+class _PostInput(TypedDict):
+    title: str
+    body: str
+    publish_at: datetime | None
+
+
+def _post_input(session: Session, user: User, form: PostForm, files: FormFiles) -> _PostInput:
+    """What the service takes from a post form: the text with its files, the publish time."""
+    body = attach_form_files(session, user=user, body=form.body, files=files)
+    return {"title": form.title, "body": body, "publish_at": parse_publish_at(form.publish_at)}
 
 
 @router.post("/spaces/{slug}/posts")
@@ -46,41 +61,40 @@ def create_post(
     attachment: FormFiles = None,
 ) -> Response:
     access = space_access_by_slug(session, user, slug)
-    body = form.body
     try:
-        # On a refusal the form shows what was typed: the files are rolled back with the rest.
-        post = service.create_post(
-            session,
-            access=access,
-            title=form.title,
-            body=attach_form_files(session, user=user, body=body, files=attachment),
-            kind=form.kind,
-            publish_at=parse_publish_at(form.publish_at),
-        )
+        fields = _post_input(session, user, form, attachment)
+        post = service.create_post(session, access=access, kind=form.kind, **fields)
     except Invalid as exc:
-        shown = {**form.shown(), "body": body}
+        return _post_refused(request, session, access, form, exc)
+    return RedirectResponse(f"/spaces/{slug}" if is_htmx(request) else f"/posts/{post.id}", 303)
 
-        def composer() -> dict[str, Any]:
-            count = member_count(session, access.space.id)
-            return {"space": access.space, "access": access, "member_count": count, "form": shown}
 
-        if is_htmx(request):
-            return form_error(
-                request, session, "posts/composer.html", exc, composer, block="composer"
-            )
+def _post_refused(
+    request: Request, session: Session, access: SpaceAccess, form: NewPostForm, exc: Invalid
+) -> Response:
+    """A refused post: the composer keeps what was typed (the files are rolled back with the
+    rest); htmx gets the composer alone, a plain form post the whole space page around it."""
 
-        # A plain form post gets the whole space page back, the composer keeping what was typed.
-        def space_page() -> dict[str, Any]:
-            return {
-                **composer(),
-                "page": streams.space_stream(session, access=access),
-                "pinned": streams.pinned_posts(session, access=access),
-            }
+    def composer() -> dict[str, Any]:
+        count = member_count(session, access.space.id)
+        return {
+            "space": access.space,
+            "access": access,
+            "member_count": count,
+            "form": form.shown(),
+        }
 
-        return form_error(request, session, "spaces/page.html", exc, space_page)
-    return RedirectResponse(
-        f"/posts/{post.id}" if not is_htmx(request) else f"/spaces/{slug}", status_code=303
-    )
+    if is_htmx(request):
+        return form_error(request, session, "posts/composer.html", exc, composer, block="composer")
+
+    def space_page() -> dict[str, Any]:
+        return {
+            **composer(),
+            "page": streams.space_stream(session, access=access),
+            "pinned": streams.pinned_posts(session, access=access),
+        }
+
+    return form_error(request, session, "spaces/page.html", exc, space_page)
 
 
 @router.get("/stream/news")
@@ -141,22 +155,28 @@ def post_page(
 ) -> Response:
     context = _post_context(session, user, post_id, cursor)
     if cursor:
-        # A later page, or the comments written since (the live watcher asks with its cursor,
-        # and with `since`: the comments edited, deleted or hidden meanwhile are shown anew).
-        fragment = is_htmx(request)
-        if fragment and since is not None:
-            post = context["card"].post
-            edited, gone = streams.changed_comments(
-                session, user=user, post=post, since=datetime.fromtimestamp(since, UTC)
-            )
-            context.update(changed_comments=edited, gone_comment_ids=gone)
-        return render(
-            request,
-            "posts/page.html",
-            {**context, "count_out_of_band": fragment},
-            block="comment_items" if fragment else None,
-        )
+        return _later_comments(request, session, user, context, since)
     return render(request, "posts/page.html", context)
+
+
+def _later_comments(
+    request: Request, session: Session, user: User, context: dict[str, Any], since: float | None
+) -> Response:
+    """A later page of comments, or those written since (the live watcher asks with its cursor,
+    and with `since`: the comments edited, deleted or hidden meanwhile are shown anew)."""
+    fragment = is_htmx(request)
+    if fragment and since is not None:
+        post = context["card"].post
+        edited, gone = streams.changed_comments(
+            session, user=user, post=post, since=datetime.fromtimestamp(since, UTC)
+        )
+        context.update(changed_comments=edited, gone_comment_ids=gone)
+    return render(
+        request,
+        "posts/page.html",
+        {**context, "count_out_of_band": fragment},
+        block="comment_items" if fragment else None,
+    )
 
 
 @router.get("/posts/{post_id}/history")
@@ -171,20 +191,23 @@ def post_history_page(
     return render(request, "posts/history.html", {"history": history})
 
 
+def _edit_context(
+    session: Session, user: User, post_id: int, typed: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A post's edit form: what is stored, or what was typed."""
+    post, access = service.load_post(session, user=user, post_id=post_id)
+    return {
+        "post": post,
+        "space": access.space,
+        "form": typed if typed is not None else post,
+        "access": access,
+        "member_count": member_count(session, access.space.id),
+    }
+
+
 @router.get("/posts/{post_id}/edit")
 def edit_post(request: Request, session: SessionDep, user: CurrentUser, post_id: Id) -> Response:
-    post, access = service.load_post(session, user=user, post_id=post_id)
-    return render(
-        request,
-        "posts/edit.html",
-        {
-            "post": post,
-            "space": access.space,
-            "form": post,
-            "access": access,
-            "member_count": member_count(session, access.space.id),
-        },
-    )
+    return render(request, "posts/edit.html", _edit_context(session, user, post_id))
 
 
 @router.post("/posts/{post_id}/edit")
@@ -197,26 +220,10 @@ def save_post(
     attachment: FormFiles = None,
 ) -> Response:
     try:
-        service.update_post(
-            session,
-            user=user,
-            post_id=post_id,
-            title=form.title,
-            body=attach_form_files(session, user=user, body=form.body, files=attachment),
-            publish_at=parse_publish_at(form.publish_at),
-        )
+        fields = _post_input(session, user, form, attachment)
+        service.update_post(session, user=user, post_id=post_id, **fields)
     except Invalid as exc:
-
-        def context() -> dict[str, Any]:
-            post, access = service.load_post(session, user=user, post_id=post_id)
-            return {
-                "post": post,
-                "space": access.space,
-                "access": access,
-                "member_count": member_count(session, access.space.id),
-                "form": form.shown(),
-            }
-
+        context = partial(_edit_context, session, user, post_id, form.shown())
         return form_error(request, session, "posts/edit.html", exc, context)
     return RedirectResponse(f"/posts/{post_id}", status_code=303)
 
@@ -247,13 +254,19 @@ def toggle_reaction(
     if kind not in ReactionKind.__members__:
         raise Invalid("Unknown reaction")
     post, access = service.load_post(session, user=user, post_id=post_id)
+    mine = streams.post_card(session, user=user, post=post, space=access.space).my_reactions
+    service.react(session, user=user, post_id=post_id, kind=kind, on=kind not in mine)
+    return _reactions_after(request, session, user, post, access)
+
+
+def _reactions_after(
+    request: Request, session: Session, user: User, post: Post, access: SpaceAccess
+) -> Response:
+    """htmx gets the post's reaction bar with the new counts; a plain form goes to the post."""
+    if not is_htmx(request):
+        return RedirectResponse(f"/posts/{post.id}", status_code=303)
     card = streams.post_card(session, user=user, post=post, space=access.space)
-    on = kind not in card.my_reactions
-    service.react(session, user=user, post_id=post_id, kind=kind, on=on)
-    if is_htmx(request):
-        card = streams.post_card(session, user=user, post=post, space=access.space)
-        return render(request, "posts/_reactions.html", {"card": card})
-    return RedirectResponse(f"/posts/{post_id}", status_code=303)
+    return render(request, "posts/_reactions.html", {"card": card})
 
 
 def _reply_context(session: SessionDep, user: CurrentUser, comment_id: int) -> dict[str, Any]:
@@ -282,30 +295,43 @@ def add_comment(
     attachment: FormFiles = None,
 ) -> Response:
     try:
-        text = attach_form_files(session, user=user, body=form.body, files=attachment)
-        comment = service.add_comment(
-            session, user=user, post_id=post_id, body=text, parent_id=form.parent_id
-        )
+        comment = _add_comment(session, user, post_id, form, attachment)
     except Invalid as exc:
-        if form.parent_id is not None and exc.field != "parent_id":
-            return _reply_refused(request, session, user, form, exc)
         return _comment_refused(request, session, user, post_id, form, exc)
-    if is_htmx(request):
-        post, _access = service.load_post(session, user=user, post_id=post_id)
-        session.refresh(post, ["comment_count"])  # the count was raised by an UPDATE statement
-        return render(
-            request,
-            "posts/_comment_created.html",
-            {"comment": comment, "author": user, "card": None, "comment_count": post.comment_count},
-        )
-    return RedirectResponse(f"/posts/{post_id}#comment-{comment.id}", status_code=303)
+    return _comment_added(request, session, user, comment)
+
+
+def _add_comment(
+    session: Session, user: User, post_id: int, form: CommentForm, files: FormFiles
+) -> Comment:
+    """The comment or reply, with its files attached (kept only if the comment is)."""
+    text = attach_form_files(session, user=user, body=form.body, files=files)
+    return service.add_comment(
+        session, user=user, post_id=post_id, body=text, parent_id=form.parent_id
+    )
+
+
+def _comment_added(request: Request, session: Session, user: User, comment: Comment) -> Response:
+    """htmx gets the new comment and the post's new count; a plain form goes to the comment."""
+    if not is_htmx(request):
+        return RedirectResponse(f"/posts/{comment.post_id}#comment-{comment.id}", status_code=303)
+    post, _access = service.load_post(session, user=user, post_id=comment.post_id)
+    session.refresh(post, ["comment_count"])  # the count was raised by an UPDATE statement
+    return render(
+        request,
+        "posts/_comment_created.html",
+        {"comment": comment, "author": user, "card": None, "comment_count": post.comment_count},
+    )
 
 
 def _comment_refused(
     request: Request, session: SessionDep, user: User, post_id: int, form: CommentForm, exc: Invalid
 ) -> Response:
     """A refused comment: the post's page with the form's message, or (htmx) the form alone,
-    swapped over itself instead of into the comment list it posts to."""
+    swapped over itself instead of into the comment list it posts to. A refused reply (for
+    another reason than its parent) is the reply's form again."""
+    if form.parent_id is not None and exc.field != "parent_id":
+        return _reply_refused(request, session, user, form, exc)
 
     def context() -> dict[str, Any]:
         return {**_post_context(session, user, post_id), "comment_form": {"body": form.body}}
@@ -351,7 +377,7 @@ def edit_comment(
     request: Request, session: SessionDep, user: CurrentUser, comment_id: Id
 ) -> Response:
     context = _comment_edit_context(session, user, comment_id)
-    return render(request, "posts/comment_edit.html", context)
+    return render(request, EDIT_COMMENT, context)
 
 
 def _comment_edit_context(
@@ -376,8 +402,7 @@ def save_comment(
         comment = service.update_comment(session, user=user, comment_id=comment_id, body=text)
     except Invalid as exc:
         context = partial(_comment_edit_context, session, user, comment_id, {"body": form.body})
-        field = _error_field(exc)
-        return form_error(request, session, "posts/comment_edit.html", exc, context, field=field)
+        return form_error(request, session, EDIT_COMMENT, exc, context, field=_error_field(exc))
     return RedirectResponse(f"/posts/{comment.post_id}#comment-{comment.id}", status_code=303)
 
 

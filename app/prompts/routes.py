@@ -10,9 +10,9 @@ from app.core.errors import Invalid
 from app.core.i18n import get_locale
 from app.core.security import CurrentUser, SessionDep, csrf_protect
 from app.core.transactions import TransactionalRoute
-from app.prompts import scheduling
+from app.posts.models import Post
+from app.prompts import scheduling, views
 from app.prompts import service as prompts
-from app.prompts.library import SPACE_TYPES, prompts_for
 from app.prompts.schemas import PromptForm
 from app.spaces.access import SpaceAccess, require_moderate, require_read, space_access_by_slug
 from app.spaces.service import member_count
@@ -31,23 +31,8 @@ def library(
     type: str | None = None,
 ) -> Response:
     access = require_moderate(space_access_by_slug(session, user, slug))
-    space_type = prompts.space_type_of(access, type)
-    used = prompts.used_library_keys(session, access=access)
-    return render(
-        request,
-        "prompts/prompts.html",
-        {
-            "access": access,
-            "space": access.space,
-            "member_count": member_count(session, access.space.id),
-            "space_type": space_type,
-            "space_types": SPACE_TYPES,
-            "library": prompts_for(space_type),
-            "used": used,
-            "locale": get_locale(),
-            "posted": prompts.prompts_in_space(session, access=access),
-        },
-    )
+    context = views.library_page(session, access=access, type=type)
+    return render(request, "prompts/prompts.html", context)
 
 
 @router.get("/spaces/{slug}/prompts/suggestions")
@@ -100,21 +85,32 @@ def create_prompt(
 ) -> Response:
     access = require_moderate(space_access_by_slug(session, user, slug))
     try:
-        post = prompts.create_prompt(
-            session,
-            access=access,
-            question=form.question,
-            context=form.context,
-            answer_format=form.answer_format,
-            library_key=form.library_key,
-            publish_at=scheduling.parse_publish_at(form.publish_at),
-        )
+        post = _create(session, access, form)
     except Invalid as exc:
-        # The service words the question as the post's title.
-        field = "question" if exc.field == "title" else (exc.field or "question")
-        context = partial(_composer_context, session, access, form.shown())
-        return form_error(request, session, COMPOSER, exc, context, field=field)
+        return _composer_refused(request, session, access, form, exc)
     return RedirectResponse(f"/posts/{post.id}", status_code=303)
+
+
+def _create(session: SessionDep, access: SpaceAccess, form: PromptForm) -> Post:
+    return prompts.create_prompt(
+        session,
+        access=access,
+        question=form.question,
+        context=form.context,
+        answer_format=form.answer_format,
+        library_key=form.library_key,
+        publish_at=scheduling.parse_publish_at(form.publish_at),
+    )
+
+
+def _composer_refused(
+    request: Request, session: SessionDep, access: SpaceAccess, form: PromptForm, exc: Invalid
+) -> Response:
+    """The composer again with what was typed, the message beside its field."""
+    # The service words the question as the post's title.
+    field = "question" if exc.field == "title" else (exc.field or "question")
+    context = partial(_composer_context, session, access, form.shown())
+    return form_error(request, session, COMPOSER, exc, context, field=field)
 
 
 @router.get("/spaces/{slug}/scheduled")

@@ -16,6 +16,7 @@ from app.core.transactions import TransactionalRoute, writes_in_steps
 from app.protocols import editing, service
 from app.protocols import sync as live
 from app.protocols.actions import parse_decisions
+from app.protocols.editing import SaveResult
 from app.protocols.models import ActionItem, Protocol, ProtocolRevision
 from app.protocols.queries import action_items_of, assignee_handle, my_action_items
 from app.spaces.access import space_access_by_slug
@@ -95,17 +96,16 @@ def list_protocols(
 ) -> dict[str, Any]:
     access = space_access_by_slug(session, user, slug)
     page = service.list_protocols(session, access=access, query=q, cursor=cursor)
+    items = [_list_item(protocol) for protocol, _creator in page.items]
+    return {"items": items, "next_cursor": page.next_cursor}
+
+
+def _list_item(protocol: Protocol) -> dict[str, Any]:
     return {
-        "items": [
-            {
-                "id": p.id,
-                "title": p.title,
-                "status": p.status,
-                "updated_at": p.updated_at.isoformat(),
-            }
-            for p, _u in page.items
-        ],
-        "next_cursor": page.next_cursor,
+        "id": protocol.id,
+        "title": protocol.title,
+        "status": protocol.status,
+        "updated_at": protocol.updated_at.isoformat(),
     }
 
 
@@ -137,24 +137,31 @@ def get_protocol(session: SessionDep, user: ApiUser, protocol_id: Id) -> dict[st
 def save_protocol(
     session: SessionDep, user: ApiUser, protocol_id: Id, body: ProtocolSave
 ) -> dict[str, Any] | JSONResponse:
+    base = body.base_version
     result = editing.save_text(
-        session,
-        user=user,
-        protocol_id=protocol_id,
-        base_version=body.base_version,
-        text=body.text,
+        session, user=user, protocol_id=protocol_id, base_version=base, text=body.text
     )
     if result.conflict:
-        return JSONResponse(
-            status_code=409,
-            content={
-                "detail": "Your changes conflict with edits made meanwhile",
-                "yours": result.submitted,
-                "theirs": result.text,
-                "version": result.revision.number,
-                "base_version": body.base_version,
-            },
-        )
+        return _conflict(result, base)
+    return _saved(session, protocol_id, result)
+
+
+def _conflict(result: SaveResult, base_version: int) -> JSONResponse:
+    """Both texts and the newest version, for the client to merge and save again (409)."""
+    return JSONResponse(
+        status_code=409,
+        content={
+            "detail": "Your changes conflict with edits made meanwhile",
+            "yours": result.submitted,
+            "theirs": result.text,
+            "version": result.revision.number,
+            "base_version": base_version,
+        },
+    )
+
+
+def _saved(session: Session, protocol_id: int, result: SaveResult) -> dict[str, Any]:
+    """The protocol as saved, and whether the text was merged with edits made meanwhile."""
     protocol = session.get(Protocol, protocol_id)
     assert protocol is not None
     session.refresh(protocol)

@@ -12,11 +12,8 @@ from app.core.ids import CounterForm, CounterQuery, Id
 from app.core.security import CurrentUser, SessionDep, csrf_protect
 from app.core.transactions import TransactionalRoute, writes_in_steps
 from app.people.models import User
-from app.protocols import editing, service, summary
-from app.protocols.access import can_edit
-from app.protocols.actions import parse_decisions
-from app.protocols.models import Protocol
-from app.protocols.queries import action_items_of, assignee_handle, my_action_items
+from app.protocols import editing, service, summary, views
+from app.protocols.queries import my_action_items
 from app.protocols.schemas import ActionItemForm, NewProtocolForm, ProtocolEditForm
 from app.spaces.access import SpaceAccess, require_read, space_access_by_slug
 from app.spaces.service import member_count
@@ -24,6 +21,7 @@ from app.uploads.forms import FormFiles, attach_form_files_apart
 from app.web.templates import form_error, is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
+LIST = "protocols/list.html"
 
 
 def _back(protocol_id: int, suffix: str = "") -> RedirectResponse:
@@ -43,7 +41,7 @@ def protocol_list(
     access = require_read(space_access_by_slug(session, user, slug))
     page = service.list_protocols(session, access=access, query=q, archived=archived, cursor=cursor)
     context = _list_context(session, access, page, q=q, archived=archived)
-    return render(request, "protocols/list.html", context)
+    return render(request, LIST, context)
 
 
 def _list_context(
@@ -70,35 +68,25 @@ def protocol_create(
 ) -> Response:
     access = space_access_by_slug(session, user, slug)
     try:
-        protocol = service.create_protocol(
+        new = service.create_protocol(
             session, access=access, title=form.title, template=form.template
         )
     except Invalid as exc:
+        return form_error(request, session, LIST, exc, partial(_typed_list, session, access, form))
+    return _back(new.id)  # type: ignore[arg-type]
 
-        def context() -> dict[str, Any]:
-            page = service.list_protocols(session, access=access)
-            return _list_context(session, access, page, form=form.shown())
 
-        return form_error(request, session, "protocols/list.html", exc, context)
-    return _back(protocol.id)  # type: ignore[arg-type]
+def _typed_list(session: SessionDep, access: SpaceAccess, form: NewProtocolForm) -> dict[str, Any]:
+    """A refused new protocol: the space's protocols, the form with what was typed."""
+    page = service.list_protocols(session, access=access)
+    return _list_context(session, access, page, form=form.shown())
 
 
 @router.get("/protocols/{protocol_id}")
 def protocol_page(
     request: Request, session: SessionDep, user: CurrentUser, protocol_id: Id
 ) -> Response:
-    view = service.load_protocol(session, user=user, protocol_id=protocol_id)
-    protocol = view.protocol
-    context = {
-        "protocol": protocol,
-        "access": view.access,
-        "space": view.access.space,
-        "contributors": view.contributors,
-        "can_edit": can_edit(protocol, view.access),
-        "html": summary.render_protocol(session, protocol.text),
-        "decisions": parse_decisions(protocol.text),
-        "items": action_items_of(session, protocol_id=protocol_id),
-    }
+    context = views.protocol_page(session, user=user, protocol_id=protocol_id)
     return render(request, "protocols/page.html", context)
 
 
@@ -141,16 +129,33 @@ def edit_save(
         # Committed apart: the save below commits steps on other connections first.
         with_files = attach_form_files_apart(user=user, body=form.text, files=attachment)
     except Invalid as exc:
-        typed = partial(
-            _editor, session, user, protocol_id, text=form.text, version=form.base_version
-        )
-        return form_error(request, session, "protocols/edit.html", exc, typed)
+        return _refused_files(request, session, user, protocol_id, form, exc)
+    return _save(request, session, user, protocol_id, form.base_version, with_files)
+
+
+def _refused_files(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    protocol_id: int,
+    form: ProtocolEditForm,
+    exc: Invalid,
+) -> Response:
+    """Files the editor refused: the text as typed, on the version it was typed on."""
+    typed = partial(_editor, session, user, protocol_id, text=form.text, version=form.base_version)
+    return form_error(request, session, "protocols/edit.html", exc, typed)
+
+
+def _save(
+    request: Request, session: SessionDep, user: User, protocol_id: int, base: int, text: str
+) -> Response:
+    """Save the text on its base version: back to the protocol, or after a real conflict both
+    texts side by side (409), to be merged by hand and saved again on the newest version."""
     result = editing.save_text(
-        session, user=user, protocol_id=protocol_id, base_version=form.base_version, text=with_files
+        session, user=user, protocol_id=protocol_id, base_version=base, text=text
     )
     if not result.conflict:
         return _back(protocol_id, "?saved=1")
-    # Both texts side by side, to be merged by hand and saved again on the newest version.
     context = _editor(
         session,
         user,
@@ -165,20 +170,8 @@ def edit_save(
 
 @router.get("/protocols/{protocol_id}/history")
 def history(request: Request, session: SessionDep, user: CurrentUser, protocol_id: Id) -> Response:
-    view = service.load_protocol(session, user=user, protocol_id=protocol_id)
-    revisions = editing.list_revisions(session, user=user, protocol_id=protocol_id)
-    people = {u.id: u for u, _n in view.contributors}
-    return render(
-        request,
-        "protocols/history.html",
-        {
-            "protocol": view.protocol,
-            "space": view.access.space,
-            "revisions": revisions,
-            "people": people,
-            "can_edit": can_edit(view.protocol, view.access),
-        },
-    )
+    context = views.history_page(session, user=user, protocol_id=protocol_id)
+    return render(request, "protocols/history.html", context)
 
 
 @router.get("/protocols/{protocol_id}/diff")
@@ -190,21 +183,8 @@ def diff(
     a: CounterQuery = 1,
     b: CounterQuery = 1,
 ) -> Response:
-    old = editing.get_revision(session, user=user, protocol_id=protocol_id, number=a)
-    new = editing.get_revision(session, user=user, protocol_id=protocol_id, number=b)
-    view = service.load_protocol(session, user=user, protocol_id=protocol_id)
-    lines = editing.diff_lines(editing.revision_text(old), editing.revision_text(new))
-    return render(
-        request,
-        "protocols/diff.html",
-        {
-            "protocol": view.protocol,
-            "space": view.access.space,
-            "old": old,
-            "new": new,
-            "lines": lines,
-        },
-    )
+    context = views.diff_page(session, user=user, protocol_id=protocol_id, a=a, b=b)
+    return render(request, "protocols/diff.html", context)
 
 
 @router.post("/protocols/{protocol_id}/restore")
@@ -311,13 +291,7 @@ def toggle_item(
     form: Annotated[ActionItemForm, Form()],
 ) -> Response:
     item = editing.set_action_item_done(session, user=user, item_id=item_id, done=form.done)
-    if is_htmx(request):
-        # The row looks as it did where it was ticked: in the protocol's own panel it names the
-        # assignee, on "My action items" the protocol it belongs to.
-        context: dict[str, object]
-        if form.shown_in == "protocol":
-            context = {"item": item, "protocol": None, "handle": assignee_handle(session, item)}
-        else:
-            context = {"item": item, "protocol": session.get(Protocol, item.protocol_id)}
-        return render(request, "protocols/_item_row.html", context)
-    return RedirectResponse("/action-items", status_code=303)
+    if not is_htmx(request):
+        return RedirectResponse("/action-items", status_code=303)
+    context = views.item_row(session, item, shown_in=form.shown_in)
+    return render(request, "protocols/_item_row.html", context)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
+from sqlmodel import Session
 
 from app.api.deps import ApiUser, Cursor, Limit
 from app.api.schemas import TOO_MANY, ApiDateTime, AuthorOut, Input, author_out
@@ -19,6 +20,8 @@ from app.people.models import User
 from app.people.service import active_user
 from app.recognition import kudos as kudos_service
 from app.recognition import service
+from app.recognition.models import Kudos
+from app.recognition.schemas import Whom
 
 # Paths say {id}, as the API is documented; Python code says user_id.
 UserId = Annotated[int, Path(alias="id", ge=1, le=MAX_ID, description="The person's id")]
@@ -33,6 +36,18 @@ class BadgeOut(BaseModel):
     space: str | None = Field(description="The space's slug; null for a site-wide badge")
     reason: str
     granted_at: ApiDateTime
+
+    @classmethod
+    def of(cls, shown: service.ShownAward) -> "BadgeOut":
+        return cls(
+            slug=shown.badge.slug,
+            name=shown.badge.name,
+            icon=shown.badge.icon,
+            level=str(shown.badge.level),
+            space=shown.space.slug if shown.space else None,
+            reason=shown.award.reason,
+            granted_at=shown.award.granted_at,
+        )
 
 
 class BadgeList(BaseModel):
@@ -68,6 +83,15 @@ class KudosIn(Input):
                 "missing", "to_user_id is required unless protocol_id is given"
             )
         return self
+
+    def whom(self) -> Whom:
+        target_type, target_id = None, None
+        if self.post_id is not None:
+            target_type, target_id = "post", self.post_id
+        elif self.protocol_id is not None:
+            target_type, target_id = "protocol", self.protocol_id
+        receivers = [self.to_user_id] if self.to_user_id is not None else None
+        return {"receiver_ids": receivers, "target_type": target_type, "target_id": target_id}
 
 
 class TargetOut(BaseModel):
@@ -134,20 +158,7 @@ def user_badges(session: SessionDep, caller: ApiUser, user_id: UserId) -> BadgeL
     """A person's badges as the caller may see them (hidden ones, unreadable spaces left out)."""
     person = active_user(session, user_id)
     shown = service.badges_for(session, viewer=caller, person=person)
-    return BadgeList(
-        items=[
-            BadgeOut(
-                slug=s.badge.slug,
-                name=s.badge.name,
-                icon=s.badge.icon,
-                level=str(s.badge.level),
-                space=s.space.slug if s.space else None,
-                reason=s.award.reason,
-                granted_at=s.award.granted_at,
-            )
-            for s in shown
-        ]
-    )
+    return BadgeList(items=[BadgeOut.of(badge) for badge in shown])
 
 
 @router.post("/kudos", response_model=KudosGiven, status_code=201, responses=TOO_MANY)
@@ -156,20 +167,15 @@ def give_kudos(session: SessionDep, caller: ApiUser, payload: KudosIn) -> KudosG
     no to_user_id, every credited co-author of the protocol but the caller, one kudos each.
     Each kudos counts against the caller's monthly budget; if it does not cover all, none is
     given (429)."""
-    target_type, target_id = None, None
-    if payload.post_id is not None:
-        target_type, target_id = "post", payload.post_id
-    elif payload.protocol_id is not None:
-        target_type, target_id = "protocol", payload.protocol_id
-    rows = kudos_service.give_kudos(
-        session,
-        giver=caller,
-        receiver_ids=[payload.to_user_id] if payload.to_user_id is not None else None,
-        message=payload.message,
-        target_type=target_type,
-        target_id=target_id,
-    )
+    whom = payload.whom()
+    rows = kudos_service.give_kudos(session, giver=caller, message=payload.message, **whom)
+    return _given(session, caller, rows, whom)
+
+
+def _given(session: Session, caller: User, rows: list[Kudos], whom: Whom) -> KudosGiven:
+    """The kudos as given: one item each, the first also at the top level."""
     receivers = {p.id: p for p in kudos_service.people(session, [r.receiver_id for r in rows])}
+    target_type, target_id = whom["target_type"], whom["target_id"]
     title = None
     if target_type is not None and target_id is not None:
         title = kudos_service.TARGETS[target_type][1](session, [target_id]).get(target_id)

@@ -14,7 +14,8 @@ from app.people.service import active_user
 from app.recognition import kudos as kudos_service
 from app.recognition import service
 from app.recognition.kudos_targets import TARGETS, load_target
-from app.recognition.schemas import KudosForm, PreferencesForm
+from app.recognition.models import Kudos
+from app.recognition.schemas import KudosForm, PreferencesForm, Whom
 from app.spaces.access import require_read, space_access_by_slug
 from app.web.templates import form_error, is_htmx, render
 
@@ -68,40 +69,45 @@ def kudos_form(
     protocol_id: OptionalIdQuery = None,
 ) -> Response:
     """The kudos form: for a person, a post's or comment's author, or a protocol's co-authors."""
-    target_type, target_id = None, None
-    for kind, value in (("comment", comment_id), ("post", post_id), ("protocol", protocol_id)):
-        if value is not None:
-            target_type, target_id = kind, value
-            break
+    target_type, target_id = _tied_to(comment=comment_id, post=post_id, protocol=protocol_id)
     context = _kudos_form_context(
         session, user, to=to, target_type=target_type, target_id=target_id
     )
     return render(request, "recognition/kudos_form.html", context)
 
 
+def _tied_to(**ids: int | None) -> tuple[str | None, int | None]:
+    """What the kudos are for: the first of the ids given, in the order named."""
+    for kind, value in ids.items():
+        if value is not None:
+            return kind, value
+    return None, None
+
+
 @router.post("/kudos")
 def give_kudos(
     request: Request, session: SessionDep, user: CurrentUser, form: Annotated[KudosForm, Form()]
 ) -> Response:
-    target_type = form.target_type or None
-    target_id = form.target_id if target_type else None
+    whom = form.whom()
     try:
-        rows = kudos_service.give_kudos(
-            session,
-            giver=user,
-            receiver_ids=[form.to] if form.to is not None else None,
-            message=form.message,
-            target_type=target_type,
-            target_id=target_id,
-        )
+        rows = kudos_service.give_kudos(session, giver=user, message=form.message, **whom)
     except (Invalid, TooManyRequests) as exc:
         # 422 also for a spent budget: the form explains it, and htmx shows 422 answers.
         return _kudos_refused(request, session, user, form, exc)
+    return _kudos_given(request, session, user, rows, whom)
+
+
+def _kudos_given(
+    request: Request, session: SessionDep, user: User, rows: list[Kudos], whom: Whom
+) -> Response:
+    """htmx gets the thanks in place; a plain form goes to the one person thanked, or back to
+    what the kudos were for."""
     thanked = kudos_service.people(session, [row.receiver_id for row in rows])
     if is_htmx(request):
         return render(request, "recognition/kudos_form.html", {"sent_to": thanked})
     if len(thanked) == 1:
         return RedirectResponse(f"/people/{thanked[0].id}#kudos", status_code=303)
+    target_type, target_id = whom["target_type"], whom["target_id"]
     assert target_type is not None
     url = load_target(session, user, target_type, target_id).url  # type: ignore[arg-type]
     return RedirectResponse(f"{url}?thanked={len(thanked)}", status_code=303)

@@ -1,6 +1,17 @@
 """Form input for kudos, recognition settings and the admin's recognition page (app.core.forms)."""
 
+from typing import TypedDict
+
 from app.core.forms import FormId, FormInput
+
+
+class Whom(TypedDict):
+    """Whom kudos go to, as the service takes them: people by id, or without them the authors
+    of what the kudos are tied to."""
+
+    receiver_ids: list[int] | None
+    target_type: str | None
+    target_id: int | None
 
 
 class LeaderForm(FormInput):
@@ -40,6 +51,14 @@ class KudosForm(FormInput):
     message: str = ""
     target_type: str | None = None
     target_id: FormId | None = None
+
+    def whom(self) -> Whom:
+        target_type = self.target_type or None
+        return {
+            "receiver_ids": [self.to] if self.to is not None else None,
+            "target_type": target_type,
+            "target_id": self.target_id if target_type else None,
+        }
 
 
 class PreferencesForm(FormInput):

@@ -58,41 +58,50 @@ def _hit_out(hit: SearchHit) -> SearchHitOut:
     )
 
 
+# The query's parameters as the OpenAPI document describes them.
+Words = Annotated[
+    str,
+    Query(
+        max_length=10_000,
+        description='Words (all required; German and English stems match), "a phrase", '
+        "-word to exclude; the last word also matches as a prefix",
+    ),
+]
+KindFilter = Annotated[SearchKind | None, Query(description="Only this kind of result")]
+SpaceFilter = Annotated[str | None, Query(max_length=60, description="A space's slug")]
+AuthorFilter = Annotated[str | None, Query(max_length=41, description="A person's handle")]
+Since = Annotated[date | None, Query(description="Created on or after this day (UTC)")]
+Until = Annotated[date | None, Query(description="Created on or before this day (UTC)")]
+
+
 @router.get("/search", response_model=SearchPage)
 def search_api(
     session: SessionDep,
     user: ApiUser,
-    q: Annotated[
-        str,
-        Query(
-            max_length=10_000,
-            description='Words (all required; German and English stems match), "a phrase", '
-            "-word to exclude; the last word also matches as a prefix",
-        ),
-    ] = "",
-    type: Annotated[SearchKind | None, Query(description="Only this kind of result")] = None,
-    space: Annotated[str | None, Query(max_length=60, description="A space's slug")] = None,
-    author: Annotated[str | None, Query(max_length=41, description="A person's handle")] = None,
-    since: Annotated[date | None, Query(description="Created on or after this day (UTC)")] = None,
-    until: Annotated[date | None, Query(description="Created on or before this day (UTC)")] = None,
+    q: Words = "",
+    type: KindFilter = None,
+    space: SpaceFilter = None,
+    author: AuthorFilter = None,
+    since: Since = None,
+    until: Until = None,
     cursor: Cursor = None,
     limit: Limit = 20,
 ) -> SearchPage:
     """What the caller may read that matches `q`, newest first, by pages."""
-    filters = search_filters(
-        type.value if type else None,
-        space,
-        author,
-        since.isoformat() if since else None,
-        until.isoformat() if until else None,
-    )
+    kind = type.value if type else None
+    filters = search_filters(kind, space, author, _day(since), _day(until))
+    at_most = min(limit, 50)
     page = search(
         session,
         user=user,
         text_query=q,
         filters=filters,
         cursor=cursor,
-        limit=min(limit, 50),
+        limit=at_most,
         typing=False,
     )
     return SearchPage(items=[_hit_out(h) for h in page.items], next_cursor=page.next_cursor)
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None

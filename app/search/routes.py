@@ -2,28 +2,23 @@
 type-ahead suggestions, and what finds people through the same index: @mentions, the people
 directory and the hosts' "add member" picker."""
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from app.core.pagination import Page
 from app.core.security import CurrentUser, SessionDep, csrf_protect
 from app.core.transactions import TransactionalRoute
 from app.posts.service import mention_candidates
 from app.search.models import SearchKind
 from app.search.people import member_candidates, people_directory, people_matching
-from app.search.service import SearchFilters, search, search_filters
+from app.search.service import SearchFilters, SearchHit, search, search_filters
+from app.search.suggestions import suggestions as suggest
 from app.search.text import snippet_parts
 from app.spaces.access import require_manage, require_read, space_access_by_slug
 from app.spaces.routes import members_context
 from app.web.templates import is_htmx, render
 
 router = APIRouter(route_class=TransactionalRoute, dependencies=[Depends(csrf_protect)])
-CONTENT_SUGGESTIONS = 7
-PEOPLE_SUGGESTIONS = 4
-# The header's suggestions rank a smaller window of newest matches: they answer every keystroke.
-SUGGESTION_WINDOW = 40
-CONTENT_KINDS = (SearchKind.post, SearchKind.comment, SearchKind.protocol, SearchKind.event)
 
 
 @router.get("/search")
@@ -41,43 +36,23 @@ def search_page(
 ) -> Response:
     filters = search_filters(type, space, author, since, until)
     page = search(session, user=user, text_query=q, filters=filters, cursor=cursor)
-    context: dict[str, Any] = {
-        "q": q,
-        "page": page,
-        "filters": filters,
-        "author": author or "",
-        "since": since or "",
-        "until": until or "",
-        "kinds": list(SearchKind),
-        "snippet_parts": snippet_parts,
-    }
-    if cursor and is_htmx(request):
-        return render(request, "search/page.html", context, block="search_items")
-    return render(request, "search/page.html", context)
+    context = _results(q, page, filters, author=author, since=since, until=until)
+    block = "search_items" if cursor and is_htmx(request) else None
+    return render(request, "search/page.html", context, block=block)
+
+
+def _results(q: str, page: Page[SearchHit], filters: SearchFilters, **typed: str | None) -> dict:
+    """The results, and the filters as the form shows them again (empty when not set)."""
+    shown = {name: value or "" for name, value in typed.items()}
+    context = {"q": q, "page": page, "filters": filters, **shown}
+    return {**context, "kinds": list(SearchKind), "snippet_parts": snippet_parts}
 
 
 @router.get("/search/suggest")
 def suggestions(request: Request, session: SessionDep, user: CurrentUser, q: str = "") -> Response:
     """The header box's matches while typing, grouped by kind: people and spaces asked apart,
     so a name is not crowded out by a busy week of posts."""
-    groups = (
-        (SearchFilters(kinds=CONTENT_KINDS), CONTENT_SUGGESTIONS),
-        (SearchFilters(kinds=(SearchKind.space, SearchKind.person)), PEOPLE_SUGGESTIONS),
-    )
-    hits = [
-        hit
-        for filters, limit in groups
-        for hit in search(
-            session,
-            user=user,
-            text_query=q,
-            filters=filters,
-            limit=limit,
-            window=SUGGESTION_WINDOW,
-        ).items
-    ]
-    order = list(SearchKind)
-    hits.sort(key=lambda hit: order.index(hit.kind))
+    hits = suggest(session, user=user, text_query=q)
     return render(request, "search/_suggestions.html", {"q": q, "hits": hits})
 
 

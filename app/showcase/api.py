@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import Field
+from sqlmodel import Session
 
 from app.api.deps import ApiUser
 from app.api.schemas import CONFLICT, Input, iso_time
@@ -15,6 +16,7 @@ from app.core.ids import Id
 from app.core.security import SessionDep
 from app.core.transactions import TransactionalRoute
 from app.showcase import service as showcase
+from app.showcase.models import ShowcaseEntry
 from app.showcase.service import ShowcaseCard
 
 # Tagged "community" as before the split, so the OpenAPI document stays the same.
@@ -55,7 +57,11 @@ def add_to_showcase(
         origin=body.origin,
         external_url=body.external_url,
     )
-    tags = showcase.entry_for_post(session, post_id=post_id)
+    return _entry_out(session, entry)
+
+
+def _entry_out(session: Session, entry: ShowcaseEntry) -> dict[str, Any]:
+    tags = showcase.entry_for_post(session, post_id=entry.post_id)
     return {
         "post_id": entry.post_id,
         "origin": str(entry.origin),

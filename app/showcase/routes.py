@@ -10,6 +10,7 @@ from app.core.errors import Invalid
 from app.core.ids import Id
 from app.core.security import CurrentUser, SessionDep, csrf_protect
 from app.core.transactions import TransactionalRoute
+from app.people.models import User
 from app.posts.service import load_post
 from app.showcase import service as showcase
 from app.showcase.schemas import ShowcaseForm
@@ -72,22 +73,29 @@ def add_to_showcase(
     """Moderators put the post in the showcase; everyone else suggests it."""
     _post, access = load_post(session, user=user, post_id=post_id)
     try:
-        if access.can_moderate:
-            showcase.feature_post(
-                session,
-                user=user,
-                post_id=post_id,
-                tags=form.tags,
-                origin=form.origin,
-                external_url=form.external_url,
-            )
-        else:
-            showcase.suggest_post(session, user=user, post_id=post_id, note=form.note)
+        done = _feature_or_suggest(session, user, post_id, form, moderator=access.can_moderate)
     except Invalid as exc:
         context = partial(_showcase_context, session, user, post_id, form.shown())
         return form_error(request, session, SHOWCASE_FORM, exc, context, field=exc.field or "tags")
-    done = "showcased" if access.can_moderate else "suggested"
     return RedirectResponse(f"/posts/{post_id}?{done}=1", status_code=303)
+
+
+def _feature_or_suggest(
+    session: SessionDep, user: User, post_id: int, form: ShowcaseForm, *, moderator: bool
+) -> str:
+    """Feature the post (a moderator) or suggest it (anyone else); says which was done."""
+    if not moderator:
+        showcase.suggest_post(session, user=user, post_id=post_id, note=form.note)
+        return "suggested"
+    showcase.feature_post(
+        session,
+        user=user,
+        post_id=post_id,
+        tags=form.tags,
+        origin=form.origin,
+        external_url=form.external_url,
+    )
+    return "showcased"
 
 
 @router.post("/posts/{post_id}/showcase/remove")

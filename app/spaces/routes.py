@@ -1,7 +1,8 @@
 """Space pages: directory, create, stream, settings, members, join and leave."""
 
 import io
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -52,6 +53,8 @@ def create_space(
 
 
 def _space_context(session: SessionDep, access, cursor: str | None, member_count: int) -> dict:
+    """The stream of a space's page; the first page also has the pins, the "new posts" mark
+    and the recognition panel, a later page only the marks beside its posts."""
     require_read(access)
     page, stream = space_stream_with_thanks(
         session,
@@ -59,13 +62,22 @@ def _space_context(session: SessionDep, access, cursor: str | None, member_count
         posts_page=lambda after: streams.space_stream(session, access=access, cursor=after),
         cursor=cursor,
     )
-    return {
+    context = {
         "access": access,
         "space": access.space,
         "page": page,
         "stream": stream,
         "member_count": member_count,
     }
+    if cursor:
+        recognition.attach_marks(session, page.items)
+        return context
+    pinned = streams.pinned_posts(session, access=access)
+    cards = [*page.items, *pinned]
+    context["pinned"] = pinned
+    context["news_since"] = streams.news_since()
+    context["recognition"] = space_panel(session, access=access, cards=cards)
+    return context
 
 
 @router.get("/spaces/{slug}")
@@ -75,22 +87,11 @@ def space_page(
     access, count = read_space_page(session, user=user, slug=slug)
     if not access.can_read:
         # Private spaces are listed, so a non-member sees the door, not the room.
-        return render(
-            request,
-            "spaces/locked.html",
-            {"access": access, "space": access.space, "member_count": count},
-        )
+        door = {"access": access, "space": access.space, "member_count": count}
+        return render(request, "spaces/locked.html", door)
     context = _space_context(session, access, cursor, count)
-    if cursor:
-        recognition.attach_marks(session, context["page"].items)
-        return render(
-            request, "spaces/page.html", context, block="stream_items" if is_htmx(request) else None
-        )
-    context["pinned"] = streams.pinned_posts(session, access=access)
-    context["news_since"] = streams.news_since()
-    cards = [*context["page"].items, *context["pinned"]]
-    context["recognition"] = space_panel(session, access=access, cards=cards)
-    return render(request, "spaces/page.html", context)
+    block = "stream_items" if cursor and is_htmx(request) else None
+    return render(request, "spaces/page.html", context, block=block)
 
 
 @router.get("/spaces/{slug}/edit")
@@ -180,8 +181,10 @@ def leave(session: SessionDep, user: CurrentUser, slug: str) -> Response:
     return RedirectResponse("/spaces", status_code=303)
 
 
-def members_context(session: SessionDep, access) -> dict:
+def members_context(session: SessionDep, access, typed: dict[str, str] | None = None) -> dict:
+    """A space's members page; after a refused form, with what was typed."""
     return {
+        **({"form": typed} if typed is not None else {}),
         "access": access,
         "space": access.space,
         "members": service.members(session, space_id=access.space.id),
@@ -219,13 +222,9 @@ def add_member(
     access = require_manage(space_access_by_slug(session, user, slug))
     try:
         chosen = _chosen_person(session, form.person, form.email)
-        invite = form.mode == "invite"
-        service.add_member(session, access=access, user=chosen, role=form.role, invite=invite)
+        service.add_member(session, access=access, user=chosen, role=form.role, invite=form.invites)
     except DomainError as exc:
-
-        def context() -> dict:
-            return {**members_context(session, access), "form": {"email": form.email}}
-
+        context = partial(members_context, session, access, {"email": form.email})
         return form_error(request, session, "spaces/members.html", exc, context, field="email")
     return RedirectResponse(f"/spaces/{slug}/members", status_code=303)
 
@@ -250,8 +249,13 @@ def member_action(
 
 @router.get("/admin/spaces")
 def admin_spaces(request: Request, session: SessionDep, admin: AdminUser) -> Response:
+    return render(request, "spaces/admin.html", _admin_spaces_context(session, admin))
+
+
+def _admin_spaces_context(session: SessionDep, admin: User, error: str | None = None) -> dict:
+    """The spaces a newcomer may be given, with the message of a refused change."""
     spaces = newcomers.spaces_everyone_may_join(session, admin=admin)
-    return render(request, "spaces/admin.html", {"spaces": spaces})
+    return {"spaces": spaces} if error is None else {"spaces": spaces, "error": error}
 
 
 @router.post("/admin/spaces/{space_id}/everyone-joins")
@@ -265,11 +269,6 @@ def admin_everyone_joins(
     try:
         newcomers.set_everyone_joins(session, admin=admin, space_id=space_id, on=everyone_joins)
     except Invalid as exc:
-        error = exc.text()
-
-        def context() -> dict[str, Any]:
-            spaces = newcomers.spaces_everyone_may_join(session, admin=admin)
-            return {"spaces": spaces, "error": error}
-
+        context = partial(_admin_spaces_context, session, admin, exc.text())
         return form_error(request, session, "spaces/admin.html", exc, context)
     return RedirectResponse("/admin/spaces?saved=1", status_code=303)

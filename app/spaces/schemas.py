@@ -18,3 +18,8 @@ class MemberForm(FormInput):
     person: str = ""
     role: str = "member"
     mode: str = "add"
+
+    @property
+    def invites(self) -> bool:
+        """Asked to join (they accept first) rather than added at once."""
+        return self.mode == "invite"

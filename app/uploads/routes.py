@@ -20,6 +20,7 @@ from app.core.security import (
     csrf_protect,
 )
 from app.core.transactions import TransactionalRoute
+from app.people.models import User
 from app.spaces.access import space_access_by_slug
 from app.uploads import admin, service
 from app.uploads.limits import MB, current_settings, site_max_bytes
@@ -190,18 +191,22 @@ def save_upload_limits(
     form: Annotated[UploadLimitsForm, Form()],
 ) -> Response:
     try:
-        admin.save_limits(
-            session,
-            actor=admin_user,
-            max_file_mb=_optional_number(form.max_file_mb, "max_file_mb"),
-            allowed_groups=form.allowed_groups,
-            quota_mb_per_person=_optional_number(form.quota_mb_per_person, "quota"),
-        )
+        _save_limits(session, admin_user, form)
     except Invalid as exc:
         typed = {"max_file_mb": form.max_file_mb, "quota_mb_per_person": form.quota_mb_per_person}
         context = partial(_admin_context, session, form=typed)
         return form_error(request, session, "uploads/admin.html", exc, context)
     return RedirectResponse("/admin/uploads?saved=1", status_code=303)
+
+
+def _save_limits(session: SessionDep, admin_user: User, form: UploadLimitsForm) -> None:
+    admin.save_limits(
+        session,
+        actor=admin_user,
+        max_file_mb=_optional_number(form.max_file_mb, "max_file_mb"),
+        allowed_groups=form.allowed_groups,
+        quota_mb_per_person=_optional_number(form.quota_mb_per_person, "quota"),
+    )
 
 
 def _optional_number(text: str, field: str) -> int | None:

@@ -15,7 +15,7 @@ from app.core.ids import Id
 from app.core.security import CurrentUser, SessionDep
 from app.core.transactions import TransactionalRoute
 from app.events import feeds
-from app.events.access import load_event, require_organiser
+from app.events.access import EventAccess, load_event, require_organiser
 from app.events.protocol import link_protocol, protocol_prefill
 from app.events.rsvp import attended, check_in, checkin_occurrence
 from app.events.service import create_recap_post
@@ -38,6 +38,11 @@ def checkin_host_page(
 ) -> Response:
     """For organisers: the link and QR code to show at the venue, and who has checked in."""
     access = require_organiser(load_event(session, user=user, event_id=event_id))
+    return render(request, "events/checkin_host.html", _host_context(session, access, event_id))
+
+
+def _host_context(session: SessionDep, access: EventAccess, event_id: int) -> dict[str, Any]:
+    """Today's occurrence (or why check-in is closed), its link and who has checked in."""
     event = access.event
     try:
         occ = checkin_occurrence(event, now=utcnow(), session=session)
@@ -45,7 +50,7 @@ def checkin_host_page(
     except Invalid as exc:
         occ, error = None, gettext(exc.message)
     people = attended(session, event_id=event_id, day=occ.occurrence_date) if occ else []
-    context = {
+    return {
         "event": event,
         "space": access.space.space,
         "occ": occ,
@@ -53,7 +58,6 @@ def checkin_host_page(
         "checkin_error": error,
         "url": checkin_url(event_id, event.checkin_code),
     }
-    return render(request, "events/checkin_host.html", context)
 
 
 @router.get("/events/{event_id}/checkin.svg")

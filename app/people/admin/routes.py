@@ -16,7 +16,7 @@ from app.core.transactions import TransactionalRoute
 from app.people import audit, avatars, erasure, import_batches, service
 from app.people.admin import service as admin
 from app.people.importing import ImportReport, check_people_csv, import_people_csv
-from app.people.models import PeopleImport
+from app.people.models import PeopleImport, User
 from app.people.resets import service as resets
 from app.people.schemas import EraseForm, InviteForm
 from app.people.sealing import unseal
@@ -74,9 +74,14 @@ def admin_invite(
     except Invalid as exc:
         context = partial(_people_context, session, form=form.shown())
         return form_error(request, session, "people/admin.html", exc, context)
-    link = f"{get_settings().base_url.rstrip('/')}/invite/{token}"
-    emailed = get_settings().mail_enabled
-    return _people_page(request, session, invite_link=link, invite_emailed=emailed)
+    return _people_page(request, session, **_invitation(token))
+
+
+def _invitation(token: str) -> dict[str, Any]:
+    """The link to hand over (or, with mail, that it was sent) on the people page."""
+    settings = get_settings()
+    link = f"{settings.base_url.rstrip('/')}/invite/{token}"
+    return {"invite_link": link, "invite_emailed": settings.mail_enabled}
 
 
 @router.post("/admin/people/{person_id}/reset-link")
@@ -90,14 +95,18 @@ def admin_reset_link(
     except Invalid as exc:
         context = partial(_people_context, session, error=exc.text())
         return form_error(request, session, "people/admin.html", exc, context)
-    link = f"{get_settings().base_url.rstrip('/')}/reset/{token}"
-    return _people_page(
-        request,
-        session,
-        reset_link=link,
-        reset_person=person,
-        reset_minutes=get_settings().password_reset_minutes,
-    )
+    return _people_page(request, session, **_reset_link(person, token))
+
+
+def _reset_link(person: User, token: str) -> dict[str, Any]:
+    """The one-time link on the people page, whose it is and how long it works."""
+    settings = get_settings()
+    link = f"{settings.base_url.rstrip('/')}/reset/{token}"
+    return {
+        "reset_link": link,
+        "reset_person": person,
+        "reset_minutes": settings.password_reset_minutes,
+    }
 
 
 @router.post("/admin/people/{person_id}/admin")
@@ -147,17 +156,22 @@ def admin_erase(
 ) -> Response:
     person = service.active_user(session, person_id)
     try:
-        if form.confirm_email.strip().lower() != person.email:
-            raise Invalid(CONFIRM_BY_EMAIL, field="confirm_email")
-        erasure.erase_person(session, user=person, content=form.content, actor=admin_user)  # type: ignore[arg-type]
+        _erase_confirmed(session, person, form, admin_user)
     except Invalid as exc:
-        error = exc.text()
-
-        def context() -> dict[str, Any]:
-            return _erase_context(service.active_user(session, person_id), error)
-
+        context = partial(_erase_refused, session, person_id, exc.text())
         return form_error(request, session, "people/erase.html", exc, context)
     return RedirectResponse("/admin/people?erased=1", status_code=303)
+
+
+def _erase_confirmed(session: Session, person: User, form: EraseForm, admin_user: User) -> None:
+    """Erase the person once the admin typed their address (an erasure cannot be undone)."""
+    if form.confirm_email.strip().lower() != person.email:
+        raise Invalid(CONFIRM_BY_EMAIL, field="confirm_email")
+    erasure.erase_person(session, user=person, content=form.content, actor=admin_user)  # type: ignore[arg-type]
+
+
+def _erase_refused(session: Session, person_id: int, error: str) -> dict[str, Any]:
+    return _erase_context(service.active_user(session, person_id), error)
 
 
 @router.post("/admin/people/{person_id}/avatar/delete")
@@ -178,16 +192,8 @@ def admin_audit(
     cursor: str | None = None,
 ) -> Response:
     page = audit.audit_log(session, action=action, person=person, cursor=cursor)
-    return render(
-        request,
-        "people/audit.html",
-        {
-            "page": page,
-            "action": action,
-            "person": person,
-            "action_groups": audit.ACTION_GROUPS,
-        },
-    )
+    context = {"page": page, "action": action, "person": person}
+    return render(request, "people/audit.html", {**context, "action_groups": audit.ACTION_GROUPS})
 
 
 MAX_IMPORT_BYTES = 1_000_000
@@ -243,15 +249,18 @@ def admin_import(
     """Step two: import the previewed text, all lines or none; a large file in batches."""
     checked = check_people_csv(session, text)
     if checked.ok and len(checked.new) > import_batches.SMALL_IMPORT:
-        job = import_batches.start_import(
-            session, text=text, new_people=len(checked.new), admin=admin_user
-        )
-        return RedirectResponse(f"/admin/people/import/{job.id}", status_code=303)
+        return _in_batches(session, text, len(checked.new), admin_user)
     report = import_people_csv(session, text)
     if not report.ok:
-        session.rollback()
+        session.rollback()  # all lines or none
         return _import_page(request, text, report, status_code=422)
     return _import_page(request, "", report)
+
+
+def _in_batches(session: Session, text: str, new_people: int, admin_user: User) -> Response:
+    """A large file is imported batch by batch, its progress on a page of its own."""
+    job = import_batches.start_import(session, text=text, new_people=new_people, admin=admin_user)
+    return RedirectResponse(f"/admin/people/import/{job.id}", status_code=303)
 
 
 def _progress_page(request: Request, job: PeopleImport) -> Response:

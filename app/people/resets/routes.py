@@ -31,7 +31,11 @@ def _forgot_context(**extra: object) -> dict[str, object]:
 
 @router.get("/forgot-password")
 def forgot_password_page(request: Request, user: OptionalUser) -> Response:
-    return render(request, "people/forgot.html", _forgot_context(email=""))
+    return _forgot_page(request, 200, email="")
+
+
+def _forgot_page(request: Request, status: int, **extra: object) -> Response:
+    return render(request, "people/forgot.html", _forgot_context(**extra), status_code=status)
 
 
 @router.post("/forgot-password")
@@ -39,20 +43,14 @@ def forgot_password(
     request: Request, session: SessionDep, form: Annotated[ForgotPasswordForm, Form()]
 ) -> Response:
     if not _forgot_context()["mail_enabled"]:
-        return render(request, "people/forgot.html", _forgot_context(email=""), status_code=409)
+        return _forgot_page(request, 409, email="")
     address = request.client.host if request.client else "unknown"
-    email = form.email
     try:
-        resets.request_reset(session, email=email, address=address)
+        resets.request_reset(session, email=form.email, address=address)
     except TooManyRequests as exc:
-        return render(
-            request,
-            "people/forgot.html",
-            _forgot_context(email=email, error=exc.text()),
-            status_code=exc.status_code,
-        )
+        return _forgot_page(request, exc.status_code, email=form.email, error=exc.text())
     # The same answer whether or not the address has an account.
-    return render(request, "people/forgot.html", _forgot_context(email=email, sent=True))
+    return _forgot_page(request, 200, email=form.email, sent=True)
 
 
 @router.get("/reset/{token}")

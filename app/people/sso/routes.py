@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from app.core.config import get_settings
 from app.core.errors import DomainError, NotFound
@@ -44,7 +45,11 @@ def oidc_login(request: Request, session: SessionDep, next: str = "/") -> Respon
         )
     except ProviderError as exc:
         raise DomainError("The company sign-in is not reachable right now.") from exc
-    response = RedirectResponse(url, status_code=303)
+    return _with_state(RedirectResponse(url, status_code=303), state)
+
+
+def _with_state(response: Response, state: str) -> Response:
+    """The sign-in's state, kept by this browser for the provider's way back."""
     response.set_cookie(
         STATE_COOKIE,
         state,
@@ -69,34 +74,15 @@ def oidc_callback(
 ) -> Response:
     _enabled()
     try:
-        flow = sso.take_flow(
-            session, state=state[:200], browser_state=request.cookies.get(STATE_COOKIE)
-        )
-        # The state is used up for good, and no transaction waits while the provider answers.
-        session.commit()
-        answer = sso.provider_answer(
-            flow, redirect_uri=_redirect_uri(), code=code[:2000], error=error, issuer=iss
-        )
-        signed_in = sso.sign_in_person(session, answer)
+        signed_in = _person_signed_in(request, session, state, code, error, iss)
     except sso.SignInRefused as exc:
-        record_audit(
-            session,
-            actor=None,
-            action="sso.refused",
-            target_type="user",
-            target_id=None,
-            detail=f"{exc.reason} from {_address(request)}: {exc.detail}",
-        )
-        session.commit()  # the refusal is recorded, and a used state stays used
-        response = render(
-            request,
-            "people/sso_refused.html",
-            {"message": exc.text()},
-            status_code=exc.status_code,
-        )
-        response.delete_cookie(STATE_COOKIE, path="/auth/oidc")
-        return response
-    signed_in_page = sign_in_response(
+        return _sign_in_refused(request, session, exc)
+    return _signed_in_page(request, session, signed_in)
+
+
+def _signed_in_page(request: Request, session: Session, signed_in: sso.SignIn) -> Response:
+    """A session bound to the provider's (for its logout calls), and on to the page asked for."""
+    response = sign_in_response(
         request,
         session,
         signed_in.user,
@@ -104,8 +90,44 @@ def oidc_callback(
         oidc_sid=signed_in.provider_session,
         oidc_id_token=signed_in.id_token,
     )
-    signed_in_page.delete_cookie(STATE_COOKIE, path="/auth/oidc")
-    return signed_in_page
+    response.delete_cookie(STATE_COOKIE, path="/auth/oidc")
+    return response
+
+
+def _person_signed_in(
+    request: Request, session: Session, state: str, code: str, error: str, issuer: str
+) -> sso.SignIn:
+    """The person the provider's answer names, once the browser's state matched the flow."""
+    flow = sso.take_flow(
+        session, state=state[:200], browser_state=request.cookies.get(STATE_COOKIE)
+    )
+    # The state is used up for good, and no transaction waits while the provider answers.
+    session.commit()
+    answer = sso.provider_answer(
+        flow, redirect_uri=_redirect_uri(), code=code[:2000], error=error, issuer=issuer
+    )
+    return sso.sign_in_person(session, answer)
+
+
+def _sign_in_refused(request: Request, session: Session, exc: sso.SignInRefused) -> Response:
+    """Why the sign-in failed, for the person; the reason and address, for the audit log."""
+    record_audit(
+        session,
+        actor=None,
+        action="sso.refused",
+        target_type="user",
+        target_id=None,
+        detail=f"{exc.reason} from {_address(request)}: {exc.detail}",
+    )
+    session.commit()  # the refusal is recorded, and a used state stays used
+    response = render(
+        request,
+        "people/sso_refused.html",
+        {"message": exc.text()},
+        status_code=exc.status_code,
+    )
+    response.delete_cookie(STATE_COOKIE, path="/auth/oidc")
+    return response
 
 
 @router.post("/auth/oidc/backchannel-logout")

@@ -11,6 +11,7 @@ from app.core.forms import FormInput
 from app.core.ids import Id
 from app.core.security import AdminUser, SessionDep, csrf_protect
 from app.core.transactions import TransactionalRoute
+from app.people.models import User
 from app.people.service import user_by_email
 from app.recognition import custom_badges, service
 from app.recognition.schemas import AwardForm, BadgeForm, LeaderForm, SettingsForm
@@ -113,19 +114,24 @@ def award_badge(
     request: Request, session: SessionDep, admin: AdminUser, form: Annotated[AwardForm, Form()]
 ) -> Response:
     try:
-        person = user_by_email(session, form.email)
-        custom_badges.award_badge(
-            session,
-            actor=admin,
-            badge_id=form.badge_id,
-            person=person,
-            reason=form.reason,
-            space_id=custom_badges.award_space_id(session, form.space),
-        )
+        _award(session, admin, form)
     except DomainError as exc:
         exc.field = exc.field or "email"
         return _failed(request, session, "award", form, exc)
     return RedirectResponse(PAGE, status_code=303)
+
+
+def _award(session: SessionDep, admin: User, form: AwardForm) -> None:
+    """The badge for the person of this address, in a space or for the whole site."""
+    person = user_by_email(session, form.email)
+    custom_badges.award_badge(
+        session,
+        actor=admin,
+        badge_id=form.badge_id,
+        person=person,
+        reason=form.reason,
+        space_id=custom_badges.award_space_id(session, form.space),
+    )
 
 
 @router.post("/awards/{award_id}/revoke")
