@@ -3,7 +3,6 @@
 Kept out of conftest.py so other domains' browser tests can bring their own fixtures.
 """
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ import uvicorn
 
 from app.core.config import get_settings
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import _free_port  # a port from AGORA_E2E_PORTS, like the others
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM_ARGS = [
@@ -24,15 +24,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def _free_port() -> int:
-    # Our share of the machine's ports: 8700-8799.
-    for port in range(8740, 8800):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port in 8740-8799")
 
 
 @pytest.fixture
