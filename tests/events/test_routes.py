@@ -322,7 +322,7 @@ def test_home_aside_costs_exactly_one_query(session, login, count_queries, monke
     client = login(host)
     with count_queries() as with_aside:
         assert "Coffee chat" in client.get("/").text
-    monkeypatch.setattr("app.home.routes.upcoming_for_home", lambda *_a, **_k: [])
+    monkeypatch.setattr("app.home.page.upcoming_for_home", lambda *_a, **_k: [])
     with count_queries() as without:
         client.get("/")
     assert len(with_aside) - len(without) == 1
