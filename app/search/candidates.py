@@ -7,7 +7,10 @@ share of matches the reader kept so far, and at most SCAN_LIMIT matches are read
 a filter that keeps almost none of a common word's matches answers with what it found and a
 cursor to look further, instead of reading every match. A kind filter is part of the match
 itself (every document holds its kind's mark, app/search/text.py). A word found in 500,000
-documents costs what a rare one does.
+documents costs what a rare one does. A last word of more than 3 letters being typed is
+completed first to the index's most common words it starts (`completed`): FTS5 keeps prefix
+indexes of 2 and 3 letters only, and answers a longer prefix by merging the match lists of
+every word it starts on each batch (75 ms for "nicht*" among 1.1 million documents).
 PostgreSQL: one statement, the GIN index's matches filtered and ordered by the recency index
 (the planner starts from whichever is cheaper).
 """
@@ -20,8 +23,8 @@ from sqlalchemy import func, literal_column, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from app.search.models import SearchDocument
-from app.search.text import Query, fts5_match, tsquery
+from app.search.models import SearchDocument, SearchKind
+from app.search.text import Clause, Query, fts5_match, tsquery
 
 D = SearchDocument
 NEWEST = 2**63 - 1
@@ -29,6 +32,14 @@ FIRST_BATCH = 64
 MAX_BATCH = 8192
 SCAN_LIMIT = 30_000
 INDEXED_PREFIX = 3  # the longest prefix FTS5 keeps an index of (prefix='2 3')
+# The words a longer prefix stands for, most common first. The rarest words of a prefix shared
+# by more are left out: "proto" finds protocols, not a typo typed once (README, search).
+MAX_COMPLETIONS = 64
+ALL_KINDS = tuple(kind.value for kind in SearchKind)
+_COMPLETIONS = text(
+    "SELECT term FROM search_fts_vocab WHERE term >= :prefix AND term < :beyond "
+    "ORDER BY doc DESC, term LIMIT :n"
+)
 _MATCH_KEYS = text(
     "SELECT rowid FROM search_fts WHERE search_fts MATCH :match AND rowid < :before "
     "ORDER BY rowid DESC LIMIT :n"
@@ -68,31 +79,56 @@ def newest_matches(
         )
         more = len(rows) > want
         return Candidates(rows[:want], rows[want - 1].recency if more else None)
-    match = fts5_match(query, kinds)
-    # FTS5 keeps prefix indexes of 2 and 3 letters (migration 0020); a longer prefix is
-    # answered by merging the matches of every word it starts, whatever the LIMIT: 75 ms for
-    # "nicht*" among 1.1 million documents, once per batch. Its keys are read once instead.
-    merged = any(len(p) > INDEXED_PREFIX for c in query.wanted for p in c.prefixes)
-    return _sqlite_matches(session, statement, match, before=before, want=want, ahead=merged)
+    # Comments are most of the index: leaving out the few other kinds' documents is cheaper
+    # than keeping every comment's (FTS5 merges the mark's match list either way).
+    others = tuple(k for k in ALL_KINDS if k not in kinds) if "comment" in kinds else ()
+    match = fts5_match(query, () if others else kinds, other_kinds=others)
+    return _sqlite_matches(session, statement, match, before=before, want=want)
+
+
+def completed(session: Session, query: Query) -> Query:
+    """The query with each prefix longer than FTS5's prefix indexes replaced by the words of
+    the index it starts (at most MAX_COMPLETIONS, the most common), on SQLite; unchanged on
+    PostgreSQL, whose GIN index answers any prefix by a range of its keys."""
+    if session.get_bind().dialect.name != "sqlite":
+        return query
+    if not any(len(p) > INDEXED_PREFIX for c in query.clauses for p in c.prefixes):
+        return query
+    clauses = []
+    for clause in query.clauses:
+        long = [p for p in clause.prefixes if len(p) > INDEXED_PREFIX]
+        if not long:
+            clauses.append(clause)
+            continue
+        words = {w for prefix in long for w in _completions(session, prefix)}
+        clauses.append(
+            Clause(
+                forms=tuple(sorted(words.union(clause.forms))),
+                prefixes=tuple(p for p in clause.prefixes if len(p) <= INDEXED_PREFIX),
+                exclude=clause.exclude,
+            )
+        )
+    return Query(clauses=tuple(clauses), phrases=query.phrases)
+
+
+def _completions(session: Session, prefix: str) -> list[str]:
+    # The prefix holds letters and digits only (app/search/text.py); the word just beyond
+    # every word it starts ends in the next character.
+    beyond = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    found = session.execute(
+        _COMPLETIONS, {"prefix": prefix, "beyond": beyond, "n": MAX_COMPLETIONS}
+    )
+    return list(found.scalars())
 
 
 def _sqlite_matches(
-    session: Session, statement: Any, match: str, *, before: int, want: int, ahead: bool
+    session: Session, statement: Any, match: str, *, before: int, want: int
 ) -> Candidates:
     found: list[Any] = []
     batch, scanned = max(FIRST_BATCH, 2 * want), 0
-    read_ahead: list[int] | None = None
-    everything = True
-    if ahead:
-        read_ahead = _match_keys(session, match, before, SCAN_LIMIT)
-        everything = len(read_ahead) < SCAN_LIMIT
     while True:
-        if read_ahead is None:
-            keys = _match_keys(session, match, before, batch)
-            last = len(keys) < batch  # every match read
-        else:
-            keys, read_ahead = read_ahead[:batch], read_ahead[batch:]
-            last = not read_ahead
+        keys = _match_keys(session, match, before, batch)
+        last = len(keys) < batch  # every match read
         if keys:
             # One JSON parameter, not one per key: expanding thousands of them cost more
             # than the lookups.
@@ -105,7 +141,7 @@ def _sqlite_matches(
         if len(found) > want:
             return Candidates(found[:want], found[want - 1].recency)
         if last:
-            return Candidates(found, None if read_ahead is None or everything else before)
+            return Candidates(found, None)
         if scanned >= SCAN_LIMIT:
             return Candidates(found, before)
         # Size the next batch by the share of matches the reader kept so far (reading more

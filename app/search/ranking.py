@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.search.text import Clause, Query, word_forms, words_of
+from app.search.text import Query, word_forms, words_of
 
 K1 = 1.2
 B = 0.75
@@ -27,19 +27,18 @@ class Scored:
     row: Any
 
 
-def _counts(terms: list[str], clause: Clause) -> int:
-    forms = clause.forms
-    if clause.prefixes:
-        return sum(1 for t in terms if t in forms or t.startswith(clause.prefixes))
+def _counts(terms: list[str], forms: frozenset[str], prefixes: tuple[str, ...]) -> int:
+    if prefixes:
+        return sum(1 for t in terms if t in forms or t.startswith(prefixes))
     return sum(1 for t in terms if t in forms)
 
 
-def _in_title(title: str, clause: Clause) -> bool:
+def _in_title(title: str, forms: frozenset[str], prefixes: tuple[str, ...]) -> bool:
     for word in words_of(title):
-        forms = word_forms(word)
-        if set(forms).intersection(clause.forms):
+        found = word_forms(word)
+        if not forms.isdisjoint(found):
             return True
-        if clause.prefixes and any(f.startswith(clause.prefixes) for f in forms):
+        if prefixes and any(f.startswith(prefixes) for f in found):
             return True
     return False
 
@@ -47,9 +46,9 @@ def _in_title(title: str, clause: Clause) -> bool:
 def rank(rows: Sequence[Any], query: Query) -> list[Scored]:
     """Rows (with kind, terms, title and recency) best first. A comment shows its post's
     title, but is found by its own words only: no title bonus for it."""
-    clauses = query.wanted
+    clauses = [(frozenset(c.forms), c.prefixes) for c in query.wanted]
     tokens = [row.terms.split() for row in rows]
-    counts = [[_counts(t, clause) for clause in clauses] for t in tokens]
+    counts = [[_counts(t, *clause) for clause in clauses] for t in tokens]
     total = len(rows)
     average = sum(len(t) for t in tokens) / total if total else 1.0
     rarity = []
@@ -61,7 +60,7 @@ def rank(rows: Sequence[Any], query: Query) -> list[Scored]:
         norm = K1 * (1 - B + B * len(words) / (average or 1.0))
         score = sum(rarity[i] * (n * (K1 + 1)) / (n + norm) for i, n in enumerate(found) if n)
         if row.kind != "comment":
-            bonus = (rarity[i] for i, c in enumerate(clauses) if _in_title(row.title, c))
+            bonus = (rarity[i] for i, c in enumerate(clauses) if _in_title(row.title, *c))
             score += TITLE_BONUS * sum(bonus)
         scored.append(Scored(round(score, 6), row.recency, row))
     scored.sort(key=lambda s: (-s.score, -s.recency))

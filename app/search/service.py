@@ -35,10 +35,10 @@ from app.events.models import Event
 from app.people.models import User
 from app.posts.models import Comment, Post
 from app.protocols.models import Protocol
-from app.search.candidates import NEWEST, newest_matches
+from app.search.candidates import NEWEST, completed, newest_matches
 from app.search.models import SearchDocument, SearchKind
 from app.search.ranking import rank
-from app.search.text import Query, has_phrases, parse_query, snippet
+from app.search.text import Matcher, Query, has_phrases, parse_query, snippet
 from app.spaces.access import (
     listable_spaces_filter,
     readable_space_ids_of,
@@ -155,12 +155,12 @@ class SearchCursor:
             raise Invalid("That page link is not valid", field="cursor") from exc
 
 
-def _hit(row: Any, query: Query) -> SearchHit:
+def _hit(row: Any, query: Query, matcher: Matcher) -> SearchHit:
     return SearchHit(
         kind=SearchKind(row.kind),
         id=row.target_id,
         title=row.title,
-        snippet=snippet(row.body, query),
+        snippet=snippet(row.body, query, matcher),
         url=_url(row.kind, row.target_id, row.post_id, row.slug),
         space_slug=row.slug,
         space_name=row.name,
@@ -217,11 +217,17 @@ def _statement(session: Session, user: User, filters: SearchFilters) -> Any:
     return statement
 
 
+def prepared(session: Session, text_query: str, *, typing: bool = True) -> Query:
+    """The query as the engine will look for it (a long last prefix completed to words of the
+    index), to ask several searches of one text at the price of one preparation."""
+    return completed(session, parse_query(text_query, typing=typing))
+
+
 def search(
     session: Session,
     *,
     user: User,
-    text_query: str,
+    text_query: str | Query,
     filters: SearchFilters | None = None,
     cursor: str | None = None,
     limit: int = 20,
@@ -231,7 +237,13 @@ def search(
     """One page of what the person may read that matches the query: the newest `window`
     matches ranked by relevance (recency breaks ties), then older matches newest first."""
     after = SearchCursor.decode(cursor)
-    query = parse_query(text_query, typing=typing)
+    if isinstance(text_query, str):
+        query = parse_query(text_query, typing=typing)
+        if query.empty:
+            return Page(items=[], next_cursor=None)
+        query = completed(session, query)
+    else:
+        query = text_query
     if query.empty:
         return Page(items=[], next_cursor=None)
     limit = max(1, min(limit, MAX_LIMIT))
@@ -243,8 +255,9 @@ def search(
             session, statement, query, before=after.recency, want=limit, kinds=kinds
         )
         more = found.resume_before
+        matcher = Matcher(query)
         return Page(
-            items=[_hit(row, query) for row in _with_phrases(found.rows, query)],
+            items=[_hit(row, query, matcher) for row in _with_phrases(found.rows, query)],
             next_cursor=SearchCursor(more).encode() if more is not None else None,
         )
     found = newest_matches(session, statement, query, before=NEWEST, want=window, kinds=kinds)
@@ -258,7 +271,8 @@ def search(
         next_cursor = SearchCursor(page[-1].recency, page[-1].score).encode()
     elif found.resume_before is not None:
         next_cursor = SearchCursor(found.resume_before).encode()
-    return Page(items=[_hit(s.row, query) for s in page], next_cursor=next_cursor)
+    matcher = Matcher(query)
+    return Page(items=[_hit(s.row, query, matcher) for s in page], next_cursor=next_cursor)
 
 
 def parse_kind(value: str | None) -> SearchKind | None:

@@ -5,7 +5,7 @@ from sqlmodel import Session
 
 from app.people.models import User
 from app.search.models import SearchKind
-from app.search.service import SearchFilters, SearchHit, search
+from app.search.service import SearchFilters, SearchHit, prepared, search
 
 CONTENT_SUGGESTIONS = 7
 PEOPLE_SUGGESTIONS = 4
@@ -16,6 +16,9 @@ CONTENT_KINDS = (SearchKind.post, SearchKind.comment, SearchKind.protocol, Searc
 
 def suggestions(session: Session, *, user: User, text_query: str) -> list[SearchHit]:
     """A few matches of each kind, in the order of the kinds."""
+    query = prepared(session, text_query)
+    if query.empty:
+        return []
     groups = (
         (SearchFilters(kinds=CONTENT_KINDS), CONTENT_SUGGESTIONS),
         (SearchFilters(kinds=(SearchKind.space, SearchKind.person)), PEOPLE_SUGGESTIONS),
@@ -26,7 +29,7 @@ def suggestions(session: Session, *, user: User, text_query: str) -> list[Search
         for hit in search(
             session,
             user=user,
-            text_query=text_query,
+            text_query=query,
             filters=filters,
             limit=limit,
             window=SUGGESTION_WINDOW,

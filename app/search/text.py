@@ -91,7 +91,12 @@ def index_terms(*texts: str) -> str:
 def plain(text: str) -> str:
     """Text fit for a snippet: no marks of our own, no control characters, spaces collapsed."""
     text = text.replace(MARK_START, "").replace(MARK_END, "")
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    # Line breaks and tabs are the only unprintable characters of nearly every text; checking
+    # the rest at C speed spares a Python test per character (20 snippets a page).
+    spaced = text.replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    if spaced.isprintable():
+        return " ".join(spaced.split())
+    return " ".join("".join(c if c.isprintable() else " " for c in spaced).split())
 
 
 @dataclass(frozen=True)
@@ -181,11 +186,17 @@ def kind_mark(kind: str) -> str:
     return f"0kind{kind}"
 
 
-def fts5_match(query: Query, kinds: tuple[str, ...] = ()) -> str:
-    """The FTS5 MATCH expression for a non-empty query, narrowed to `kinds` if given."""
+def fts5_match(
+    query: Query, kinds: tuple[str, ...] = (), *, other_kinds: tuple[str, ...] = ()
+) -> str:
+    """The FTS5 MATCH expression for a non-empty query, narrowed to `kinds` if given, or else
+    by leaving out `other_kinds` (the same set when they are the rest: cheaper when the kinds
+    wanted hold most documents, as comments do, since FTS5 then merges the short lists)."""
     expression = "(" + " AND ".join(_fts5_clause(c) for c in query.wanted) + ")"
     if kinds:
         expression += " AND (" + " OR ".join(f'"{kind_mark(k)}"' for k in kinds) + ")"
+    elif other_kinds:
+        expression += " NOT (" + " OR ".join(f'"{kind_mark(k)}"' for k in other_kinds) + ")"
     for clause in query.unwanted:
         expression += " NOT " + _fts5_clause(clause)
     return expression
@@ -210,24 +221,37 @@ SNIPPET_CHARS = 200
 _SNIPPET_SCAN = 20_000
 
 
-def _matches(word: str, query: Query) -> bool:
-    forms = set(word_forms(word))
-    for clause in query.wanted:
-        if forms.intersection(clause.forms):
-            return True
-        if clause.prefixes and any(
-            s.startswith(p) for s in spellings(word) for p in clause.prefixes
-        ):
-            return True
-    return False
+class Matcher:
+    """Whether a word matches a query, each distinct word decided once (a page's snippets
+    repeat most of their words)."""
+
+    def __init__(self, query: Query) -> None:
+        self._clauses = [(frozenset(c.forms), c.prefixes) for c in query.wanted]
+        self._known: dict[str, bool] = {}
+
+    def __call__(self, word: str) -> bool:
+        known = self._known.get(word)
+        if known is None:
+            known = self._known[word] = self._decide(word)
+        return known
+
+    def _decide(self, word: str) -> bool:
+        forms = word_forms(word)
+        for wanted, prefixes in self._clauses:
+            if not wanted.isdisjoint(forms):
+                return True
+            if prefixes and any(s.startswith(prefixes) for s in spellings(word)):
+                return True
+        return False
 
 
-def snippet(text: str, query: Query) -> str:
+def snippet(text: str, query: Query, matcher: Matcher | None = None) -> str:
     """A short passage around the first match, matched words between MARK_START and MARK_END."""
-    text = plain(text)[:_SNIPPET_SCAN]
+    matches = matcher or Matcher(query)
+    text = plain(text[:_SNIPPET_SCAN])
     # Words are matched up to the first match, then only within the passage shown: stemming
     # every word of a long body cost more than the rest of a search (20 hits a page).
-    first = next((m for m in _WORD.finditer(text) if _matches(m.group(), query)), None)
+    first = next((m for m in _WORD.finditer(text) if matches(m.group())), None)
     start = 0
     if first is not None and first.end() > SNIPPET_CHARS:
         start = max(0, first.start() - SNIPPET_CHARS // 3)
@@ -241,7 +265,7 @@ def snippet(text: str, query: Query) -> str:
         for m in _WORD.finditer(text, start):
             if m.end() > end:
                 break
-            if _matches(m.group(), query):
+            if matches(m.group()):
                 spans.append(m.span())
     out, at = [], start
     for begin, finish in spans:
