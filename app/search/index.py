@@ -145,7 +145,9 @@ def person_document(user: User) -> Document:
 
 def _upsert(dialect: str) -> Any:
     maker = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = maker(SearchDocument)
+    # On the table, not the model: the ORM's bulk path around it cost a write more than the
+    # statement (0.1 ms of the 0.5 ms the index added to a comment).
+    statement = maker(SearchDocument.__table__)  # type: ignore[attr-defined]
     # A document that is already as it would be written is left alone: no write, and on
     # SQLite no FTS5 trigger (a reindex of an up-to-date index only reads).
     table = SearchDocument.__table__.c  # type: ignore[attr-defined]
@@ -169,7 +171,8 @@ def save_documents(session: Session, documents: list[Document]) -> None:
     # FTS5 writes out its pending terms whenever a rowid (the recency) is lower than the one
     # before: in recency order a batch is written once, not once per row (reindex: 30x).
     documents = sorted(documents, key=lambda document: document["recency"])
-    session.execute(_UPSERT["postgresql" if dialect == "postgresql" else "sqlite"], documents)
+    upsert = _UPSERT["postgresql" if dialect == "postgresql" else "sqlite"]
+    session.connection().execute(upsert, documents)
 
 
 def remove_document(session: Session, kind: SearchKind, target_id: int | None) -> None:

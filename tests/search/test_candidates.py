@@ -5,6 +5,7 @@ and only the most common completions are kept. A search of the content kinds lea
 other kinds' documents."""
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session
 
 from app.posts.service import create_post
@@ -111,3 +112,10 @@ def test_the_match_leaves_out_other_kinds_or_keeps_the_wanted_ones():
     assert left_out.endswith(' NOT ("0kindspace" OR "0kindperson")')
     kept = fts5_match(query, ("space",))
     assert kept.endswith(' AND ("0kindspace")')
+
+
+def test_the_full_text_index_merges_eight_segments_at_a_time(session: Session):
+    if not _sqlite(session):
+        pytest.skip("FTS5's own setting; PostgreSQL's GIN index has none like it")
+    setting = session.execute(text("SELECT v FROM search_fts_config WHERE k = 'automerge'"))
+    assert setting.scalar() == 8
