@@ -1,5 +1,6 @@
 """The one-second page cache (issue 19): a repeat is the same bytes, a change is never stale."""
 
+import asyncio
 import time
 from collections.abc import Iterator
 
@@ -310,3 +311,77 @@ def test_a_changed_language_is_served_at_once(session, login):
     session.execute(update(User).where(col(User.id) == reader.id).values(locale="de"))
     session.commit()
     assert 'lang="de"' in browser.get(f"/posts/{post.id}").text
+
+
+async def _asgi_get(app, path: str, cookies: dict[str, str]) -> tuple[int, bool, bytes]:  # type: ignore[no-untyped-def]
+    """(status, from memory, body) of a GET sent to the app itself, on this event loop."""
+    cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
+        "client": ("127.0.0.1", 1234),
+        "server": ("testserver", 80),
+    }
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    start = sent[0]
+    hit = (b"x-page-cache", b"hit") in start["headers"]
+    return start["status"], hit, b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_requests_for_a_page_being_made_wait_for_it(session, login, app, count_queries):
+    _host, reader, space, _post = _world(session)
+    browser = login(reader)
+    cookies = dict(browser.cookies)
+    path = f"/spaces/{space.slug}"
+    browser.get(path)
+    pages.clear()
+    with count_queries() as one:
+        made = browser.get(path)
+    pages.clear()
+
+    async def at_once() -> list[tuple[int, bool, bytes]]:
+        return await asyncio.gather(*(_asgi_get(app, path, cookies) for _ in range(8)))
+
+    with count_queries() as eight:
+        answers = asyncio.run(at_once())
+    assert [status for status, _hit, _body in answers] == [200] * 8
+    assert sum(hit for _status, hit, _body in answers) == 7  # made once, by the first
+    assert len({body for _status, _hit, body in answers}) == 1
+    assert len(eight) == len(one)
+    assert made.status_code == 200
+
+
+def test_a_request_that_waited_in_vain_makes_its_own_page(session, login, app):
+    _host, reader, space, _post = _world(session)
+    browser = login(reader)
+    cookies = dict(browser.cookies)
+    path = f"/spaces/{space.slug}"
+    browser.get(path)
+    pages.clear()
+
+    async def with_a_write_meanwhile() -> list[tuple[int, bool, bytes]]:
+        first = asyncio.ensure_future(_asgi_get(app, path, cookies))
+        await asyncio.sleep(0)  # the first is being made now
+        write_watch.written()  # a write meanwhile: its page will not be kept
+        second = asyncio.ensure_future(_asgi_get(app, path, cookies))
+        return [await first, await second]
+
+    (first_status, _, _), (second_status, second_hit, _) = asyncio.run(with_a_write_meanwhile())
+    assert first_status == second_status == 200
+    assert not second_hit  # it waited for the first, found nothing kept and made its own

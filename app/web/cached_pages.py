@@ -19,6 +19,7 @@ a query with other parameters than the page's own (the post page's one-time noti
 `no-store`.
 """
 
+import asyncio
 import re
 import time
 from urllib.parse import parse_qsl
@@ -43,6 +44,11 @@ _PAGES = (
 _HTMX_HEADERS = (b"hx-request", b"hx-target", b"hx-boosted", b"hx-history-restore-request")
 HIT_HEADER = (b"x-page-cache", b"hit")
 
+Key = tuple[object, ...]
+# The pages being made now, by key: later requests for one wait for it (one event loop per
+# process; an entry lives only while its request runs).
+_building: dict[Key, asyncio.Event] = {}
+
 
 def _own_parameters(path: str, query: bytes) -> bool:
     """Whether `path` is one of the cached pages and its query names only that page's own."""
@@ -55,7 +61,7 @@ def _own_parameters(path: str, query: bytes) -> bool:
     return False
 
 
-def page_key(scope: Scope) -> tuple[object, ...] | None:
+def page_key(scope: Scope) -> Key | None:
     """What shapes this request's page, or None when it must not be kept or served from memory."""
     if scope["method"] != "GET" or not _own_parameters(scope["path"], scope["query_string"]):
         return None
@@ -107,6 +113,13 @@ class CachedPages:
             await self.app(scope, receive, send)
             return
         page = pages.get(key, max_age=max_age)
+        if page is None and (building := _building.get(key)) is not None:
+            # The same page is being made for this browser right now (a write dropped it while
+            # its tabs or htmx parts kept asking): wait for that one instead of making it again.
+            # Served only if it was kept, that is if nothing was written since it began: as
+            # fresh as a hit.
+            await building.wait()
+            page = pages.get(key, max_age=max_age)
         if page is not None:
             await send(
                 {
@@ -117,6 +130,17 @@ class CachedPages:
             )
             await send({"type": "http.response.body", "body": page.body})
             return
+        owner = key not in _building
+        if owner:
+            _building[key] = asyncio.Event()
+        try:
+            await self._make(scope, receive, send, key)
+        finally:
+            if owner:
+                _building.pop(key).set()
+
+    async def _make(self, scope: Scope, receive: Receive, send: Send, key: Key) -> None:
+        """Run the handler, keeping its page if it may be served again."""
         write_watch.watch(get_engine())
         # Both before the handler reads anything: the page's age and what it may have missed.
         made_at, generation = time.monotonic(), write_watch.generation()
