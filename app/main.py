@@ -47,6 +47,7 @@ from app.showcase.routes import router as showcase_router
 from app.spaces.routes import router as spaces_router
 from app.uploads.routes import pages as upload_pages_router
 from app.uploads.routes import router as uploads_router
+from app.web.cached_pages import CachedPages
 from app.web.middleware import SecurityMiddleware
 from app.web.templates import STATIC_DIR, render, static_url
 
@@ -93,6 +94,9 @@ def create_app() -> FastAPI:
     _fewer_malloc_arenas()
     app = FastAPI(title="Agora", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.router.route_class = TransactionalRoute
+    # Inside the security layer (the last added runs first), which adds its headers and picks
+    # the language for every response, a page served from memory too.
+    app.add_middleware(CachedPages)
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/api/v1", api_app)

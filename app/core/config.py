@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     # deactivation to reach it. Unset: a second, except in the test suite, whose query budgets
     # count the sign-in query (its own tests turn it on).
     signed_in_cache_seconds: float | None = Field(default=None, ge=0, le=1)
+    # How long a finished home, space or post page may be served again to the same session
+    # (app/core/page_cache.py): at most a second, the bound for another process's change (a
+    # post a moderator hid) to reach every process. 0 turns it off. Unset: a second, except in
+    # the test suite, whose query budgets count every request's queries (its tests turn it on).
+    page_cache_seconds: float | None = Field(default=None, ge=0, le=1)
     jobs_interval_seconds: float = Field(default=20.0, gt=0)
     # For measuring what the search index costs a write (tests/bench/search_writes.py) only:
     # false leaves the index's rows alone on every change, so it goes stale until
@@ -218,6 +223,12 @@ class Settings(BaseSettings):
     def signed_in_cache_age(self) -> float:
         if self.signed_in_cache_seconds is not None:
             return self.signed_in_cache_seconds
+        return 0.0 if self.env == "test" else 1.0
+
+    @property
+    def page_cache_age(self) -> float:
+        if self.page_cache_seconds is not None:
+            return self.page_cache_seconds
         return 0.0 if self.env == "test" else 1.0
 
     @property

@@ -62,6 +62,10 @@ def bench_env(directory: Path) -> dict[str, str]:
         # a freshly loaded 100k-post site costs the serving process 20 s of CPU, which the
         # page measurements would count as theirs.
         AGORA_RUN_JOBS="0",
+        # The pages' own cost: wrk asks for one page again and again with one cookie, which the
+        # one-second page cache (issue 19) would answer from memory after the first request.
+        # `python -m tests.bench.profile --page-cache 1` measures those hits.
+        AGORA_PAGE_CACHE_SECONDS="0",
     )
     return env
 

@@ -9,6 +9,7 @@ own, anywhere in it (total), as shares of all samples. The figures of the README
 
     python -m tests.bench.profile                      # floor, home, space, post at 1k posts
     python -m tests.bench.profile --targets home --seconds 20 --top 25
+    python -m tests.bench.profile --page-cache 1        # the same pages served from memory
 """
 
 import argparse
@@ -85,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data", type=Path, help="keep the dataset in this directory and reuse it next time"
     )
+    parser.add_argument(
+        "--page-cache",
+        type=float,
+        default=0.0,
+        help="AGORA_PAGE_CACHE_SECONDS of the server (default 0: every request builds its page)",
+    )
     args = parser.parse_args(argv)
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(py_spy).exists():
@@ -97,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         size = FULL[1] if args.large else FULL[0]
         fresh = build(size, workdir, search_index=False) if not args.data else None
         dataset = fresh or kept(size, args.data)
+        dataset.env["AGORA_PAGE_CACHE_SECONDS"] = str(args.page_cache)
         with running(dataset, pin=pin) as server:
             cookie = sign_in(server, dataset.password)
             wanted = set(args.targets.split(","))
