@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,7 @@ os.environ["AGORA_STORAGE_URL"] = Path(_tmp, "uploads").as_uri()
 
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy.exc import OperationalError  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from app.core.config import get_settings  # noqa: E402
@@ -52,12 +54,31 @@ def _database() -> Iterator[None]:
 def _empty_all_tables() -> None:
     engine = get_engine()
     tables = [t.name for t in reversed(metadata.sorted_tables)]
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))
+        return
+    # A test's server side may still be finishing (a live socket's handler leaving its room reads
+    # and writes after the client has gone). TRUNCATE takes every table at once, so PostgreSQL may
+    # pick it as a deadlock's victim: the other side then finishes, and the next try goes through.
+    for attempt in range(_TRUNCATE_TRIES):
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError as exc:
+            if attempt == _TRUNCATE_TRIES - 1 or not _is_lock_conflict(exc):
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+_TRUNCATE_TRIES = 5
+
+
+def _is_lock_conflict(exc: OperationalError) -> bool:
+    # 40P01 deadlock detected, 55P03 lock not available
+    return getattr(exc.orig, "sqlstate", None) in {"40P01", "55P03"}
 
 
 @pytest.fixture(autouse=True)
