@@ -6,6 +6,7 @@ occurrences on one day, and the name survives moving one occurrence to another t
 A one-off event has exactly one occurrence, named the same way.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -13,6 +14,7 @@ from sqlalchemy import Column, Date, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.core.db import UTCDateTime, utcnow
+from app.core.rows import RowView
 
 
 class RsvpStatus(StrEnum):
@@ -102,6 +104,38 @@ class EventOccurrence(SQLModel, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
+
+
+@dataclass(slots=True)
+class EventRow(RowView):
+    """What a list of coming occurrences needs of an event: enough to expand its series
+    (app.core.rows; the home page's "coming up" box reads these, not entities)."""
+
+    model = Event
+    id: int
+    space_id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    location: str
+    rrule: str | None
+    series_ends_at: datetime | None
+    cancelled_at: datetime | None
+
+
+@dataclass(slots=True)
+class OccurrenceChangeRow(RowView):
+    """A change to one occurrence, as `resolve` applies it (app.core.rows)."""
+
+    model = EventOccurrence
+    id: int
+    event_id: int
+    occurrence_date: date
+    starts_at: datetime | None
+    ends_at: datetime | None
+    location: str | None
+    cancelled_at: datetime | None
 
 
 class Rsvp(SQLModel, table=True):

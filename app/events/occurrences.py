@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Date, and_, bindparam, or_, tuple_
 from sqlmodel import Session, col, select
@@ -17,14 +17,17 @@ from app.core.db import UTCDateTime
 from app.core.errors import NotFound
 from app.core.pagination import Cursor, Page
 from app.core.prepared import NOW
-from app.events.models import Event, EventOccurrence
+from app.core.rows import columns, fetch
+from app.events.models import Event, EventOccurrence, EventRow, OccurrenceChangeRow
 from app.events.recurrence import Slot, expand, neighbour_dates, slot_for_date
-from app.spaces.models import Space
+from app.spaces.models import Space, SpaceRow
 
 # A single occurrence may be moved at most this far from its series date (keeps lists exact).
 MAX_MOVE = timedelta(days=3)
 MAX_SERIES_PER_LIST = 200
 HOME_HORIZON = timedelta(days=60)
+
+S = TypeVar("S")  # a space: its entity or its row
 
 
 @dataclass(frozen=True)
@@ -140,14 +143,16 @@ def overrides_for(
 
 
 def _merge(
-    events: list[tuple[Event, Space]],
+    events: list[tuple[Event, S]],
     overrides: dict[tuple[int, date], EventOccurrence],
     *,
     now: datetime,
     after: Cursor | None,
     limit: int,
-) -> list[tuple[Occurrence, Space]]:
-    found: list[tuple[Occurrence, Space]] = []
+) -> list[tuple[Occurrence, S]]:
+    """`events` are entities or, read only to be shown, their rows (EventRow, SpaceRow,
+    OccurrenceChangeRow): both have what expanding and resolving read."""
+    found: list[tuple[Occurrence, S]] = []
     floor = max(now, after.at) if after else now
     for event, space in events:
         window_start = floor - MAX_MOVE if event.rrule else None
@@ -205,11 +210,15 @@ def upcoming(
     return Page(items=found, next_cursor=next_cursor)
 
 
+_UPCOMING_SHAPE = (EventRow, SpaceRow, OccurrenceChangeRow)
+
+
 @cache
 def _upcoming_statement(where: ColumnElement[bool]) -> Any:
     """Built once per filter; the filter itself must be built once (it may hold parameters)."""
     return (
-        select(Event, Space, EventOccurrence)
+        select(*columns(_UPCOMING_SHAPE))
+        .select_from(Event)
         .join(Space, col(Space.id) == Event.space_id)
         .outerjoin(
             EventOccurrence,
@@ -237,11 +246,12 @@ def upcoming_in_one_query(
     now: datetime,
     limit: int = 5,
     params: dict[str, Any] | None = None,
-) -> list[tuple[Occurrence, Space]]:
+) -> list[tuple[Occurrence, SpaceRow]]:
     """The next few occurrences in a single query (events outer-joined to their near overrides).
 
-    Built for the home page, which may only spend one query on this aside. `where` is a filter
-    built once per process; `params` holds the values of its bind parameters.
+    Built for the home page, which may only spend one query on this aside, and which only shows
+    them: they are read as rows (app.core.rows), not entities. `where` is a filter built once
+    per process; `params` holds the values of its bind parameters.
     """
     horizon = now + HOME_HORIZON
     values = {
@@ -251,10 +261,10 @@ def upcoming_in_one_query(
         "first_day": (now - MAX_MOVE).date(),
         "last_day": (horizon + MAX_MOVE).date(),
     }
-    rows = session.execute(_upcoming_statement(where), values).all()
-    events: dict[int, tuple[Event, Space]] = {}
-    overrides: dict[tuple[int, date], EventOccurrence] = {}
-    for event, space, override in rows:
+    events: dict[int, tuple[Any, Any]] = {}
+    overrides: dict[tuple[int, date], Any] = {}
+    statement = _upcoming_statement(where)
+    for event, space, override in fetch(session, statement, values, _UPCOMING_SHAPE):
         events[event.id] = (event, space)
         if override is not None:
             overrides[(override.event_id, override.occurrence_date)] = override

@@ -40,7 +40,7 @@ from app.people.models import PersonRow, User
 from app.posts.models import CommentRow, Post
 from app.posts.streams import comments_page
 from app.spaces.access import SpaceAccess
-from app.spaces.models import Space
+from app.spaces.models import Space, SpaceRow
 from app.spaces.service import member_count
 
 GOING_SHOWN = 24
@@ -204,7 +204,7 @@ def listing(
 
 def upcoming_for_home(
     session: Session, *, user: User, limit: int = 5
-) -> list[tuple[Occurrence, Space]]:
+) -> list[tuple[Occurrence, SpaceRow]]:
     """The next few events for the home page aside, in exactly one query."""
     return upcoming_in_one_query(
         session, where=_for_viewer(), now=utcnow(), limit=limit, params={"viewer_id": user.id}

@@ -7,7 +7,7 @@ import pytest
 
 from app.core.errors import Invalid
 from app.events.models import Event
-from app.events.occurrences import upcoming
+from app.events.occurrences import upcoming, upcoming_in_one_query
 from app.events.recurrence import (
     MAX_EXPANSION,
     build_rule,
@@ -303,6 +303,16 @@ def test_a_moved_occurrence_is_listed_at_its_new_time(session):
         ("weekly", "2030-01-16", False),
         ("weekly", "2030-01-21", True),
     ]
+
+    # The home page's one-query list reads the same from rows, without loading an entity.
+    session.expunge_all()
+    home = upcoming_in_one_query(session, where=Event.space_id == space.id, now=now, limit=4)
+    assert [
+        (o.event.title, o.starts_at.astimezone(BERLIN).date().isoformat(), o.cancelled)
+        for o, _ in home
+    ] == listed
+    assert [s.name for _, s in home] == [space.name] * 4
+    assert len(session.identity_map) == 0
 
 
 def test_previous_and_next_dates_are_exact_for_any_rule():
