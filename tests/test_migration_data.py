@@ -97,3 +97,27 @@ def test_leaders_posts_written_before_the_mark_existed_are_marked(tmp_path: Path
 
     assert _count(url, "SELECT by_leader FROM posts") == 1
     assert _count(url, "SELECT count(*) FROM comments") == 1
+
+
+def test_people_who_answered_a_prompt_before_it_was_stored_keep_the_step(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'agora.db'}"
+    config = _config(url)
+    command.upgrade(config, "head")
+    engine = make_engine(url)
+    with Session(engine) as session:
+        host, answered, chatted = make_user(session), make_user(session), make_user(session)
+        space = make_space(session, host=host, members=(answered, chatted))
+        prompt = make_post(session, author=host, space=space, kind="prompt", title="Hello?")
+        make_comment(session, author=answered, post=prompt)
+        make_comment(session, author=answered, post=prompt)
+        make_comment(session, author=chatted, post=make_post(session, author=host, space=space))
+        ids = (answered.id, chatted.id)
+    engine.dispose()
+
+    command.downgrade(config, "0027_h16c")
+    command.upgrade(config, "head")
+
+    answered_sql = "SELECT count(*) FROM onboarding_progress WHERE answered_prompt_at IS NOT NULL"
+    assert _count(url, answered_sql) == 1
+    assert _count(url, f"{answered_sql} AND user_id = {ids[0]}") == 1
+    assert _count(url, "SELECT count(*) FROM comments") == 3

@@ -59,6 +59,7 @@ SUBSCRIBER_MODULES = (
     "app.mail.subscribers",
     "app.live.subscribers",
     "app.uploads.subscribers",
+    "app.onboarding.subscribers",
 )
 
 

@@ -233,5 +233,6 @@ def export_my_data(session: Session, *, user: User) -> dict[str, Any]:
         "onboarding": {
             "visibility_page_seen_at": _iso(progress.visibility_seen_at) if progress else None,
             "checklist_dismissed_at": _iso(progress.dismissed_at) if progress else None,
+            "first_prompt_answer_at": _iso(progress.answered_prompt_at) if progress else None,
         },
     }

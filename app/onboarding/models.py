@@ -9,7 +9,8 @@ from app.core.db import UTCDateTime
 
 
 class OnboardingProgress(SQLModel, table=True):
-    """The checklist steps that cannot be read from other tables, and whether it was put away."""
+    """The checklist steps that are not cheap to read from other tables, and whether it was put
+    away."""
 
     __tablename__ = "onboarding_progress"
 
@@ -18,5 +19,10 @@ class OnboardingProgress(SQLModel, table=True):
         default=None, sa_column=Column(UTCDateTime, nullable=True)
     )
     dismissed_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    # The first comment on a prompt, set when it is written (app.onboarding.subscribers). Reading
+    # it from the comments made every home page of a newcomer walk all their comments.
+    answered_prompt_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime, nullable=True)
     )

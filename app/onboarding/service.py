@@ -17,7 +17,7 @@ from app.core.prepared import NOW, VIEWER
 from app.core.rows import read
 from app.onboarding.models import OnboardingProgress
 from app.people.models import User
-from app.posts.models import Comment, Post, PostKind
+from app.posts.models import Post, PostKind
 from app.spaces.access import readable_space_ids_of
 from app.spaces.models import Membership, MemberState, Space
 
@@ -66,18 +66,12 @@ def _checklist_statement() -> Any:
             Membership.user_id == VIEWER, Membership.state == MemberState.active
         )
     )
-    replies = _count(
-        select(Comment.id)
-        .join(Post, col(Post.id) == Comment.post_id)
-        .where(
-            col(Comment.author_id) == VIEWER,
-            col(Comment.deleted_at).is_(None),
-            col(Post.kind) == PostKind.prompt,
-        )
-    )
     progress = select(OnboardingProgress).where(OnboardingProgress.user_id == VIEWER)
     seen = progress.with_only_columns(col(OnboardingProgress.visibility_seen_at)).scalar_subquery()
     dismissed = progress.with_only_columns(col(OnboardingProgress.dismissed_at)).scalar_subquery()
+    answered = progress.with_only_columns(
+        col(OnboardingProgress.answered_prompt_at)
+    ).scalar_subquery()
     # Where the prompt step is done: the newest prompt the person may read and answer.
     prompt = (
         select(Post.id)
@@ -92,12 +86,12 @@ def _checklist_statement() -> Any:
         .limit(1)
         .scalar_subquery()
     )
-    return select(spaces, replies, seen, dismissed, prompt)  # type: ignore[call-overload]
+    return select(spaces, answered, seen, dismissed, prompt)  # type: ignore[call-overload]
 
 
 def checklist(session: Session, *, user: User) -> Checklist:
     """The four first steps, read in one query."""
-    ((n_spaces, n_replies, seen_at, dismissed_at, prompt_id),) = read(
+    ((n_spaces, answered_at, seen_at, dismissed_at, prompt_id),) = read(
         session, _checklist_statement(), {"viewer_id": user.id, "now": utcnow()}
     )
     # No prompt anywhere yet: the spaces are where one will appear.
@@ -105,7 +99,7 @@ def checklist(session: Session, *, user: User) -> Checklist:
     steps = [
         Step("profile", bool(user.title and user.department), "/settings#title"),
         Step("spaces", n_spaces >= SPACES_TO_JOIN, "/spaces"),
-        Step("prompt", n_replies > 0, prompt_url),
+        Step("prompt", answered_at is not None, prompt_url),
         Step("visibility", seen_at is not None, "/about/visibility"),
     ]
     return Checklist(steps=steps, dismissed=dismissed_at is not None, newcomer=is_newcomer(user))
@@ -129,6 +123,16 @@ def mark_visibility_seen(session: Session, *, user: User) -> None:
     progress = _progress(session, user)
     if progress.visibility_seen_at is None:
         progress.visibility_seen_at = utcnow()
+        session.add(progress)
+        session.flush()
+
+
+def record_prompt_answer(session: Session, *, user: User) -> None:
+    """The person commented on a prompt: the checklist's prompt step is done (once done, it stays
+    done, even if that comment is deleted later)."""
+    progress = _progress(session, user)
+    if progress.answered_prompt_at is None:
+        progress.answered_prompt_at = utcnow()
         session.add(progress)
         session.flush()
 
