@@ -13,6 +13,9 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from jinja2 import Environment, pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 LOCALES = ("en", "de")
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -76,6 +79,35 @@ def raw_gettext(message: str) -> str:
 
 def raw_ngettext(singular: str, plural: str, n: int) -> str:
     return translations(get_locale()).ngettext(singular, plural, n)
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, message: str, **variables: object) -> str:
+    text = raw_gettext(message)
+    # Jinja's new-style gettext: always a format string (so "%%" is a percent sign), escaped
+    # where the template escapes.
+    return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704  (catalogue text)
+
+
+@pass_eval_context
+def _template_ngettext(
+    eval_ctx: EvalContext, singular: str, plural: str, n: int, **variables: object
+) -> str:
+    text = raw_ngettext(singular, plural, n)
+    variables.setdefault("num", n)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704  (as above)
+
+
+def install_gettext(env: Environment) -> None:
+    """`_`, `gettext`, `ngettext` and `{% trans %}` in templates, worded in the current language.
+
+    They behave as Jinja's new-style gettext, but take the evaluation context where Jinja's take
+    the whole template context: a function that takes the context, called inside a block or a
+    loop, gets a copy of that context made for the call (every name the template sees), and the
+    home page made ~150 such calls.
+    """
+    env.install_gettext_callables(raw_gettext, raw_ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
 
 
 def pick_locale(accept_language: str | None, default: str) -> str:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app.core.config import PROJECT_ROOT, get_settings
-from app.core.i18n import in_locale, raw_gettext, raw_ngettext
+from app.core.i18n import in_locale, install_gettext
 from app.mail.unsubscribe import unsubscribe_url
 
 
@@ -25,7 +25,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(raw_gettext, raw_ngettext, newstyle=True)  # type: ignore[attr-defined]
+    install_gettext(env)
     return env
 
 

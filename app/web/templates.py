@@ -19,7 +19,7 @@ from app.core.config import PROJECT_ROOT, get_settings
 from app.core.dates import STYLES, babel_locale, format_moment
 from app.core.db import utcnow
 from app.core.errors import DomainError
-from app.core.i18n import get_locale, gettext, raw_gettext, raw_ngettext
+from app.core.i18n import get_locale, gettext, install_gettext
 from app.core.rows import RowView
 from app.core.security import csrf_token
 from app.core.transactions import commit_before_rendering
@@ -90,7 +90,7 @@ env = _Environment(
     # Outside development templates never change under a running process: no stat() per include.
     auto_reload=get_settings().env == "development",
 )
-env.install_gettext_callables(raw_gettext, raw_ngettext, newstyle=True)  # type: ignore[attr-defined]
+install_gettext(env)
 
 
 @lru_cache
