@@ -86,30 +86,40 @@ class _Prepared:
     through its type's processor (UTC datetimes, dates and booleans on SQLite, JSON).
     """
 
-    __slots__ = ("binders", "converters", "defaults", "keys", "names", "positional", "sql", "types")
+    __slots__ = ("binds", "converters", "names", "order", "positional", "sql", "types")
 
     def __init__(self, compiled: Any, dialect: Dialect) -> None:
         self.sql: str = compiled.string
         self.positional: bool = compiled.positional
-        self.names: list[str] = list(compiled.positiontup if self.positional else compiled.binds)
+        # A parameter may stand at several places of the SQL (the time, the viewer): each
+        # distinct one is converted once per run, then placed.
+        at = list(compiled.positiontup if self.positional else compiled.binds)
+        self.names = list(dict.fromkeys(at))
+        self.order = [self.names.index(name) for name in at]
         binds = compiled.binds
-        self.keys = [binds[name].key for name in self.names]
-        self.defaults = {
-            name: _REQUIRED if binds[name].required else binds[name].effective_value
+        self.binds = [
+            (
+                binds[name].key,
+                _REQUIRED if binds[name].required else binds[name].effective_value,
+                binds[name].type._cached_bind_processor(dialect),
+            )
             for name in self.names
-        }
-        self.binders = [binds[name].type._cached_bind_processor(dialect) for name in self.names]
+        ]
         self.converters: list[tuple[int, Any]] | None = None  # from the first cursor's columns
         self.types = [column.type for column in compiled._result_columns]
 
     def run(self, connection: Connection, params: dict[str, Any]) -> Sequence[Any]:
         values = []
-        for name, key, bind in zip(self.names, self.keys, self.binders, strict=True):
-            value = params[key] if key in params else self.defaults[name]
+        for key, default, bind in self.binds:
+            value = params.get(key, default)
             if value is _REQUIRED:
                 raise InvalidRequestError(f"A value is required for bind parameter {key!r}")
             values.append(value if bind is None else bind(value))
-        args: Any = tuple(values) if self.positional else dict(zip(self.names, values, strict=True))
+        args: Any = (
+            tuple([values[index] for index in self.order])
+            if self.positional
+            else dict(zip(self.names, values, strict=True))
+        )
         cursor = connection.connection.cursor()
         try:
             connection._cursor_execute(cursor, self.sql, args)  # events, errors: as SQLAlchemy's
