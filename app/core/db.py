@@ -1,7 +1,7 @@
 """Engine, naming convention, time columns and the per-request session."""
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -53,6 +53,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    @staticmethod
+    def reader(dialect: Dialect) -> Callable[[Any], datetime | None]:
+        """What SQLAlchemy's processing of a read value amounts to, in one call rather than two
+        (for app.core.rows: a list of fifty comments reads two hundred of these)."""
+        if dialect.name == "sqlite":  # stored as ISO text without a zone, always UTC
+            return _utc_from_text
+        return _utc_from_datetime
+
+
+def _utc_from_text(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _utc_from_datetime(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -20,6 +20,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import InvalidRequestError
 from sqlmodel import Session, SQLModel
 
+from app.core.db import UTCDateTime
+
 
 class RowView:
     """Base of the read-only row classes: a slotted dataclass whose field names are columns of
@@ -149,6 +151,8 @@ class _Prepared:
         found = []
         for index, (type_, column) in enumerate(zip(self.types, description, strict=True)):
             convert = type_._cached_result_processor(dialect, column[1])
+            if convert is not None and isinstance(type_, UTCDateTime):
+                convert = UTCDateTime.reader(dialect)
             if convert is not None:
                 found.append((index, convert))
         return found
