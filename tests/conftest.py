@@ -34,6 +34,7 @@ from sqlmodel import Session  # noqa: E402
 from app.core.config import get_settings  # noqa: E402
 from app.core.db import get_engine, metadata  # noqa: E402
 from app.core.i18n import set_locale  # noqa: E402
+from app.core.transactions import RETRY_SQLSTATES  # noqa: E402
 from tests.dbutil import reset_database  # noqa: E402
 
 get_settings.cache_clear()
@@ -68,17 +69,15 @@ def _empty_all_tables() -> None:
                 conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
             return
         except OperationalError as exc:
-            if attempt == _TRUNCATE_TRIES - 1 or not _is_lock_conflict(exc):
+            conflict = getattr(exc.orig, "sqlstate", None) in _LOCK_CONFLICTS
+            if attempt == _TRUNCATE_TRIES - 1 or not conflict:
                 raise
             time.sleep(0.2 * (attempt + 1))
 
 
 _TRUNCATE_TRIES = 5
-
-
-def _is_lock_conflict(exc: OperationalError) -> bool:
-    # 40P01 deadlock detected, 55P03 lock not available
-    return getattr(exc.orig, "sqlstate", None) in {"40P01", "55P03"}
+# What the request path retries (deadlock, serialization failure), and lock_timeout's 55P03.
+_LOCK_CONFLICTS = RETRY_SQLSTATES | {"55P03"}
 
 
 @pytest.fixture(autouse=True)

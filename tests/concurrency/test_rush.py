@@ -7,12 +7,13 @@ or took over two seconds (Live.rush), and then reads back through the API that t
 from collections import Counter
 from datetime import timedelta
 
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from app.core.db import utcnow
 from app.events.models import Rsvp
 from app.events.schemas import EventInput
 from app.events.service import create_event
+from app.onboarding.models import OnboardingProgress
 from app.people.models import User
 from app.posts.models import Post
 from app.protocols.service import create_protocol
@@ -67,6 +68,38 @@ def test_comments_on_one_post_are_all_kept_and_counted(live):
     )
     with live.session() as session:
         assert session.get(Post, post.id).comment_count == CLIENTS * each
+
+
+def test_answers_to_a_prompt_each_mark_their_author_once(live):
+    """A comment on a prompt also records the author's checklist step: two clients of the same
+    person race to create that one row."""
+    host, members, tokens, space = _people(live, CLIENTS // 2)
+    with live.session() as session:
+        prompt = make_post(session, author=host, space=space, kind="prompt", title="Hello?")
+    each = 2
+    answers = live.rush(
+        [
+            (
+                "POST",
+                f"/api/v1/posts/{prompt.id}/comments",
+                tokens[1 + i // 2],
+                {"body": f"a{i}-{k}"},
+            )
+            for i in range(CLIENTS)
+            for k in range(each)
+        ],
+        each=each,
+    )
+
+    assert Counter(a.status for a in answers) == {201: CLIENTS * each}
+    with live.session() as session:
+        assert session.get(Post, prompt.id).comment_count == CLIENTS * each
+        marked = session.exec(
+            select(OnboardingProgress.user_id).where(
+                col(OnboardingProgress.answered_prompt_at).is_not(None)
+            )
+        ).all()
+    assert sorted(marked) == sorted(m.id for m in members)
 
 
 def _event(live: Live, host: User, space: object, capacity: int) -> int:
