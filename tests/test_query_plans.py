@@ -100,3 +100,25 @@ def test_home_showcase_walks_the_featured_entries_not_every_readable_post(
 
     posts = [line for line in plan if " posts " in f" {line} "]
     assert posts and all("PRIMARY KEY" in line for line in posts), plan
+
+
+@pytest.mark.parametrize("statistics", ["agora", "by hand", "none"])
+@pytest.mark.parametrize("paged", [False, True])
+def test_home_stream_passes_over_other_spaces_posts_without_reading_their_rows(
+    sqlite_with_posts, statistics, paged
+):
+    """The home stream keeps the posts of the reader's spaces, newest first. Walking every
+    post by time must not read the row of each post it passes over (that grew with the
+    number of spaces the reader is not in); a walk per space of theirs reads only theirs."""
+    from app.posts.streams import _home_statement
+
+    _with_statistics(sqlite_with_posts, statistics)
+
+    params = {"now": utcnow(), "viewer_id": 1, "limit": 21}
+    if paged:
+        params |= {"after_at": utcnow(), "after_id": 10**9}
+    plan = _plan(sqlite_with_posts, _home_statement(paged), params)
+
+    walks = [line for line in plan if "ix_posts_published" in line]
+    assert all("COVERING INDEX" in line for line in walks), plan
+    assert not any(line.startswith("SCAN posts") for line in plan), plan

