@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+import threading
 import time
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -29,31 +30,53 @@ CSRF_FIELD = "csrf_token"
 TOKEN_PREFIX = "agora_"  # noqa: S105 - a public prefix, not a secret
 
 
+# How many passwords one process hashes at once. Each hash holds its memory cost for as long
+# as it runs, and it is pure CPU: more at once would not finish sooner on a machine of a few
+# cores, only hold more memory (a burst of sign-ins at 64 MiB each took a worker far past
+# 200 MB). Others wait their turn, a few tens of milliseconds each.
+HASHING_AT_ONCE = 2
+_hashing = threading.BoundedSemaphore(HASHING_AT_ONCE)
+
+
 @lru_cache
 def _hasher() -> PasswordHasher:
-    # The test suite hashes thousands of passwords; cheap parameters there, the library's
-    # recommended ones everywhere else.
+    # The test suite hashes thousands of passwords: cheap parameters there. Everywhere else
+    # argon2id with 19 MiB, two passes, one lane: OWASP's recommended configuration, about
+    # 30 ms. The library's default (64 MiB, three passes, four lanes) cost 120 ms and four
+    # threads per sign-in, and its 64 MiB was a third of a worker's memory.
     if get_settings().env == "test":
         return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    return PasswordHasher()
+    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
 @lru_cache
 def _dummy_hash() -> str:
     # Verifying against a throw-away hash keeps sign-in timing the same for unknown accounts.
-    return _hasher().hash(secrets.token_hex(16))
+    return hash_password(secrets.token_hex(16))
 
 
 def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    with _hashing:
+        return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    stored = password_hash or _dummy_hash()  # before taking a turn: making it takes one
     try:
-        matches = _hasher().verify(password_hash or _dummy_hash(), password)
+        with _hashing:
+            matches = _hasher().verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
     return matches and password_hash is not None
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a stored hash was made with other parameters than today's (it still verifies:
+    its parameters are written in it); hashed again at the next sign-in."""
+    try:
+        return _hasher().check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return False
 
 
 def new_token(prefix: str = "") -> str:

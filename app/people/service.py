@@ -12,7 +12,14 @@ from app.core.config import get_settings
 from app.core.db import utcnow
 from app.core.domain_events import PersonInvited, PersonSaved, publish
 from app.core.errors import Invalid, NotFound, TooManyRequests
-from app.core.security import TOKEN_PREFIX, hash_password, hash_token, new_token, verify_password
+from app.core.security import (
+    TOKEN_PREFIX,
+    hash_password,
+    hash_token,
+    needs_rehash,
+    new_token,
+    verify_password,
+)
 from app.core.text import check_characters, clean_text, text_problem, without_forbidden
 from app.people.models import (
     ApiToken,
@@ -128,7 +135,12 @@ def authenticate(session: Session, *, email: str, password: str, address: str) -
         session.add(LoginAttempt(email=email, address=address[:64]))
         session.flush()
         return None
+    # Hashed before the first write: on SQLite that write takes the database's one write lock.
+    stored = user.password_hash or ""
+    upgraded = hash_password(password) if needs_rehash(stored) else None
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == email))
+    if upgraded is not None:
+        user.password_hash = upgraded
     return user
 
 
