@@ -35,16 +35,21 @@ print((rss_kb() - before) // 1024)
 """
 
 
-def _growth_mb(mode: str) -> int:
-    done = subprocess.run(
-        [sys.executable, "-c", _BURST, mode],
+def _python(script: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """What a fresh interpreter running `script` prints."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
         check=True,
-    )
-    return int(done.stdout.strip())
+    ).stdout
+
+
+def _growth_mb(mode: str) -> int:
+    return int(_python(_BURST, mode))
 
 
 def test_password_hashes_memory_goes_back_to_the_system_after_a_burst():
@@ -74,16 +79,7 @@ def test_a_started_worker_keeps_its_startup_objects_out_of_full_collections(tmp_
         "AGORA_DATABASE_URL": f"sqlite:///{tmp_path / 'agora.db'}",
         "AGORA_RUN_JOBS": "0",
     }
-    done = subprocess.run(
-        [sys.executable, "-c", _STARTED],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    frozen, tracked = map(int, done.stdout.split())
+    frozen, tracked = map(int, _python(_STARTED, env=env).split())
     # Everything the worker built while starting is frozen; a full pass walks only the rest.
     assert frozen > 100_000 and tracked < frozen // 20, (frozen, tracked)
 
