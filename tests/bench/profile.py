@@ -3,9 +3,10 @@
 Seeds one dataset as `make bench` does (1k posts; `--large` for 100k), serves it pinned to CPU 0,
 signs in, and for each target runs wrk on CPU 1 while py-spy samples the worker's thread that
 holds the GIL (Python's work, not its waiting), without pausing it. Prints the worker's CPU
-time per request and the functions seen most often: on top of the stack (self) and, of Agora's
-own, anywhere in it (total), as shares of all samples. The figures of the README's
-"where the time goes" come from here.
+time per request, split between the event loop (the main thread, read from /proc: exact, where
+py-spy's stacks of coroutines often come cut short) and the handler threads, and the functions
+seen most often: on top of the stack (self) and, of Agora's own, anywhere in it (total), as
+shares of all samples. The figures of the README's "where the time goes" come from here.
 
     python -m tests.bench.profile                      # floor, home, space, post at 1k posts
     python -m tests.bench.profile --targets home --seconds 20 --top 25
@@ -30,6 +31,7 @@ from tests.bench.server import (
     running,
     sign_in,
     worker_cpu_seconds,
+    worker_loop_cpu_seconds,
     worker_memory_mb,
     worker_pid,
 )
@@ -127,15 +129,18 @@ def main(argv: list[str] | None = None) -> int:
                      "--pid", str(worker_pid(server))],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )  # fmt: skip
+                loop_before = worker_loop_cpu_seconds(server)
                 result = run_wrk(
                     wrk, server.base_url, target, path, cookie, args.seconds,
                     cpu_seconds=lambda: worker_cpu_seconds(server),
                     load_cpu=load_cpu,
                 )  # fmt: skip
+                loop_ms = 1000 * (worker_loop_cpu_seconds(server) - loop_before) / result.requests
                 sampler.wait()
                 print(
                     f"== {target} {path}: {result.rps:.0f} req/s, {result.cpu_ms:.2f} ms CPU per"
-                    f" request (sampled), load average {result.load_average:.2f}",
+                    f" request (sampled; event loop {loop_ms:.2f} ms, handler threads"
+                    f" {result.cpu_ms - loop_ms:.2f} ms), load average {result.load_average:.2f}",
                     flush=True,
                 )
                 print(summarise(raw, args.top), flush=True)

@@ -202,7 +202,18 @@ def worker_memory_mb(server: Server) -> tuple[float, float]:
     return _status_kb(pid, "VmRSS") / 1024, _status_kb(pid, "VmHWM") / 1024
 
 
+def _cpu_seconds(stat: Path) -> float:
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def worker_cpu_seconds(server: Server) -> float:
     """User plus system CPU time the worker has used so far."""
-    fields = Path(f"/proc/{worker_pid(server)}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return _cpu_seconds(Path(f"/proc/{worker_pid(server)}/stat"))
+
+
+def worker_loop_cpu_seconds(server: Server) -> float:
+    """The part of worker_cpu_seconds spent by its main thread: the event loop, which parses,
+    routes, solves dependencies and sends; the handlers run in other threads."""
+    pid = worker_pid(server)
+    return _cpu_seconds(Path(f"/proc/{pid}/task/{pid}/stat"))
