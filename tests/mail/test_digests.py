@@ -129,6 +129,17 @@ def test_digests_go_out_in_the_morning_of_the_recipients_time_zone():
     assert not is_due("off", None, "Europe/Berlin", monday)
 
 
+def _next_monday_morning() -> datetime:
+    """The first Monday 08:00 UTC after now: within the week a first weekly digest looks back
+    over. (Counted as "Monday next week", it was eight days ahead early on a Monday, and a post
+    written then fell outside the week.)"""
+    now = utcnow()
+    morning = (now + timedelta(days=-now.weekday() % 7)).replace(
+        hour=8, minute=0, second=0, microsecond=0
+    )
+    return morning if morning > now else morning + timedelta(days=7)
+
+
 def test_the_job_sends_each_due_digest_once_and_skips_those_not_due(session, inbox):
     leader = _leader(session)
     berlin, tokyo_off = make_user(session), make_user(session)
@@ -137,8 +148,7 @@ def test_the_job_sends_each_due_digest_once_and_skips_those_not_due(session, inb
     update_choices(session, user_id=leader.id, digest="daily")
     session.commit()
     make_post(session, author=leader, space=space, title="News")
-    next_monday = utcnow() + timedelta(days=7 - utcnow().weekday())
-    morning = next_monday.replace(hour=8, minute=0, second=0, microsecond=0)  # 09:00 in Berlin
+    morning = _next_monday_morning()  # 09:00 in Berlin
 
     assert send_due_digests(session, now=morning) == 1  # berlin; the leader missed nothing
     assert send_due_digests(session, now=morning) == 0
@@ -149,8 +159,7 @@ def test_no_digests_are_assembled_without_a_mail_server(session):
     leader = _leader(session)
     reader = make_user(session)
     make_post(session, author=leader, space=make_space(session, host=leader, members=(reader,)))
-    next_monday = utcnow() + timedelta(days=7 - utcnow().weekday())
-    assert send_due_digests(session, now=next_monday.replace(hour=8)) == 0
+    assert send_due_digests(session, now=_next_monday_morning()) == 0
     assert _digests(session) == []
     assert session.get(NotificationSettings, reader.id) is None  # the period stays unclaimed
 
