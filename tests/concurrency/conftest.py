@@ -90,17 +90,22 @@ def form_post(base: str, path: str, cookies: dict[str, str], data: dict[str, str
         connection.close()
 
 
-def sign_in(base: str, email: str, password: str) -> dict[str, str]:
-    """The cookies of a browser signed in through the sign-in form."""
+def at_sign_in_form(base: str) -> dict[str, str]:
+    """The cookies of a browser that has opened the sign-in form (its CSRF cookie)."""
     host, port = base.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=30)
     try:
         connection.request("GET", "/login")
         response = connection.getresponse()
         response.read()
-        cookies = _cookies(response)
+        return _cookies(response)
     finally:
         connection.close()
+
+
+def sign_in(base: str, email: str, password: str) -> dict[str, str]:
+    """The cookies of a browser signed in through the sign-in form."""
+    cookies = at_sign_in_form(base)
     answer = form_post(base, "/login", cookies, {"email": email, "password": password, "next": "/"})
     assert answer.status == 303 and "agora_session" in cookies, answer
     return cookies

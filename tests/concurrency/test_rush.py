@@ -7,6 +7,7 @@ or took over two seconds (Live.rush), and then reads back through the API that t
 from collections import Counter
 from datetime import timedelta
 
+from argon2 import PasswordHasher, extract_parameters
 from sqlmodel import col, func, select
 
 from app.core.db import utcnow
@@ -20,7 +21,7 @@ from app.protocols.service import create_protocol
 from app.recognition.models import Award
 from app.spaces.access import access_for
 from app.spaces.models import Membership
-from tests.concurrency.conftest import CLIENTS, Live, form_post, sign_in
+from tests.concurrency.conftest import CLIENTS, Live, at_sign_in_form, form_post, sign_in
 from tests.conftest import PASSWORD
 from tests.factories import make_post, make_space, make_token, make_user
 
@@ -338,3 +339,39 @@ def test_joining_and_leaving_through_the_pages_at_once_is_idempotent(live):
     with live.session() as session:
         rows = session.exec(select(Membership.user_id).where(Membership.space_id == space.id)).all()
         assert rows == [host.id]
+
+
+def test_sign_ins_at_once_each_bring_an_old_password_hash_up_to_date(live):
+    """Two browsers per person sign in at the same moment; each person's hash was made with
+    other parameters, so both sign-ins hash it again and write it (the last one wins)."""
+    older = PasswordHasher(time_cost=1, memory_cost=2048, parallelism=1)
+    with live.session() as session:
+        people = [make_user(session) for _ in range(CLIENTS // 2)]
+        for person in people:
+            person.password_hash = older.hash(PASSWORD)
+            session.add(person)
+    browsers = [
+        (person, at_sign_in_form(live.urls[i % len(live.urls)]))
+        for i, person in enumerate(people * 2)
+    ]
+    form = {"password": PASSWORD, "next": "/"}
+
+    answers = live.rush(
+        [
+            lambda base, p=person, c=cookies: form_post(
+                base, "/login", c, {**form, "email": p.email}
+            )
+            for person, cookies in browsers
+        ]
+    )
+
+    assert {a.status for a in answers} == {303}
+    assert all("agora_session" in cookies for _person, cookies in browsers)
+    with live.session() as session:
+        hashes = session.exec(
+            select(User.password_hash).where(col(User.id).in_([p.id for p in people]))
+        ).all()
+    assert len(hashes) == len(people)
+    for stored in hashes:
+        assert extract_parameters(stored) != extract_parameters(older.hash(PASSWORD))
+        assert PasswordHasher().verify(stored, PASSWORD)
