@@ -122,3 +122,24 @@ def test_home_stream_passes_over_other_spaces_posts_without_reading_their_rows(
     walks = [line for line in plan if "ix_posts_published" in line]
     assert all("COVERING INDEX" in line for line in walks), plan
     assert not any(line.startswith("SCAN posts") for line in plan), plan
+
+
+@pytest.mark.parametrize("statistics", ["agora", "by hand", "none"])
+def test_readable_spaces_come_from_the_public_and_membership_indexes_not_every_space(
+    sqlite_with_posts, statistics
+):
+    """The read rule is public spaces or the reader's memberships. As one OR over spaces, the
+    database tested every space of the site, again at each use; the home panel uses it five
+    times. Read as two lists, it costs the public spaces and the reader's memberships."""
+    from app.recognition.panels import _home_statement
+
+    _with_statistics(sqlite_with_posts, statistics)
+
+    params = {"now": utcnow(), "viewer_id": 1, "slot": 0}
+    params |= {"mark_users": [1, 2], "mark_spaces": [1, 2]}
+    plan = _plan(sqlite_with_posts, _home_statement(True), params)
+
+    spaces = [line for line in plan if " spaces " in f" {line} "]
+    assert spaces and not any(line.startswith("SCAN spaces") for line in spaces), plan
+    lists = [line for line in spaces if "ix_spaces_visibility" in line]
+    assert lists and all("visibility=?" in line for line in lists), plan

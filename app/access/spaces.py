@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Integer, String, and_, bindparam, or_, true
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    or_,
+    true,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -56,8 +66,16 @@ def space_readable_by(user_id: Any) -> ColumnElement[bool]:
 
 
 def readable_space_ids_of(user_id: Any) -> SelectOfScalar[int]:
-    """readable_space_ids for a person's id or a bind parameter standing for it."""
-    return select(Space.id).where(space_readable_by(user_id))  # type: ignore[return-value]
+    """readable_space_ids for a person's id or a bind parameter standing for it.
+
+    The same rule as space_readable_by, written as two lists instead of an OR: with the OR the
+    database tests every space, once for each use in a statement; the lists read the public
+    spaces from their index and the person's memberships from theirs."""
+    public: SelectOfScalar[int] = select(col(Space.id).label("space_id")).where(
+        col(Space.visibility) == Visibility.public
+    )
+    lists = union_all(public, member_space_ids_of(user_id)).subquery("readable")
+    return select(lists.c.space_id)
 
 
 def readable_spaces_filter(user: User) -> ColumnElement[bool]:
