@@ -146,6 +146,27 @@ def test_home_stream_merges_my_spaces_and_announcements_page_by_page(session):
     assert seen == list(reversed(expected))
 
 
+def test_an_announcement_in_my_own_public_space_is_shown_once_and_takes_one_place(session):
+    """Such a post comes from both sources of the home stream; it must count once when the
+    merge is cut to a page, or pages come short and the stream ends early."""
+    me, host = make_user(session), make_user(session)
+    mine = make_space(session, host=host, members=(me,))
+    for i in range(7):
+        make_post(session, author=host, space=mine, title=f"news {i}", kind="announcement")
+
+    pages, seen, cursor = [], [], None
+    while True:
+        page = home_stream(session, user=me, cursor=cursor, limit=3)
+        pages.append(len(page.items))
+        seen += [card.post.title for card in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+
+    assert seen == [f"news {i}" for i in reversed(range(7))]
+    assert pages == [3, 3, 1]
+
+
 def _thank_all(session, giver, space, receiver):
     """Kudos for each of the receiver's posts in the space (the receiver shows them there)."""
     update_preferences(session, user=receiver, hide_badges=False, kudos_in_space=True)
