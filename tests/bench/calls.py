@@ -14,12 +14,14 @@ import sys
 import tempfile
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any
 
 from tests.bench import ROOT
-from tests.bench.dataset import VIEWER_EMAIL, build, kept
+from tests.bench.dataset import VIEWER_EMAIL, Dataset, build, kept
 from tests.bench.streams import FULL, _targets
 
 REQUESTS = 10
@@ -53,6 +55,30 @@ def _where(code: CodeType) -> str:
     return f"{code.co_name} ({path}:{code.co_firstlineno})"
 
 
+@contextmanager
+def signed_in_client(dataset: Dataset) -> Iterator[Any]:
+    """The app in this process with the dataset's settings (production, https cookies), and a
+    test client signed in as the bench viewer."""
+    os.environ.update({k: v for k, v in dataset.env.items() if k.startswith("AGORA_")})
+    os.environ["AGORA_BASE_URL"] = "https://testserver"  # Secure cookies travel over https
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    with TestClient(create_app(), base_url="https://testserver") as client:
+        client.get("/login")
+        form = {
+            "email": VIEWER_EMAIL,
+            "password": dataset.password,
+            "csrf_token": client.cookies.get("agora_csrf") or "",
+            "next": "/",
+        }
+        signed_in = client.post("/login", data=form, follow_redirects=False)
+        if signed_in.status_code != 303:
+            raise SystemExit(f"bench: sign-in failed ({signed_in.status_code})")
+        yield client
+
+
 def main(argv: list[str] | None = None) -> int:
     global _counting
     parser = argparse.ArgumentParser(prog="python -m tests.bench.calls", description=__doc__)
@@ -66,29 +92,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         fresh = build(FULL[0], workdir, search_index=False) if not args.data else None
         dataset = fresh or kept(FULL[0], args.data)
-        os.environ.update({k: v for k, v in dataset.env.items() if k.startswith("AGORA_")})
-        os.environ["AGORA_BASE_URL"] = "https://testserver"  # Secure cookies travel over https
         # Every thread started from here on is counted too (the handlers run in worker threads).
         threading.setprofile(_on_event)
         sys.setprofile(_on_event)
-        from fastapi.testclient import TestClient
-        from sqlalchemy import event
+        with signed_in_client(dataset) as client:
+            from sqlalchemy import event
 
-        from app.core.db import get_engine
-        from app.main import create_app
+            from app.core.db import get_engine
 
-        event.listen(get_engine(), "before_cursor_execute", _on_statement)
-        with TestClient(create_app(), base_url="https://testserver") as client:
-            client.get("/login")
-            form = {
-                "email": VIEWER_EMAIL,
-                "password": dataset.password,
-                "csrf_token": client.cookies.get("agora_csrf") or "",
-                "next": "/",
-            }
-            signed_in = client.post("/login", data=form, follow_redirects=False)
-            if signed_in.status_code != 303:
-                raise SystemExit(f"calls: sign-in failed ({signed_in.status_code})")
+            event.listen(get_engine(), "before_cursor_execute", _on_statement)
             for target, path in _targets(dataset.space_slug, dataset.showcase_post_id):
                 if target not in args.targets.split(","):
                     continue
