@@ -362,6 +362,7 @@ def serve(
         workers=workers,
         **proxy_options(get_settings()),
         log_level="info",
+        access_log=get_settings().access_log,
         # The one WebSocket (protocol sync) fans each small update out to every editor:
         # compressing it once per recipient cost half the event loop at 200 editors.
         ws_per_message_deflate=False,
