@@ -19,7 +19,7 @@ from sqlmodel import col, func, select
 from app.access.kudos import awards_shown_to, kudos_shown_to
 from app.access.notifications import notifications_shown_to
 from app.access.posts import readable_and_shown
-from app.access.spaces import access_for, readable_space_ids
+from app.access.spaces import access_for, readable_space_ids, space_readable_by
 from app.core.db import utcnow
 from app.core.pagination import Cursor
 from app.events.feeds import feed_token
@@ -33,6 +33,7 @@ from app.recognition.models import Award, Kudos
 from app.recognition.service import update_site_settings
 from app.showcase.service import feature_post
 from app.spaces.header_image import set_header_image
+from app.spaces.models import Space
 from app.spaces.service import remove_member
 from app.uploads.service import upload_url
 from tests.events.factories import local_day, make_event
@@ -275,6 +276,17 @@ def test_notifications_reach_and_show_only_readers(world, login, session, role):
             assert f"TITLE-{visibility}" in page, role
         else:
             _no_secret(page + badge, world, visibility, "notifications")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_read_rule_says_the_same_as_a_list_and_as_a_condition(world, session, role):
+    """readable_space_ids (two lists, for a known person) and space_readable_by (one condition,
+    for a person who may be a column) are the same rule written twice."""
+    user = world["users"][role]
+    as_list = set(session.exec(readable_space_ids(user)).all())
+    as_condition = set(session.exec(select(Space.id).where(space_readable_by(user.id))).all())
+
+    assert as_list == as_condition, role
 
 
 @pytest.mark.parametrize("role", ROLES)
