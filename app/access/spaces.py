@@ -59,10 +59,7 @@ def space_readable_by(user_id: Any) -> ColumnElement[bool]:
 
     `user_id` is a value, a bind parameter, or a column (then the membership test is correlated
     with the outer query: "who of these people may read this space")."""
-    return or_(
-        col(Space.visibility) == Visibility.public,
-        col(Space.id).in_(member_space_ids_of(user_id)),
-    )
+    return or_(public_spaces_filter(), col(Space.id).in_(member_space_ids_of(user_id)))
 
 
 def readable_space_ids_of(user_id: Any) -> SelectOfScalar[int]:
@@ -72,7 +69,7 @@ def readable_space_ids_of(user_id: Any) -> SelectOfScalar[int]:
     database tests every space, once for each use in a statement; the lists read the public
     spaces from their index and the person's memberships from theirs."""
     public: SelectOfScalar[int] = select(col(Space.id).label("space_id")).where(
-        col(Space.visibility) == Visibility.public
+        public_spaces_filter()
     )
     lists = union_all(public, member_space_ids_of(user_id)).subquery("readable")
     return select(lists.c.space_id)

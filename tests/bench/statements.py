@@ -15,6 +15,7 @@ import argparse
 import sqlite3
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ WARM, TIMED = 20, 200
 
 
 def _milliseconds(database: Path, sql: str, parameters: Any) -> float:
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection:
         cursor = connection.cursor()
         for _ in range(WARM):
             cursor.execute(sql, parameters).fetchall()
